@@ -1,0 +1,241 @@
+"""Cast files (TOML): who plays whom, with which voice.
+
+```toml
+script = "../scripts/play.md"     # relative to this file
+title = "Spring cast"             # optional
+engine = "piper"                  # default engine of every role
+
+[defaults]                        # applied to every role
+speed = 1.0
+
+[roles."NARRATOR 1"]
+voice = "joe"
+pitch = -2.0
+actor = "Kyle"
+```
+
+Characters without a ``[roles.X]`` table get an automatic voice: distinct
+from the other roles, and the same for the same character on every build.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from .config import check_value, find_line, parse_toml, setting, validate
+from .engines import DEFAULT_ENGINE, engine_names
+from .errors import RunThruError, read_text
+from .script import Script
+from .script.cues import normalize_name
+
+VOICE_FILE_SUFFIXES = (".wav", ".flac", ".mp3", ".ogg", ".onnx")
+
+
+@dataclass(frozen=True)
+class Voice:
+    """Everything about a role's voice that changes its sound."""
+
+    engine: str = setting(DEFAULT_ENGINE, "text-to-speech engine")
+    voice: str | None = setting(None, "engine voice id, or a path to a voice/reference file")
+    speaker: str | None = setting(None, "speaker name or id of a multi-speaker voice")
+    pitch: float = setting(0.0, "pitch shift in semitones", min=-12.0, max=12.0)
+    speed: float = setting(1.0, "speaking rate (1.0 = natural)", min=0.5, max=2.0)
+    timbre: float = setting(0.0, "formant shift in semitones: negative = larger speaker", min=-6.0, max=6.0)
+    noise_scale: float | None = setting(None, "Piper: phoneme variation", min=0.0, max=2.0)
+    noise_w: float | None = setting(None, "Piper: phoneme length variation", min=0.0, max=2.0)
+    emotion_strength: float = setting(1.0, "how strongly stage directions colour the voice", min=0.0, max=2.0)
+
+    def settings(self) -> dict[str, Any]:
+        """The voice as plain data, for cache keys and reports."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@dataclass(frozen=True)
+class Role:
+    name: str
+    voice: Voice
+    actor: str | None = None
+    automatic: bool = False
+
+
+@dataclass(frozen=True)
+class _RoleTable(Voice):
+    """A ``[roles.X]`` or ``[defaults]`` table: the voice plus who plays it."""
+
+    actor: str | None = setting(None, "the actor's name, shown on the role chooser")
+
+
+@dataclass
+class Cast:
+    path: str | None
+    """How messages name the cast file; None for an automatic cast."""
+    script_path: Path
+    title: str | None = None
+    engine: str = DEFAULT_ENGINE
+    roles: dict[str, Role] = field(default_factory=dict)
+
+    def role(self, name: str) -> Role:
+        return self.roles[name]
+
+
+# Distinct automatic voices: (pitch semitones, speed, timbre semitones).
+# Pitch and timbre move together so each reads as a different-sized speaker.
+AUTO_VOICES: tuple[tuple[float, float, float], ...] = (
+    (0.0, 1.0, 0.0),
+    (-4.0, 0.94, -2.0),
+    (4.0, 1.06, 2.0),
+    (-2.0, 1.04, 1.5),
+    (2.5, 0.96, -1.5),
+    (-6.0, 0.9, -3.0),
+    (6.0, 1.08, 3.0),
+    (-1.0, 0.92, -3.0),
+    (1.0, 1.1, 3.0),
+    (-3.0, 1.1, 0.5),
+    (3.0, 0.9, -0.5),
+    (7.5, 1.0, 1.0),
+    (-7.5, 1.0, -1.0),
+    (5.0, 0.92, 0.0),
+    (-5.0, 1.08, 0.0),
+    (1.5, 1.0, -2.5),
+)
+
+
+def _preferred_slot(name: str) -> int:
+    digest = hashlib.sha256(name.encode("utf-8")).digest()
+    return int.from_bytes(digest[:4], "big") % len(AUTO_VOICES)
+
+
+def automatic_voices(characters: list[str], taken: set[tuple[float, float, float]], base: Voice) -> dict[str, Voice]:
+    """Give each character its hashed palette slot, or the next free one.
+
+    Characters are placed in order of first appearance, so adding a character
+    late in the script never changes the voice of an earlier one.
+    """
+    used = set(taken)
+    out: dict[str, Voice] = {}
+    for name in characters:
+        slot = _preferred_slot(name)
+        for step in range(len(AUTO_VOICES)):
+            candidate = AUTO_VOICES[(slot + step) % len(AUTO_VOICES)]
+            if candidate not in used:
+                break
+        else:  # more characters than palette entries: reuse the hashed slot
+            candidate = AUTO_VOICES[slot]
+        used.add(candidate)
+        pitch, speed, timbre = candidate
+        out[name] = replace(base, pitch=base.pitch + pitch, speed=round(base.speed * speed, 3), timbre=base.timbre + timbre)
+    return out
+
+
+def automatic_cast(script: Script, script_path: Path) -> Cast:
+    cast = Cast(path=None, script_path=script_path)
+    cast.roles = {
+        name: Role(name=name, voice=voice, automatic=True)
+        for name, voice in automatic_voices(script.characters, set(), Voice()).items()
+    }
+    return cast
+
+
+def read_cast_header(path: Path, shown: str) -> tuple[dict[str, Any], str, Path]:
+    """Read a cast file far enough to know its script: (table, text, script path)."""
+    text = read_text(path, shown)
+    table = parse_toml(text, shown)
+    script = table.get("script")
+    if not isinstance(script, str) or not script:
+        raise RunThruError('missing script = "path/to/script.md" (relative to this file)', path=shown,
+                           line=find_line(text, "script"))
+    return table, text, (path.parent / script).resolve()
+
+
+def load_cast(path: Path, shown: str, script: Script, table: dict[str, Any], text: str, script_path: Path) -> Cast:
+    """Validate a cast file's table against the script it names."""
+    top_keys = {"script", "title", "engine", "defaults", "roles"}
+    for key in table:
+        if key not in top_keys:
+            close = difflib.get_close_matches(key, sorted(top_keys), n=1)
+            hint = f" (did you mean {close[0]}?)" if close else f" (known: {', '.join(sorted(top_keys))})"
+            raise RunThruError(f"unknown key {key}{hint}", path=shown, line=find_line(text, key))
+    title = _optional_str(table, "title", shown, text)
+    engine = _engine(table.get("engine", DEFAULT_ENGINE), "engine", shown, text)
+    defaults_table = _table(table, "defaults", shown, text)
+    defaults = validate(_RoleTable, defaults_table, shown, text, prefix="defaults.")
+    base_actor = defaults.pop("actor", None)
+    base = Voice(**{"engine": engine, **defaults})
+    _check_engine_and_voice(base, "defaults", path, shown, text)
+    roles_table = _table(table, "roles", shown, text)
+
+    characters = script.characters
+    by_key = {normalize_name(c): c for c in characters}
+    by_key.update({alias: target for alias, target in script.aliases.items()})
+    explicit: dict[str, Role] = {}
+    for raw_name, role_table in roles_table.items():
+        where = f"roles.{_quote(raw_name)}"
+        line = find_line(text, raw_name)
+        name = by_key.get(normalize_name(raw_name))
+        if name is None:
+            close = difflib.get_close_matches(normalize_name(raw_name), list(by_key), n=1, cutoff=0.6)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            raise RunThruError(f"[{where}]: {raw_name!r} does not speak in {script.path}{hint}", path=shown, line=line)
+        if not isinstance(role_table, dict):
+            raise RunThruError(f"{where} must be a table", path=shown, line=line)
+        values = validate(_RoleTable, role_table, shown, text, prefix=f"{where}.", after=line or 0)
+        actor = values.pop("actor", base_actor)
+        if "engine" in values:
+            _engine(values["engine"], f"{where}.engine", shown, text)
+        voice = replace(base, **values)
+        _check_engine_and_voice(voice, where, path, shown, text)
+        explicit[name] = Role(name=name, voice=_resolve_voice_path(voice, path), actor=actor)
+
+    taken = {(r.voice.pitch, r.voice.speed, r.voice.timbre) for r in explicit.values()}
+    auto = automatic_voices([c for c in characters if c not in explicit], taken, _resolve_voice_path(base, path))
+    roles = {
+        name: explicit.get(name) or Role(name=name, voice=auto[name], actor=base_actor, automatic=True)
+        for name in characters
+    }
+    return Cast(path=shown, script_path=script_path, title=title, engine=engine, roles=roles)
+
+
+def _quote(name: str) -> str:
+    return name if name.replace("_", "").replace("-", "").isalnum() else f'"{name}"'
+
+
+def _table(table: dict[str, Any], key: str, shown: str, text: str) -> dict[str, Any]:
+    value = table.get(key, {})
+    if not isinstance(value, dict):
+        raise RunThruError(f"{key} must be a table ([{key}])", path=shown, line=find_line(text, key))
+    return value
+
+
+def _optional_str(table: dict[str, Any], key: str, shown: str, text: str) -> str | None:
+    value = table.get(key)
+    if value is not None:
+        check_value(str, {}, value, key, shown, find_line(text, key))
+    return value
+
+
+def _engine(value: Any, key: str, shown: str, text: str) -> str:
+    names = engine_names()
+    check_value(str, {"choices": tuple(names)} if names else {}, value, key, shown, find_line(text, key.rsplit(".", 1)[-1]))
+    return value
+
+
+def _is_voice_path(voice: str) -> bool:
+    return "/" in voice or "\\" in voice or voice.lower().endswith(VOICE_FILE_SUFFIXES)
+
+
+def _check_engine_and_voice(voice: Voice, where: str, cast_path: Path, shown: str, text: str) -> None:
+    if voice.voice and _is_voice_path(voice.voice):
+        target = (cast_path.parent / voice.voice)
+        if not target.is_file():
+            raise RunThruError(f"{where}.voice: voice file {voice.voice!r} not found (looked for {target})",
+                               path=shown, line=find_line(text, "voice"))
+
+
+def _resolve_voice_path(voice: Voice, cast_path: Path) -> Voice:
+    if voice.voice and _is_voice_path(voice.voice):
+        return replace(voice, voice=str((cast_path.parent / voice.voice).resolve()))
+    return voice

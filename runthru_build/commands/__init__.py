@@ -1,0 +1,1 @@
+"""The work behind each CLI command, as plain functions the CLI calls."""

@@ -1,0 +1,182 @@
+"""Project settings (``runthru.toml``): every setting, its default and its bounds
+in one place, and a small validator shared with cast files.
+
+A setting is a dataclass field; ``metadata`` may hold ``min``/``max`` bounds,
+``choices`` and ``help``.  Unknown keys, wrong types and out-of-range values
+are errors naming the file, the key and (where it can be found) the line.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+import types
+import typing
+from dataclasses import MISSING, dataclass, field, fields
+from pathlib import Path
+from typing import Any, TypeVar
+
+from .errors import RunThruError, UnreadableInput, read_text
+
+CONFIG_FILE = "runthru.toml"
+
+T = TypeVar("T")
+
+
+def setting(default: Any, help: str = "", **bounds: Any) -> Any:
+    """A settings field: its default, a help line, and optional min/max/choices."""
+    meta = {"help": help, **bounds}
+    if isinstance(default, (dict, list)):
+        return field(default_factory=lambda: type(default)(default), metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+@dataclass(frozen=True)
+class AudioSettings:
+    format: str = setting("mp3", "audio file format of the site", choices=("mp3", "opus"))
+    bitrate_kbps: int = setting(48, "target bit rate of encoded takes", min=16, max=320)
+    opus_sample_rate: int = setting(24000, "sample rate of Opus takes", choices=(24000, 48000))
+    loudness_lufs: float = setting(-18.0, "every take is normalised to this loudness", min=-40.0, max=-6.0)
+    trim_pad_ms: int = setting(120, "silence kept before and after each take", min=0, max=2000)
+
+
+@dataclass(frozen=True)
+class RenderSettings:
+    workers: int = setting(0, "engine worker processes; 0 = one per CPU core", min=0, max=256)
+
+
+@dataclass(frozen=True)
+class SiteSettings:
+    title: str = setting("", "site title on the production index (default: the project folder name)")
+    theme: str = setting("default", "theme name: themes/<name>/ in the project, else the packaged one")
+    gap_ms: int = setting(350, "default pause between lines in the player", min=0, max=10000)
+
+
+@dataclass(frozen=True)
+class Config:
+    root: Path
+    scripts: str = setting("scripts", "folder of play scripts (.md)")
+    casts: str = setting("casts", "folder of cast files (.toml)")
+    build: str = setting("build", "output folder of the site")
+    cache: str = setting(".runthru/cache", "content-addressed store of rendered takes")
+    audio: AudioSettings = field(default_factory=AudioSettings)
+    render: RenderSettings = field(default_factory=RenderSettings)
+    site: SiteSettings = field(default_factory=SiteSettings)
+    engines: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """``[engines.NAME]`` tables, validated by each engine."""
+
+    @property
+    def scripts_dir(self) -> Path:
+        return self.root / self.scripts
+
+    @property
+    def casts_dir(self) -> Path:
+        return self.root / self.casts
+
+    @property
+    def build_dir(self) -> Path:
+        return self.root / self.build
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.root / self.cache
+
+    def shown(self, path: Path) -> str:
+        """A path as messages show it: relative to the project when inside it."""
+        try:
+            return path.resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return str(path)
+
+
+def load_config(root: Path) -> Config:
+    root = root.resolve()
+    path = root / CONFIG_FILE
+    if not path.exists():
+        return Config(root=root)
+    shown = CONFIG_FILE
+    text = read_text(path, shown)
+    table = parse_toml(text, shown)
+    sections = {"audio": AudioSettings, "render": RenderSettings, "site": SiteSettings}
+    values: dict[str, Any] = {}
+    top = {k: v for k, v in table.items() if k not in sections and k != "engines"}
+    values.update(validate(Config, top, shown, text, skip=("root", *sections, "engines")))
+    for name, cls in sections.items():
+        sub = table.get(name, {})
+        if not isinstance(sub, dict):
+            raise RunThruError(f"[{name}] must be a table", path=shown, line=find_line(text, name))
+        values[name] = cls(**validate(cls, sub, shown, text, prefix=f"{name}."))
+    engines = table.get("engines", {})
+    if not isinstance(engines, dict) or not all(isinstance(v, dict) for v in engines.values()):
+        raise RunThruError("[engines.NAME] entries must be tables", path=shown, line=find_line(text, "engines"))
+    values["engines"] = engines
+    return Config(root=root, **values)
+
+
+def parse_toml(text: str, shown: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        m = re.search(r"\(at line (\d+), column \d+\)", message)
+        line = int(m.group(1)) if m else None
+        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", message)
+        raise UnreadableInput(f"TOML syntax error: {message}", path=shown, line=line) from None
+
+
+def find_line(text: str, key: str, after: int = 0) -> int | None:
+    """Best-effort line of ``key = …`` (or a ``[table]`` naming it) at or after line ``after``."""
+    bare = key.rsplit(".", 1)[-1].strip('"')
+    pattern = re.compile(rf"^\s*(\[+[^\]]*{re.escape(bare)}\"?\]+|\"?{re.escape(bare)}\"?\s*=)")
+    for number, line in enumerate(text.split("\n"), start=1):
+        if number >= after and pattern.match(line):
+            return number
+    return None
+
+
+def _type_name(tp: Any) -> str:
+    return {str: "a string", int: "an integer", float: "a number", bool: "true or false"}.get(tp, str(tp))
+
+
+def validate(
+    cls: type[T], table: dict[str, Any], shown: str, text: str, *,
+    prefix: str = "", skip: tuple[str, ...] = (), after: int = 0,
+) -> dict[str, Any]:
+    """Check ``table`` against the settings dataclass ``cls``; return keyword arguments."""
+    hints = typing.get_type_hints(cls)
+    known = {f.name: f for f in fields(cls) if f.name not in skip}
+    out: dict[str, Any] = {}
+    for key, value in table.items():
+        line = find_line(text, key, after)
+        if key not in known:
+            close = difflib.get_close_matches(key, list(known), n=1)
+            hint = f" (did you mean {close[0]}?)" if close else f" (known: {', '.join(sorted(known))})"
+            raise RunThruError(f"unknown key {prefix}{key}{hint}", path=shown, line=line)
+        out[key] = check_value(hints[key], known[key].metadata, value, f"{prefix}{key}", shown, line)
+    return out
+
+
+def check_value(tp: Any, meta: Any, value: Any, key: str, shown: str, line: int | None) -> Any:
+    optional = False
+    if isinstance(tp, types.UnionType) or typing.get_origin(tp) is typing.Union:
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        optional, tp = True, args[0]
+    if optional and value is None:
+        return None
+    ok = isinstance(value, tp) and not (tp in (int, float) and isinstance(value, bool))
+    if tp is float and isinstance(value, int) and not isinstance(value, bool):
+        value, ok = float(value), True
+    if not ok:
+        raise RunThruError(f"{key} must be {_type_name(tp)}, not {value!r}", path=shown, line=line)
+    choices = meta.get("choices")
+    if choices and value not in choices:
+        raise RunThruError(f"{key} must be one of {', '.join(map(str, choices))}, not {value!r}", path=shown, line=line)
+    low, high = meta.get("min"), meta.get("max")
+    if (low is not None and value < low) or (high is not None and value > high):
+        raise RunThruError(f"{key} = {value} is out of range ({low} to {high})", path=shown, line=line)
+    return value
+
+
+def defaults_of(cls: type) -> dict[str, Any]:
+    return {f.name: f.default for f in fields(cls) if f.default is not MISSING}

@@ -1,0 +1,27 @@
+"""Engines are found by name through the ``runthru_build.engines`` entry-point group,
+so a third-party package can add one without touching RunThru."""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib.metadata import EntryPoint, entry_points
+
+ENTRY_POINT_GROUP = "runthru_build.engines"
+DEFAULT_ENGINE = "piper"
+
+
+@cache
+def _entry_points() -> dict[str, EntryPoint]:
+    return {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
+
+
+def engine_names() -> list[str]:
+    return sorted(_entry_points())
+
+
+def engine_class(name: str) -> type:
+    """The engine class registered under ``name`` (imported only when asked for)."""
+    try:
+        return _entry_points()[name].load()
+    except KeyError:
+        raise KeyError(name) from None

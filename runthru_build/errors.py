@@ -1,0 +1,49 @@
+"""The one exception type a user ever sees: a one-line message naming the place."""
+
+from __future__ import annotations
+
+
+class RunThruError(Exception):
+    """Bad input or a failed step, reported as ``path:line: message``.
+
+    ``exit_code`` is 2 for input that cannot be read at all (missing, binary,
+    not UTF-8) and 1 for input that was read but is wrong.
+    """
+
+    def __init__(self, message: str, *, path: str | None = None, line: int | None = None, exit_code: int = 1) -> None:
+        self.message = message
+        self.path = path
+        self.line = line
+        self.exit_code = exit_code
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = self.path or ""
+        if where and self.line:
+            where = f"{where}:{self.line}"
+        return f"{where}: {self.message}" if where else self.message
+
+
+class UnreadableInput(RunThruError):
+    def __init__(self, message: str, *, path: str | None = None, line: int | None = None) -> None:
+        super().__init__(message, path=path, line=line, exit_code=2)
+
+
+def read_text(path, shown: str) -> str:
+    """Read a UTF-8 text file, or raise ``UnreadableInput`` naming ``shown``."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise UnreadableInput("file not found", path=shown) from None
+    except IsADirectoryError:
+        raise UnreadableInput("is a directory, not a file", path=shown) from None
+    except OSError as exc:
+        raise UnreadableInput(f"cannot read: {exc.strerror}", path=shown) from None
+    if b"\x00" in data[:8192]:
+        raise UnreadableInput("is a binary file, not text", path=shown)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise UnreadableInput(f"is not valid UTF-8 (byte 0x{data[exc.start]:02x})", path=shown, line=line) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")

@@ -1,0 +1,94 @@
+"""The load stage: a project folder -> its productions (script + cast each).
+
+Every cast file in ``casts/`` is a production; a script in ``scripts/`` that
+no cast names is a production too, with an automatic cast.  A production that
+fails to load is reported and the others still load.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .cast import Cast, automatic_cast, load_cast, read_cast_header
+from .config import Config, load_config
+from .errors import RunThruError
+from .script import SCRIPT_SUFFIXES, Script, load_script
+
+
+@dataclass
+class Production:
+    name: str
+    script: Script
+    cast: Cast
+
+    @property
+    def title(self) -> str:
+        return self.script.title
+
+    @property
+    def characters(self) -> list[str]:
+        return self.script.characters
+
+
+@dataclass
+class Project:
+    config: Config
+    productions: list[Production] = field(default_factory=list)
+    errors: list[RunThruError] = field(default_factory=list)
+
+    @property
+    def root(self) -> Path:
+        return self.config.root
+
+
+def load_project(root: Path, config: Config | None = None) -> Project:
+    """Load every production under ``root``; bad ones land in ``errors``."""
+    config = config or load_config(root)
+    project = Project(config=config)
+    if not config.scripts_dir.is_dir() and not config.casts_dir.is_dir():
+        project.errors.append(RunThruError(
+            f"no {config.scripts}/ or {config.casts}/ folder here: not a RunThru project "
+            "(runthru-build new DIR makes one)", path=str(root)))
+        return project
+
+    scripts: dict[Path, Script] = {}
+    used: set[Path] = set()
+    cast_files = sorted(config.casts_dir.glob("*.toml")) if config.casts_dir.is_dir() else []
+    for cast_file in cast_files:
+        shown = config.shown(cast_file)
+        try:
+            table, text, script_path = read_cast_header(cast_file, shown)
+            used.add(script_path)
+            script = scripts.get(script_path) or _script(config, script_path, referenced_by=shown)
+            scripts[script_path] = script
+            cast = load_cast(cast_file, shown, script, table, text, script_path)
+        except RunThruError as exc:
+            project.errors.append(exc)
+            continue
+        project.productions.append(Production(name=cast_file.stem, script=script, cast=cast))
+
+    names = {p.name for p in project.productions}
+    script_files = sorted(p for p in config.scripts_dir.iterdir() if p.suffix.lower() in SCRIPT_SUFFIXES) \
+        if config.scripts_dir.is_dir() else []
+    for script_file in script_files:
+        if script_file.resolve() in used:
+            continue
+        try:
+            script = _script(config, script_file.resolve())
+        except RunThruError as exc:
+            project.errors.append(exc)
+            continue
+        name = script_file.stem
+        while name in names:
+            name += "-script"
+        names.add(name)
+        project.productions.append(Production(name=name, script=script, cast=automatic_cast(script, script_file.resolve())))
+    return project
+
+
+def _script(config: Config, path: Path, referenced_by: str | None = None) -> Script:
+    shown = config.shown(path)
+    if referenced_by and not path.exists():
+        raise RunThruError(f"script {shown} named by script = … does not exist", path=referenced_by)
+    return load_script(path, shown)

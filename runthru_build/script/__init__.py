@@ -1,0 +1,29 @@
+"""Play scripts: the model and the parsers that fill it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import RunThruError, read_text
+from .markdown import parse_markdown
+from .model import Direction, Element, Line, Part, Scene, Script, Source
+
+PARSERS = {".md": parse_markdown, ".markdown": parse_markdown}
+SCRIPT_SUFFIXES = tuple(PARSERS)
+
+
+def load_script(path: Path, shown: str) -> Script:
+    """Read and parse one script file; ``shown`` is how messages name it."""
+    parser = PARSERS.get(path.suffix.lower())
+    if parser is None:
+        raise RunThruError(f"unknown script format {path.suffix!r} (expected {', '.join(SCRIPT_SUFFIXES)})", path=shown)
+    text = read_text(path, shown)
+    if not text.strip():
+        raise RunThruError("script is empty", path=shown)
+    script = parser(text, shown)
+    if not any(True for _ in script.lines()):
+        raise RunThruError("no dialogue found: expected cues such as **NAME:** text, NAME: text, or NAME alone on a line", path=shown)
+    return script
+
+
+__all__ = ["SCRIPT_SUFFIXES", "Direction", "Element", "Line", "Part", "Scene", "Script", "Source", "load_script"]

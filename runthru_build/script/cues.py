@@ -1,0 +1,379 @@
+"""Format-independent pieces of script parsing: character cues, inline
+directions, spoken text, and the builder that assembles a ``Script``.
+
+The markdown and Fountain parsers find the structure of their format and
+hand speeches, directions and headings to ``ScriptBuilder``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from markdown_it import MarkdownIt
+
+from ..delivery import delivery_from
+from .model import Direction, Line, Part, Scene, Script, Source
+
+_INLINE = MarkdownIt("commonmark")
+
+GROUP_ALL = frozenset({"ALL", "EVERYONE", "EVERYBODY", "ALL CHARACTERS", "COMPANY", "ENSEMBLE", "TOGETHER"})
+GROUP_BOTH = frozenset({"BOTH"})
+
+# All-caps words that open a line like a cue but are never characters.
+NOT_CHARACTERS = frozenset({
+    "ACT", "SCENE", "SETTING", "TIME", "PLACE", "NOTE", "NOTES", "AT RISE", "END", "THE END",
+    "CURTAIN", "BLACKOUT", "LIGHTS", "LIGHTS UP", "LIGHTS DOWN", "FADE IN", "FADE OUT",
+    "CUT TO", "INTERMISSION", "PROLOGUE", "EPILOGUE", "CAST", "CHARACTERS", "SOUND", "MUSIC",
+    "SFX", "ENTER", "EXIT", "EXEUNT", "PAUSE", "BEAT", "SILENCE", "TRANSITION", "I", "A", "O",
+})
+
+# Parenthetical cue extensions that are neither a direction nor an alias.
+EXTENSIONS = frozenset({"V.O.", "O.S.", "O.C.", "CONT'D", "CONT’D", "CONTD", "CONT.", "OFF", "ON PHONE", "PRE-LAP"})
+
+_NAME_CHARS = re.compile(r"^[^\W_][\w .'’\-]*$")
+_GROUP_SPLIT = re.compile(r"\s*(?:&|\+|/|,|\bAND\b)\s*")
+_CUE_PAREN = re.compile(r"^(?P<name>[^()]*?)\s*\((?P<paren>[^()]*)\)\s*$")
+_DOT_LEADER = re.compile(r"(\.\s?){3,}|…|\s[-–—]{1,2}\s")
+_FOOTNOTE_MARKS = re.compile(r"[*†‡]")
+_SPACES = re.compile(r"\s+")
+
+
+def normalize_name(name: str) -> str:
+    return _SPACES.sub(" ", name.replace("’", "'")).strip().upper()
+
+
+def is_name(text: str, *, caps: bool = True) -> bool:
+    """Could ``text`` be one character's name?  ``caps`` demands all capitals."""
+    text = text.strip()
+    if not text or len(text) > 40 or not _NAME_CHARS.match(text):
+        return False
+    letters = [c for c in text if c.isalpha()]
+    if not letters or (len(letters) < 2 and not any(c.isdigit() for c in text)):
+        return False
+    if caps and text != text.upper():
+        return False
+    return normalize_name(text) not in NOT_CHARACTERS
+
+
+@dataclass(frozen=True)
+class Cue:
+    """A parsed character cue: ``ROMEO & JULIET (aside)`` -> names + direction."""
+
+    text: str
+    names: tuple[str, ...]
+    direction: str | None = None
+    alias: str | None = None
+
+    @property
+    def is_group_all(self) -> bool:
+        return len(self.names) == 1 and self.names[0] in GROUP_ALL
+
+    @property
+    def is_both(self) -> bool:
+        return len(self.names) == 1 and self.names[0] in GROUP_BOTH
+
+
+def parse_cue(text: str, *, caps: bool = True) -> Cue | None:
+    """Parse a cue's name part (``NAME``, ``NAME (softly)``, ``A AND B``)."""
+    text = _SPACES.sub(" ", text).strip()
+    direction = alias = None
+    name_part = text
+    m = _CUE_PAREN.match(text)
+    if m:
+        name_part, paren = m.group("name").strip(), m.group("paren").strip()
+        if normalize_name(paren) in EXTENSIONS:
+            pass
+        elif is_name(paren) and paren == paren.upper():
+            alias = normalize_name(paren)
+        else:
+            direction = paren
+    if not name_part:
+        return None
+    pieces = [p for p in _GROUP_SPLIT.split(name_part.upper() if not caps else name_part) if p]
+    if not pieces:
+        return None
+    for piece in pieces:
+        if normalize_name(piece) in GROUP_ALL | GROUP_BOTH and len(pieces) == 1:
+            continue
+        if not is_name(piece, caps=caps):
+            return None
+    # "ROMEO AND JULIET" is a group only when it really splits into names.
+    names = tuple(dict.fromkeys(normalize_name(p) for p in pieces))
+    return Cue(text=text, names=names, direction=direction, alias=alias)
+
+
+def is_cast_list_entry(text: str) -> bool:
+    """``**JIMMY** ........ Sam Walker``: a cast list line, never dialogue."""
+    return bool(_DOT_LEADER.match(text.strip()))
+
+
+def split_directions(markdown: str) -> list[Part]:
+    """Split speech markdown into spoken runs and inline ``(…)``/``[…]`` directions.
+
+    A direction's wrapping emphasis (``*(To the audience:)*``) belongs to it.
+    """
+    parts: list[Part] = []
+    i, start, n = 0, 0, len(markdown)
+    while i < n:
+        ch = markdown[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch in "([":
+            close = _matching(markdown, i)
+            if close is not None:
+                lo, hi = i, close + 1
+                while lo > start and hi < n and markdown[lo - 1] in "*_" and markdown[hi] == markdown[lo - 1]:
+                    lo, hi = lo - 1, hi + 1
+                _append(parts, "speech", markdown[start:lo])
+                inner = markdown[lo:hi].strip("*_ ")
+                _append(parts, "direction", inner[1:-1])
+                i = start = hi
+                continue
+        i += 1
+    _append(parts, "speech", markdown[start:])
+    return parts
+
+
+def _matching(text: str, open_at: int) -> int | None:
+    pairs = {"(": ")", "[": "]"}
+    opener, closer = text[open_at], pairs[text[open_at]]
+    depth = 0
+    i = open_at
+    while i < len(text):
+        ch = text[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == opener:
+            depth += 1
+        elif ch == closer:
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    return None
+
+
+def _append(parts: list[Part], kind: str, markdown: str) -> None:
+    markdown = markdown.strip()
+    if kind == "speech":
+        markdown = markdown.strip("*_ ").strip() if not spoken_text(markdown) else markdown
+    if markdown:
+        parts.append(Part(kind, markdown))  # type: ignore[arg-type]
+
+
+def plain_text(markdown: str) -> str:
+    """Markdown inline -> the text a reader sees, without markup."""
+    out: list[str] = []
+    for token in _INLINE.parseInline(markdown):
+        for child in token.children or []:
+            if child.type in ("text", "code_inline"):
+                out.append(child.content)
+            elif child.type in ("softbreak", "hardbreak"):
+                out.append(" ")
+    return _SPACES.sub(" ", "".join(out)).strip()
+
+
+def spoken_text(markdown: str) -> str:
+    """What the voice says: emphasis, markup and footnote markers removed."""
+    return _SPACES.sub(" ", _FOOTNOTE_MARKS.sub("", plain_text(markdown))).strip()
+
+
+@dataclass
+class _OpenSpeech:
+    cue: Cue
+    speakers: tuple[str, ...]
+    source: Source
+    body: list[str] = field(default_factory=list)
+    continued: bool = False
+    lead_direction: str | None = None
+
+
+@dataclass
+class _Section:
+    title: str | None
+    level: int
+    source: Source
+    front_matter: bool = False
+    raw: list[str] = field(default_factory=list)
+    scene: Scene | None = None
+
+
+class ScriptBuilder:
+    """Receives speeches, directions and headings in reading order; builds a ``Script``."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.script = Script(path=path, title="")
+        self._sections: list[_Section] = [_Section(None, 0, Source(path, 1))]
+        self._open: _OpenSpeech | None = None
+        self._after_direction = False
+        self._last_speakers: tuple[str, ...] | None = None
+        self._recent: list[str] = []  # who spoke last, across scenes, for BOTH
+
+    # -- structure -----------------------------------------------------
+    @property
+    def section(self) -> _Section:
+        return self._sections[-1]
+
+    @property
+    def has_dialogue(self) -> bool:
+        return any(s.scene is not None and s.scene.lines for s in self._sections)
+
+    def heading(self, title: str, level: int, source: Source, *, front_matter: bool = False) -> None:
+        self.end_speech()
+        self._sections.append(_Section(title, level, source, front_matter=front_matter))
+        self._after_direction = False
+        self._last_speakers = None
+
+    def raw(self, markdown: str) -> None:
+        """Record a block as written, for front matter."""
+        self.section.raw.append(markdown)
+
+    def _scene(self) -> Scene:
+        sec = self.section
+        if sec.scene is None:
+            sec.scene = Scene(title=sec.title or "", source=sec.source)
+        return sec.scene
+
+    # -- speech --------------------------------------------------------
+    def speech_open(self) -> bool:
+        return self._open is not None
+
+    def open_speech_is_empty(self) -> bool:
+        return self._open is not None and not any(spoken_text(b) for b in self._open.body)
+
+    def start_speech(self, cue: Cue, source: Source) -> None:
+        self.end_speech()
+        names = tuple(self.script.aliases.get(n, n) for n in cue.names)
+        if cue.alias:
+            self.script.aliases.setdefault(cue.alias, names[0])
+        self._open = _OpenSpeech(cue=cue, speakers=names, source=source, lead_direction=cue.direction)
+        self._after_direction = False
+
+    def add_text(self, markdown: str, source: Source) -> None:
+        """Text that belongs to the speech in progress, or continues the last speaker."""
+        if self._open is None:
+            if self._last_speakers is None or not self._after_direction:
+                self.direction(markdown, source)
+                return
+            self._open = _OpenSpeech(
+                cue=Cue(text=" & ".join(self._last_speakers), names=self._last_speakers),
+                speakers=self._last_speakers, source=source, continued=True,
+            )
+        self._open.body.append(markdown)
+
+    def direction(self, text: str, source: Source, *, inline: bool = False) -> None:
+        """A stage direction; ``inline`` ones join the speech in progress."""
+        if inline and self._open is not None:
+            self._open.body.append(f"({text})")
+            return
+        self.end_speech()
+        text = text.strip()
+        if text:
+            self._scene().elements.append(Direction(text=text, source=source))
+            self._after_direction = True
+
+    def end_speech(self) -> None:
+        speech, self._open = self._open, None
+        if speech is None:
+            return
+        body = "\n".join(b for b in speech.body if b.strip())
+        parts = split_directions(body)
+        if speech.lead_direction:
+            parts.insert(0, Part("direction", speech.lead_direction))
+        spoken = " ".join(spoken_text(p.markdown) for p in parts if p.kind == "speech").strip()
+        if not spoken:
+            self.script.warnings.append(f"{speech.source}: cue {speech.cue.text} has no text")
+            for p in parts:
+                self.direction(p.markdown, speech.source)
+            return
+        directions = [plain_text(p.markdown) for p in parts if p.kind == "direction"]
+        line = Line(
+            speakers=speech.speakers, cue=speech.cue.text, parts=tuple(parts), spoken=spoken,
+            delivery=delivery_from(directions), source=speech.source, continued=speech.continued,
+        )
+        self._scene().elements.append(line)
+        self._last_speakers = speech.speakers
+        self._after_direction = False
+
+    # -- result --------------------------------------------------------
+    def finish(self) -> Script:
+        self.end_speech()
+        script = self.script
+        sections = self._sections
+        has_headings = len(sections) > 1
+        preamble = sections[0]
+        if has_headings and preamble.scene is not None and not _is_dialogue(preamble.scene):
+            preamble.front_matter = True
+        first_dialogue = next(
+            (i for i, s in enumerate(sections) if not s.front_matter and s.scene and s.scene.lines), None
+        )
+        for index, sec in enumerate(sections):
+            before_dialogue = first_dialogue is not None and index < first_dialogue
+            if sec.front_matter or (before_dialogue and sec.raw and sec.level <= sections[first_dialogue].level):
+                if sec.title:
+                    script.front_matter.append(f"## {sec.title}")
+                script.front_matter.extend(sec.raw)
+                continue
+            if sec.scene is None or not sec.scene.elements:
+                continue
+            scene = sec.scene
+            if index == 0:
+                scene.title = script.title or "Scene 1"
+                if not has_headings:
+                    while scene.elements and isinstance(scene.elements[0], Direction):
+                        script.front_matter.append(scene.elements.pop(0).text)
+            scene.act = _act_of(sections, index)
+            self._resolve_groups(scene)
+            script.scenes.append(scene)
+        return script
+
+    def _resolve_groups(self, scene: Scene) -> None:
+        individuals = list(dict.fromkeys(
+            s for line in scene.lines if not _is_group(line) for s in line.speakers
+        ))
+        everyone = individuals or self.script.characters
+        recent = self._recent
+        for i, element in enumerate(scene.elements):
+            if not isinstance(element, Line):
+                continue
+            names = element.speakers
+            if names and names[0] in GROUP_ALL and len(names) == 1:
+                names = tuple(everyone)
+            elif names and names[0] in GROUP_BOTH and len(names) == 1 and len(recent) >= 2:
+                names = tuple(recent[-2:])
+            if names != element.speakers:
+                scene.elements[i] = Line(**{**element.__dict__, "speakers": names})
+            else:
+                for s in names:
+                    if s in recent:
+                        recent.remove(s)
+                    recent.append(s)
+
+
+def _is_group(line: Line) -> bool:
+    return len(line.speakers) == 1 and line.speakers[0] in GROUP_ALL | GROUP_BOTH
+
+
+def _is_dialogue(scene: Scene) -> bool:
+    """A preamble is dialogue (not a cast list) when someone speaks in it twice."""
+    counts: dict[str, int] = {}
+    for line in scene.lines:
+        for s in line.speakers:
+            counts[s] = counts.get(s, 0) + 1
+    return any(c >= 2 for c in counts.values())
+
+
+def _act_of(sections: list[_Section], index: int) -> str | None:
+    """The title of the enclosing heading that holds no dialogue of its own."""
+    level = sections[index].level
+    for sec in reversed(sections[:index]):
+        if 0 < sec.level < level:
+            if sec.scene is None or not sec.scene.lines:
+                return sec.title
+            return None
+    return None
+
