@@ -37,6 +37,8 @@ _CUE_PAREN = re.compile(r"^(?P<name>[^()]*?)\s*\((?P<paren>[^()]*)\)\s*$")
 _DOT_LEADER = re.compile(r"(\.\s?){3,}|…|\s[-–—]{1,2}\s")
 _FOOTNOTE_MARKS = re.compile(r"[*†‡]")
 _SPACES = re.compile(r"\s+")
+_MARKUP = re.compile(r"[*_\\`<>\[\]!&]")
+_SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([.,;:!?])")
 
 
 def normalize_name(name: str) -> str:
@@ -166,6 +168,8 @@ def _append(parts: list[Part], kind: str, markdown: str) -> None:
 
 def plain_text(markdown: str) -> str:
     """Markdown inline -> the text a reader sees, without markup."""
+    if not _MARKUP.search(markdown):
+        return _SPACES.sub(" ", markdown).strip()
     out: list[str] = []
     for token in _INLINE.parseInline(markdown):
         for child in token.children or []:
@@ -178,7 +182,8 @@ def plain_text(markdown: str) -> str:
 
 def spoken_text(markdown: str) -> str:
     """What the voice says: emphasis, markup and footnote markers removed."""
-    return _SPACES.sub(" ", _FOOTNOTE_MARKS.sub("", plain_text(markdown))).strip()
+    text = _SPACES.sub(" ", _FOOTNOTE_MARKS.sub(" ", plain_text(markdown)))
+    return _SPACE_BEFORE_PUNCTUATION.sub(r"\1", text).strip()
 
 
 @dataclass
@@ -342,7 +347,7 @@ class ScriptBuilder:
                 continue
             names = element.speakers
             if names and names[0] in GROUP_ALL and len(names) == 1:
-                names = tuple(everyone)
+                names = tuple(everyone) or names
             elif names and names[0] in GROUP_BOTH and len(names) == 1 and len(recent) >= 2:
                 names = tuple(recent[-2:])
             if names != element.speakers:

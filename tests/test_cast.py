@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+import pytest
+
+from runthru_build.cast import AUTO_VOICES, automatic_voices, Voice
+from runthru_build.project import load_project
+
+SCRIPT = "# Play\n\n## One\n\nNARRATOR 1: Hello.\nJIMMY: Hi.\nGIRL: Hey.\nJIMMY: Bye.\n"
+
+
+def load(make_project, cast: str, **extra: str):
+    root = make_project({"scripts/play.md": SCRIPT, "casts/spring.toml": cast, **extra})
+    return load_project(root)
+
+
+def only_error(project) -> str:
+    assert len(project.errors) == 1, project.errors
+    return str(project.errors[0])
+
+
+def test_cast_file_applies_defaults_roles_and_actor(make_project):
+    project = load(make_project, """
+script = "../scripts/play.md"
+title = "Spring"
+[defaults]
+speed = 1.1
+[roles."NARRATOR 1"]
+pitch = -2.0
+actor = "Kyle"
+""")
+    assert not project.errors
+    (production,) = project.productions
+    cast = production.cast
+    assert (production.name, cast.title, cast.engine) == ("spring", "Spring", "piper")
+    narrator = cast.roles["NARRATOR 1"]
+    assert (narrator.voice.pitch, narrator.voice.speed, narrator.actor, narrator.automatic) == (-2.0, 1.1, "Kyle", False)
+    assert cast.roles["JIMMY"].automatic and cast.roles["GIRL"].automatic
+    # automatic voices are distinct from each other and from the explicit role
+    settings = {(r.voice.pitch, r.voice.speed, r.voice.timbre) for r in cast.roles.values()}
+    assert len(settings) == 3
+
+
+def test_automatic_voices_are_stable_and_early_characters_keep_theirs():
+    first = automatic_voices(["JIMMY", "GIRL"], set(), Voice())
+    again = automatic_voices(["JIMMY", "GIRL", "NEWCOMER"], set(), Voice())
+    assert first["JIMMY"] == again["JIMMY"] and first["GIRL"] == again["GIRL"]
+    many = automatic_voices([f"EXTRA {i}" for i in range(len(AUTO_VOICES))], set(), Voice())
+    assert len({(v.pitch, v.speed, v.timbre) for v in many.values()}) == len(AUTO_VOICES)
+
+
+def test_script_without_cast_gets_automatic_cast(make_project):
+    project = load_project(make_project({"scripts/play.md": SCRIPT}))
+    (production,) = project.productions
+    assert production.cast.path is None
+    assert set(production.cast.roles) == {"NARRATOR 1", "JIMMY", "GIRL"}
+
+
+@pytest.mark.parametrize(
+    ("cast", "message"),
+    [
+        ('script = "../scripts/play.md"\n[roles.JIMY]\npitch = 1.0\n',
+         "casts/spring.toml:2: [roles.JIMY]: 'JIMY' does not speak in scripts/play.md (did you mean JIMMY?)"),
+        ('script = "../scripts/play.md"\n[roles.JIMMY]\npich = 1.0\n',
+         "casts/spring.toml:3: unknown key roles.JIMMY.pich (did you mean pitch?)"),
+        ('script = "../scripts/play.md"\n[roles.JIMMY]\npitch = "high"\n',
+         "casts/spring.toml:3: roles.JIMMY.pitch must be a number, not 'high'"),
+        ('script = "../scripts/play.md"\n[roles.JIMMY]\nspeed = 9.0\n',
+         "casts/spring.toml:3: roles.JIMMY.speed = 9.0 is out of range (0.5 to 2.0)"),
+        ('script = "../scripts/play.md"\nengine = "nope"\n',
+         "casts/spring.toml:2: engine must be one of"),
+        ('script = "../scripts/play.md"\n[roles.GIRL]\nvoice = "voices/girl.wav"\n',
+         "casts/spring.toml:3: roles.GIRL.voice: voice file 'voices/girl.wav' not found"),
+        ('script = "../scripts/missing.md"\n', "casts/spring.toml: script scripts/missing.md named by script = … does not exist"),
+        ('title = "x"\n', 'casts/spring.toml: missing script = "path/to/script.md"'),
+        ('script = "../scripts/play.md"\n[roles\n', "casts/spring.toml:2: TOML syntax error"),
+        ('script = "../scripts/play.md"\ncolour = 1\n', "casts/spring.toml:2: unknown key colour"),
+    ],
+)
+def test_cast_errors_name_file_line_and_key(make_project, cast, message):
+    assert only_error(load(make_project, cast)).startswith(message)
+
+
+def test_voice_file_relative_to_cast_is_found(make_project):
+    project = load(make_project, 'script = "../scripts/play.md"\n[roles.GIRL]\nvoice = "voices/girl.wav"\n',
+                   **{"casts/voices/girl.wav": b"RIFF"})
+    assert not project.errors
+    assert project.productions[0].cast.roles["GIRL"].voice.voice.endswith("casts/voices/girl.wav")
+
+
+def test_one_bad_production_does_not_hide_the_others(make_project):
+    root = make_project({
+        "scripts/play.md": SCRIPT,
+        "scripts/other.md": "# Other\n\nA: x\nBB: y\n",
+        "casts/spring.toml": 'script = "../scripts/play.md"\n[roles.NOBODY]\n',
+    })
+    project = load_project(root)
+    assert [p.name for p in project.productions] == ["other"]
+    assert "NOBODY" in str(project.errors[0])

@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from runthru_build.cli import main
+
+
+def run_check(root, *args):
+    result = CliRunner().invoke(main, ["check", str(root), *args])
+    return result
+
+
+def test_check_json_has_the_documented_shape(sample_project):
+    result = run_check(sample_project, "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    (prod,) = report["productions"]
+    assert prod["name"] == "romeo-and-juliet"
+    assert prod["script"] == "scripts/romeo-and-juliet.md"
+    assert prod["title"] == "Romeo and Juliet"
+    romeo = next(c for c in prod["characters"] if c["name"] == "ROMEO")
+    assert romeo["lines"] > 30 and romeo["words"] > 400 and romeo["actor"] == "Sam"
+    assert prod["scenes"][0] == {"title": "Prologue", "source": "scripts/romeo-and-juliet.md:26", "lines": 2}
+    abram = next(line for line in prod["lines"] if line["direction"] == "angrily")
+    assert abram == {"speakers": ["ABRAM"], "text": "Do you bite your thumb at us, sir?", "direction": "angrily",
+                     "emotion": "angry", "intensity": 0.7, "source": "scripts/romeo-and-juliet.md:104"}
+    assert report["errors"] == []
+
+
+def test_check_prints_summary_and_warnings(make_project):
+    root = make_project({"scripts/w.md": (FIX := open("tests/fixtures/scripts/warnings.md").read())})
+    result = run_check(root)
+    assert result.exit_code == 0
+    assert "JIMY looks like a misspelling of JIMMY" in result.output or "JIMY looks like a misspelling of GIRL" not in result.output
+    assert "scripts/w.md:5: cue JIMMY has no text" in result.output
+    assert "scripts/w.md:8: JIMY speaks only once" in result.output
+    assert FIX
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "code", "message"),
+    [
+        ("empty.md", b"", 1, "error: scripts/empty.md: script is empty"),
+        ("binary.md", b"\x00\x01binary\x00", 2, "error: scripts/binary.md: is a binary file, not text"),
+        ("latin1.md", b"# Bad\n\nJIMMY: caf\xe9\n", 2, "error: scripts/latin1.md:3: is not valid UTF-8 (byte 0xe9)"),
+        ("prose.md", b"# Prose\n\nJust some words here.\n", 1, "error: scripts/prose.md: no dialogue found"),
+    ],
+)
+def test_bad_scripts_give_one_line_errors_without_traceback(make_project, name, content, code, message):
+    root = make_project({f"scripts/{name}": content})
+    proc = subprocess.run([sys.executable, "-m", "runthru_build", "check", str(root)], capture_output=True, text=True)
+    assert proc.returncode == code
+    assert proc.stderr.startswith(message)
+    assert "Traceback" not in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_toml_syntax_error_is_unreadable_input(make_project):
+    root = make_project({"scripts/a.md": "# A\n\nX1: hi\nX2: ho\n", "casts/a.toml": 'script = "../scripts/a.md"\n[roles\n'})
+    result = run_check(root)
+    assert result.exit_code == 2
+    assert "casts/a.toml:2: TOML syntax error" in result.output
+
+
+def test_not_a_project(tmp_path):
+    result = run_check(tmp_path)
+    assert result.exit_code == 1
+    assert "not a RunThru project" in result.output

@@ -1,0 +1,132 @@
+from __future__ import annotations
+
+from conftest import FIXTURES, line_at, parse_fixture, spoken
+
+from runthru_build.script.markdown import parse_markdown
+
+
+def test_three_cue_styles_mixed_in_one_file():
+    script = parse_fixture("cue-styles.md")
+    assert spoken(script) == [
+        (("JIMMY",), "Bold colon inside."),
+        (("GIRL",), "Bold colon outside."),
+        (("NARRATOR 1",), "Plain colon."),
+        (("MRS. O'BRIEN",), "Periods and an apostrophe."),
+        (("RENÉ",), "Non-ASCII name."),
+        (("ROMEO",), "Alone on a line, text below."),
+        (("ROMEO",), "And again, so the style is certain."),
+        (("JULIET",), "Period style."),
+        (("JULIET",), "Period style twice."),
+        (("JULIET",), "A direction in the cue."),
+        (("JIMMY",), "An alternate name."),
+        (("JIMMY",), "The alias speaks."),
+    ]
+
+
+def test_title_subtitle_author_and_line_numbers():
+    script = parse_fixture("cue-styles.md")
+    assert (script.title, script.subtitle, script.author) == ("Cue Styles", "A test of every cue", "A. Tester")
+    assert str(line_at(script, 11).source) == "scripts/cue-styles.md:11"
+    assert [str(s.source) for s in script.scenes] == ["scripts/cue-styles.md:6"]
+
+
+def test_cue_direction_sets_delivery_and_alias_is_recorded():
+    script = parse_fixture("cue-styles.md")
+    softly = line_at(script, 23)
+    assert softly.delivery.emotion == "calm"
+    assert softly.directions == ("softly",)
+    assert script.aliases == {"JAMIE": "JIMMY"}
+
+
+def test_group_lines_name_every_speaker():
+    script = parse_fixture("groups.md")
+    groups = {line.spoken: line.speakers for line in script.lines()}
+    assert groups["Together."] == ("ROMEO", "JULIET")
+    assert groups["Pair."] == ("ROMEO", "NURSE")
+    assert groups["Trio."] == ("ROMEO", "JULIET", "NURSE")
+    assert groups["The last two."] == ("JULIET", "NURSE")
+    assert groups["Everyone."] == ("ROMEO", "JULIET", "NURSE")
+    # ALL / EVERYONE means the characters of that scene only
+    assert groups["Just us."] == ("TYBALT", "MERCUTIO")
+    assert "ALL" not in script.characters and "BOTH" not in script.characters
+
+
+def test_standalone_and_inline_directions():
+    script = parse_fixture("directions.md")
+    scene = script.scenes[0]
+    standalone = [e.text for e in scene.elements if not hasattr(e, "speakers")]
+    assert standalone == ["A bare stage.", "Lights rise.", "Thunder.", "The door opens.", "Sound: rain",
+                          "She turns away."]
+    narrator = line_at(script, 15)
+    assert narrator.spoken == "Welcome to the show."
+    assert narrator.directions == ("To the audience:",)
+    aside = line_at(script, 17)
+    assert aside.spoken == "I said nothing at all."
+    assert [p.kind for p in aside.parts] == ["speech", "direction", "speech"]
+    angry = line_at(script, 19)
+    assert (angry.spoken, angry.delivery.emotion, angry.delivery.intensity) == ("Get out!", "angry", 0.7)
+    mid = line_at(script, 25)
+    assert mid.spoken == "Fine. Goodbye."
+    assert mid.delivery.emotion == "sad" and mid.delivery.intensity > 0.6  # "very" strengthens it
+
+
+def test_plain_paragraph_after_direction_continues_previous_speaker():
+    script = parse_fixture("directions.md")
+    cont = line_at(script, 23)
+    assert cont.speakers == ("GIRL",)
+    assert cont.spoken == "And don't come back."
+    assert cont.continued
+
+
+def test_front_matter_is_never_dialogue():
+    script = parse_fixture("front-matter.md")
+    assert script.author == "Somebody Else"
+    assert spoken(script) == [(("JIMMY",), "The first real line."), (("JAMIE",), "The second.")]
+    text = "\n".join(script.front_matter)
+    assert "Sam Walker" in text and "thank his mum" in text and "Riverside" in text
+    assert [s.full_title for s in script.scenes] == ["Act 1 — Opening Scene"]
+
+
+def test_markup_comments_rules_and_footnotes_are_not_spoken():
+    script = parse_fixture("markup.md")
+    jimmy, girl = list(script.lines())
+    assert jimmy.spoken == "I really mean it, truly."
+    assert jimmy.parts[0].markdown == "I *really* mean it, **truly**.\\*"  # emphasis kept for display
+    assert girl.spoken == "Say it again."
+
+
+def test_script_without_headings_is_one_scene_with_front_matter():
+    script = parse_fixture("no-headings.md")
+    assert len(script.scenes) == 1
+    assert [line.speakers[0] for line in script.lines()] == ["JIMMY", "GIRL", "JIMMY"]
+
+
+def test_cue_with_no_text_is_a_warning_with_location():
+    script = parse_fixture("warnings.md")
+    assert script.warnings == ["scripts/warnings.md:5: cue JIMMY has no text"]
+
+
+def test_period_style_needs_a_known_name():
+    # "STOP. Don't move." once is speech, not a character called STOP
+    script = parse_markdown("# T\n\n## S\n\nJIMMY: Hey.\n\nSTOP. Don't move.\n", "t.md")
+    assert spoken(script) == [(("JIMMY",), "Hey. STOP. Don't move.")]
+
+
+def test_crlf_and_lf_parse_alike(tmp_path):
+    source = (FIXTURES / "scripts" / "directions.md").read_text()
+    crlf = tmp_path / "crlf.md"
+    crlf.write_bytes(source.replace("\n", "\r\n").encode())
+    from runthru_build.script import load_script
+
+    assert spoken(load_script(crlf, "x.md")) == spoken(parse_fixture("directions.md"))
+
+
+def test_sample_production_is_big_enough(sample_project):
+    from runthru_build.script import load_script
+
+    script = load_script(sample_project / "scripts" / "romeo-and-juliet.md", "scripts/romeo-and-juliet.md")
+    lines = list(script.lines())
+    assert len(script.scenes) >= 3
+    assert len(lines) >= 150
+    assert len(script.characters) >= 5
+    assert any(len(line.speakers) > 1 for line in lines)
