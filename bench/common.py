@@ -5,12 +5,13 @@ from __future__ import annotations
 import random
 
 NAMES = ["ROMEO", "JULIET", "NURSE", "MRS. O'BRIEN", "NARRATOR 1", "BENVOLIO", "TYBALT"]
-WORDS = ("the quick brown fox jumps over a lazy dog while we wait for the moon to rise "
-         "and every actor learns their lines by heart before the curtain").split()
+WORDS = ["the", "quick", "brown", "fox", "jumps", "over", "a", "lazy", "dog", "while", "we", "wait", "for", "the", "moon", "to", "rise", "and", "every", "actor", "learns", "their", "lines", "by", "heart", "before", "the", "curtain"]
 
 
-def generated_script(lines: int, seed: int = 1) -> str:
-    """A markdown script of about ``lines`` source lines, every cue style and direction kind."""
+def generated_script(lines: int, seed: int = 1, short: bool = False) -> str:
+    """A markdown script of about ``lines`` source lines, every cue style and direction kind.
+
+    ``short`` lines have two or three words, to keep a first render quick."""
     rng = random.Random(seed)
     out = ["# Generated Play", "", "**by The Benchmark**", ""]
     scene = 0
@@ -19,7 +20,7 @@ def generated_script(lines: int, seed: int = 1) -> str:
             scene += 1
             out += [f"## Scene {scene}", ""]
         name = rng.choice(NAMES)
-        text = " ".join(rng.choice(WORDS) for _ in range(rng.randint(4, 20))).capitalize() + "."
+        text = " ".join(rng.choice(WORDS) for _ in range(rng.randint(2, 3) if short else rng.randint(4, 20))).capitalize() + "."
         style = rng.randrange(5)
         if style == 0:
             out.append(f"**{name}:** {text}")

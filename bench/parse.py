@@ -10,9 +10,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from common import generated_script  # noqa: E402
+from common import generated_script
 
-from runthru_build.script.markdown import parse_markdown  # noqa: E402
+from runthru_build.script.markdown import parse_markdown
 
 
 def main() -> None:

@@ -82,25 +82,13 @@ class Cast:
         return self.roles[name]
 
 
-# Distinct automatic voices: (pitch semitones, speed, timbre semitones).
-# Pitch and timbre move together so each reads as a different-sized speaker.
-AUTO_VOICES: tuple[tuple[float, float, float], ...] = (
-    (0.0, 1.0, 0.0),
-    (-4.0, 0.94, -2.0),
-    (4.0, 1.06, 2.0),
-    (-2.0, 1.04, 1.5),
-    (2.5, 0.96, -1.5),
-    (-6.0, 0.9, -3.0),
-    (6.0, 1.08, 3.0),
-    (-1.0, 0.92, -3.0),
-    (1.0, 1.1, 3.0),
-    (-3.0, 1.1, 0.5),
-    (3.0, 0.9, -0.5),
-    (7.5, 1.0, 1.0),
-    (-7.5, 1.0, -1.0),
-    (5.0, 0.92, 0.0),
-    (-5.0, 1.08, 0.0),
-    (1.5, 1.0, -2.5),
+# Distinct automatic voices: (pitch semitones, speed).  Pitch moves by
+# resampling, so each reads as a different-sized speaker at almost no cost;
+# timbre (Rubber Band, ~15% of synthesis) is left for casts to ask for.
+AUTO_VOICES: tuple[tuple[float, float], ...] = (
+    (0.0, 1.0), (-4.0, 0.94), (4.0, 1.06), (-2.0, 1.08), (2.5, 0.92), (-6.0, 0.9),
+    (6.0, 1.08), (-1.0, 0.9), (1.0, 1.12), (-3.0, 1.12), (3.0, 0.9), (7.5, 1.0),
+    (-7.5, 1.0), (5.0, 0.94), (-5.0, 1.06), (1.5, 1.0),
 )
 
 
@@ -109,7 +97,7 @@ def _preferred_slot(name: str) -> int:
     return int.from_bytes(digest[:4], "big") % len(AUTO_VOICES)
 
 
-def automatic_voices(characters: list[str], taken: set[tuple[float, float, float]], base: Voice) -> dict[str, Voice]:
+def automatic_voices(characters: list[str], taken: set[tuple[float, float]], base: Voice) -> dict[str, Voice]:
     """Give each character its hashed palette slot, or the next free one.
 
     Characters are placed in order of first appearance, so adding a character
@@ -126,8 +114,8 @@ def automatic_voices(characters: list[str], taken: set[tuple[float, float, float
         else:  # more characters than palette entries: reuse the hashed slot
             candidate = AUTO_VOICES[slot]
         used.add(candidate)
-        pitch, speed, timbre = candidate
-        out[name] = replace(base, pitch=base.pitch + pitch, speed=round(base.speed * speed, 3), timbre=base.timbre + timbre)
+        pitch, speed = candidate
+        out[name] = replace(base, pitch=base.pitch + pitch, speed=round(base.speed * speed, 3))
     return out
 
 
@@ -190,7 +178,7 @@ def load_cast(path: Path, shown: str, script: Script, table: dict[str, Any], tex
         _check_engine_and_voice(voice, where, path, shown, text)
         explicit[name] = Role(name=name, voice=_resolve_voice_path(voice, path), actor=actor)
 
-    taken = {(r.voice.pitch, r.voice.speed, r.voice.timbre) for r in explicit.values()}
+    taken = {(r.voice.pitch, r.voice.speed) for r in explicit.values()}
     auto = automatic_voices([c for c in characters if c not in explicit], taken, _resolve_voice_path(base, path))
     roles = {
         name: explicit.get(name) or Role(name=name, voice=auto[name], actor=base_actor, automatic=True)

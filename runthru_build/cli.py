@@ -80,3 +80,76 @@ def check(project_dir: Path, as_json: bool) -> None:
             click.echo(f"error: {e}", err=True)
     if project.errors:
         sys.exit(max(e.exit_code for e in project.errors))
+
+
+@main.command()
+@project_dir
+@click.option("--dry-run", is_flag=True, help="List the lines that would be rendered, render nothing.")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write a JSON report of the render to FILE.")
+@reports_errors
+def build(project_dir: Path, dry_run: bool, report_path: Path | None) -> None:
+    """Render every line and build the rehearsal site (the default command)."""
+    from .commands import build as commands
+
+    if dry_run:
+        planned, requests, cached = commands.dry_run(project_dir)
+        _print_load_errors(planned.project.errors, planned.errors)
+        for r in requests:
+            out.print(f"{r.source}  {r.role}: {r.text[:70]}", markup=False)
+        out.print(f"{len(requests)} takes to render, {cached} lines cached")
+        sys.exit(1 if planned.project.errors or planned.errors else 0)
+
+    from .progress import RenderProgress
+
+    progress = RenderProgress(err)
+    try:
+        result = commands.build(project_dir, on_take=progress.advance, on_start=progress.start,
+                                report_path=report_path)
+    finally:
+        progress.stop()
+    _print_load_errors(result.project.errors, result.errors)
+    for failure in result.render.failures:
+        click.echo(f"error: {failure}", err=True)
+    err.print(result.render.summary(), markup=False)
+    sys.exit(result.exit_code)
+
+
+def _print_load_errors(load_errors: list[RunThruError], other: list[str]) -> None:
+    for e in load_errors:
+        click.echo(f"error: {e}", err=True)
+    for e in other:
+        click.echo(f"error: {e}", err=True)
+
+
+@main.group()
+def cache() -> None:
+    """Inspect or tidy the store of rendered takes."""
+
+
+@cache.command("stats")
+@project_dir
+@reports_errors
+def cache_stats(project_dir: Path) -> None:
+    """How many takes are stored, their size, and how many the productions use."""
+    from .commands.cache import cache_stats as stats_of
+
+    stored, in_use, errors = stats_of(project_dir)
+    out.print(f"{stored.takes} takes, {stored.bytes / 1e6:.1f} MB, {stored.audio_seconds / 60:.1f} audio minutes; "
+              f"{in_use} used by the productions, {stored.takes - in_use} unreferenced")
+    _print_load_errors([], errors)
+
+
+@cache.command("prune")
+@project_dir
+@reports_errors
+def cache_prune(project_dir: Path) -> None:
+    """Delete takes that no production references."""
+    from .commands.cache import prune
+
+    removed, errors = prune(project_dir)
+    if errors:
+        _print_load_errors([], errors)
+        click.echo("error: not pruning while a production fails to load (its takes would be lost)", err=True)
+        sys.exit(1)
+    out.print(f"removed {removed.takes} takes, {removed.bytes / 1e6:.1f} MB")

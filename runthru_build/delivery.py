@@ -132,3 +132,12 @@ def delivery_from(directions: list[str] | tuple[str, ...]) -> Delivery:
         intensity *= MODIFIERS[modifier.group(1).lower()]
     intensity = round(min(1.0, max(0.05, intensity)), 2)
     return Delivery(emotion=emotion, intensity=intensity, direction=raw)
+
+
+# Loudness is normalised per take, so a whisper or a shout keeps its level
+# relative to ordinary speech through this gain (dB at intensity 1).
+GAIN_DB: dict[str, float] = {"whisper": -7.0, "shout": 3.0, "calm": -1.5}
+
+
+def gain_db(emotion: str, intensity: float) -> float:
+    return round(GAIN_DB.get(emotion, 0.0) * intensity, 2)

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -47,3 +50,22 @@ def sample_project(tmp_path: Path) -> Path:
     for folder in ("scripts", "casts"):
         shutil.copytree(REPO / folder, tmp_path / folder)
     return tmp_path
+
+
+@pytest.fixture
+def toy_engine(monkeypatch):
+    """Install the toy engine plugin (tests/fixtures/engines) through its entry point."""
+    from runthru_build import engines
+
+    plugin_dir = str(FIXTURES / "engines")
+    monkeypatch.syspath_prepend(plugin_dir)
+    monkeypatch.setenv("PYTHONPATH", plugin_dir + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    engines._entry_points.cache_clear()
+    yield "toy"
+    engines._entry_points.cache_clear()
+
+
+def run_cli(*args: str, cwd: Path | None = None, **kwargs) -> subprocess.CompletedProcess:
+    """Run ``runthru-build`` as a user would, in a fresh interpreter."""
+    return subprocess.run([sys.executable, "-m", "runthru_build", *args], capture_output=True, text=True,
+                          cwd=cwd, **kwargs)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from runthru_build.cast import AUTO_VOICES, automatic_voices, Voice
+from runthru_build.cast import AUTO_VOICES, Voice, automatic_voices
 from runthru_build.project import load_project
 
 SCRIPT = "# Play\n\n## One\n\nNARRATOR 1: Hello.\nJIMMY: Hi.\nGIRL: Hey.\nJIMMY: Bye.\n"
@@ -36,7 +36,7 @@ actor = "Kyle"
     assert (narrator.voice.pitch, narrator.voice.speed, narrator.actor, narrator.automatic) == (-2.0, 1.1, "Kyle", False)
     assert cast.roles["JIMMY"].automatic and cast.roles["GIRL"].automatic
     # automatic voices are distinct from each other and from the explicit role
-    settings = {(r.voice.pitch, r.voice.speed, r.voice.timbre) for r in cast.roles.values()}
+    settings = {(r.voice.pitch, r.voice.speed) for r in cast.roles.values()}
     assert len(settings) == 3
 
 
@@ -45,7 +45,7 @@ def test_automatic_voices_are_stable_and_early_characters_keep_theirs():
     again = automatic_voices(["JIMMY", "GIRL", "NEWCOMER"], set(), Voice())
     assert first["JIMMY"] == again["JIMMY"] and first["GIRL"] == again["GIRL"]
     many = automatic_voices([f"EXTRA {i}" for i in range(len(AUTO_VOICES))], set(), Voice())
-    assert len({(v.pitch, v.speed, v.timbre) for v in many.values()}) == len(AUTO_VOICES)
+    assert len({(v.pitch, v.speed) for v in many.values()}) == len(AUTO_VOICES)
 
 
 def test_script_without_cast_gets_automatic_cast(make_project):

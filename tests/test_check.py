@@ -6,6 +6,7 @@ import sys
 
 import pytest
 from click.testing import CliRunner
+from conftest import FIXTURES
 
 from runthru_build.cli import main
 
@@ -33,13 +34,13 @@ def test_check_json_has_the_documented_shape(sample_project):
 
 
 def test_check_prints_summary_and_warnings(make_project):
-    root = make_project({"scripts/w.md": (FIX := open("tests/fixtures/scripts/warnings.md").read())})
+    root = make_project({"scripts/w.md": (FIXTURES / "scripts" / "warnings.md").read_text()})
     result = run_check(root)
     assert result.exit_code == 0
-    assert "JIMY looks like a misspelling of JIMMY" in result.output or "JIMY looks like a misspelling of GIRL" not in result.output
+    assert "scripts/w.md:10: JIMMY looks like a misspelling of JIMY (first at scripts/w.md:8)" in result.output
     assert "scripts/w.md:5: cue JIMMY has no text" in result.output
     assert "scripts/w.md:8: JIMY speaks only once" in result.output
-    assert FIX
+    assert "GIRL" in result.output and "3 lines" not in result.output.split("GIRL")[0]
 
 
 @pytest.mark.parametrize(

@@ -25,3 +25,21 @@ def engine_class(name: str) -> type:
         return _entry_points()[name].load()
     except KeyError:
         raise KeyError(name) from None
+
+
+class EngineSet:
+    """The engines of one build, created on first use with their ``[engines.NAME]`` options.
+
+    Creating an engine is cheap; models load only in ``Engine.load()``.
+    """
+
+    def __init__(self, options: dict[str, dict] | None = None, state_dir=None) -> None:
+        self.options = options or {}
+        self.state_dir = state_dir
+        self._engines: dict[str, object] = {}
+
+    def get(self, name: str):
+        engine = self._engines.get(name)
+        if engine is None:
+            engine = self._engines[name] = engine_class(name)(self.options.get(name, {}), self.state_dir)
+        return engine

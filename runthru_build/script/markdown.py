@@ -80,9 +80,9 @@ def _paragraph(builder: ScriptBuilder, token: Token, known: set[str]) -> None:
     content = _HTML_COMMENT.sub("", token.content)
     first_line = token.map[0] + 1
     section = builder.section
-    if section.level == 0 and not builder.speech_open() and not builder.has_dialogue:
-        if _title_block(builder, content):
-            return
+    at_top = section.level == 0 and not builder.speech_open() and not builder.has_dialogue
+    if at_top and _title_block(builder, content):
+        return
     builder.raw(token.content)
     if section.front_matter:
         return

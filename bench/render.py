@@ -1,0 +1,115 @@
+"""Render benchmark: ratios measured side by side in one run.
+
+    python bench/render.py            # all three measurements
+    python bench/render.py --quick    # skip the 1,000-line warm rebuild
+
+1. cold build of the sample production / bare Piper synthesising the same
+   lines with the same settings on all cores (one process per core, one
+   intra-op thread each, model load included on both sides) — target <= 1.15;
+2. warm rebuild of a generated 1,000-line script: engine calls (target 0) and
+   wall time (target <= 1 s);
+3. one word changed in one line: takes rendered (target exactly 1).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+import time
+from multiprocessing import get_context
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from common import generated_script
+
+from runthru_build.commands.build import build, plan_build
+from runthru_build.engines.base import TakeRequest
+from runthru_build.engines.piper import PiperEngine
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _bare_worker(requests: list[dict]) -> float:
+    """Plain Piper: synthesise each text with the engine's settings, nothing else."""
+    engine = PiperEngine({"threads": 1})
+    engine.load()
+    seconds = 0.0
+    for data in requests:
+        request = TakeRequest.from_json(data)
+        syn, _ = engine.synthesis_config(request)
+        voice = engine._voice(request.voice.get("voice"))
+        for chunk in voice.synthesize(request.text, syn_config=syn):
+            seconds += chunk.audio_float_array.size / voice.config.sample_rate
+    return seconds
+
+
+def bare_piper(requests: list[TakeRequest], processes: int) -> float:
+    shares = [[r.to_json() for r in requests[i::processes]] for i in range(processes)]
+    start = time.perf_counter()
+    with get_context("forkserver").Pool(processes) as pool:
+        pool.map(_bare_worker, shares)
+    return time.perf_counter() - start
+
+
+def copy_sample(into: Path) -> Path:
+    for folder in ("scripts", "casts"):
+        shutil.copytree(REPO / folder, into / folder)
+    return into
+
+
+def cold_vs_bare(workdir: Path, rounds: int) -> None:
+    processes = os.cpu_count() or 1
+    colds, bares = [], []
+    for i in range(rounds):
+        project = copy_sample(workdir / f"cold-{i}")
+        requests = list(plan_build(project).plans[0].takes.values())
+        bares.append(bare_piper(requests, processes))
+        start = time.perf_counter()
+        result = build(project)
+        colds.append(time.perf_counter() - start)
+        assert result.render.failed == 0, result.render.failures
+        audio = result.render.audio_seconds
+    print(f"sample production: {len(requests)} takes, {audio / 60:.1f} audio minutes, {processes} cores")
+    print(f"  bare Piper, same lines, all cores: {', '.join(f'{b:.1f}' for b in bares)} s")
+    print(f"  cold build (plan+render+post+encode+store): {', '.join(f'{c:.1f}' for c in colds)} s")
+    print(f"  ratio cold/bare (best of each): {min(colds) / min(bares):.3f}   (target <= 1.15)")
+    print(f"  real-time factor of the cold build: {min(colds) / audio:.4f} s per audio second")
+
+
+def warm_and_edit(workdir: Path) -> None:
+    project = workdir / "generated"
+    (project / "scripts").mkdir(parents=True)
+    script = project / "scripts" / "generated.md"
+    text = generated_script(2900, seed=7, short=True)
+    script.write_text(text)
+    first = build(project)
+    lines = sum(len(p.lines) for p in first.plans)
+    start = time.perf_counter()
+    warm = build(project)
+    warm_seconds = time.perf_counter() - start
+    print(f"generated script: {lines} spoken lines (first build rendered {first.render.rendered})")
+    print(f"  warm rebuild: {warm.render.engine_calls} engine calls (target 0), "
+          f"{warm_seconds:.2f} s wall (target <= 1 s)")
+    edited = text.replace("the moon", "the sun", 1)
+    assert edited != text
+    script.write_text(edited)
+    after = build(project)
+    print(f"  one word changed: {after.render.rendered} take(s) rendered (target 1)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="skip the 1,000-line warm rebuild")
+    parser.add_argument("--rounds", type=int, default=2)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        cold_vs_bare(Path(tmp), args.rounds)
+        if not args.quick:
+            warm_and_edit(Path(tmp))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,86 @@
+"""``runthru-build`` (build): load -> plan -> render."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..cache import TakeCache
+from ..config import Config, load_config
+from ..engines import EngineSet
+from ..engines.base import TakeRequest
+from ..errors import RunThruError
+from ..fsutil import write_atomic
+from ..plan import Plan, plan_production
+from ..project import Project, load_project
+from ..render import RenderReport, missing_takes, render_plans
+
+STATE_DIR = ".runthru"
+
+
+@dataclass
+class BuildResult:
+    project: Project
+    plans: list[Plan]
+    render: RenderReport
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        if self.render.interrupted:
+            return 130
+        if self.project.errors:
+            return max(e.exit_code for e in self.project.errors)
+        return 1 if self.errors or self.render.failed else 0
+
+
+def engines_for(config: Config) -> EngineSet:
+    return EngineSet(config.engines, state_dir=config.root / STATE_DIR)
+
+
+def plan_project(project: Project, engines: EngineSet) -> tuple[list[Plan], list[str]]:
+    plans, errors = [], []
+    for production in project.productions:
+        try:
+            plans.append(plan_production(production, project.config, engines))
+        except Exception as exc:  # an engine that cannot even name its voices
+            errors.append(f"{production.cast.path or production.script.path}: {exc}")
+    return plans, errors
+
+
+@dataclass
+class PlannedBuild:
+    project: Project
+    engines: EngineSet
+    plans: list[Plan]
+    errors: list[str]
+    cache: TakeCache
+
+
+def plan_build(root: Path) -> PlannedBuild:
+    config = load_config(root)
+    project = load_project(root, config)
+    engines = engines_for(config)
+    plans, errors = plan_project(project, engines)
+    return PlannedBuild(project, engines, plans, errors, TakeCache(config.cache_dir))
+
+
+def dry_run(root: Path) -> tuple[PlannedBuild, list[TakeRequest], int]:
+    """What a build would render, without rendering it."""
+    planned = plan_build(root)
+    requests, cached = missing_takes(planned.plans, planned.cache)
+    return planned, requests, cached
+
+
+def build(root: Path, *, on_take=None, on_start=None, report_path: Path | None = None) -> BuildResult:
+    planned = plan_build(root)
+    project, config = planned.project, planned.project.config
+    if not planned.plans and not project.errors and not planned.errors:
+        raise RunThruError("nothing to build: no scripts found", path=config.shown(config.scripts_dir))
+    report = render_plans(planned.plans, planned.cache, planned.engines, workers=config.render.workers,
+                          on_take=on_take, on_start=on_start)
+    result = BuildResult(project=project, plans=planned.plans, render=report, errors=planned.errors)
+    if report_path is not None:
+        write_atomic(report_path, json.dumps(report.as_json(), indent=2).encode())
+    return result

@@ -1,0 +1,28 @@
+"""``runthru-build cache stats|prune``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..cache import CacheStats
+from .build import plan_build
+
+
+def cache_stats(root: Path) -> tuple[CacheStats, int, list[str]]:
+    """(everything stored, how many takes the productions use, errors)."""
+    planned = plan_build(root)
+    used = set().union(*(p.keys() for p in planned.plans)) if planned.plans else set()
+    stored = planned.cache.stats()
+    in_use = sum(1 for info in planned.cache.infos() if info.key in used)
+    return stored, in_use, [str(e) for e in planned.project.errors] + planned.errors
+
+
+def prune(root: Path) -> tuple[CacheStats, list[str]]:
+    """Drop takes no production references.  Refuses while a production fails to
+    load: its takes would look unreferenced and be lost."""
+    planned = plan_build(root)
+    errors = [str(e) for e in planned.project.errors] + planned.errors
+    if errors:
+        return CacheStats(0, 0, 0.0), errors
+    keys = set().union(*(p.keys() for p in planned.plans)) if planned.plans else set()
+    return planned.cache.prune(keys), []

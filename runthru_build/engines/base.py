@@ -1,0 +1,159 @@
+"""The engine contract.
+
+An engine has a ``name``, an ``identity()`` string that goes into every cache
+key (model revision, file hashes), a list of ``voices()``, and renders a batch
+of ``TakeRequest`` to mono float audio plus a sample rate.  Engines are found
+by name through entry points (see ``engines/__init__.py``); models load once
+per worker process, in ``load()``.
+
+This module imports only the standard library and numpy, so an engine's
+worker can run under the engine's own interpreter.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+
+from ..fsutil import write_atomic
+
+
+@dataclass(frozen=True)
+class TakeRequest:
+    """One voice saying one line: everything an engine needs, as plain data."""
+
+    key: str
+    text: str
+    voice: dict[str, Any]
+    """Voice settings (``cast.Voice.settings()``), voice file paths absolute."""
+    emotion: str = "neutral"
+    intensity: float = 0.0
+    direction: str = ""
+    source: str = ""
+    """``path:line`` of the line, for error messages."""
+    role: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> TakeRequest:
+        return cls(**data)
+
+
+@dataclass
+class Take:
+    """The engine's answer for one request: audio, or the error that stopped it."""
+
+    key: str
+    audio: np.ndarray | None
+    sample_rate: int
+    error: str | None = None
+    compute_seconds: float = 0.0
+
+
+class EngineError(Exception):
+    """An engine cannot run at all (missing model files, bad options)."""
+
+
+class Engine(ABC):
+    name: ClassVar[str]
+    reads_direction_text: ClassVar[bool] = False
+    """True when the raw direction text changes the sound (and so the cache key)."""
+
+    def __init__(self, options: dict[str, Any] | None = None, state_dir: Path | None = None) -> None:
+        self.options = dict(options or {})
+        self.state_dir = state_dir
+
+    @abstractmethod
+    def identity(self) -> str:
+        """Engine + model identity for cache keys; cheap (never loads the model)."""
+
+    @abstractmethod
+    def voices(self) -> list[str]:
+        """Voice ids this engine offers without a voice file."""
+
+    def voice_identity(self, voice: dict[str, Any]) -> str:
+        """What identifies the voice's sound: a voice file's content hash, else its id."""
+        name = voice.get("voice")
+        if name and os.path.isfile(name):
+            return "sha256:" + file_digest(Path(name), self.state_dir)
+        return str(name or "default")
+
+    def load(self) -> None:  # noqa: B027 - optional hook: engines without a model skip it
+        """Load models; called once per worker process before the first render."""
+
+    @abstractmethod
+    def synthesize(self, request: TakeRequest) -> tuple[np.ndarray, int]:
+        """Render one request to (mono float32 audio, sample rate)."""
+
+    def render(self, batch: list[TakeRequest]) -> Iterator[Take]:
+        """Render a batch; one failing request does not stop the others.
+
+        Engines that can do better on a whole batch (GPU batching, shared
+        post-processing) override this.
+        """
+        return self.render_unshaped(batch)
+
+    def render_unshaped(self, batch: list[TakeRequest]) -> Iterator[Take]:
+        """``synthesize`` each request in turn, turning a failure into that take's error."""
+        for request in batch:
+            started = time.perf_counter()
+            try:
+                audio, rate = self.synthesize(request)
+            except Exception as exc:  # an engine's failure on one line is that line's error
+                yield Take(request.key, None, 0, error=f"{type(exc).__name__}: {exc}",
+                           compute_seconds=time.perf_counter() - started)
+                continue
+            yield Take(request.key, np.asarray(audio, dtype=np.float32).reshape(-1), rate,
+                       compute_seconds=time.perf_counter() - started)
+
+    def batch_group(self, request: TakeRequest) -> str:
+        """Requests with the same group are sent together (same voice: reuse conditioning)."""
+        return json.dumps(request.voice.get("voice"), sort_keys=True)
+
+
+@dataclass
+class _DigestMemo:
+    path: Path | None
+    entries: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+_memos: dict[Path | None, _DigestMemo] = {}
+
+
+def file_digest(path: Path, state_dir: Path | None = None) -> str:
+    """sha256 of a file, remembered by path + size + mtime in ``state_dir``."""
+    path = path.resolve()
+    stat = path.stat()
+    memo = _memos.get(state_dir)
+    if memo is None:
+        memo_path = state_dir / "digests.json" if state_dir else None
+        entries = {}
+        if memo_path and memo_path.exists():
+            try:
+                entries = json.loads(memo_path.read_text())
+            except (OSError, ValueError):
+                entries = {}
+        memo = _memos[state_dir] = _DigestMemo(memo_path, entries)
+    entry = memo.entries.get(str(path))
+    if entry and entry["size"] == stat.st_size and entry["mtime_ns"] == stat.st_mtime_ns:
+        return entry["sha256"]
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    digest = h.hexdigest()
+    memo.entries[str(path)] = {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sha256": digest}
+    if memo.path is not None:
+        write_atomic(memo.path, json.dumps(memo.entries, indent=1).encode())
+    return digest

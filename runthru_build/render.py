@@ -1,0 +1,253 @@
+"""The render stage: send every take the cache lacks to its engine, post-process,
+encode and store it.
+
+Takes are grouped by engine and voice and cut into small batches that a pool
+of worker processes takes in turn, so every core stays busy (one Piper
+process per core with one intra-op thread each beats one process with many
+threads).  Each finished take is stored as soon as it arrives: Ctrl-C or a
+failing line loses nothing already rendered.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import os
+import signal
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .audio import PostSettings, decode, encode, mix, postprocess
+from .cache import TakeCache, TakeInfo
+from .delivery import gain_db
+from .engines import EngineSet, engine_class
+from .engines.base import TakeRequest
+from .plan import Plan
+
+MAX_BATCH = 8
+BATCHES_PER_WORKER = 6
+
+
+@dataclass
+class RenderReport:
+    rendered: int = 0
+    cached: int = 0
+    failed: int = 0
+    audio_seconds: float = 0.0
+    wall_seconds: float = 0.0
+    engine_calls: int = 0
+    compute_seconds: float = 0.0
+    """Engine time summed over workers."""
+    post_seconds: float = 0.0
+    """Post-processing and encoding time summed over workers."""
+    interrupted: bool = False
+    failures: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["audio_seconds"] = round(self.audio_seconds, 3)
+        out["wall_seconds"] = round(self.wall_seconds, 3)
+        out["compute_seconds"] = round(self.compute_seconds, 3)
+        out["post_seconds"] = round(self.post_seconds, 3)
+        return out
+
+    @property
+    def real_time_factor(self) -> float:
+        return self.wall_seconds / self.audio_seconds if self.audio_seconds else 0.0
+
+    def summary(self) -> str:
+        text = (f"rendered {self.rendered}, cached {self.cached}, failed {self.failed}; "
+                f"{self.audio_seconds / 60:.1f} audio minutes in {self.wall_seconds:.1f} s")
+        if self.rendered:
+            text += f" (real-time factor {self.real_time_factor:.3f})"
+        return text + (" — interrupted" if self.interrupted else "")
+
+
+# -- worker process ------------------------------------------------------------
+
+_worker_engine: Any = None
+_worker_error: str | None = None
+
+
+def _init_worker(engine_name: str, options: dict[str, Any], state_dir: str | None) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+    global _worker_engine, _worker_error
+    try:
+        _worker_engine = engine_class(engine_name)(options, Path(state_dir) if state_dir else None)
+        _worker_engine.load()
+    except Exception as exc:  # reported on every take this worker is given
+        _worker_error = f"engine {engine_name} failed to start: {exc}"
+
+
+def render_batch(requests: list[dict[str, Any]], post: dict[str, Any]) -> list[dict[str, Any]]:
+    """Render, post-process and encode a batch (runs in a worker process)."""
+    settings = PostSettings(**post)
+    if _worker_error is not None:
+        return [{"key": r["key"], "error": _worker_error} for r in requests]
+    batch = [TakeRequest.from_json(r) for r in requests]
+    by_key = {r.key: r for r in batch}
+    results = []
+    for take in _worker_engine.render(batch):
+        if take.error is not None or take.audio is None:
+            results.append({"key": take.key, "error": take.error or "no audio", "compute": take.compute_seconds})
+            continue
+        request = by_key[take.key]
+        started = time.perf_counter()
+        audio = postprocess(take.audio, take.sample_rate, settings, gain_db(request.emotion, request.intensity))
+        data, rate = encode(audio, take.sample_rate, settings)
+        results.append({"key": take.key, "data": data, "rate": rate, "duration": audio.size / take.sample_rate,
+                        "compute": take.compute_seconds, "post": time.perf_counter() - started})
+    return results
+
+
+# -- parent --------------------------------------------------------------------
+
+Progress = Callable[[int, float], None]
+"""Called with (takes finished, audio seconds of the finished take)."""
+
+
+def missing_takes(plans: list[Plan], cache: TakeCache) -> tuple[list[TakeRequest], int]:
+    """Takes to render (deduplicated, in script order) and how many lines are cached."""
+    missing: dict[str, TakeRequest] = {}
+    cached = 0
+    for plan in plans:
+        for la in plan.lines:
+            if cache.get(la.key) is not None:
+                cached += 1
+                continue
+            for key in la.parts:
+                if key not in missing and cache.get(key) is None:
+                    missing[key] = plan.takes[key]
+    return list(missing.values()), cached
+
+
+def make_batches(requests: list[TakeRequest], engines: EngineSet, workers: int) -> list[list[TakeRequest]]:
+    """Cut same-voice groups into batches of similar length, longest first, so
+    no worker is left with a long batch while the others sit idle at the end."""
+    groups: dict[str, list[TakeRequest]] = {}
+    for r in requests:
+        groups.setdefault(engines.get(r.voice["engine"]).batch_group(r), []).append(r)
+    total_words = sum(_words(r) for r in requests)
+    budget = max(1, math.ceil(total_words / (workers * BATCHES_PER_WORKER)))
+    batches: list[list[TakeRequest]] = []
+    for group in groups.values():
+        batch: list[TakeRequest] = []
+        words = 0
+        for r in group:
+            if batch and (words + _words(r) > budget or len(batch) >= MAX_BATCH):
+                batches.append(batch)
+                batch, words = [], 0
+            batch.append(r)
+            words += _words(r)
+        if batch:
+            batches.append(batch)
+    return sorted(batches, key=lambda b: -sum(_words(r) for r in b))
+
+
+def _words(request: TakeRequest) -> int:
+    return len(request.text.split()) + 2
+
+
+def worker_count(config_workers: int, engine: type) -> int:
+    limit = getattr(engine, "max_workers", None)
+    count = config_workers or os.cpu_count() or 1
+    return max(1, min(count, limit) if limit else count)
+
+
+def render_plans(
+    plans: list[Plan], cache: TakeCache, engines: EngineSet, *, workers: int = 0,
+    on_take: Progress | None = None, on_start: Callable[[int], None] | None = None,
+) -> RenderReport:
+    """Render every missing take of ``plans`` into ``cache``."""
+    started = time.perf_counter()
+    report = RenderReport()
+    cache.clean_orphans()
+    with cache.lock():
+        requests, report.cached = missing_takes(plans, cache)
+        if on_start:
+            on_start(len(requests))
+        by_engine: dict[str, list[TakeRequest]] = {}
+        for r in requests:
+            by_engine.setdefault(r.voice["engine"], []).append(r)
+        post = plans[0].post if plans else PostSettings()
+        try:
+            for name, engine_requests in by_engine.items():
+                _render_engine(name, engine_requests, post, cache, engines, workers, report, on_take)
+            _render_mixes(plans, cache, report)
+        except KeyboardInterrupt:
+            report.interrupted = True
+    report.wall_seconds = time.perf_counter() - started
+    return report
+
+
+def _render_engine(name: str, requests: list[TakeRequest], post: PostSettings, cache: TakeCache,
+                   engines: EngineSet, workers: int, report: RenderReport, on_take: Progress | None) -> None:
+    count = worker_count(workers, type(engines.get(name)))
+    options = dict(engines.options.get(name, {}))
+    if count > 1:
+        options.setdefault("threads", 1)
+    batches = make_batches(requests, engines, count)
+    sources = {r.key: r for r in requests}
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["numpy", "runthru_build.audio", "runthru_build.engines.base"])
+    state_dir = str(engines.state_dir) if engines.state_dir else None
+    executor = ProcessPoolExecutor(max_workers=count, mp_context=context, initializer=_init_worker,
+                                   initargs=(name, options, state_dir))
+    post_json = asdict(post)
+    try:
+        futures: dict[Future, list[TakeRequest]] = {
+            executor.submit(render_batch, [r.to_json() for r in batch], post_json): batch for batch in batches
+        }
+        for future in as_completed(futures):
+            try:
+                results = future.result()
+            except Exception as exc:  # the worker died (crash, out of memory)
+                results = [{"key": r.key, "error": f"engine worker died: {exc}"} for r in futures[future]]
+            for result in results:
+                request = sources[result["key"]]
+                report.compute_seconds += result.get("compute", 0.0)
+                report.post_seconds += result.get("post", 0.0)
+                report.engine_calls += 1
+                if "error" in result:
+                    report.failed += 1
+                    report.failures.append(f"{request.source}: {request.role}: {result['error']}")
+                    if on_take:
+                        on_take(1, 0.0)
+                    continue
+                cache.put(TakeInfo(key=request.key, suffix=post.suffix, duration=result["duration"],
+                                   sample_rate=result["rate"], text=request.text, source=request.source),
+                          result["data"])
+                report.rendered += 1
+                report.audio_seconds += result["duration"]
+                if on_take:
+                    on_take(1, result["duration"])
+    except KeyboardInterrupt:
+        executor.shutdown(wait=False, cancel_futures=True)
+        for child in multiprocessing.active_children():
+            child.terminate()
+        raise
+    finally:
+        executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _render_mixes(plans: list[Plan], cache: TakeCache, report: RenderReport) -> None:
+    """Group lines: the voices of every speaker, summed into one take."""
+    for plan in plans:
+        for key, parts in plan.mixes.items():
+            if cache.get(key) is not None:
+                continue
+            infos = [cache.get(p) for p in parts]
+            if any(i is None for i in infos):
+                continue  # a part failed; its failure is already reported
+            clips = [decode(cache.read(i)) for i in infos]
+            audio, rate = mix(clips)
+            audio = postprocess(audio, rate, plan.post)
+            data, written_rate = encode(audio, rate, plan.post)
+            cache.put(TakeInfo(key=key, suffix=plan.post.suffix, duration=audio.size / rate,
+                               sample_rate=written_rate, text=" + ".join(i.text for i in infos[:1]),
+                               source=infos[0].source), data)
+

@@ -1,0 +1,129 @@
+"""Rendering with the real Piper voice, and with a plugin engine for failures."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from conftest import run_cli
+
+from runthru_build.audio import decode
+from runthru_build.cache import TakeCache
+from runthru_build.commands.build import build
+
+pytestmark = pytest.mark.slow
+
+TWO_ROLES = """# Pitch
+
+## Scene
+
+LOW: The quick brown fox jumps over the lazy dog near the river bank.
+HIGH: The quick brown fox jumps over the lazy dog near the river bank.
+"""
+
+CAST = """script = "../scripts/pitch.md"
+[roles.LOW]
+pitch = -4.0
+[roles.HIGH]
+pitch = 4.0
+"""
+
+
+def median_f0(audio: np.ndarray, rate: int) -> float:
+    """Median fundamental frequency of voiced 40 ms frames, by autocorrelation."""
+    frame, hop = int(0.04 * rate), int(0.01 * rate)
+    lo, hi = int(rate / 400), int(rate / 60)
+    energy_floor = 0.3 * np.sqrt(np.mean(audio**2))
+    f0s = []
+    for start in range(0, audio.size - frame, hop):
+        x = audio[start:start + frame].astype(np.float64)
+        if np.sqrt(np.mean(x**2)) < energy_floor:
+            continue
+        x = x - x.mean()
+        ac = np.correlate(x, x, mode="full")[frame - 1:]
+        lag = lo + int(np.argmax(ac[lo:hi]))
+        if ac[lag] > 0.5 * ac[0]:
+            f0s.append(rate / lag)
+    return float(np.median(f0s))
+
+
+def rendered(root, production: str = "pitch"):
+    cache = TakeCache(root / ".runthru" / "cache")
+    return {info.text: info for info in cache.infos()}, cache
+
+
+def test_real_piper_renders_audible_speech_and_distinct_pitches(make_project):
+    root = make_project({"scripts/pitch.md": TWO_ROLES, "casts/pitch.toml": CAST})
+    result = build(root)
+    assert (result.render.rendered, result.render.failed, result.exit_code) == (2, 0, 0)
+    cache = TakeCache(root / ".runthru" / "cache")
+    by_role = {}
+    for plan in result.plans:
+        for la in plan.lines:
+            info = cache.get(la.key)
+            audio, rate = decode(cache.read(info))
+            by_role[la.line.speakers[0]] = (audio, rate, info)
+    for audio, rate, info in by_role.values():
+        words = 13
+        assert words / 5.0 < audio.size / rate < words / 1.5  # plausible speaking rate
+        assert abs(info.duration - audio.size / rate) < 0.1
+        assert np.sqrt(np.mean(audio**2)) > 0.02  # not silence
+    low = median_f0(*by_role["LOW"][:2])
+    high = median_f0(*by_role["HIGH"][:2])
+    # 8 semitones apart: a ratio of 1.59; allow for the tracker's coarseness
+    assert 1.35 < high / low < 1.85, (low, high)
+
+
+def test_rebuild_renders_nothing_and_edit_renders_one_take(make_project):
+    script = "# E\n\n## S\n\nAMY: One line here.\nBEN: Another line here.\nAMY: A third line.\n"
+    root = make_project({"scripts/e.md": script})
+    first = build(root)
+    assert first.render.rendered == 3
+    again = build(root)
+    assert (again.render.rendered, again.render.engine_calls, again.render.cached) == (0, 0, 3)
+    (root / "scripts" / "e.md").write_text(script.replace("Another line", "Another word"))
+    edited = build(root)
+    assert (edited.render.rendered, edited.render.cached) == (1, 2)
+
+
+def test_failing_line_fails_alone_with_its_location(make_project, toy_engine):
+    script = "# T\n\n## S\n\nAMY: Hello there.\nBEN: Please FAIL now.\nAMY: Goodbye then.\n"
+    root = make_project({"scripts/t.md": script, "casts/t.toml": 'script = "../scripts/t.md"\nengine = "toy"\n'})
+    result = build(root)
+    assert (result.render.rendered, result.render.failed, result.exit_code) == (2, 1, 1)
+    assert result.render.failures == ["scripts/t.md:6: BEN: RuntimeError: the toy engine cannot say FAIL"]
+    # the two good takes are stored and are not rendered again
+    again = build(root)
+    assert (again.render.rendered, again.render.engine_calls, again.render.cached) == (0, 1, 2)
+
+
+def test_cli_build_dry_run_and_report(make_project, toy_engine, tmp_path):
+    script = "# T\n\n## S\n\nAMY: Hello there.\nBEN: Please FAIL now.\n"
+    root = make_project({"scripts/t.md": script, "casts/t.toml": 'script = "../scripts/t.md"\nengine = "toy"\n'})
+    dry = run_cli("build", str(root), "--dry-run")
+    assert dry.returncode == 0
+    assert "scripts/t.md:5  AMY: Hello there." in dry.stdout and "2 takes to render" in dry.stdout
+    report = tmp_path / "report.json"
+    proc = run_cli("build", str(root), "--report", str(report))
+    assert proc.returncode == 1
+    assert "error: scripts/t.md:6: BEN: RuntimeError: the toy engine cannot say FAIL" in proc.stderr
+    assert "rendered 1, cached 0, failed 1" in proc.stderr
+    data = json.loads(report.read_text())
+    assert {k: data[k] for k in ("rendered", "cached", "failed")} == {"rendered": 1, "cached": 0, "failed": 1}
+    assert data["audio_seconds"] > 0 and data["wall_seconds"] > 0
+
+
+def test_group_line_is_both_voices_mixed(make_project, toy_engine):
+    script = "# G\n\n## S\n\nAMY: One two.\nBEN: Three four.\nAMY & BEN: Five six seven.\n"
+    cast = 'script = "../scripts/g.md"\nengine = "toy"\n[roles.AMY]\npitch = 0.0\n[roles.BEN]\npitch = 7.0\n'
+    root = make_project({"scripts/g.md": script, "casts/g.toml": cast})
+    result = build(root)
+    assert result.render.failed == 0
+    cache = TakeCache(root / ".runthru" / "cache")
+    group = result.plans[0].lines[2]
+    audio, rate = decode(cache.read(cache.get(group.key)))
+    spectrum = np.abs(np.fft.rfft(audio))
+    freqs = np.fft.rfftfreq(audio.size, 1 / rate)
+    peaks = {round(f) for f in freqs[np.argsort(spectrum)[-40:]]}
+    assert any(abs(p - 220) < 4 for p in peaks) and any(abs(p - 330) < 5 for p in peaks)
