@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+import shutil
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from runthru_build.engines import engine_class, engine_names
+from runthru_build.engines.base import EngineError, TakeRequest
+from runthru_build.engines.piper import PiperEngine, voice_files
+
+
+def test_piper_is_found_through_its_entry_point():
+    assert "piper" in engine_names()
+    assert engine_class("piper") is PiperEngine
+
+
+def test_voice_by_path_needs_its_config(tmp_path):
+    model, config = voice_files(None)
+    copy = tmp_path / "other.onnx"
+    shutil.copy(model, copy)
+    with pytest.raises(EngineError, match=r"other\.onnx\.json is missing"):
+        voice_files(str(copy))
+    shutil.copy(config, tmp_path / "other.onnx.json")
+    assert voice_files(str(copy)) == (copy, tmp_path / "other.onnx.json")
+    with pytest.raises(EngineError, match="expected 'joe' or a path"):
+        voice_files("somebody")
+
+
+def test_voice_identity_is_the_content_not_the_path(tmp_path):
+    model, config = voice_files(None)
+    shutil.copy(model, tmp_path / "copy.onnx")
+    shutil.copy(config, tmp_path / "copy.onnx.json")
+    engine = PiperEngine(state_dir=tmp_path / "state")
+    assert engine.voice_identity({"voice": str(tmp_path / "copy.onnx")}) == engine.voice_identity({"voice": "joe"})
+    assert (tmp_path / "state" / "digests.json").exists()  # remembered for the next build
+
+
+def test_multi_speaker_voices_take_a_name_or_a_number():
+    voice = SimpleNamespace(config=SimpleNamespace(num_speakers=3, speaker_id_map={"alice": 0, "bob": 2}))
+    assert PiperEngine.speaker_id(voice, "bob") == 2
+    assert PiperEngine.speaker_id(voice, "1") == 1
+    assert PiperEngine.speaker_id(voice, None) is None
+    with pytest.raises(EngineError, match="speaker 'carol' not in this voice"):
+        PiperEngine.speaker_id(voice, "carol")
+
+
+@pytest.mark.slow
+def test_delivery_changes_tempo_and_a_path_voice_renders(tmp_path):
+    model, config = voice_files(None)
+    shutil.copy(model, tmp_path / "v.onnx")
+    shutil.copy(config, tmp_path / "v.onnx.json")
+    engine = PiperEngine({"threads": 1})
+    text = "I never thought that I would see this day arrive so soon."
+    voice = {"voice": str(tmp_path / "v.onnx"), "pitch": 0.0, "speed": 1.0, "emotion_strength": 1.0}
+    calm, rate = engine.synthesize(TakeRequest(key="a", text=text, voice=voice))
+    sad, _ = engine.synthesize(TakeRequest(key="b", text=text, voice=voice, emotion="sad", intensity=1.0))
+    assert rate == 22050 and np.abs(calm).max() > 0.1
+    assert sad.size > calm.size * 1.04  # sad is slower
