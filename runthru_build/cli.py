@@ -112,6 +112,13 @@ def build(project_dir: Path, dry_run: bool, report_path: Path | None) -> None:
     for failure in result.render.failures:
         click.echo(f"error: {failure}", err=True)
     err.print(result.render.summary(), markup=False)
+    config = result.project.config
+    if result.published:
+        err.print(f"site written to {config.shown(config.build_dir)}/ "
+                  f"({len(result.bundle_sizes)} offline bundles)", markup=False)
+    elif not result.render.interrupted:
+        click.echo(f"error: site not updated: fix the errors above ({config.shown(config.build_dir)}/ "
+                   "keeps the last good build)", err=True)
     sys.exit(result.exit_code)
 
 

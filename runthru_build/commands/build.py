@@ -1,4 +1,4 @@
-"""``runthru-build`` (build): load -> plan -> render."""
+"""``runthru-build`` (build): load -> plan -> render -> site -> bundles."""
 
 from __future__ import annotations
 
@@ -14,7 +14,9 @@ from ..errors import RunThruError
 from ..fsutil import write_atomic
 from ..plan import Plan, plan_production
 from ..project import Project, load_project
+from ..bundle import write_bundles
 from ..render import RenderReport, missing_takes, render_plans
+from ..site import discard, finish_site, stage_site
 
 STATE_DIR = ".runthru"
 
@@ -25,6 +27,8 @@ class BuildResult:
     plans: list[Plan]
     render: RenderReport
     errors: list[str] = field(default_factory=list)
+    published: bool = False
+    bundle_sizes: dict[str, int] = field(default_factory=dict)
 
     @property
     def exit_code(self) -> int:
@@ -81,6 +85,24 @@ def build(root: Path, *, on_take=None, on_start=None, report_path: Path | None =
     report = render_plans(planned.plans, planned.cache, planned.engines, workers=config.render.workers,
                           on_take=on_take, on_start=on_start)
     result = BuildResult(project=project, plans=planned.plans, render=report, errors=planned.errors)
+    if not report.interrupted and not project.errors and not planned.errors:
+        publish_site(result, planned.cache)
     if report_path is not None:
         write_atomic(report_path, json.dumps(report.as_json(), indent=2).encode())
     return result
+
+
+def publish_site(result: BuildResult, cache: TakeCache) -> None:
+    """Stage the site and its bundles in a temporary folder, then swap it in.
+
+    Not called while a production fails to load: the last good site, with that
+    production in it, stays in place.
+    """
+    staged = stage_site(result.plans, cache, result.project.config)
+    try:
+        result.bundle_sizes = write_bundles(staged)
+        finish_site(staged, result.bundle_sizes)
+    except BaseException:
+        discard(staged)
+        raise
+    result.published = True

@@ -1,0 +1,76 @@
+"""The bundle stage: offline zips of a staged site.
+
+``<production>/<role>.zip`` holds one role's page, the player's assets and
+only the audio that role hears (everyone else's lines); ``<production>.zip``
+holds every role and all the audio.  Each unzips into one folder whose
+``index.html`` opens the rehearsal page straight from ``file://``.
+Zips are deterministic: the same site gives byte-identical bundles.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from .site import ProductionSite, RolePage, StagedSite
+
+_FIXED_TIME = (1980, 1, 1, 0, 0, 0)
+_STORED_SUFFIXES = (".mp3", ".opus", ".png", ".jpg", ".zip")
+
+
+def _add(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
+    info = zipfile.ZipInfo(name, date_time=_FIXED_TIME)
+    info.external_attr = 0o644 << 16
+    info.compress_type = zipfile.ZIP_STORED if name.endswith(_STORED_SUFFIXES) else zipfile.ZIP_DEFLATED
+    archive.writestr(info, data)
+
+
+def _write_zip(path: Path, entries: list[tuple[str, bytes | Path]]) -> int:
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, content in sorted(entries, key=lambda e: e[0]):
+            _add(archive, name, content.read_bytes() if isinstance(content, Path) else content)
+    return path.stat().st_size
+
+
+def _launcher(staged: StagedSite, site: ProductionSite, roles: list[RolePage]) -> bytes:
+    html = staged.env.get_template("bundle.html").render(production=site, roles=roles)
+    return html.encode("utf-8")
+
+
+def _common(staged: StagedSite, top: str) -> list[tuple[str, bytes | Path]]:
+    return [(f"{top}/{rel}", staged.root / rel) for rel in staged.static_files]
+
+
+def role_bundle_entries(staged: StagedSite, site: ProductionSite, role: RolePage) -> list[tuple[str, bytes | Path]]:
+    top = f"{site.slug}-{role.slug}"
+    base = staged.root / site.slug
+    entries = _common(staged, top)
+    entries.append((f"{top}/index.html", _launcher(staged, site, [role])))
+    entries.append((f"{top}/{site.slug}/data.js", base / "data.js"))
+    entries.append((f"{top}/{site.slug}/{role.slug}/index.html", base / role.slug / "index.html"))
+    entries += [(f"{top}/{site.slug}/audio/{name}", base / "audio" / name) for name in sorted(role.audio)]
+    return entries
+
+
+def production_bundle_entries(staged: StagedSite, site: ProductionSite) -> list[tuple[str, bytes | Path]]:
+    top = site.slug
+    base = staged.root / site.slug
+    entries = _common(staged, top)
+    entries.append((f"{top}/index.html", _launcher(staged, site, site.roles)))
+    entries.append((f"{top}/{site.slug}/data.js", base / "data.js"))
+    entries.append((f"{top}/{site.slug}/listen.html", base / "listen.html"))
+    entries += [(f"{top}/{site.slug}/{r.slug}/index.html", base / r.slug / "index.html") for r in site.roles]
+    entries += [(f"{top}/{site.slug}/audio/{name}", base / "audio" / name) for name in sorted(site.audio)]
+    return entries
+
+
+def write_bundles(staged: StagedSite) -> dict[str, int]:
+    """Write every bundle into the staged site; returns sizes by path relative to it."""
+    sizes: dict[str, int] = {}
+    for site in staged.productions:
+        for role in site.roles:
+            rel = f"{site.slug}/{role.slug}.zip"
+            sizes[rel] = _write_zip(staged.root / rel, role_bundle_entries(staged, site, role))
+        rel = f"{site.slug}.zip"
+        sizes[rel] = _write_zip(staged.root / rel, production_bundle_entries(staged, site))
+    return sizes

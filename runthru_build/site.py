@@ -1,0 +1,333 @@
+"""The site stage: plans + cached takes -> a static rehearsal website.
+
+```
+build/index.html                      productions
+build/assets/                         player.js, style.css (the theme's static files)
+build/sw.js                           service worker (offline when served over http)
+build/<production>/index.html         role chooser
+build/<production>/data.js            the script as the player reads it
+build/<production>/listen.html        the whole play, every line spoken
+build/<production>/<role>/index.html  rehearsal page of one role
+build/<production>/audio/<key>.mp3    every take once, shared by the roles
+build/<production>/<role>.zip         offline bundle of one role (bundle.py)
+build/<production>.zip                the whole production offline
+```
+
+Everything is written into a temporary folder beside ``build/`` and swapped
+in only when complete, so a failed build never leaves a half-written site.
+A production's data ships as a classic script (``data.js``, JSON with ``<``,
+``>`` and ``&`` escaped) rather than fetched JSON, so pages work from
+``file://``; pages carry no inline script, so a Content-Security-Policy of
+``'self'`` holds; and the player builds text nodes, never HTML, from script
+text.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+import shutil
+import tempfile
+import unicodedata
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markdown_it import MarkdownIt
+
+from .cache import TakeCache
+from .config import Config
+from .plan import Plan
+from .script import Direction, Line
+
+RESERVED_SLUGS = frozenset({"audio", "assets", "index", "listen", "sw"})
+WORDS_PER_SECOND = 2.6  # speaking rate used to time a line that has no audio
+
+_INLINE = MarkdownIt("commonmark", {"html": False})
+_SLUG_CHARS = re.compile(r"[^a-z0-9]+")
+
+
+def slugify(name: str) -> str:
+    """An ASCII, URL- and file-safe form of a name (empty when nothing is left)."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return _SLUG_CHARS.sub("-", ascii_name.lower()).strip("-")[:48]
+
+
+def unique_slugs(names: list[str]) -> dict[str, str]:
+    """Stable, distinct slugs: a name whose plain slug is empty, reserved or shared
+    with another name gets a short hash of the name itself appended."""
+    base = {n: slugify(n) for n in names}
+    counts: dict[str, int] = {}
+    for s in base.values():
+        counts[s] = counts.get(s, 0) + 1
+    out = {}
+    for name, slug in base.items():
+        if not slug or slug in RESERVED_SLUGS or counts[slug] > 1:
+            digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:6]
+            slug = f"{slug}-{digest}" if slug else f"role-{digest}"
+        out[name] = slug
+    return out
+
+
+def runs(markdown: str) -> list[list[str]]:
+    """Markdown inline -> [[style, text], ...]; the player builds text nodes from
+    these, never HTML, so script text cannot become markup."""
+    out: list[list[str]] = []
+    styles: list[str] = []
+    for token in _INLINE.parseInline(markdown):
+        for child in token.children or []:
+            if child.type in ("em_open", "strong_open"):
+                styles.append(child.tag)
+            elif child.type in ("em_close", "strong_close"):
+                if child.tag in styles:
+                    styles.remove(child.tag)
+            elif child.type in ("softbreak", "hardbreak"):
+                out.append([" ".join(styles), "\n"])  # verse keeps its lines
+            elif child.content:
+                out.append([" ".join(styles), child.content])
+    return out
+
+
+def script_json(data: Any) -> str:
+    """JSON that is safe inside an HTML ``<script>`` element."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    for raw, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                         ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(raw, escaped)
+    return text
+
+
+@dataclass
+class RolePage:
+    name: str
+    slug: str
+    lines: int
+    words: int
+    actor: str | None
+    audio: set[str] = field(default_factory=set)
+    """Audio files (``<key>.mp3``) this role needs: every line it does not speak."""
+
+
+@dataclass
+class ProductionSite:
+    slug: str
+    plan: Plan
+    roles: list[RolePage]
+    audio: set[str]
+    """Every audio file of the production."""
+    duration: float
+
+    @property
+    def title(self) -> str:
+        return self.plan.production.title
+
+
+@dataclass
+class StagedSite:
+    """A site written into a temporary folder, waiting to be published."""
+
+    config: Config
+    root: Path
+    productions: list[ProductionSite]
+    env: jinja2.Environment
+    static_files: list[str]
+
+
+def theme_dirs(config: Config) -> list[Path]:
+    """The project's theme folder (if any) first, then the packaged default."""
+    packaged = Path(str(resources.files("runthru_build") / "themes" / "default"))
+    custom = config.root / "themes" / config.site.theme
+    if custom.is_dir():
+        return [custom, packaged]
+    if config.site.theme != "default":
+        from .errors import RunThruError
+
+        raise RunThruError(f"theme {config.site.theme!r} not found (looked for {config.shown(custom)}/)",
+                           path="runthru.toml")
+    return [packaged]
+
+
+def _environment(dirs: list[Path]) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(d / "templates") for d in dirs]),
+        autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+    )
+    env.filters["megabytes"] = lambda n: f"{n / 1e6:.1f} MB"
+    env.filters["minutes"] = lambda s: f"{max(1, round(s / 60))} min"
+    return env
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    """Hard-link a cached take (takes are immutable), or copy across file systems."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
+def _line_item(line: Line, audio: str | None, duration: float, scene: int) -> dict[str, Any]:
+    return {
+        "t": "l",
+        "s": list(line.speakers),
+        "c": line.cue,
+        "p": [{"k": "d" if p.kind == "direction" else "s", "r": runs(p.markdown)} for p in line.parts],
+        "a": audio,
+        "d": round(duration, 2) if duration else round(0.6 + line.words / WORDS_PER_SECOND, 2),
+        "w": line.words,
+        "n": scene,
+        "src": str(line.source),
+        "cont": line.continued,
+    }
+
+
+def page_data(site: ProductionSite, cache: TakeCache, config: Config) -> dict[str, Any]:
+    """Everything the player needs about a production (the same for every role)."""
+    plan = site.plan
+    script = plan.production.script
+    by_line = {id(la.line): la for la in plan.lines}
+    items: list[dict[str, Any]] = []
+    scenes = []
+    for number, scene in enumerate(script.scenes):
+        scenes.append({"title": scene.title, "act": scene.act, "src": str(scene.source)})
+        for element in scene.elements:
+            if isinstance(element, Direction):
+                items.append({"t": "d", "r": runs(element.text), "n": number, "src": str(element.source)})
+                continue
+            la = by_line[id(element)]
+            info = cache.get(la.key)
+            items.append(_line_item(element, f"{la.key}{info.suffix}" if info else None,
+                                    info.duration if info else 0.0, number))
+    return {
+        "production": {"slug": site.slug, "title": script.title, "subtitle": script.subtitle,
+                       "author": script.author},
+        "characters": [{"name": r.name, "slug": r.slug, "lines": r.lines} for r in site.roles],
+        "scenes": scenes,
+        "items": items,
+        "gapMs": config.site.gap_ms,
+    }
+
+
+def _production_site(slug: str, plan: Plan, cache: TakeCache) -> ProductionSite:
+    production = plan.production
+    names = production.characters
+    slugs = unique_slugs(names)
+    counts = {n: [0, 0] for n in names}
+    audio_of: dict[str, str] = {}
+    duration = 0.0
+    for la in plan.lines:
+        info = cache.get(la.key)
+        if info is not None:
+            audio_of[la.key] = f"{la.key}{info.suffix}"
+            duration += info.duration
+        for speaker in la.line.speakers:
+            counts[speaker][0] += 1
+            counts[speaker][1] += la.line.words
+    roles = []
+    for name in names:
+        role = RolePage(name=name, slug=slugs[name], lines=counts[name][0], words=counts[name][1],
+                        actor=production.cast.roles[name].actor)
+        role.audio = {audio_of[la.key] for la in plan.lines if name not in la.line.speakers and la.key in audio_of}
+        roles.append(role)
+    return ProductionSite(slug=slug, plan=plan, roles=roles, audio=set(audio_of.values()), duration=duration)
+
+
+def stage_site(plans: list[Plan], cache: TakeCache, config: Config) -> StagedSite:
+    """Write assets, audio and rehearsal pages into a temporary folder."""
+    dirs = theme_dirs(config)
+    env = _environment(dirs)
+    build_dir = config.build_dir
+    build_dir.parent.mkdir(parents=True, exist_ok=True)
+    root = Path(tempfile.mkdtemp(prefix=f".{build_dir.name}.tmp-{os.getpid()}-", dir=build_dir.parent))
+    try:
+        static_files = _copy_static(dirs, root)
+        slugs = unique_slugs([p.production.name for p in plans])
+        sites = [_production_site(slugs[p.production.name], p, cache) for p in plans]
+        staged = StagedSite(config=config, root=root, productions=sites, env=env, static_files=static_files)
+        for site in sites:
+            _write_production_pages(staged, site, cache)
+        return staged
+    except BaseException:
+        shutil.rmtree(root, ignore_errors=True)
+        raise
+
+
+def _copy_static(dirs: list[Path], root: Path) -> list[str]:
+    """The theme's static files (a project theme overrides the default file by file)."""
+    written: dict[str, Path] = {}
+    for theme in reversed(dirs):
+        static = theme / "static"
+        if static.is_dir():
+            for path in static.rglob("*"):
+                if path.is_file():
+                    written[path.relative_to(static).as_posix()] = path
+    for rel, source in written.items():
+        target = root / "assets" / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+    sw = root / "assets" / "sw.js"
+    if sw.exists():
+        sw.rename(root / "sw.js")  # a service worker controls only its own folder and below
+    return sorted(f"assets/{rel}" for rel in written if rel != "sw.js")
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def _write_production_pages(staged: StagedSite, site: ProductionSite, cache: TakeCache) -> None:
+    folder = staged.root / site.slug
+    audio_dir = folder / "audio"
+    audio_dir.mkdir(parents=True)
+    for la in site.plan.lines:
+        info = cache.get(la.key)
+        target = audio_dir / f"{la.key}{info.suffix}" if info else None
+        if info is not None and not target.exists():
+            _link_or_copy(cache.audio_path(la.key, info.suffix), target)
+    data = page_data(site, cache, staged.config)
+    _write(folder / "data.js", f"window.RUNTHRU = {script_json(data)};\n")
+    template = staged.env.get_template("role.html")
+    title = _site_title(staged.config)
+    for role in site.roles:
+        _write(folder / role.slug / "index.html", template.render(
+            production=site, role=role, roles=json.dumps([role.name]), up="../", root="../../", site_title=title))
+    _write(folder / "listen.html", template.render(
+        production=site, role=None, roles="[]", up="", root="../", site_title=title))
+
+
+def _site_title(config: Config) -> str:
+    return config.site.title or config.root.name.replace("-", " ").replace("_", " ").title() or "RunThru"
+
+
+def finish_site(staged: StagedSite, bundle_sizes: dict[str, int]) -> None:
+    """Write the index and role-chooser pages (with bundle sizes) and publish."""
+    env = staged.env
+    title = _site_title(staged.config)
+    for site in staged.productions:
+        _write(staged.root / site.slug / "index.html", env.get_template("production.html").render(
+            production=site, bundle_sizes=bundle_sizes, assets="../assets/", root="../", site_title=title))
+    _write(staged.root / "index.html", env.get_template("index.html").render(
+        productions=staged.productions, bundle_sizes=bundle_sizes, assets="assets/", root="", site_title=title))
+    publish(staged.root, staged.config.build_dir)
+
+
+def publish(staged_root: Path, build_dir: Path) -> None:
+    """Swap the staged folder in for ``build/`` (two renames; the old site is removed after)."""
+    old = None
+    if build_dir.exists():
+        old = build_dir.with_name(f".{build_dir.name}.old-{os.getpid()}")
+        os.replace(build_dir, old)
+    os.replace(staged_root, build_dir)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def discard(staged: StagedSite) -> None:
+    with contextlib.suppress(OSError):
+        shutil.rmtree(staged.root)
+
