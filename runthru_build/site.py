@@ -157,7 +157,7 @@ def _environment(dirs: list[Path]) -> jinja2.Environment:
         loader=jinja2.FileSystemLoader([str(d / "templates") for d in dirs]),
         autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
     )
-    env.filters["megabytes"] = lambda n: f"{n / 1e6:.1f} MB"
+    env.filters["filesize"] = lambda n: f"{n / 1e6:.1f} MB" if n >= 1e6 else f"{max(1, round(n / 1e3))} KB"
     env.filters["minutes"] = lambda s: f"{max(1, round(s / 60))} min"
     return env
 
@@ -243,6 +243,7 @@ def stage_site(plans: list[Plan], cache: TakeCache, config: Config) -> StagedSit
     build_dir = config.build_dir
     build_dir.parent.mkdir(parents=True, exist_ok=True)
     root = Path(tempfile.mkdtemp(prefix=f".{build_dir.name}.tmp-{os.getpid()}-", dir=build_dir.parent))
+    root.chmod(0o777 & ~_umask())  # mkdtemp makes it private; the site is for serving
     try:
         static_files = _copy_static(dirs, root)
         slugs = unique_slugs([p.production.name for p in plans])
@@ -254,6 +255,12 @@ def stage_site(plans: list[Plan], cache: TakeCache, config: Config) -> StagedSit
     except BaseException:
         shutil.rmtree(root, ignore_errors=True)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _copy_static(dirs: list[Path], root: Path) -> list[str]:

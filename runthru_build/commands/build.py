@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..bundle import write_bundles
 from ..cache import TakeCache
 from ..config import Config, load_config
 from ..engines import EngineSet
@@ -14,7 +15,6 @@ from ..errors import RunThruError
 from ..fsutil import write_atomic
 from ..plan import Plan, plan_production
 from ..project import Project, load_project
-from ..bundle import write_bundles
 from ..render import RenderReport, missing_takes, render_plans
 from ..site import discard, finish_site, stage_site
 

@@ -1,0 +1,239 @@
+"""The rehearsal player in real headless Chromium, opened from an unzipped bundle."""
+
+from __future__ import annotations
+
+import threading
+import zipfile
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from conftest import screenshot
+
+from runthru_build.commands.build import build
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+SCRIPT = """# Player Test <img src=x onerror=alert(1)>
+
+## Scene 1 </script><script>alert(2)</script>
+
+(The lights come up. <b>bold?</b>)
+
+AMY: Hello there, my friend.
+BEN: Hello Amy.
+AMY: How are you today?
+BEN: Quite well, thank you.
+
+## Scene 2
+
+AMY: </script><img src=x onerror=alert(1)> is what I typed.
+BEN: Goodbye for now, dear Amy.
+"""
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("player")
+    (root / "scripts").mkdir()
+    (root / "scripts" / "play.md").write_text(SCRIPT)
+    result = build(root)
+    assert result.exit_code == 0 and result.published, result.render.failures
+    return root / "build"
+
+
+def unzip(site: Path, bundle: str, into: Path) -> Path:
+    with zipfile.ZipFile(site / bundle) as archive:
+        archive.extractall(into)
+    (top,) = into.iterdir()
+    return top
+
+
+@pytest.fixture
+def ben_bundle(site, tmp_path) -> Path:
+    return unzip(site, "play/ben.zip", tmp_path)
+
+
+def open_page(browser, url: str, viewport=None, player: bool = True):
+    context = browser.new_context(viewport=viewport or {"width": 390, "height": 844})
+    page = context.new_page()
+    page.requests = []
+    page.dialogs = []
+    page.errors = []
+    page.on("request", lambda r: page.requests.append(r.url))
+    page.on("dialog", lambda d: (page.dialogs.append(d.message), d.dismiss()))
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    page.goto(url)
+    if not player:
+        return page
+    page.wait_for_function("window.runthruPlayer !== undefined")
+    page.evaluate("""() => {
+        window.__events = [];
+        const a = document.getElementById('audio');
+        ['playing', 'ended', 'error'].forEach(t => a.addEventListener(t, () => window.__events.push(t)));
+    }""")
+    return page
+
+
+def state(page) -> dict:
+    return page.evaluate("window.runthruPlayer.state()")
+
+
+def test_bundle_plays_ai_line_stops_at_mine_and_continues_on_space(browser, ben_bundle):
+    page = open_page(browser, (ben_bundle / "index.html").as_uri())  # the launcher redirects to BEN's page
+    page.wait_for_url("**/play/ben/index.html")
+    assert state(page)["line"] == 0 and not state(page)["mine"]
+    page.click("#play")
+    page.wait_for_function("window.__events.includes('playing')", timeout=5000)
+    page.wait_for_function("window.__events.includes('ended')", timeout=10000)
+    page.wait_for_function("window.runthruPlayer.state().waiting", timeout=5000)
+    s = state(page)
+    assert (s["line"], s["mine"], s["playing"]) == (1, True, True)
+    assert page.is_visible("#cue")
+    assert page.evaluate("document.getElementById('audio').paused")
+    page.keyboard.press("Space")
+    page.wait_for_function("window.runthruPlayer.state().line === 2")
+    page.wait_for_function("window.__events.filter(e => e === 'playing').length >= 2", timeout=5000)
+    assert not page.errors and not page.dialogs
+
+
+def test_no_request_leaves_the_bundle(browser, ben_bundle):
+    page = open_page(browser, (ben_bundle / "play" / "ben" / "index.html").as_uri())
+    page.click("#play")
+    page.wait_for_function("window.__events.includes('ended')", timeout=10000)
+    root = ben_bundle.as_uri()
+    assert page.requests and all(url.startswith(root) for url in page.requests), page.requests
+
+
+def test_bundle_holds_only_the_audio_the_role_hears(site, ben_bundle):
+    names = {p.name for p in (ben_bundle / "play" / "audio").iterdir()}
+    full = {p.name for p in (site / "play" / "audio").iterdir()}
+    assert len(names) == 3 and names < full  # AMY's three lines, not BEN's own
+
+
+def test_timed_mode_advances_by_itself(browser, ben_bundle):
+    page = open_page(browser, (ben_bundle / "play" / "ben" / "index.html").as_uri())
+    page.click("#settings-btn")
+    page.select_option("#mode", "timed")
+    page.click('.line[data-i="2"]')  # BEN: Hello Amy.
+    assert state(page)["mine"]
+    page.click("#play")
+    page.wait_for_function("window.runthruPlayer.state().line === 2", timeout=6000)
+    assert not page.is_visible("#cue")
+
+
+def test_hidden_mode_hides_my_text_until_revealed(browser, ben_bundle):
+    page = open_page(browser, (ben_bundle / "play" / "ben" / "index.html").as_uri())
+    page.click("#settings-btn")
+    page.select_option("#display", "hidden")
+    mine = page.locator(".line.mine").first
+    assert "Hello Amy" not in mine.inner_text()
+    assert "Hello there" in page.locator(".line").first.inner_text()  # other parts stay visible
+    page.click('.line[data-i="2"]')
+    page.keyboard.press("h")
+    assert "Hello Amy" in page.locator('.line[data-i="2"]').inner_text()
+    page.select_option("#display", "initials")
+    assert "Q____ w___, t____ y__." in page.locator('.line[data-i="4"]').inner_text()
+
+
+def test_speed_changes_the_playback_rate(browser, ben_bundle):
+    page = open_page(browser, (ben_bundle / "play" / "ben" / "index.html").as_uri())
+    page.click("#settings-btn")
+    page.select_option("#speed", "1.5")
+    page.click("#play")
+    page.wait_for_function("window.__events.includes('playing')", timeout=5000)
+    assert page.evaluate("document.getElementById('audio').playbackRate") == 1.5
+
+
+def test_resume_after_reload_lands_on_the_same_line(browser, ben_bundle):
+    page = open_page(browser, (ben_bundle / "play" / "ben" / "index.html").as_uri())
+    page.click('.line[data-i="4"]')
+    assert state(page)["line"] == 3
+    page.reload()
+    page.wait_for_function("window.runthruPlayer !== undefined")
+    assert state(page)["line"] == 3
+    assert "current" in page.locator('.line[data-i="4"]').get_attribute("class")
+
+
+def test_missing_clip_shows_text_and_moves_on(browser, ben_bundle):
+    for clip in (ben_bundle / "play" / "audio").iterdir():
+        clip.unlink()
+    page = open_page(browser, (ben_bundle / "play" / "ben" / "index.html").as_uri())
+    page.click("#play")
+    page.wait_for_function("window.runthruPlayer.state().waiting", timeout=8000)
+    assert state(page)["line"] == 1
+    assert "no-audio" in page.locator('.line[data-i="1"]').get_attribute("class")
+
+
+def test_two_parts_at_once(browser, ben_bundle):
+    page = open_page(browser, (ben_bundle / "play" / "ben" / "index.html").as_uri() + "?also=amy")
+    assert sorted(state(page)["roles"]) == ["AMY", "BEN"]
+    assert page.locator(".line.mine").count() == 6
+    page.click("#play")
+    page.wait_for_function("window.runthruPlayer.state().waiting", timeout=3000)
+    assert state(page)["line"] == 0
+
+
+def test_script_text_is_shown_as_text_and_runs_nothing(browser, site):
+    for rel in ("play/amy/index.html", "play/index.html", "index.html", "play/listen.html"):
+        page = open_page(browser, (site / rel).as_uri(), player=rel.endswith(("amy/index.html", "listen.html")))
+        assert not page.dialogs and not page.errors
+        assert page.locator("img[src=x]").count() == 0
+        assert page.locator("script:not([src])").count() == 0  # no inline script at all
+    page = open_page(browser, (site / "play" / "amy" / "index.html").as_uri())
+    shown = page.locator('.line[data-i="5"]').inner_text()
+    assert "</script><img src=x onerror=alert" in shown and "is what I typed." in shown  # "(1)" reads as a direction
+    # markup in a heading is dropped (markdown HTML is never rendered), its text stays
+    assert page.locator(".scene-title").first.text_content() == "Scene 1 alert(2)"
+    page.click('.line[data-i="5"]')
+    page.click("#play")
+    page.wait_for_timeout(300)
+    assert not page.dialogs
+
+
+def test_screenshots_phone_and_desktop(browser, site):
+    for name, viewport in (("phone", {"width": 390, "height": 844}), ("desktop", {"width": 1280, "height": 800})):
+        page = open_page(browser, (site / "play" / "ben" / "index.html").as_uri(), viewport)
+        page.click('.line[data-i="2"]')
+        screenshot(page, f"role-page-{name}")
+        page = open_page(browser, (site / "play" / "index.html").as_uri(), viewport, player=False)
+        screenshot(page, f"role-chooser-{name}")
+    page = open_page(browser, (site / "play" / "ben" / "index.html").as_uri(), {"width": 390, "height": 844})
+    page.emulate_media(color_scheme="dark")
+    page.click("#help-btn")
+    assert page.is_visible("#help")
+    assert screenshot(page, "role-page-phone-dark-help").stat().st_size > 10_000
+
+
+def test_served_page_works_offline_after_saving(browser, site):
+    handler = partial(SimpleHTTPRequestHandler, directory=str(site))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    handler.log_message = lambda *a: None
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/play/ben/index.html"
+        context = browser.new_context()
+        page = context.new_page()
+        page.goto(url)
+        page.click("#settings-btn")
+        assert page.is_visible("#offline-btn")
+        page.click("#offline-btn")
+        page.wait_for_function("document.getElementById('offline-status').textContent.includes('Available offline')",
+                               timeout=10000)
+        context.set_offline(True)
+        page.reload()
+        page.wait_for_function("window.runthruPlayer !== undefined")
+        page.evaluate("() => { window.__events = []; document.getElementById('audio')"
+                      ".addEventListener('playing', () => window.__events.push('playing')); }")
+        page.click("#play")
+        page.wait_for_function("window.__events.includes('playing')", timeout=5000)
+        context.close()
+    finally:
+        server.shutdown()
+
+
+def test_file_pages_register_no_service_worker(browser, ben_bundle):
+    page = open_page(browser, (ben_bundle / "play" / "ben" / "index.html").as_uri())
+    assert page.is_hidden("#offline-btn")
+    assert page.evaluate("navigator.serviceWorker ? navigator.serviceWorker.controller === null : true")
