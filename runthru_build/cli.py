@@ -160,3 +160,30 @@ def cache_prune(project_dir: Path) -> None:
         click.echo("error: not pruning while a production fails to load (its takes would be lost)", err=True)
         sys.exit(1)
     out.print(f"removed {removed.takes} takes, {removed.bytes / 1e6:.1f} MB")
+
+
+@main.command()
+@project_dir
+@click.option("--production", "-p", help="Only this production (name or slug).")
+@click.option("--role", "-r", "roles", multiple=True, help="One role's bundle (repeatable); default: the whole production.")
+@click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), help="Copy the zips into this folder.")
+@reports_errors
+def bundle(project_dir: Path, production: str | None, roles: tuple[str, ...], out: Path | None) -> None:
+    """Offline zips: a role's page with only the audio it needs, or a whole production."""
+    from .commands.bundle import export_bundles
+    from .progress import RenderProgress
+
+    progress = RenderProgress(err)
+    try:
+        result, paths = export_bundles(project_dir, production, list(roles), out,
+                                       on_take=progress.advance, on_start=progress.start)
+    finally:
+        progress.stop()
+    _print_load_errors(result.project.errors, result.errors)
+    for failure in result.render.failures:
+        click.echo(f"error: {failure}", err=True)
+    for path in paths:
+        click.echo(f"{path}  ({path.stat().st_size / 1e6:.1f} MB)")
+    if not result.published:
+        click.echo("error: no bundles: fix the errors above", err=True)
+    sys.exit(result.exit_code)

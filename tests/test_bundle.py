@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import zipfile
+
+import pytest
+from conftest import run_cli
+
+from runthru_build.commands.build import build
+
+SCRIPT = "# Bundles\n\n## One\n\nAMY: One.\nBEN: Two.\nCAL: Three.\nAMY & BEN: Four.\n"
+
+
+@pytest.fixture
+def project(make_project, toy_engine):
+    return make_project({"scripts/b.md": SCRIPT, "casts/b.toml": 'script = "../scripts/b.md"\nengine = "toy"\n'})
+
+
+def names(path):
+    with zipfile.ZipFile(path) as z:
+        return sorted(z.namelist())
+
+
+def test_role_bundle_holds_its_page_assets_and_only_the_audio_it_hears(project):
+    result = build(project)
+    keys = {la.line.spoken: la.key for la in result.plans[0].lines}
+    entries = names(project / "build" / "b" / "cal.zip")
+    top = "b-cal/"
+    assert all(e.startswith(top) for e in entries)
+    assert {top + "index.html", top + "b/data.js", top + "b/cal/index.html", top + "assets/player.js",
+            top + "assets/style.css"} <= set(entries)
+    audio = {e.rsplit("/", 1)[1].split(".")[0] for e in entries if "/audio/" in e}
+    assert audio == {keys["One."], keys["Two."], keys["Four."]}  # not CAL's own line
+    assert not any(e.endswith("sw.js") for e in entries)
+    amy = {e.rsplit("/", 1)[1].split(".")[0] for e in names(project / "build" / "b" / "amy.zip") if "/audio/" in e}
+    assert amy == {keys["Two."], keys["Three."]}  # the group line is AMY's too
+
+
+def test_production_bundle_has_every_role_and_all_audio(project):
+    build(project)
+    entries = names(project / "build" / "b.zip")
+    assert {"b/b/amy/index.html", "b/b/ben/index.html", "b/b/cal/index.html", "b/b/listen.html"} <= set(entries)
+    assert sum(1 for e in entries if "/audio/" in e) == 4
+
+
+def test_bundles_are_deterministic(project):
+    build(project)
+    first = (project / "build" / "b" / "amy.zip").read_bytes()
+    build(project)
+    assert (project / "build" / "b" / "amy.zip").read_bytes() == first
+
+
+def test_bundle_command_copies_chosen_bundles(project, tmp_path):
+    proc = run_cli("bundle", str(project), "--role", "ben", "--role", "CAL", "--out", str(tmp_path / "out"))
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["b-ben.zip", "b-cal.zip"]
+    bad = run_cli("bundle", str(project), "--role", "BENN")
+    assert bad.returncode == 1 and "no role 'BENN' (did you mean BEN?)" in bad.stderr

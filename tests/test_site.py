@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+import html
+import json
+import re
+
+import pytest
+from conftest import run_cli
+
+from runthru_build.commands.build import build
+from runthru_build.site import RESERVED_SLUGS, script_json, slugify, unique_slugs
+
+SCRIPT = "# The Test Play\n\n## One\n\n(Night.)\n\nRENÉ: Bonjour.\nMRS. O'BRIEN: Hello, *dear*.\nRENÉ & MRS. O'BRIEN: Together.\n"
+TOY_CAST = 'script = "../scripts/play.md"\nengine = "toy"\n[roles.\"RENÉ\"]\nactor = "Zoë"\n'
+
+
+@pytest.fixture
+def project(make_project, toy_engine):
+    return make_project({"scripts/play.md": SCRIPT, "casts/play.toml": TOY_CAST})
+
+
+def test_slugs_are_safe_distinct_and_stable():
+    names = ["RENÉ", "MRS. O'BRIEN", "AUDIO", "A/B", "日本", "NARRATOR 1", "NARRATOR-1", "../ETC"]
+    slugs = unique_slugs(names)
+    assert slugs == unique_slugs(list(reversed(names)))  # order does not matter
+    assert len(set(slugs.values())) == len(names)
+    for slug in slugs.values():
+        assert re.fullmatch(r"[a-z0-9][a-z0-9-]*", slug) and slug not in RESERVED_SLUGS
+    assert slugs["RENÉ"] == "rene" and slugs["MRS. O'BRIEN"] == "mrs-o-brien"
+    assert slugify("../ETC") == "etc"
+
+
+def test_script_json_cannot_close_a_script_element():
+    text = script_json({"t": "</script><!-- & \u2028"})
+    assert "<" not in text and ">" not in text and "&" not in text and "\u2028" not in text
+    assert json.loads(text) == {"t": "</script><!-- & \u2028"}
+
+
+def test_site_layout_and_shared_audio(project):
+    result = build(project)
+    assert result.exit_code == 0 and result.published
+    site = project / "build"
+    for rel in ("index.html", "sw.js", "assets/player.js", "assets/style.css", "play/index.html", "play/data.js",
+                "play/listen.html", "play/rene/index.html", "play/mrs-o-brien/index.html", "play/rene.zip", "play.zip"):
+        assert (site / rel).is_file(), rel
+    audio = sorted(p.name for p in (site / "play" / "audio").iterdir())
+    assert audio == sorted(f"{la.key}.mp3" for la in result.plans[0].lines)  # one file per line, shared
+    chooser = (site / "play" / "index.html").read_text()
+    assert "Zoë" in chooser and "2 lines" in chooser and "listen.html" in chooser and "rene.zip" in chooser
+    page = (site / "play" / "rene" / "index.html").read_text()
+    roles = re.search(r'data-roles="([^"]*)"', page).group(1)
+    assert json.loads(html.unescape(roles)) == ["RENÉ"]
+    assert "<script>" not in page  # data comes from data.js; no inline script
+    data = json.loads((site / "play" / "data.js").read_text().removeprefix("window.RUNTHRU = ").rstrip(";\n"))
+    lines = [i for i in data["items"] if i["t"] == "l"]
+    assert [line["s"] for line in lines] == [["RENÉ"], ["MRS. O'BRIEN"], ["RENÉ", "MRS. O'BRIEN"]]
+    assert lines[1]["p"][0]["r"] == [["", "Hello, "], ["em", "dear"], ["", "."]]
+    assert all(line["a"] and line["d"] > 0 for line in lines)
+
+
+def test_failed_build_keeps_the_last_good_site(project):
+    assert build(project).published
+    before = (project / "build" / "play" / "index.html").read_text()
+    (project / "casts" / "play.toml").write_text(TOY_CAST + "[roles.NOBODY]\n")
+    proc = run_cli("build", str(project))
+    assert proc.returncode == 1
+    assert "casts/play.toml" in proc.stderr and "site not updated" in proc.stderr
+    assert (project / "build" / "play" / "index.html").read_text() == before
+    assert not [p for p in project.iterdir() if p.name.startswith(".build")]  # no staging left behind
+
+
+def test_project_theme_overrides_the_default(project):
+    theme = project / "themes" / "stage"
+    (theme / "static").mkdir(parents=True)
+    (theme / "static" / "style.css").write_text("body { background: black; }")
+    (theme / "templates").mkdir()
+    (theme / "templates" / "index.html").write_text("<p>My theatre: {{ productions|length }} plays</p>")
+    (project / "runthru.toml").write_text('[site]\ntheme = "stage"\n')
+    assert build(project).published
+    site = project / "build"
+    assert (site / "assets" / "style.css").read_text() == "body { background: black; }"
+    assert (site / "assets" / "player.js").exists()  # the rest comes from the default theme
+    assert (site / "index.html").read_text() == "<p>My theatre: 1 plays</p>"
+
+
+def test_unknown_theme_is_an_error(project):
+    (project / "runthru.toml").write_text('[site]\ntheme = "nope"\n')
+    proc = run_cli("build", str(project))
+    assert proc.returncode == 1 and "runthru.toml: theme 'nope' not found" in proc.stderr
