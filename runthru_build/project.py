@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .cast import Cast, automatic_cast, load_cast, read_cast_header
 from .config import Config, load_config
-from .errors import RunThruError
+from .errors import RunThruError, UnreadableInput
 from .script import SCRIPT_SUFFIXES, Script, load_script
 
 
@@ -90,5 +90,5 @@ def load_project(root: Path, config: Config | None = None) -> Project:
 def _script(config: Config, path: Path, referenced_by: str | None = None) -> Script:
     shown = config.shown(path)
     if referenced_by and not path.exists():
-        raise RunThruError(f"script {shown} named by script = … does not exist", path=referenced_by)
+        raise UnreadableInput(f"script {shown} named by script = … does not exist", path=referenced_by)
     return load_script(path, shown)

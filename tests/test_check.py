@@ -71,3 +71,10 @@ def test_not_a_project(tmp_path):
     result = run_check(tmp_path)
     assert result.exit_code == 1
     assert "not a RunThru project" in result.output
+
+
+def test_cast_naming_a_missing_script_is_unreadable_input(make_project):
+    root = make_project({"casts/a.toml": 'script = "../scripts/gone.md"\n'})
+    result = run_check(root)
+    assert result.exit_code == 2
+    assert "error: casts/a.toml: script scripts/gone.md named by script = … does not exist" in result.output
