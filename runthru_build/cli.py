@@ -187,3 +187,88 @@ def bundle(project_dir: Path, production: str | None, roles: tuple[str, ...], ou
     if not result.published:
         click.echo("error: no bundles: fix the errors above", err=True)
     sys.exit(result.exit_code)
+
+
+def _serve_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    options = [
+        click.option("--host", help="Address to listen on (default 127.0.0.1; others need a PIN)."),
+        click.option("--port", type=click.IntRange(0, 65535), help="Port to listen on (default 8000)."),
+        click.option("--pin", help="PIN that guards every page and file (or set RUNTHRU_PIN)."),
+        click.option("--no-pin", is_flag=True, help="Allow a non-loopback --host without a PIN."),
+        click.option("--tunnel", is_flag=True, help="Share through a Cloudflare Tunnel (needs a PIN)."),
+        click.option("--tunnel-token", help="Named tunnel token (or CF_TUNNEL_TOKEN); default: a quick tunnel."),
+        click.option("--verbose", "-v", is_flag=True, help="Log every request."),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
+@main.command()
+@project_dir
+@_serve_options
+@click.option("--watch", "-w", is_flag=True, help="Rebuild on every change and reload open pages.")
+@reports_errors
+def serve(project_dir: Path, watch: bool, **kwargs: Any) -> None:
+    """Build, then serve the site locally (live reload with --watch)."""
+    _serve(project_dir, watch=watch, **kwargs)
+
+
+@main.command()
+@project_dir
+@_serve_options
+@reports_errors
+def watch(project_dir: Path, **kwargs: Any) -> None:
+    """Serve with live reload: the same as serve --watch."""
+    _serve(project_dir, watch=True, **kwargs)
+
+
+def _serve(project_dir: Path, *, watch: bool, host: str | None, port: int | None, pin: str | None, no_pin: bool,
+           tunnel: bool, tunnel_token: str | None, verbose: bool) -> None:
+    from .commands.serve import ServeOptions, build_error, start
+    from .serve import wait_forever
+    from .tunnel import qr_text
+
+    def on_build(result: Any) -> None:
+        if isinstance(result, Exception):
+            click.echo(f"error: {result}", err=True)
+            return
+        _print_load_errors(result.project.errors, result.errors)
+        for failure in result.render.failures:
+            click.echo(f"error: {failure}", err=True)
+        if result.published:
+            err.print(f"built: {result.render.summary()}", markup=False)
+        else:
+            click.echo(f"error: site not updated, still serving the last good build ({build_error(result)})", err=True)
+
+    def on_url(url: str) -> None:
+        out.print(f"\nShared at [bold]{url}[/bold]  (PIN required)\n", highlight=False)
+        out.print(qr_text(url), markup=False)
+
+    def on_log(line: str) -> None:
+        if verbose or " ERR " in line or "exited" in line:
+            click.echo(f"cloudflared: {line}", err=True)
+
+    options = ServeOptions(host=host, port=port, watch=watch, pin=pin, no_pin=no_pin, tunnel=tunnel,
+                           tunnel_token=tunnel_token, quiet=not verbose)
+    session = start(project_dir, options, on_build=on_build, on_tunnel_url=on_url, on_tunnel_log=on_log)
+    gate = "PIN required" if session.state.gate else "no PIN"
+    out.print(f"Serving {session.url} ({gate}{', watching for changes' if watch else ''}) — Ctrl-C to stop",
+              highlight=False)
+    try:
+        wait_forever()
+    except KeyboardInterrupt:
+        out.print("stopping")
+    finally:
+        session.stop()
+
+
+@main.command("pin-hash")
+@click.option("--pin", prompt=True, hide_input=True, confirmation_prompt=True, help="The PIN to hash.")
+def pin_hash(pin: str) -> None:
+    """Print a hash of a PIN for runthru.toml ([serve] pin_hash = "…"), so the PIN itself is stored nowhere."""
+    from .gate import hash_pin
+
+    if len(pin.strip()) < 4:
+        raise click.BadParameter("the PIN must be at least 4 characters", param_hint="--pin")
+    click.echo(f'[serve]\npin_hash = "{hash_pin(pin.strip())}"')

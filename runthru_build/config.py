@@ -54,6 +54,13 @@ class SiteSettings:
 
 
 @dataclass(frozen=True)
+class ServeSettings:
+    host: str = setting("127.0.0.1", "address to serve on; anything but loopback needs a PIN")
+    port: int = setting(8000, "port to serve on", min=1, max=65535)
+    pin_hash: str | None = setting(None, "scrypt/PBKDF2 hash of the PIN (runthru-build pin-hash makes one)")
+
+
+@dataclass(frozen=True)
 class Config:
     root: Path
     scripts: str = setting("scripts", "folder of play scripts (.md)")
@@ -63,6 +70,7 @@ class Config:
     audio: AudioSettings = field(default_factory=AudioSettings)
     render: RenderSettings = field(default_factory=RenderSettings)
     site: SiteSettings = field(default_factory=SiteSettings)
+    serve: ServeSettings = field(default_factory=ServeSettings)
     engines: dict[str, dict[str, Any]] = field(default_factory=dict)
     """``[engines.NAME]`` tables, validated by each engine."""
 
@@ -98,7 +106,7 @@ def load_config(root: Path) -> Config:
     shown = CONFIG_FILE
     text = read_text(path, shown)
     table = parse_toml(text, shown)
-    sections = {"audio": AudioSettings, "render": RenderSettings, "site": SiteSettings}
+    sections = {"audio": AudioSettings, "render": RenderSettings, "site": SiteSettings, "serve": ServeSettings}
     values: dict[str, Any] = {}
     top = {k: v for k, v in table.items() if k not in sections and k != "engines"}
     values.update(validate(Config, top, shown, text, skip=("root", *sections, "engines")))

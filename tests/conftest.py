@@ -95,3 +95,35 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path))
     return path
+
+
+TOY_SCRIPT = "# Served\n\n## One\n\nAMY: Hello there, Ben.\nBEN: Hello, Amy.\nAMY: Shall we begin?\n"
+TOY_CAST = 'script = "../scripts/served.md"\nengine = "toy"\n'
+
+
+@pytest.fixture
+def toy_project(make_project, toy_engine) -> Path:
+    """A small project rendered by the toy engine (quick), not yet built."""
+    return make_project({"scripts/served.md": TOY_SCRIPT, "casts/served.toml": TOY_CAST})
+
+
+class Client:
+    """Raw HTTP requests to a local server (http.client sends paths exactly as given)."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+
+    def request(self, method: str, path: str, headers: dict | None = None, body: bytes | None = None):
+        import http.client
+
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=70)
+        try:
+            conn.request(method, path, body=body, headers=headers or {})
+            response = conn.getresponse()
+            data = response.read()
+            return response.status, {k.lower(): v for k, v in response.getheaders()}, data
+        finally:
+            conn.close()
+
+    def get(self, path: str, **headers):
+        return self.request("GET", path, headers)

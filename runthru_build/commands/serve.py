@@ -1,0 +1,140 @@
+"""``runthru-build serve`` (and ``watch``): build, then serve build/, optionally
+rebuilding on change and sharing through a tunnel."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..config import load_config
+from ..errors import RunThruError
+from ..gate import PinError, make_gate
+from ..livereload import ReloadState
+from ..serve import ServerState, Serving, is_loopback
+from ..tunnel import Tunnel
+from ..watch import Watcher
+from .build import STATE_DIR, BuildResult, build
+
+PIN_ENV = "RUNTHRU_PIN"
+TOKEN_ENV = "CF_TUNNEL_TOKEN"
+
+
+def build_error(result: BuildResult) -> str | None:
+    """The first problem of a build, as the overlay in open pages shows it."""
+    messages = [str(e) for e in result.project.errors] + result.errors + result.render.failures
+    if not messages:
+        return None
+    more = f"\n(and {len(messages) - 1} more)" if len(messages) > 1 else ""
+    return messages[0] + more
+
+
+@dataclass
+class ServeOptions:
+    host: str | None = None
+    port: int | None = None
+    watch: bool = False
+    pin: str | None = None
+    no_pin: bool = False
+    tunnel: bool = False
+    tunnel_token: str | None = None
+    quiet: bool = True
+
+
+@dataclass
+class Session:
+    """A running server: its listeners, watcher and tunnel, stopped together."""
+
+    serving: Serving
+    state: ServerState
+    watcher: Watcher | None = None
+    tunnel: Tunnel | None = None
+    last_build: BuildResult | None = None
+    builds: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def url(self) -> str:
+        host, port = self.serving.main.server_address[:2]
+        shown = f"[{host}]" if ":" in host else host
+        return f"http://{shown}:{port}/"
+
+    def stop(self) -> None:
+        if self.tunnel is not None:
+            self.tunnel.stop()
+        if self.watcher is not None:
+            self.watcher.stop()
+        self.serving.stop()
+
+
+def start(root: Path, options: ServeOptions, *, on_build: Callable[[BuildResult | Exception], None] | None = None,
+          on_tunnel_url: Callable[[str], None] | None = None, on_tunnel_log: Callable[[str], None] | None = None,
+          build_options: dict | None = None) -> Session:
+    """Build once, then start serving (and watching, and tunnelling, as asked)."""
+    config = load_config(root)
+    host = options.host or config.serve.host
+    port = config.serve.port if options.port is None else options.port
+    pin = options.pin if options.pin is not None else os.environ.get(PIN_ENV) or None
+    token = options.tunnel_token or (os.environ.get(TOKEN_ENV) if options.tunnel else None) or None
+    try:
+        gate = make_gate(pin, config.serve.pin_hash, config.root / STATE_DIR)
+    except PinError as exc:
+        raise RunThruError(str(exc), path=None if pin else "runthru.toml") from None
+    if options.tunnel and gate is None:
+        raise RunThruError(f"refusing to open a tunnel without a PIN: the site would be public "
+                           f"(give --pin, set {PIN_ENV}, or set pin_hash in runthru.toml)")
+    if gate is None and not is_loopback(host) and not options.no_pin:
+        raise RunThruError(f"refusing to serve on {host} without a PIN (give --pin or {PIN_ENV}; "
+                           "--no-pin serves it to the network unprotected)")
+
+    state = ServerState(build_dir=config.build_dir, gate=gate,
+                        reload=ReloadState() if options.watch else None, quiet=options.quiet)
+    try:
+        serving = Serving(state, host, port)
+    except OSError as exc:
+        raise RunThruError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    session = Session(serving=serving, state=state)
+
+    def rebuild() -> None:
+        with session.lock:
+            try:
+                result: BuildResult | Exception = build(root, **(build_options or {}))
+            except Exception as exc:  # a broken edit must never stop the watcher
+                result = exc
+            session.builds += 1
+            if isinstance(result, BuildResult):
+                session.last_build = result
+            if state.reload is not None:
+                if isinstance(result, Exception):
+                    state.reload.failed(str(result))
+                elif result.published:
+                    state.reload.published(config.build_dir)
+                    error = build_error(result)
+                    if error:
+                        state.reload.failed(error)
+                else:
+                    state.reload.failed(build_error(result) or "build failed")
+        if on_build:
+            on_build(result)
+
+    rebuild()
+    if not options.watch and session.last_build is not None and not session.last_build.published \
+            and not config.build_dir.exists():
+        serving.stop()
+        raise RunThruError("nothing to serve: the build failed (see above)")
+    if options.tunnel:
+        tunnel_port = serving.add_tunnel_listener()
+    serving.start()
+    if options.watch:
+        session.watcher = Watcher(config, rebuild)
+        session.watcher.start()
+    if options.tunnel:
+        session.tunnel = Tunnel(tunnel_port, token, on_url=on_tunnel_url, on_log=on_tunnel_log)
+        try:
+            session.tunnel.start()
+        except RunThruError:
+            session.stop()
+            raise
+    return session

@@ -1,0 +1,409 @@
+"""The serve stage: ``build/`` over HTTP, behind an optional PIN, with live reload.
+
+A ``ThreadingHTTPServer`` and a ``BaseHTTPRequestHandler`` subclass, no
+framework.  Only files under ``build/`` are ever served: no ``..``, no encoded
+traversal, no symlink that leads out, no dotfiles.  Audio answers range
+requests (Safari will not play without 206).  Every response carries a
+Content-Security-Policy of ``'self'``, nosniff and no-referrer.
+
+Paths under ``/_runthru/`` belong to the server: the PIN page and its style
+sheet, a health check, logout, the live-reload poll and its script.  With a
+PIN, everything else needs the signed cookie.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import html
+import ipaddress
+import json
+import mimetypes
+import posixpath
+import re
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from http.cookies import CookieError, SimpleCookie
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, quote, unquote, urlsplit
+
+from .gate import COOKIE, COOKIE_DAYS, Gate
+from .livereload import ReloadState
+
+PREFIX = "/_runthru/"
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self'; "
+       "connect-src 'self'; worker-src 'self'; manifest-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
+       "form-action 'self'")
+TYPES = {
+    ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
+    ".json": "application/json", ".webmanifest": "application/manifest+json", ".mp3": "audio/mpeg",
+    ".opus": "audio/ogg; codecs=opus", ".ogg": "audio/ogg", ".zip": "application/zip", ".svg": "image/svg+xml",
+    ".png": "image/png", ".ico": "image/x-icon", ".txt": "text/plain; charset=utf-8",
+}
+AUDIO = (".mp3", ".opus", ".ogg")
+RELOAD_TAG = b'<script src="/_runthru/reload.js" defer></script>'
+_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+MAX_FORM_BYTES = 4096
+
+
+def _static(name: str) -> bytes:
+    return (resources.files("runthru_build") / "serve_static" / name).read_bytes()
+
+
+@dataclass
+class ServerState:
+    """What every request handler shares."""
+
+    build_dir: Path
+    gate: Gate | None = None
+    reload: ReloadState | None = None
+    """Live reload is on when set (serve --watch)."""
+    quiet: bool = True
+    tunnel_ports: set[int] = field(default_factory=set)
+    """Local ports that only the tunnel connects to: there, CF-Connecting-IP names the client."""
+
+
+class RunThruServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 128
+
+    def __init__(self, address: tuple[str, int], state: ServerState) -> None:
+        host = address[0]
+        if ":" in host:
+            self.address_family = socket.AF_INET6
+        self.state = state
+        super().__init__(address, Handler)
+
+
+class Handler(BaseHTTPRequestHandler):
+    server: RunThruServer
+    server_version = "RunThru"
+    sys_version = ""
+    protocol_version = "HTTP/1.1"
+
+    # -- plumbing ---------------------------------------------------------------
+    def version_string(self) -> str:
+        return self.server_version
+
+    @property
+    def state(self) -> ServerState:
+        return self.server.state
+
+    def log_message(self, format: str, *args: Any) -> None:
+        if not self.state.quiet:
+            super().log_message(format, *args)
+
+    @property
+    def via_tunnel(self) -> bool:
+        return self.server.server_address[1] in self.state.tunnel_ports
+
+    def client_id(self) -> str:
+        if self.via_tunnel:
+            forwarded = self.headers.get("CF-Connecting-IP", "").strip()
+            if forwarded:
+                return forwarded
+        return self.client_address[0]
+
+    def is_https(self) -> bool:
+        """Tunnel traffic reached the browser over https; local traffic is plain http."""
+        return self.via_tunnel
+
+    def _headers(self, status: int, content_type: str, length: int, extra: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(length))
+        self.send_header("Content-Security-Policy", CSP)
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("Referrer-Policy", "no-referrer")
+        self.send_header("X-Frame-Options", "DENY")
+        for key, value in (extra or {}).items():
+            self.send_header(key, value)
+        self.end_headers()
+
+    def _send(self, status: int, body: bytes, content_type: str = "text/plain; charset=utf-8",
+              extra: dict[str, str] | None = None) -> None:
+        self._headers(status, content_type, len(body), {"Cache-Control": "no-store", **(extra or {})})
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _redirect(self, location: str, extra: dict[str, str] | None = None) -> None:
+        self._send(HTTPStatus.SEE_OTHER, b"", extra={"Location": location, **(extra or {})})
+
+    def _cookie(self) -> str | None:
+        raw = self.headers.get("Cookie")
+        if not raw:
+            return None
+        try:
+            jar = SimpleCookie(raw)
+        except CookieError:
+            return None
+        morsel = jar.get(COOKIE)
+        return morsel.value if morsel else None
+
+    def authorised(self) -> bool:
+        gate = self.state.gate
+        return gate is None or gate.cookie_valid(self._cookie())
+
+    # -- methods ----------------------------------------------------------------
+    def do_HEAD(self) -> None:
+        self.do_GET()
+
+    def do_GET(self) -> None:
+        path = urlsplit(self.path).path
+        if path.startswith(PREFIX):
+            self._server_path(path[len(PREFIX):])
+            return
+        if not self.authorised():
+            if path.endswith((".html", "/")) or "." not in posixpath.basename(path):
+                self._redirect(f"{PREFIX}pin?next={quote(path, safe='/')}")
+            else:
+                self._send(HTTPStatus.UNAUTHORIZED, b"PIN required\n")
+            return
+        self._file(path)
+
+    def do_POST(self) -> None:
+        path = urlsplit(self.path).path
+        if path == f"{PREFIX}pin" and self.state.gate is not None:
+            self._pin_post()
+        else:
+            self._send(HTTPStatus.METHOD_NOT_ALLOWED, b"method not allowed\n", extra={"Allow": "GET, HEAD"})
+
+    def _refuse(self) -> None:
+        self._send(HTTPStatus.METHOD_NOT_ALLOWED, b"method not allowed\n", extra={"Allow": "GET, HEAD"})
+
+    do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _refuse
+
+    # -- server paths -------------------------------------------------------------
+    def _server_path(self, name: str) -> None:
+        if name == "health":
+            self._send(HTTPStatus.OK, b"ok\n")
+        elif name == "pin.css":
+            self._send(HTTPStatus.OK, _static("pin.css"), TYPES[".css"], {"Cache-Control": "no-cache"})
+        elif name == "pin" and self.state.gate is not None:
+            self._pin_page()
+        elif name == "logout":
+            self._redirect(f"{PREFIX}pin" if self.state.gate else "/", {"Set-Cookie": self._set_cookie("", 0)})
+        elif not self.authorised():
+            self._send(HTTPStatus.UNAUTHORIZED, b"PIN required\n")
+        elif name == "reload.js" and self.state.reload is not None:
+            self._send(HTTPStatus.OK, _static("reload.js"), TYPES[".js"], {"Cache-Control": "no-cache"})
+        elif name == "reload" and self.state.reload is not None:
+            self._poll()
+        else:
+            self._send(HTTPStatus.NOT_FOUND, b"not found\n")
+
+    def _poll(self) -> None:
+        query = parse_qs(urlsplit(self.path).query)
+        try:
+            since = int(query.get("since", ["-1"])[0])
+        except ValueError:
+            since = -1
+        reload = self.state.reload
+        snapshot = reload.snapshot() if since < 0 or since != reload.epoch else reload.wait(since)
+        self._send(HTTPStatus.OK, json.dumps(snapshot).encode(), "application/json")
+
+    # -- PIN ----------------------------------------------------------------------
+    def _next_target(self, raw: str | None) -> str:
+        """Only a local path: never an open redirect."""
+        if raw and raw.startswith("/") and not raw.startswith("//") and "\\" not in raw:
+            return raw
+        return "/"
+
+    def _pin_page(self, message: str = "", status: int = HTTPStatus.OK, next_path: str | None = None) -> None:
+        if next_path is None:
+            next_path = self._next_target(parse_qs(urlsplit(self.path).query).get("next", [None])[0])
+        body = _static("pin.html").decode().format(
+            message=html.escape(message), next=html.escape(next_path, quote=True),
+            error_class="error" if message else "hidden",
+        ).encode()
+        extra = {}
+        if status == HTTPStatus.TOO_MANY_REQUESTS:
+            extra["Retry-After"] = message.split(" ")[-2] if message else "60"
+        self._send(status, body, TYPES[".html"], extra)
+
+    def _set_cookie(self, value: str, max_age: int) -> str:
+        secure = "; Secure" if self.is_https() else ""
+        return f"{COOKIE}={value}; Max-Age={max_age}; Path=/; HttpOnly; SameSite=Strict{secure}"
+
+    def _pin_post(self) -> None:
+        gate = self.state.gate
+        client = self.client_id()
+        try:
+            length = int(self.headers.get("Content-Length", "0"))
+        except ValueError:
+            length = -1
+        if not 0 <= length <= MAX_FORM_BYTES:
+            self._send(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, b"form too large\n")
+            return
+        form = parse_qs(self.rfile.read(length).decode("utf-8", "replace"))
+        next_path = self._next_target(form.get("next", [None])[0])
+        wait = gate.wait_seconds(client)
+        if wait > 0:
+            seconds = int(wait) + 1
+            self._pin_page(f"Too many wrong PINs. Try again in {seconds} s", HTTPStatus.TOO_MANY_REQUESTS, next_path)
+            return
+        if gate.attempt(client, form.get("pin", [""])[0].strip()):
+            self._redirect(next_path, {"Set-Cookie": self._set_cookie(gate.issue_cookie(), COOKIE_DAYS * 86400)})
+        else:
+            self._pin_page("That PIN is not right.", HTTPStatus.FORBIDDEN, next_path)
+
+    # -- files ---------------------------------------------------------------------
+    def resolve(self, url_path: str) -> Path | None:
+        """The file a URL path names inside build/, or None for anything outside or hidden."""
+        try:
+            decoded = unquote(url_path, errors="strict")
+        except UnicodeDecodeError:
+            return None
+        if "\x00" in decoded or "\\" in decoded:
+            return None
+        parts = [p for p in decoded.split("/") if p]
+        if any(p in (".", "..") or p.startswith(".") for p in parts):
+            return None
+        root = self.state.build_dir.resolve()
+        candidate = root.joinpath(*parts) if parts else root
+        try:
+            real = candidate.resolve(strict=True)
+        except (OSError, RuntimeError):
+            return None
+        if real != root and root not in real.parents:
+            return None  # a symlink that leads out of build/
+        return real
+
+    def _file(self, url_path: str) -> None:
+        target = self.resolve(url_path)
+        if target is not None and target.is_dir():
+            if not url_path.endswith("/"):
+                self._redirect(url_path + "/")
+                return
+            target = target / "index.html"
+        if target is None or not target.is_file():
+            if not self.state.build_dir.exists() and self.state.reload is not None:
+                self._no_site_yet()
+                return
+            self._send(HTTPStatus.NOT_FOUND, b"not found\n")
+            return
+        suffix = target.suffix.lower()
+        content_type = TYPES.get(suffix) or mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+        stat = target.stat()
+        etag = f'"{stat.st_mtime_ns:x}-{stat.st_size:x}"'
+        caching = self._cache_control(target, suffix)
+        extra = {"ETag": etag, "Last-Modified": email.utils.formatdate(stat.st_mtime, usegmt=True),
+                 "Cache-Control": caching, "Accept-Ranges": "bytes"}
+        if self.headers.get("If-None-Match") == etag:
+            self._headers(HTTPStatus.NOT_MODIFIED, content_type, 0, extra)
+            return
+        if suffix == ".html" and self.state.reload is not None:
+            body = target.read_bytes().replace(b"</body>", RELOAD_TAG + b"\n</body>", 1)
+            self._headers(HTTPStatus.OK, content_type, len(body), {**extra, "Accept-Ranges": "none"})
+            if self.command != "HEAD":
+                self.wfile.write(body)
+            return
+        self._send_file(target, stat.st_size, content_type, extra)
+
+    def _no_site_yet(self) -> None:
+        """Watching, and no build has succeeded yet: a page that shows the error and
+        reloads itself when a build succeeds."""
+        body = (b"<!doctype html><meta charset=utf-8><title>No site yet</title>"
+                b"<p>No successful build yet. Fix the error and save: this page reloads by itself.</p>"
+                b"</body>").replace(b"</body>", RELOAD_TAG + b"</body>")
+        self._send(HTTPStatus.SERVICE_UNAVAILABLE, body, TYPES[".html"])
+
+    def _cache_control(self, target: Path, suffix: str) -> str:
+        scope = "private" if self.state.gate else "public"
+        if suffix in AUDIO and target.parent.name == "audio":
+            return f"{scope}, max-age=31536000, immutable"  # named by the hash of their content
+        return "no-cache"
+
+    def _send_file(self, target: Path, size: int, content_type: str, extra: dict[str, str]) -> None:
+        start, end = 0, size - 1
+        status = HTTPStatus.OK
+        header = self.headers.get("Range")
+        if header and size > 0:
+            m = _RANGE.match(header.strip())
+            if m and (m.group(1) or m.group(2)):
+                if m.group(1):
+                    start = int(m.group(1))
+                    end = min(int(m.group(2)), size - 1) if m.group(2) else size - 1
+                else:
+                    start = max(0, size - int(m.group(2)))
+                if start > end or start >= size:
+                    self._send(HTTPStatus.REQUESTED_RANGE_NOT_SATISFIABLE, b"",
+                               extra={"Content-Range": f"bytes */{size}"})
+                    return
+                status = HTTPStatus.PARTIAL_CONTENT
+                extra = {**extra, "Content-Range": f"bytes {start}-{end}/{size}"}
+        length = end - start + 1 if size else 0
+        self._headers(status, content_type, length, extra)
+        if self.command == "HEAD" or length == 0:
+            return
+        with target.open("rb") as f:
+            f.seek(start)
+            remaining = length
+            while remaining > 0:
+                chunk = f.read(min(65536, remaining))
+                if not chunk:
+                    break
+                self.wfile.write(chunk)
+                remaining -= len(chunk)
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class Serving:
+    """One or more listeners (the user's port, and a private one for the tunnel) sharing one state."""
+
+    def __init__(self, state: ServerState, host: str, port: int) -> None:
+        self.state = state
+        self.main = RunThruServer((host, port), state)
+        self.servers = [self.main]
+        self.threads: list[threading.Thread] = []
+
+    @property
+    def port(self) -> int:
+        return self.main.server_address[1]
+
+    def add_tunnel_listener(self) -> int:
+        """A loopback port only cloudflared connects to; its requests count as tunnel traffic."""
+        server = RunThruServer(("127.0.0.1", 0), self.state)
+        self.state.tunnel_ports.add(server.server_address[1])
+        self.servers.append(server)
+        if self.threads:
+            self._start(server)
+        return server.server_address[1]
+
+    def _start(self, server: RunThruServer) -> None:
+        thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True)
+        thread.start()
+        self.threads.append(thread)
+
+    def start(self) -> None:
+        for server in self.servers:
+            self._start(server)
+
+    def stop(self) -> None:
+        if self.state.reload is not None:
+            self.state.reload.wake_all()
+        for server in self.servers:
+            server.shutdown()
+            server.server_close()
+        for thread in self.threads:
+            thread.join(timeout=5)
+
+
+def wait_forever() -> None:
+    while True:
+        time.sleep(3600)
+

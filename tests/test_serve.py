@@ -1,0 +1,137 @@
+"""A real server on 127.0.0.1 and real HTTP requests."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from conftest import Client
+
+from runthru_build.commands.build import build
+from runthru_build.serve import ServerState, Serving
+
+
+@pytest.fixture
+def served(toy_project):
+    result = build(toy_project)
+    assert result.published
+    build_dir = toy_project / "build"
+    serving = Serving(ServerState(build_dir=build_dir), "127.0.0.1", 0)
+    serving.start()
+    yield Client(serving.port), build_dir
+    serving.stop()
+
+
+def audio_path(build_dir: Path) -> str:
+    name = sorted((build_dir / "served" / "audio").iterdir())[0].name
+    return f"/served/audio/{name}"
+
+
+@pytest.mark.parametrize("path", [
+    "/../../../../etc/passwd", "/%2e%2e/%2e%2e/%2e%2e/etc/passwd", "/%2E%2E%2F%2E%2E%2Fetc%2Fpasswd",
+    "//etc/passwd", "/..%5c..%5cetc%5cpasswd", "/assets\\..\\..\\..\\etc\\passwd", "/%252e%252e/etc/passwd",
+    "/served/../../../etc/passwd", "/.runthru/secret", "/%00/etc/passwd", "/escape/passwd", "/.hidden",
+])
+def test_nothing_outside_build_is_served(served, path):
+    client, build_dir = served
+    (build_dir / "escape").symlink_to("/etc")
+    (build_dir / ".hidden").write_text("secret")
+    status, headers, body = client.get(path)
+    assert status in (403, 404), (path, status)
+    assert b"root:" not in body and b"secret" not in body
+    assert headers["x-content-type-options"] == "nosniff"
+
+
+def test_pages_types_caching_and_security_headers(served):
+    client, build_dir = served
+    status, headers, body = client.get("/served/amy/")
+    assert status == 200 and headers["content-type"] == "text/html; charset=utf-8"
+    assert headers["cache-control"] == "no-cache"
+    assert "default-src 'self'" in headers["content-security-policy"]
+    assert headers["referrer-policy"] == "no-referrer"
+    assert b"reload.js" not in body  # no live reload without --watch
+    status, headers, _ = client.get(audio_path(build_dir))
+    assert headers["content-type"] == "audio/mpeg" and "immutable" in headers["cache-control"]
+    assert client.get("/assets/player.js")[1]["content-type"] == "text/javascript; charset=utf-8"
+    (build_dir / "app.webmanifest").write_text("{}")
+    (build_dir / "x.opus").write_bytes(b"OggS")
+    assert client.get("/app.webmanifest")[1]["content-type"] == "application/manifest+json"
+    assert client.get("/x.opus")[1]["content-type"].startswith("audio/ogg")
+    status, headers, _ = client.get("/served")
+    assert status == 303 and headers["location"] == "/served/"
+    etag = client.get("/index.html")[1]["etag"]
+    assert client.get("/index.html", **{"If-None-Match": etag})[0] == 304
+
+
+def test_range_requests_return_206_with_the_right_bytes(served):
+    client, build_dir = served
+    path = audio_path(build_dir)
+    data = (build_dir / path.lstrip("/")).read_bytes()
+    status, headers, body = client.get(path, Range="bytes=100-199")
+    assert status == 206 and body == data[100:200]
+    assert headers["content-range"] == f"bytes 100-199/{len(data)}"
+    status, _, body = client.get(path, Range="bytes=-50")
+    assert status == 206 and body == data[-50:]
+    status, _, body = client.get(path, Range=f"bytes={len(data) - 10}-")
+    assert status == 206 and body == data[-10:]
+    status, headers, _ = client.get(path, Range=f"bytes={len(data) + 5}-")
+    assert status == 416 and headers["content-range"] == f"bytes */{len(data)}"
+    assert client.request("HEAD", path)[2] == b""
+
+
+def test_other_methods_are_refused(served):
+    client, _ = served
+    for method in ("POST", "PUT", "DELETE"):
+        status, headers, _ = client.request(method, "/index.html", body=b"x")
+        assert status == 405 and headers["allow"] == "GET, HEAD"
+
+
+@pytest.mark.slow
+def test_bounded_load_fifty_clients_twenty_seconds(served):
+    client, build_dir = served
+    paths = ["/", "/served/", "/served/amy/", "/served/data.js", "/assets/player.js", audio_path(build_dir)]
+    errors: list[str] = []
+    counts = [0] * 50
+    deadline = time.monotonic() + 20
+
+    def worker(n: int) -> None:
+        import http.client
+
+        conn = http.client.HTTPConnection("127.0.0.1", client.port, timeout=10)
+        i = n
+        while time.monotonic() < deadline:
+            path = paths[i % len(paths)]
+            i += 1
+            try:
+                conn.request("GET", path)
+                response = conn.getresponse()
+                response.read()
+                if response.status != 200:
+                    errors.append(f"{path}: {response.status}")
+                counts[n] += 1
+            except Exception as exc:
+                errors.append(f"{path}: {exc!r}")
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", client.port, timeout=10)
+        conn.close()
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(50)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not errors, errors[:5]
+    assert sum(counts) > 500 and all(c > 0 for c in counts)
+
+
+def test_serving_refuses_an_unprotected_network_address(toy_project):
+    from conftest import run_cli
+
+    proc = run_cli("serve", str(toy_project), "--host", "0.0.0.0", "--port", "0")
+    assert proc.returncode == 1
+    assert "refusing to serve on 0.0.0.0 without a PIN" in proc.stderr
+    proc = run_cli("serve", str(toy_project), "--tunnel", "--port", "0", env={**os.environ, "RUNTHRU_PIN": ""})
+    assert proc.returncode == 1 and "refusing to open a tunnel without a PIN" in proc.stderr
