@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -252,6 +253,7 @@ def _serve(project_dir: Path, *, watch: bool, host: str | None, port: int | None
     options = ServeOptions(host=host, port=port, watch=watch, pin=pin, no_pin=no_pin, tunnel=tunnel,
                            tunnel_token=tunnel_token, quiet=not verbose)
     session = start(project_dir, options, on_build=on_build, on_tunnel_url=on_url, on_tunnel_log=on_log)
+    signal.signal(signal.SIGTERM, _interrupt)  # a service manager's stop is a Ctrl-C: clean up
     gate = "PIN required" if session.state.gate else "no PIN"
     out.print(f"Serving {session.url} ({gate}{', watching for changes' if watch else ''}) — Ctrl-C to stop",
               highlight=False)
@@ -261,6 +263,10 @@ def _serve(project_dir: Path, *, watch: bool, host: str | None, port: int | None
         out.print("stopping")
     finally:
         session.stop()
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
 
 
 @main.command("pin-hash")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -59,7 +60,8 @@ class Tunnel:
     def _spawn(self) -> None:
         self.connected.clear()
         self._process = subprocess.Popen(self.command(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                         stdin=subprocess.DEVNULL, text=True, bufsize=1)
+                                         stdin=subprocess.DEVNULL, text=True, bufsize=1,
+                                         preexec_fn=_die_with_parent if sys.platform == "linux" else None)
         threading.Thread(target=self._read, args=(self._process,), daemon=True).start()
 
     def _read(self, process: subprocess.Popen[str]) -> None:
@@ -104,6 +106,16 @@ class Tunnel:
                 process.wait()
         if self._supervisor is not None:
             self._supervisor.join(timeout=5)
+
+
+def _die_with_parent() -> None:
+    """Linux: have the kernel stop cloudflared if RunThru itself is killed outright."""
+    import contextlib
+    import ctypes
+    import signal
+
+    with contextlib.suppress(OSError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 def qr_text(url: str) -> str:
