@@ -131,6 +131,11 @@ def _print_load_errors(load_errors: list[RunThruError], other: list[str]) -> Non
 
 
 @main.group()
+def cast() -> None:
+    """Cast files: who plays whom, with which voice."""
+
+
+@main.group()
 def cache() -> None:
     """Inspect or tidy the store of rendered takes."""
 
@@ -278,3 +283,27 @@ def pin_hash(pin: str) -> None:
     if len(pin.strip()) < 4:
         raise click.BadParameter("the PIN must be at least 4 characters", param_hint="--pin")
     click.echo(f'[serve]\npin_hash = "{hash_pin(pin.strip())}"')
+
+
+@main.command()
+@click.argument("project_dir", type=click.Path(file_okay=False, path_type=Path))
+@reports_errors
+def new(project_dir: Path) -> None:
+    """Start a project: runthru.toml (every setting, commented), an example script and cast, a .gitignore."""
+    from .commands.scaffold import new_project
+
+    for path in new_project(project_dir):
+        click.echo(f"created {path}")
+    click.echo(f"\nNext: cd {project_dir} && runthru-build serve --watch   (then edit scripts/ and casts/)")
+
+
+@cast.command("init")
+@click.argument("script", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Where to write the cast file.")
+@click.option("--force", is_flag=True, help="Replace an existing cast file.")
+@reports_errors
+def cast_init(script: Path, out: Path | None, force: bool) -> None:
+    """Write a starter cast file for SCRIPT: every character, its line count, a distinct voice."""
+    from .commands.scaffold import init_cast
+
+    click.echo(f"created {init_cast(script, out, force)}")

@@ -9,6 +9,7 @@ are errors naming the file, the key and (where it can be found) the line.
 from __future__ import annotations
 
 import difflib
+import json
 import re
 import tomllib
 import types
@@ -63,7 +64,7 @@ class ServeSettings:
 @dataclass(frozen=True)
 class Config:
     root: Path
-    scripts: str = setting("scripts", "folder of play scripts (.md)")
+    scripts: str = setting("scripts", "folder of play scripts (.md, .fountain)")
     casts: str = setting("casts", "folder of cast files (.toml)")
     build: str = setting("build", "output folder of the site")
     cache: str = setting(".runthru/cache", "content-addressed store of rendered takes")
@@ -98,6 +99,10 @@ class Config:
             return str(path)
 
 
+SECTIONS: dict[str, type] = {"audio": AudioSettings, "render": RenderSettings, "site": SiteSettings,
+                             "serve": ServeSettings}
+
+
 def load_config(root: Path) -> Config:
     root = root.resolve()
     path = root / CONFIG_FILE
@@ -106,7 +111,7 @@ def load_config(root: Path) -> Config:
     shown = CONFIG_FILE
     text = read_text(path, shown)
     table = parse_toml(text, shown)
-    sections = {"audio": AudioSettings, "render": RenderSettings, "site": SiteSettings, "serve": ServeSettings}
+    sections = SECTIONS
     values: dict[str, Any] = {}
     top = {k: v for k, v in table.items() if k not in sections and k != "engines"}
     values.update(validate(Config, top, shown, text, skip=("root", *sections, "engines")))
@@ -186,5 +191,37 @@ def check_value(tp: Any, meta: Any, value: Any, key: str, shown: str, line: int 
     return value
 
 
-def defaults_of(cls: type) -> dict[str, Any]:
-    return {f.name: f.default for f in fields(cls) if f.default is not MISSING}
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    return repr(value)
+
+
+def commented_config() -> str:
+    """runthru.toml with every setting, its default and its help, all commented out."""
+    out = ["# RunThru project settings. Every line is a default: uncomment to change it.", ""]
+
+    def section(cls: type, skip: tuple[str, ...] = ()) -> None:
+        for f in fields(cls):
+            if f.name in skip or f.default is MISSING:
+                continue
+            default = "" if f.default is None else _toml_value(f.default)
+            bounds = f.metadata.get("choices") or (
+                (f.metadata["min"], f.metadata["max"]) if "min" in f.metadata else None)
+            note = f.metadata.get("help", "")
+            if isinstance(bounds, tuple) and "min" in f.metadata:
+                note += f" ({bounds[0]} to {bounds[1]})"
+            elif bounds:
+                note += f" (one of: {', '.join(map(str, bounds))})"
+            out.append(f"# {note}")
+            out.append(f"# {f.name} = {default}" if default else f"# {f.name} =")
+
+    section(Config, skip=("root",))
+    for name, cls in SECTIONS.items():
+        out += ["", f"# [{name}]"]
+        section(cls)
+    out += ["", "# Out-of-process engines (GPU), one table each:", "# [engines.indextts]",
+            '# python = "/opt/indextts/.venv/bin/python"', '# model_dir = "/models/IndexTTS-2"']
+    return "\n".join(out) + "\n"

@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import RunThruError, read_text
+from .fountain import parse_fountain
 from .markdown import parse_markdown
 from .model import Direction, Element, Line, Part, Scene, Script, Source
 
-PARSERS = {".md": parse_markdown, ".markdown": parse_markdown}
+PARSERS = {".md": parse_markdown, ".markdown": parse_markdown, ".fountain": parse_fountain, ".spmd": parse_fountain}
 SCRIPT_SUFFIXES = tuple(PARSERS)
 
 
