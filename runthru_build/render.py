@@ -10,12 +10,13 @@ failing line loses nothing already rendered.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import multiprocessing
 import os
 import signal
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -24,8 +25,9 @@ from typing import Any
 from .audio import PostSettings, decode, encode, mix, postprocess
 from .cache import TakeCache, TakeInfo
 from .delivery import gain_db
-from .engines import EngineSet, engine_class
-from .engines.base import TakeRequest
+from .engines import EngineSet, engine_class, engine_spec
+from .engines.base import EngineError, Take, TakeRequest
+from .engines.remote import WorkerCrashed, WorkerProcess
 from .plan import Plan
 
 MAX_BATCH = 8
@@ -40,6 +42,8 @@ class RenderReport:
     audio_seconds: float = 0.0
     wall_seconds: float = 0.0
     engine_calls: int = 0
+    engines: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Out-of-process engines: device, model load time, peak GPU memory, restarts."""
     compute_seconds: float = 0.0
     """Engine time summed over workers."""
     post_seconds: float = 0.0
@@ -83,25 +87,25 @@ def _init_worker(engine_name: str, options: dict[str, Any], state_dir: str | Non
         _worker_error = f"engine {engine_name} failed to start: {exc}"
 
 
+def finish_take(take: Take, request: TakeRequest, post: PostSettings) -> dict[str, Any]:
+    """An engine's take -> post-processed, encoded result (or its error)."""
+    if take.error is not None or take.audio is None:
+        return {"key": take.key, "error": take.error or "no audio", "compute": take.compute_seconds}
+    started = time.perf_counter()
+    audio = postprocess(take.audio, take.sample_rate, post, gain_db(request.emotion, request.intensity))
+    data, rate = encode(audio, take.sample_rate, post)
+    return {"key": take.key, "data": data, "rate": rate, "duration": audio.size / take.sample_rate,
+            "compute": take.compute_seconds, "post": time.perf_counter() - started}
+
+
 def render_batch(requests: list[dict[str, Any]], post: dict[str, Any]) -> list[dict[str, Any]]:
     """Render, post-process and encode a batch (runs in a worker process)."""
-    settings = PostSettings(**post)
     if _worker_error is not None:
         return [{"key": r["key"], "error": _worker_error} for r in requests]
+    settings = PostSettings(**post)
     batch = [TakeRequest.from_json(r) for r in requests]
     by_key = {r.key: r for r in batch}
-    results = []
-    for take in _worker_engine.render(batch):
-        if take.error is not None or take.audio is None:
-            results.append({"key": take.key, "error": take.error or "no audio", "compute": take.compute_seconds})
-            continue
-        request = by_key[take.key]
-        started = time.perf_counter()
-        audio = postprocess(take.audio, take.sample_rate, settings, gain_db(request.emotion, request.intensity))
-        data, rate = encode(audio, take.sample_rate, settings)
-        results.append({"key": take.key, "data": data, "rate": rate, "duration": audio.size / take.sample_rate,
-                        "compute": take.compute_seconds, "post": time.perf_counter() - started})
-    return results
+    return [finish_take(take, by_key[take.key], settings) for take in _worker_engine.render(batch)]
 
 
 # -- parent --------------------------------------------------------------------
@@ -186,52 +190,120 @@ def render_plans(
 
 def _render_engine(name: str, requests: list[TakeRequest], post: PostSettings, cache: TakeCache,
                    engines: EngineSet, workers: int, report: RenderReport, on_take: Progress | None) -> None:
+    """Store every result of one engine as it arrives, whichever way the engine runs."""
+    sources = {r.key: r for r in requests}
+    engine = engines.get(name)
+    options = engines.options.get(name, {})
+    remote = engine.out_of_process or "python" in options
+    results = (_remote_results if remote else _pool_results)(name, requests, post, engines, workers, report)
+    with contextlib.closing(results):
+        for result in results:
+            request = sources[result["key"]]
+            report.compute_seconds += result.get("compute", 0.0)
+            report.post_seconds += result.get("post", 0.0)
+            report.engine_calls += 1
+            if "error" in result:
+                report.failed += 1
+                report.failures.append(f"{request.source}: {request.role}: {result['error']}")
+                if on_take:
+                    on_take(1, 0.0)
+                continue
+            cache.put(TakeInfo(key=request.key, suffix=post.suffix, duration=result["duration"],
+                               sample_rate=result["rate"], text=request.text, source=request.source),
+                      result["data"])
+            report.rendered += 1
+            report.audio_seconds += result["duration"]
+            if on_take:
+                on_take(1, result["duration"])
+
+
+def _pool_results(name: str, requests: list[TakeRequest], post: PostSettings, engines: EngineSet, workers: int,
+                  report: RenderReport) -> Iterator[dict[str, Any]]:
+    """In-process engines (Piper): a pool of worker processes, one per core."""
     count = worker_count(workers, type(engines.get(name)))
     options = dict(engines.options.get(name, {}))
     if count > 1:
         options.setdefault("threads", 1)
-    batches = make_batches(requests, engines, count)
-    sources = {r.key: r for r in requests}
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["numpy", "runthru_build.audio", "runthru_build.engines.base"])
     state_dir = str(engines.state_dir) if engines.state_dir else None
     executor = ProcessPoolExecutor(max_workers=count, mp_context=context, initializer=_init_worker,
                                    initargs=(name, options, state_dir))
     post_json = asdict(post)
+    finished = False
     try:
         futures: dict[Future, list[TakeRequest]] = {
-            executor.submit(render_batch, [r.to_json() for r in batch], post_json): batch for batch in batches
+            executor.submit(render_batch, [r.to_json() for r in batch], post_json): batch
+            for batch in make_batches(requests, engines, count)
         }
         for future in as_completed(futures):
             try:
-                results = future.result()
+                yield from future.result()
             except Exception as exc:  # the worker died (crash, out of memory)
-                results = [{"key": r.key, "error": f"engine worker died: {exc}"} for r in futures[future]]
-            for result in results:
-                request = sources[result["key"]]
-                report.compute_seconds += result.get("compute", 0.0)
-                report.post_seconds += result.get("post", 0.0)
-                report.engine_calls += 1
-                if "error" in result:
-                    report.failed += 1
-                    report.failures.append(f"{request.source}: {request.role}: {result['error']}")
-                    if on_take:
-                        on_take(1, 0.0)
-                    continue
-                cache.put(TakeInfo(key=request.key, suffix=post.suffix, duration=result["duration"],
-                                   sample_rate=result["rate"], text=request.text, source=request.source),
-                          result["data"])
-                report.rendered += 1
-                report.audio_seconds += result["duration"]
-                if on_take:
-                    on_take(1, result["duration"])
-    except KeyboardInterrupt:
-        executor.shutdown(wait=False, cancel_futures=True)
-        for child in multiprocessing.active_children():
-            child.terminate()
-        raise
+                yield from ({"key": r.key, "error": f"engine worker died: {exc}"} for r in futures[future])
+        finished = True
     finally:
+        if not finished:  # Ctrl-C or an error: stop the workers now, keep what is stored
+            executor.shutdown(wait=False, cancel_futures=True)
+            for child in multiprocessing.active_children():
+                child.terminate()
         executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _remote_results(name: str, requests: list[TakeRequest], post: PostSettings, engines: EngineSet, workers: int,
+                    report: RenderReport) -> Iterator[dict[str, Any]]:
+    """Out-of-process engines: one worker under the engine's interpreter, model loaded once.
+
+    A worker that crashes is restarted once; if it crashes again, the takes
+    left fail with the reason.  A model that cannot load fails them at once.
+    """
+    options = dict(engines.options.get(name, {}))
+    spec = engine_spec(name)
+    pending = {r.key: r for r in requests}
+    batches = make_batches(requests, engines, 1)
+    starts = 0
+    worker: WorkerProcess | None = None
+    crash: Exception | None = None
+
+    def fail_all(reason: str) -> Iterator[dict[str, Any]]:
+        for key in list(pending):
+            yield {"key": key, "error": reason}
+        pending.clear()
+
+    try:
+        while pending:
+            if worker is None:
+                if starts == 2:
+                    yield from fail_all(f"engine worker crashed twice, giving up: {crash}")
+                    return
+                starts += 1
+                worker = WorkerProcess(name, spec, options, options.get("python"), engines.state_dir)
+                try:
+                    info = worker.start()
+                except EngineError as exc:
+                    yield from fail_all(str(exc))
+                    return
+                except WorkerCrashed as exc:
+                    crash = exc
+                    worker = None
+                    continue
+                report.engines[name] = {"device": info.device, "load_seconds": info.load_seconds,
+                                        "gpu_memory_mb": info.gpu_memory_mb, "restarts": starts - 1}
+            try:
+                for batch in batches:
+                    todo = [r for r in batch if r.key in pending]
+                    if not todo:
+                        continue
+                    for take in worker.render(todo):
+                        request = pending.pop(take.key)
+                        yield finish_take(take, request, post)
+                    report.engines[name]["gpu_memory_mb"] = worker.info.gpu_memory_mb
+            except (WorkerCrashed, OSError) as exc:
+                crash = exc
+                worker = None
+    finally:
+        if worker is not None:
+            worker.close()
 
 
 def _render_mixes(plans: list[Plan], cache: TakeCache, report: RenderReport) -> None:

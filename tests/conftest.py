@@ -127,3 +127,65 @@ class Client:
 
     def get(self, path: str, **headers):
         return self.request("GET", path, headers)
+
+
+STANDINS = FIXTURES / "standins"
+
+
+@pytest.fixture
+def standins(monkeypatch, tmp_path):
+    """The stand-in indextts and chatterbox packages on the path (here and for worker
+    subprocesses); returns a function that reads the calls they logged."""
+    import json as _json
+
+    monkeypatch.syspath_prepend(str(STANDINS))
+    monkeypatch.setenv("PYTHONPATH", str(STANDINS) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    log = tmp_path / "standin-calls.jsonl"
+    monkeypatch.setenv("STANDIN_LOG", str(log))
+    for name in [m for m in sys.modules if m.split(".")[0] in ("indextts", "chatterbox", "standin_log")]:
+        monkeypatch.delitem(sys.modules, name)
+
+    def calls(kind: str | None = None) -> list[dict]:
+        if not log.exists():
+            return []
+        entries = [_json.loads(line) for line in log.read_text().splitlines()]
+        return [e for e in entries if kind is None or e["call"] == kind]
+
+    return calls
+
+
+def write_wav(path: Path, seconds: float = 6.0, freq: float = 150.0) -> Path:
+    import numpy as np
+    import soundfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    t = np.arange(int(16000 * seconds)) / 16000
+    soundfile.write(path, 0.3 * np.sin(2 * np.pi * freq * t), 16000)
+    return path
+
+
+@pytest.fixture
+def indextts_models(tmp_path) -> Path:
+    """A model folder laid out as IndexTTS-2's release is (contents are placeholders)."""
+    root = tmp_path / "IndexTTS-2"
+    root.mkdir()
+    (root / "config.yaml").write_text(
+        "gpt_checkpoint: gpt.pth\ns2mel_checkpoint: s2mel.pth\nw2v_stat: wav2vec2bert_stats.pt\n"
+        "emo_matrix: feat2.pt\nspk_matrix: feat1.pt\nqwen_emo_path: qwen0.6bemo4-merge\n"
+        "dataset:\n  bpe_model: bpe.model\nvocoder:\n  name: nvidia/bigvgan_v2_22khz_80band_256x\n")
+    for name in ("gpt.pth", "s2mel.pth", "wav2vec2bert_stats.pt", "feat1.pt", "feat2.pt", "bpe.model"):
+        (root / name).write_bytes(name.encode())
+    (root / "qwen0.6bemo4-merge").mkdir()
+    for repo in ("facebook--w2v-bert-2.0", "amphion--MaskGCT", "funasr--campplus", "nvidia--bigvgan_v2_22khz_80band_256x"):
+        (root / "hf_cache" / f"models--{repo}").mkdir(parents=True)
+    return root
+
+
+@pytest.fixture
+def chatterbox_models(tmp_path) -> Path:
+    root = tmp_path / "chatterbox"
+    root.mkdir()
+    for name in ("ve.safetensors", "t3_cfg.safetensors", "s3gen.safetensors", "tokenizer.json", "conds.pt",
+                 "t3_turbo_v1.safetensors", "s3gen_meanflow.safetensors"):
+        (root / name).write_bytes(name.encode())
+    return root

@@ -19,6 +19,11 @@ def engine_names() -> list[str]:
     return sorted(_entry_points())
 
 
+def engine_spec(name: str) -> str:
+    """``module:Class`` of an engine, for a worker that cannot read entry points."""
+    return _entry_points()[name].value
+
+
 def engine_class(name: str) -> type:
     """The engine class registered under ``name`` (imported only when asked for)."""
     try:

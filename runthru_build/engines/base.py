@@ -65,10 +65,35 @@ class EngineError(Exception):
     """An engine cannot run at all (missing model files, bad options)."""
 
 
+def take_seed(key: str) -> int:
+    """A seed derived from a take's key: the same key renders the same audio."""
+    return int(key[:8], 16) if len(key) >= 8 and all(c in "0123456789abcdef" for c in key[:8]) \
+        else int.from_bytes(hashlib.sha256(key.encode()).digest()[:4], "big")
+
+
+def seed_everything(seed: int) -> None:
+    """Seed every generator an engine may sample from (random, numpy, torch if present)."""
+    import random
+
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    try:
+        import torch
+    except ImportError:
+        return
+    torch.manual_seed(seed)
+    if torch.cuda.is_available():
+        torch.cuda.manual_seed_all(seed)
+
+
 class Engine(ABC):
     name: ClassVar[str]
     reads_direction_text: ClassVar[bool] = False
     """True when the raw direction text changes the sound (and so the cache key)."""
+    out_of_process: ClassVar[bool] = False
+    """Always rendered by a worker subprocess (GPU engines, whose stacks live in their own environments)."""
+    max_workers: ClassVar[int | None] = None
+    """At most this many workers (a GPU engine: one)."""
 
     def __init__(self, options: dict[str, Any] | None = None, state_dir: Path | None = None) -> None:
         self.options = dict(options or {})
@@ -88,6 +113,14 @@ class Engine(ABC):
         if name and os.path.isfile(name):
             return "sha256:" + file_digest(Path(name), self.state_dir)
         return str(name or "default")
+
+    def device_name(self) -> str:
+        """Where the model runs, for reports (``cpu``, ``cuda:0 (NVIDIA H100)``)."""
+        return "cpu"
+
+    def gpu_memory_mb(self) -> float | None:
+        """Peak GPU memory so far, when the engine uses a GPU."""
+        return None
 
     def load(self) -> None:  # noqa: B027 - optional hook: engines without a model skip it
         """Load models; called once per worker process before the first render."""
