@@ -17,8 +17,8 @@ from rich.table import Table
 from .errors import RunThruError
 from .project import load_project
 
-err = Console(stderr=True, highlight=False)
-out = Console(highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+out = Console(highlight=False, soft_wrap=True)
 
 project_dir = click.argument(
     "project_dir", required=False, default=".", type=click.Path(file_okay=False, path_type=Path)
@@ -307,3 +307,52 @@ def cast_init(script: Path, out: Path | None, force: bool) -> None:
     from .commands.scaffold import init_cast
 
     click.echo(f"created {init_cast(script, out, force)}")
+
+
+@main.command()
+@project_dir
+@click.option("--engine", "-e", help="Only this engine.")
+@reports_errors
+def voices(project_dir: Path, engine: str | None) -> None:
+    """List each engine's voices and the voice files in the project."""
+    from .commands.voices import list_voices
+    from .engines import engine_names
+
+    if engine and engine not in engine_names():
+        raise click.BadParameter(f"no engine {engine!r} (known: {', '.join(engine_names())})", param_hint="--engine")
+    for entry in list_voices(project_dir, engine):
+        out.print(f"{entry.name}  {entry.identity}", style="bold", markup=False)
+        for voice in entry.voices:
+            out.print(f"  {voice}  (built in)", markup=False)
+        for path in entry.files:
+            out.print(f"  {path}", markup=False)
+        if not entry.voices and not entry.files:
+            out.print("  no voices yet: clone one with voice = \"voices/NAME.wav\" in a cast", markup=False)
+        if entry.problem:
+            out.print(f"  {entry.problem}", style="yellow", markup=False)
+
+
+@main.command()
+@click.argument("roles", nargs=-1)
+@click.option("--project", "project_dir", default=".", type=click.Path(file_okay=False, path_type=Path),
+              help="The project folder (default: here).")
+@reports_errors
+def audition(project_dir: Path, roles: tuple[str, ...]) -> None:
+    """Render one line per role (or per named ROLE) so you hear the cast before the full build."""
+    from .commands.audition import audition as run_audition
+    from .progress import RenderProgress
+
+    progress = RenderProgress(err)
+    try:
+        result = run_audition(project_dir, list(roles), on_take=progress.advance, on_start=progress.start)
+    finally:
+        progress.stop()
+    _print_load_errors(result.project.errors, result.errors)
+    for failure in result.render.failures:
+        click.echo(f"error: {failure}", err=True)
+    err.print(result.render.summary(), markup=False)
+    if result.published:
+        config = result.project.config
+        err.print(f"cast preview: open {config.shown(config.build_dir)}/<play>/index.html and press ▶ beside a role",
+                  markup=False)
+    sys.exit(result.exit_code)

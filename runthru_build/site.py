@@ -42,7 +42,7 @@ from markdown_it import MarkdownIt
 
 from .cache import TakeCache
 from .config import Config
-from .plan import Plan
+from .plan import LineAudio, Plan
 from .script import Direction, Line
 
 RESERVED_SLUGS = frozenset({"audio", "assets", "index", "listen", "sw"})
@@ -111,6 +111,8 @@ class RolePage:
     actor: str | None
     audio: set[str] = field(default_factory=set)
     """Audio files (``<key>.mp3``) this role needs: every line it does not speak."""
+    preview: str | None = None
+    """The audio of the role's first line of its own, for the cast preview on the chooser."""
 
 
 @dataclass
@@ -212,6 +214,12 @@ def page_data(site: ProductionSite, cache: TakeCache, config: Config) -> dict[st
     }
 
 
+def preview_lines(plan: Plan, role: str) -> list[LineAudio]:
+    """The lines that can introduce a role's voice: said alone first, then any of its lines."""
+    alone = [la for la in plan.lines if la.line.speakers == (role,)]
+    return alone or [la for la in plan.lines if role in la.line.speakers]
+
+
 def _production_site(slug: str, plan: Plan, cache: TakeCache) -> ProductionSite:
     production = plan.production
     names = production.characters
@@ -232,6 +240,7 @@ def _production_site(slug: str, plan: Plan, cache: TakeCache) -> ProductionSite:
         role = RolePage(name=name, slug=slugs[name], lines=counts[name][0], words=counts[name][1],
                         actor=production.cast.roles[name].actor)
         role.audio = {audio_of[la.key] for la in plan.lines if name not in la.line.speakers and la.key in audio_of}
+        role.preview = next((audio_of[la.key] for la in preview_lines(plan, name) if la.key in audio_of), None)
         roles.append(role)
     return ProductionSite(slug=slug, plan=plan, roles=roles, audio=set(audio_of.values()), duration=duration)
 

@@ -3,6 +3,17 @@
   "use strict";
   var form = document.getElementById("chooser");
   if (!form) return;
+  // Cast preview: one audio element, each role's first line.
+  var voice = new Audio();
+  form.addEventListener("click", function (e) {
+    var button = e.target.closest("button.preview");
+    if (!button) return;
+    e.preventDefault();
+    var src = button.getAttribute("data-src");
+    if (voice.getAttribute("src") === src && !voice.paused) { voice.pause(); return; }
+    voice.setAttribute("src", src);
+    voice.play();
+  });
   var button = document.getElementById("together");
   function ticked() {
     return Array.prototype.map.call(form.querySelectorAll("input[name=role]:checked"), function (x) { return x.value; });
