@@ -3,6 +3,7 @@ so a third-party package can add one without touching RunThru."""
 
 from __future__ import annotations
 
+import os
 from functools import cache
 from importlib.metadata import EntryPoint, entry_points
 
@@ -32,6 +33,17 @@ def engine_class(name: str) -> type:
         raise KeyError(name) from None
 
 
+ENV_OPTIONS = ("python", "model_dir", "device")
+
+
+def environment_options(name: str, environ: dict[str, str] | None = None) -> dict[str, str]:
+    """Engine options from the environment (``RUNTHRU_INDEXTTS_MODEL_DIR=…``): the
+    container sets where its engines live; runthru.toml still wins."""
+    environ = os.environ if environ is None else environ
+    prefix = f"RUNTHRU_{name.upper()}_"
+    return {key: environ[prefix + key.upper()] for key in ENV_OPTIONS if environ.get(prefix + key.upper())}
+
+
 class EngineSet:
     """The engines of one build, created on first use with their ``[engines.NAME]`` options.
 
@@ -39,7 +51,9 @@ class EngineSet:
     """
 
     def __init__(self, options: dict[str, dict] | None = None, state_dir=None) -> None:
-        self.options = options or {}
+        configured = options or {}
+        self.options = {name: {**environment_options(name), **configured.get(name, {})}
+                        for name in {*engine_names(), *configured}}
         self.state_dir = state_dir
         self._engines: dict[str, object] = {}
 
