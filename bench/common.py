@@ -3,6 +3,17 @@
 from __future__ import annotations
 
 import random
+import shutil
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def copy_sample(into: Path) -> Path:
+    """A copy of the repository's sample production (scripts/ and casts/) in ``into``."""
+    for folder in ("scripts", "casts"):
+        shutil.copytree(REPO / folder, into / folder)
+    return into
 
 NAMES = ["ROMEO", "JULIET", "NURSE", "MRS. O'BRIEN", "NARRATOR 1", "BENVOLIO", "TYBALT"]
 WORDS = ["the", "quick", "brown", "fox", "jumps", "over", "a", "lazy", "dog", "while", "we", "wait", "for", "the", "moon", "to", "rise", "and", "every", "actor", "learns", "their", "lines", "by", "heart", "before", "the", "curtain"]

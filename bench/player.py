@@ -11,7 +11,6 @@ play to the audio element's ``playing`` event (target <= 150 ms).
 from __future__ import annotations
 
 import argparse
-import shutil
 import statistics
 import sys
 import tempfile
@@ -20,6 +19,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 from conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).parent))
+from common import copy_sample  # noqa: E402
 
 from runthru_build.commands.build import build  # noqa: E402
 
@@ -69,9 +71,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         project = args.project
         if project is None:
-            project = Path(tmp)
-            for folder in ("scripts", "casts"):
-                shutil.copytree(REPO / folder, project / folder)
+            project = copy_sample(Path(tmp))
             build(project)
         build_dir = project / "build"
         production = next(p.name for p in build_dir.iterdir() if p.is_dir() and p.name != "assets")

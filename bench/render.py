@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import sys
 import tempfile
 import time
@@ -23,13 +22,11 @@ from multiprocessing import get_context
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from common import generated_script
+from common import copy_sample, generated_script
 
 from runthru_build.commands.build import build, plan_build
 from runthru_build.engines.base import TakeRequest
 from runthru_build.engines.piper import PiperEngine
-
-REPO = Path(__file__).resolve().parent.parent
 
 
 def _bare_worker(requests: list[dict]) -> float:
@@ -52,12 +49,6 @@ def bare_piper(requests: list[TakeRequest], processes: int) -> float:
     with get_context("forkserver").Pool(processes) as pool:
         pool.map(_bare_worker, shares)
     return time.perf_counter() - start
-
-
-def copy_sample(into: Path) -> Path:
-    for folder in ("scripts", "casts"):
-        shutil.copytree(REPO / folder, into / folder)
-    return into
 
 
 def cold_vs_bare(workdir: Path, rounds: int) -> None:

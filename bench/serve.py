@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import shutil
 import statistics
 import sys
 import tempfile
@@ -23,6 +22,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+
+sys.path.insert(0, str(Path(__file__).parent))
+from common import copy_sample  # noqa: E402
 
 from runthru_build.commands.build import build  # noqa: E402
 from runthru_build.gate import make_gate  # noqa: E402
@@ -92,9 +94,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         project = args.project
         if project is None:
-            project = Path(tmp)
-            for folder in ("scripts", "casts"):
-                shutil.copytree(REPO / folder, project / folder)
+            project = copy_sample(Path(tmp))
             build(project)
         gate = make_gate(args.pin, None, Path(tmp) / "state") if args.pin else None
         serving = Serving(ServerState(build_dir=project / "build", gate=gate), "127.0.0.1", 0)

@@ -101,18 +101,8 @@ def build(project_dir: Path, dry_run: bool, report_path: Path | None) -> None:
         out.print(f"{len(requests)} takes to render, {cached} lines cached")
         sys.exit(1 if planned.project.errors or planned.errors else 0)
 
-    from .progress import RenderProgress
-
-    progress = RenderProgress(err)
-    try:
-        result = commands.build(project_dir, on_take=progress.advance, on_start=progress.start,
-                                report_path=report_path)
-    finally:
-        progress.stop()
-    _print_load_errors(result.project.errors, result.errors)
-    for failure in result.render.failures:
-        click.echo(f"error: {failure}", err=True)
-    err.print(result.render.summary(), markup=False)
+    result = _with_progress(commands.build, project_dir, report_path=report_path)
+    _report_build(result)
     config = result.project.config
     if result.published:
         err.print(f"site written to {config.shown(config.build_dir)}/ "
@@ -121,6 +111,25 @@ def build(project_dir: Path, dry_run: bool, report_path: Path | None) -> None:
         click.echo(f"error: site not updated: fix the errors above ({config.shown(config.build_dir)}/ "
                    "keeps the last good build)", err=True)
     sys.exit(result.exit_code)
+
+
+def _with_progress(run: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Run a rendering command with the progress bar on the terminal."""
+    from .progress import RenderProgress
+
+    progress = RenderProgress(err)
+    try:
+        return run(*args, on_take=progress.advance, on_start=progress.start, **kwargs)
+    finally:
+        progress.stop()
+
+
+def _report_build(result: Any) -> None:
+    """Load errors, failed lines, then the render summary: one line each."""
+    _print_load_errors(result.project.errors, result.errors)
+    for failure in result.render.failures:
+        click.echo(f"error: {failure}", err=True)
+    err.print(result.render.summary(), markup=False)
 
 
 def _print_load_errors(load_errors: list[RunThruError], other: list[str]) -> None:
@@ -177,17 +186,9 @@ def cache_prune(project_dir: Path) -> None:
 def bundle(project_dir: Path, production: str | None, roles: tuple[str, ...], out: Path | None) -> None:
     """Offline zips: a role's page with only the audio it needs, or a whole production."""
     from .commands.bundle import export_bundles
-    from .progress import RenderProgress
 
-    progress = RenderProgress(err)
-    try:
-        result, paths = export_bundles(project_dir, production, list(roles), out,
-                                       on_take=progress.advance, on_start=progress.start)
-    finally:
-        progress.stop()
-    _print_load_errors(result.project.errors, result.errors)
-    for failure in result.render.failures:
-        click.echo(f"error: {failure}", err=True)
+    result, paths = _with_progress(export_bundles, project_dir, production, list(roles), out)
+    _report_build(result)
     for path in paths:
         click.echo(f"{path}  ({path.stat().st_size / 1e6:.1f} MB)")
     if not result.published:
@@ -239,12 +240,8 @@ def _serve(project_dir: Path, *, watch: bool, host: str | None, port: int | None
         if isinstance(result, Exception):
             click.echo(f"error: {result}", err=True)
             return
-        _print_load_errors(result.project.errors, result.errors)
-        for failure in result.render.failures:
-            click.echo(f"error: {failure}", err=True)
-        if result.published:
-            err.print(f"built: {result.render.summary()}", markup=False)
-        else:
+        _report_build(result)
+        if not result.published:
             click.echo(f"error: site not updated, still serving the last good build ({build_error(result)})", err=True)
 
     def on_url(url: str) -> None:
@@ -340,17 +337,9 @@ def voices(project_dir: Path, engine: str | None) -> None:
 def audition(project_dir: Path, roles: tuple[str, ...]) -> None:
     """Render one line per role (or per named ROLE) so you hear the cast before the full build."""
     from .commands.audition import audition as run_audition
-    from .progress import RenderProgress
 
-    progress = RenderProgress(err)
-    try:
-        result = run_audition(project_dir, list(roles), on_take=progress.advance, on_start=progress.start)
-    finally:
-        progress.stop()
-    _print_load_errors(result.project.errors, result.errors)
-    for failure in result.render.failures:
-        click.echo(f"error: {failure}", err=True)
-    err.print(result.render.summary(), markup=False)
+    result = _with_progress(run_audition, project_dir, list(roles))
+    _report_build(result)
     if result.published:
         config = result.project.config
         err.print(f"cast preview: open {config.shown(config.build_dir)}/<play>/index.html and press ▶ beside a role",

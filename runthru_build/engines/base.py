@@ -155,6 +155,49 @@ class Engine(ABC):
         return json.dumps(request.voice.get("voice"), sort_keys=True)
 
 
+class CloningEngine(Engine):
+    """A GPU engine that clones reference recordings (IndexTTS2, Chatterbox): run out of
+    process, one worker, its model folder from ``model_dir``, takes grouped by voice
+    so each reference is prepared once."""
+
+    out_of_process: ClassVar[bool] = True
+    max_workers: ClassVar[int | None] = 1
+    default_device: ClassVar[str | None] = "cuda"
+
+    def __init__(self, options: dict[str, Any] | None = None, state_dir: Path | None = None) -> None:
+        super().__init__(options, state_dir)
+        model_dir = self.options.get("model_dir")
+        self.model_dir = Path(model_dir).expanduser() if model_dir else None
+        self.device: str | None = self.options.get("device", self.default_device)
+        self.model: Any = None
+
+    def batch_group(self, request: TakeRequest) -> str:
+        return str(request.voice.get("voice"))
+
+    def render(self, batch: list[TakeRequest]) -> Iterator[Take]:
+        order: dict[str, int] = {}
+        for request in batch:
+            order.setdefault(self.batch_group(request), len(order))
+        return self.render_unshaped(sorted(batch, key=lambda r: order[self.batch_group(r)]))
+
+    def _on_cuda(self) -> bool:
+        return self.model is not None and str(self.device).startswith("cuda")
+
+    def device_name(self) -> str:
+        if not self._on_cuda():
+            return str(self.device or "cuda")
+        import torch
+
+        return f"{self.device} ({torch.cuda.get_device_name(torch.device(str(self.device)))})"
+
+    def gpu_memory_mb(self) -> float | None:
+        if not self._on_cuda():
+            return None
+        import torch
+
+        return round(torch.cuda.max_memory_allocated() / 2**20, 1)
+
+
 @dataclass
 class _DigestMemo:
     path: Path | None

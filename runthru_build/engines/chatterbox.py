@@ -21,13 +21,12 @@ library and numpy.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 
-from .base import Engine, EngineError, Take, TakeRequest, file_digest, seed_everything, take_seed
+from .base import CloningEngine, EngineError, TakeRequest, file_digest, seed_everything, take_seed
 
 MAX_CHUNK_CHARS = 300  # ~20 s of speech: far from the ~40 s limit
 PAUSE_S = 0.25
@@ -93,19 +92,14 @@ def _to_numpy(wav: Any) -> np.ndarray:
     return np.asarray(wav, dtype=np.float32).reshape(-1)
 
 
-class ChatterboxEngine(Engine):
+class ChatterboxEngine(CloningEngine):
     name = "chatterbox"
-    out_of_process: ClassVar[bool] = True
-    max_workers: ClassVar[int] = 1
 
     def __init__(self, options: dict[str, Any] | None = None, state_dir: Path | None = None) -> None:
         super().__init__(options, state_dir)
-        self.model_dir = Path(self.options["model_dir"]).expanduser() if self.options.get("model_dir") else None
         self.variant = self.options.get("variant", "standard")
         if self.variant not in FILES:
             raise EngineError(f"chatterbox variant must be one of {', '.join(FILES)}, not {self.variant!r}")
-        self.device = self.options.get("device", "cuda")
-        self.model: Any = None
 
     def _present(self) -> list[Path]:
         return [next((self.model_dir / n for n in names if (self.model_dir / n).exists()), self.model_dir / names[0])
@@ -127,20 +121,6 @@ class ChatterboxEngine(Engine):
         builtin = self.model_dir is not None and (self.model_dir / "conds.pt").exists()
         return ["default"] if builtin else []
 
-    def device_name(self) -> str:
-        if self.model is None or not str(self.device).startswith("cuda"):
-            return str(self.device)
-        import torch
-
-        return f"{self.device} ({torch.cuda.get_device_name(0)})"
-
-    def gpu_memory_mb(self) -> float | None:
-        if self.model is None or not str(self.device).startswith("cuda"):
-            return None
-        import torch
-
-        return round(torch.cuda.max_memory_allocated() / 2**20, 1)
-
     def load(self) -> None:
         missing = self.missing()
         if missing:
@@ -154,15 +134,6 @@ class ChatterboxEngine(Engine):
 
     def _repo(self) -> str:
         return "ResembleAI/chatterbox-turbo" if self.variant == "turbo" else "ResembleAI/chatterbox"
-
-    def batch_group(self, request: TakeRequest) -> str:
-        return str(request.voice.get("voice"))
-
-    def render(self, batch: list[TakeRequest]) -> Iterator[Take]:
-        order = {}
-        for request in batch:
-            order.setdefault(str(request.voice.get("voice")), len(order))
-        return self.render_unshaped(sorted(batch, key=lambda r: order[str(r.voice.get("voice"))]))
 
     def generate_arguments(self, request: TakeRequest) -> dict[str, Any]:
         voice = request.voice.get("voice")

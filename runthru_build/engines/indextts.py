@@ -29,13 +29,12 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 
-from .base import Engine, EngineError, Take, TakeRequest, file_digest, seed_everything, take_seed
+from .base import CloningEngine, EngineError, TakeRequest, file_digest, seed_everything, take_seed
 
 EMOTION_ORDER = ("happy", "angry", "sad", "afraid", "disgusted", "melancholic", "surprised", "calm")
 
@@ -94,17 +93,13 @@ def _hub_dir(cache: Path, repo: str) -> Path:
     return cache / f"models--{repo.replace('/', '--')}"
 
 
-class IndexTTSEngine(Engine):
+class IndexTTSEngine(CloningEngine):
     name = "indextts"
-    out_of_process: ClassVar[bool] = True
-    max_workers: ClassVar[int] = 1
+    default_device = None  # IndexTTS2 picks cuda:0, xpu, mps or cpu itself
 
     def __init__(self, options: dict[str, Any] | None = None, state_dir: Path | None = None) -> None:
         super().__init__(options, state_dir)
-        self.model_dir = Path(self.options["model_dir"]).expanduser() if self.options.get("model_dir") else None
-        self.device = self.options.get("device")
         self.use_emo_text = bool(self.options.get("use_emo_text", False))
-        self.tts: Any = None
 
     @property
     def reads_direction_text(self) -> bool:  # type: ignore[override]
@@ -156,23 +151,6 @@ class IndexTTSEngine(Engine):
     def voices(self) -> list[str]:
         return []  # a clone of any reference recording: voice = "voices/name.wav"
 
-    def device_name(self) -> str:
-        if self.tts is None:
-            return str(self.device or "cuda")
-        device = str(self.tts.device)
-        if not device.startswith("cuda"):
-            return device
-        import torch
-
-        return f"{device} ({torch.cuda.get_device_name(torch.device(device))})"
-
-    def gpu_memory_mb(self) -> float | None:
-        if self.tts is None or not str(self.tts.device).startswith("cuda"):
-            return None
-        import torch
-
-        return round(torch.cuda.max_memory_allocated() / 2**20, 1)
-
     def load(self) -> None:
         missing = self.missing()
         if missing:
@@ -190,21 +168,11 @@ class IndexTTSEngine(Engine):
 
         device = self.device
         use_fp16 = bool(self.options.get("use_fp16", device is None or str(device).startswith("cuda")))
-        self.tts = IndexTTS2(
+        self.model = IndexTTS2(
             cfg_path=str(self.cfg_path), model_dir=str(self.model_dir), use_fp16=use_fp16,
             device=device, use_cuda_kernel=self.options.get("use_cuda_kernel"),
         )
-
-    def batch_group(self, request: TakeRequest) -> str:
-        return str(request.voice.get("voice"))
-
-    def render(self, batch: list[TakeRequest]) -> Iterator[Take]:
-        """Grouped by reference voice: IndexTTS2 keeps the conditioning of the last one only."""
-        order = {}
-        for request in batch:
-            order.setdefault(str(request.voice.get("voice")), len(order))
-        grouped = sorted(batch, key=lambda r: order[str(r.voice.get("voice"))])
-        return self.render_unshaped(grouped)
+        self.device = str(self.model.device)
 
     def infer_arguments(self, request: TakeRequest) -> dict[str, Any]:
         voice = request.voice.get("voice")
@@ -226,7 +194,7 @@ class IndexTTSEngine(Engine):
 
     def synthesize(self, request: TakeRequest) -> tuple[np.ndarray, int]:
         seed_everything(take_seed(request.key))
-        result = self.tts.infer(**self.infer_arguments(request))
+        result = self.model.infer(**self.infer_arguments(request))
         if result is None:
             raise EngineError("IndexTTS2 returned no audio")
         rate, pcm = result  # (22050, int16 array of shape (N, 1))
