@@ -78,9 +78,6 @@ class Cast:
     engine: str = DEFAULT_ENGINE
     roles: dict[str, Role] = field(default_factory=dict)
 
-    def role(self, name: str) -> Role:
-        return self.roles[name]
-
 
 # Distinct automatic voices: (pitch semitones, speed).  Pitch moves by
 # resampling, so each reads as a different-sized speaker at almost no cost;

@@ -105,10 +105,6 @@ class Delivery:
     intensity: float = 0.0
     direction: str = ""
 
-    def sound(self) -> tuple[str, float]:
-        """The part of a delivery that changes the sound (and so the cache key)."""
-        return (self.emotion, self.intensity)
-
 
 NEUTRAL = Delivery()
 
