@@ -75,3 +75,13 @@ def test_engine_options_from_the_environment_yield_to_runthru_toml(monkeypatch):
     engines = EngineSet({"indextts": {"model_dir": "/elsewhere"}})
     assert engines.options["indextts"] == {"model_dir": "/elsewhere", "python": "/opt/indextts/.venv/bin/python"}
     assert engines.options["piper"] == {}
+
+
+def test_unknown_engine_options_are_errors(make_project):
+    from conftest import run_cli
+
+    root = make_project({"scripts/a.md": "# A\n\n## S\n\nAMY: Hi.\nBEN: Ho.\n",
+                         "runthru.toml": "[engines.piper]\nthread = 1\n"})
+    proc = run_cli("build", str(root), "--dry-run")
+    assert proc.returncode == 1
+    assert "error: runthru.toml: unknown option engines.piper.thread (did you mean threads?)" in proc.stderr

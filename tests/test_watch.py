@@ -143,3 +143,27 @@ def test_overlay_in_the_open_page_and_reload_keeps_the_place(watching, browser):
     assert page.locator("#runthru-build-error").count() == 0
     assert page.evaluate("window.runthruPlayer.state().line") == 2  # the same place in the script
     page.close()
+
+
+def test_only_the_changed_production_reloads(tmp_path):
+    from runthru_build.livereload import ReloadState
+
+    build_dir = tmp_path / "build"
+    for slug in ("hamlet", "macbeth"):
+        (build_dir / slug).mkdir(parents=True)
+        (build_dir / slug / "data.js").write_text(f"window.RUNTHRU = {{'{slug}': 1}};")
+    (build_dir / "assets").mkdir()
+    (build_dir / "assets" / "style.css").write_text("body {}")
+    state = ReloadState()
+    assert sorted(state.published(build_dir)) == ["hamlet", "macbeth"]
+    before = state.snapshot()
+    (build_dir / "macbeth" / "data.js").write_text("window.RUNTHRU = {'macbeth': 2};")
+    assert state.published(build_dir) == ["macbeth"]
+    after = state.snapshot()
+    assert after["productions"]["hamlet"] == before["productions"]["hamlet"]
+    assert after["productions"]["macbeth"] > before["productions"]["macbeth"]
+    assert state.published(build_dir) == [] and state.snapshot()["epoch"] == after["epoch"]  # nothing changed
+    (build_dir / "assets" / "style.css").write_text("body { color: red }")  # the theme changes every page
+    assert sorted(state.published(build_dir)) == ["hamlet", "macbeth"]
+    state.failed("scripts/x.md:3: oops")
+    assert state.wait(after["epoch"] + 1, timeout=1)["error"] == "scripts/x.md:3: oops"

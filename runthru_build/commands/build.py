@@ -48,6 +48,8 @@ def plan_project(project: Project, engines: EngineSet) -> tuple[list[Plan], list
     for production in project.productions:
         try:
             plans.append(plan_production(production, project.config, engines))
+        except RunThruError as exc:
+            errors.append(str(exc))
         except Exception as exc:  # an engine that cannot even name its voices
             errors.append(f"{production.cast.path or production.script.path}: {exc}")
     return plans, errors

@@ -3,6 +3,7 @@ so a third-party package can add one without touching RunThru."""
 
 from __future__ import annotations
 
+import difflib
 import os
 from functools import cache
 from importlib.metadata import EntryPoint, entry_points
@@ -60,5 +61,20 @@ class EngineSet:
     def get(self, name: str):
         engine = self._engines.get(name)
         if engine is None:
-            engine = self._engines[name] = engine_class(name)(self.options.get(name, {}), self.state_dir)
+            cls = engine_class(name)
+            options = self.options.get(name, {})
+            check_options(name, cls, options)
+            engine = self._engines[name] = cls(options, self.state_dir)
         return engine
+
+
+def check_options(name: str, cls: type, options: dict) -> None:
+    """Unknown ``[engines.NAME]`` keys are errors, with a suggestion."""
+    from ..errors import RunThruError
+
+    known = ("python", *cls.option_names)
+    for key in options:
+        if key not in known:
+            close = difflib.get_close_matches(key, known, n=1)
+            hint = f" (did you mean {close[0]}?)" if close else f" (known: {', '.join(known)})"
+            raise RunThruError(f"unknown option engines.{name}.{key}{hint}", path="runthru.toml")

@@ -94,6 +94,8 @@ class Engine(ABC):
     """Always rendered by a worker subprocess (GPU engines, whose stacks live in their own environments)."""
     max_workers: ClassVar[int | None] = None
     """At most this many workers (a GPU engine: one)."""
+    option_names: ClassVar[tuple[str, ...]] = ()
+    """What ``[engines.NAME]`` in runthru.toml may set, besides ``python``."""
 
     def __init__(self, options: dict[str, Any] | None = None, state_dir: Path | None = None) -> None:
         self.options = dict(options or {})
@@ -163,6 +165,7 @@ class CloningEngine(Engine):
     out_of_process: ClassVar[bool] = True
     max_workers: ClassVar[int | None] = 1
     default_device: ClassVar[str | None] = "cuda"
+    option_names: ClassVar[tuple[str, ...]] = ("model_dir", "device")
 
     def __init__(self, options: dict[str, Any] | None = None, state_dir: Path | None = None) -> None:
         super().__init__(options, state_dir)

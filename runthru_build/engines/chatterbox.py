@@ -94,6 +94,7 @@ def _to_numpy(wav: Any) -> np.ndarray:
 
 class ChatterboxEngine(CloningEngine):
     name = "chatterbox"
+    option_names = (*CloningEngine.option_names, "variant", "cfg_weight", "temperature", "max_chunk_chars")
 
     def __init__(self, options: dict[str, Any] | None = None, state_dir: Path | None = None) -> None:
         super().__init__(options, state_dir)

@@ -95,6 +95,8 @@ def _hub_dir(cache: Path, repo: str) -> Path:
 
 class IndexTTSEngine(CloningEngine):
     name = "indextts"
+    option_names = (*CloningEngine.option_names, "cfg_path", "hf_cache", "use_fp16", "use_cuda_kernel",
+                    "use_emo_text", "interval_silence", "max_text_tokens_per_segment")
     default_device = None  # IndexTTS2 picks cuda:0, xpu, mps or cpu itself
 
     def __init__(self, options: dict[str, Any] | None = None, state_dir: Path | None = None) -> None:

@@ -74,6 +74,7 @@ def voice_files(voice: str | None) -> tuple[Path, Path]:
 
 class PiperEngine(Engine):
     name = "piper"
+    option_names = ("threads", "use_cuda")
 
     def __init__(self, options: dict[str, Any] | None = None, state_dir: Path | None = None) -> None:
         super().__init__(options, state_dir)
