@@ -237,3 +237,20 @@ def test_file_pages_register_no_service_worker(browser, ben_bundle):
     page = open_page(browser, (ben_bundle / "play" / "ben" / "index.html").as_uri())
     assert page.is_hidden("#offline-btn")
     assert page.evaluate("navigator.serviceWorker ? navigator.serviceWorker.controller === null : true")
+
+
+def test_keyboard_scene_jump_and_help(browser, ben_bundle):
+    page = open_page(browser, (ben_bundle / "play" / "ben" / "index.html").as_uri())
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    assert state(page)["line"] == 2
+    page.keyboard.press("ArrowLeft")
+    assert state(page)["line"] == 1
+    page.select_option("#scene", "1")  # Scene 2
+    assert state(page)["line"] == 4 and "Line 5 of 6" in page.inner_text("#progress")
+    page.keyboard.press("s")  # restart the scene: its first line
+    assert state(page)["line"] == 4
+    page.keyboard.press("?")
+    assert page.is_visible("#help") and page.evaluate("document.activeElement.id") == "help-close"
+    page.keyboard.press("Escape")
+    assert page.is_hidden("#help")
