@@ -9,10 +9,17 @@ Zips are deterministic: the same site gives byte-identical bundles.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import shutil
 import zipfile
 from pathlib import Path
 
 from .site import ProductionSite, RolePage, StagedSite
+
+MANIFEST = ".bundles.json"
+"""Beside the site: a digest of each bundle's contents, so an unchanged bundle is reused."""
 
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 _STORED_SUFFIXES = (".mp3", ".opus", ".png", ".jpg", ".zip")
@@ -64,13 +71,51 @@ def production_bundle_entries(staged: StagedSite, site: ProductionSite) -> list[
     return entries
 
 
-def write_bundles(staged: StagedSite) -> dict[str, int]:
-    """Write every bundle into the staged site; returns sizes by path relative to it."""
+def _digest(entries: list[tuple[str, bytes | Path]]) -> str:
+    """What a bundle holds: names, and contents (audio by its content-addressed name)."""
+    h = hashlib.sha256()
+    for name, content in sorted(entries, key=lambda e: e[0]):
+        h.update(name.encode() + b"\0")
+        if isinstance(content, bytes):
+            h.update(hashlib.sha256(content).digest())
+        elif content.parent.name != "audio":
+            h.update(hashlib.sha256(content.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def _reuse(previous: Path, target: Path) -> bool:
+    try:
+        os.link(previous, target)
+    except OSError:
+        try:
+            shutil.copyfile(previous, target)
+        except OSError:
+            return False
+    return True
+
+
+def write_bundles(staged: StagedSite, previous_site: Path | None = None) -> dict[str, int]:
+    """Write every bundle into the staged site; returns sizes by path relative to it.
+
+    A bundle whose contents are those of the same bundle in ``previous_site``
+    (the site being replaced) is linked from there instead of written again.
+    """
+    old: dict[str, str] = {}
+    if previous_site is not None and (previous_site / MANIFEST).is_file():
+        try:
+            old = json.loads((previous_site / MANIFEST).read_text())
+        except ValueError:
+            old = {}
+    manifest: dict[str, str] = {}
     sizes: dict[str, int] = {}
     for site in staged.productions:
-        for role in site.roles:
-            rel = f"{site.slug}/{role.slug}.zip"
-            sizes[rel] = _write_zip(staged.root / rel, role_bundle_entries(staged, site, role))
-        rel = f"{site.slug}.zip"
-        sizes[rel] = _write_zip(staged.root / rel, production_bundle_entries(staged, site))
+        wanted = [(f"{site.slug}/{role.slug}.zip", role_bundle_entries(staged, site, role)) for role in site.roles]
+        wanted.append((f"{site.slug}.zip", production_bundle_entries(staged, site)))
+        for rel, entries in wanted:
+            digest = manifest[rel] = _digest(entries)
+            target = staged.root / rel
+            if not (old.get(rel) == digest and previous_site and _reuse(previous_site / rel, target)):
+                _write_zip(target, entries)
+            sizes[rel] = target.stat().st_size
+    (staged.root / MANIFEST).write_text(json.dumps(manifest, indent=1))
     return sizes

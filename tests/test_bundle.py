@@ -55,3 +55,17 @@ def test_bundle_command_copies_chosen_bundles(project, tmp_path):
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["b-ben.zip", "b-cal.zip"]
     bad = run_cli("bundle", str(project), "--role", "BENN")
     assert bad.returncode == 1 and "no role 'BENN' (did you mean BEN?)" in bad.stderr
+
+
+def test_unchanged_bundles_are_reused_and_changed_ones_rewritten(project):
+    build(project)
+    amy = project / "build" / "b" / "amy.zip"
+    first = amy.stat().st_ino
+    build(project)  # nothing changed: the same file, not written again
+    assert amy.stat().st_ino == first
+    script = project / "scripts" / "b.md"
+    script.write_text(script.read_text().replace("CAL: Three.", "CAL: Three and a bit."))
+    build(project)  # every page's data changed: written anew, with the new line's audio
+    assert amy.stat().st_ino != first
+    keys = {la.line.spoken: la.key for la in build(project).plans[0].lines}
+    assert any(keys["Three and a bit."] in entry for entry in names(amy))

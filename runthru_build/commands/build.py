@@ -102,7 +102,7 @@ def publish_site(result: BuildResult, cache: TakeCache) -> None:
     """
     staged = stage_site(result.plans, cache, result.project.config)
     try:
-        result.bundle_sizes = write_bundles(staged)
+        result.bundle_sizes = write_bundles(staged, previous_site=result.project.config.build_dir)
         finish_site(staged, result.bundle_sizes)
     except BaseException:
         discard(staged)
