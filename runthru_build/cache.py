@@ -75,14 +75,10 @@ class TakeCache:
         with (self.root / ".lock").open("a+") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
             try:
-                if exclusive:
-                    remove_orphan_temp_files(self.root)
+                remove_orphan_temp_files(self.root)  # only dead processes' files: safe under either lock
                 yield
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
-
-    def clean_orphans(self) -> int:
-        return remove_orphan_temp_files(self.root) if self.root.exists() else 0
 
     def infos(self) -> Iterator[TakeInfo]:
         if not self.root.exists():

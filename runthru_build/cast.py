@@ -149,8 +149,7 @@ def load_cast(path: Path, shown: str, script: Script, table: dict[str, Any], tex
     defaults_table = _table(table, "defaults", shown, text)
     defaults = validate(_RoleTable, defaults_table, shown, text, prefix="defaults.")
     base_actor = defaults.pop("actor", None)
-    base = Voice(**{"engine": engine, **defaults})
-    _check_engine_and_voice(base, "defaults", path, shown, text)
+    base = _voice_file(Voice(**{"engine": engine, **defaults}), "defaults", path, shown, text)
     roles_table = _table(table, "roles", shown, text)
 
     characters = script.characters
@@ -171,12 +170,11 @@ def load_cast(path: Path, shown: str, script: Script, table: dict[str, Any], tex
         actor = values.pop("actor", base_actor)
         if "engine" in values:
             _engine(values["engine"], f"{where}.engine", shown, text)
-        voice = replace(base, **values)
-        _check_engine_and_voice(voice, where, path, shown, text)
-        explicit[name] = Role(name=name, voice=_resolve_voice_path(voice, path), actor=actor)
+        voice = _voice_file(replace(base, **values), where, path, shown, text)
+        explicit[name] = Role(name=name, voice=voice, actor=actor)
 
     taken = {(r.voice.pitch, r.voice.speed) for r in explicit.values()}
-    auto = automatic_voices([c for c in characters if c not in explicit], taken, _resolve_voice_path(base, path))
+    auto = automatic_voices([c for c in characters if c not in explicit], taken, base)
     roles = {
         name: explicit.get(name) or Role(name=name, voice=auto[name], actor=base_actor, automatic=True)
         for name in characters
@@ -212,15 +210,12 @@ def _is_voice_path(voice: str) -> bool:
     return "/" in voice or "\\" in voice or voice.lower().endswith(VOICE_FILE_SUFFIXES)
 
 
-def _check_engine_and_voice(voice: Voice, where: str, cast_path: Path, shown: str, text: str) -> None:
-    if voice.voice and _is_voice_path(voice.voice):
-        target = (cast_path.parent / voice.voice)
-        if not target.is_file():
-            raise RunThruError(f"{where}.voice: voice file {voice.voice!r} not found (looked for {target})",
-                               path=shown, line=find_line(text, "voice"))
-
-
-def _resolve_voice_path(voice: Voice, cast_path: Path) -> Voice:
-    if voice.voice and _is_voice_path(voice.voice):
-        return replace(voice, voice=str((cast_path.parent / voice.voice).resolve()))
-    return voice
+def _voice_file(voice: Voice, where: str, cast_path: Path, shown: str, text: str) -> Voice:
+    """A voice naming a file: checked to exist, and made absolute (relative to the cast file)."""
+    if not (voice.voice and _is_voice_path(voice.voice)):
+        return voice
+    target = cast_path.parent / voice.voice
+    if not target.is_file():
+        raise RunThruError(f"{where}.voice: voice file {voice.voice!r} not found (looked for {target})",
+                           path=shown, line=find_line(text, "voice"))
+    return replace(voice, voice=str(target.resolve()))

@@ -32,7 +32,7 @@ def remove_orphan_temp_files(folder: Path) -> int:
     removed = 0
     for tmp in folder.rglob(f"{TMP_PREFIX}*"):
         pid_text = tmp.name[len(TMP_PREFIX):].split("-", 1)[0]
-        if pid_text.isdigit() and _alive(int(pid_text)):
+        if pid_text.isdigit() and pid_alive(int(pid_text)):
             continue
         with contextlib.suppress(OSError):
             tmp.unlink()
@@ -40,7 +40,8 @@ def remove_orphan_temp_files(folder: Path) -> int:
     return removed
 
 
-def _alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this id exists (one we may not signal counts as alive)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

@@ -169,7 +169,6 @@ def render_plans(
     """Render every missing take of ``plans`` into ``cache``."""
     started = time.perf_counter()
     report = RenderReport()
-    cache.clean_orphans()
     with cache.lock():
         requests, report.cached = missing_takes(plans, cache)
         if on_start:

@@ -10,6 +10,7 @@ import pytest
 from conftest import FIXTURES, run_cli
 
 from runthru_build.errors import RunThruError
+from runthru_build.fsutil import pid_alive
 from runthru_build.tunnel import INSTALL_HELP, QUICK_URL, Tunnel, qr_text
 
 
@@ -29,14 +30,6 @@ def wait_until(predicate, timeout=10.0):
     return False
 
 
-def alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
-
-
 def test_quick_tunnel_url_is_parsed_and_stopped_with_the_server(fake_cloudflared):
     urls = []
     tunnel = Tunnel(8123, on_url=urls.append)
@@ -49,7 +42,7 @@ def test_quick_tunnel_url_is_parsed_and_stopped_with_the_server(fake_cloudflared
     finally:
         tunnel.stop()
     pid = int((fake_cloudflared / "pid-1").read_text())
-    assert wait_until(lambda: not alive(pid))
+    assert wait_until(lambda: not pid_alive(pid))
 
 
 def test_a_dead_cloudflared_is_restarted(fake_cloudflared, monkeypatch):
@@ -62,7 +55,7 @@ def test_a_dead_cloudflared_is_restarted(fake_cloudflared, monkeypatch):
         assert urls == ["https://sample-words-run-1.trycloudflare.com", "https://sample-words-run-2.trycloudflare.com"]
     finally:
         tunnel.stop()
-    assert wait_until(lambda: not alive(int((fake_cloudflared / "pid-2").read_text())))
+    assert wait_until(lambda: not pid_alive(int((fake_cloudflared / "pid-2").read_text())))
 
 
 def test_named_tunnel_runs_with_the_token(fake_cloudflared):
@@ -106,6 +99,6 @@ def test_serve_with_tunnel_prints_the_public_url(toy_project, fake_cloudflared):
     assert "Shared at https://sample-words-run-1.trycloudflare.com" in out
     args = json.loads((fake_cloudflared / "args-1.json").read_text())
     assert args[:3] == ["tunnel", "--no-autoupdate", "--url"] and args[3].startswith("http://127.0.0.1:")
-    assert wait_until(lambda: not alive(int((fake_cloudflared / "pid-1").read_text())))
+    assert wait_until(lambda: not pid_alive(int((fake_cloudflared / "pid-1").read_text())))
     refused = run_cli("serve", str(toy_project), "--port", "0", "--tunnel", env={**os.environ, "RUNTHRU_PIN": ""})
     assert refused.returncode == 1 and "without a PIN" in refused.stderr
