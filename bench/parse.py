@@ -12,7 +12,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from common import generated_script
 
-from runthru_build.script.markdown import parse_markdown
+from runthru_build.script.play import parse_markdown
 
 
 def main() -> None:

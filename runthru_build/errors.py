@@ -29,8 +29,11 @@ class UnreadableInput(RunThruError):
         super().__init__(message, path=path, line=line, exit_code=2)
 
 
-def read_text(path, shown: str) -> str:
-    """Read a UTF-8 text file, or raise ``UnreadableInput`` naming ``shown``."""
+def read_text(path, shown: str, *, legacy_encoding: str | None = None, warnings: list[str] | None = None) -> str:
+    """Read a UTF-8 text file, or raise ``UnreadableInput`` naming ``shown``.
+
+    With ``legacy_encoding`` (scripts: old Project Gutenberg files are Latin-1),
+    text that is not UTF-8 is read in that encoding and a warning says so."""
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -45,5 +48,10 @@ def read_text(path, shown: str) -> str:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
+        if legacy_encoding is not None:
+            if warnings is not None:
+                warnings.append(f"{shown}:{line}: not UTF-8 (byte 0x{data[exc.start]:02x}); read as {legacy_encoding}")
+            text = data.decode(legacy_encoding, errors="replace")
+            return text.replace("\r\n", "\n").replace("\r", "\n")
         raise UnreadableInput(f"is not valid UTF-8 (byte 0x{data[exc.start]:02x})", path=shown, line=line) from None
     return text.replace("\r\n", "\n").replace("\r", "\n")

@@ -48,7 +48,6 @@ def test_check_prints_summary_and_warnings(make_project):
     [
         ("empty.md", b"", 1, "error: scripts/empty.md: script is empty"),
         ("binary.md", b"\x00\x01binary\x00", 2, "error: scripts/binary.md: is a binary file, not text"),
-        ("latin1.md", b"# Bad\n\nJIMMY: caf\xe9\n", 2, "error: scripts/latin1.md:3: is not valid UTF-8 (byte 0xe9)"),
         ("prose.md", b"# Prose\n\nJust some words here.\n", 1, "error: scripts/prose.md: no dialogue found"),
     ],
 )
@@ -78,3 +77,15 @@ def test_cast_naming_a_missing_script_is_unreadable_input(make_project):
     result = run_check(root)
     assert result.exit_code == 2
     assert "error: casts/a.toml: script scripts/gone.md named by script = … does not exist" in result.output
+
+
+def test_a_latin1_script_is_read_with_a_warning(make_project):
+    # old Project Gutenberg plays are Latin-1: read them, and say so
+    root = make_project({"scripts/latin1.md": b"# Old\n\nJIMMY: caf\xe9 au lait\nGIRL: Ma\xeetre d'h\xf4tel.\n"})
+    result = run_check(root)
+    assert result.exit_code == 0
+    assert "scripts/latin1.md:3: not UTF-8 (byte 0xe9); read as cp1252" in result.output
+    from runthru_build.script import load_script
+
+    script = load_script(root / "scripts" / "latin1.md", "scripts/latin1.md")
+    assert [line.spoken for line in script.lines()] == ["café au lait", "Maître d'hôtel."]

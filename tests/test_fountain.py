@@ -23,7 +23,7 @@ def test_dialogue_speakers_extensions_forced_names_and_emphasis():
         (("STRANGER",), "Only me."),              # (O.S.) is the same character
         (("ANNA",), "Who are you? Tell me."),     # the two-space line keeps the dialogue going
         (("STRANGER",), "A friend. Midnight train, carry me home"),  # ~lyrics are sung dialogue
-        (("MCGREGOR",), "I'm the conductor."),    # @ forces a mixed-case name; emphasis not spoken
+        (("McGREGOR",), "I'm the conductor."),    # @ forces a mixed-case name, kept as written; emphasis not spoken
         (("ANNA",), "You're late."),              # (CONT'D)
         (("STRANGER",), "We are all late."),      # ^ dual dialogue; _underline_ not spoken
         (("ANNA",), "I never saw him again."),    # (V.O.) after a page break

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from conftest import FIXTURES, line_at, parse_fixture, spoken
 
-from runthru_build.script.markdown import parse_markdown
+from runthru_build.script.play import parse_markdown
 
 
 def test_three_cue_styles_mixed_in_one_file():

@@ -8,7 +8,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from runthru_build.script.markdown import parse_markdown
+from runthru_build.script.play import parse_markdown
 
 _WORD = re.compile(r"[^\W_]+")
 _MARKUP = re.compile(r"[*_`\\]")

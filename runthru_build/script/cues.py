@@ -22,40 +22,71 @@ GROUP_BOTH = frozenset({"BOTH"})
 
 # All-caps words that open a line like a cue but are never characters.
 NOT_CHARACTERS = frozenset({
+    "THE", "AND", "OR", "BUT", "OF", "TO", "IN", "AN", "BY", "FOR", "WITH", "YES", "NO", "OH", "AH", "WELL",
+    "ACT DROP", "ACT DROPS", "END OF ACT", "END OF PLAY", "END OF THE PLAY", "SLOW CURTAIN", "QUICK CURTAIN",
+    "TABLEAU", "DARKNESS", "THE CURTAIN FALLS", "FINIS", "WARM-UP", "DEBRIEF", "SCENE SETUP", "INT", "EXT",
     "ACT", "SCENE", "SETTING", "TIME", "PLACE", "NOTE", "NOTES", "AT RISE", "END", "THE END",
     "CURTAIN", "BLACKOUT", "LIGHTS", "LIGHTS UP", "LIGHTS DOWN", "FADE IN", "FADE OUT",
     "CUT TO", "INTERMISSION", "PROLOGUE", "EPILOGUE", "CAST", "CHARACTERS", "SOUND", "MUSIC",
-    "SFX", "ENTER", "EXIT", "EXEUNT", "PAUSE", "BEAT", "SILENCE", "TRANSITION", "I", "A", "O",
+    "SFX", "ENTER", "EXIT", "EXEUNT", "PAUSE", "BEAT", "SILENCE", "TRANSITION", "I", "O",
 })
 
-# Parenthetical cue extensions that are neither a direction nor an alias.
-EXTENSIONS = frozenset({"V.O.", "O.S.", "O.C.", "CONT'D", "CONT’D", "CONTD", "CONT.", "OFF", "ON PHONE", "PRE-LAP"})
+# Parenthetical cue extensions that are neither a direction nor an alias (compared without spaces).
+EXTENSIONS = frozenset({"V.O.", "O.S.", "O.C.", "CONT'D", "CONTD", "CONT.", "CONTINUED", "OFF", "ONPHONE", "PRE-LAP",
+                        "PRELAP", "INTO PHONE", "INTOPHONE", "FILTERED", "SUBTITLED", "ON TV", "ONTV", "ON RADIO",
+                        "ONRADIO", "V.O", "O.S", "VO", "OS", "OC"})
+NAME_SUFFIXES = frozenset({"JR.", "JR", "SR.", "SR", "II", "III", "IV", "ESQ.", "ESQ", "M.D.", "PH.D."})
+# Lower-case words that may sit inside a mixed-case name: "Duke of York", "Maître d'Hôtel".
+NAME_PARTICLES = frozenset({"of", "the", "de", "du", "des", "la", "le", "von", "van", "der", "den", "di", "da",
+                            "del", "y", "and", "&", "in", "on", "at", "to", "a", "an", "d'", "o'", "mac"})
 
-_NAME_CHARS = re.compile(r"^[^\W_][\w .'’\-]*$")
-_GROUP_SPLIT = re.compile(r"\s*(?:&|\+|/|,|\bAND\b)\s*")
-_CUE_PAREN = re.compile(r"^(?P<name>[^()]*?)\s*\((?P<paren>[^()]*)\)\s*$")
+_NAME_CHARS = re.compile(r"^@?[^\W_][\w .'’\-#\"“”&,]*$")
+_GROUP_SPLIT = re.compile(r"\s*(?:&|\+|/|,|\bAND\b|\band\b)\s*")
+_TRAILING_PAREN = re.compile(r"^(?P<name>.*?)\s*\((?P<paren>[^()]*)\)\s*$")
 _DOT_LEADER = re.compile(r"(\.\s?){3,}|…|\s[-–—]{1,2}\s")
 _FOOTNOTE_MARKS = re.compile(r"[*†‡]")
 _SPACES = re.compile(r"\s+")
 _MARKUP = re.compile(r"[*_\\`<>\[\]!&]")
-_SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([.,;:!?])")
+_SPACE_BEFORE_PUNCTUATION = re.compile(r"[ \t]+([.,;:])")
 
 
 def normalize_name(name: str) -> str:
-    return _SPACES.sub(" ", name.replace("’", "'")).strip().upper()
+    """A character's name as shown: spaces collapsed, curly apostrophes straightened,
+    the author's capitals kept (``Nora``, ``McCLANE``)."""
+    return _SPACES.sub(" ", name.replace("’", "'")).strip().lstrip("@").strip()
+
+
+def name_key(name: str) -> str:
+    """The identity of a name: two spellings differing only in case are one character."""
+    return normalize_name(name).upper()
 
 
 def is_name(text: str, *, caps: bool = True) -> bool:
-    """Could ``text`` be one character's name?  ``caps`` demands all capitals."""
+    """Could ``text`` be one character's name?  ``caps`` demands all capitals;
+    otherwise every word but a particle must start with a capital."""
     text = text.strip()
-    if not text or len(text) > 40 or not _NAME_CHARS.match(text):
+    if not text or len(text) > 80 or not _NAME_CHARS.match(text) or text.endswith(","):
         return False
     letters = [c for c in text if c.isalpha()]
-    if not letters or (len(letters) < 2 and not any(c.isdigit() for c in text)):
+    if not letters or (len(letters) < 2 and not any(c.isdigit() for c in text) and not caps):
         return False
-    if caps and text != text.upper():
-        return False
-    return normalize_name(text) not in NOT_CHARACTERS
+    words = text.split()
+    if caps:
+        if text != text.upper() or len(words) > 12:
+            return False
+    else:
+        if len(words) > 5 or len(text) > 40:
+            return False
+        shouted = [w for w in words if len(w) > 1 and w.isupper()]
+        if shouted and len(shouted) < len(words):
+            return False  # "Enter MACBETH" is a direction naming a character
+        for word in words:
+            head = word.lstrip("@\"“'(")
+            if not head or head.lower() in NAME_PARTICLES:
+                continue
+            if not (head[0].isupper() or head[0].isdigit()):
+                return False
+    return name_key(text) not in NOT_CHARACTERS
 
 
 @dataclass(frozen=True)
@@ -69,40 +100,54 @@ class Cue:
 
     @property
     def is_group_all(self) -> bool:
-        return len(self.names) == 1 and self.names[0] in GROUP_ALL
+        return len(self.names) == 1 and name_key(self.names[0]) in GROUP_ALL
 
     @property
     def is_both(self) -> bool:
-        return len(self.names) == 1 and self.names[0] in GROUP_BOTH
+        return len(self.names) == 1 and name_key(self.names[0]) in GROUP_BOTH
 
 
-def parse_cue(text: str, *, caps: bool = True) -> Cue | None:
-    """Parse a cue's name part (``NAME``, ``NAME (softly)``, ``A AND B``)."""
+def parse_cue(text: str, *, caps: bool = True, solo: set[str] | None = None) -> Cue | None:
+    """Parse a cue's name part (``NAME``, ``NAME (softly)``, ``NAME (V.O.) (CONT'D)``,
+    ``A AND B``).  With ``solo`` (the keys of names that speak on their own), a name
+    holding ``AND`` or ``&`` is a group only when each part is such a name."""
     text = _SPACES.sub(" ", text).strip()
     direction = alias = None
     name_part = text
-    m = _CUE_PAREN.match(text)
-    if m:
-        name_part, paren = m.group("name").strip(), m.group("paren").strip()
-        if normalize_name(paren) in EXTENSIONS:
-            pass
-        elif is_name(paren) and paren == paren.upper():
+    while (m := _TRAILING_PAREN.match(name_part)) and m.group("name").strip():
+        name_part, paren = m.group("name").strip(), m.group("paren").strip().lstrip(",;:").strip()
+        if paren.replace(" ", "").upper() in EXTENSIONS or paren.upper() in EXTENSIONS:
+            continue
+        if alias is None and direction is None and is_name(paren) and paren == paren.upper():
             alias = normalize_name(paren)
-        else:
-            direction = paren
+        elif paren:
+            direction = f"{paren}; {direction}" if direction else paren
+    name_part = name_part.strip().lstrip("@").strip()
     if not name_part:
         return None
-    pieces = [p for p in _GROUP_SPLIT.split(name_part.upper() if not caps else name_part) if p]
-    if not pieces:
-        return None
+    pieces = _group_pieces(name_part)
+    if len(pieces) > 1:
+        if (solo is not None and not all(name_key(p) in solo for p in pieces)) or not all(is_name(p, caps=caps) for p in pieces):
+            pieces = [name_part]
     for piece in pieces:
-        if normalize_name(piece) in GROUP_ALL | GROUP_BOTH and len(pieces) == 1:
+        if name_key(piece) in GROUP_ALL | GROUP_BOTH and len(pieces) == 1:
             continue
         if not is_name(piece, caps=caps):
             return None
-    # "ROMEO AND JULIET" is a group only when it really splits into names.
     names = tuple(dict.fromkeys(normalize_name(p) for p in pieces))
     return Cue(text=text, names=names, direction=direction, alias=alias)
+
+
+def _group_pieces(name: str) -> list[str]:
+    pieces: list[str] = []
+    for piece in _GROUP_SPLIT.split(name):
+        if not piece:
+            continue
+        if pieces and piece.upper() in NAME_SUFFIXES:
+            pieces[-1] = f"{pieces[-1]}, {piece}"
+        else:
+            pieces.append(piece)
+    return pieces
 
 
 def is_cast_list_entry(text: str) -> bool:
@@ -217,6 +262,7 @@ class ScriptBuilder:
         self._after_direction = False
         self._last_speakers: tuple[str, ...] | None = None
         self._recent: list[str] = []  # who spoke last, across scenes, for BOTH
+        self._spellings: dict[str, str] = {}  # name key -> the spelling shown
 
     # -- structure -----------------------------------------------------
     @property
@@ -247,14 +293,31 @@ class ScriptBuilder:
     def speech_open(self) -> bool:
         return self._open is not None
 
+    def after_direction(self) -> bool:
+        """Did a direction just follow a speech (so plain text may continue it)?"""
+        return self._after_direction and self._last_speakers is not None
+
     def open_speech_is_empty(self) -> bool:
         return self._open is not None and not any(spoken_text(b) for b in self._open.body)
 
+    def structure(self, text: str) -> None:
+        """A label or an end mark (``**Warm-up:**``, ``THE END``): not speech, not a direction."""
+        self.end_speech()
+        self.script.structure.append(text)
+        self._after_direction = False
+        self._last_speakers = None
+
+    def canonical(self, name: str) -> str:
+        """One spelling per character: the first one seen, or the one an alias names."""
+        key = name_key(name)
+        name = self.script.aliases.get(key, name)
+        return self._spellings.setdefault(name_key(name), name)
+
     def start_speech(self, cue: Cue, source: Source) -> None:
         self.end_speech()
-        names = tuple(self.script.aliases.get(n, n) for n in cue.names)
+        names = tuple(dict.fromkeys(self.canonical(n) for n in cue.names))
         if cue.alias:
-            self.script.aliases.setdefault(cue.alias, names[0])
+            self.script.aliases.setdefault(name_key(cue.alias), names[0])
         self._open = _OpenSpeech(cue=cue, speakers=names, source=source, lead_direction=cue.direction)
         self._after_direction = False
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from ..delivery import Delivery
 
@@ -91,6 +91,12 @@ class Script:
     aliases: dict[str, str] = field(default_factory=dict)
     """Alternate cue name -> character (``JIMMY (JAMIE)`` makes JAMIE -> JIMMY)."""
     warnings: list[str] = field(default_factory=list)
+    structure: list[str] = field(default_factory=list)
+    """Labels and end marks (``**Warm-up:**``, ``THE END``): neither spoken nor shown as directions."""
+    back_matter: list[str] = field(default_factory=list)
+    """What follows the end of the play (rights notes, errata): kept, never spoken."""
+    conventions: Any = None
+    """The census's decision (``census.Conventions``) for parsers that take one."""
 
     def lines(self) -> Iterator[Line]:
         for scene in self.scenes:

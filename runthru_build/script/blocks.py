@@ -1,0 +1,121 @@
+"""Source text -> paragraphs of lines, keeping each line's number and indent.
+
+Plays arrive as markdown or as plain text (Project Gutenberg, text exported
+from a word processor), and a markdown play is often plain text with a few
+marks.  So both are read line by line, not through a markdown block parser: an
+indented speech must stay a speech, not become a code block.  Markdown adds
+headings (``#``), rules, HTML comments, ``<br>`` line prefixes and tags.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+_HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_ATX = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_RULE = re.compile(r"^(?:[-*_]\s*){3,}$")
+_BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
+_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
+_GUTENBERG_START = re.compile(r"^\*{3}\s*START OF (?:THE|THIS) PROJECT GUTENBERG", re.IGNORECASE)
+_GUTENBERG_END = re.compile(r"^\*{3}\s*END OF (?:THE|THIS) PROJECT GUTENBERG|^End of (?:the )?Project Gutenberg", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class SourceLine:
+    number: int
+    indent: int
+    text: str  # stripped of surrounding space and markdown line prefixes
+
+
+@dataclass
+class Block:
+    kind: Literal["paragraph", "heading", "rule"]
+    lines: list[SourceLine] = field(default_factory=list)
+    level: int = 0
+
+    @property
+    def first(self) -> SourceLine:
+        return self.lines[0]
+
+    @property
+    def indent(self) -> int:
+        return min(line.indent for line in self.lines)
+
+    @property
+    def text(self) -> str:
+        return " ".join(line.text for line in self.lines)
+
+
+@dataclass
+class Document:
+    blocks: list[Block]
+    skipped: list[tuple[int, str]] = field(default_factory=list)
+    """(line, text) of wrapper text outside the play itself: a Gutenberg header or licence."""
+
+
+def _blank_out(match: re.Match[str]) -> str:
+    return "\n" * match.group(0).count("\n")
+
+
+def _indent_of(raw: str) -> int:
+    width = 0
+    for ch in raw:
+        if ch == " ":
+            width += 1
+        elif ch == "\t":
+            width += 4 - width % 4
+        else:
+            break
+    return width
+
+
+def read_document(text: str, *, markdown: bool) -> Document:
+    """Split ``text`` into paragraphs, headings and rules."""
+    if markdown:
+        text = _HTML_COMMENT.sub(_blank_out, text)
+    raw_lines = text.split("\n")
+    start, end, skipped = _gutenberg_bounds(raw_lines)
+    blocks: list[Block] = []
+    paragraph: Block | None = None
+    for index in range(start, end):
+        raw = raw_lines[index].rstrip()
+        number = index + 1
+        if markdown:
+            raw = _BR.sub(" ", raw) if not _BR.match(raw.lstrip()) else _BR.sub("", raw, count=1)
+            raw = _TAG.sub("", raw)
+        stripped = raw.strip()
+        if not stripped:
+            paragraph = None
+            continue
+        if markdown:
+            heading = _ATX.match(stripped)
+            if heading and _indent_of(raw) < 4:
+                blocks.append(Block("heading", [SourceLine(number, 0, heading.group(2))], level=len(heading.group(1))))
+                paragraph = None
+                continue
+            if _RULE.match(stripped) and _indent_of(raw) < 4:
+                blocks.append(Block("rule", [SourceLine(number, 0, stripped)]))
+                paragraph = None
+                continue
+        if paragraph is None:
+            paragraph = Block("paragraph")
+            blocks.append(paragraph)
+        paragraph.lines.append(SourceLine(number, _indent_of(raw), stripped))
+    return Document(blocks, skipped)
+
+
+def _gutenberg_bounds(lines: list[str]) -> tuple[int, int, list[tuple[int, str]]]:
+    """The play inside a Project Gutenberg file: between its START and END markers."""
+    start, end = 0, len(lines)
+    for i, line in enumerate(lines[:400]):
+        if _GUTENBERG_START.match(line.strip()):
+            start = i + 1
+            break
+    for i in range(len(lines) - 1, start - 1, -1):
+        if _GUTENBERG_END.match(lines[i].strip()):
+            end = i
+            break
+    skipped = [(i + 1, lines[i]) for i in [*range(0, start), *range(end, len(lines))] if lines[i].strip()]
+    return start, end, skipped

@@ -1,0 +1,417 @@
+"""The first pass over a play: which conventions does this document use?
+
+Every line that could open a speech is read as a *candidate* in each cue form
+it fits (``**NAME:**``, ``NAME.``, ``Name (direction).``, a name alone on its
+line …).  The census counts the forms and the names they carry, and decides
+from that evidence which forms are cues here, which names are characters,
+whether cues open paragraphs or lines, and how speeches and directions are
+laid out.  A form used once against the document's grain is not a cue; a form
+used hundreds of times is one, however unusual.  The parse (``play.py``)
+applies the decision; ``check`` shows it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from .blocks import Block, SourceLine
+from .cues import GROUP_ALL, GROUP_BOTH, Cue, is_cast_list_entry, name_key, parse_cue
+
+BOLD_COLON, BOLD, COLON, PERIOD, BRACKET, COMMA, ARROW, ALONE = (
+    "**NAME:**", "**NAME**", "NAME:", "NAME.", "NAME [..]", "NAME, ..", "NAME>", "NAME alone",
+)
+FORM_ORDER = (BOLD_COLON, BOLD, COLON, PERIOD, BRACKET, COMMA, ARROW, ALONE)
+MARKED_FORMS = frozenset({BOLD_COLON, COLON})  # deliberate enough to trust on first use
+
+_BOLD = re.compile(r"^(\*\*|__)(?P<inner>[^*_]+?)(?P<colon>:?)\1(?P<after>.*)$")
+_COLON = re.compile(r"^(?P<name>[^:*_\[\]()]{1,80}?(?:\s*\([^()]*\))*)\s*:(?:\s+(?P<rest>.*)|$)")
+_ARROW = re.compile(r"^(?P<name>[^>()<]{1,60}?\s*(?:\([^()]*\))?)\s*>\s*(?P<rest>.*)$")
+_BRACKET = re.compile(r"^(?P<name>[^\[\]():;!?]{1,80}?)\s+(?P<rest>[\[(].*)$")
+_COMMA = re.compile(r"^(?P<name>[^,.:a-z]{2,60}),\s+(?P<direction>[^.]{1,80})\.\s+(?P<rest>.+)$")
+_PERIOD_END = re.compile(r"\.(?=\s|$)")
+_TITLES = frozenset({"MR", "MRS", "MS", "MISS", "DR", "ST", "LT", "SGT", "CAPT", "COL", "GEN", "REV", "PROF", "MME",
+                     "MLLE", "M", "MM", "MESSRS", "SIR", "FR", "BRO", "SR", "JR", "GOV", "SEN", "REP", "PVT", "CPL",
+                     "MAJ", "ADM", "HON", "DON", "MT"})
+_CAST_HEADING = re.compile(
+    r"^[*_#\s]*(dramatis person(?:ae|æ)|(?:the )?persons (?:of|in) the (?:play|drama)|(?:the )?persons represented|"
+    r"(?:the )?characters(?: in the play| of the play)?|cast(?: of characters| list)?|the cast|personnages|"
+    r"(?:the )?people (?:of|in) the play)[.:*_\s]*$",
+    re.IGNORECASE,
+)
+_CAST_ENTRY_NAME = re.compile(r"^[*_\s]*(?P<name>[^,.(\[{}—–:*_]+?(?:\.\s?[A-Z][^,.(\[{}—–:*_]*?)?)\s*(?:[,.(\[{}—–:*_]|\s{2,}|$)")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One way a line could open a speech."""
+
+    form: str
+    caps: bool
+    cue: Cue
+    rest: str
+    alone: bool = False  # the line holds nothing but the cue
+
+
+def _caps(name: str) -> bool:
+    letters = [c for c in name if c.isalpha()]
+    return bool(letters) and all(not c.islower() for c in letters)
+
+
+def _candidate(form: str, name: str, rest: str, *, direction: str | None = None,
+               solo: set[str] | None = None) -> Candidate | None:
+    name = name.strip()
+    caps = _caps(re.sub(r"\([^()]*\)", "", name))
+    cue = parse_cue(name, caps=caps, solo=solo)
+    if cue is None:
+        return None
+    if direction:
+        cue = Cue(cue.text, cue.names, f"{direction}; {cue.direction}" if cue.direction else direction, cue.alias)
+    rest = rest.strip()
+    return Candidate(form, caps, cue, rest, alone=not rest)
+
+
+def candidates(text: str, solo: set[str] | None = None) -> list[Candidate]:
+    """Every cue form ``text`` (one line, or a line joined with its wrapped cue
+    direction) fits, best first."""
+    found: list[Candidate] = []
+
+    def add(c: Candidate | None) -> None:
+        if c is not None:
+            found.append(c)
+
+    bold = _BOLD.match(text)
+    if bold:
+        inner, after = bold.group("inner").strip(), bold.group("after")
+        if bold.group("colon") or after.lstrip().startswith(":"):
+            add(_candidate(BOLD_COLON, inner.rstrip(":"), after.lstrip()[1:] if not bold.group("colon") else after, solo=solo))
+        elif m := re.match(r"^\s*\((?P<paren>[^()]*)\)\s*:\s*(?P<rest>.*)$", after):
+            add(_candidate(BOLD_COLON, f"{inner} ({m.group('paren')})", m.group("rest"), solo=solo))
+        elif inner.endswith("."):
+            add(_candidate(BOLD, inner[:-1], after, solo=solo))
+        elif not after.startswith(("*", "_")):
+            add(_candidate(BOLD, inner, after.lstrip(" .:"), solo=solo))
+        return found
+    stripped = text.rstrip(" .:")
+    alone = None
+    if stripped and stripped[-1] not in ",;" and not UNMARKED_DIRECTION.match(stripped):
+        alone = _candidate(COLON if text.rstrip().endswith(":") else ALONE, stripped, "", solo=solo)
+    if alone is not None:
+        return [alone]
+    colon = _COLON.match(text)
+    if colon:
+        add(_candidate(COLON, colon.group("name"), colon.group("rest") or "", solo=solo))
+    arrow = _ARROW.match(text)
+    if arrow:
+        add(_candidate(ARROW, arrow.group("name"), arrow.group("rest"), solo=solo))
+    period = _period(text, solo)
+    add(period)
+    if period is None:
+        bracket = _BRACKET.match(text)
+        if bracket and _caps(bracket.group("name")):
+            add(_candidate(BRACKET, bracket.group("name"), bracket.group("rest"), solo=solo))
+        comma = _COMMA.match(text)
+        if comma:
+            add(_candidate(COMMA, comma.group("name"), comma.group("rest"), direction=comma.group("direction"), solo=solo))
+    return found
+
+
+def _period(text: str, solo: set[str] | None) -> Candidate | None:
+    """``NAME. text``, ``Mrs. Linde. text``, ``Helmer (calls out). text``."""
+    for m in _PERIOD_END.finditer(text[:120]):
+        head = text[: m.start()]
+        if head.count("(") != head.count(")"):
+            continue
+        bare = head.rsplit(" ", 1)[-1].strip("(").upper()
+        if bare in _TITLES and "(" not in head:
+            continue
+        if not head.strip() or head.strip()[0] in "([*_":
+            return None
+        return _candidate(PERIOD, head, text[m.end():], solo=solo)
+    return None
+
+
+@dataclass
+class FormUse:
+    form: str
+    caps: bool
+    count: int = 0
+    support: int = 0  # uses whose name recurs or is in the cast list
+    at_paragraph_start: int = 0
+
+    @property
+    def label(self) -> str:
+        case = "capitals" if self.caps else "mixed case"
+        shown = self.form if self.caps else self.form.replace("NAME", "Name")
+        return f'"{shown}" {case}'
+
+
+@dataclass
+class Conventions:
+    """What the census decided, shown by ``check`` and used by the parse."""
+
+    forms: list[FormUse] = field(default_factory=list)  # accepted, most used first
+    rejected: list[FormUse] = field(default_factory=list)
+    names: set[str] = field(default_factory=set)  # name keys that are characters
+    solo: set[str] = field(default_factory=set)  # name keys that speak on their own
+    cast: dict[str, str] = field(default_factory=dict)  # cast-list name key -> name as listed
+    cast_blocks: set[int] = field(default_factory=set)
+    aliases: dict[str, str] = field(default_factory=dict)  # cue name key -> the character it names
+    cues_open_paragraphs: bool = False
+    one_paragraph_speeches: bool = False
+    directions: Counter[str] = field(default_factory=Counter)
+    unmarked_directions: bool = False
+    speech_indent: int | None = None
+
+    def accepts(self, form: str, caps: bool) -> bool:
+        return any(f.form == form and f.caps == caps for f in self.forms)
+
+    def primary(self) -> FormUse | None:
+        return self.forms[0] if self.forms else None
+
+    def summary(self) -> str:
+        cues = ", ".join(f"{f.label} {f.count}×" for f in self.forms) or "none found"
+        marks = ", ".join(f"{k}" for k, _ in self.directions.most_common()) or "none"
+        if self.unmarked_directions:
+            marks += ", plain paragraphs"
+        speeches = "one paragraph" if self.one_paragraph_speeches else "may run over several paragraphs"
+        where = "cues open paragraphs" if self.cues_open_paragraphs else "cues open lines"
+        cast = f"; cast list: {len(set(self.cast.values()))} names" if self.cast else ""
+        aliases = "; aliases: " + ", ".join(f"{k} → {v}" for k, v in sorted(self.aliases.items())) if self.aliases else ""
+        return f"cues: {cues} ({where}); directions: {marks}; speeches: {speeches}{cast}{aliases}"
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "cues": [{"form": f.form, "caps": f.caps, "count": f.count} for f in self.forms],
+            "rejected_cue_forms": [{"form": f.form, "caps": f.caps, "count": f.count} for f in self.rejected],
+            "cues_open_paragraphs": self.cues_open_paragraphs,
+            "one_paragraph_speeches": self.one_paragraph_speeches,
+            "directions": dict(self.directions.most_common()),
+            "unmarked_directions": self.unmarked_directions,
+            "cast_list": sorted(set(self.cast.values())),
+            "aliases": dict(sorted(self.aliases.items())),
+            "summary": self.summary(),
+        }
+
+
+def cue_text_of(block: Block, index: int = 0) -> tuple[str, int]:
+    """The line at ``index``, joined with the next lines while a cue's ``(direction``
+    is still open (``Rank (comes out of\\nthe study). Text``); returns the text and
+    how many lines it used."""
+    lines = block.lines
+    text = lines[index].text
+    used = 1
+    head = text[:80]
+    if "(" in head and head.find("(") < 60 and text.count("(") > text.count(")"):
+        while index + used < len(lines) and used < 4 and text.count("(") > text.count(")"):
+            text = f"{text} {lines[index + used].text}"
+            used += 1
+    return text, used
+
+
+def read_cast_list(blocks: list[Block], stop: int) -> tuple[dict[str, str], set[int]]:
+    """Names in a dramatis personae before block ``stop``: key -> name as listed."""
+    cast: dict[str, str] = {}
+    indexes: set[int] = set()
+    in_list = False
+    for i, block in enumerate(blocks[:stop]):
+        first = block.first.text
+        if block.kind == "heading" or (block.kind == "paragraph" and _CAST_HEADING.match(first)):
+            in_list = bool(_CAST_HEADING.match(first))
+            if in_list and block.kind == "paragraph":
+                indexes.add(i)
+                entries = block.lines[1:]
+            else:
+                continue
+        elif not in_list or block.kind != "paragraph":
+            continue
+        else:
+            entries = block.lines
+            if len(block.lines) == 1 and len(first.split()) > 14:
+                in_list = False
+                continue
+            indexes.add(i)
+        for line in entries:
+            m = _CAST_ENTRY_NAME.match(line.text.replace("}", " ").replace("{", " "))
+            if not m:
+                continue
+            name = m.group("name").strip(" }{")
+            words = name.split()
+            if not name or len(words) > 6 or not name[0].isupper():
+                continue
+            cast.setdefault(name_key(name), name)
+            if len(words) > 1 and words[0].upper().rstrip(".") not in _TITLES:
+                for word in words:
+                    if len(word) > 2 and word[0].isupper() and word.upper() not in ("THE", "OF"):
+                        cast.setdefault(name_key(word), name)
+    return cast, indexes
+
+
+def take_census(blocks: list[Block], heading_at: set[int], first_body: int) -> Conventions:
+    """Decide the document's conventions.  ``heading_at`` holds the indexes of
+    paragraphs that are structure (act and scene lines); ``first_body`` is the
+    first block after any cast list."""
+    conv = Conventions()
+    conv.cast, conv.cast_blocks = read_cast_list(blocks, first_body)
+    found: list[tuple[int, int, Candidate]] = []  # block index, line index, candidate
+    for bi, block in enumerate(blocks):
+        if block.kind != "paragraph" or bi in conv.cast_blocks or bi in heading_at:
+            continue
+        li = 0
+        while li < len(block.lines):
+            text, used = cue_text_of(block, li) if li == 0 else (block.lines[li].text, 1)
+            for cand in candidates(text):
+                if cand.alone and not _followed_by_text(blocks, bi, li + used):
+                    continue
+                if cand.alone and is_cast_list_entry(cand.rest):
+                    continue
+                found.append((bi, li, cand))
+            li += used
+        _count_directions(block, conv)
+
+    def tally(use_lines: bool) -> dict[tuple[str, bool], FormUse]:
+        name_counts: Counter[str] = Counter()
+        for _bi, li, c in found:
+            if use_lines or li == 0 or c.alone:
+                name_counts.update(name_key(n) for n in c.cue.names)
+        uses: dict[tuple[str, bool], FormUse] = {}
+        for _bi, li, c in found:
+            if not (use_lines or li == 0 or c.alone):
+                continue
+            use = uses.setdefault((c.form, c.caps), FormUse(c.form, c.caps))
+            use.count += 1
+            keys = [name_key(n) for n in c.cue.names]
+            if all(name_counts[k] >= 2 or k in conv.cast or k in GROUP_ALL | GROUP_BOTH for k in keys):
+                use.support += 1
+                use.at_paragraph_start += li == 0
+        return uses
+
+    uses = tally(use_lines=True)
+    best = max(uses.values(), key=lambda u: u.support, default=None)
+    if best is not None and best.form in (PERIOD, BRACKET, COMMA, ARROW, COLON) and best.support >= 10:
+        conv.cues_open_paragraphs = best.at_paragraph_start >= 0.9 * best.support and _wrapped(blocks)
+    if conv.cues_open_paragraphs:
+        uses = tally(use_lines=False)
+    top = max((u.support for u in uses.values()), default=0)
+    for use in sorted(uses.values(), key=lambda u: (-u.support, -u.count, FORM_ORDER.index(u.form))):
+        if use.caps and use.form in MARKED_FORMS and use.count >= 1:
+            accepted = True
+        elif use.caps:
+            accepted = use.support >= 2 and use.support >= 0.02 * top
+        elif use.form == ALONE and any(f.form in (ALONE, BOLD) and not f.caps for f in conv.forms[:1]):
+            accepted = use.support >= 4  # plain names alone, in a play whose cues stand alone
+        else:
+            accepted = use.support >= max(4, 0.25 * top)
+        (conv.forms if accepted else conv.rejected).append(use)
+    conv.forms.sort(key=lambda u: -u.count)
+    for _bi, li, c in found:
+        if conv.accepts(c.form, c.caps) and (li == 0 or c.alone or not conv.cues_open_paragraphs):
+            keys = [name_key(n) for n in c.cue.names]
+            if len(keys) == 1:
+                conv.solo.add(keys[0])
+    counts: Counter[str] = Counter()
+    for _bi, li, c in found:
+        if conv.accepts(c.form, c.caps) and (li == 0 or c.alone or not conv.cues_open_paragraphs):
+            counts.update(name_key(n) for n in c.cue.names)
+            if c.form in MARKED_FORMS:
+                conv.names.update(name_key(n) for n in c.cue.names)
+    conv.names.update(k for k, n in counts.items() if n >= 2)
+    conv.names.update(conv.cast)
+    spellings: dict[str, Counter[str]] = {}
+    for _bi, li, c in found:
+        if conv.accepts(c.form, c.caps) and (li == 0 or c.alone or not conv.cues_open_paragraphs):
+            for n in c.cue.names:
+                spellings.setdefault(name_key(n), Counter())[n] += 1
+    conv.aliases = _aliases(counts, spellings, conv.cast)
+    primary = conv.primary()
+    conv.one_paragraph_speeches = conv.cues_open_paragraphs
+    if primary is not None and primary.form in (ALONE, BOLD):
+        conv.unmarked_directions = sum(conv.directions.values()) < 0.05 * primary.count
+    return conv
+
+
+def _aliases(counts: Counter[str], spellings: dict[str, Counter[str]], cast: dict[str, str]) -> dict[str, str]:
+    """Cue names that name one character: ``Doctor Rank``/``Rank`` (both in the cast
+    list), ``PEAS.`` for PEASEBLOSSOM, ``THE CHILDREN``/``CHILDREN``."""
+    def bare(key: str) -> str:
+        return key[4:] if key.startswith("THE ") else key
+
+    groups: dict[str, list[str]] = {}
+    for key in counts:
+        if key in cast:
+            groups.setdefault(cast[key], []).append(key)
+            continue
+        stem = key.rstrip(".")
+        targets = {entry for ck, entry in cast.items() if len(stem) >= 3 and ck != stem and ck.startswith(stem)}
+        if len(targets) == 1:
+            groups.setdefault(targets.pop(), []).append(key)
+    by_bare: dict[str, list[str]] = {}
+    for key in counts:
+        by_bare.setdefault(bare(key), []).append(key)
+    aliases: dict[str, str] = {}
+
+    def spelled(key: str) -> str:
+        return spellings[key].most_common(1)[0][0]
+
+    for entry, keys in groups.items():
+        exact = [k for k in keys if k in cast]
+        if exact:
+            main = spelled(max(exact, key=lambda k: counts[k]))
+        else:
+            main = entry if entry.isupper() or not all(spelled(k).isupper() for k in keys) else entry.upper()
+        for k in keys:
+            if spelled(k) != main:
+                aliases[k] = main
+    for keys in by_bare.values():
+        if len(keys) > 1:
+            main = max(keys, key=lambda k: counts[k])
+            for k in keys:
+                if k != main and k not in aliases:
+                    aliases[k] = aliases.get(main, spelled(main))
+    return aliases
+
+
+def _followed_by_text(blocks: list[Block], bi: int, li: int) -> bool:
+    block = blocks[bi]
+    if li < len(block.lines):
+        return True
+    nxt = blocks[bi + 1] if bi + 1 < len(blocks) else None
+    return nxt is not None and nxt.kind == "paragraph" and len(block.lines) == 1
+
+
+def _wrapped(blocks: list[Block]) -> bool:
+    """Are paragraphs hard-wrapped, so a line start is no sign of a new speech?"""
+    paragraphs = [b for b in blocks if b.kind == "paragraph"]
+    multi = sum(1 for b in paragraphs if len(b.lines) > 1)
+    return multi >= 0.15 * max(1, len(paragraphs))
+
+
+_DIRECTION_MARKS = (
+    ("[_…_]", re.compile(r"\[_[^\]]*_?\.?\]?")),
+    ("[…]", re.compile(r"\[[^\]_][^\]]*\]")),
+    ("(…)", re.compile(r"\([^)]*\)")),
+    ("_…_", re.compile(r"(?<![\w*])_[^_]+_(?!\w)")),
+    ("*…*", re.compile(r"(?<![\w*])\*[^*]+\*(?![\w*])")),
+)
+
+
+def _count_directions(block: Block, conv: Conventions) -> None:
+    text = block.text
+    for label, pattern in _DIRECTION_MARKS:
+        if pattern.search(text):
+            conv.directions[label] += 1
+            return
+
+
+def line_is_direction_word(line: SourceLine) -> bool:
+    """A line that reads as an unmarked stage direction: ``Exeunt``, ``Knocking within``."""
+    return bool(UNMARKED_DIRECTION.match(line.text)) and not line.text.rstrip().endswith(("?", "!", ",", ";"))
+
+
+UNMARKED_DIRECTION = re.compile(
+    r"^(?:Enter|Re-enter|Reenter|Exit|Exeunt|Exeunt omnes|Manet|Manent|Flourish|Sennet|Alarum|Alarums|Retreat|"
+    r"Thunder|Knocking|Knocks|Hautboys|Trumpets?|Drums?|Dies|Descends|Ascends|They fight|Fight|Music|Aside|"
+    r"Within|Noise|Song|Dance|Kneels|Rises|Sits|Stabs|Falls|Lights|Curtain|Blackout|Pause|Beat|Silence|"
+    r"(?:A )?bell rings|Bell rings)\b(?:\W|$)",
+)

@@ -1,0 +1,382 @@
+"""Stage plays in markdown or plain text -> ``Script``.
+
+Two passes: ``census.take_census`` decides the document's conventions (cue
+forms, names, where speeches and directions go), then this module reads the
+paragraphs with them.  Markdown marks (headings, emphasis, comments) are
+honoured; everything else is read the same way for ``.md`` and ``.txt``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .blocks import Block, SourceLine, read_document
+from .census import (
+    ALONE,
+    BOLD,
+    BOLD_COLON,
+    Candidate,
+    candidates,
+    cue_text_of,
+    line_is_direction_word,
+    take_census,
+)
+from .cues import GROUP_ALL, GROUP_BOTH, ScriptBuilder, is_cast_list_entry, name_key, plain_text
+from .model import Script, Source
+
+FRONT_MATTER_HEADINGS = re.compile(
+    r"^(cast( of characters| list)?|characters|dramatis personae|persons of the play|"
+    r"acknowledge?ments?|thanks|credits|notes?|author'?s notes?|production notes?|transcriber'?s notes?|"
+    r"about( the play)?|copyright|licen[cs]e|table of contents|contents|synopsis|setting|preface|introduction)\b",
+    re.IGNORECASE,
+)
+_AUTHOR = re.compile(r"^(?:\*\*|__|\*|_)?\s*(?:written\s+|adapted\s+)?by\s+(?P<who>.+?)\s*(?:\*\*|__|\*|_)?$", re.IGNORECASE)
+_ORDINAL = r"(?:FIRST|SECOND|THIRD|FOURTH|FIFTH|SIXTH|SEVENTH|EIGHTH|NINTH|TENTH|LAST|FINAL|PREMIER|PREMIÈRE)"
+_NUMBER = r"(?:[IVXLC]+|\d+[A-Z]?|ONE|TWO|THREE|FOUR|FIVE|SIX|SEVEN|EIGHT|NINE|TEN|ELEVEN|TWELVE|PREMIER|PREMIÈRE)"
+_STRUCTURE = re.compile(
+    rf"^(?:(?:THE\s+)?{_ORDINAL}\s+(?:ACT|SCENE|PART)|(?:ACT|SCENE|ACTE|SC[EÈ]NE|PART|EPISODE|TABLEAU)\s+{_NUMBER}\b|"
+    r"PROLOGUE|EPILOGUE|INDUCTION|INTERLUDE|ENTR'?ACTE)(?:[\s.:,—–-].*)?$",
+    re.IGNORECASE,
+)
+_END_MARK = re.compile(
+    rf"^(?:THE\s+END|END\s+OF\s+(?:THE\s+)?(?:PLAY|{_ORDINAL}\s+ACT|ACT\s+{_NUMBER}|SCENE\s+{_NUMBER})|CURTAIN|"
+    r"ACT\s+DROPS?|FINIS|FIN|BLACKOUT|SCENE)[.!]?$",
+    re.IGNORECASE,
+)
+_LABEL = re.compile(r"^(?:\*\*|__)(?P<label>[^*_]{1,60}?):?(?:\*\*|__):?$")
+_WHOLE_DIRECTION = re.compile(r"^(?P<wrap>[*_]{0,2})\s*(?P<open>[(\[])(?P<inner>.*)(?P<close>[)\]])\s*(?P=wrap)\.?$")
+_SPEECH_WORDS = re.compile(r"\b(?:I|I'm|I'll|I've|I'd|me|my|mine|you|your|yours|we|us|our|thee|thou|thy)\b|[?!]")
+_DIRECTION_WORDS = re.compile(
+    r"\b(?:he|she|they|his|her|their|him|them|enters?|exits?|exeunt|crosses|sits|stands|turns|looks|goes|takes|"
+    r"moves|pauses|lights|stage|door|room|table|chair|window|slowly|quickly)\b",
+    re.IGNORECASE,
+)
+
+
+def parse_markdown(text: str, path: str) -> Script:
+    """Parse a markdown play; ``path`` is how messages name the file."""
+    return _PlayParser(text, path, markdown=True).parse()
+
+
+def parse_text(text: str, path: str) -> Script:
+    """Parse a plain-text play (Project Gutenberg and the like)."""
+    return _PlayParser(text, path, markdown=False).parse()
+
+
+def _strip_emphasis(text: str) -> str:
+    return text.strip().strip("*_ ").strip()
+
+
+def is_structure_line(text: str) -> bool:
+    bare = _strip_emphasis(text)
+    return bool(bare) and len(bare.split()) <= 14 and bool(_STRUCTURE.match(bare))
+
+
+class _PlayParser:
+    def __init__(self, text: str, path: str, *, markdown: bool) -> None:
+        self.path = path
+        self.markdown = markdown
+        self.document = read_document(text, markdown=markdown)
+        self.blocks = self.document.blocks
+        self.builder = ScriptBuilder(path)
+        self.script = self.builder.script
+        self.speech_indent: int | None = None
+        self.cue_block = -1
+        self._cue_used = self._first_used = 1
+
+    # -- driver ----------------------------------------------------------
+    def parse(self) -> Script:
+        blocks = self.blocks
+        heading_at = {i for i, b in enumerate(blocks) if b.kind == "paragraph" and is_structure_line(b.first.text)}
+        first_act = min(heading_at | {i for i, b in enumerate(blocks) if b.kind == "heading" and i > 0}, default=len(blocks))
+        self.conv = conv = take_census(blocks, heading_at, first_act)
+        self.script.conventions = conv
+        self.script.aliases.update(conv.aliases)
+        self._gutenberg_title()
+        end = self._end_of_play(heading_at)
+        for bi, block in enumerate(blocks):
+            if bi >= end:
+                self.script.back_matter.append(block.text)
+                continue
+            if block.kind == "heading":
+                self._heading(block)
+            elif block.kind == "rule":
+                self.builder.end_speech()
+            elif bi in conv.cast_blocks:
+                self.builder.end_speech()
+                self.builder.raw(self._raw(block))
+            else:
+                self._paragraph(bi, block)
+        if not self.script.title:
+            self.script.title = _title_from_path(self.path)
+        script = self.builder.finish()
+        self._warn_unplaced(script)
+        return script
+
+    def _gutenberg_title(self) -> None:
+        for _number, text in self.document.skipped:
+            m = re.match(r"^\s*Title:\s*(.+)$", text)
+            if m:
+                self.script.title = m.group(1).strip()
+            m = re.match(r"^\s*Author:\s*(.+)$", text)
+            if m and not self.script.author:
+                self.script.author = m.group(1).strip()
+
+    def _end_of_play(self, heading_at: set[int]) -> int:
+        """The block after the last ``THE END``, when no act or scene follows it."""
+        for bi in range(len(self.blocks) - 1, -1, -1):
+            block = self.blocks[bi]
+            if block.kind == "paragraph" and re.match(r"^(?:THE\s+END|END\s+OF\s+(?:THE\s+)?PLAY)\b", _strip_emphasis(block.first.text), re.IGNORECASE):
+                if len(self.blocks) - bi < 0.15 * len(self.blocks):
+                    self.script.structure.append(block.text)
+                    return bi + 1 if len(block.lines) == 1 else bi
+                break
+        return len(self.blocks)
+
+    @staticmethod
+    def _raw(block: Block) -> str:
+        return "\n".join(line.text for line in block.lines)
+
+    def _heading(self, block: Block) -> None:
+        title = plain_text(block.first.text)
+        source = Source(self.path, block.first.number)
+        if not self.script.title and block.level == 1:
+            self.script.title = title
+            return
+        self.builder.heading(title, block.level, source, front_matter=bool(FRONT_MATTER_HEADINGS.match(title)))
+        self.speech_indent = None
+
+    # -- paragraphs ------------------------------------------------------
+    def _paragraph(self, bi: int, block: Block) -> None:
+        builder = self.builder
+        lines = block.lines
+        if self._title_block(block):
+            return
+        builder.raw(self._raw(block))
+        if builder.section.front_matter:
+            return
+        i = 0
+        # structure lines at the head of a paragraph: "ACT I" / "SCENE I. A desert place."
+        while i < len(lines) and is_structure_line(lines[i].text):
+            title = plain_text(_strip_emphasis(lines[i].text))
+            level = 2 if re.match(r"^(?:THE\s+)?\w+\s+ACT\b|^(?:ACT|ACTE|PART|PROLOGUE|EPILOGUE)\b", title, re.IGNORECASE) else 3
+            builder.heading(title, level, Source(self.path, lines[i].number))
+            self.speech_indent = None
+            i += 1
+        if i == len(lines):
+            return
+        if i == 0 and len(lines) == 1:
+            bare = _strip_emphasis(lines[0].text)
+            if _END_MARK.match(bare):
+                builder.structure(bare)
+                return
+            label = _LABEL.match(lines[0].text)
+            if label and not self._cue_at(bi, block, 0):
+                builder.structure(label.group("label"))
+                return
+        first = self._cue_at(bi, block, i)
+        self._first_used = self._cue_used
+        if first is None and i == 0:
+            if self._paragraph_is_direction(bi, block):
+                builder.direction(self._direction_text(block.text), Source(self.path, lines[0].number))
+                return
+            under_cue = self.cue_block == bi - 1 and len(self.blocks[self.cue_block].lines) == 1
+            if builder.speech_open() and not under_cue and self._opens_with_direction(block):
+                builder.direction(self._direction_text(lines[0].text), Source(self.path, lines[0].number))
+                i = 1
+        while i < len(lines):
+            line = lines[i]
+            source = Source(self.path, line.number)
+            if i == 0 and first is not None:
+                found, used = first, self._first_used
+            else:
+                found = self._cue_at(bi, block, i)
+                used = self._cue_used
+            if found is not None:
+                if found.rest and is_cast_list_entry(found.rest):
+                    builder.end_speech()
+                    i += used
+                    continue
+                builder.start_speech(found.cue, source)
+                self.cue_block = bi
+                if found.rest:
+                    self._text(found.rest, source)
+                i += used
+                continue
+            direction = _whole_line_direction(line.text)
+            if direction is None and self.conv.unmarked_directions and i > 0 and line_is_direction_word(line):
+                direction = line.text
+            if direction is not None:
+                builder.direction(direction, source, inline=builder.speech_open())
+                i += 1
+                continue
+            if _is_italic_line(line.text) and not builder.speech_open():
+                builder.direction(_strip_emphasis(line.text), source)
+                i += 1
+                continue
+            self._text(line.text, source)
+            i += 1
+        if self.speech_indent is None and self.cue_block == bi - 1 and builder.speech_open():
+            self.speech_indent = block.indent
+        if self.conv.one_paragraph_speeches and not (self.cue_block == bi and first is not None and first.alone):
+            builder.end_speech()
+
+    def _text(self, text: str, source: Source) -> None:
+        self.builder.add_text(text, source)
+
+    def _cue_at(self, bi: int, block: Block, li: int) -> Candidate | None:
+        """The cue that opens line ``li`` of ``block``, if the conventions make it one."""
+        conv = self.conv
+        text, used = cue_text_of(block, li) if li == 0 else (block.lines[li].text, 1)
+        self._cue_used = used
+        for cand in candidates(text, solo=conv.solo):
+            if not conv.accepts(cand.form, cand.caps):
+                continue
+            if li > 0 and conv.cues_open_paragraphs and cand.form not in (BOLD_COLON, BOLD):
+                continue
+            keys = [name_key(n) for n in cand.cue.names]
+            known = all(k in conv.names or k in GROUP_ALL | GROUP_BOTH for k in keys) or name_key(cand.cue.text) in conv.names
+            if cand.alone:
+                if not self._alone_followed(bi, block, li + used):
+                    continue
+                if li == 0 and self.cue_block == bi - 1 and self.builder.open_speech_is_empty() and not (known and cand.caps):
+                    continue  # "FARNCOMBE." / "Certainly.": the one-word speech under a cue
+                if not known and not self._lone_name_is_cue(bi, block, li, cand):
+                    continue
+            elif not known and not (li == 0 and conv.cues_open_paragraphs and conv.primary() is not None
+                                    and cand.form == conv.primary().form and cand.caps == conv.primary().caps):
+                if cand.form not in (BOLD_COLON,) and not (cand.caps and cand.form == "NAME:"):
+                    continue
+            return cand
+        return None
+
+    def _alone_followed(self, bi: int, block: Block, li: int) -> bool:
+        if li < len(block.lines):
+            return not is_structure_line(block.lines[li].text)
+        nxt = self.blocks[bi + 1] if bi + 1 < len(self.blocks) else None
+        return nxt is not None and nxt.kind == "paragraph" and len(block.lines) == 1 and not is_structure_line(nxt.first.text)
+
+    def _lone_name_is_cue(self, bi: int, block: Block, li: int, cand: Candidate) -> bool:
+        """A name heard once (``MUSICIAN``) is a cue where the play's cues stand alone
+        on their own lines and this one does too."""
+        primary = self.conv.primary()
+        if primary is None or primary.form not in (ALONE, BOLD) or len(block.lines) != 1:
+            return False
+        if not cand.caps and cand.form == ALONE:
+            nxt = self.blocks[bi + 1] if bi + 1 < len(self.blocks) else None
+            return nxt is not None and nxt.indent > block.indent
+        return cand.caps
+
+    def _paragraph_is_direction(self, bi: int, block: Block) -> bool:
+        """A paragraph that opens with no cue: a direction, or more of the speech?"""
+        text = block.text
+        if _whole_line_direction(text) is not None or _is_wholly_emphasised(text):
+            return True
+        if text.startswith(("[", "(")) and (text.rstrip(". ").endswith(("]", ")")) or ("]" not in text and ")" not in text)):
+            return True  # a bracketed paragraph, closed or left open by a careless transcriber
+        builder = self.builder
+        if not builder.speech_open():
+            return not builder.after_direction() or self._reads_as_direction(text)
+        if self.cue_block == bi - 1 and len(self.blocks[self.cue_block].lines) == 1:
+            return False  # the speech under a cue that stands alone
+        if self.speech_indent is not None and block.indent > self.speech_indent + 1:
+            return True
+        if self.conv.unmarked_directions and len(block.lines) == 1:
+            line = block.first
+            return line_is_direction_word(line) or self._reads_as_direction(text) or (
+                len(line.text.split()) <= 8 and line.text[-1:] not in ".,;:?!")
+        if self.conv.one_paragraph_speeches:
+            return not self._reads_as_speech(text)
+        return self._reads_as_direction(text)
+
+    def _opens_with_direction(self, block: Block) -> bool:
+        """Verse plays with unmarked directions: a later paragraph of a speech that
+        opens ``Knocking within`` or ``To BANQUO`` opens with a direction."""
+        if not self.conv.unmarked_directions or len(block.lines) < 2:
+            return False
+        first = block.lines[0]
+        words = first.text.split()
+        caps_name = any(name_key(w.strip(",.;")) in self.conv.names and w.isupper() for w in words)
+        return line_is_direction_word(first) or caps_name or (len(words) <= 5 and first.text[-1:] not in ".,;:?!")
+
+    def _reads_as_speech(self, text: str) -> bool:
+        speech = len(_SPEECH_WORDS.findall(text))
+        return speech >= 2 and not self._reads_as_direction(text)
+
+    def _reads_as_direction(self, text: str) -> bool:
+        speech = len(_SPEECH_WORDS.findall(text))
+        direction = len(_DIRECTION_WORDS.findall(text))
+        direction += sum(1 for w in re.findall(r"\b[A-Z][A-Z'.]{2,}\b", text) if name_key(w.rstrip(".")) in self.conv.names)
+        return direction > speech
+
+    @staticmethod
+    def _direction_text(text: str) -> str:
+        inner = _whole_line_direction(text)
+        return inner if inner is not None else _strip_emphasis(text)
+
+    def _title_block(self, block: Block) -> bool:
+        """Author and subtitle lines right under the title."""
+        builder = self.builder
+        script = self.script
+        if builder.section.level != 0 or builder.speech_open() or builder.has_dialogue or len(block.lines) != 1:
+            return False
+        line = block.first.text
+        author = _AUTHOR.match(line)
+        if author and script.author is None:
+            script.author = plain_text(author.group("who"))
+            return True
+        if (
+            script.title and script.subtitle is None and script.author is None and self.markdown
+            and not builder.section.raw and len(line.split()) <= 12
+            and not candidates(line) and _whole_line_direction(line) is None
+        ):
+            script.subtitle = plain_text(line)
+            return True
+        return False
+
+    def _warn_unplaced(self, script: Script) -> None:
+        lines = list(script.lines())
+        if len(lines) < 20:
+            return
+        words = sorted(line.words for line in lines)
+        norm = max(words[len(words) * 9 // 10], 40)
+        for line in lines:
+            if line.words > 8 * norm and line.words > 600:
+                script.warnings.append(
+                    f"{line.source}: {line.speakers[0]} speaks {line.words} words, far more than this play's norm"
+                    " (a swallowed preface or a missed cue?)"
+                )
+
+
+def _title_from_path(path: str) -> str:
+    stem = path.replace("\\", "/").rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    return stem.replace("-", " ").replace("_", " ").title()
+
+
+def _whole_line_direction(line: str) -> str | None:
+    m = _WHOLE_DIRECTION.match(line.strip())
+    if not m:
+        return None
+    opener, closer = m.group("open"), m.group("close")
+    if {opener, closer} not in ({"(", ")"}, {"[", "]"}):
+        return None
+    inner = m.group("inner")
+    # "(a) and (b)" is two directions with speech between, not one.
+    if inner.count("(") != inner.count(")") or inner.count("[") != inner.count("]"):
+        return None
+    return inner.strip().strip("_").strip()
+
+
+def _is_italic_line(line: str) -> bool:
+    return len(line) > 2 and line[0] in "*_" and line[-1] == line[0] and line[1] not in "*_ " and line[-2] != " "
+
+
+def _is_wholly_emphasised(text: str) -> bool:
+    """``_The octagon room…_.`` or ``*The door opens.*``: a paragraph set in italics."""
+    text = text.strip().rstrip(".").strip()
+    if len(text) < 3 or text[0] not in "*_" or text[-1] != text[0] or text[:2] in ("**", "__"):
+        return False
+    return text[1] not in " *_" and text[-2] != " "
+
+
+__all__ = ["SourceLine", "parse_markdown", "parse_text"]
