@@ -69,6 +69,7 @@ def check(project_dir: Path, as_json: bool) -> None:
                       f"{' + ' + p.cast.path if p.cast.path else ', automatic cast'})")
             out.print(f"  {len(p.script.scenes)} scenes, {sum(1 for _ in p.script.lines())} lines, "
                       f"{r.directions} stage directions")
+            out.print(f"  conventions: {r.conventions_summary()}", markup=False)
             table = Table("character", "lines", "words", "actor", box=None, padding=(0, 2))
             for c in r.characters:
                 table.add_row(c.name, str(c.lines), str(c.words), c.actor or "")

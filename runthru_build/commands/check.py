@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..project import Production, Project
 from ..script import Direction, Line
+
+_LABEL_LIKE = re.compile(
+    r"\b(?:notes?|prompts?|questions?|warm-?up|debrief|discussion|summary|instructions?|setup|set-up|"
+    r"objectives?|materials?|activity|exercise|vocabulary|reflection|homework|answers?|key)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -42,7 +49,16 @@ class ProductionReport:
             ],
             "lines": [_line_json(line) for line in p.script.lines()],
             "directions": self.directions,
+            "conventions": self.conventions_json(),
         }
+
+    def conventions_summary(self) -> str:
+        conv = self.production.script.conventions
+        return conv.summary() if conv is not None else "Fountain screenplay"
+
+    def conventions_json(self) -> dict[str, Any]:
+        conv = self.production.script.conventions
+        return conv.as_json() if conv is not None else {"summary": "Fountain screenplay"}
 
 
 def _line_json(line: Line) -> dict[str, Any]:
@@ -89,7 +105,9 @@ def report_production(production: Production) -> ProductionReport:
     for a, b in near_duplicates([c.name for c in characters]):
         warnings.append(f"{first_line[b]}: {b} looks like a misspelling of {a} (first at {first_line[a]})")
     for c in characters:
-        if c.lines == 1:
+        if c.lines == 1 and _LABEL_LIKE.search(c.name):
+            warnings.append(f"{first_line[c.name]}: {c.name} speaks only once and looks like a label, not a character")
+        elif c.lines == 1:
             warnings.append(f"{first_line[c.name]}: {c.name} speaks only once")
     directions = sum(1 for s in script.scenes for e in s.elements if isinstance(e, Direction))
     directions += sum(len(line.directions) for line in script.lines())

@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from .blocks import Block, SourceLine
-from .cues import GROUP_ALL, GROUP_BOTH, Cue, is_cast_list_entry, name_key, parse_cue
+from .cues import GROUP_ALL, GROUP_BOTH, NAME_SUFFIXES, Cue, is_cast_list_entry, name_key, parse_cue
 
 BOLD_COLON, BOLD, COLON, PERIOD, BRACKET, COMMA, ARROW, ALONE = (
     "**NAME:**", "**NAME**", "NAME:", "NAME.", "NAME [..]", "NAME, ..", "NAME>", "NAME alone",
@@ -88,14 +88,14 @@ def candidates(text: str, solo: set[str] | None = None) -> list[Candidate]:
             add(_candidate(BOLD_COLON, inner.rstrip(":"), after.lstrip()[1:] if not bold.group("colon") else after, solo=solo))
         elif m := re.match(r"^\s*\((?P<paren>[^()]*)\)\s*:\s*(?P<rest>.*)$", after):
             add(_candidate(BOLD_COLON, f"{inner} ({m.group('paren')})", m.group("rest"), solo=solo))
-        elif inner.endswith("."):
+        elif inner.endswith(".") and not _ends_abbreviated(inner):
             add(_candidate(BOLD, inner[:-1], after, solo=solo))
         elif not after.startswith(("*", "_")):
             add(_candidate(BOLD, inner, after.lstrip(" .:"), solo=solo))
         return found
     stripped = text.rstrip(" .:")
     alone = None
-    if stripped and stripped[-1] not in ",;" and not UNMARKED_DIRECTION.match(stripped):
+    if stripped and stripped[-1] not in ",;" and not UNMARKED_DIRECTION.match(stripped) and _periods_abbreviate(stripped):
         alone = _candidate(COLON if text.rstrip().endswith(":") else ALONE, stripped, "", solo=solo)
     if alone is not None:
         return [alone]
@@ -115,6 +115,22 @@ def candidates(text: str, solo: set[str] | None = None) -> list[Candidate]:
         if comma:
             add(_candidate(COMMA, comma.group("name"), comma.group("rest"), direction=comma.group("direction"), solo=solo))
     return found
+
+
+def _ends_abbreviated(name: str) -> bool:
+    """``HARRY, JR.`` keeps its period; ``ROMEO.`` is a name and a period."""
+    word = name.rstrip(".").rsplit(" ", 1)[-1].upper()
+    return word in _TITLES or word in NAME_SUFFIXES
+
+
+def _periods_abbreviate(name: str) -> bool:
+    """``MRS. O'BRIEN``, ``J. R. EWING``: a period inside a name ends a title or an initial,
+    never a sentence (``Porter. Sixpence``)."""
+    for m in _PERIOD_END.finditer(name):
+        word = name[: m.start()].rsplit(" ", 1)[-1].upper()
+        if word not in _TITLES and len(word) > 2:
+            return False
+    return True
 
 
 def _period(text: str, solo: set[str] | None) -> Candidate | None:
@@ -298,7 +314,7 @@ def take_census(blocks: list[Block], heading_at: set[int], first_body: int) -> C
         if use.caps and use.form in MARKED_FORMS and use.count >= 1:
             accepted = True
         elif use.caps:
-            accepted = use.support >= 2 and use.support >= 0.02 * top
+            accepted = use.support >= 2
         elif use.form == ALONE and any(f.form in (ALONE, BOLD) and not f.caps for f in conv.forms[:1]):
             accepted = use.support >= 4  # plain names alone, in a play whose cues stand alone
         else:

@@ -43,7 +43,7 @@ NAME_PARTICLES = frozenset({"of", "the", "de", "du", "des", "la", "le", "von", "
 _NAME_CHARS = re.compile(r"^@?[^\W_][\w .'’\-#\"“”&,]*$")
 _GROUP_SPLIT = re.compile(r"\s*(?:&|\+|/|,|\bAND\b|\band\b)\s*")
 _TRAILING_PAREN = re.compile(r"^(?P<name>.*?)\s*\((?P<paren>[^()]*)\)\s*$")
-_DOT_LEADER = re.compile(r"(\.\s?){3,}|…|\s[-–—]{1,2}\s")
+_DOT_LEADER = re.compile(r"(\.\s?){3,}|…\s|\s[-–—]{1,2}\s")
 _FOOTNOTE_MARKS = re.compile(r"[*†‡]")
 _SPACES = re.compile(r"\s+")
 _MARKUP = re.compile(r"[*_\\`<>\[\]!&]")
@@ -126,9 +126,11 @@ def parse_cue(text: str, *, caps: bool = True, solo: set[str] | None = None) -> 
     if not name_part:
         return None
     pieces = _group_pieces(name_part)
-    if len(pieces) > 1:
-        if (solo is not None and not all(name_key(p) in solo for p in pieces)) or not all(is_name(p, caps=caps) for p in pieces):
-            pieces = [name_part]
+    if len(pieces) > 1 and (
+        (solo is not None and not all(name_key(p) in solo for p in pieces))
+        or not all(is_name(p, caps=caps) for p in pieces)
+    ):
+        pieces = [name_part]
     for piece in pieces:
         if name_key(piece) in GROUP_ALL | GROUP_BOTH and len(pieces) == 1:
             continue
@@ -155,11 +157,22 @@ def is_cast_list_entry(text: str) -> bool:
     return bool(_DOT_LEADER.match(text.strip()))
 
 
+# Italics that are a direction, not emphasis: ``*Exit.*``, ``_Aside_``, ``*to audience*``.
+_EMPHASIS_DIRECTION = re.compile(
+    r"(?<![\w*_])(?P<mark>\*|_)(?P<inner>(?:Exit|Exits|Exeunt|Exeunt omnes|Aside|Enter|Enters|Re-enter|Dies|Pause|"
+    r"Beat|Laughs|Sighs|Weeps|Sings|Kneels|Rises|Sits|Falls|Within|to (?:the )?audience|aside|[Tt]o [A-Z][\w .'-]*)"
+    r"[^*_]{0,60}?)(?P=mark)(?![\w*_])"
+)
+
+
 def split_directions(markdown: str) -> list[Part]:
-    """Split speech markdown into spoken runs and inline ``(…)``/``[…]`` directions.
+    """Split speech markdown into spoken runs and inline directions: ``(…)``, ``[…]``,
+    and italics that read as one (``*Exit.*``, ``_Aside_``; ``I *never* said`` stays spoken).
 
     A direction's wrapping emphasis (``*(To the audience:)*``) belongs to it.
     """
+    if _EMPHASIS_DIRECTION.search(markdown):
+        markdown = _EMPHASIS_DIRECTION.sub(lambda m: f"[{m.group('inner')}]", markdown)
     parts: list[Part] = []
     i, start, n = 0, 0, len(markdown)
     while i < n:

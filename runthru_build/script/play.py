@@ -15,6 +15,7 @@ from .census import (
     ALONE,
     BOLD,
     BOLD_COLON,
+    COLON,
     Candidate,
     candidates,
     cue_text_of,
@@ -88,7 +89,10 @@ class _PlayParser:
     def parse(self) -> Script:
         blocks = self.blocks
         heading_at = {i for i, b in enumerate(blocks) if b.kind == "paragraph" and is_structure_line(b.first.text)}
-        first_act = min(heading_at | {i for i, b in enumerate(blocks) if b.kind == "heading" and i > 0}, default=len(blocks))
+        first_act = min(heading_at | {
+            i for i, b in enumerate(blocks)
+            if b.kind == "heading" and b.level > 1 and not FRONT_MATTER_HEADINGS.match(plain_text(b.first.text))
+        }, default=len(blocks))
         self.conv = conv = take_census(blocks, heading_at, first_act)
         self.script.conventions = conv
         self.script.aliases.update(conv.aliases)
@@ -128,7 +132,6 @@ class _PlayParser:
             block = self.blocks[bi]
             if block.kind == "paragraph" and re.match(r"^(?:THE\s+END|END\s+OF\s+(?:THE\s+)?PLAY)\b", _strip_emphasis(block.first.text), re.IGNORECASE):
                 if len(self.blocks) - bi < 0.15 * len(self.blocks):
-                    self.script.structure.append(block.text)
                     return bi + 1 if len(block.lines) == 1 else bi
                 break
         return len(self.blocks)
@@ -243,12 +246,21 @@ class _PlayParser:
                     continue  # "FARNCOMBE." / "Certainly.": the one-word speech under a cue
                 if not known and not self._lone_name_is_cue(bi, block, li, cand):
                     continue
-            elif not known and not (li == 0 and conv.cues_open_paragraphs and conv.primary() is not None
-                                    and cand.form == conv.primary().form and cand.caps == conv.primary().caps):
-                if cand.form not in (BOLD_COLON,) and not (cand.caps and cand.form == "NAME:"):
-                    continue
+            elif not known and not self._new_name_allowed(li, cand):
+                continue
             return cand
         return None
+
+    def _new_name_allowed(self, li: int, cand: Candidate) -> bool:
+        """A name not seen before opens a speech only in a marked form (``**NAME:**``,
+        ``NAME:``), or in the play's own form at the head of a paragraph."""
+        if cand.form == BOLD_COLON or (cand.caps and cand.form == COLON):
+            return True
+        if cand.form == BOLD and li == 0 and self.conv.accepts(BOLD, cand.caps):
+            return True
+        primary = self.conv.primary()
+        return (li == 0 and self.conv.cues_open_paragraphs and primary is not None
+                and cand.form == primary.form and cand.caps == primary.caps)
 
     def _alone_followed(self, bi: int, block: Block, li: int) -> bool:
         if li < len(block.lines):
