@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import os
 import re
+from collections import Counter
+from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from runthru_build.errors import RunThruError
+from runthru_build.script import load_script
 from runthru_build.script.play import parse_markdown
+
+FIXTURES = Path(__file__).parent / "fixtures"
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 
 _WORD = re.compile(r"[^\W_]+")
 _MARKUP = re.compile(r"[*_`\\]")
@@ -44,3 +52,45 @@ def test_parsing_never_raises_and_speaks_only_source_words(lines):
 @given(st.text(max_size=400))
 def test_arbitrary_text_never_raises(text):
     parse_markdown(text, "p.md")
+
+
+def _words(text: str) -> Counter:
+    return Counter(_WORD.findall(_MARKUP.sub("", text.lower())))
+
+
+def _parsed_words(script) -> Counter:
+    """Every word the parse kept somewhere: spoken, shown as a direction, or structure."""
+    kept = [script.title, script.subtitle or "", script.author or "", *script.front_matter, *script.back_matter,
+            *script.structure]
+    for scene in script.scenes:
+        kept += [scene.title, scene.act or ""]
+        for element in scene.elements:
+            if hasattr(element, "speakers"):
+                kept += [element.cue, *(p.markdown for p in element.parts)]
+            else:
+                kept.append(element.text)
+    return _words("\n".join(kept))
+
+
+CONSERVATION_CASES = [
+    *sorted((FIXTURES / "scripts").glob("*.md")),
+    *(sorted(p for p in CORPUS.glob("*") if p.suffix in (".md", ".txt")) if CORPUS.is_dir() else []),
+]
+
+
+@pytest.mark.parametrize("path", CONSERVATION_CASES, ids=lambda p: p.name)
+def test_no_word_is_silently_lost(path):
+    """spoken + direction + structure words = source words, for fixtures and the corpus."""
+    try:
+        script = load_script(path, path.name)
+    except RunThruError:
+        pytest.skip("not a play (an error fixture)")
+    source = path.read_bytes()
+    try:
+        text = source.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = source.decode("cp1252", errors="replace")
+    text = re.sub(r"<!--.*?-->", "", text, flags=re.DOTALL)  # comments are never kept, by design
+    text = re.sub(r"<[^<>]+>", " ", text) if path.suffix == ".md" else text
+    lost = _words(text) - _parsed_words(script)
+    assert not lost, f"{path.name}: {sum(lost.values())} words lost, e.g. {lost.most_common(8)}"

@@ -368,6 +368,7 @@ class ScriptBuilder:
         spoken = " ".join(spoken_text(p.markdown) for p in parts if p.kind == "speech").strip()
         if not spoken:
             self.script.warnings.append(f"{speech.source}: cue {speech.cue.text} has no text")
+            self.script.structure.append(speech.cue.text)
             for p in parts:
                 self.direction(p.markdown, speech.source)
             return

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from .cues import ScriptBuilder, parse_cue, plain_text
+from .cues import ScriptBuilder, name_key, parse_cue, plain_text
 from .model import Script, Source
 
 _SCENE_HEADING = re.compile(r"^(INT|EXT|EST|INT\.?/EXT|I/E)[. ]", re.IGNORECASE)
@@ -85,6 +85,14 @@ def _markdown(text: str) -> str:
 
 
 def parse_fountain(text: str, path: str) -> Script:
+    """Two passes: the first learns who speaks on their own, so that a cue such as
+    ``PATRONS THREE AND FOUR`` is one speaker unless each part also speaks alone."""
+    first = _parse(text, path, solo=None)
+    solo = {name_key(line.speakers[0]) for line in first.lines() if len(line.speakers) == 1}
+    return _parse(text, path, solo=solo)
+
+
+def _parse(text: str, path: str, *, solo: set[str] | None) -> Script:
     builder = ScriptBuilder(path)
     lines = _strip_hidden(text).split("\n")
     start = _title_page(lines, builder)
@@ -120,7 +128,7 @@ def parse_fountain(text: str, path: str) -> Script:
             i += 1
             continue
         cue_text = _is_cue(line) if prev_blank and next_line.strip() and not line.startswith("!") else None
-        cue = parse_cue(cue_text, caps=False) if cue_text else None
+        cue = parse_cue(cue_text, caps=False, solo=solo) if cue_text else None
         if cue is not None:
             builder.start_speech(cue, source)
             i = _dialogue(builder, lines, i + 1, path)

@@ -113,6 +113,10 @@ class _PlayParser:
                 self._paragraph(bi, block)
         if not self.script.title:
             self.script.title = _title_from_path(self.path)
+        wrapper = self.document.skipped
+        first_body = self.blocks[0].first.number if self.blocks else 0
+        self.script.front_matter.extend(text for number, text in wrapper if number < first_body)
+        self.script.back_matter.extend(text for number, text in wrapper if number >= first_body)
         script = self.builder.finish()
         self._warn_unplaced(script)
         return script
@@ -336,6 +340,7 @@ class _PlayParser:
         author = _AUTHOR.match(line)
         if author and script.author is None:
             script.author = plain_text(author.group("who"))
+            script.structure.append(line)
             return True
         if (
             script.title and script.subtitle is None and script.author is None and self.markdown

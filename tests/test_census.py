@@ -1,0 +1,206 @@
+"""The census on real plays (../shared/corpus) and on the conventions fixture.
+
+Each corpus play is checked against an independent oracle: a few lines of code
+written for that one file's known layout (from the corpus README and by eye),
+which lists its speakers in order.  The generic parser must agree with it on
+at least 98% of the speeches, and the conventions ``check`` reports must be
+the ones the file really uses.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from pathlib import Path
+
+import pytest
+from conftest import parse_fixture, spoken
+
+from runthru_build.script import load_script
+from runthru_build.script.cues import name_key
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"  # shared/ lies beside the checkout
+
+needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not here")
+
+
+def _body(name: str, start: str, end: str, encoding: str = "utf-8-sig") -> list[str]:
+    lines = (CORPUS / name).read_bytes().decode(encoding).replace("\r\n", "\n").split("\n")
+    first = next(i for i, line in enumerate(lines) if line.strip() == start)
+    last = next((i for i in range(len(lines) - 1, first, -1) if end and lines[i].strip().startswith(end)), len(lines))
+    return lines[first:last]
+
+
+def _oracle_ibsen() -> list[str]:
+    body = _body("ibsen_a_dolls_house.txt", "ACT I", "End of the Project Gutenberg")
+    names = ("Nora", "Helmer", "Mrs. Linde", "Krogstad", "Rank", "Doctor Rank", "Nurse", "Maid", "Porter",
+             "Children", "The Children", "Servant")
+    cue = re.compile(rf"^({'|'.join(re.escape(n) for n in names)})(?: \([^)]*\)?)?[.)]")
+    out, previous_blank = [], True
+    for line in body:
+        m = cue.match(line) if previous_blank else None
+        if m:
+            out.append({"Doctor Rank": "Rank", "The Children": "Children"}.get(m.group(1), m.group(1)))
+        previous_blank = not line.strip()
+    return out
+
+
+def _oracle_wilde() -> list[str]:
+    body = _body("wilde_an_ideal_husband.txt", "FIRST ACT", "***END OF THE PROJECT")
+    cue = re.compile(r"^((?:[A-Z][A-Z’']*\.? ?)+?)(?:\.  |\. *$| \[_)")
+    out, previous_blank = [], True
+    for line in body:
+        m = cue.match(line) if previous_blank else None
+        if m and not line.startswith(("SECOND ACT", "THIRD ACT", "FOURTH ACT", "SCENE", "CURTAIN", "ACT DROP")):
+            out.append(m.group(1).strip().rstrip("."))
+        previous_blank = not line.strip()
+    return out
+
+
+def _oracle_pinero() -> list[str]:
+    body = _body("pinero_the_mind_the_paint_girl.txt", "THE FIRST ACT", "THE END.", encoding="latin-1")
+    cue = re.compile(r"^([A-Z][A-Z .'&,-]+?)\.\s*(?:}.*)?$")
+    return [m.group(1) for line in body if ((m := cue.match(line)) and not line.startswith(("THE ", "END OF")))
+            or (m and line.startswith(("THE FOUR", "THE MEN", "THE LADIES", "THE BEARDED")))]
+
+
+def _oracle_macbeth() -> list[str]:
+    body = _body("shakespeare_macbeth.txt", "ACT I", "")
+    return [line.strip() for line in body
+            if line.strip() and not line.startswith((" ", "ACT ", "SCENE "))]
+
+
+def _oracle_antigone() -> list[str]:
+    lines = unicodedata.normalize("NFC", (CORPUS / "sophocles_antigone_greek.md").read_text()).split("\n")
+    bold = re.compile(r"^\*\*([^*]+)\*\*$")
+    plain = {unicodedata.normalize("NFC", n) for n in ("Αἵμων", "Τειρεσίας", "Ἄγγελος", "Ἐξάγγελος", "Εὐρυδίκη")}
+    out = []
+    for line in lines[1:]:
+        m = bold.match(line.strip())
+        text = line.replace("<br>", "").strip()
+        if m:
+            out.append(m.group(1))
+        elif text in plain:
+            out.append(text)
+    return out
+
+
+ORACLES = {
+    "ibsen_a_dolls_house.txt": _oracle_ibsen,
+    "wilde_an_ideal_husband.txt": _oracle_wilde,
+    "pinero_the_mind_the_paint_girl.txt": _oracle_pinero,
+    "shakespeare_macbeth.txt": _oracle_macbeth,
+    "sophocles_antigone_greek.md": _oracle_antigone,
+}
+
+
+def _speaker_keys(script) -> list[str]:
+    return [unicodedata.normalize("NFC", name_key(line.speakers[0])) if len(line.speakers) == 1 else "GROUP"
+            for line in script.lines() if not line.continued]
+
+
+def _oracle_keys(names: list[str]) -> list[str]:
+    return ["GROUP" if re.search(r",| AND |^ALL$", name.upper()) else unicodedata.normalize("NFC", name_key(name))
+            for name in names]
+
+
+@needs_corpus
+@pytest.mark.parametrize("name", sorted(ORACLES))
+def test_corpus_play_speakers_match_an_independent_reading(name):
+    script = load_script(CORPUS / name, name)
+    expected = _oracle_keys(ORACLES[name]())
+    got = _speaker_keys(script)
+    assert len(expected) > 200
+    matcher = difflib.SequenceMatcher(None, expected, got, autojunk=False)
+    agreed = sum(block.size for block in matcher.get_matching_blocks())
+    assert agreed / len(expected) >= 0.98, (name, agreed, len(expected), len(got))
+    assert len(got) <= len(expected) * 1.02
+
+
+@needs_corpus
+@pytest.mark.parametrize(("name", "conventions"), [
+    ("ibsen_a_dolls_house.txt", ['"Name." mixed case', "cues open paragraphs", "speeches: one paragraph",
+                                 "DOCTOR RANK → Rank"]),
+    ("wilde_an_ideal_husband.txt", ['"NAME." capitals', '"NAME [..]" capitals', "[_…_]"]),
+    ("pinero_the_mind_the_paint_girl.txt", ['"NAME alone" capitals', "[_…_]"]),
+    ("shakespeare_macbeth.txt", ['"NAME alone" capitals', '"Name alone" mixed case', "plain paragraphs"]),
+    ("sophocles_antigone_greek.md", ['"**Name**" mixed case', '"Name alone" mixed case']),
+    ("beaumarchais_figaro_excerpt.md", ['"Name>" mixed case 52×']),
+])
+def test_check_names_the_conventions_each_corpus_play_uses(name, conventions):
+    summary = load_script(CORPUS / name, name).conventions.summary()
+    for part in conventions:
+        assert part in summary, (part, summary)
+
+
+@needs_corpus
+def test_gutenberg_wrapper_and_back_matter_are_never_spoken():
+    script = load_script(CORPUS / "pinero_the_mind_the_paint_girl.txt", "p.txt")
+    spoken_text = " ".join(line.spoken for line in script.lines())
+    assert "Project Gutenberg" not in spoken_text
+    assert "ERRATA" not in spoken_text.upper()
+    assert script.title == "The 'Mind the Paint' Girl"
+    assert [s.full_title for s in script.scenes] == ["THE FIRST ACT", "THE SECOND ACT", "THE THIRD ACT", "THE FOURTH ACT"]
+    assert script.back_matter, "the errata after THE END is kept as back matter"
+
+
+@needs_corpus
+def test_macbeth_directions_inside_speeches_are_not_spoken():
+    script = load_script(CORPUS / "shakespeare_macbeth.txt", "m.txt")
+    lady = [line for line in script.lines() if line.source.line in (1277, 1283, 1284)]
+    spoken_all = " ".join(line.spoken for line in script.lines())
+    assert "Knocking within" not in spoken_all
+    assert "Exeunt" not in spoken_all
+    assert lady and all(line.speakers == ("LADY MACBETH",) for line in lady)
+    witches = next(line for line in script.lines() if line.spoken.startswith("Fair is foul"))
+    assert witches.speakers == ("First Witch", "Second Witch", "Third Witch")  # ALL = the scene's speakers
+
+
+@needs_corpus
+def test_ibsen_plain_prose_between_speeches_is_direction_and_names_keep_their_case():
+    script = load_script(CORPUS / "ibsen_a_dolls_house.txt", "i.txt")
+    first = script.scenes[0]
+    assert first.elements[0].__class__.__name__ == "Direction"
+    lines = list(script.lines())
+    assert (lines[0].speakers, lines[0].spoken[:24]) == (("Nora",), "Hide the Christmas Tree ")
+    assert lines[0].directions == ("To the PORTER,\ntaking out her purse.",)
+    assert (lines[1].speakers, lines[1].spoken) == (("Porter",), "Sixpence.")
+    helmer = lines[3]
+    assert (helmer.speakers, helmer.directions) == (("Helmer",), ("calls out from his room",))
+
+
+def test_the_conventions_fixture():
+    script = parse_fixture("conventions.md")
+    assert spoken(script) == [
+        (("GUARD #1",), "Tickets, please."),
+        (("A",), "Here you are."),
+        (("B",), "And mine."),
+        (("GUARD #1",), "Thank you."),
+        (('CHASSEUR "LE MARTINEZ"',), "Bonjour ! Ça va ?"),   # French spacing kept
+        (("HARRY, JR.",), "Porter, sir?"),
+        (("MR. & MRS. SMITH",), "Together, always."),           # no one speaks as MR. alone
+        (("PARENTS ONE AND TWO",), "We say this at once."),
+        (("PEASEBLOSSOM",), "…while the kettle sings."),        # PEAS. from the cast list; … kept
+        (("A",), "I never said that."),                          # emphasis stays spoken
+        (("B",), "You did. He always does."),
+    ]
+    lines = list(script.lines())
+    assert lines[3].directions == ("Exit.",)
+    assert lines[10].directions == ("Aside",)
+    assert script.aliases == {"PEAS": "PEASEBLOSSOM"}
+    assert script.structure == ["Warm-up", "THE END"]
+    assert "PEASEBLOSSOM, a fairy" in "\n".join(script.front_matter)
+    assert "aliases: PEAS → PEASEBLOSSOM" in script.conventions.summary()
+
+
+def test_a_one_off_speaker_alone_on_a_line_is_a_cue():
+    text = "# P\n\n## Scene 1\n\n" + "".join(
+        f"{name}\n\n    {line}\n\n" for name, line in [
+            ("ROMEO", "Hello there."), ("JULIET", "Hello back."), ("ROMEO", "Music, then."),
+            ("MUSICIAN", "I play."), ("JULIET", "Thank you."),
+        ])
+    path = Path("/tmp") / "oneoff.md"
+    path.write_text(text)
+    script = load_script(path, "oneoff.md")
+    assert [line.speakers[0] for line in script.lines()] == ["ROMEO", "JULIET", "ROMEO", "MUSICIAN", "JULIET"]
