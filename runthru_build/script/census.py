@@ -12,6 +12,7 @@ applies the decision; ``check`` shows it.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -72,9 +73,17 @@ def _candidate(form: str, name: str, rest: str, *, direction: str | None = None,
     return Candidate(form, caps, cue, rest, alone=not rest)
 
 
-def candidates(text: str, solo: set[str] | None = None) -> list[Candidate]:
+def candidates(text: str, solo: frozenset[str] | None = None) -> list[Candidate]:
     """Every cue form ``text`` (one line, or a line joined with its wrapped cue
     direction) fits, best first."""
+    head = text[:1]
+    if not head or not (head.isupper() or head.isdigit() or head in "*_@"):
+        return []  # every cue opens with a capital, a digit or a mark
+    return _candidates(text, solo)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _candidates(text: str, solo: frozenset[str] | None) -> list[Candidate]:
     found: list[Candidate] = []
 
     def add(c: Candidate | None) -> None:
@@ -170,7 +179,7 @@ class Conventions:
     forms: list[FormUse] = field(default_factory=list)  # accepted, most used first
     rejected: list[FormUse] = field(default_factory=list)
     names: set[str] = field(default_factory=set)  # name keys that are characters
-    solo: set[str] = field(default_factory=set)  # name keys that speak on their own
+    solo: frozenset[str] = frozenset()  # name keys that speak on their own
     cast: dict[str, str] = field(default_factory=dict)  # cast-list name key -> name as listed
     cast_blocks: set[int] = field(default_factory=set)
     aliases: dict[str, str] = field(default_factory=dict)  # cue name key -> the character it names
@@ -321,11 +330,10 @@ def take_census(blocks: list[Block], heading_at: set[int], first_body: int) -> C
             accepted = use.support >= max(4, 0.25 * top)
         (conv.forms if accepted else conv.rejected).append(use)
     conv.forms.sort(key=lambda u: -u.count)
-    for _bi, li, c in found:
-        if conv.accepts(c.form, c.caps) and (li == 0 or c.alone or not conv.cues_open_paragraphs):
-            keys = [name_key(n) for n in c.cue.names]
-            if len(keys) == 1:
-                conv.solo.add(keys[0])
+    conv.solo = frozenset(
+        name_key(c.cue.names[0]) for _bi, li, c in found
+        if len(c.cue.names) == 1 and conv.accepts(c.form, c.caps) and (li == 0 or c.alone or not conv.cues_open_paragraphs)
+    )
     counts: Counter[str] = Counter()
     for _bi, li, c in found:
         if conv.accepts(c.form, c.caps) and (li == 0 or c.alone or not conv.cues_open_paragraphs):

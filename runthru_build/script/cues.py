@@ -107,7 +107,7 @@ class Cue:
         return len(self.names) == 1 and name_key(self.names[0]) in GROUP_BOTH
 
 
-def parse_cue(text: str, *, caps: bool = True, solo: set[str] | None = None) -> Cue | None:
+def parse_cue(text: str, *, caps: bool = True, solo: frozenset[str] | set[str] | None = None) -> Cue | None:
     """Parse a cue's name part (``NAME``, ``NAME (softly)``, ``NAME (V.O.) (CONT'D)``,
     ``A AND B``).  With ``solo`` (the keys of names that speak on their own), a name
     holding ``AND`` or ``&`` is a group only when each part is such a name."""
