@@ -204,3 +204,48 @@ def test_a_one_off_speaker_alone_on_a_line_is_a_cue():
     path.write_text(text)
     script = load_script(path, "oneoff.md")
     assert [line.speakers[0] for line in script.lines()] == ["ROMEO", "JULIET", "ROMEO", "MUSICIAN", "JULIET"]
+
+
+def test_screenplay_layout_in_plain_text():
+    script = parse_fixture("screenplay-text.txt")
+    assert script.title == "THE LAST TRAIN"
+    assert [s.title for s in script.scenes] == ["INT. STATION PLATFORM - NIGHT"]
+    assert spoken(script) == [
+        (("MARGO",), "Is anyone there?"),
+        (("GUARD",), "Last train's gone, miss."),
+        (("MARGO",), "Then I'll wait for the first one."),
+        (("GUARD",), "Suit yourself."),
+        (("STATIONMASTER",), "Lock up, Harris!"),       # a one-off name, set off by its indent
+    ]
+    directions = [e.text for e in script.scenes[0].elements if not hasattr(e, "speakers")]
+    assert directions[:2] == ["Rain hammers the roof. MARGO, 40s, waits alone with a suitcase.",
+                              "A GUARD steps out of the shadows, lantern raised."]
+
+
+def test_drama_class_markdown_with_bold_cues_labels_and_bold_headings():
+    script = parse_fixture("drama-class.md")
+    assert [s.title for s in script.scenes] == ["Scene 1: The Bedroom", "Scene 2: The Kitchen"]
+    assert spoken(script) == [
+        (("SAM",), "Where is it? I had it this morning!"),
+        (("ALEX",), "Not here. Have you checked the bin?"),
+        (("SAM",), "Why would my sock be in the bin?"),
+        (("TEACHER",), "Time's up, both of you."),
+        (("ALEX",), "Found it! It was in the fridge."),
+        (("SAM",), "…in the fridge?"),
+        (("ALEX", "SAM"), "The fridge!"),                 # ALL: the speakers of this scene
+    ]
+    assert script.structure == ["Warm-up", "THE END", "Debrief Prompts"]
+    assert "Walk around the room. Freeze when the teacher claps." in script.front_matter
+
+
+def test_mixed_case_period_cues_and_plain_prose_directions():
+    script = parse_fixture("earnest-style.txt")
+    assert script.conventions.forms[0].label == '"Name." mixed case'
+    lines = list(script.lines())
+    assert [line.speakers[0] for line in lines] == [
+        "Algernon", "Lane", "Algernon", "Lane", "Lady Bracknell", "Jack", "Algernon", "Jack", "Lady Bracknell", "Jack"]
+    assert lines[2].spoken.endswith("Algernon is a silly name, isn't it? Anyone can play accurately.")
+    assert lines[5].spoken == "Good afternoon, dear Algernon."   # the prose after it is a direction
+    assert lines[9].directions == ("Aside.",)
+    assert script.front_matter == []
+    assert script.scenes[0].title == "FIRST ACT"

@@ -113,9 +113,10 @@ def _gutenberg_bounds(lines: list[str]) -> tuple[int, int, list[tuple[int, str]]
         if _GUTENBERG_START.match(line.strip()):
             start = i + 1
             break
-    for i in range(len(lines) - 1, start - 1, -1):
-        if _GUTENBERG_END.match(lines[i].strip()):
-            end = i
-            break
+    if start:
+        for i in range(start, len(lines)):
+            if _GUTENBERG_END.match(lines[i].strip()):
+                end = i
+                break
     skipped = [(i + 1, lines[i]) for i in [*range(0, start), *range(end, len(lines))] if lines[i].strip()]
     return start, end, skipped

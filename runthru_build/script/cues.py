@@ -126,6 +126,8 @@ def parse_cue(text: str, *, caps: bool = True, solo: frozenset[str] | set[str] |
     if not name_part:
         return None
     pieces = _group_pieces(name_part)
+    if not pieces:
+        return None
     if len(pieces) > 1 and (
         (solo is not None and not all(name_key(p) in solo for p in pieces))
         or not all(is_name(p, caps=caps) for p in pieces)
@@ -393,6 +395,7 @@ class ScriptBuilder:
         first_dialogue = next(
             (i for i, s in enumerate(sections) if not s.front_matter and s.scene and s.scene.lines), None
         )
+        empty_titles: list[str] = []
         for index, sec in enumerate(sections):
             before_dialogue = first_dialogue is not None and index < first_dialogue
             if sec.front_matter or (before_dialogue and sec.raw and sec.level <= sections[first_dialogue].level):
@@ -401,6 +404,8 @@ class ScriptBuilder:
                 script.front_matter.extend(sec.raw)
                 continue
             if sec.scene is None or not sec.scene.elements:
+                if sec.title:
+                    empty_titles.append(sec.title)
                 continue
             scene = sec.scene
             if index == 0:
@@ -411,6 +416,8 @@ class ScriptBuilder:
             scene.act = _act_of(sections, index)
             self._resolve_groups(scene)
             script.scenes.append(scene)
+        acts = {scene.act for scene in script.scenes}
+        script.structure.extend(t for t in empty_titles if t not in acts)  # headings with nothing under them
         return script
 
     def _resolve_groups(self, scene: Scene) -> None:

@@ -68,9 +68,12 @@ def _strip_emphasis(text: str) -> str:
     return text.strip().strip("*_ ").strip()
 
 
+_SCENE_HEADING = re.compile(r"^(?:INT|EXT|EST|INT\.?/EXT|I/E)[. ]")  # screenplay sluglines, in capitals
+
+
 def is_structure_line(text: str) -> bool:
     bare = _strip_emphasis(text)
-    return bool(bare) and len(bare.split()) <= 14 and bool(_STRUCTURE.match(bare))
+    return bool(bare) and len(bare.split()) <= 14 and bool(_STRUCTURE.match(bare) or _SCENE_HEADING.match(bare))
 
 
 class _PlayParser:
@@ -83,6 +86,7 @@ class _PlayParser:
         self.script = self.builder.script
         self.speech_indent: int | None = None
         self.cue_block = -1
+        self.cue_alone = False
         self._cue_used = self._first_used = 1
 
     # -- driver ----------------------------------------------------------
@@ -159,9 +163,6 @@ class _PlayParser:
         lines = block.lines
         if self._title_block(block):
             return
-        builder.raw(self._raw(block))
-        if builder.section.front_matter:
-            return
         i = 0
         # structure lines at the head of a paragraph: "ACT I" / "SCENE I. A desert place."
         while i < len(lines) and is_structure_line(lines[i].text):
@@ -171,6 +172,9 @@ class _PlayParser:
             self.speech_indent = None
             i += 1
         if i == len(lines):
+            return
+        builder.raw(self._raw(block))
+        if builder.section.front_matter:
             return
         if i == 0 and len(lines) == 1:
             bare = _strip_emphasis(lines[0].text)
@@ -185,9 +189,10 @@ class _PlayParser:
         self._first_used = self._cue_used
         if first is None and i == 0:
             if self._paragraph_is_direction(bi, block):
-                builder.direction(self._direction_text(block.text), Source(self.path, lines[0].number))
+                leads_speech = self.cue_block == bi - 1 and builder.open_speech_is_empty()
+                builder.direction(self._direction_text(block.text), Source(self.path, lines[0].number), inline=leads_speech)
                 return
-            under_cue = self.cue_block == bi - 1 and len(self.blocks[self.cue_block].lines) == 1
+            under_cue = self.cue_block == bi - 1 and self.cue_alone
             if builder.speech_open() and not under_cue and self._opens_with_direction(block):
                 builder.direction(self._direction_text(lines[0].text), Source(self.path, lines[0].number))
                 i = 1
@@ -206,6 +211,13 @@ class _PlayParser:
                     continue
                 builder.start_speech(found.cue, source)
                 self.cue_block = bi
+                self.cue_alone = found.alone and i + used == len(lines)
+                if i + used < len(lines):
+                    self.speech_indent = lines[i + used].indent if found.alone else line.indent
+                elif not found.alone:
+                    self.speech_indent = line.indent
+                else:
+                    self.speech_indent = None  # set by the paragraph under the cue
                 if found.rest:
                     self._text(found.rest, source)
                 i += used
@@ -223,7 +235,7 @@ class _PlayParser:
                 continue
             self._text(line.text, source)
             i += 1
-        if self.speech_indent is None and self.cue_block == bi - 1 and builder.speech_open():
+        if self.speech_indent is None and builder.speech_open() and not builder.open_speech_is_empty():
             self.speech_indent = block.indent
         if self.conv.one_paragraph_speeches and not (self.cue_block == bi and first is not None and first.alone):
             builder.end_speech()
@@ -276,8 +288,12 @@ class _PlayParser:
         """A name heard once (``MUSICIAN``) is a cue where the play's cues stand alone
         on their own lines and this one does too."""
         primary = self.conv.primary()
-        if primary is None or primary.form not in (ALONE, BOLD) or len(block.lines) != 1:
+        if primary is None or primary.form not in (ALONE, BOLD):
             return False
+        if len(block.lines) != 1:
+            # screenplay layout in plain text: the name set off from its dialogue by indent
+            below = block.lines[li + 1] if li + 1 < len(block.lines) else None
+            return cand.caps and below is not None and abs(below.indent - block.lines[li].indent) >= 4
         if not cand.caps and cand.form == ALONE:
             nxt = self.blocks[bi + 1] if bi + 1 < len(self.blocks) else None
             return nxt is not None and nxt.indent > block.indent
@@ -292,18 +308,31 @@ class _PlayParser:
             return True  # a bracketed paragraph, closed or left open by a careless transcriber
         builder = self.builder
         if not builder.speech_open():
-            return not builder.after_direction() or self._reads_as_direction(text)
-        if self.cue_block == bi - 1 and len(self.blocks[self.cue_block].lines) == 1:
-            return False  # the speech under a cue that stands alone
-        if self.speech_indent is not None and block.indent > self.speech_indent + 1:
-            return True
+            return not builder.after_direction() or self._judged_direction(block)
+        if (self.cue_block == bi - 1 and self.cue_alone) or builder.open_speech_is_empty():
+            return False  # the speech under a cue that stands alone, or after its opening direction
+        if self.speech_indent is not None and abs(block.indent - self.speech_indent) > 1:
+            return True  # set off from the speech by its indent, as directions and action are
         if self.conv.unmarked_directions and len(block.lines) == 1:
             line = block.first
             return line_is_direction_word(line) or self._reads_as_direction(text) or (
                 len(line.text.split()) <= 8 and line.text[-1:] not in ".,;:?!")
+        if self.conv.unmarked_directions:
+            return False  # its first line may still be a direction: _opens_with_direction
         if self.conv.one_paragraph_speeches:
             return not self._reads_as_speech(text)
-        return self._reads_as_direction(text)
+        return self._judged_direction(block)
+
+    def _judged_direction(self, block: Block) -> bool:
+        """Plain prose after a speech, in a play without a settled layout: weigh its
+        words, and tell the user when they do not decide it."""
+        speech, direction = self._scores(block.text)
+        if speech == direction:
+            self.script.warnings.append(
+                f"{self.path}:{block.first.number}: could not tell whether this paragraph is speech or a stage "
+                "direction; read as more of the speech before it (mark a direction with ( ) or [ ])"
+            )
+        return direction > speech
 
     def _opens_with_direction(self, block: Block) -> bool:
         """Verse plays with unmarked directions: a later paragraph of a speech that
@@ -315,14 +344,20 @@ class _PlayParser:
         caps_name = any(name_key(w.strip(",.;")) in self.conv.names and w.isupper() for w in words)
         return line_is_direction_word(first) or caps_name or (len(words) <= 5 and first.text[-1:] not in ".,;:?!")
 
-    def _reads_as_speech(self, text: str) -> bool:
-        speech = len(_SPEECH_WORDS.findall(text))
-        return speech >= 2 and not self._reads_as_direction(text)
-
-    def _reads_as_direction(self, text: str) -> bool:
+    def _scores(self, text: str) -> tuple[int, int]:
+        """How much ``text`` reads as speech (I, you, ?, !) and as a direction (he, she,
+        enters, a character's name in capitals)."""
         speech = len(_SPEECH_WORDS.findall(text))
         direction = len(_DIRECTION_WORDS.findall(text))
         direction += sum(1 for w in re.findall(r"\b[A-Z][A-Z'.]{2,}\b", text) if name_key(w.rstrip(".")) in self.conv.names)
+        return speech, direction
+
+    def _reads_as_speech(self, text: str) -> bool:
+        speech, direction = self._scores(text)
+        return speech >= 2 and speech >= direction
+
+    def _reads_as_direction(self, text: str) -> bool:
+        speech, direction = self._scores(text)
         return direction > speech
 
     @staticmethod
@@ -337,6 +372,9 @@ class _PlayParser:
         if builder.section.level != 0 or builder.speech_open() or builder.has_dialogue or len(block.lines) != 1:
             return False
         line = block.first.text
+        if not self.markdown and not script.title and block is self._first_paragraph() and block.first.indent >= 8:
+            script.title = plain_text(line)  # a centred line at the top of a text file
+            return True
         author = _AUTHOR.match(line)
         if author and script.author is None:
             script.author = plain_text(author.group("who"))
@@ -350,6 +388,9 @@ class _PlayParser:
             script.subtitle = plain_text(line)
             return True
         return False
+
+    def _first_paragraph(self) -> Block | None:
+        return next((b for b in self.blocks if b.kind == "paragraph"), None)
 
     def _warn_unplaced(self, script: Script) -> None:
         lines = list(script.lines())
