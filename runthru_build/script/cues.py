@@ -46,7 +46,7 @@ _TRAILING_PAREN = re.compile(r"^(?P<name>.*?)\s*\((?P<paren>[^()]*)\)\s*$")
 _DOT_LEADER = re.compile(r"(\.\s?){3,}|…\s|\s[-–—]{1,2}\s")
 _FOOTNOTE_MARKS = re.compile(r"[*†‡]")
 _SPACES = re.compile(r"\s+")
-_MARKUP = re.compile(r"[*_\\`<>\[\]!&]")
+_MARKUP = re.compile(r"[*_\\`<>\[\]&]")  # "!" alone is punctuation: only "![" is markup, and "[" is here
 _SPACE_BEFORE_PUNCTUATION = re.compile(r"[ \t]+([.,;:])")
 
 

@@ -246,6 +246,9 @@ class _PlayParser:
     def _cue_at(self, bi: int, block: Block, li: int) -> Candidate | None:
         """The cue that opens line ``li`` of ``block``, if the conventions make it one."""
         conv = self.conv
+        if li > 0 and conv.cues_open_paragraphs and not block.lines[li].text.startswith(("**", "__")):
+            self._cue_used = 1
+            return None  # a hard-wrapped speech: only a bold cue may open a line inside it
         text, used = cue_text_of(block, li) if li == 0 else (block.lines[li].text, 1)
         self._cue_used = used
         for cand in candidates(text, solo=conv.solo):
