@@ -89,3 +89,11 @@ def test_a_latin1_script_is_read_with_a_warning(make_project):
 
     script = load_script(root / "scripts" / "latin1.md", "scripts/latin1.md")
     assert [line.spoken for line in script.lines()] == ["café au lait", "Maître d'hôtel."]
+
+
+def test_check_warns_about_names_that_may_be_one_character(make_project):
+    # the corpus's Cyber Bob cues one character as BOB and as CYBER BOB
+    root = make_project({"scripts/bob.md": "# Bob\n\n## S\n\nBOB: Hi.\nDOG: Woof.\nCYBER BOB: Hello.\nBOB: Bye.\n"})
+    result = run_check(root)
+    assert "scripts/bob.md:7: CYBER BOB may be the same character as BOB (first at scripts/bob.md:5)" in result.output
+    assert "DOG may be" not in result.output

@@ -89,7 +89,18 @@ def near_duplicates(names: list[str]) -> list[tuple[str, str]]:
     pairs = []
     for i, a in enumerate(names):
         for b in names[i + 1:]:
-            if difflib.SequenceMatcher(None, a, b).ratio() >= 0.8:
+            if difflib.SequenceMatcher(None, a.upper(), b.upper()).ratio() >= 0.8:
+                pairs.append((a, b))
+    return pairs
+
+
+def name_variants(names: list[str]) -> list[tuple[str, str]]:
+    """Pairs such as BOB/CYBER BOB: one name is the other with words added."""
+    pairs = []
+    for a in names:
+        for b in names:
+            wa, wb = a.upper().split(), b.upper().split()
+            if a != b and len(wa) < len(wb) and (wb[-len(wa):] == wa or wb[:len(wa)] == wa):
                 pairs.append((a, b))
     return pairs
 
@@ -104,6 +115,10 @@ def report_production(production: Production) -> ProductionReport:
             first_line.setdefault(s, line.source)
     for a, b in near_duplicates([c.name for c in characters]):
         warnings.append(f"{first_line[b]}: {b} looks like a misspelling of {a} (first at {first_line[a]})")
+    near = set(near_duplicates([c.name for c in characters]))
+    for a, b in name_variants([c.name for c in characters]):
+        if (a, b) not in near and (b, a) not in near:
+            warnings.append(f"{first_line[b]}: {b} may be the same character as {a} (first at {first_line[a]})")
     for c in characters:
         if c.lines == 1 and _LABEL_LIKE.search(c.name):
             warnings.append(f"{first_line[c.name]}: {c.name} speaks only once and looks like a label, not a character")
