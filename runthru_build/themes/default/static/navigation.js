@@ -7,14 +7,18 @@
   var $ = P.$;
   var lines = P.lines;
 
-  // Where rehearsing each of my speeches starts: `lead` lines before it, never before
-  // its scene's first line. A speech is a run of my lines with nobody else between.
+  // Where rehearsing each of my speeches starts: `lead` cues before it, never before its
+  // scene's first line nor back into my previous speech. A speech is a run of my lines
+  // with nobody else between.
   function startPoints() {
     var points = [];
+    var lastMine = -1;
     lines.forEach(function (li, pos) {
-      if (!P.isMine(P.items[li]) || (pos > 0 && P.isMine(P.lineAt(pos - 1)))) return;
-      var start = Math.max(P.sceneStarts[P.sceneOf(pos)], pos - P.settings.lead);
-      if (points[points.length - 1] !== start) points.push(start);
+      if (!P.isMine(P.items[li])) return;
+      if (lastMine !== pos - 1 || pos === 0) {
+        points.push(Math.max(P.sceneStarts[P.sceneOf(pos)], pos - P.settings.lead, lastMine + 1));
+      }
+      lastMine = pos;
     });
     return points;
   }
