@@ -113,6 +113,8 @@ class RolePage:
     """Audio files (``<key>.mp3``) this role needs: every line it does not speak."""
     preview: str | None = None
     """The audio of the role's first line of its own, for the cast preview on the chooser."""
+    share: float = 0.0
+    """The part's share of the play's lines (0..1)."""
 
 
 @dataclass
@@ -161,6 +163,7 @@ def _environment(dirs: list[Path]) -> jinja2.Environment:
     )
     env.filters["filesize"] = lambda n: f"{n / 1e6:.1f} MB" if n >= 1e6 else f"{max(1, round(n / 1e3))} KB"
     env.filters["minutes"] = lambda s: f"{max(1, round(s / 60))} min"
+    env.filters["percent"] = lambda share: f"{share:.0%}" if share >= 0.005 or not share else "<1%"
     return env
 
 
@@ -242,7 +245,15 @@ def _production_site(slug: str, plan: Plan, cache: TakeCache) -> ProductionSite:
         role.audio = {audio_of[la.key] for la in plan.lines if name not in la.line.speakers and la.key in audio_of}
         role.preview = next((audio_of[la.key] for la in preview_lines(plan, name) if la.key in audio_of), None)
         roles.append(role)
-    return ProductionSite(slug=slug, plan=plan, roles=roles, audio=set(audio_of.values()), duration=duration)
+    return ProductionSite(slug=slug, plan=plan, roles=_leads_first(roles, len(plan.lines)),
+                          audio=set(audio_of.values()), duration=duration)
+
+
+def _leads_first(roles: list[RolePage], total_lines: int) -> list[RolePage]:
+    """The role chooser's order: most lines first, then by name; each with its share of the play."""
+    for role in roles:
+        role.share = role.lines / total_lines if total_lines else 0.0
+    return sorted(roles, key=lambda r: (-r.lines, r.name))
 
 
 def stage_site(plans: list[Plan], cache: TakeCache, config: Config) -> StagedSite:
@@ -308,7 +319,7 @@ def _write_production_pages(staged: StagedSite, site: ProductionSite, cache: Tak
     data = page_data(site, cache, staged.config)
     _write(folder / "data.js", f"window.RUNTHRU = {script_json(data)};\n")
     template = staged.env.get_template("role.html")
-    title = _site_title(staged.config)
+    title = _site_title(staged)
     for role in site.roles:
         _write(folder / role.slug / "index.html", template.render(
             production=site, role=role, roles=json.dumps([role.name]), up="../", root="../../", site_title=title))
@@ -316,14 +327,20 @@ def _write_production_pages(staged: StagedSite, site: ProductionSite, cache: Tak
         production=site, role=None, roles="[]", up="", root="../", site_title=title))
 
 
-def _site_title(config: Config) -> str:
-    return config.site.title or config.root.name.replace("-", " ").replace("_", " ").title() or "RunThru"
+def _site_title(staged: StagedSite) -> str:
+    """``[site] title``, else the productions' own titles (never the folder's name)."""
+    if staged.config.site.title:
+        return staged.config.site.title
+    titles = list(dict.fromkeys(site.title for site in staged.productions if site.title))
+    if len(titles) > 3:
+        return f"{', '.join(titles[:2])} and {len(titles) - 2} more"
+    return " · ".join(titles) or "RunThru"
 
 
 def finish_site(staged: StagedSite, bundle_sizes: dict[str, int]) -> None:
     """Write the index and role-chooser pages (with bundle sizes) and publish."""
     env = staged.env
-    title = _site_title(staged.config)
+    title = _site_title(staged)
     for site in staged.productions:
         _write(staged.root / site.slug / "index.html", env.get_template("production.html").render(
             production=site, bundle_sizes=bundle_sizes, assets="../assets/", root="../", site_title=title))
