@@ -353,8 +353,10 @@ def test_phone_layout_leaves_the_script_most_of_the_screen(browser, phone_site):
 def test_start_before_my_next_line_and_the_heads_up(browser, phone_site):
     page = open_in(browser, (phone_site / "phone" / "ben" / "index.html").as_uri(), PHONE)
     assert heads_up(page) == ("", "")
-    page.tap("#next-mine")  # BEN's first line is line 6: start two cues before it
-    assert state(page)["line"] == 3
+    offer = page.inner_text("#offer-btn")  # a first visit: BEN's first line is line 6
+    assert offer == "Start 2 cues before your first line (line 6 of 11)"
+    page.tap("#offer-btn")
+    assert state(page)["line"] == 3 and page.is_hidden("#offer")
     assert heads_up(page) == ("You're on in 2", "You're on in 2")
     screenshot(page, "phone-heads-up")
     page.keyboard.press("ArrowRight")
@@ -364,7 +366,7 @@ def test_start_before_my_next_line_and_the_heads_up(browser, phone_site):
     assert heads_up(page) == ("", "")  # three cues away: not yet
     page.keyboard.press("n")
     assert state(page)["line"] == 3  # still before the same line of mine
-    page.keyboard.press("n")  # BEN's "Sorry." has one cue since his last line: start at that cue
+    page.tap("#next-mine")  # BEN's "Sorry." has one cue since his last line: start at that cue
     assert state(page)["line"] == 6
     page.keyboard.press("n")  # BEN's line in scene 2 is its second line: start at the scene's first
     assert state(page)["line"] == 8

@@ -89,7 +89,19 @@
     if (action && action() !== false) e.preventDefault();
   }
 
+  // A first visit far from my first line: offer to start just before it.
+  function offerFirstLine() {
+    var first = startPoints()[0];
+    if (!first) return;
+    var lead = P.settings.lead;
+    var mineAt = lines.findIndex(function (li) { return P.isMine(P.items[li]); });
+    $("offer-btn").textContent = "Start " + (lead ? lead + " cue" + (lead > 1 ? "s" : "") + " before" : "at") +
+      " your first line (line " + (mineAt + 1) + " of " + lines.length + ")";
+    $("offer").hidden = false;
+  }
+
   P.wireNavigation = function () {
+    $("offer-btn").addEventListener("click", function () { P.go(startPoints()[0]); });
     $("prev").addEventListener("click", function () { P.go(P.cur - 1); });
     $("next").addEventListener("click", function () { P.go(P.cur + 1); });
     $("prev-mine").addEventListener("click", previousMine);
@@ -102,5 +114,6 @@
     document.addEventListener("keydown", onKey);
   };
   P.describeNavigation = describeButtons;
+  P.offerFirstLine = offerFirstLine;
   P.startPoints = startPoints;
 })();

@@ -34,6 +34,7 @@
     P.ticket += 1;
     clearTimer();
     showCue(false);
+    $("offer").hidden = true;
     P.highlight();
     P.store.set(P.resumeKey(), P.cur);
     if (!P.playing) return;

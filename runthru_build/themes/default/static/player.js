@@ -12,10 +12,11 @@
   if (P.also.length) $("roles-label").textContent = P.roleNames().join(" + ");
   P.fillScenes();
   P.applySettings();
-  var saved = P.store.get(P.resumeKey(), 0);
+  var saved = P.store.get(P.resumeKey(), null);
   P.cur = typeof saved === "number" && saved >= 0 && saved < P.lines.length ? saved : 0;
   P.render();
   P.highlight(true);
+  if (saved === null) P.offerFirstLine();
 
   // For tests and for anyone curious in the console.
   window.runthruPlayer = {
