@@ -39,9 +39,13 @@ def _write_zip(path: Path, entries: list[tuple[str, bytes | Path]]) -> int:
     return path.stat().st_size
 
 
-def _launcher(staged: StagedSite, site: ProductionSite, roles: list[RolePage]) -> bytes:
-    html = staged.env.get_template("bundle.html").render(production=site, roles=roles)
-    return html.encode("utf-8")
+def _start_pages(staged: StagedSite, site: ProductionSite, roles: list[RolePage], top: str) -> list[tuple[str, bytes]]:
+    """The bundle's start page, and the same list of parts where a rehearsal page's ← leads."""
+    template = staged.env.get_template("bundle.html")
+    pages = {f"{top}/index.html": {"up": "", "here": f"{site.slug}/"},
+             f"{top}/{site.slug}/index.html": {"up": "../", "here": ""}}
+    return [(name, template.render(production=site, roles=roles, **paths).encode("utf-8"))
+            for name, paths in pages.items()]
 
 
 def _common(staged: StagedSite, top: str) -> list[tuple[str, bytes | Path]]:
@@ -52,7 +56,7 @@ def role_bundle_entries(staged: StagedSite, site: ProductionSite, role: RolePage
     top = f"{site.slug}-{role.slug}"
     base = staged.root / site.slug
     entries = _common(staged, top)
-    entries.append((f"{top}/index.html", _launcher(staged, site, [role])))
+    entries += _start_pages(staged, site, [role], top)
     entries.append((f"{top}/{site.slug}/data.js", base / "data.js"))
     entries.append((f"{top}/{site.slug}/{role.slug}/index.html", base / role.slug / "index.html"))
     entries += [(f"{top}/{site.slug}/audio/{name}", base / "audio" / name) for name in sorted(role.audio)]
@@ -63,7 +67,7 @@ def production_bundle_entries(staged: StagedSite, site: ProductionSite) -> list[
     top = site.slug
     base = staged.root / site.slug
     entries = _common(staged, top)
-    entries.append((f"{top}/index.html", _launcher(staged, site, site.roles)))
+    entries += _start_pages(staged, site, site.roles, top)
     entries.append((f"{top}/{site.slug}/data.js", base / "data.js"))
     entries.append((f"{top}/{site.slug}/listen.html", base / "listen.html"))
     entries += [(f"{top}/{site.slug}/{r.slug}/index.html", base / r.slug / "index.html") for r in site.roles]

@@ -331,12 +331,11 @@ def voices(project_dir: Path, engine: str | None) -> None:
 
 
 @main.command()
-@click.argument("roles", nargs=-1)
-@click.option("--project", "project_dir", default=".", type=click.Path(file_okay=False, path_type=Path),
-              help="The project folder (default: here).")
+@project_dir
+@click.option("--role", "-r", "roles", multiple=True, help="Only this role (repeatable); default: every role.")
 @reports_errors
 def audition(project_dir: Path, roles: tuple[str, ...]) -> None:
-    """Render one line per role (or per named ROLE) so you hear the cast before the full build."""
+    """Render 8-15 s of each role's most characteristic lines, to hear the cast before the full build."""
     from .commands.audition import audition as run_audition
 
     result = _with_progress(run_audition, project_dir, list(roles))

@@ -49,7 +49,7 @@ class RenderSettings:
 
 @dataclass(frozen=True)
 class SiteSettings:
-    title: str = setting("", "site title on the production index (default: the project folder name)")
+    title: str = setting("", "site title on the production index (default: the productions' titles)")
     theme: str = setting("default", "theme name: themes/<name>/ in the project, else the packaged one")
     gap_ms: int = setting(350, "default pause between lines in the player", min=0, max=10000)
 

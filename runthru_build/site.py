@@ -27,11 +27,13 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import math
 import os
 import re
 import shutil
 import tempfile
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -111,8 +113,10 @@ class RolePage:
     actor: str | None
     audio: set[str] = field(default_factory=set)
     """Audio files (``<key>.mp3``) this role needs: every line it does not speak."""
-    preview: str | None = None
-    """The audio of the role's first line of its own, for the cast preview on the chooser."""
+    preview: list[str] = field(default_factory=list)
+    """The audio of a few characteristic lines (``preview_lines``), for the cast preview on the chooser."""
+    share: float = 0.0
+    """The part's share of the play's lines (0..1)."""
 
 
 @dataclass
@@ -161,6 +165,7 @@ def _environment(dirs: list[Path]) -> jinja2.Environment:
     )
     env.filters["filesize"] = lambda n: f"{n / 1e6:.1f} MB" if n >= 1e6 else f"{max(1, round(n / 1e3))} KB"
     env.filters["minutes"] = lambda s: f"{max(1, round(s / 60))} min"
+    env.filters["percent"] = lambda share: f"{share:.0%}" if share >= 0.005 or not share else "<1%"
     return env
 
 
@@ -214,10 +219,48 @@ def page_data(site: ProductionSite, cache: TakeCache, config: Config) -> dict[st
     }
 
 
+PREVIEW_SECONDS = (9.5, 14.0)
+"""Estimated seconds a role's preview fills, so that spoken it lasts 8-15 s."""
+PREVIEW_WORDS_PER_SECOND = 3.3  # Piper's measured median; WORDS_PER_SECOND errs long, for timing gaps
+_WORD = re.compile(r"[^\W\d_]{4,}")
+
+
+def _estimated_seconds(la: LineAudio) -> float:
+    return 0.3 + la.line.words / PREVIEW_WORDS_PER_SECOND
+
+
 def preview_lines(plan: Plan, role: str) -> list[LineAudio]:
-    """The lines that can introduce a role's voice: said alone first, then any of its lines."""
+    """The lines that introduce a role's voice on the chooser, in play order: about 8-15 s of
+    its most characteristic lines (said alone where it can be, dense in the words it uses
+    more than the others, not one-word exclamations)."""
     alone = [la for la in plan.lines if la.line.speakers == (role,)]
-    return alone or [la for la in plan.lines if role in la.line.speakers]
+    candidates = list({la.line.spoken: la for la in reversed(alone or [la for la in plan.lines
+                                                                        if role in la.line.speakers])}.values())
+    theirs = Counter(w for la in candidates for w in _WORD.findall(la.line.spoken.lower()))
+    others = Counter(w for la in plan.lines if role not in la.line.speakers
+                     for w in _WORD.findall(la.line.spoken.lower()))
+
+    def characteristic(la: LineAudio) -> float:
+        words = _WORD.findall(la.line.spoken.lower())
+        if not words:
+            return 0.0
+        per_word = sum(math.log((theirs[w] + 1) / (others[w] + 1)) + 1 for w in words) / len(words)
+        return per_word * min(1.0, _estimated_seconds(la) / 3.0)
+
+    order = {id(la): i for i, la in enumerate(plan.lines)}
+    shortest, longest = PREVIEW_SECONDS
+    chosen: list[LineAudio] = []
+    total = 0.0
+    for la in sorted(candidates, key=lambda la: (-characteristic(la), order[id(la)])):
+        seconds = _estimated_seconds(la)
+        if total + seconds <= longest:
+            chosen.append(la)
+            total += seconds
+        if total >= shortest:
+            break
+    if not chosen and candidates:  # every line is longer than a preview: the shortest one
+        chosen = [min(candidates, key=_estimated_seconds)]
+    return sorted(chosen, key=lambda la: order[id(la)])
 
 
 def _production_site(slug: str, plan: Plan, cache: TakeCache) -> ProductionSite:
@@ -240,9 +283,17 @@ def _production_site(slug: str, plan: Plan, cache: TakeCache) -> ProductionSite:
         role = RolePage(name=name, slug=slugs[name], lines=counts[name][0], words=counts[name][1],
                         actor=production.cast.roles[name].actor)
         role.audio = {audio_of[la.key] for la in plan.lines if name not in la.line.speakers and la.key in audio_of}
-        role.preview = next((audio_of[la.key] for la in preview_lines(plan, name) if la.key in audio_of), None)
+        role.preview = [audio_of[la.key] for la in preview_lines(plan, name) if la.key in audio_of]
         roles.append(role)
-    return ProductionSite(slug=slug, plan=plan, roles=roles, audio=set(audio_of.values()), duration=duration)
+    return ProductionSite(slug=slug, plan=plan, roles=_leads_first(roles, len(plan.lines)),
+                          audio=set(audio_of.values()), duration=duration)
+
+
+def _leads_first(roles: list[RolePage], total_lines: int) -> list[RolePage]:
+    """The role chooser's order: most lines first, then by name; each with its share of the play."""
+    for role in roles:
+        role.share = role.lines / total_lines if total_lines else 0.0
+    return sorted(roles, key=lambda r: (-r.lines, r.name))
 
 
 def stage_site(plans: list[Plan], cache: TakeCache, config: Config) -> StagedSite:
@@ -308,7 +359,7 @@ def _write_production_pages(staged: StagedSite, site: ProductionSite, cache: Tak
     data = page_data(site, cache, staged.config)
     _write(folder / "data.js", f"window.RUNTHRU = {script_json(data)};\n")
     template = staged.env.get_template("role.html")
-    title = _site_title(staged.config)
+    title = _site_title(staged)
     for role in site.roles:
         _write(folder / role.slug / "index.html", template.render(
             production=site, role=role, roles=json.dumps([role.name]), up="../", root="../../", site_title=title))
@@ -316,14 +367,20 @@ def _write_production_pages(staged: StagedSite, site: ProductionSite, cache: Tak
         production=site, role=None, roles="[]", up="", root="../", site_title=title))
 
 
-def _site_title(config: Config) -> str:
-    return config.site.title or config.root.name.replace("-", " ").replace("_", " ").title() or "RunThru"
+def _site_title(staged: StagedSite) -> str:
+    """``[site] title``, else the productions' own titles (never the folder's name)."""
+    if staged.config.site.title:
+        return staged.config.site.title
+    titles = list(dict.fromkeys(site.title for site in staged.productions if site.title))
+    if len(titles) > 3:
+        return f"{', '.join(titles[:2])} and {len(titles) - 2} more"
+    return " · ".join(titles) or "RunThru"
 
 
 def finish_site(staged: StagedSite, bundle_sizes: dict[str, int]) -> None:
     """Write the index and role-chooser pages (with bundle sizes) and publish."""
     env = staged.env
-    title = _site_title(staged.config)
+    title = _site_title(staged)
     for site in staged.productions:
         _write(staged.root / site.slug / "index.html", env.get_template("production.html").render(
             production=site, bundle_sizes=bundle_sizes, assets="../assets/", root="../", site_title=title))

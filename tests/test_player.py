@@ -115,6 +115,7 @@ def test_timed_mode_advances_by_itself(browser, ben_bundle):
     page = open_page(browser, (ben_bundle / "play" / "ben" / "index.html").as_uri())
     page.click("#settings-btn")
     page.select_option("#mode", "timed")
+    page.click("#settings-close")
     page.click('.line[data-i="2"]')  # BEN: Hello Amy.
     assert state(page)["mine"]
     page.click("#play")
@@ -126,12 +127,14 @@ def test_hidden_mode_hides_my_text_until_revealed(browser, ben_bundle):
     page = open_page(browser, (ben_bundle / "play" / "ben" / "index.html").as_uri())
     page.click("#settings-btn")
     page.select_option("#display", "hidden")
+    page.keyboard.press("Escape")
     mine = page.locator(".line.mine").first
     assert "Hello Amy" not in mine.inner_text()
     assert "Hello there" in page.locator(".line").first.inner_text()  # other parts stay visible
     page.click('.line[data-i="2"]')
     page.keyboard.press("h")
     assert "Hello Amy" in page.locator('.line[data-i="2"]').inner_text()
+    page.click("#settings-btn")
     page.select_option("#display", "initials")
     assert "Q____ w___, t____ y__." in page.locator('.line[data-i="4"]').inner_text()
 
@@ -140,6 +143,7 @@ def test_speed_changes_the_playback_rate(browser, ben_bundle):
     page = open_page(browser, (ben_bundle / "play" / "ben" / "index.html").as_uri())
     page.click("#settings-btn")
     page.select_option("#speed", "1.5")
+    page.keyboard.press("Escape")
     page.click("#play")
     page.wait_for_function("window.__events.includes('playing')", timeout=5000)
     assert page.evaluate("document.getElementById('audio').playbackRate") == 1.5
@@ -247,10 +251,199 @@ def test_keyboard_scene_jump_and_help(browser, ben_bundle):
     page.keyboard.press("ArrowLeft")
     assert state(page)["line"] == 1
     page.select_option("#scene", "1")  # Scene 2
-    assert state(page)["line"] == 4 and "Line 5 of 6" in page.inner_text("#progress")
+    assert state(page)["line"] == 4 and page.inner_text("#progress") == "line 1 of 2 in this scene"
     page.keyboard.press("s")  # restart the scene: its first line
     assert state(page)["line"] == 4
     page.keyboard.press("?")
     assert page.is_visible("#help") and page.evaluate("document.activeElement.id") == "help-close"
     page.keyboard.press("Escape")
     assert page.is_hidden("#help")
+
+
+# -- on a phone ------------------------------------------------------------------------
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True, "device_scale_factor": 3,
+         "reduced_motion": "reduce"}
+DESKTOP = {"viewport": {"width": 1280, "height": 800}, "reduced_motion": "reduce"}
+LONG_SPEECH = " ".join(["Forgive me, friends, the road was long and the rain was cold, and every mile I"
+                        " thought of what I would say to you when I arrived, and now I have forgotten it."] * 2)
+PHONE_SCRIPT = f"""# The Phone Test
+
+## Act 1
+### Scene 1. A very long scene name that runs on past the arrow of the scene picker
+
+AMY: Good morning.
+CAL: Good morning to you.
+AMY: Where is Ben?
+CAL: Late again, as always.
+AMY: He will come.
+BEN: {LONG_SPEECH}
+AMY: At last.
+BEN: Sorry.
+
+### Scene 2. Short
+
+CAL: Scene two begins.
+BEN: And I am in it.
+AMY: Indeed.
+"""
+
+
+@pytest.fixture(scope="module")
+def phone_site(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("phone")
+    (root / "scripts").mkdir()
+    (root / "scripts" / "phone.md").write_text(PHONE_SCRIPT)
+    result = build(root)
+    assert result.exit_code == 0 and result.published, result.render.failures
+    return root / "build"
+
+
+def open_in(browser, url: str, device: dict):
+    context = browser.new_context(**device)
+    page = context.new_page()
+    page.errors = []
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    page.goto(url)
+    page.wait_for_function("window.runthruPlayer !== undefined")
+    return page
+
+
+def box(page, selector: str) -> dict:
+    return page.evaluate("s => { const r = document.querySelector(s).getBoundingClientRect();"
+                         " return {top: r.top, bottom: r.bottom, left: r.left, right: r.right}; }", selector)
+
+
+def heads_up(page) -> tuple[str, ...]:
+    """What a screen reader hears (the live region) and what the eye sees (the badge on the spoken line)."""
+    return tuple(page.evaluate("""() => {
+        const cue = document.querySelector('.line.current .cue');
+        const badge = getComputedStyle(cue, '::after').content;
+        return [document.getElementById('heads-up').textContent, badge === 'none' ? '' : badge.replace(/"/g, '')];
+    }"""))
+
+
+def test_phone_layout_leaves_the_script_most_of_the_screen(browser, phone_site):
+    page = open_in(browser, (phone_site / "phone" / "ben" / "index.html").as_uri(), PHONE)
+    head, controls = box(page, ".sticky-head"), box(page, ".controls")
+    assert head["bottom"] <= 0.20 * 844, head
+    assert controls["top"] - head["bottom"] >= 0.65 * 844, (head, controls)
+    # the long scene name ends in an ellipsis before the dropdown arrow
+    name = page.evaluate("""() => { const n = document.getElementById('scene-name');
+        return {clipped: n.scrollWidth > n.clientWidth, ellipsis: getComputedStyle(n).textOverflow,
+                right: n.getBoundingClientRect().right,
+                pick: document.querySelector('.scene-pick').getBoundingClientRect().right}; }""")
+    assert name["clipped"] and name["ellipsis"] == "ellipsis" and name["right"] <= name["pick"] - 16
+    assert page.inner_text("#progress") == "line 1 of 8 in this scene"
+    screenshot(page, "phone-start")
+    # waiting at my long line: the cue banner sits below it, never over it
+    page.tap('.line[data-i="5"]')
+    page.tap("#play")
+    page.wait_for_function("window.runthruPlayer.state().waiting")
+    assert state(page)["line"] == 5
+    line, banner = box(page, '.line[data-i="5"]'), box(page, "#continue")
+    assert line["bottom"] <= banner["top"] and line["top"] >= head["bottom"], (line, banner)
+    screenshot(page, "phone-my-long-line")
+    # a tap anywhere on my current line continues, as the banner does
+    page.tap('.line[data-i="5"] .cue')
+    page.wait_for_function("window.runthruPlayer.state().line === 6")
+    assert not page.errors
+
+
+def test_start_before_my_next_line_and_the_heads_up(browser, phone_site):
+    page = open_in(browser, (phone_site / "phone" / "ben" / "index.html").as_uri(), PHONE)
+    assert heads_up(page) == ("", "")
+    offer = page.inner_text("#offer-btn")  # a first visit: BEN's first line is line 6
+    assert offer == "Start 2 cues before your first line (line 6 of 11)"
+    page.tap("#offer-btn")
+    assert state(page)["line"] == 3 and page.is_hidden("#offer")
+    assert heads_up(page) == ("You're on in 2", "You're on in 2")
+    screenshot(page, "phone-heads-up")
+    page.keyboard.press("ArrowRight")
+    assert heads_up(page) == ("You're on next", "You're on next")
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("ArrowLeft")
+    assert heads_up(page) == ("", "")  # three cues away: not yet
+    page.keyboard.press("n")
+    assert state(page)["line"] == 3  # still before the same line of mine
+    page.tap("#next-mine")  # BEN's "Sorry." has one cue since his last line: start at that cue
+    assert state(page)["line"] == 6
+    page.keyboard.press("n")  # BEN's line in scene 2 is its second line: start at the scene's first
+    assert state(page)["line"] == 8
+    page.keyboard.press("n")
+    assert state(page)["line"] == 8  # no later line of mine
+    page.keyboard.press("p")
+    page.keyboard.press("p")
+    assert state(page)["line"] == 3
+    page.tap("#settings-btn")
+    page.select_option("#lead", "0")
+    page.tap("#settings-close")
+    page.tap("#prev")
+    page.keyboard.press("n")
+    assert state(page)["line"] == 5  # no lead: straight to my line
+    page.reload()
+    page.wait_for_function("window.runthruPlayer !== undefined")
+    assert page.input_value("#lead") == "0"  # remembered
+    assert not page.errors
+
+
+SHEET_CONTROLS = ("#settings-close", "#mode", "#display", "#speed", "#lead", "#gap", "#also-box summary")
+
+
+def test_settings_sheet_reachable_by_touch_at_any_scroll_position(browser, phone_site):
+    page = open_in(browser, (phone_site / "phone" / "ben" / "index.html").as_uri(), PHONE)
+    for where in ("top", "middle", "bottom"):
+        page.evaluate(f"window.scrollTo(0, {{top: 0, middle: document.body.scrollHeight / 2, "
+                      f"bottom: document.body.scrollHeight}}['{where}'])")
+        before = page.evaluate("window.scrollY")
+        page.tap("#settings-btn")
+        assert page.evaluate("document.activeElement.closest('#settings') !== null")
+        for selector in SHEET_CONTROLS:
+            hit = page.evaluate("""s => { const el = document.querySelector(s); const r = el.getBoundingClientRect();
+                const x = r.left + r.width / 2, y = r.top + r.height / 2;
+                const inside = r.top >= 0 && r.left >= 0 && r.bottom <= innerHeight && r.right <= innerWidth;
+                const top = document.elementFromPoint(x, y);
+                return inside && (top === el || el.contains(top)); }""", selector)
+            assert hit, f"{selector} not reachable with the page scrolled to the {where}"
+        if where == "top":
+            screenshot(page, "phone-settings")
+        if where == "top":  # opening "Also playing" keeps the rest in reach: the sheet scrolls, the page not
+            page.tap("#also-box summary")
+            page.tap("#also input[value=AMY]")
+        page.select_option("#speed", "1.25")  # a tap would open the phone's own picker
+        for _ in range(12):  # focus stays inside the sheet
+            page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.closest('#settings') !== null")
+        assert page.evaluate("window.scrollY") == before  # the page behind did not move
+        closer = {"top": lambda: page.keyboard.press("Escape"),
+                  "middle": lambda: page.tap("#settings", position={"x": 195, "y": 40}),  # outside the sheet
+                  "bottom": lambda: page.tap("#settings-close")}[where]
+        closer()
+        assert page.is_hidden("#settings")
+        assert page.evaluate("window.scrollY") == before
+    assert state(page)["speed"] == 1.25 and "AMY" in state(page)["roles"]
+    assert not page.errors
+
+
+def test_settings_in_view_on_desktop_after_a_scene_jump(browser, phone_site):
+    page = open_in(browser, (phone_site / "phone" / "ben" / "index.html").as_uri(), DESKTOP)
+    page.select_option("#scene", "1")
+    page.click("#settings-btn")
+    for selector in SHEET_CONTROLS:
+        b = box(page, selector)
+        assert b["top"] >= 0 and b["bottom"] <= 800, selector
+    screenshot(page, "desktop-settings")
+
+
+def test_back_arrow_in_an_unzipped_bundle_lands_on_a_page_that_exists(browser, site, tmp_path):
+    for bundle in ("play/ben.zip", "play.zip"):
+        top = unzip(site, bundle, tmp_path / bundle.replace("/", "-"))
+        start = "play/ben/index.html" if bundle == "play/ben.zip" else "play/listen.html"
+        page = open_page(browser, (top / start).as_uri())
+        page.click("a[aria-label='Back to all parts']")
+        page.wait_for_load_state()
+        landed = Path(page.url.removeprefix("file://"))
+        assert landed.is_file() and landed.is_relative_to(top), page.url
+        page.click("text=BEN")
+        page.wait_for_function("window.runthruPlayer !== undefined")
+        assert page.url.endswith("play/ben/index.html")

@@ -23,6 +23,14 @@ def test_new_project_builds_at_once(tmp_path):
     assert (root / "build" / "first-scene" / "alex" / "index.html").exists()
 
 
+def test_build_in_an_empty_folder_says_what_to_do_once(tmp_path):
+    proc = run_cli(cwd=tmp_path)  # plain `runthru-build`
+    assert proc.returncode == 1
+    assert proc.stderr.count("\n") == 1 and "site not updated" not in proc.stderr
+    assert "`runthru-build new NAME`" in proc.stderr and "scripts/" in proc.stderr
+    assert list(tmp_path.iterdir()) == []  # nothing written into someone else's folder
+
+
 def test_runthru_toml_lists_every_setting_commented(tmp_path):
     assert run_cli("new", str(tmp_path / "p")).returncode == 0
     text = (tmp_path / "p" / "runthru.toml").read_text()

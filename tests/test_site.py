@@ -36,6 +36,26 @@ def test_script_json_cannot_close_a_script_element():
     assert json.loads(text) == {"t": "</script><!-- & \u2028"}
 
 
+LEADS = "# Who Leads\n\n## One\n\nANNA: One.\nZED: Two.\nBOB: Three.\nZED: Four.\nBOB: Five.\nCAROL: Six.\nBOB: Seven.\nZED: Eight.\n"
+
+
+def test_chooser_lists_leads_first_with_their_share_and_the_title_is_the_plays(make_project, toy_engine):
+    root = make_project({"scripts/leads.md": LEADS,
+                         "casts/leads.toml": 'script = "../scripts/leads.md"\nengine = "toy"\n'})
+    assert build(root).exit_code == 0
+    chooser = (root / "build" / "leads" / "index.html").read_text()
+    names = re.findall(r'class="role-name">([^<]+)<', chooser)
+    assert names == ["BOB", "ZED", "ANNA", "CAROL"]  # by lines, then by name
+    metas = re.findall(r'class="role-meta">([^<]+)<', chooser)
+    assert metas[0].startswith("3 lines · 38% of the play") and metas[2].startswith("1 line · 12% of the play")
+    index = (root / "build" / "index.html").read_text()
+    assert "<title>Who Leads</title>" in index and "<h1>Who Leads</h1>" in index
+    assert root.name not in index and root.name.title() not in index
+    (root / "runthru.toml").write_text('[site]\ntitle = "Spring Season"\n')
+    assert build(root).exit_code == 0
+    assert "<h1>Spring Season</h1>" in (root / "build" / "index.html").read_text()
+
+
 def test_site_layout_and_shared_audio(project):
     result = build(project)
     assert result.exit_code == 0 and result.published

@@ -1,8 +1,9 @@
 """``runthru-build audition``: hear the cast before the full build.
 
-Renders one line per role — the role's first line said alone — and writes the
-site, whose role chooser then plays each role's voice.  The takes are the
-real takes of those lines, so the full build later reuses them.
+Renders each role's preview (``site.preview_lines``: 8-15 s of its most
+characteristic lines) and writes the site, whose role chooser then plays each
+role's voice.  The takes are the real takes of those lines, so the full build
+later reuses them.
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ from .build import BuildResult, plan_build, publish_site
 
 
 def audition(root: Path, roles: list[str], **render_options) -> BuildResult:
+    if not root.is_dir():
+        raise RunThruError(f"no project folder {str(root)!r} (to audition a role: runthru-build audition "
+                           f"-r {root.name})", exit_code=2)
     planned = plan_build(root)
     project = planned.project
     everyone = sorted({c for plan in planned.plans for c in plan.production.characters})
@@ -27,8 +31,7 @@ def audition(root: Path, roles: list[str], **render_options) -> BuildResult:
         chosen = [c for c in plan.production.characters if not wanted or c in wanted]
         lines = []
         for role in chosen:
-            first = preview_lines(plan, role)[:1]
-            lines += [la for la in first if la not in lines]
+            lines += [la for la in preview_lines(plan, role) if la not in lines]
         takes = {k: plan.takes[k] for la in lines for k in la.parts}
         reduced.append(replace(plan, lines=lines, takes=takes))
     report = render_plans(reduced, planned.cache, planned.engines, workers=project.config.render.workers,

@@ -55,6 +55,14 @@ def plan_project(project: Project, engines: EngineSet) -> tuple[list[Plan], list
     return plans, errors
 
 
+def require_project(config: Config) -> None:
+    """A folder that is not a project yet: one message saying what to do, before anything is written."""
+    if not config.scripts_dir.is_dir() and not config.casts_dir.is_dir():
+        raise RunThruError(f"nothing to build here: no {config.scripts}/ folder. Start one with "
+                           f"`runthru-build new NAME`, or put a play (.md or .fountain) in {config.scripts}/",
+                           path=str(config.root))
+
+
 @dataclass
 class PlannedBuild:
     project: Project
@@ -66,6 +74,7 @@ class PlannedBuild:
 
 def plan_build(root: Path) -> PlannedBuild:
     config = load_config(root)
+    require_project(config)
     project = load_project(root, config)
     engines = engines_for(config)
     plans, errors = plan_project(project, engines)

@@ -3,16 +3,26 @@
   "use strict";
   var form = document.getElementById("chooser");
   if (!form) return;
-  // Cast preview: one audio element, each role's first line.
+  // Cast preview: one audio element plays a role's few characteristic lines in turn.
   var voice = new Audio();
+  var queue = [];
+  var playingFor = null;
+  function stop() { voice.pause(); queue = []; playingFor = null; }
+  function next() {
+    if (!queue.length) { playingFor = null; return; }
+    voice.setAttribute("src", queue.shift());
+    voice.play();
+  }
+  voice.addEventListener("ended", next);
   form.addEventListener("click", function (e) {
     var button = e.target.closest("button.preview");
     if (!button) return;
     e.preventDefault();
-    var src = button.getAttribute("data-src");
-    if (voice.getAttribute("src") === src && !voice.paused) { voice.pause(); return; }
-    voice.setAttribute("src", src);
-    voice.play();
+    if (playingFor === button) { stop(); return; }
+    stop();
+    playingFor = button;
+    queue = button.getAttribute("data-src").split(" ");
+    next();
   });
   var button = document.getElementById("together");
   function ticked() {

@@ -1,0 +1,68 @@
+"""Render progress where nobody watches a terminal: plain lines, and an estimate up front."""
+
+from __future__ import annotations
+
+import io
+
+from conftest import run_cli
+from rich.console import Console
+
+from runthru_build.progress import RenderProgress
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def plain_progress() -> tuple[RenderProgress, io.StringIO, Clock]:
+    text, clock = io.StringIO(), Clock()
+    console = Console(file=text, force_terminal=False, width=200)
+    return RenderProgress(console, clock=clock), text, clock
+
+
+def test_plain_lines_every_five_percent_or_few_seconds_with_an_estimate_first():
+    progress, text, clock = plain_progress()
+    progress.start(200)
+    for _ in range(8):  # 2 takes a second, 6 s of audio each
+        clock.now += 0.5
+        progress.advance(1, 6.0)
+    assert text.getvalue().splitlines() == [
+        "rendering 200 takes; an estimate of the time follows once the first are done",
+        "estimate: about 2 min more for 194 takes (2.0 takes/s so far)",  # measured over the first 3 s
+    ]
+    clock.now += 2.0
+    progress.advance(2, 12.0)  # 5% done
+    assert text.getvalue().splitlines()[-1] == "rendering: 10/200 takes (5%), 1.0 audio min, 0:06 elapsed, ETA 1:54"
+    clock.now += 5.0
+    progress.advance(2, 12.0)  # a slow stretch: a line after a few seconds
+    assert text.getvalue().splitlines()[-1] == "rendering: 12/200 takes (6%), 1.2 audio min, 0:11 elapsed, ETA 2:52"
+    before = len(text.getvalue().splitlines())
+    for _ in range(8):  # quick takes: the next line at 10%, not before
+        clock.now += 0.1
+        progress.advance(1, 6.0)
+    lines = text.getvalue().splitlines()
+    assert len(lines) == before + 1 and lines[-1].startswith("rendering: 20/200 takes (10%)")
+    progress.stop()
+
+
+def test_a_short_render_says_only_how_far_it_got():
+    progress, text, clock = plain_progress()
+    progress.start(3)
+    for _ in range(3):
+        clock.now += 0.2
+        progress.advance(1, 1.5)
+    assert text.getvalue().splitlines() == [
+        "rendering: 1/3 takes (33%), 0.0 audio min, 0:00 elapsed, ETA 0:00",
+        "rendering: 2/3 takes (67%), 0.1 audio min, 0:00 elapsed, ETA 0:00",
+        "rendering: 3/3 takes (100%), 0.1 audio min, 0:01 elapsed, ETA 0:00",
+    ]
+
+
+def test_build_through_a_pipe_prints_progress_lines(toy_project):
+    proc = run_cli("build", str(toy_project))  # stdout and stderr are pipes: not a terminal
+    assert proc.returncode == 0, proc.stderr
+    assert "rendering: 3/3 takes (100%)" in proc.stderr
