@@ -249,3 +249,49 @@ def test_mixed_case_period_cues_and_plain_prose_directions():
     assert lines[9].directions == ("Aside.",)
     assert script.front_matter == []
     assert script.scenes[0].title == "FIRST ACT"
+
+
+def _parse(text: str, suffix: str = ".md"):
+    from runthru_build.script.play import parse_markdown, parse_text
+
+    return (parse_markdown if suffix == ".md" else parse_text)(text, f"t{suffix}")
+
+
+def test_found_on_unseen_plays_a_speech_opening_with_an_ellipsis_is_kept():
+    script = _parse("# T\n\n## S\n\n**MIKE**: . . .and so the cow said, stop.\n\n**KATE**: ...and more.\n\n"
+                    "**MIKE**: Get it?\n")
+    assert spoken(script) == [(("MIKE",), "...and so the cow said, stop."), (("KATE",), "...and more."),
+                              (("MIKE",), "Get it?")]
+
+
+def test_found_on_unseen_plays_a_preface_cue_is_front_matter_not_a_character():
+    body = "".join(f"HIGGINS. Line {i}, said plainly.\n\nLIZA. Answer {i}.\n\n" for i in range(6))
+    text = ("TRANSCRIBER'S NOTE: In the printed version the stage directions are italic.\n\n"
+            "A Professor of Phonetics.\n\nACT I\n\n" + body)
+    script = _parse(text, ".txt")
+    assert script.characters == ["HIGGINS", "LIZA"]
+    assert any("TRANSCRIBER'S NOTE" in block for block in script.front_matter)
+
+
+def test_found_on_unseen_plays_one_off_bracket_cues_and_bold_cues_with_a_direction():
+    body = "".join(f"HIGGINS. Line {i} of mine.\n\nLIZA [crying] Answer {i}.\n\n" for i in range(6))
+    text = "ACT I\n\n" + body + "Titterings.\n\nA BYSTANDER [on the lady's right] He won't get no cab.\n"
+    script = _parse(text, ".txt")
+    assert list(script.lines())[-1].speakers == ("A BYSTANDER",)
+    bold = _parse("# T\n\n## S\n\n**EDGAR**\nHello.\n\n**CLEMENCE**\nHi.\n\n**EDGAR**\nBye.\n\n"
+                  "**VOICE OF MOTHER (filtered, distant)**\nClemence? Edgar?\n")
+    last = list(bold.lines())[-1]
+    assert (last.speakers, last.directions, last.spoken) == (("VOICE OF MOTHER",), ("filtered, distant",),
+                                                             "Clemence? Edgar?")
+
+
+def test_found_on_unseen_plays_a_plural_in_the_cast_list_renames_no_one():
+    text = ("DRAMATIS PERSONAE\n\nDON PEDRO, Prince of Arragon.\nMessengers, Watch, Attendants, &c.\n\nACT I\n\n"
+            + "".join(f"DON PEDRO.\n\nLine {i}.\n\nMESSENGER.\n\nNews {i}.\n\n" for i in range(4)))
+    script = _parse(text, ".txt")
+    assert script.characters == ["DON PEDRO", "MESSENGER"]
+
+
+def test_found_on_unseen_plays_no_stray_stop_where_a_direction_was():
+    script = _parse("# T\n\n## S\n\nHIGGINS: Sorry [he rushes off].\nHIGGINS: Give it to me. [takes it]. Now.\n")
+    assert [line.spoken for line in script.lines()] == ["Sorry.", "Give it to me. Now."]

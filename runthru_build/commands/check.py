@@ -84,12 +84,22 @@ def character_stats(production: Production) -> list[CharacterStats]:
     return list(stats.values())
 
 
+_TITLE_WORDS = frozenset({"MR", "MRS", "MS", "MISS", "MASTER", "MADAME", "MME", "MLLE", "SIR", "LADY", "LORD"})
+
+
+def _titles_differ(a: str, b: str) -> bool:
+    """MRS HALE / HALE, Mr. White / Mrs. White: a title tells two people apart."""
+    wa = {w.strip(".").upper() for w in a.split()}
+    wb = {w.strip(".").upper() for w in b.split()}
+    return bool((wa ^ wb) & _TITLE_WORDS)
+
+
 def near_duplicates(names: list[str]) -> list[tuple[str, str]]:
     """Pairs such as JIMY/JIMMY that are probably one character misspelt."""
     pairs = []
     for i, a in enumerate(names):
         for b in names[i + 1:]:
-            if difflib.SequenceMatcher(None, a.upper(), b.upper()).ratio() >= 0.8:
+            if difflib.SequenceMatcher(None, a.upper(), b.upper()).ratio() >= 0.8 and not _titles_differ(a, b):
                 pairs.append((a, b))
     return pairs
 
@@ -100,7 +110,7 @@ def name_variants(names: list[str]) -> list[tuple[str, str]]:
     for a in names:
         for b in names:
             wa, wb = a.upper().split(), b.upper().split()
-            if a != b and len(wa) < len(wb) and (wb[-len(wa):] == wa or wb[:len(wa)] == wa):
+            if a != b and len(wa) < len(wb) and (wb[-len(wa):] == wa or wb[:len(wa)] == wa) and not _titles_differ(a, b):
                 pairs.append((a, b))
     return pairs
 

@@ -84,7 +84,8 @@ def read_document(text: str, *, markdown: bool) -> Document:
         number = index + 1
         if markdown:
             raw = _BR.sub(" ", raw) if not _BR.match(raw.lstrip()) else _BR.sub("", raw, count=1)
-            raw = _TAG.sub("", raw)
+            if raw.lstrip().startswith("<") and raw.rstrip().endswith(">"):
+                raw = _TAG.sub("", raw)  # an HTML block line: its text, never its tags
         stripped = raw.strip()
         if not stripped:
             paragraph = None

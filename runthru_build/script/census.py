@@ -319,11 +319,14 @@ def take_census(blocks: list[Block], heading_at: set[int], first_body: int) -> C
     if conv.cues_open_paragraphs:
         uses = tally(use_lines=False)
     top = max((u.support for u in uses.values()), default=0)
+    best_use = max(uses.values(), key=lambda u: (u.support, u.count), default=None)
     for use in sorted(uses.values(), key=lambda u: (-u.support, -u.count, FORM_ORDER.index(u.form))):
         if use.caps and use.form in MARKED_FORMS and use.count >= 1:
             accepted = True
-        elif use.caps:
+        elif use.caps and (best_use is None or _family(use.form) == _family(best_use.form)):
             accepted = use.support >= 2
+        elif use.caps:
+            accepted = use.support >= max(2, 0.05 * top)  # against the grain: "MRS HALE" alone in a cast list
         elif use.form == ALONE and any(f.form in (ALONE, BOLD) and not f.caps for f in conv.forms[:1]):
             accepted = use.support >= 4  # plain names alone, in a play whose cues stand alone
         else:
@@ -355,6 +358,11 @@ def take_census(blocks: list[Block], heading_at: set[int], first_body: int) -> C
     return conv
 
 
+def _family(form: str) -> str:
+    """Cues that share a line with their speech, or stand on a line of their own."""
+    return "alone" if form in (ALONE, BOLD) else "inline"
+
+
 def _aliases(counts: Counter[str], spellings: dict[str, Counter[str]], cast: dict[str, str]) -> dict[str, str]:
     """Cue names that name one character: ``Doctor Rank``/``Rank`` (both in the cast
     list), ``PEAS.`` for PEASEBLOSSOM, ``THE CHILDREN``/``CHILDREN``."""
@@ -367,7 +375,8 @@ def _aliases(counts: Counter[str], spellings: dict[str, Counter[str]], cast: dic
             groups.setdefault(cast[key], []).append(key)
             continue
         stem = key.rstrip(".")
-        targets = {entry for ck, entry in cast.items() if len(stem) >= 3 and ck != stem and ck.startswith(stem)}
+        targets = {entry for ck, entry in cast.items()
+                   if len(stem) >= 3 and ck != stem and ck.startswith(stem) and len(stem) <= 0.8 * len(ck)}
         if len(targets) == 1:
             groups.setdefault(targets.pop(), []).append(key)
     by_bare: dict[str, list[str]] = {}

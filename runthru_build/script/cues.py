@@ -43,11 +43,13 @@ NAME_PARTICLES = frozenset({"of", "the", "de", "du", "des", "la", "le", "von", "
 _NAME_CHARS = re.compile(r"^@?[^\W_][\w .'’\-#\"“”&,]*$")
 _GROUP_SPLIT = re.compile(r"\s*(?:&|\+|/|,|\bAND\b|\band\b)\s*")
 _TRAILING_PAREN = re.compile(r"^(?P<name>.*?)\s*\((?P<paren>[^()]*)\)\s*$")
-_DOT_LEADER = re.compile(r"(\.\s?){3,}|…\s|\s[-–—]{1,2}\s")
+_DOT_LEADER = re.compile(r"(?:\.\s?){4,}\s*\S|…\s+\S|\s*[-–—]{1,2}\s")  # "JIMMY ...... Sam Walker", not ". . .and so"
 _FOOTNOTE_MARKS = re.compile(r"[*†‡]")
 _SPACES = re.compile(r"\s+")
 _MARKUP = re.compile(r"[*_\\`<>\[\]&]")  # "!" alone is punctuation: only "![" is markup, and "[" is here
-_SPACE_BEFORE_PUNCTUATION = re.compile(r"[ \t]+([.,;:])")
+_SPACE_BEFORE_PUNCTUATION = re.compile(r"[ \t]+([.,;:])(?!\.)")
+_LEADING_STRAY = re.compile(r"^(?:[,;:]|\.(?![ .]*\.))\s*")  # ". I see it!" after "Name. (dir)", not "...and"
+_DOUBLED_STOP = re.compile(r"(?<=[.!?])\s+\.(?!\.)")  # "Give it to me. . Now" once a direction is gone
 
 
 def normalize_name(name: str) -> str:
@@ -367,7 +369,9 @@ class ScriptBuilder:
         parts = split_directions(body)
         if speech.lead_direction:
             parts.insert(0, Part("direction", speech.lead_direction))
-        spoken = " ".join(spoken_text(p.markdown) for p in parts if p.kind == "speech").strip()
+        spoken = " ".join(spoken_text(p.markdown) for p in parts if p.kind == "speech")
+        spoken = _SPACE_BEFORE_PUNCTUATION.sub(r"\1", _DOUBLED_STOP.sub("", spoken)).strip()
+        spoken = _LEADING_STRAY.sub("", spoken)
         if not spoken:
             self.script.warnings.append(f"{speech.source}: cue {speech.cue.text} has no text")
             self.script.structure.append(speech.cue.text)
@@ -392,9 +396,22 @@ class ScriptBuilder:
         preamble = sections[0]
         if has_headings and preamble.scene is not None and not _is_dialogue(preamble.scene):
             preamble.front_matter = True
-        first_dialogue = next(
-            (i for i, s in enumerate(sections) if not s.front_matter and s.scene and s.scene.lines), None
-        )
+        cues: dict[str, int] = {}
+        for sec in sections:
+            for line in sec.scene.lines if sec.scene else []:
+                if not line.continued:
+                    for speaker in line.speakers:
+                        cues[speaker] = cues.get(speaker, 0) + 1
+
+        def has_dialogue(sec: _Section, *, real: bool) -> bool:
+            """Real dialogue has a character who speaks more than once in the play: a
+            ``TRANSCRIBER'S NOTE:`` or ``LONDON:`` in the preface does not."""
+            lines = sec.scene.lines if sec.scene and not sec.front_matter else []
+            return any(not real or any(cues[s] >= 2 for s in line.speakers) for line in lines)
+
+        first_dialogue = next((i for i, s in enumerate(sections) if has_dialogue(s, real=True)), None)
+        if first_dialogue is None:
+            first_dialogue = next((i for i, s in enumerate(sections) if has_dialogue(s, real=False)), None)
         empty_titles: list[str] = []
         for index, sec in enumerate(sections):
             before_dialogue = first_dialogue is not None and index < first_dialogue

@@ -15,7 +15,10 @@ from .census import (
     ALONE,
     BOLD,
     BOLD_COLON,
+    BRACKET,
     COLON,
+    COMMA,
+    PERIOD,
     Candidate,
     candidates,
     cue_text_of,
@@ -277,6 +280,8 @@ class _PlayParser:
             return True
         if cand.form == BOLD and li == 0 and self.conv.accepts(BOLD, cand.caps):
             return True
+        if li == 0 and cand.caps and cand.form in (PERIOD, BRACKET, COMMA) and self.conv.accepts(cand.form, True):
+            return True  # "A BYSTANDER [on the lady's right] He won't…": a one-off speaker in the play's own form
         primary = self.conv.primary()
         return (li == 0 and self.conv.cues_open_paragraphs and primary is not None
                 and cand.form == primary.form and cand.caps == primary.caps)
@@ -290,6 +295,8 @@ class _PlayParser:
     def _lone_name_is_cue(self, bi: int, block: Block, li: int, cand: Candidate) -> bool:
         """A name heard once (``MUSICIAN``) is a cue where the play's cues stand alone
         on their own lines and this one does too."""
+        if cand.form == BOLD and self.conv.accepts(BOLD, cand.caps):
+            return True  # "**VOICE OF MOTHER (filtered)**": bold is deliberate
         primary = self.conv.primary()
         if primary is None or primary.form not in (ALONE, BOLD):
             return False
