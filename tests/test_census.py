@@ -295,3 +295,52 @@ def test_found_on_unseen_plays_a_plural_in_the_cast_list_renames_no_one():
 def test_found_on_unseen_plays_no_stray_stop_where_a_direction_was():
     script = _parse("# T\n\n## S\n\nHIGGINS: Sorry [he rushes off].\nHIGGINS: Give it to me. [takes it]. Now.\n")
     assert [line.spoken for line in script.lines()] == ["Sorry.", "Give it to me. Now."]
+
+
+def test_found_on_unseen_plays_name_then_speech_with_no_mark_and_brace_directions():
+    # Synge: "TRAMP Is it to go away…", "{He takes a drink.}"
+    speeches = [("TRAMP", "Is it to go away and leave you, lady of the house?"), ("NORA", "I will not, surely."),
+                ("MICHEAL", "That's a poor coat you have."), ("TRAMP", "If it's a poor tailor I am."),
+                ("NORA", "Let you not mind him at all."), ("MICHEAL", "It's no lie he's telling."),
+                ("NORA", "There's no one can drive a mountain ewe."), ("TRAMP", "It's a queer breed."),
+                ("MICHEAL", "Mountain ewes is a queer breed."), ("NORA", "God spare his soul.")]
+    lines = [f"{n} {t}" if i % 3 else f"{n} {{Looking up.}} {t}" for i, (n, t) in enumerate(speeches)]
+    text = "By J. M. Synge\n" + "\n".join(lines[:2]) + "\n{He goes on stitching.}\n" + "\n".join(lines[2:]) + "\n"
+    script = _parse(text, ".txt")
+    assert spoken(script) == [((n,), t) for n, t in speeches]
+    assert [e.text for e in script.scenes[0].elements if not hasattr(e, "speakers")] == ["He goes on stitching."]
+
+
+def test_found_on_unseen_plays_a_scene_in_one_paragraph_with_names_alone():
+    # an MIT Shakespeare text with no blank lines at all
+    text = ("The Tempest\nACT I\nSCENE I. On a ship at sea.\nEnter a Master and a Boatswain\nMaster\nBoatswain!\n"
+            "Boatswain\nHere, master: what cheer?\nMaster\nGood, speak to the mariners.\nExit\nBoatswain\n"
+            "Heigh, my hearts!\nALONSO\nGood boatswain, have care.\nBoatswain\nI pray now, keep below.\n")
+    script = _parse(text, ".txt")
+    assert [line.speakers[0] for line in script.lines()] == ["Master", "Boatswain", "Master", "Boatswain", "ALONSO",
+                                                             "Boatswain"]
+    assert "Exit" not in " ".join(line.spoken for line in script.lines())
+
+
+def test_found_on_unseen_plays_cue_direction_after_a_comma_and_two_people_one_surname():
+    text = ("ACT I\n\n" + "".join(f"    JANOT.\n\nJe dis {i} ; bon.\n\n    MADAME RAGOT.\n\nEt moi {i}.\n\n"
+                                   f"    RAGOT.\n\nMoi aussi {i}.\n\n" for i in range(3))
+            + "    JANOT, APARTÉ.\n\nAh ! Jarni !\n")
+    script = _parse(text, ".txt")
+    assert script.characters == ["JANOT", "MADAME RAGOT", "RAGOT"]
+    last = list(script.lines())[-1]
+    assert (last.speakers, last.directions, last.spoken) == (("JANOT",), ("APARTÉ",), "Ah ! Jarni !")
+    assert list(script.lines())[0].spoken == "Je dis 0 ; bon."  # French spacing kept
+
+
+def test_found_on_unseen_screenplays_forced_lowercase_names_and_a_blank_after_the_parenthetical():
+    from runthru_build.script.fountain import parse_fountain
+
+    text = ("INT. STUDIO - DAY\n\nTECHNIKER\n(enthusiastisch)\n\nWillkommen zur Premiere!\n\n"
+            "MAYA\n(aufgeregt)\n\nWow, wir sind die ersten?\n\n@character\ni am saying some dialog\n\n"
+            "I LIKE CHEESE (cont.)\nI am a lucky cheese lover.\n")
+    script = parse_fountain(text, "k.fountain")
+    assert spoken(script) == [(("TECHNIKER",), "Willkommen zur Premiere!"), (("MAYA",), "Wow, wir sind die ersten?"),
+                              (("character",), "i am saying some dialog"),
+                              (("I LIKE CHEESE",), "I am a lucky cheese lover.")]
+    assert list(script.lines())[0].directions == ("enthusiastisch",)

@@ -20,16 +20,18 @@ from dataclasses import dataclass, field
 from .blocks import Block, SourceLine
 from .cues import GROUP_ALL, GROUP_BOTH, NAME_SUFFIXES, Cue, is_cast_list_entry, name_key, parse_cue
 
-BOLD_COLON, BOLD, COLON, PERIOD, BRACKET, COMMA, ARROW, ALONE = (
-    "**NAME:**", "**NAME**", "NAME:", "NAME.", "NAME [..]", "NAME, ..", "NAME>", "NAME alone",
+BOLD_COLON, BOLD, COLON, PERIOD, BRACKET, COMMA, ARROW, SPACED, ALONE = (
+    "**NAME:**", "**NAME**", "NAME:", "NAME.", "NAME [..]", "NAME, ..", "NAME>", "NAME text", "NAME alone",
 )
-FORM_ORDER = (BOLD_COLON, BOLD, COLON, PERIOD, BRACKET, COMMA, ARROW, ALONE)
+FORM_ORDER = (BOLD_COLON, BOLD, COLON, PERIOD, BRACKET, COMMA, ARROW, SPACED, ALONE)
+WEAK_FORMS = frozenset({SPACED})  # no mark at all between name and speech: only as the play's own form
 MARKED_FORMS = frozenset({BOLD_COLON, COLON})  # deliberate enough to trust on first use
 
 _BOLD = re.compile(r"^(\*\*|__)(?P<inner>[^*_]+?)(?P<colon>:?)\1(?P<after>.*)$")
 _COLON = re.compile(r"^(?P<name>[^:*_\[\]()]{1,80}?(?:\s*\([^()]*\))*)\s*:(?:\s+(?P<rest>.*)|$)")
 _ARROW = re.compile(r"^(?P<name>[^>()<]{1,60}?\s*(?:\([^()]*\))?)\s*>\s*(?P<rest>.*)$")
-_BRACKET = re.compile(r"^(?P<name>[^\[\]():;!?]{1,80}?)\s+(?P<rest>[\[(].*)$")
+_BRACKET = re.compile(r"^(?P<name>[^\[\](){}:;!?]{1,80}?)\s+(?P<rest>[\[({].*)$")
+_SPACED = re.compile(r"^(?P<name>[A-Z][A-Z0-9'’. \-]{0,60}?[A-Z0-9.])\s+(?P<rest>(?:[A-Z][a-z’'].*|I\b.*|[A-Z]\s.*))$")
 _COMMA = re.compile(r"^(?P<name>[^,.:a-z]{2,60}),\s+(?P<direction>[^.]{1,80})\.\s+(?P<rest>.+)$")
 _PERIOD_END = re.compile(r"\.(?=\s|$)")
 _TITLES = frozenset({"MR", "MRS", "MS", "MISS", "DR", "ST", "LT", "SGT", "CAPT", "COL", "GEN", "REV", "PROF", "MME",
@@ -123,6 +125,9 @@ def _candidates(text: str, solo: frozenset[str] | None) -> list[Candidate]:
         comma = _COMMA.match(text)
         if comma:
             add(_candidate(COMMA, comma.group("name"), comma.group("rest"), direction=comma.group("direction"), solo=solo))
+        spaced = _SPACED.match(text) if not found else None
+        if spaced:
+            add(_candidate(SPACED, spaced.group("name"), spaced.group("rest"), solo=solo))
     return found
 
 
@@ -190,7 +195,9 @@ class Conventions:
     speech_indent: int | None = None
 
     def accepts(self, form: str, caps: bool) -> bool:
-        return any(f.form == form and f.caps == caps for f in self.forms)
+        """Is this a cue form here?  A name alone on its line is one form in either case
+        (Shakespeare texts give ``First Witch`` and ``MACBETH`` alike)."""
+        return any(f.form == form and (f.caps == caps or form == ALONE) for f in self.forms)
 
     def primary(self) -> FormUse | None:
         return self.forms[0] if self.forms else None
@@ -314,7 +321,7 @@ def take_census(blocks: list[Block], heading_at: set[int], first_body: int) -> C
 
     uses = tally(use_lines=True)
     best = max(uses.values(), key=lambda u: u.support, default=None)
-    if best is not None and best.form in (PERIOD, BRACKET, COMMA, ARROW, COLON) and best.support >= 10:
+    if best is not None and best.form in (PERIOD, BRACKET, COMMA, ARROW, COLON, SPACED) and best.support >= 10:
         conv.cues_open_paragraphs = best.at_paragraph_start >= 0.9 * best.support and _wrapped(blocks)
     if conv.cues_open_paragraphs:
         uses = tally(use_lines=False)
@@ -323,6 +330,8 @@ def take_census(blocks: list[Block], heading_at: set[int], first_body: int) -> C
     for use in sorted(uses.values(), key=lambda u: (-u.support, -u.count, FORM_ORDER.index(u.form))):
         if use.caps and use.form in MARKED_FORMS and use.count >= 1:
             accepted = True
+        elif use.form in WEAK_FORMS:
+            accepted = use.support >= max(4, 0.25 * top)
         elif use.caps and (best_use is None or _family(use.form) == _family(best_use.form)):
             accepted = use.support >= 2
         elif use.caps:
@@ -394,8 +403,9 @@ def _aliases(counts: Counter[str], spellings: dict[str, Counter[str]], cast: dic
         else:
             main = entry if entry.isupper() or not all(spelled(k).isupper() for k in keys) else entry.upper()
         for k in keys:
-            if spelled(k) != main:
-                aliases[k] = main
+            abbreviated = k not in cast
+            if spelled(k) != main and (counts[k] == 1 or abbreviated):
+                aliases[k] = main  # MADAME RAGOT and RAGOT, both heard often, stay two people
     for keys in by_bare.values():
         if len(keys) > 1:
             main = max(keys, key=lambda k: counts[k])
@@ -424,6 +434,7 @@ _DIRECTION_MARKS = (
     ("[_…_]", re.compile(r"\[_[^\]]*_?\.?\]?")),
     ("[…]", re.compile(r"\[[^\]_][^\]]*\]")),
     ("(…)", re.compile(r"\([^)]*\)")),
+    ("{…}", re.compile(r"\{[^}]*\}")),
     ("_…_", re.compile(r"(?<![\w*])_[^_]+_(?!\w)")),
     ("*…*", re.compile(r"(?<![\w*])\*[^*]+\*(?![\w*])")),
 )

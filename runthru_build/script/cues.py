@@ -22,7 +22,10 @@ GROUP_BOTH = frozenset({"BOTH"})
 
 # All-caps words that open a line like a cue but are never characters.
 NOT_CHARACTERS = frozenset({
-    "THE", "AND", "OR", "BUT", "OF", "TO", "IN", "AN", "BY", "FOR", "WITH", "YES", "NO", "OH", "AH", "WELL",
+    "REMEMBER", "TIP", "TIPS", "HINT", "TASK", "QUESTION", "QUESTIONS", "ANSWER", "ANSWERS", "DISCUSS",
+    "DISCUSSION", "VOCABULARY", "OBJECTIVE", "OBJECTIVES", "MATERIALS", "INSTRUCTIONS", "DIRECTIONS", "SUMMARY",
+    "EXAMPLE", "NB", "PS", "P.S", "IMPORTANT", "WARNING", "STEP", "TRANSCRIBER'S NOTE", "EDITOR'S NOTE",
+    "AUTHOR'S NOTE", "PAGE", "THE", "AND", "OR", "BUT", "OF", "TO", "IN", "AN", "BY", "FOR", "WITH", "YES", "NO", "OH", "AH", "WELL",
     "ACT DROP", "ACT DROPS", "END OF ACT", "END OF PLAY", "END OF THE PLAY", "SLOW CURTAIN", "QUICK CURTAIN",
     "TABLEAU", "DARKNESS", "THE CURTAIN FALLS", "FINIS", "WARM-UP", "DEBRIEF", "SCENE SETUP", "INT", "EXT",
     "ACT", "SCENE", "SETTING", "TIME", "PLACE", "NOTE", "NOTES", "AT RISE", "END", "THE END",
@@ -47,7 +50,7 @@ _DOT_LEADER = re.compile(r"(?:\.\s?){4,}\s*\S|…\s+\S|\s*[-–—]{1,2}\s")  # 
 _FOOTNOTE_MARKS = re.compile(r"[*†‡]")
 _SPACES = re.compile(r"\s+")
 _MARKUP = re.compile(r"[*_\\`<>\[\]&]")  # "!" alone is punctuation: only "![" is markup, and "[" is here
-_SPACE_BEFORE_PUNCTUATION = re.compile(r"[ \t]+([.,;:])(?!\.)")
+_SPACE_BEFORE_PUNCTUATION = re.compile(r"[ \t]+([.,])(?!\.)")  # French spacing before ; : ! ? is kept
 _LEADING_STRAY = re.compile(r"^(?:[,;:]|\.(?![ .]*\.))\s*")  # ". I see it!" after "Name. (dir)", not "...and"
 _DOUBLED_STOP = re.compile(r"(?<=[.!?])\s+\.(?!\.)")  # "Give it to me. . Now" once a direction is gone
 
@@ -80,7 +83,7 @@ def is_name(text: str, *, caps: bool = True) -> bool:
         if len(words) > 5 or len(text) > 40:
             return False
         shouted = [w for w in words if len(w) > 1 and w.isupper()]
-        if shouted and len(shouted) < len(words):
+        if shouted and any(any(c.islower() for c in w) for w in words):
             return False  # "Enter MACBETH" is a direction naming a character
         for word in words:
             head = word.lstrip("@\"“'(")
@@ -130,7 +133,14 @@ def parse_cue(text: str, *, caps: bool = True, solo: frozenset[str] | set[str] |
     pieces = _group_pieces(name_part)
     if not pieces:
         return None
-    if len(pieces) > 1 and (
+    if len(pieces) > 1 and solo is not None and name_key(pieces[0]) in solo and "," in name_part and not any(
+        name_key(p) in solo for p in pieces[1:]
+    ):
+        # "JANOT, APARTÉ": a name, then how it is said
+        extra = name_part.split(",", 1)[1].strip()
+        direction = f"{extra}; {direction}" if direction else extra
+        pieces = [pieces[0]]
+    elif len(pieces) > 1 and (
         (solo is not None and not all(name_key(p) in solo for p in pieces))
         or not all(is_name(p, caps=caps) for p in pieces)
     ):
@@ -184,7 +194,7 @@ def split_directions(markdown: str) -> list[Part]:
         if ch == "\\":
             i += 2
             continue
-        if ch in "([":
+        if ch in "([{":
             close = _matching(markdown, i)
             if close is not None:
                 lo, hi = i, close + 1
@@ -201,7 +211,7 @@ def split_directions(markdown: str) -> list[Part]:
 
 
 def _matching(text: str, open_at: int) -> int | None:
-    pairs = {"(": ")", "[": "]"}
+    pairs = {"(": ")", "[": "]", "{": "}"}
     opener, closer = text[open_at], pairs[text[open_at]]
     depth = 0
     i = open_at
@@ -256,6 +266,7 @@ class _OpenSpeech:
     body: list[str] = field(default_factory=list)
     continued: bool = False
     lead_direction: str | None = None
+    said: bool = False  # has any spoken word been added yet?
 
 
 @dataclass
@@ -315,7 +326,7 @@ class ScriptBuilder:
         return self._after_direction and self._last_speakers is not None
 
     def open_speech_is_empty(self) -> bool:
-        return self._open is not None and not any(spoken_text(b) for b in self._open.body)
+        return self._open is not None and not self._open.said
 
     def structure(self, text: str) -> None:
         """A label or an end mark (``**Warm-up:**``, ``THE END``): not speech, not a direction."""
@@ -349,6 +360,8 @@ class ScriptBuilder:
                 speakers=self._last_speakers, source=source, continued=True,
             )
         self._open.body.append(markdown)
+        if not self._open.said:
+            self._open.said = any(p.kind == "speech" and spoken_text(p.markdown) for p in split_directions(markdown))
 
     def direction(self, text: str, source: Source, *, inline: bool = False) -> None:
         """A stage direction; ``inline`` ones join the speech in progress."""

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from .cues import ScriptBuilder, name_key, parse_cue, plain_text
+from .cues import Cue, ScriptBuilder, name_key, normalize_name, parse_cue, plain_text
 from .model import Script, Source
 
 _SCENE_HEADING = re.compile(r"^(INT|EXT|EST|INT\.?/EXT|I/E)[. ]", re.IGNORECASE)
@@ -129,6 +129,8 @@ def _parse(text: str, path: str, *, solo: set[str] | None) -> Script:
             continue
         cue_text = _is_cue(line) if prev_blank and next_line.strip() and not line.startswith("!") else None
         cue = parse_cue(cue_text, caps=False, solo=solo) if cue_text else None
+        if cue is None and cue_text and line.startswith("@"):
+            cue = Cue(text=cue_text, names=(normalize_name(re.sub(r"\([^)]*\)", "", cue_text)),))  # forced: any name
         if cue is not None:
             builder.start_speech(cue, source)
             i = _dialogue(builder, lines, i + 1, path)
@@ -150,12 +152,24 @@ def _parse(text: str, path: str, *, solo: set[str] | None) -> Script:
     return builder.finish()
 
 
+def _dialogue_follows(lines: list[str], blank: int) -> bool:
+    """After a cue with nothing said yet: is the next paragraph its dialogue?"""
+    nxt = lines[blank + 1].strip() if blank + 1 < len(lines) else ""
+    after = lines[blank + 2].strip() if blank + 2 < len(lines) else ""
+    if not nxt or _SCENE_HEADING.match(nxt) or _TRANSITION.match(nxt) or nxt.startswith(("#", ">", "!", ".", "=")):
+        return False
+    return not (_is_cue(nxt) and after)
+
+
 def _dialogue(builder: ScriptBuilder, lines: list[str], i: int, path: str) -> int:
     """Dialogue and parentheticals after a cue, until a blank line (two spaces keep it going)."""
     n = len(lines)
     while i < n:
         raw = lines[i]
         if not raw.strip() and raw != "  ":
+            if builder.open_speech_is_empty() and _dialogue_follows(lines, i):
+                i += 1  # "NAME" / "(direction)" / blank / dialogue: a common slip, read as meant
+                continue
             break
         line = raw.strip()
         source = Source(path, i + 1)

@@ -19,6 +19,7 @@ from .census import (
     COLON,
     COMMA,
     PERIOD,
+    SPACED,
     Candidate,
     candidates,
     cue_text_of,
@@ -48,7 +49,7 @@ _END_MARK = re.compile(
     re.IGNORECASE,
 )
 _LABEL = re.compile(r"^(?:\*\*|__)(?P<label>[^*_]{1,60}?):?(?:\*\*|__):?$")
-_WHOLE_DIRECTION = re.compile(r"^(?P<wrap>[*_]{0,2})\s*(?P<open>[(\[])(?P<inner>.*)(?P<close>[)\]])\s*(?P=wrap)\.?$")
+_WHOLE_DIRECTION = re.compile(r"^(?P<wrap>[*_]{0,2})\s*(?P<open>[(\[{])(?P<inner>.*)(?P<close>[)\]}])\s*(?P=wrap)\.?$")
 _SPEECH_WORDS = re.compile(r"\b(?:I|I'm|I'll|I've|I'd|me|my|mine|you|your|yours|we|us|our|thee|thou|thy)\b|[?!]")
 _DIRECTION_WORDS = re.compile(
     r"\b(?:he|she|they|his|her|their|him|them|enters?|exits?|exeunt|crosses|sits|stands|turns|looks|goes|takes|"
@@ -75,7 +76,7 @@ _SCENE_HEADING = re.compile(r"^(?:INT|EXT|EST|INT\.?/EXT|I/E)[. ]")  # screenpla
 
 
 def is_structure_line(text: str) -> bool:
-    bare = _strip_emphasis(text)
+    bare = _strip_emphasis(text.lstrip("#").strip())
     return bool(bare) and len(bare.split()) <= 14 and bool(_STRUCTURE.match(bare) or _SCENE_HEADING.match(bare))
 
 
@@ -169,10 +170,7 @@ class _PlayParser:
         i = 0
         # structure lines at the head of a paragraph: "ACT I" / "SCENE I. A desert place."
         while i < len(lines) and is_structure_line(lines[i].text):
-            title = plain_text(_strip_emphasis(lines[i].text))
-            level = 2 if re.match(r"^(?:THE\s+)?\w+\s+ACT\b|^(?:ACT|ACTE|PART|PROLOGUE|EPILOGUE)\b", title, re.IGNORECASE) else 3
-            builder.heading(title, level, Source(self.path, lines[i].number))
-            self.speech_indent = None
+            self._structure_heading(lines[i])
             i += 1
         if i == len(lines):
             return
@@ -191,7 +189,7 @@ class _PlayParser:
         first = self._cue_at(bi, block, i)
         self._first_used = self._cue_used
         if first is None and i == 0:
-            if self._paragraph_is_direction(bi, block):
+            if self._paragraph_is_direction(bi, block) and not self._holds_a_cue(bi, block):
                 leads_speech = self.cue_block == bi - 1 and builder.open_speech_is_empty()
                 builder.direction(self._direction_text(block.text), Source(self.path, lines[0].number), inline=leads_speech)
                 return
@@ -225,11 +223,18 @@ class _PlayParser:
                     self._text(found.rest, source)
                 i += used
                 continue
+            if i > 0 and is_structure_line(line.text) and (line.text.startswith("#") or line.text.isupper()):
+                self._structure_heading(line)
+                i += 1
+                continue
             direction = _whole_line_direction(line.text)
             if direction is None and self.conv.unmarked_directions and i > 0 and line_is_direction_word(line):
                 direction = line.text
             if direction is not None:
-                builder.direction(direction, source, inline=builder.speech_open())
+                # inside a speech, unless the speech is said and the next line opens another
+                inline = builder.speech_open() and (
+                    builder.open_speech_is_empty() or i + 1 >= len(lines) or self._cue_at(bi, block, i + 1) is None)
+                builder.direction(direction, source, inline=inline)
                 i += 1
                 continue
             if _is_italic_line(line.text) and not builder.speech_open():
@@ -243,8 +248,21 @@ class _PlayParser:
         if self.conv.one_paragraph_speeches and not (self.cue_block == bi and first is not None and first.alone):
             builder.end_speech()
 
+    def _structure_heading(self, line: SourceLine) -> None:
+        title = plain_text(_strip_emphasis(line.text).lstrip("#").strip())
+        level = 2 if re.match(r"^(?:THE\s+)?\w+\s+ACT\b|^(?:ACT|ACTE|PART|PROLOGUE|EPILOGUE)\b", title, re.IGNORECASE) else 3
+        self.builder.heading(title, level, Source(self.path, line.number))
+        self.speech_indent = None
+
     def _text(self, text: str, source: Source) -> None:
         self.builder.add_text(text, source)
+
+    def _holds_a_cue(self, bi: int, block: Block) -> bool:
+        """A paragraph with no blank lines in it may hold a whole scene: ``Master`` /
+        ``Boatswain!`` / ``Boatswain`` / ``Here, master``…"""
+        found = any(self._cue_at(bi, block, li) is not None for li in range(1, len(block.lines)))
+        self._cue_used = 1
+        return found
 
     def _cue_at(self, bi: int, block: Block, li: int) -> Candidate | None:
         """The cue that opens line ``li`` of ``block``, if the conventions make it one."""
@@ -280,7 +298,7 @@ class _PlayParser:
             return True
         if cand.form == BOLD and li == 0 and self.conv.accepts(BOLD, cand.caps):
             return True
-        if li == 0 and cand.caps and cand.form in (PERIOD, BRACKET, COMMA) and self.conv.accepts(cand.form, True):
+        if li == 0 and cand.caps and cand.form in (PERIOD, BRACKET, COMMA, SPACED) and self.conv.accepts(cand.form, True):
             return True  # "A BYSTANDER [on the lady's right] He won't…": a one-off speaker in the play's own form
         primary = self.conv.primary()
         return (li == 0 and self.conv.cues_open_paragraphs and primary is not None
@@ -301,9 +319,12 @@ class _PlayParser:
         if primary is None or primary.form not in (ALONE, BOLD):
             return False
         if len(block.lines) != 1:
-            # screenplay layout in plain text: the name set off from its dialogue by indent
+            # screenplay layout in plain text: the name set off from its dialogue by indent;
+            # or a play written without blank lines, where a speech ends before the name
             below = block.lines[li + 1] if li + 1 < len(block.lines) else None
-            return cand.caps and below is not None and abs(below.indent - block.lines[li].indent) >= 4
+            above = block.lines[li - 1].text if li > 0 else ""
+            return cand.caps and below is not None and (
+                abs(below.indent - block.lines[li].indent) >= 4 or above.endswith((".", "!", "?", ":", ";")))
         if not cand.caps and cand.form == ALONE:
             nxt = self.blocks[bi + 1] if bi + 1 < len(self.blocks) else None
             return nxt is not None and nxt.indent > block.indent
@@ -314,7 +335,7 @@ class _PlayParser:
         text = block.text
         if _whole_line_direction(text) is not None or _is_wholly_emphasised(text):
             return True
-        if text.startswith(("[", "(")) and (text.rstrip(". ").endswith(("]", ")")) or ("]" not in text and ")" not in text)):
+        if text.startswith(("[", "(", "{")) and (text.rstrip(". ").endswith(("]", ")", "}")) or not re.search(r"[\])}]", text)):
             return True  # a bracketed paragraph, closed or left open by a careless transcriber
         builder = self.builder
         if not builder.speech_open():
@@ -426,11 +447,11 @@ def _whole_line_direction(line: str) -> str | None:
     if not m:
         return None
     opener, closer = m.group("open"), m.group("close")
-    if {opener, closer} not in ({"(", ")"}, {"[", "]"}):
+    if {opener, closer} not in ({"(", ")"}, {"[", "]"}, {"{", "}"}):
         return None
     inner = m.group("inner")
     # "(a) and (b)" is two directions with speech between, not one.
-    if inner.count("(") != inner.count(")") or inner.count("[") != inner.count("]"):
+    if any(inner.count(a) != inner.count(b) for a, b in ("()", "[]", "{}")):
         return None
     return inner.strip().strip("_").strip()
 
