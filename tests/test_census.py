@@ -330,7 +330,7 @@ def test_found_on_unseen_plays_cue_direction_after_a_comma_and_two_people_one_su
     assert script.characters == ["JANOT", "MADAME RAGOT", "RAGOT"]
     last = list(script.lines())[-1]
     assert (last.speakers, last.directions, last.spoken) == (("JANOT",), ("APARTÉ",), "Ah ! Jarni !")
-    assert list(script.lines())[0].spoken == "Je dis 0 ; bon."  # French spacing kept
+    assert next(iter(script.lines())).spoken == "Je dis 0 ; bon."  # French spacing kept
 
 
 def test_found_on_unseen_screenplays_forced_lowercase_names_and_a_blank_after_the_parenthetical():
@@ -343,4 +343,4 @@ def test_found_on_unseen_screenplays_forced_lowercase_names_and_a_blank_after_th
     assert spoken(script) == [(("TECHNIKER",), "Willkommen zur Premiere!"), (("MAYA",), "Wow, wir sind die ersten?"),
                               (("character",), "i am saying some dialog"),
                               (("I LIKE CHEESE",), "I am a lucky cheese lover.")]
-    assert list(script.lines())[0].directions == ("enthusiastisch",)
+    assert next(iter(script.lines())).directions == ("enthusiastisch",)
