@@ -133,9 +133,9 @@ def test_overlay_in_the_open_page_and_reload_keeps_the_place(watching, browser):
     time.sleep(0.5)  # let the first poll settle
     script = root / "scripts" / "served.md"
     good = script.read_text()
-    script.write_bytes(good.encode() + b"\nAMY: caf\xe9\n")
+    script.write_bytes(good.encode() + b"\nAMY: \x00\x01\x02\n")  # a broken save: binary garbage
     page.wait_for_selector("#runthru-build-error", timeout=20000)
-    assert "scripts/served.md:9: is not valid UTF-8 (byte 0xe9)" in page.inner_text("#runthru-build-error")
+    assert "scripts/served.md: is a binary file, not text" in page.inner_text("#runthru-build-error")
     screenshot(page, "watch-error-overlay")
     script.write_text(good.replace("Hello, Amy.", "Hello again, Amy."))
     # polled from Python: the served CSP rightly forbids the eval that wait_for_function needs

@@ -305,10 +305,16 @@ class _PlayParser:
                 and cand.form == primary.form and cand.caps == primary.caps)
 
     def _alone_followed(self, bi: int, block: Block, li: int) -> bool:
+        """Is there a speech under this lone name?  Not a heading, and not ``by William
+        Shakespeare`` under a title."""
         if li < len(block.lines):
-            return not is_structure_line(block.lines[li].text)
-        nxt = self.blocks[bi + 1] if bi + 1 < len(self.blocks) else None
-        return nxt is not None and nxt.kind == "paragraph" and len(block.lines) == 1 and not is_structure_line(nxt.first.text)
+            following = block.lines[li].text
+        else:
+            nxt = self.blocks[bi + 1] if bi + 1 < len(self.blocks) else None
+            if nxt is None or nxt.kind != "paragraph" or len(block.lines) != 1:
+                return False
+            following = nxt.first.text
+        return not is_structure_line(following) and not _AUTHOR.match(following)
 
     def _lone_name_is_cue(self, bi: int, block: Block, li: int, cand: Candidate) -> bool:
         """A name heard once (``MUSICIAN``) is a cue where the play's cues stand alone
