@@ -314,7 +314,7 @@ class _PlayParser:
             if nxt is None or nxt.kind != "paragraph" or len(block.lines) != 1:
                 return False
             following = nxt.first.text
-        return not is_structure_line(following) and not _AUTHOR.match(following)
+        return not is_structure_line(following) and not _is_byline(following)
 
     def _lone_name_is_cue(self, bi: int, block: Block, li: int, cand: Candidate) -> bool:
         """A name heard once (``MUSICIAN``) is a cue where the play's cues stand alone
@@ -441,6 +441,11 @@ class _PlayParser:
                     f"{line.source}: {line.speakers[0]} speaks {line.words} words, far more than this play's norm"
                     " (a swallowed preface or a missed cue?)"
                 )
+
+
+def _is_byline(text: str) -> bool:
+    """``by William Shakespeare``, not ``By my troth, I speak my thought.``"""
+    return bool(_AUTHOR.match(text)) and len(text.split()) <= 6 and not re.search(r"[,;:!?]|\w{3}\.$", text)
 
 
 def _title_from_path(path: str) -> str:
