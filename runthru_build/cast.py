@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ from .engines import DEFAULT_ENGINE, engine_names
 from .errors import RunThruError, read_text
 from .script import Script
 from .script.cues import normalize_name
+from .voices import casting, store
 
 VOICE_FILE_SUFFIXES = (".wav", ".flac", ".mp3", ".ogg", ".onnx")
 
@@ -67,6 +69,8 @@ class _RoleTable(Voice):
     """A ``[roles.X]`` or ``[defaults]`` table: the voice plus who plays it."""
 
     actor: str | None = setting(None, "the actor's name, shown on the role chooser")
+    hint: str | None = setting(None, 'the voice wanted when none is named, matched against the installed '
+                                     'voices: "female, older"')
 
 
 @dataclass
@@ -94,13 +98,22 @@ def _preferred_slot(name: str) -> int:
     return int.from_bytes(digest[:4], "big") % len(AUTO_VOICES)
 
 
-def automatic_voices(characters: list[str], taken: set[tuple[float, float]], base: Voice) -> dict[str, Voice]:
-    """Give each character its hashed palette slot, or the next free one.
+def automatic_voices(characters: list[str], taken: Iterable[Voice], base: Voice,
+                     pool: list[casting.Candidate] | None = None, hints: dict[str, str] | None = None,
+                     ) -> dict[str, Voice]:
+    """Give each character a distinct voice.
 
-    Characters are placed in order of first appearance, so adding a character
-    late in the script never changes the voice of an earlier one.
+    With voices installed (``pool``), every voice and speaker is used once at
+    its natural pitch, the best match for a role's hint first, before any is
+    pitched; with the built-in voice alone, each character gets its hashed
+    palette slot, or the next free one.  Characters are placed in order of
+    first appearance, so adding a character late in the script never changes
+    the voice of an earlier one.
     """
-    used = set(taken)
+    if pool and len(pool) > 1 and base.engine == DEFAULT_ENGINE and base.voice in (None, store.BUILTIN_VOICE) \
+            and base.speaker is None:
+        return _voices_from_pool(characters, taken, base, pool, hints or {})
+    used = {(v.pitch, v.speed) for v in taken}
     out: dict[str, Voice] = {}
     for name in characters:
         slot = _preferred_slot(name)
@@ -116,11 +129,40 @@ def automatic_voices(characters: list[str], taken: set[tuple[float, float]], bas
     return out
 
 
+def _voices_from_pool(characters: list[str], taken: Iterable[Voice], base: Voice, pool: list[casting.Candidate],
+                      hints: dict[str, str]) -> dict[str, Voice]:
+    def key(voice: str | None, speaker: str | None, variant: tuple[float, float]) -> tuple:
+        return (voice or store.BUILTIN_VOICE, speaker, *variant)
+
+    used = {key(v.voice, v.speaker, (v.pitch - base.pitch, round(v.speed / base.speed, 3))) for v in taken}
+    out: dict[str, Voice] = {}
+    for name in characters:
+        slot = _preferred_slot(name)
+        pick, variant = pool[slot % len(pool)], AUTO_VOICES[slot]  # when every slot is taken
+        for layer in AUTO_VOICES:  # the natural voice (0.0, 1.0) first, then pitch variants
+            free = [c for c in pool if key(c.voice, c.speaker, layer) not in used]
+            if free:
+                pick = casting.best_for_hint(hints.get(name), free) or free[slot % len(free)]
+                variant = layer
+                break
+        used.add(key(pick.voice, pick.speaker, variant))
+        voice = None if pick.voice == store.BUILTIN_VOICE else pick.voice
+        out[name] = replace(base, voice=voice, speaker=pick.speaker, pitch=base.pitch + variant[0],
+                            speed=round(base.speed * variant[1], 3))
+    return out
+
+
+def project_root_of(path: Path) -> Path:
+    """The project folder of a cast or script file (``casts/x.toml``, ``scripts/x.md``)."""
+    return path.resolve().parent.parent
+
+
 def automatic_cast(script: Script, script_path: Path) -> Cast:
     cast = Cast(path=None, script_path=script_path)
+    pool = casting.candidates(project_root_of(script_path))
     cast.roles = {
         name: Role(name=name, voice=voice, automatic=True)
-        for name, voice in automatic_voices(script.characters, set(), Voice()).items()
+        for name, voice in automatic_voices(script.characters, [], Voice(), pool).items()
     }
     return cast
 
@@ -149,6 +191,7 @@ def load_cast(path: Path, shown: str, script: Script, table: dict[str, Any], tex
     defaults_table = _table(table, "defaults", shown, text)
     defaults = validate(_RoleTable, defaults_table, shown, text, prefix="defaults.")
     base_actor = defaults.pop("actor", None)
+    defaults.pop("hint", None)
     base = _voice_file(Voice(**{"engine": engine, **defaults}), "defaults", path, shown, text)
     roles_table = _table(table, "roles", shown, text)
 
@@ -156,6 +199,8 @@ def load_cast(path: Path, shown: str, script: Script, table: dict[str, Any], tex
     by_key = {normalize_name(c): c for c in characters}
     by_key.update({alias: target for alias, target in script.aliases.items()})
     explicit: dict[str, Role] = {}
+    hints: dict[str, str] = {}
+    hinted_actors: dict[str, str | None] = {}
     for raw_name, role_table in roles_table.items():
         where = f"roles.{_quote(raw_name)}"
         line = find_line(text, raw_name)
@@ -168,15 +213,21 @@ def load_cast(path: Path, shown: str, script: Script, table: dict[str, Any], tex
             raise RunThruError(f"{where} must be a table", path=shown, line=line)
         values = validate(_RoleTable, role_table, shown, text, prefix=f"{where}.", after=line or 0)
         actor = values.pop("actor", base_actor)
+        hint = values.pop("hint", None)
+        if hint is not None and "voice" not in values:  # cast automatically, by the hint
+            hints[name], hinted_actors[name] = hint, actor
+            continue
         if "engine" in values:
             _engine(values["engine"], f"{where}.engine", shown, text)
         voice = _voice_file(replace(base, **values), where, path, shown, text)
         explicit[name] = Role(name=name, voice=voice, actor=actor)
 
-    taken = {(r.voice.pitch, r.voice.speed) for r in explicit.values()}
-    auto = automatic_voices([c for c in characters if c not in explicit], taken, base)
+    taken = [r.voice for r in explicit.values()]
+    auto = automatic_voices([c for c in characters if c not in explicit], taken, base,
+                            casting.candidates(project_root_of(path)), hints)
     roles = {
-        name: explicit.get(name) or Role(name=name, voice=auto[name], actor=base_actor, automatic=True)
+        name: explicit.get(name) or Role(name=name, voice=auto[name], actor=hinted_actors.get(name, base_actor),
+                                          automatic=True)
         for name in characters
     }
     return Cast(path=shown, script_path=script_path, title=title, engine=engine, roles=roles)
@@ -211,7 +262,14 @@ def _is_voice_path(voice: str) -> bool:
 
 
 def _voice_file(voice: Voice, where: str, cast_path: Path, shown: str, text: str) -> Voice:
-    """A voice naming a file: checked to exist, and made absolute (relative to the cast file)."""
+    """A voice naming a file: checked to exist, and made absolute (relative to the cast file);
+    a Piper voice by name: found among the installed voices."""
+    if voice.engine == DEFAULT_ENGINE and store.is_voice_name(voice.voice):
+        model = store.find_voice(voice.voice, project_root_of(cast_path))
+        if model is None:
+            raise RunThruError(f"{where}.voice: Piper voice {voice.voice!r} is not installed "
+                               f"(run: {store.download_command(voice.voice)})", path=shown, line=find_line(text, "voice"))
+        return replace(voice, voice=str(model))
     if not (voice.voice and _is_voice_path(voice.voice)):
         return voice
     target = cast_path.parent / voice.voice

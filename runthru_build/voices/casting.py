@@ -1,0 +1,72 @@
+"""Automatic casting over the voices a user has: every installed voice (and every
+speaker of a multi-speaker voice) once at its natural pitch before any voice is
+reused at another pitch, and a role's ``hint`` ("female, older") matched
+against ``characteristics.toml``.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+from .store import BUILTIN_VOICE, InstalledVoice, installed_voices
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One distinct voice to cast: a voice model, and a speaker of it where it has several."""
+
+    voice: str
+    """The voice as a cast names it: the built-in name, or an installed model's path."""
+    name: str
+    speaker: str | None = None
+
+    @property
+    def label(self) -> str:
+        return self.name if self.speaker is None else f"{self.name} speaker {self.speaker}"
+
+
+@cache
+def characteristics() -> dict[str, dict]:
+    text = (resources.files("runthru_build.voices") / "characteristics.toml").read_text(encoding="utf-8")
+    return tomllib.loads(text).get("voices", {})
+
+
+def traits(candidate: Candidate) -> set[str]:
+    entry = characteristics().get(candidate.name, {})
+    own = set(entry.get("traits", ()))
+    if candidate.speaker is not None:
+        own |= set((entry.get("speakers") or {}).get(candidate.speaker, {}).get("traits", ()))
+    return own
+
+
+def hint_words(hint: str | None) -> set[str]:
+    return {w for w in re.split(r"[\s,;/]+", (hint or "").lower()) if w}
+
+
+def candidates(project_root: Path | None) -> list[Candidate]:
+    """The built-in voice, then the installed voices' speakers, round-robin: the
+    first speaker of every voice before the second of any, so one voice with
+    hundreds of speakers does not crowd out the others."""
+    voices: list[InstalledVoice] = installed_voices(project_root)
+    out = [Candidate(BUILTIN_VOICE, BUILTIN_VOICE)]
+    rounds = max((v.num_speakers for v in voices), default=0)
+    for i in range(rounds):
+        for v in voices:
+            if i < v.num_speakers:
+                out.append(Candidate(str(v.model), v.name, v.speakers[i] if v.speakers else None))
+    return out
+
+
+def best_for_hint(hint: str | None, free: list[Candidate]) -> Candidate | None:
+    """The free candidate sharing the most words with the hint; None when none shares any."""
+    words = hint_words(hint)
+    if not words:
+        return None
+    scored = [(len(words & traits(c)), -i, c) for i, c in enumerate(free)]
+    score, _, best = max(scored, key=lambda t: t[:2], default=(0, 0, None))
+    return best if score > 0 else None
