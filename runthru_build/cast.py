@@ -189,7 +189,7 @@ def load_cast(path: Path, shown: str, script: Script, table: dict[str, Any], tex
     title = _optional_str(table, "title", shown, text)
     engine = _engine(table.get("engine", DEFAULT_ENGINE), "engine", shown, text)
     defaults_table = _table(table, "defaults", shown, text)
-    defaults = validate(_RoleTable, defaults_table, shown, text, prefix="defaults.")
+    defaults = validate(_RoleTable, _speaker_as_text(defaults_table), shown, text, prefix="defaults.")
     base_actor = defaults.pop("actor", None)
     defaults.pop("hint", None)
     base = _voice_file(Voice(**{"engine": engine, **defaults}), "defaults", path, shown, text)
@@ -211,7 +211,7 @@ def load_cast(path: Path, shown: str, script: Script, table: dict[str, Any], tex
             raise RunThruError(f"[{where}]: {raw_name!r} does not speak in {script.path}{hint}", path=shown, line=line)
         if not isinstance(role_table, dict):
             raise RunThruError(f"{where} must be a table", path=shown, line=line)
-        values = validate(_RoleTable, role_table, shown, text, prefix=f"{where}.", after=line or 0)
+        values = validate(_RoleTable, _speaker_as_text(role_table), shown, text, prefix=f"{where}.", after=line or 0)
         actor = values.pop("actor", base_actor)
         hint = values.pop("hint", None)
         if hint is not None and "voice" not in values:  # cast automatically, by the hint
@@ -231,6 +231,12 @@ def load_cast(path: Path, shown: str, script: Script, table: dict[str, Any], tex
         for name in characters
     }
     return Cast(path=shown, script_path=script_path, title=title, engine=engine, roles=roles)
+
+
+def _speaker_as_text(table: dict[str, Any]) -> dict[str, Any]:
+    """``speaker = 312`` is a speaker id: kept as text like a speaker's name."""
+    speaker = table.get("speaker")
+    return {**table, "speaker": str(speaker)} if isinstance(speaker, int) and not isinstance(speaker, bool) else table
 
 
 def _quote(name: str) -> str:

@@ -127,7 +127,11 @@ def _with_progress(run: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
 
 def _report_build(result: Any) -> None:
     """Load errors, failed lines, then the render summary: one line each."""
+    from .voices.store import licence_warnings
+
     _print_load_errors(result.project.errors, result.errors)
+    for warning in licence_warnings(result.project.productions):
+        click.echo(f"warning: {warning}", err=True)
     for failure in result.render.failures:
         click.echo(f"error: {failure}", err=True)
     err.print(result.render.summary(), markup=False)

@@ -70,3 +70,21 @@ def best_for_hint(hint: str | None, free: list[Candidate]) -> Candidate | None:
     scored = [(len(words & traits(c)), -i, c) for i, c in enumerate(free)]
     score, _, best = max(scored, key=lambda t: t[:2], default=(0, 0, None))
     return best if score > 0 else None
+
+
+def describe_choice(voice: str | None, speaker: str | None) -> str:
+    """One line about a cast voice, for the comment ``cast init`` writes above it."""
+    from .store import describe, voice_licence
+
+    name, licence = voice_licence(voice)
+    installed = describe(Path(voice)) if voice and voice.endswith(".onnx") else None
+    parts = [name if speaker is None else f"{name}, speaker {speaker}"]
+    if installed is not None:
+        parts.append(f"{installed.language} {installed.quality}")
+    else:
+        parts.append("built in")
+    found = sorted(traits(Candidate(voice or BUILTIN_VOICE, name, speaker)))
+    if found:
+        parts.append(" ".join(found))
+    parts.append(f"licence {licence or 'unknown'}")
+    return "; ".join(parts)

@@ -124,3 +124,20 @@ def voice_licence(voice: str | None) -> tuple[str, str | None]:
     model = Path(voice)
     described = describe(model) if model.suffix == ".onnx" else None
     return (described.name, described.licence) if described else (model.stem, None)
+
+
+def cast_voice_credits(cast) -> list[tuple[str, str | None]]:
+    """(voice, licence) of each Piper voice a cast uses, once each, in role order."""
+    seen: dict[str, str | None] = {}
+    for role in cast.roles.values():
+        if role.voice.engine == "piper":
+            name, licence = voice_licence(role.voice.voice)
+            seen.setdefault(name, licence)
+    return list(seen.items())
+
+
+def licence_warnings(productions) -> list[str]:
+    """One line per production and non-commercial voice it uses."""
+    return [f"{p.cast.path or p.script.path}: voice {name} is licensed {licence}: non-commercial use only "
+            "(no paid performances, no selling the recordings)"
+            for p in productions for name, licence in cast_voice_credits(p.cast) if is_non_commercial(licence)]
