@@ -362,11 +362,12 @@ def _voices_available(lang: str | None, refresh: bool) -> None:
     from .commands.voices import available
 
     catalogue = available(refresh)
-    table = Table("voice", "language", "quality", "speakers", "size", "licence", box=None, padding=(0, 2))
-    for v in catalogue.for_language(lang):
-        table.add_row(v.name, v.language, v.quality, str(v.num_speakers), f"{v.size_bytes / 1e6:.0f} MB",
-                      v.licence or "unknown")
-    out.print(table)
+    rows = [("voice", "language", "quality", "speakers", "size", "licence")]
+    rows += [(v.name, v.language, v.quality, str(v.num_speakers), f"{v.size_bytes / 1e6:.0f} MB",
+              v.licence or "unknown") for v in catalogue.for_language(lang)]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    for row in rows:  # plain columns: never cut to the terminal's width
+        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)) + "  " + row[-1])
     err.print(f"catalogue of {catalogue.source}, list made {catalogue.made_at:%Y-%m-%d %H:%M} UTC "
               "(--refresh fetches it again); download one: runthru-build voices download NAME", markup=False)
 

@@ -47,7 +47,7 @@ def hub_errors(what: str) -> Iterator[None]:
     except (LocalEntryNotFoundError, OfflineModeIsEnabled, httpx2.ConnectError, httpx2.TimeoutException,
             httpx2.RemoteProtocolError, ConnectionError) as exc:
         raise RunThruError(f"{what}: cannot reach {shown_endpoint()} (offline?): "
-                           f"{_first_line(exc)}; nothing was changed") from None
+                           f"{_first_line(exc).removeprefix('Got: ')}; nothing was changed") from None
     except (RepositoryNotFoundError, RevisionNotFoundError, EntryNotFoundError) as exc:
         raise RunThruError(f"{what}: not on {shown_endpoint()}: {_first_line(exc)}") from None
     except (HfHubHTTPError, OSError, ValueError) as exc:
