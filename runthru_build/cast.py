@@ -275,6 +275,9 @@ def _voice_file(voice: Voice, where: str, cast_path: Path, shown: str, text: str
         if model is None:
             raise RunThruError(f"{where}.voice: Piper voice {voice.voice!r} is not installed "
                                f"(run: {store.download_command(voice.voice)})", path=shown, line=find_line(text, "voice"))
+        problem = store.speaker_problem(model, voice.speaker)
+        if problem:
+            raise RunThruError(f"{where}.speaker: {problem}", path=shown, line=find_line(text, "speaker"))
         return replace(voice, voice=str(model))
     if not (voice.voice and _is_voice_path(voice.voice)):
         return voice

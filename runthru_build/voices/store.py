@@ -141,3 +141,17 @@ def licence_warnings(productions) -> list[str]:
     return [f"{p.cast.path or p.script.path}: voice {name} is licensed {licence}: non-commercial use only "
             "(no paid performances, no selling the recordings)"
             for p in productions for name, licence in cast_voice_credits(p.cast) if is_non_commercial(licence)]
+
+
+def speaker_problem(model: Path, speaker: str | None) -> str | None:
+    """Why ``speaker`` is not a speaker of this voice (a name, or a number below its count); None if it is."""
+    voice = describe(model)
+    if voice is None or speaker is None:
+        return None
+    if voice.num_speakers == 1:
+        return f"{voice.name} has one speaker: remove speaker = {speaker!r}"
+    if speaker in voice.speakers or (speaker.isdigit() and int(speaker) < voice.num_speakers):
+        return None
+    named = [s for s in voice.speakers if not s.isdigit()]
+    known = f"names: {', '.join(named[:8])}{'…' if len(named) > 8 else ''}; " if named else ""
+    return f"{voice.name} has no speaker {speaker!r} ({known}ids 0 to {voice.num_speakers - 1})"
