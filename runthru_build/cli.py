@@ -389,6 +389,19 @@ def _voices_download(names: list[str], engine: str | None, into_project: bool) -
 
 
 @main.command()
+@click.option("--markdown", is_flag=True, help="As the table in the README's Licences section.")
+def licences(markdown: bool) -> None:
+    """The licence of every package RunThru runs with (RunThru itself: MIT)."""
+    from .commands.licences import markdown_table, runtime_dependencies
+
+    if markdown:
+        click.echo(markdown_table(), nl=False)
+        return
+    for name, licence in runtime_dependencies().items():
+        click.echo(f"{name:24} {licence}")
+
+
+@main.command()
 @click.argument("roles", nargs=-1)
 @click.option("--project", "project_dir", default=".", type=click.Path(file_okay=False, path_type=Path),
               help="The project folder (default: here).")

@@ -149,3 +149,23 @@ def test_engine_weights_download_into_model_dir(env, hub, tmp_path):
 def test_engine_weights_need_a_model_dir(env, tmp_path):
     proc = cli(env, "voices", "download", "--engine", "indextts", cwd=tmp_path)
     assert proc.returncode == 1 and "set [engines.indextts] model_dir" in proc.stderr
+
+
+def test_indextts_weights_land_in_model_dir_and_its_hub_cache(env, hub, tmp_path):
+    from runthru_build.engines.indextts import CONFIG_FILES, DEFAULT_VOCODER, HUB_MODELS
+
+    checkpoints = {name: name.encode() * 3000 for key, name in CONFIG_FILES.items() if key != "qwen_emo_path"}
+    checkpoints["qwen0.6bemo4-merge/config.json"] = b"{}"
+    checkpoints["config.yaml"] = b"gpt_checkpoint: gpt.pth\n"
+    hub.repos["IndexTeam/IndexTTS-2"] = checkpoints
+    for repo, file in {**HUB_MODELS, DEFAULT_VOCODER: None}.items():
+        hub.repos[repo] = {file or "model.safetensors": repo.encode() * 4000, "unwanted/extra.bin": b"x" * 50}
+    model_dir = tmp_path / "models" / "IndexTTS-2"
+    (tmp_path / "runthru.toml").write_text(f'[engines.indextts]\nmodel_dir = "{model_dir}"\n')
+    proc = cli(env, "voices", "download", "--engine", "indextts", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert (model_dir / "gpt.pth").read_bytes() == checkpoints["gpt.pth"]
+    campplus = model_dir / "hf_cache" / "models--funasr--campplus" / "snapshots"
+    assert [p.name for p in campplus.rglob("*.bin")] == ["campplus_cn_common.bin"]  # only the file it needs
+    after = cli(env, "voices", str(tmp_path), "--engine", "indextts")
+    assert "missing" not in after.stdout, after.stdout
