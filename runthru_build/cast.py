@@ -9,9 +9,12 @@ engine = "piper"                  # default engine of every role
 speed = 1.0
 
 [roles."NARRATOR 1"]
-voice = "joe"
+voice = "joe"                     # or a downloaded Piper voice: "en_GB-alba-medium"
 pitch = -2.0
 actor = "Kyle"
+
+[roles.JULIET]
+hint = "female, young"            # no voice named: the best installed match
 ```
 
 Characters without a ``[roles.X]`` table get an automatic voice: distinct
@@ -191,7 +194,9 @@ def load_cast(path: Path, shown: str, script: Script, table: dict[str, Any], tex
     defaults_table = _table(table, "defaults", shown, text)
     defaults = validate(_RoleTable, _speaker_as_text(defaults_table), shown, text, prefix="defaults.")
     base_actor = defaults.pop("actor", None)
-    defaults.pop("hint", None)
+    if "hint" in defaults:
+        raise RunThruError("defaults.hint: a hint describes one role: put it in [roles.X]", path=shown,
+                           line=find_line(text, "hint"))
     base = _voice_file(Voice(**{"engine": engine, **defaults}), "defaults", path, shown, text)
     roles_table = _table(table, "roles", shown, text)
 
@@ -200,7 +205,7 @@ def load_cast(path: Path, shown: str, script: Script, table: dict[str, Any], tex
     by_key.update({alias: target for alias, target in script.aliases.items()})
     explicit: dict[str, Role] = {}
     hints: dict[str, str] = {}
-    hinted_actors: dict[str, str | None] = {}
+    hinted: dict[str, tuple[str | None, dict[str, Any]]] = {}
     for raw_name, role_table in roles_table.items():
         where = f"roles.{_quote(raw_name)}"
         line = find_line(text, raw_name)
@@ -215,7 +220,7 @@ def load_cast(path: Path, shown: str, script: Script, table: dict[str, Any], tex
         actor = values.pop("actor", base_actor)
         hint = values.pop("hint", None)
         if hint is not None and "voice" not in values:  # cast automatically, by the hint
-            hints[name], hinted_actors[name] = hint, actor
+            hints[name], hinted[name] = hint, (actor, values)
             continue
         if "engine" in values:
             _engine(values["engine"], f"{where}.engine", shown, text)
@@ -225,11 +230,12 @@ def load_cast(path: Path, shown: str, script: Script, table: dict[str, Any], tex
     taken = [r.voice for r in explicit.values()]
     auto = automatic_voices([c for c in characters if c not in explicit], taken, base,
                             casting.candidates(project_root_of(path)), hints)
-    roles = {
-        name: explicit.get(name) or Role(name=name, voice=auto[name], actor=hinted_actors.get(name, base_actor),
-                                          automatic=True)
-        for name in characters
-    }
+    roles = dict(explicit)
+    for name in characters:
+        if name not in explicit:
+            actor, values = hinted.get(name, (base_actor, {}))  # a hinted role keeps its own speed, pitch…
+            roles[name] = Role(name=name, voice=replace(auto[name], **values), actor=actor, automatic=True)
+    roles = {name: roles[name] for name in characters}
     return Cast(path=shown, script_path=script_path, title=title, engine=engine, roles=roles)
 
 

@@ -71,7 +71,7 @@ def test_without_installed_voices_auto_casting_pitches_the_built_in_voice(make_p
 
 def test_hints_choose_matching_voices(make_project, monkeypatch, three_voices):
     use(monkeypatch, three_voices)
-    cast = ('script = "../scripts/six.md"\n[roles.BORIS]\nhint = "male, northern"\nactor = "Sam"\n'
+    cast = ('script = "../scripts/six.md"\n[roles.BORIS]\nhint = "male, northern"\nactor = "Sam"\nspeed = 1.1\n'
             '[roles.CLARA]\nhint = "female, scottish, older"\n')
     project = load_project(make_project({"scripts/six.md": SIX, "casts/six.toml": cast}))
     assert not project.errors, project.errors
@@ -79,6 +79,7 @@ def test_hints_choose_matching_voices(make_project, monkeypatch, three_voices):
     assert voice_name(roles["BORIS"].voice) == NORTHERN and roles["BORIS"].actor == "Sam"
     assert voice_name(roles["CLARA"].voice) == ALBA
     assert roles["BORIS"].voice.pitch == 0.0 and roles["CLARA"].voice.pitch == 0.0
+    assert roles["BORIS"].voice.speed == 1.1  # the role's own settings still apply
 
 
 def test_a_voice_not_installed_is_one_line_naming_the_download(make_project, monkeypatch, three_voices):
