@@ -115,7 +115,7 @@ def automatic_voices(characters: list[str], taken: Iterable[Voice], base: Voice,
     """
     if pool and len(pool) > 1 and base.engine == DEFAULT_ENGINE and base.voice in (None, store.BUILTIN_VOICE) \
             and base.speaker is None:
-        return _voices_from_pool(characters, taken, base, pool, hints or {})
+        return casting.assign(characters, taken, base, pool, hints or {}, AUTO_VOICES, _preferred_slot)
     used = {(v.pitch, v.speed) for v in taken}
     out: dict[str, Voice] = {}
     for name in characters:
@@ -129,29 +129,6 @@ def automatic_voices(characters: list[str], taken: Iterable[Voice], base: Voice,
         used.add(candidate)
         pitch, speed = candidate
         out[name] = replace(base, pitch=base.pitch + pitch, speed=round(base.speed * speed, 3))
-    return out
-
-
-def _voices_from_pool(characters: list[str], taken: Iterable[Voice], base: Voice, pool: list[casting.Candidate],
-                      hints: dict[str, str]) -> dict[str, Voice]:
-    def key(voice: str | None, speaker: str | None, variant: tuple[float, float]) -> tuple:
-        return (voice or store.BUILTIN_VOICE, speaker, *variant)
-
-    used = {key(v.voice, v.speaker, (v.pitch - base.pitch, round(v.speed / base.speed, 3))) for v in taken}
-    out: dict[str, Voice] = {}
-    for name in characters:
-        slot = _preferred_slot(name)
-        pick, variant = pool[slot % len(pool)], AUTO_VOICES[slot]  # when every slot is taken
-        for layer in AUTO_VOICES:  # the natural voice (0.0, 1.0) first, then pitch variants
-            free = [c for c in pool if key(c.voice, c.speaker, layer) not in used]
-            if free:
-                pick = casting.best_for_hint(hints.get(name), free) or free[slot % len(free)]
-                variant = layer
-                break
-        used.add(key(pick.voice, pick.speaker, variant))
-        voice = None if pick.voice == store.BUILTIN_VOICE else pick.voice
-        out[name] = replace(base, voice=voice, speaker=pick.speaker, pitch=base.pitch + variant[0],
-                            speed=round(base.speed * variant[1], 3))
     return out
 
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -70,6 +71,31 @@ def best_for_hint(hint: str | None, free: list[Candidate]) -> Candidate | None:
     scored = [(len(words & traits(c)), -i, c) for i, c in enumerate(free)]
     score, _, best = max(scored, key=lambda t: t[:2], default=(0, 0, None))
     return best if score > 0 else None
+
+
+def assign(characters: list[str], taken: Iterable, base, pool: list[Candidate], hints: dict[str, str],
+           palette: tuple[tuple[float, float], ...], slot_of: Callable[[str], int]) -> dict:
+    """Each character's voice (a ``cast.Voice`` made from ``base``): a free candidate at
+    its natural pitch, hinted or hashed, then candidates at the palette's pitch/speed
+    variants; roles already cast (``taken``) hold their slots."""
+    def key(voice: str | None, speaker: str | None, variant: tuple[float, float]) -> tuple:
+        return (voice or BUILTIN_VOICE, speaker, *variant)
+
+    used = {key(v.voice, v.speaker, (v.pitch - base.pitch, round(v.speed / base.speed, 3))) for v in taken}
+    out = {}
+    for name in characters:
+        slot = slot_of(name)
+        pick, variant = pool[slot % len(pool)], palette[slot % len(palette)]  # when every slot is taken
+        for layer in palette:  # palette[0] is the natural voice (0.0, 1.0)
+            free = [c for c in pool if key(c.voice, c.speaker, layer) not in used]
+            if free:
+                pick = best_for_hint(hints.get(name), free) or free[slot % len(free)]
+                variant = layer
+                break
+        used.add(key(pick.voice, pick.speaker, variant))
+        out[name] = replace(base, voice=None if pick.voice == BUILTIN_VOICE else pick.voice, speaker=pick.speaker,
+                            pitch=base.pitch + variant[0], speed=round(base.speed * variant[1], 3))
+    return out
 
 
 def describe_choice(voice: str | None, speaker: str | None) -> str:
