@@ -58,7 +58,7 @@ class Catalogue:
             if name in voice.aliases:
                 return voice
         close = difflib.get_close_matches(name, list(self.voices), n=1, cutoff=0.6)
-        hint = f" (did you mean {close[0]}?)" if close else " (runthru-build voices --available lists them)"
+        hint = f" (did you mean {close[0]}?)" if close else " (runthru-build voices --available --refresh lists the newest)"
         raise RunThruError(f"no Piper voice {name!r} in the catalogue{hint}")
 
     def for_language(self, lang: str | None) -> list[CatalogueVoice]:
