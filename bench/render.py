@@ -8,7 +8,10 @@
    intra-op thread each, model load included on both sides) — target <= 1.15;
 2. warm rebuild of a generated 1,000-line script: engine calls (target 0) and
    wall time (target <= 1 s);
-3. one word changed in one line: takes rendered (target exactly 1).
+3. one word changed in one line: takes rendered (target exactly 1);
+4. ``--voices``: per voice (the built-in one and every installed voice), the
+   real-time factor of Piper alone on one thread (compute seconds per second
+   of speech) and what a 3-hour play costs on this machine's cores.
 """
 
 from __future__ import annotations
@@ -92,12 +95,48 @@ def warm_and_edit(workdir: Path) -> None:
     print(f"  one word changed: {after.render.rendered} take(s) rendered (target 1)")
 
 
+PLAY_SECONDS = 3 * 3600
+
+
+def voice_rtf(voice: str | None, lines: list[str]) -> tuple[float, float]:
+    """(compute seconds, audio seconds) of Piper on one thread for these lines, model load excluded."""
+    engine = PiperEngine({"threads": 1})
+    engine._voice(voice)
+    engine.synthesize(TakeRequest(key="warm", text=lines[0], voice={"voice": voice}))
+    compute = audio = 0.0
+    for i, text in enumerate(lines):
+        start = time.perf_counter()
+        samples, rate = engine.synthesize(TakeRequest(key=str(i), text=text, voice={"voice": voice}))
+        compute += time.perf_counter() - start
+        audio += samples.size / rate
+    return compute, audio
+
+
+def per_voice(lines: int) -> None:
+    from runthru_build.voices.store import installed_voices
+
+    sample = [line for line in generated_script(lines * 10, seed=3).splitlines() if ": " in line][:lines]
+    texts = [line.split(": ", 1)[1] for line in sample]
+    cores = os.cpu_count() or 1
+    print(f"per voice, Piper alone on one thread, {len(texts)} lines (a 3-hour play on {cores} cores):")
+    for name, model, quality in [("joe", None, "medium"),
+                                 *((v.name, str(v.model), v.quality) for v in installed_voices(Path.cwd()))]:
+        compute, audio = voice_rtf(model, texts)
+        rtf = compute / audio
+        print(f"  {name:40} {quality:8} RTF {rtf:.3f}   3-hour play: {rtf * PLAY_SECONDS / cores / 60:.0f} min")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="skip the 1,000-line warm rebuild")
     parser.add_argument("--skip-cold", action="store_true", help="only the warm rebuild and the one-word edit")
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--voices", action="store_true", help="only the real-time factor of each installed voice")
+    parser.add_argument("--lines", type=int, default=40, help="lines per voice for --voices")
     args = parser.parse_args()
+    if args.voices:
+        per_voice(args.lines)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         if not args.skip_cold:
             cold_vs_bare(Path(tmp), args.rounds)

@@ -9,9 +9,12 @@ engine = "piper"                  # default engine of every role
 speed = 1.0
 
 [roles."NARRATOR 1"]
-voice = "joe"
+voice = "joe"                     # or a downloaded Piper voice: "en_GB-alba-medium"
 pitch = -2.0
 actor = "Kyle"
+
+[roles.JULIET]
+hint = "female, young"            # no voice named: the best installed match
 ```
 
 Characters without a ``[roles.X]`` table get an automatic voice: distinct
@@ -22,6 +25,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -31,6 +35,7 @@ from .engines import DEFAULT_ENGINE, engine_names
 from .errors import RunThruError, read_text
 from .script import Script
 from .script.cues import normalize_name
+from .voices import casting, store
 
 VOICE_FILE_SUFFIXES = (".wav", ".flac", ".mp3", ".ogg", ".onnx")
 
@@ -67,6 +72,8 @@ class _RoleTable(Voice):
     """A ``[roles.X]`` or ``[defaults]`` table: the voice plus who plays it."""
 
     actor: str | None = setting(None, "the actor's name, shown on the role chooser")
+    hint: str | None = setting(None, 'the voice wanted when none is named, matched against the installed '
+                                     'voices: "female, older"')
 
 
 @dataclass
@@ -94,13 +101,22 @@ def _preferred_slot(name: str) -> int:
     return int.from_bytes(digest[:4], "big") % len(AUTO_VOICES)
 
 
-def automatic_voices(characters: list[str], taken: set[tuple[float, float]], base: Voice) -> dict[str, Voice]:
-    """Give each character its hashed palette slot, or the next free one.
+def automatic_voices(characters: list[str], taken: Iterable[Voice], base: Voice,
+                     pool: list[casting.Candidate] | None = None, hints: dict[str, str] | None = None,
+                     ) -> dict[str, Voice]:
+    """Give each character a distinct voice.
 
-    Characters are placed in order of first appearance, so adding a character
-    late in the script never changes the voice of an earlier one.
+    With voices installed (``pool``), every voice and speaker is used once at
+    its natural pitch, the best match for a role's hint first, before any is
+    pitched; with the built-in voice alone, each character gets its hashed
+    palette slot, or the next free one.  Characters are placed in order of
+    first appearance, so adding a character late in the script never changes
+    the voice of an earlier one.
     """
-    used = set(taken)
+    if pool and len(pool) > 1 and base.engine == DEFAULT_ENGINE and base.voice in (None, store.BUILTIN_VOICE) \
+            and base.speaker is None:
+        return casting.assign(characters, taken, base, pool, hints or {}, AUTO_VOICES, _preferred_slot)
+    used = {(v.pitch, v.speed) for v in taken}
     out: dict[str, Voice] = {}
     for name in characters:
         slot = _preferred_slot(name)
@@ -116,11 +132,17 @@ def automatic_voices(characters: list[str], taken: set[tuple[float, float]], bas
     return out
 
 
+def project_root_of(path: Path) -> Path:
+    """The project folder of a cast or script file (``casts/x.toml``, ``scripts/x.md``)."""
+    return path.resolve().parent.parent
+
+
 def automatic_cast(script: Script, script_path: Path) -> Cast:
     cast = Cast(path=None, script_path=script_path)
+    pool = casting.candidates(project_root_of(script_path))
     cast.roles = {
         name: Role(name=name, voice=voice, automatic=True)
-        for name, voice in automatic_voices(script.characters, set(), Voice()).items()
+        for name, voice in automatic_voices(script.characters, [], Voice(), pool).items()
     }
     return cast
 
@@ -147,8 +169,11 @@ def load_cast(path: Path, shown: str, script: Script, table: dict[str, Any], tex
     title = _optional_str(table, "title", shown, text)
     engine = _engine(table.get("engine", DEFAULT_ENGINE), "engine", shown, text)
     defaults_table = _table(table, "defaults", shown, text)
-    defaults = validate(_RoleTable, defaults_table, shown, text, prefix="defaults.")
+    defaults = validate(_RoleTable, _speaker_as_text(defaults_table), shown, text, prefix="defaults.")
     base_actor = defaults.pop("actor", None)
+    if "hint" in defaults:
+        raise RunThruError("defaults.hint: a hint describes one role: put it in [roles.X]", path=shown,
+                           line=find_line(text, "hint"))
     base = _voice_file(Voice(**{"engine": engine, **defaults}), "defaults", path, shown, text)
     roles_table = _table(table, "roles", shown, text)
 
@@ -156,6 +181,8 @@ def load_cast(path: Path, shown: str, script: Script, table: dict[str, Any], tex
     by_key = {normalize_name(c): c for c in characters}
     by_key.update({alias: target for alias, target in script.aliases.items()})
     explicit: dict[str, Role] = {}
+    hints: dict[str, str] = {}
+    hinted: dict[str, tuple[str | None, dict[str, Any]]] = {}
     for raw_name, role_table in roles_table.items():
         where = f"roles.{_quote(raw_name)}"
         line = find_line(text, raw_name)
@@ -166,20 +193,33 @@ def load_cast(path: Path, shown: str, script: Script, table: dict[str, Any], tex
             raise RunThruError(f"[{where}]: {raw_name!r} does not speak in {script.path}{hint}", path=shown, line=line)
         if not isinstance(role_table, dict):
             raise RunThruError(f"{where} must be a table", path=shown, line=line)
-        values = validate(_RoleTable, role_table, shown, text, prefix=f"{where}.", after=line or 0)
+        values = validate(_RoleTable, _speaker_as_text(role_table), shown, text, prefix=f"{where}.", after=line or 0)
         actor = values.pop("actor", base_actor)
+        hint = values.pop("hint", None)
+        if hint is not None and "voice" not in values:  # cast automatically, by the hint
+            hints[name], hinted[name] = hint, (actor, values)
+            continue
         if "engine" in values:
             _engine(values["engine"], f"{where}.engine", shown, text)
         voice = _voice_file(replace(base, **values), where, path, shown, text)
         explicit[name] = Role(name=name, voice=voice, actor=actor)
 
-    taken = {(r.voice.pitch, r.voice.speed) for r in explicit.values()}
-    auto = automatic_voices([c for c in characters if c not in explicit], taken, base)
-    roles = {
-        name: explicit.get(name) or Role(name=name, voice=auto[name], actor=base_actor, automatic=True)
-        for name in characters
-    }
+    taken = [r.voice for r in explicit.values()]
+    auto = automatic_voices([c for c in characters if c not in explicit], taken, base,
+                            casting.candidates(project_root_of(path)), hints)
+    roles = dict(explicit)
+    for name in characters:
+        if name not in explicit:
+            actor, values = hinted.get(name, (base_actor, {}))  # a hinted role keeps its own speed, pitch…
+            roles[name] = Role(name=name, voice=replace(auto[name], **values), actor=actor, automatic=True)
+    roles = {name: roles[name] for name in characters}
     return Cast(path=shown, script_path=script_path, title=title, engine=engine, roles=roles)
+
+
+def _speaker_as_text(table: dict[str, Any]) -> dict[str, Any]:
+    """``speaker = 312`` is a speaker id: kept as text like a speaker's name."""
+    speaker = table.get("speaker")
+    return {**table, "speaker": str(speaker)} if isinstance(speaker, int) and not isinstance(speaker, bool) else table
 
 
 def _quote(name: str) -> str:
@@ -211,7 +251,17 @@ def _is_voice_path(voice: str) -> bool:
 
 
 def _voice_file(voice: Voice, where: str, cast_path: Path, shown: str, text: str) -> Voice:
-    """A voice naming a file: checked to exist, and made absolute (relative to the cast file)."""
+    """A voice naming a file: checked to exist, and made absolute (relative to the cast file);
+    a Piper voice by name: found among the installed voices."""
+    if voice.engine == DEFAULT_ENGINE and store.is_voice_name(voice.voice):
+        model = store.find_voice(voice.voice, project_root_of(cast_path))
+        if model is None:
+            raise RunThruError(f"{where}.voice: Piper voice {voice.voice!r} is not installed "
+                               f"(run: {store.download_command(voice.voice)})", path=shown, line=find_line(text, "voice"))
+        problem = store.speaker_problem(model, voice.speaker)
+        if problem:
+            raise RunThruError(f"{where}.speaker: {problem}", path=shown, line=find_line(text, "speaker"))
+        return replace(voice, voice=str(model))
     if not (voice.voice and _is_voice_path(voice.voice)):
         return voice
     target = cast_path.parent / voice.voice

@@ -127,7 +127,11 @@ def _with_progress(run: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
 
 def _report_build(result: Any) -> None:
     """Load errors, failed lines, then the render summary: one line each."""
+    from .voices.store import licence_warnings
+
     _print_load_errors(result.project.errors, result.errors)
+    for warning in licence_warnings(result.project.productions):
+        click.echo(f"warning: {warning}", err=True)
     for failure in result.render.failures:
         click.echo(f"error: {failure}", err=True)
     err.print(result.render.summary(), markup=False)
@@ -307,27 +311,94 @@ def cast_init(script: Path, out: Path | None, force: bool) -> None:
     click.echo(f"created {init_cast(script, out, force)}")
 
 
-@main.command()
-@project_dir
-@click.option("--engine", "-e", help="Only this engine.")
+@main.command(context_settings={"ignore_unknown_options": False})
+@click.argument("args", nargs=-1, metavar="[PROJECT_DIR] | download NAME…")
+@click.option("--engine", "-e", help="Only this engine; with download: fetch this engine's weights into its model_dir.")
+@click.option("--available", is_flag=True, help="List the Piper voice catalogue (fetched once, then cached).")
+@click.option("--lang", help="With --available: only this language (en, en_GB).")
+@click.option("--refresh", is_flag=True, help="With --available: fetch the catalogue again.")
+@click.option("--project", "into_project", is_flag=True,
+              help="With download: into the project's voices/ (default: your user data folder).")
 @reports_errors
-def voices(project_dir: Path, engine: str | None) -> None:
-    """List each engine's voices and the voice files in the project."""
-    from .commands.voices import list_voices
+def voices(args: tuple[str, ...], engine: str | None, available: bool, lang: str | None, refresh: bool,
+           into_project: bool) -> None:
+    """List voices (with licences), the Piper catalogue (--available), or download voices:
+    voices download en_GB-alba-medium …; voices download --engine chatterbox."""
     from .engines import engine_names
 
     if engine and engine not in engine_names():
         raise click.BadParameter(f"no engine {engine!r} (known: {', '.join(engine_names())})", param_hint="--engine")
+    if args[:1] == ("download",):
+        _voices_download(list(args[1:]), engine, into_project)
+    elif available:
+        _voices_available(lang, refresh)
+    elif len(args) > 1:
+        raise click.UsageError("voices takes one PROJECT_DIR (or: voices download NAME…)")
+    else:
+        _voices_list(Path(args[0]) if args else Path("."), engine)
+
+
+def _voices_list(project_dir: Path, engine: str | None) -> None:
+    from .commands.voices import list_voices
+
     for entry in list_voices(project_dir, engine):
         out.print(f"{entry.name}  {entry.identity}", style="bold", markup=False)
         for voice in entry.voices:
-            out.print(f"  {voice}  (built in)", markup=False)
+            licence = entry.licences.get(voice)
+            out.print(f"  {voice}  (built in){'  licence: ' + licence if licence else ''}", markup=False)
+        for v in entry.installed:
+            speakers = f", {v.num_speakers} speakers" if v.num_speakers > 1 else ""
+            out.print(f"  {v.name}  ({v.language} {v.quality}{speakers})  licence: {v.licence or 'unknown'}  "
+                      f"{v.model.parent}", markup=False)
         for path in entry.files:
             out.print(f"  {path}", markup=False)
         if not entry.voices and not entry.files:
             out.print("  no voices yet: clone one with voice = \"voices/NAME.wav\" in a cast", markup=False)
         if entry.problem:
             out.print(f"  {entry.problem}", style="yellow", markup=False)
+
+
+def _voices_available(lang: str | None, refresh: bool) -> None:
+    from .commands.voices import available
+
+    catalogue = available(refresh)
+    rows = [("voice", "language", "quality", "speakers", "size", "licence")]
+    rows += [(v.name, v.language, v.quality, str(v.num_speakers), f"{v.size_bytes / 1e6:.0f} MB",
+              v.licence or "unknown") for v in catalogue.for_language(lang)]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    for row in rows:  # plain columns: never cut to the terminal's width
+        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)) + "  " + row[-1])
+    err.print(f"catalogue of {catalogue.source}, list made {catalogue.made_at:%Y-%m-%d %H:%M} UTC "
+              "(--refresh fetches it again); download one: runthru-build voices download NAME", markup=False)
+
+
+def _voices_download(names: list[str], engine: str | None, into_project: bool) -> None:
+    from .commands.voices import download_engine_weights, download_voices
+
+    if engine:
+        if names:
+            raise click.UsageError("voices download takes voice names or --engine, not both")
+        placed = download_engine_weights(engine, Path("."))
+        click.echo(f"{engine}: {len(placed)} files fetched; check them with runthru-build voices --engine {engine}")
+        return
+    if not names:
+        raise click.UsageError("name the voices to download (runthru-build voices --available lists them)")
+    for done in download_voices(names, Path("."), into_project):
+        state = "already installed" if done.already else "installed"
+        click.echo(f"{done.name}: {state} at {done.path} (licence: {done.licence or 'unknown, see its MODEL_CARD'})")
+
+
+@main.command()
+@click.option("--markdown", is_flag=True, help="As the table in the README's Licences section.")
+def licences(markdown: bool) -> None:
+    """The licence of every package RunThru runs with (RunThru itself: MIT)."""
+    from .commands.licences import markdown_table, runtime_dependencies
+
+    if markdown:
+        click.echo(markdown_table(), nl=False)
+        return
+    for name, licence in runtime_dependencies().items():
+        click.echo(f"{name:24} {licence}")
 
 
 @main.command()

@@ -46,6 +46,7 @@ from .cache import TakeCache
 from .config import Config
 from .plan import LineAudio, Plan
 from .script import Direction, Line
+from .voices.store import cast_voice_credits
 
 RESERVED_SLUGS = frozenset({"audio", "assets", "index", "listen", "sw"})
 WORDS_PER_SECOND = 2.6  # speaking rate used to time a line that has no audio
@@ -131,6 +132,10 @@ class ProductionSite:
     @property
     def title(self) -> str:
         return self.plan.production.title
+
+    @property
+    def voice_credits(self) -> list[tuple[str, str | None]]:
+        return cast_voice_credits(self.plan.production.cast)
 
 
 @dataclass

@@ -78,7 +78,8 @@ def test_turbo_variant(standins, chatterbox_models):
 def test_missing_weights_and_voice(standins, chatterbox_models, tmp_path):
     (chatterbox_models / "t3_cfg.safetensors").unlink()
     engine = ChatterboxEngine({"model_dir": str(chatterbox_models)})
-    with pytest.raises(EngineError, match=r"t3_cfg\.safetensors or .*t3\.pt.*hf download ResembleAI/chatterbox"):
+    with pytest.raises(EngineError, match=r"t3_cfg\.safetensors or .*t3\.pt.*runthru-build voices download --engine chatterbox "
+                       r"\(from ResembleAI/chatterbox"):
         engine.load()
     (chatterbox_models / "t3.pt").write_bytes(b"older layout")
     engine = ChatterboxEngine({"model_dir": str(chatterbox_models)})

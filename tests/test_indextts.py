@@ -90,7 +90,7 @@ def test_missing_files_are_listed_with_how_to_get_them(indextts_models):
     with pytest.raises(EngineError) as error:
         engine.load()
     message = str(error.value)
-    assert "gpt.pth" in message and "amphion/MaskGCT" in message and "hf download IndexTeam/IndexTTS-2" in message
+    assert "gpt.pth" in message and "amphion/MaskGCT" in message and "runthru-build voices download --engine indextts (IndexTeam/IndexTTS-2" in message
     assert engine.identity() == "indextts2 (model files missing)"
 
 

@@ -24,7 +24,7 @@ def test_voice_by_path_needs_its_config(tmp_path):
         voice_files(str(copy))
     shutil.copy(config, tmp_path / "other.onnx.json")
     assert voice_files(str(copy)) == (copy, tmp_path / "other.onnx.json")
-    with pytest.raises(EngineError, match="expected 'joe' or a path"):
+    with pytest.raises(EngineError, match=r"'somebody' is not installed \(run: runthru-build voices download somebody\)"):
         voice_files("somebody")
 
 

@@ -13,6 +13,7 @@ from ..config import CONFIG_FILE, commented_config
 from ..errors import RunThruError
 from ..fsutil import write_atomic
 from ..script import Script, load_script
+from ..voices.casting import describe_choice
 
 EXAMPLE_SCRIPT = "first-scene.md"
 
@@ -33,6 +34,8 @@ def cast_toml(script: Script, script_ref: str) -> str:
         f"# Cast for {script.title}. Each role's voice is a starting point: change it, then run runthru-build.",
         "# pitch: semitones (a smaller or larger speaker); speed: 1.0 is natural;",
         "# timbre: semitones of formant shift (richer, slower to render); actor: shown on the role chooser.",
+        "# voice: a Piper voice (runthru-build voices --available; voices download NAME); the comment above",
+        "# each role says what it is and its licence.",
         f"script = {_toml_string(script_ref)}",
         'engine = "piper"',
         "",
@@ -42,7 +45,12 @@ def cast_toml(script: Script, script_ref: str) -> str:
     for name, count in counts.items():
         voice = cast.roles[name].voice
         out += ["", f"[roles.{_toml_string(name)}]  # {count} line{'s' if count != 1 else ''}",
-                f"pitch = {voice.pitch}", f"speed = {voice.speed}", '# actor = ""']
+                f"# {describe_choice(voice.voice, voice.speaker)}"]
+        if voice.voice:
+            out.append(f"voice = {_toml_string(Path(voice.voice).name.removesuffix('.onnx'))}")
+        if voice.speaker is not None:
+            out.append(f"speaker = {voice.speaker if voice.speaker.isdigit() else _toml_string(voice.speaker)}")
+        out += [f"pitch = {voice.pitch}", f"speed = {voice.speed}", '# actor = ""']
     return "\n".join(out) + "\n"
 
 

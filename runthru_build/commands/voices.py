@@ -1,4 +1,5 @@
-"""``runthru-build voices``: what each engine can speak with."""
+"""``runthru-build voices``: what each engine can speak with, the catalogue of
+Piper voices, and downloads of voices and engine weights."""
 
 from __future__ import annotations
 
@@ -8,6 +9,15 @@ from pathlib import Path
 from ..cast import VOICE_FILE_SUFFIXES
 from ..config import load_config
 from ..engines import EngineSet, engine_names
+from ..voices.catalogue import Catalogue, load_catalogue
+from ..voices.download import Downloaded, download_voice, download_weights, engine_weight_sources
+from ..voices.store import (
+    PROJECT_VOICES,
+    InstalledVoice,
+    installed_voices,
+    user_voices_dir,
+    voice_licence,
+)
 
 CLONING_SUFFIXES = tuple(s for s in VOICE_FILE_SUFFIXES if s != ".onnx")
 
@@ -19,6 +29,9 @@ class EngineVoices:
     voices: list[str] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
     """Voice files in the project this engine can use (Piper .onnx models, reference recordings)."""
+    installed: list[InstalledVoice] = field(default_factory=list)
+    """Piper: voices downloaded into the project or the user's data folder."""
+    licences: dict[str, str | None] = field(default_factory=dict)
     problem: str | None = None
 
 
@@ -26,8 +39,11 @@ def list_voices(root: Path, engine: str | None = None) -> list[EngineVoices]:
     config = load_config(root)
     engines = EngineSet(config.engines, state_dir=config.root / ".runthru")
     names = [engine] if engine else engine_names()
+    installed = installed_voices(config.root)
+    models = {v.model.resolve() for v in installed}
     found = sorted(p for folder in ("voices", config.casts) for p in (config.root / folder).rglob("*")
-                   if p.suffix.lower() in VOICE_FILE_SUFFIXES) if config.root.exists() else []
+                   if p.suffix.lower() in VOICE_FILE_SUFFIXES and p.resolve() not in models) \
+        if config.root.exists() else []
     out = []
     for name in names:
         try:
@@ -38,8 +54,36 @@ def list_voices(root: Path, engine: str | None = None) -> list[EngineVoices]:
             continue
         wanted = (".onnx",) if name == "piper" else CLONING_SUFFIXES
         entry.files = [config.shown(p) for p in found if p.suffix.lower() in wanted]
+        if name == "piper":
+            entry.installed = installed
+            entry.licences = {voice: voice_licence(voice)[1] for voice in entry.voices}
         missing = getattr(instance, "missing", None)
         if callable(missing) and missing():
-            entry.problem = "model files missing: " + "; ".join(missing())
+            entry.problem = "model files missing: " + "; ".join(missing()) + \
+                f" (fetch them: runthru-build voices download --engine {name})"
         out.append(entry)
     return out
+
+
+def available(refresh: bool = False) -> Catalogue:
+    return load_catalogue(refresh)
+
+
+def voices_target(root: Path, into_project: bool) -> Path:
+    return root.resolve() / PROJECT_VOICES if into_project else user_voices_dir()
+
+
+def download_voices(names: list[str], root: Path, into_project: bool) -> list[Downloaded]:
+    """Each named voice, in order; the first that fails stops the rest (those before it stay)."""
+    catalogue = load_catalogue()
+    target = voices_target(root, into_project)
+    return [download_voice(name, target, catalogue) for name in names]
+
+
+def download_engine_weights(name: str, root: Path) -> list[Path]:
+    config = load_config(root)
+    engine = EngineSet(config.engines, state_dir=config.root / ".runthru").get(name)
+    placed: list[Path] = []
+    for source in engine_weight_sources(name, engine):
+        placed += download_weights(source)
+    return placed

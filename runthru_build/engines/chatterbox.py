@@ -126,7 +126,8 @@ class ChatterboxEngine(CloningEngine):
         missing = self.missing()
         if missing:
             raise EngineError("chatterbox: model files missing: " + "; ".join(missing) + " — fetch them once, "
-                              f"on a machine with network: hf download {self._repo()} --local-dir {self.model_dir}")
+                              f"on a machine with network: runthru-build voices download --engine chatterbox "
+                              f"(from {self._repo()} into {self.model_dir})")
         if self.variant == "turbo":
             from chatterbox.tts_turbo import ChatterboxTurboTTS as model_class
         else:

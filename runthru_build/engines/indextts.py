@@ -137,9 +137,9 @@ class IndexTTSEngine(CloningEngine):
         return out
 
     def missing_message(self, missing: list[str]) -> str:
-        fetch = (f"fetch them once, on a machine with network: hf download IndexTeam/IndexTTS-2 "
-                 f"--local-dir {self.model_dir}; then HF_HUB_CACHE={self.hub_cache} hf download "
-                 + " ".join([*HUB_MODELS, DEFAULT_VOCODER]))
+        fetch = ("fetch them once, on a machine with network: runthru-build voices download --engine indextts "
+                 f"(IndexTeam/IndexTTS-2 into {self.model_dir}; " + ", ".join([*HUB_MODELS, DEFAULT_VOCODER])
+                 + f" into {self.hub_cache})")
         return "indextts: model files missing: " + "; ".join(missing) + f" — {fetch}"
 
     # -- contract -------------------------------------------------------------------

@@ -16,9 +16,11 @@ table ``DELIVERY`` below, scaled by the line's intensity and the role's
 ``emotion_strength``: tempo, a pitch offset and variation.  Loudness per
 emotion (whisper, shout) is applied in post-processing for every engine.
 
-Other Piper voices are named by path (``voice = "voices/x.onnx"``, its
-``.onnx.json`` beside it); multi-speaker voices take ``speaker`` as a name or
-a number.
+Other Piper voices are named by catalogue name once downloaded
+(``voice = "en_GB-alba-medium"``: ``runthru-build voices download`` puts it in
+the project's ``voices/`` or the per-user data folder) or by path
+(``voice = "voices/x.onnx"``, its ``.onnx.json`` beside it); multi-speaker
+voices take ``speaker`` as a name or a number.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from typing import Any
 import numpy as np
 
 from ..audio import shift_formants_joined, shift_pitch_by_resampling, tempo_compensation
+from ..voices.store import download_command, find_voice, is_voice_name
 from .base import Engine, EngineError, Take, TakeRequest, file_digest
 
 DEFAULT_VOICE = "joe"
@@ -63,9 +66,15 @@ def voice_files(voice: str | None) -> tuple[Path, Path]:
     """(model.onnx, config.json) for a voice id or path."""
     if not voice or voice == DEFAULT_VOICE:
         return _builtin_voice()
+    if is_voice_name(voice):
+        found = find_voice(voice)
+        if found is None:
+            raise EngineError(f"Piper voice {voice!r} is not installed (run: {download_command(voice)})")
+        voice = str(found)
     model = Path(voice)
     if model.suffix != ".onnx":
-        raise EngineError(f"Piper voice {voice!r}: expected {DEFAULT_VOICE!r} or a path to a .onnx voice file")
+        raise EngineError(f"Piper voice {voice!r}: expected {DEFAULT_VOICE!r}, an installed voice's name "
+                          "or a path to a .onnx voice file")
     for config in (Path(f"{model}.json"), model.with_suffix(".json")):
         if config.is_file():
             return model, config

@@ -1,0 +1,116 @@
+"""Automatic casting over the voices a user has: every installed voice (and every
+speaker of a multi-speaker voice) once at its natural pitch before any voice is
+reused at another pitch, and a role's ``hint`` ("female, older") matched
+against ``characteristics.toml``.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+from .store import BUILTIN_VOICE, InstalledVoice, installed_voices
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One distinct voice to cast: a voice model, and a speaker of it where it has several."""
+
+    voice: str
+    """The voice as a cast names it: the built-in name, or an installed model's path."""
+    name: str
+    speaker: str | None = None
+
+    @property
+    def label(self) -> str:
+        return self.name if self.speaker is None else f"{self.name} speaker {self.speaker}"
+
+
+@cache
+def characteristics() -> dict[str, dict]:
+    text = (resources.files("runthru_build.voices") / "characteristics.toml").read_text(encoding="utf-8")
+    return tomllib.loads(text).get("voices", {})
+
+
+def traits(candidate: Candidate) -> set[str]:
+    entry = characteristics().get(candidate.name, {})
+    own = set(entry.get("traits", ()))
+    if candidate.speaker is not None:
+        own |= set((entry.get("speakers") or {}).get(candidate.speaker, {}).get("traits", ()))
+    return own
+
+
+def hint_words(hint: str | None) -> set[str]:
+    return {w for w in re.split(r"[\s,;/]+", (hint or "").lower()) if w}
+
+
+def candidates(project_root: Path | None) -> list[Candidate]:
+    """The built-in voice, then the installed voices' speakers, round-robin: the
+    first speaker of every voice before the second of any, so one voice with
+    hundreds of speakers does not crowd out the others."""
+    voices: list[InstalledVoice] = installed_voices(project_root)
+    out = [Candidate(BUILTIN_VOICE, BUILTIN_VOICE)]
+    rounds = max((v.num_speakers for v in voices), default=0)
+    for i in range(rounds):
+        for v in voices:
+            if i < v.num_speakers:
+                out.append(Candidate(str(v.model), v.name, v.speakers[i] if v.speakers else None))
+    return out
+
+
+def best_for_hint(hint: str | None, free: list[Candidate]) -> Candidate | None:
+    """The free candidate sharing the most words with the hint; None when none shares any."""
+    words = hint_words(hint)
+    if not words:
+        return None
+    scored = [(len(words & traits(c)), -i, c) for i, c in enumerate(free)]
+    score, _, best = max(scored, key=lambda t: t[:2], default=(0, 0, None))
+    return best if score > 0 else None
+
+
+def assign(characters: list[str], taken: Iterable, base, pool: list[Candidate], hints: dict[str, str],
+           palette: tuple[tuple[float, float], ...], slot_of: Callable[[str], int]) -> dict:
+    """Each character's voice (a ``cast.Voice`` made from ``base``): a free candidate at
+    its natural pitch, hinted or hashed, then candidates at the palette's pitch/speed
+    variants; roles already cast (``taken``) hold their slots."""
+    def key(voice: str | None, speaker: str | None, variant: tuple[float, float]) -> tuple:
+        return (voice or BUILTIN_VOICE, speaker, *variant)
+
+    used = {key(v.voice, v.speaker, (v.pitch - base.pitch, round(v.speed / base.speed, 3))) for v in taken}
+    out = {}
+    for name in characters:
+        slot = slot_of(name)
+        pick, variant = pool[slot % len(pool)], palette[slot % len(palette)]  # when every slot is taken
+        for layer in palette:  # palette[0] is the natural voice (0.0, 1.0)
+            free = [c for c in pool if key(c.voice, c.speaker, layer) not in used]
+            if free:
+                pick = best_for_hint(hints.get(name), free) or free[slot % len(free)]
+                variant = layer
+                break
+        used.add(key(pick.voice, pick.speaker, variant))
+        out[name] = replace(base, voice=None if pick.voice == BUILTIN_VOICE else pick.voice, speaker=pick.speaker,
+                            pitch=base.pitch + variant[0], speed=round(base.speed * variant[1], 3))
+    return out
+
+
+def describe_choice(voice: str | None, speaker: str | None) -> str:
+    """One line about a cast voice, for the comment ``cast init`` writes above it."""
+    from .store import describe, voice_licence
+
+    name, licence = voice_licence(voice)
+    installed = describe(Path(voice)) if voice and voice.endswith(".onnx") else None
+    parts = [name if speaker is None else f"{name}, speaker {speaker}"]
+    if installed is not None:
+        parts.append(f"{installed.language} {installed.quality}")
+    else:
+        parts.append("built in")
+    found = sorted(traits(Candidate(voice or BUILTIN_VOICE, name, speaker)))
+    if found:
+        parts.append(" ".join(found))
+    parts.append(f"licence {licence or 'unknown'}")
+    return "; ".join(parts)
