@@ -16,10 +16,8 @@ import shutil
 import zipfile
 from pathlib import Path
 
+from .site import BUNDLE_MANIFEST as MANIFEST
 from .site import ProductionSite, RolePage, StagedSite
-
-MANIFEST = ".bundles.json"
-"""Beside the site: a digest of each bundle's contents, so an unchanged bundle is reused."""
 
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 _STORED_SUFFIXES = (".mp3", ".opus", ".png", ".jpg", ".zip")

@@ -42,8 +42,15 @@ from markdown_it import MarkdownIt
 
 from .cache import TakeCache
 from .config import Config
+from .errors import RunThruError
 from .plan import LineAudio, Plan
 from .script import Direction, Line
+
+SITE_MARKER = ".runthru-site"
+"""Written into every site RunThru builds: only a folder that holds it is ever replaced."""
+BUNDLE_MANIFEST = ".bundles.json"
+"""Beside the site: a digest of each bundle's contents (bundle.py); also marks a site
+built before ``SITE_MARKER`` existed."""
 
 RESERVED_SLUGS = frozenset({"audio", "assets", "index", "listen", "sw"})
 WORDS_PER_SECOND = 2.6  # speaking rate used to time a line that has no audio
@@ -147,8 +154,6 @@ def theme_dirs(config: Config) -> list[Path]:
     if custom.is_dir():
         return [custom, packaged]
     if config.site.theme != "default":
-        from .errors import RunThruError
-
         raise RunThruError(f"theme {config.site.theme!r} not found (looked for {config.shown(custom)}/)",
                            path="runthru.toml")
     return [packaged]
@@ -250,10 +255,16 @@ def stage_site(plans: list[Plan], cache: TakeCache, config: Config) -> StagedSit
     dirs = theme_dirs(config)
     env = _environment(dirs)
     build_dir = config.build_dir
-    build_dir.parent.mkdir(parents=True, exist_ok=True)
-    root = Path(tempfile.mkdtemp(prefix=f".{build_dir.name}.tmp-{os.getpid()}-", dir=build_dir.parent))
+    check_build_dir(config)
+    shown = config.shown(build_dir.parent)
+    try:
+        build_dir.parent.mkdir(parents=True, exist_ok=True)
+        root = Path(tempfile.mkdtemp(prefix=f".{build_dir.name}.tmp-{os.getpid()}-", dir=build_dir.parent))
+    except OSError as exc:
+        raise RunThruError(f"cannot write the site beside {build_dir.name}/: {exc.strerror}", path=shown) from None
     root.chmod(0o777 & ~_umask())  # mkdtemp makes it private; the site is for serving
     try:
+        (root / SITE_MARKER).write_text("Built by runthru-build, which replaces this folder on every build.\n")
         static_files = _copy_static(dirs, root)
         slugs = unique_slugs([p.production.name for p in plans])
         sites = [_production_site(slugs[p.production.name], p, cache) for p in plans]
@@ -329,16 +340,42 @@ def finish_site(staged: StagedSite, bundle_sizes: dict[str, int]) -> None:
             production=site, bundle_sizes=bundle_sizes, assets="../assets/", root="../", site_title=title))
     _write(staged.root / "index.html", env.get_template("index.html").render(
         productions=staged.productions, bundle_sizes=bundle_sizes, assets="assets/", root="", site_title=title))
-    publish(staged.root, staged.config.build_dir)
+    publish(staged.root, staged.config)
 
 
-def publish(staged_root: Path, build_dir: Path) -> None:
+def check_build_dir(config: Config) -> None:
+    """Refuse to replace anything but a site RunThru built (or an empty folder)."""
+    build_dir = config.build_dir
+    shown = config.shown(build_dir)
+    if build_dir.is_symlink():
+        raise RunThruError("the build folder is a symbolic link: set build = … to the folder it points to",
+                           path=shown)
+    if not build_dir.exists():
+        return
+    if not build_dir.is_dir():
+        raise RunThruError("build = … names an existing file: RunThru replaces the build folder on every "
+                           "build, so it will not replace this file", path=shown)
+    if (build_dir / SITE_MARKER).is_file() or (build_dir / BUNDLE_MANIFEST).is_file():
+        return
+    if any(build_dir.iterdir()):
+        raise RunThruError(f"this folder was not built by RunThru (no {SITE_MARKER} in it), so it will not be "
+                           "replaced: move it away, or set build = … to another folder", path=shown)
+
+
+def publish(staged_root: Path, config: Config) -> None:
     """Swap the staged folder in for ``build/`` (two renames; the old site is removed after)."""
+    build_dir = config.build_dir
+    check_build_dir(config)  # again: the folder may have changed while the takes rendered
     old = None
-    if build_dir.exists():
-        old = build_dir.with_name(f".{build_dir.name}.old-{os.getpid()}")
-        os.replace(build_dir, old)
-    os.replace(staged_root, build_dir)
+    try:
+        if build_dir.exists():
+            old = build_dir.with_name(f".{build_dir.name}.old-{os.getpid()}")
+            os.replace(build_dir, old)
+        os.replace(staged_root, build_dir)
+    except OSError as exc:
+        if old is not None and not build_dir.exists():
+            os.replace(old, build_dir)
+        raise RunThruError(f"cannot replace the build folder: {exc.strerror}", path=config.shown(build_dir)) from None
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..bundle import write_bundles
 from ..cache import TakeCache
-from ..config import Config, load_config
+from ..config import STATE_DIR, Config, load_config
 from ..engines import EngineSet
 from ..engines.base import TakeRequest
 from ..errors import RunThruError
@@ -16,9 +16,9 @@ from ..fsutil import write_atomic
 from ..plan import Plan, plan_production
 from ..project import Project, load_project
 from ..render import RenderReport, missing_takes, render_plans
-from ..site import discard, finish_site, stage_site
+from ..site import check_build_dir, discard, finish_site, stage_site
 
-STATE_DIR = ".runthru"
+__all__ = ["STATE_DIR", "BuildResult", "build", "dry_run", "plan_build", "publish_site"]
 
 
 @dataclass
@@ -40,7 +40,7 @@ class BuildResult:
 
 
 def engines_for(config: Config) -> EngineSet:
-    return EngineSet(config.engines, state_dir=config.root / STATE_DIR)
+    return EngineSet(config.engines, state_dir=config.state_dir)
 
 
 def plan_project(project: Project, engines: EngineSet) -> tuple[list[Plan], list[str]]:
@@ -84,6 +84,7 @@ def build(root: Path, *, on_take=None, on_start=None, report_path: Path | None =
     project, config = planned.project, planned.project.config
     if not planned.plans and not project.errors and not planned.errors:
         raise RunThruError("nothing to build: no scripts found", path=config.shown(config.scripts_dir))
+    check_build_dir(config)  # before rendering: a refusal should not cost a render first
     report = render_plans(planned.plans, planned.cache, planned.engines, workers=config.render.workers,
                           on_take=on_take, on_start=on_start)
     result = BuildResult(project=project, plans=planned.plans, render=report, errors=planned.errors)
