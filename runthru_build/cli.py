@@ -177,6 +177,21 @@ def cache_prune(project_dir: Path) -> None:
     out.print(f"removed {removed.takes} takes, {removed.bytes / 1e6:.1f} MB")
 
 
+@cache.command("verify")
+@project_dir
+@reports_errors
+def cache_verify(project_dir: Path) -> None:
+    """Re-hash every take; remove corrupt ones so the next build renders them again."""
+    from .commands.cache import verify
+
+    report = verify(project_dir)
+    for problem in report.removed:
+        click.echo(f"corrupt take removed: {problem}", err=True)
+    out.print(f"{report.checked} takes checked, {len(report.removed)} corrupt (removed)"
+              + (f", {report.recorded} older takes given checksums" if report.recorded else ""))
+    sys.exit(1 if report.removed else 0)
+
+
 @main.command()
 @project_dir
 @click.option("--production", "-p", help="Only this production (name or slug).")

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -25,6 +27,24 @@ def write_atomic(path: Path, data: bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+_FICLONE = 0x40049409  # linux/fs.h: share the source's blocks (btrfs, XFS, bcachefs)
+
+
+def copy_file(source: Path, target: Path) -> None:
+    """Copy a file into a folder the user may touch: never a hard link, whose edits would
+    reach the source.  Reflinks where the file system offers them (instant, copy-on-write)."""
+    if sys.platform.startswith("linux"):
+        import fcntl
+
+        with open(source, "rb") as src, open(target, "wb") as dst:
+            try:
+                fcntl.ioctl(dst.fileno(), _FICLONE, src.fileno())
+                return
+            except OSError:
+                pass
+    shutil.copyfile(source, target)
 
 
 def remove_orphan_temp_files(folder: Path) -> int:

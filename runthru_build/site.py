@@ -43,6 +43,7 @@ from markdown_it import MarkdownIt
 from .cache import TakeCache
 from .config import Config
 from .errors import RunThruError
+from .fsutil import copy_file
 from .plan import LineAudio, Plan
 from .script import Direction, Line
 
@@ -167,14 +168,6 @@ def _environment(dirs: list[Path]) -> jinja2.Environment:
     env.filters["filesize"] = lambda n: f"{n / 1e6:.1f} MB" if n >= 1e6 else f"{max(1, round(n / 1e3))} KB"
     env.filters["minutes"] = lambda s: f"{max(1, round(s / 60))} min"
     return env
-
-
-def _link_or_copy(source: Path, target: Path) -> None:
-    """Hard-link a cached take (takes are immutable), or copy across file systems."""
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copyfile(source, target)
 
 
 def _line_item(line: Line, audio: str | None, duration: float, scene: int) -> dict[str, Any]:
@@ -315,7 +308,7 @@ def _write_production_pages(staged: StagedSite, site: ProductionSite, cache: Tak
         info = cache.get(la.key)
         target = audio_dir / f"{la.key}{info.suffix}" if info else None
         if info is not None and not target.exists():
-            _link_or_copy(cache.audio_path(la.key, info.suffix), target)
+            copy_file(cache.audio_path(la.key, info.suffix), target)
     data = page_data(site, cache, staged.config)
     _write(folder / "data.js", f"window.RUNTHRU = {script_json(data)};\n")
     template = staged.env.get_template("role.html")
