@@ -14,7 +14,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from .errors import RunThruError
+from .errors import RunThruError, Terminated
 from .project import load_project
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -118,10 +118,20 @@ def _with_progress(run: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     from .progress import RenderProgress
 
     progress = RenderProgress(err)
+    previous = signal.signal(signal.SIGTERM, _terminate)  # stop as after Ctrl-C: takes kept, workers ended
     try:
         return run(*args, on_take=progress.advance, on_start=progress.start, **kwargs)
+    except KeyboardInterrupt as exc:  # outside the render (loading, writing the site): nothing half-written
+        progress.stop()
+        click.echo("interrupted", err=True)
+        sys.exit(128 + getattr(exc, "signum", signal.SIGINT))
     finally:
         progress.stop()
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _terminate(signum: int, frame: Any) -> None:
+    raise Terminated
 
 
 def _report_build(result: Any) -> None:

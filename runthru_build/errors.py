@@ -24,6 +24,12 @@ class RunThruError(Exception):
         return f"{where}: {self.message}" if where else self.message
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where Ctrl-C would be, so a stopped build cleans up as after Ctrl-C."""
+
+    signum = 15
+
+
 class UnreadableInput(RunThruError):
     def __init__(self, message: str, *, path: str | None = None, line: int | None = None) -> None:
         super().__init__(message, path=path, line=line, exit_code=2)

@@ -28,6 +28,7 @@ from .delivery import gain_db
 from .engines import EngineSet, engine_class, engine_spec
 from .engines.base import EngineError, Take, TakeRequest
 from .engines.remote import WorkerCrashed, WorkerProcess
+from .fsutil import die_with
 from .plan import Plan
 
 MAX_BATCH = 8
@@ -49,6 +50,8 @@ class RenderReport:
     post_seconds: float = 0.0
     """Post-processing and encoding time summed over workers."""
     interrupted: bool = False
+    interrupt_signal: int = 0
+    """The signal that interrupted the render (SIGINT for Ctrl-C, SIGTERM)."""
     failures: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
@@ -77,8 +80,9 @@ _worker_engine: Any = None
 _worker_error: str | None = None
 
 
-def _init_worker(engine_name: str, options: dict[str, Any], state_dir: str | None) -> None:
+def _init_worker(engine_name: str, options: dict[str, Any], state_dir: str | None, build_pid: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+    die_with(build_pid)
     global _worker_engine, _worker_error
     try:
         _worker_engine = engine_class(engine_name)(options, Path(state_dir) if state_dir else None)
@@ -181,8 +185,9 @@ def render_plans(
             for name, engine_requests in by_engine.items():
                 _render_engine(name, engine_requests, post, cache, engines, workers, report, on_take)
             _render_mixes(plans, cache, report)
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM raised as errors.Terminated
             report.interrupted = True
+            report.interrupt_signal = getattr(exc, "signum", signal.SIGINT)
     report.wall_seconds = time.perf_counter() - started
     return report
 
@@ -227,7 +232,7 @@ def _pool_results(name: str, requests: list[TakeRequest], post: PostSettings, en
     context.set_forkserver_preload(["numpy", "runthru_build.audio", "runthru_build.engines.base"])
     state_dir = str(engines.state_dir) if engines.state_dir else None
     executor = ProcessPoolExecutor(max_workers=count, mp_context=context, initializer=_init_worker,
-                                   initargs=(name, options, state_dir))
+                                   initargs=(name, options, state_dir, os.getpid()))
     post_json = asdict(post)
     finished = False
     try:

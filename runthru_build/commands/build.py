@@ -33,7 +33,7 @@ class BuildResult:
     @property
     def exit_code(self) -> int:
         if self.render.interrupted:
-            return 130
+            return 128 + (self.render.interrupt_signal or 2)
         if self.project.errors:
             return max(e.exit_code for e in self.project.errors)
         return 1 if self.errors or self.render.failed else 0
