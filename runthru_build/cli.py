@@ -137,7 +137,7 @@ def _terminate(signum: int, frame: Any) -> None:
 def _report_build(result: Any) -> None:
     """Load errors, failed lines, then the render summary: one line each."""
     _print_load_errors(result.project.errors, result.errors)
-    for failure in result.render.failures:
+    for failure in [*result.render.engine_failures, *result.render.failures]:
         click.echo(f"error: {failure}", err=True)
     err.print(result.render.summary(), markup=False)
 

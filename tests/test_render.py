@@ -178,3 +178,16 @@ def test_stopped_build_leaves_no_workers_behind(make_project, tmp_path, signum):
         assert "interrupted" in err and "Traceback" not in err
         assert not (root / "build").exists()  # no half site
     assert build(root).render.cached == kept  # every finished take was kept
+
+
+def test_an_in_process_engine_that_cannot_start_is_reported_once(make_project, toy_engine, monkeypatch):
+    monkeypatch.setenv("TOY_MODEL_MISSING", "/models/toy")
+    script = "# T\n\n## S\n\n" + "".join(f"AMY: Line {i} here.\nBEN: Answer {i} there.\n" for i in range(6))
+    root = make_project({"scripts/t.md": script, "casts/t.toml": 'script = "../scripts/t.md"\nengine = "toy"\n'})
+    proc = run_cli("build", str(root))
+    assert proc.returncode == 1
+    errors = [line for line in proc.stderr.splitlines() if line.startswith("error:")]
+    assert errors == ["error: engine toy cannot start (12 takes not rendered): toy: model folder /models/toy not "
+                      "found — set TOY_MODEL_MISSING=",
+                      "error: site not updated: fix the errors above (build/ keeps the last good build)"]
+    assert not (root / "build").exists()

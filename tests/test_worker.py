@@ -87,14 +87,18 @@ def test_a_worker_that_keeps_crashing_fails_its_takes_clearly(standins, indextts
 
 
 @pytest.mark.slow
-def test_missing_model_files_fail_only_that_engine(standins, indextts_models, make_project, toy_engine, tmp_path):
-    (indextts_models / "gpt.pth").unlink()
-    root = project_with_gpu_role(make_project, toy_engine, tmp_path, indextts_models)
+def test_a_missing_model_folder_is_reported_once_and_publishes_nothing(standins, indextts_models, make_project,
+                                                                      toy_engine, tmp_path):
+    root = project_with_gpu_role(make_project, toy_engine, tmp_path, tmp_path / "no-such-models")
     from conftest import run_cli
 
     proc = run_cli("build", str(root))
     assert proc.returncode == 1
-    assert "indextts: model files missing:" in proc.stderr and "gpt.pth" in proc.stderr
+    errors = [line for line in proc.stderr.splitlines() if line.startswith("error:")]
+    assert errors[0].startswith("error: engine indextts cannot start (3 takes not rendered): indextts: model "
+                                f"files missing: the model folder {tmp_path / 'no-such-models'} itself")
+    assert "[engines.indextts] model_dir in runthru.toml" in errors[0] and "hf download" in errors[0]
+    assert len(errors) == 2 and "site not updated" in errors[1]  # once, not once per line
     assert "Traceback" not in proc.stderr
-    assert "rendered 2, cached 0, failed 3" in proc.stderr  # ROMEO's two lines rendered all the same
-    assert (root / "build" / "p" / "juliet" / "index.html").exists()
+    assert "rendered 0, cached 0, failed 3" in proc.stderr  # failed fast: before the toy engine's lines
+    assert not (root / "build").exists()  # no site in which JULIET's lines never play

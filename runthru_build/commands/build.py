@@ -99,8 +99,11 @@ def publish_site(result: BuildResult, cache: TakeCache) -> None:
     """Stage the site and its bundles in a temporary folder, then swap it in.
 
     Not called while a production fails to load: the last good site, with that
-    production in it, stays in place.
+    production in it, stays in place.  Nor published when an engine could not
+    start: every line it voices would be silent.
     """
+    if result.render.engine_failures:
+        return
     staged = stage_site(result.plans, cache, result.project.config)
     try:
         result.bundle_sizes = write_bundles(staged, previous_site=result.project.config.build_dir)

@@ -177,6 +177,15 @@ class CloningEngine(Engine):
     def batch_group(self, request: TakeRequest) -> str:
         return str(request.voice.get("voice"))
 
+    def missing_folder(self) -> list[str]:
+        """The model folder itself when it is unset or absent: one entry, not every file it should hold."""
+        setting = f"[engines.{self.name}] model_dir in runthru.toml (or RUNTHRU_{self.name.upper()}_MODEL_DIR)"
+        if self.model_dir is None:
+            return [f"{setting}: the folder of its model files"]
+        if not self.model_dir.is_dir():
+            return [f"the model folder {self.model_dir} itself: create it, or point {setting} at the right folder"]
+        return []
+
     def render(self, batch: list[TakeRequest]) -> Iterator[Take]:
         order: dict[str, int] = {}
         for request in batch:
