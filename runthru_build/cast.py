@@ -27,7 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from .config import check_value, find_line, parse_toml, setting, validate
-from .engines import DEFAULT_ENGINE, engine_names
+from .engines import DEFAULT_ENGINE, engine_class, engine_names
+from .engines.base import EngineError
 from .errors import RunThruError, read_text
 from .script import Script
 from .script.cues import normalize_name
@@ -149,7 +150,8 @@ def load_cast(path: Path, shown: str, script: Script, table: dict[str, Any], tex
     defaults_table = _table(table, "defaults", shown, text)
     defaults = validate(_RoleTable, defaults_table, shown, text, prefix="defaults.")
     base_actor = defaults.pop("actor", None)
-    base = _voice_file(Voice(**{"engine": engine, **defaults}), "defaults", path, shown, text)
+    base = _voice_file(Voice(**{"engine": engine, **defaults}), "defaults", path, shown, text,
+                       find_line(text, "defaults") or 0)
     roles_table = _table(table, "roles", shown, text)
 
     characters = script.characters
@@ -170,7 +172,7 @@ def load_cast(path: Path, shown: str, script: Script, table: dict[str, Any], tex
         actor = values.pop("actor", base_actor)
         if "engine" in values:
             _engine(values["engine"], f"{where}.engine", shown, text)
-        voice = _voice_file(replace(base, **values), where, path, shown, text)
+        voice = _voice_file(replace(base, **values), where, path, shown, text, line or 0)
         explicit[name] = Role(name=name, voice=voice, actor=actor)
 
     taken = {(r.voice.pitch, r.voice.speed) for r in explicit.values()}
@@ -210,12 +212,18 @@ def _is_voice_path(voice: str) -> bool:
     return "/" in voice or "\\" in voice or voice.lower().endswith(VOICE_FILE_SUFFIXES)
 
 
-def _voice_file(voice: Voice, where: str, cast_path: Path, shown: str, text: str) -> Voice:
-    """A voice naming a file: checked to exist, and made absolute (relative to the cast file)."""
-    if not (voice.voice and _is_voice_path(voice.voice)):
-        return voice
-    target = cast_path.parent / voice.voice
-    if not target.is_file():
-        raise RunThruError(f"{where}.voice: voice file {voice.voice!r} not found (looked for {target})",
-                           path=shown, line=find_line(text, "voice"))
-    return replace(voice, voice=str(target.resolve()))
+def _voice_file(voice: Voice, where: str, cast_path: Path, shown: str, text: str, after: int) -> Voice:
+    """A voice naming a file: checked to exist, and made absolute (relative to the cast file);
+    then checked by its engine (a Piper voice's config, its speakers)."""
+    if voice.voice and _is_voice_path(voice.voice):
+        target = cast_path.parent / voice.voice
+        if not target.is_file():
+            raise RunThruError(f"{where}.voice: voice file {voice.voice!r} not found (looked for {target})",
+                               path=shown, line=find_line(text, "voice", after))
+        voice = replace(voice, voice=str(target.resolve()))
+    try:
+        engine_class(voice.engine).check_voice(voice.settings())
+    except EngineError as exc:
+        key = "speaker" if voice.speaker is not None and "speaker" in str(exc) else "voice"
+        raise RunThruError(f"{where}.{key}: {exc}", path=shown, line=find_line(text, key, after)) from None
+    return voice

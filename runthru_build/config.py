@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import math
 import re
 import tomllib
 import types
@@ -225,6 +226,8 @@ def check_value(tp: Any, meta: Any, value: Any, key: str, shown: str, line: int 
         value, ok = float(value), True
     if not ok:
         raise RunThruError(f"{key} must be {_type_name(tp)}, not {value!r}", path=shown, line=line)
+    if tp is float and not math.isfinite(value):  # TOML allows nan and inf; no setting means them
+        raise RunThruError(f"{key} must be a finite number, not {value}", path=shown, line=line)
     choices = meta.get("choices")
     if choices and value not in choices:
         raise RunThruError(f"{key} must be one of {', '.join(map(str, choices))}, not {value!r}", path=shown, line=line)

@@ -116,6 +116,11 @@ class Engine(ABC):
             return "sha256:" + file_digest(Path(name), self.state_dir)
         return str(name or "default")
 
+    @classmethod  # noqa: B027 - optional hook: most engines take any voice
+    def check_voice(cls, voice: dict[str, Any]) -> None:
+        """Raise ``EngineError`` if this engine cannot speak with ``voice`` (a cast's
+        voice settings); cheap, never loads a model: ``check`` calls it for every role."""
+
     def device_name(self) -> str:
         """Where the model runs, for reports (``cpu``, ``cuda:0 (NVIDIA H100)``)."""
         return "cpu"
