@@ -23,7 +23,9 @@ import re
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
+from typing import IO
 
+from .errors import RunThruError
 from .fsutil import remove_orphan_temp_files, write_atomic
 
 AUDIO_SUFFIXES = (".mp3", ".opus")
@@ -76,8 +78,10 @@ def _damage(info: TakeInfo, data: bytes) -> str | None:
 
 
 class TakeCache:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, shown: str | None = None) -> None:
         self.root = root
+        self.shown = shown or str(root)
+        """How messages name the cache folder."""
 
     def _dir(self, key: str) -> Path:
         return self.root / key[:2]
@@ -108,8 +112,11 @@ class TakeCache:
 
     def put(self, info: TakeInfo, data: bytes) -> None:
         info = replace(info, size=len(data), sha256=hashlib.sha256(data).hexdigest())
-        write_atomic(self.audio_path(info.key, info.suffix), data)
-        self._write_info(info)
+        try:
+            write_atomic(self.audio_path(info.key, info.suffix), data)
+            self._write_info(info)
+        except OSError as exc:
+            raise RunThruError(f"cannot store a rendered take in the cache: {exc.strerror}", path=self.shown) from None
 
     def _write_info(self, info: TakeInfo) -> None:
         write_atomic(self._info_path(info.key), json.dumps(asdict(info), ensure_ascii=False).encode("utf-8"))
@@ -119,14 +126,34 @@ class TakeCache:
 
     @contextlib.contextmanager
     def lock(self, *, exclusive: bool = False) -> Iterator[None]:
-        self.root.mkdir(parents=True, exist_ok=True)
-        with (self.root / ".lock").open("a+") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
-            try:
-                remove_orphan_temp_files(self.root)  # only dead processes' files: safe under either lock
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        """Shared for builds, exclusive for prune and verify.  A cache this process may
+        only read still serves a build that needs nothing new (flock needs no write access)."""
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except (FileExistsError, NotADirectoryError):
+            raise RunThruError("the cache path is a file, not a folder: set cache = … to a folder",
+                               path=self.shown) from None
+        except OSError as exc:
+            raise RunThruError(f"cannot create the cache folder: {exc.strerror}", path=self.shown) from None
+        handle = self._lock_file(exclusive)
+        with contextlib.ExitStack() as stack:
+            if handle is not None:
+                stack.enter_context(handle)
+                fcntl.flock(handle, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+                stack.callback(fcntl.flock, handle, fcntl.LOCK_UN)
+            remove_orphan_temp_files(self.root)  # only dead processes' files: safe under either lock
+            yield
+
+    def _lock_file(self, exclusive: bool) -> IO[str] | None:
+        try:
+            return (self.root / ".lock").open("a+")
+        except OSError as exc:
+            if exclusive:
+                raise RunThruError(f"cannot change the cache: {exc.strerror}", path=self.shown) from None
+        try:
+            return (self.root / ".lock").open("r")
+        except OSError:
+            return None  # a read-only cache without a lock file: no one can be changing it
 
     def infos(self) -> Iterator[TakeInfo]:
         if not self.root.exists():

@@ -249,12 +249,12 @@ def stage_site(plans: list[Plan], cache: TakeCache, config: Config) -> StagedSit
     env = _environment(dirs)
     build_dir = config.build_dir
     check_build_dir(config)
-    shown = config.shown(build_dir.parent)
     try:
         build_dir.parent.mkdir(parents=True, exist_ok=True)
         root = Path(tempfile.mkdtemp(prefix=f".{build_dir.name}.tmp-{os.getpid()}-", dir=build_dir.parent))
     except OSError as exc:
-        raise RunThruError(f"cannot write the site beside {build_dir.name}/: {exc.strerror}", path=shown) from None
+        raise RunThruError(f"cannot write the new site beside it, in {config.shown(build_dir.parent)}/: "
+                           f"{exc.strerror}", path=config.shown(build_dir)) from None
     root.chmod(0o777 & ~_umask())  # mkdtemp makes it private; the site is for serving
     try:
         (root / SITE_MARKER).write_text("Built by runthru-build, which replaces this folder on every build.\n")
@@ -370,7 +370,21 @@ def publish(staged_root: Path, config: Config) -> None:
             os.replace(old, build_dir)
         raise RunThruError(f"cannot replace the build folder: {exc.strerror}", path=config.shown(build_dir)) from None
     if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+        _remove_old_site(old)
+
+
+def _remove_old_site(old: Path) -> None:
+    """The old site is RunThru's own (marker checked): a folder in it made read-only is
+    made writable again to remove it; nothing outside it is touched."""
+
+    def writable_then_retry(function: Any, path: str, exc_info: Any) -> None:
+        folder = Path(path).parent
+        if folder == old or old in folder.parents:
+            with contextlib.suppress(OSError):
+                folder.chmod(0o700)
+                function(path)
+
+    shutil.rmtree(old, onerror=writable_then_retry)
 
 
 def discard(staged: StagedSite) -> None:

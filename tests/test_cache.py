@@ -208,3 +208,42 @@ def test_prune_deletes_only_files_named_as_takes(toy):
     assert build(toy).render.rendered == 1
     assert "removed 1 takes" in run_cli("cache", "prune", str(toy)).stdout
     assert sorted(p.name for p in (store / "ab").iterdir()) == sorted(["notes.txt", "ab" + "0" * 62 + ".txt"])
+
+
+def _without_root_override() -> list[str]:
+    """Run as root still obeys file modes without these capabilities (as any other user does)."""
+    return ["setpriv", "--bounding-set", "-dac_override,-dac_read_search,-fowner"] if os.geteuid() == 0 else []
+
+
+def _cli(*args, root):
+    return subprocess.run([*_without_root_override(), sys.executable, "-m", "runthru_build", *args, str(root)],
+                          capture_output=True, text=True, timeout=120)
+
+
+def _read_only(folder):
+    for path in [folder, *folder.rglob("*")]:
+        path.chmod(path.stat().st_mode & ~0o222)
+
+
+def test_a_read_only_cache_serves_a_warm_build_and_refuses_new_takes_in_one_line(toy):
+    cache_dir = toy / ".runthru" / "cache"
+    _read_only(cache_dir)
+    warm = _cli("build", root=toy)
+    assert warm.returncode == 0, warm.stderr
+    assert "rendered 0, cached 2" in warm.stderr and "site written" in warm.stderr
+    (toy / "scripts" / "t.md").write_text(TWO_LINES + "AMY: One more line.\n")
+    cold = _cli("build", root=toy)
+    assert cold.returncode == 1 and "Traceback" not in cold.stderr
+    assert "error: .runthru/cache: cannot store a rendered take in the cache: Permission denied" in cold.stderr
+    pruned = _cli("cache", "prune", root=toy)
+    assert pruned.returncode == 1 and "Traceback" not in pruned.stderr
+    assert "error: .runthru/cache: cannot change the cache: Permission denied" in pruned.stderr
+
+
+def test_a_cache_path_that_is_a_file_is_a_one_line_error(toy):
+    (toy / "notes.txt").write_text("mine")
+    (toy / "runthru.toml").write_text('cache = "notes.txt"\n')
+    proc = _cli("build", root=toy)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert "error: notes.txt: the cache path is a file, not a folder" in proc.stderr
+    assert (toy / "notes.txt").read_text() == "mine"

@@ -145,3 +145,21 @@ def test_a_site_built_before_the_marker_existed_is_still_replaced(project):
     assert build(project).published
     (project / "build" / ".runthru-site").unlink()  # as an older RunThru left it
     assert build(project).published
+
+
+def test_read_only_build_folder_or_project_gives_one_line_errors(project):
+    from test_cache import _cli, _read_only
+
+    assert build(project).published
+    _read_only(project / "build")  # a site made read-only (RunThru's own: it is still replaced)
+    proc = _cli("build", root=project)
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(p.name for p in project.iterdir()) == [".runthru", "build", "casts", "scripts"]  # old site gone
+    project.chmod(0o555)  # nowhere to write the new site
+    try:
+        proc = _cli("build", root=project)
+    finally:
+        project.chmod(0o755)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert "error: build: cannot write the new site beside it, in ./: Permission denied" in proc.stderr
+    assert (project / "build" / "play" / "index.html").exists()

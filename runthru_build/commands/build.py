@@ -69,7 +69,7 @@ def plan_build(root: Path) -> PlannedBuild:
     project = load_project(root, config)
     engines = engines_for(config)
     plans, errors = plan_project(project, engines)
-    return PlannedBuild(project, engines, plans, errors, TakeCache(config.cache_dir))
+    return PlannedBuild(project, engines, plans, errors, TakeCache(config.cache_dir, config.shown(config.cache_dir)))
 
 
 def dry_run(root: Path) -> tuple[PlannedBuild, list[TakeRequest], int]:

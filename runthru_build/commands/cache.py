@@ -31,4 +31,5 @@ def prune(root: Path) -> tuple[CacheStats, list[str]]:
 
 def verify(root: Path) -> VerifyReport:
     """Re-hash every stored take and remove the corrupt ones (the next build renders them again)."""
-    return TakeCache(load_config(root).cache_dir).verify()
+    config = load_config(root)
+    return TakeCache(config.cache_dir, config.shown(config.cache_dir)).verify()

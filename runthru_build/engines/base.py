@@ -12,6 +12,7 @@ worker can run under the engine's own interpreter.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -248,5 +249,6 @@ def file_digest(path: Path, state_dir: Path | None = None) -> str:
     digest = h.hexdigest()
     memo.entries[str(path)] = {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sha256": digest}
     if memo.path is not None:
-        write_atomic(memo.path, json.dumps(memo.entries, indent=1).encode())
+        with contextlib.suppress(OSError):  # only a memo: a read-only project still builds
+            write_atomic(memo.path, json.dumps(memo.entries, indent=1).encode())
     return digest
