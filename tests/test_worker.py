@@ -102,3 +102,35 @@ def test_a_missing_model_folder_is_reported_once_and_publishes_nothing(standins,
     assert "Traceback" not in proc.stderr
     assert "rendered 0, cached 0, failed 3" in proc.stderr  # failed fast: before the toy engine's lines
     assert not (root / "build").exists()  # no site in which JULIET's lines never play
+
+
+def test_a_busy_worker_dies_with_a_killed_build(standins, indextts_models, tmp_path, monkeypatch):
+    import os
+    import signal
+    import subprocess
+    import time
+
+    from runthru_build.fsutil import pid_alive
+
+    monkeypatch.setenv("STANDIN_STALL_ON", "STALL")
+    voice = str(write_wav(tmp_path / "v.wav"))
+    parent = subprocess.Popen([sys.executable, "-c", f"""
+from runthru_build.engines import engine_spec
+from runthru_build.engines.base import TakeRequest
+from runthru_build.engines.remote import WorkerProcess
+worker = WorkerProcess("indextts", engine_spec("indextts"), {{"model_dir": {str(indextts_models)!r}, "device": "cpu"}})
+worker.start()
+print(worker._process.pid, flush=True)
+list(worker.render([TakeRequest(key="0" * 64, text="Please STALL here.", voice={{"voice": {voice!r}}})]))
+"""], stdout=subprocess.PIPE, text=True)
+    worker_pid = int(parent.stdout.readline())
+    time.sleep(0.5)  # rendering now: it reads no input until the batch ends
+    os.kill(parent.pid, signal.SIGKILL)  # the build, killed with no chance to clean up
+    parent.wait()
+    deadline = time.monotonic() + 5
+    while pid_alive(worker_pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    alive = pid_alive(worker_pid)
+    if alive:
+        os.kill(worker_pid, signal.SIGKILL)
+    assert not alive
