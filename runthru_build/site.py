@@ -40,7 +40,7 @@ from typing import Any
 import jinja2
 from markdown_it import MarkdownIt
 
-from .cache import TakeCache
+from .cache import TakeCache, TakeInfo
 from .config import Config
 from .errors import RunThruError
 from .fsutil import copy_file
@@ -304,11 +304,12 @@ def _write_production_pages(staged: StagedSite, site: ProductionSite, cache: Tak
     folder = staged.root / site.slug
     audio_dir = folder / "audio"
     audio_dir.mkdir(parents=True)
+    previous = staged.config.build_dir / site.slug / "audio"
     for la in site.plan.lines:
         info = cache.get(la.key)
         target = audio_dir / f"{la.key}{info.suffix}" if info else None
         if info is not None and not target.exists():
-            copy_file(cache.audio_path(la.key, info.suffix), target)
+            _place_take(cache.audio_path(la.key, info.suffix), previous / target.name, target, info)
     data = page_data(site, cache, staged.config)
     _write(folder / "data.js", f"window.RUNTHRU = {script_json(data)};\n")
     template = staged.env.get_template("role.html")
@@ -318,6 +319,18 @@ def _write_production_pages(staged: StagedSite, site: ProductionSite, cache: Tak
             production=site, role=role, roles=json.dumps([role.name]), up="../", root="../../", site_title=title))
     _write(folder / "listen.html", template.render(
         production=site, role=None, roles="[]", up="", root="../", site_title=title))
+
+
+def _place_take(cached: Path, previous: Path, target: Path, info: TakeInfo) -> None:
+    """A take into the staged site, never linked to the cache (an edit in build/ would
+    reach it).  The previous site's file is linked when it still hashes to the take
+    (that site is removed once this one is published): far cheaper than a copy."""
+    with contextlib.suppress(OSError):
+        if info.sha256 and previous.stat().st_size == info.size \
+                and hashlib.sha256(previous.read_bytes()).hexdigest() == info.sha256:
+            os.link(previous, target)
+            return
+    copy_file(cached, target)
 
 
 def _site_title(config: Config) -> str:

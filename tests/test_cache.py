@@ -151,13 +151,18 @@ def _site_audio(root):
 
 def test_editing_the_site_never_reaches_the_cache(toy):
     cache = TakeCache(toy / ".runthru" / "cache")
-    shipped = _site_audio(toy)[0]
-    good = shipped.read_bytes()
-    shipped.write_bytes(good[:100])  # a user truncates (or edits) a file in build/
+    truncated, edited = _site_audio(toy)
+    good = {p: p.read_bytes() for p in (truncated, edited)}
+    truncated.write_bytes(good[truncated][:100])  # a user truncates a file in build/ ...
+    edited.write_bytes(good[edited][:-4] + b"oops")  # ... and edits another, keeping its size
     result = build(toy)
-    assert result.render.rendered == 0  # the cached take was never touched
-    assert shipped.read_bytes() == good
-    assert cache.read(cache.get(shipped.stem)) == good
+    assert result.render.rendered == 0  # the cached takes were never touched
+    for path, data in good.items():
+        assert path.read_bytes() == data and cache.read(cache.get(path.stem)) == data
+        assert path.stat().st_ino != cache.audio_path(path.stem, path.suffix).stat().st_ino
+    inodes = [p.stat().st_ino for p in good]
+    assert build(toy).published
+    assert [p.stat().st_ino for p in good] == inodes  # intact files pass from site to site, not copied again
 
 
 def test_take_whose_size_changed_is_rendered_again(toy):
