@@ -326,9 +326,10 @@ def _place_take(cached: Path, previous: Path, target: Path, info: TakeInfo) -> N
     reach it).  The previous site's file is linked when it still hashes to the take
     (that site is removed once this one is published): far cheaper than a copy."""
     with contextlib.suppress(OSError):
-        if info.sha256 and previous.stat().st_size == info.size \
+        found = previous.stat()
+        if info.sha256 and found.st_size == info.size and found.st_nlink == 1 \
                 and hashlib.sha256(previous.read_bytes()).hexdigest() == info.sha256:
-            os.link(previous, target)
+            os.link(previous, target)  # one link only: not a file an older RunThru linked to the cache
             return
     copy_file(cached, target)
 

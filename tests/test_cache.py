@@ -165,6 +165,16 @@ def test_editing_the_site_never_reaches_the_cache(toy):
     assert [p.stat().st_ino for p in good] == inodes  # intact files pass from site to site, not copied again
 
 
+def test_a_site_hard_linked_to_the_cache_by_an_older_runthru_is_unlinked(toy):
+    cache = TakeCache(toy / ".runthru" / "cache")
+    for shipped in _site_audio(toy):  # as the site was before: every take a hard link into the cache
+        shipped.unlink()
+        os.link(cache.audio_path(shipped.stem, shipped.suffix), shipped)
+    assert build(toy).published
+    for shipped in _site_audio(toy):
+        assert cache.audio_path(shipped.stem, shipped.suffix).stat().st_nlink == 1
+
+
 def test_take_whose_size_changed_is_rendered_again(toy):
     cache = TakeCache(toy / ".runthru" / "cache")
     info = next(cache.infos())
