@@ -16,10 +16,8 @@ import shutil
 import zipfile
 from pathlib import Path
 
+from .site import BUNDLE_MANIFEST as MANIFEST
 from .site import ProductionSite, RolePage, StagedSite
-
-MANIFEST = ".bundles.json"
-"""Beside the site: a digest of each bundle's contents, so an unchanged bundle is reused."""
 
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 _STORED_SUFFIXES = (".mp3", ".opus", ".png", ".jpg", ".zip")
@@ -87,6 +85,14 @@ def _digest(entries: list[tuple[str, bytes | Path]]) -> str:
     return h.hexdigest()
 
 
+def _unchanged(entry: list | None, digest: str, previous: Path) -> bool:
+    """The previous bundle holds the same contents and its file still has the size written."""
+    try:
+        return entry is not None and entry[0] == digest and previous.stat().st_size == entry[1]
+    except (OSError, IndexError, TypeError):
+        return False
+
+
 def _reuse(previous: Path, target: Path) -> bool:
     try:
         os.link(previous, target)
@@ -104,22 +110,24 @@ def write_bundles(staged: StagedSite, previous_site: Path | None = None) -> dict
     A bundle whose contents are those of the same bundle in ``previous_site``
     (the site being replaced) is linked from there instead of written again.
     """
-    old: dict[str, str] = {}
+    old: dict[str, list] = {}
     if previous_site is not None and (previous_site / MANIFEST).is_file():
         try:
             old = json.loads((previous_site / MANIFEST).read_text())
         except ValueError:
             old = {}
-    manifest: dict[str, str] = {}
+    manifest: dict[str, list] = {}
     sizes: dict[str, int] = {}
     for site in staged.productions:
         wanted = [(f"{site.slug}/{role.slug}.zip", role_bundle_entries(staged, site, role)) for role in site.roles]
         wanted.append((f"{site.slug}.zip", production_bundle_entries(staged, site)))
         for rel, entries in wanted:
-            digest = manifest[rel] = _digest(entries)
+            digest = _digest(entries)
             target = staged.root / rel
-            if not (old.get(rel) == digest and previous_site and _reuse(previous_site / rel, target)):
+            if not (previous_site and _unchanged(old.get(rel), digest, previous_site / rel)
+                    and _reuse(previous_site / rel, target)):
                 _write_zip(target, entries)
             sizes[rel] = target.stat().st_size
+            manifest[rel] = [digest, sizes[rel]]
     (staged.root / MANIFEST).write_text(json.dumps(manifest, indent=1))
     return sizes

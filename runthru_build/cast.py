@@ -31,10 +31,11 @@ from pathlib import Path
 from typing import Any
 
 from .config import check_value, find_line, parse_toml, setting, validate
-from .engines import DEFAULT_ENGINE, engine_names
+from .engines import DEFAULT_ENGINE, engine_class, engine_names
+from .engines.base import EngineError
 from .errors import RunThruError, read_text
 from .script import Script
-from .script.cues import normalize_name
+from .script.cues import name_key
 from .voices import casting, store
 
 VOICE_FILE_SUFFIXES = (".wav", ".flac", ".mp3", ".ogg", ".onnx")
@@ -174,11 +175,12 @@ def load_cast(path: Path, shown: str, script: Script, table: dict[str, Any], tex
     if "hint" in defaults:
         raise RunThruError("defaults.hint: a hint describes one role: put it in [roles.X]", path=shown,
                            line=find_line(text, "hint"))
-    base = _voice_file(Voice(**{"engine": engine, **defaults}), "defaults", path, shown, text)
+    base = _voice_file(Voice(**{"engine": engine, **defaults}), "defaults", path, shown, text,
+                       find_line(text, "defaults") or 0)
     roles_table = _table(table, "roles", shown, text)
 
     characters = script.characters
-    by_key = {normalize_name(c): c for c in characters}
+    by_key = {name_key(c): c for c in characters}
     by_key.update({alias: target for alias, target in script.aliases.items()})
     explicit: dict[str, Role] = {}
     hints: dict[str, str] = {}
@@ -186,10 +188,10 @@ def load_cast(path: Path, shown: str, script: Script, table: dict[str, Any], tex
     for raw_name, role_table in roles_table.items():
         where = f"roles.{_quote(raw_name)}"
         line = find_line(text, raw_name)
-        name = by_key.get(normalize_name(raw_name))
+        name = by_key.get(name_key(raw_name))
         if name is None:
-            close = difflib.get_close_matches(normalize_name(raw_name), list(by_key), n=1, cutoff=0.6)
-            hint = f" (did you mean {close[0]}?)" if close else ""
+            close = difflib.get_close_matches(name_key(raw_name), list(by_key), n=1, cutoff=0.6)
+            hint = f" (did you mean {by_key[close[0]]}?)" if close else ""
             raise RunThruError(f"[{where}]: {raw_name!r} does not speak in {script.path}{hint}", path=shown, line=line)
         if not isinstance(role_table, dict):
             raise RunThruError(f"{where} must be a table", path=shown, line=line)
@@ -201,7 +203,7 @@ def load_cast(path: Path, shown: str, script: Script, table: dict[str, Any], tex
             continue
         if "engine" in values:
             _engine(values["engine"], f"{where}.engine", shown, text)
-        voice = _voice_file(replace(base, **values), where, path, shown, text)
+        voice = _voice_file(replace(base, **values), where, path, shown, text, line or 0)
         explicit[name] = Role(name=name, voice=voice, actor=actor)
 
     taken = [r.voice for r in explicit.values()]
@@ -250,22 +252,29 @@ def _is_voice_path(voice: str) -> bool:
     return "/" in voice or "\\" in voice or voice.lower().endswith(VOICE_FILE_SUFFIXES)
 
 
-def _voice_file(voice: Voice, where: str, cast_path: Path, shown: str, text: str) -> Voice:
+def _voice_file(voice: Voice, where: str, cast_path: Path, shown: str, text: str, after: int) -> Voice:
     """A voice naming a file: checked to exist, and made absolute (relative to the cast file);
-    a Piper voice by name: found among the installed voices."""
+    a Piper voice by name: found among the installed voices; then checked by its engine
+    (a Piper voice's config, its speakers)."""
     if voice.engine == DEFAULT_ENGINE and store.is_voice_name(voice.voice):
         model = store.find_voice(voice.voice, project_root_of(cast_path))
         if model is None:
             raise RunThruError(f"{where}.voice: Piper voice {voice.voice!r} is not installed "
-                               f"(run: {store.download_command(voice.voice)})", path=shown, line=find_line(text, "voice"))
+                               f"(run: {store.download_command(voice.voice)})", path=shown,
+                               line=find_line(text, "voice", after))
         problem = store.speaker_problem(model, voice.speaker)
         if problem:
-            raise RunThruError(f"{where}.speaker: {problem}", path=shown, line=find_line(text, "speaker"))
+            raise RunThruError(f"{where}.speaker: {problem}", path=shown, line=find_line(text, "speaker", after))
         return replace(voice, voice=str(model))
-    if not (voice.voice and _is_voice_path(voice.voice)):
-        return voice
-    target = cast_path.parent / voice.voice
-    if not target.is_file():
-        raise RunThruError(f"{where}.voice: voice file {voice.voice!r} not found (looked for {target})",
-                           path=shown, line=find_line(text, "voice"))
-    return replace(voice, voice=str(target.resolve()))
+    if voice.voice and _is_voice_path(voice.voice):
+        target = cast_path.parent / voice.voice
+        if not target.is_file():
+            raise RunThruError(f"{where}.voice: voice file {voice.voice!r} not found (looked for {target})",
+                               path=shown, line=find_line(text, "voice", after))
+        voice = replace(voice, voice=str(target.resolve()))
+    try:
+        engine_class(voice.engine).check_voice(voice.settings())
+    except EngineError as exc:
+        key = "speaker" if voice.speaker is not None and "speaker" in str(exc) else "voice"
+        raise RunThruError(f"{where}.{key}: {exc}", path=shown, line=find_line(text, key, after)) from None
+    return voice

@@ -14,7 +14,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from .errors import RunThruError
+from .errors import RunThruError, Terminated
 from .project import load_project
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -119,10 +119,20 @@ def _with_progress(run: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     from .progress import RenderProgress
 
     progress = RenderProgress(err)
+    previous = signal.signal(signal.SIGTERM, _terminate)  # stop as after Ctrl-C: takes kept, workers ended
     try:
         return run(*args, on_take=progress.advance, on_start=progress.start, **kwargs)
+    except KeyboardInterrupt as exc:  # outside the render (loading, writing the site): nothing half-written
+        progress.stop()
+        click.echo("interrupted", err=True)
+        sys.exit(128 + getattr(exc, "signum", signal.SIGINT))
     finally:
         progress.stop()
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _terminate(signum: int, frame: Any) -> None:
+    raise Terminated
 
 
 def _report_build(result: Any) -> None:
@@ -132,7 +142,7 @@ def _report_build(result: Any) -> None:
     _print_load_errors(result.project.errors, result.errors)
     for warning in licence_warnings(result.project.productions):
         click.echo(f"warning: {warning}", err=True)
-    for failure in result.render.failures:
+    for failure in [*result.render.engine_failures, *result.render.failures]:
         click.echo(f"error: {failure}", err=True)
     err.print(result.render.summary(), markup=False)
 
@@ -180,6 +190,21 @@ def cache_prune(project_dir: Path) -> None:
         click.echo("error: not pruning while a production fails to load (its takes would be lost)", err=True)
         sys.exit(1)
     out.print(f"removed {removed.takes} takes, {removed.bytes / 1e6:.1f} MB")
+
+
+@cache.command("verify")
+@project_dir
+@reports_errors
+def cache_verify(project_dir: Path) -> None:
+    """Re-hash every take; remove corrupt ones so the next build renders them again."""
+    from .commands.cache import verify
+
+    report = verify(project_dir)
+    for problem in report.removed:
+        click.echo(f"corrupt take removed: {problem}", err=True)
+    out.print(f"{report.checked} takes checked, {len(report.removed)} corrupt (removed)"
+              + (f", {report.recorded} older takes given checksums" if report.recorded else ""))
+    sys.exit(1 if report.removed else 0)
 
 
 @main.command()

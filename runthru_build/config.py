@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import math
 import re
 import tomllib
 import types
@@ -21,6 +22,9 @@ from typing import Any, TypeVar
 from .errors import RunThruError, UnreadableInput, read_text
 
 CONFIG_FILE = "runthru.toml"
+STATE_DIR = ".runthru"
+"""Project state RunThru keeps (cache, digests, signing key)."""
+FIXED_SOURCE_FOLDERS = ("voices", "themes")
 
 T = TypeVar("T")
 
@@ -91,6 +95,14 @@ class Config:
     def cache_dir(self) -> Path:
         return self.root / self.cache
 
+    @property
+    def state_dir(self) -> Path:
+        return self.root / STATE_DIR
+
+    def source_dirs(self) -> list[Path]:
+        """Folders of the user's own files, which no output of RunThru may replace."""
+        return [self.scripts_dir, self.casts_dir, *(self.root / name for name in FIXED_SOURCE_FOLDERS)]
+
     def shown(self, path: Path) -> str:
         """A path as messages show it: relative to the project when inside it."""
         try:
@@ -124,7 +136,39 @@ def load_config(root: Path) -> Config:
     if not isinstance(engines, dict) or not all(isinstance(v, dict) for v in engines.values()):
         raise RunThruError("[engines.NAME] entries must be tables", path=shown, line=find_line(text, "engines"))
     values["engines"] = engines
-    return Config(root=root, **values)
+    config = Config(root=root, **values)
+    check_output_folders(config, text)
+    return config
+
+
+OUTPUT_USE = {"build": "replaces the build folder on every build",
+              "cache": "deletes unused takes from the cache folder"}
+
+
+def _holds(folder: Path, path: Path) -> bool:
+    """Whether ``path`` is ``folder`` or lies inside it (both resolved)."""
+    return path == folder or folder in path.parents
+
+
+def check_output_folders(config: Config, text: str = "") -> None:
+    """``build`` is replaced on every build and ``cache`` is pruned: neither may be
+    the project, hold it, or hold (or be) a folder of the user's files."""
+    root = config.root.resolve()
+    build, cache = config.build_dir.resolve(), config.cache_dir.resolve()
+    sources = [root, *(p.resolve() for p in config.source_dirs())]
+
+    def refuse(key: str, value: str, what: Path) -> RunThruError:
+        named = "the project folder" if what == root else f"{config.shown(what)}/"
+        held = "is" if what == (build if key == "build" else cache) else "holds"
+        return RunThruError(f"{key} = {value!r} {held} {named}: RunThru {OUTPUT_USE[key]}, "
+                            "so it needs a folder of its own", path=CONFIG_FILE, line=find_line(text, key))
+
+    for source in [*sources, config.state_dir.resolve(), cache]:
+        if _holds(build, source):
+            raise refuse("build", config.build, source)
+    for source in [*sources, build]:
+        if _holds(cache, source):
+            raise refuse("cache", config.cache, source)
 
 
 def parse_toml(text: str, shown: str) -> dict[str, Any]:
@@ -182,6 +226,8 @@ def check_value(tp: Any, meta: Any, value: Any, key: str, shown: str, line: int 
         value, ok = float(value), True
     if not ok:
         raise RunThruError(f"{key} must be {_type_name(tp)}, not {value!r}", path=shown, line=line)
+    if tp is float and not math.isfinite(value):  # TOML allows nan and inf; no setting means them
+        raise RunThruError(f"{key} must be a finite number, not {value}", path=shown, line=line)
     choices = meta.get("choices")
     if choices and value not in choices:
         raise RunThruError(f"{key} must be one of {', '.join(map(str, choices))}, not {value!r}", path=shown, line=line)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import stat
+
 
 class RunThruError(Exception):
     """Bad input or a failed step, reported as ``path:line: message``.
@@ -24,6 +27,12 @@ class RunThruError(Exception):
         return f"{where}: {self.message}" if where else self.message
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where Ctrl-C would be, so a stopped build cleans up as after Ctrl-C."""
+
+    signum = 15
+
+
 class UnreadableInput(RunThruError):
     def __init__(self, message: str, *, path: str | None = None, line: int | None = None) -> None:
         super().__init__(message, path=path, line=line, exit_code=2)
@@ -32,16 +41,30 @@ class UnreadableInput(RunThruError):
 def read_text(path, shown: str, *, legacy_encoding: str | None = None, warnings: list[str] | None = None) -> str:
     """Read a UTF-8 text file, or raise ``UnreadableInput`` naming ``shown``.
 
-    With ``legacy_encoding`` (scripts: old Project Gutenberg files are Latin-1),
-    text that is not UTF-8 is read in that encoding and a warning says so."""
+    Opened without blocking and checked to be a regular file: a FIFO or a device
+    named like a script would otherwise be read forever.  With ``legacy_encoding``
+    (scripts: old Project Gutenberg files are Latin-1), text that is not UTF-8 is
+    read in that encoding and a warning says so.
+    """
     try:
-        data = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except FileNotFoundError:
+        if os.path.islink(path):
+            raise UnreadableInput(f"broken link: it points to {os.readlink(path)}, which does not exist",
+                                  path=shown) from None
         raise UnreadableInput("file not found", path=shown) from None
-    except IsADirectoryError:
-        raise UnreadableInput("is a directory, not a file", path=shown) from None
     except OSError as exc:
         raise UnreadableInput(f"cannot read: {exc.strerror}", path=shown) from None
+    with os.fdopen(fd, "rb") as handle:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise UnreadableInput("is a directory, not a file", path=shown)
+        if not stat.S_ISREG(mode):
+            raise UnreadableInput("is not a regular file (a FIFO, socket or device): not read", path=shown)
+        try:
+            data = handle.read()
+        except OSError as exc:
+            raise UnreadableInput(f"cannot read: {exc.strerror}", path=shown) from None
     if b"\x00" in data[:8192]:
         raise UnreadableInput("is a binary file, not text", path=shown)
     try:

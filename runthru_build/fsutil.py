@@ -1,4 +1,6 @@
-"""Atomic file writes: every file RunThru writes appears whole or not at all.
+"""Atomic file writes (every file RunThru writes appears whole or not at all), and
+the processes behind temporary files: whether one still runs, and making a
+worker end with the build that started it.
 
 Standard library only: engine workers import it under their own interpreters.
 """
@@ -7,7 +9,13 @@ from __future__ import annotations
 
 import contextlib
 import os
+import select
+import shutil
+import signal
+import sys
 import tempfile
+import threading
+import time
 from pathlib import Path
 
 TMP_PREFIX = ".tmp-"
@@ -25,6 +33,22 @@ def write_atomic(path: Path, data: bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+_FICLONE = 0x40049409  # linux/fs.h: share the source's blocks (btrfs, XFS, bcachefs)
+
+
+def copy_file(source: Path, target: Path) -> None:
+    """Copy a file into a folder the user may touch: never a hard link, whose edits would
+    reach the source.  Reflinks where the file system offers them (instant, copy-on-write)."""
+    with open(source, "rb") as src, open(target, "wb") as dst:
+        if sys.platform.startswith("linux"):
+            import fcntl
+
+            with contextlib.suppress(OSError):
+                fcntl.ioctl(dst.fileno(), _FICLONE, src.fileno())
+                return
+        shutil.copyfileobj(src, dst)
 
 
 def remove_orphan_temp_files(folder: Path) -> int:
@@ -49,3 +73,53 @@ def pid_alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+_PR_SET_PDEATHSIG = 1
+PARENT_POLL_SECONDS = 0.5
+
+
+def die_with(pid: int) -> None:
+    """Kill this process as soon as process ``pid`` ends, however it ends (SIGKILL
+    included), so no worker is left rendering for a build that is gone.
+
+    ``pid`` the direct parent, on Linux: the kernel's parent-death signal.  A pool
+    worker's parent is multiprocessing's fork server, which itself lives as long as
+    its workers, so there a thread waits on a pidfd of ``pid`` (Linux) or checks
+    every half second that ``pid`` still runs (elsewhere).
+    """
+    if pid == os.getppid() and _parent_death_signal():
+        if os.getppid() != pid:  # it ended before the signal was armed
+            _die()
+        return
+    threading.Thread(target=_wait_for_exit, args=(pid,), name="die-with-parent", daemon=True).start()
+
+
+def _parent_death_signal() -> bool:
+    if not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _wait_for_exit(pid: int) -> None:
+    try:
+        pidfd = os.pidfd_open(pid)
+    except ProcessLookupError:
+        _die()
+    except (AttributeError, OSError):  # not Linux, or a kernel before 5.3
+        while pid_alive(pid):
+            time.sleep(PARENT_POLL_SECONDS)
+        _die()
+    else:
+        select.select([pidfd], [], [])  # readable once the process has ended
+        _die()
+
+
+def _die() -> None:
+    os.kill(os.getpid(), signal.SIGKILL)

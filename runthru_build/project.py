@@ -36,6 +36,7 @@ class Project:
     config: Config
     productions: list[Production] = field(default_factory=list)
     errors: list[RunThruError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def root(self) -> Path:
@@ -59,6 +60,9 @@ def load_project(root: Path, config: Config | None = None) -> Project:
         shown = config.shown(cast_file)
         try:
             table, text, script_path = read_cast_header(cast_file, shown)
+            if not script_path.is_relative_to(config.root):  # resolved: a link out of the project counts
+                project.warnings.append(f"{shown}: script = {table['script']!r} resolves to {script_path}, "
+                                        "outside the project")
             used.add(script_path)
             script = scripts.get(script_path) or _script(config, script_path, referenced_by=shown)
             scripts[script_path] = script
@@ -75,7 +79,7 @@ def load_project(root: Path, config: Config | None = None) -> Project:
         if script_file.resolve() in used:
             continue
         try:
-            script = _script(config, script_file.resolve())
+            script = _script(config, script_file)
         except RunThruError as exc:
             project.errors.append(exc)
             continue
@@ -88,7 +92,7 @@ def load_project(root: Path, config: Config | None = None) -> Project:
 
 
 def _script(config: Config, path: Path, referenced_by: str | None = None) -> Script:
-    shown = config.shown(path)
+    shown = config.shown(path) if path.exists() else f"{config.shown(path.parent)}/{path.name}"
     if referenced_by and not path.exists():
         raise UnreadableInput(f"script {shown} named by script = … does not exist", path=referenced_by)
     return load_script(path, shown)

@@ -28,6 +28,7 @@ from .delivery import gain_db
 from .engines import EngineSet, engine_class, engine_spec
 from .engines.base import EngineError, Take, TakeRequest
 from .engines.remote import WorkerCrashed, WorkerProcess
+from .fsutil import die_with
 from .plan import Plan
 
 MAX_BATCH = 8
@@ -48,7 +49,11 @@ class RenderReport:
     """Engine time summed over workers."""
     post_seconds: float = 0.0
     """Post-processing and encoding time summed over workers."""
+    engine_failures: list[str] = field(default_factory=list)
+    """Engines that could not start, each reported once with its fix (the build stops there)."""
     interrupted: bool = False
+    interrupt_signal: int = 0
+    """The signal that interrupted the render (SIGINT for Ctrl-C, SIGTERM)."""
     failures: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
@@ -71,20 +76,25 @@ class RenderReport:
         return text + (" — interrupted" if self.interrupted else "")
 
 
+class EngineCannotStart(Exception):
+    """An engine that can render nothing (its model folder is missing): one error, not one per line."""
+
+
 # -- worker process ------------------------------------------------------------
 
 _worker_engine: Any = None
 _worker_error: str | None = None
 
 
-def _init_worker(engine_name: str, options: dict[str, Any], state_dir: str | None) -> None:
+def _init_worker(engine_name: str, options: dict[str, Any], state_dir: str | None, build_pid: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+    die_with(build_pid)
     global _worker_engine, _worker_error
     try:
         _worker_engine = engine_class(engine_name)(options, Path(state_dir) if state_dir else None)
         _worker_engine.load()
-    except Exception as exc:  # reported on every take this worker is given
-        _worker_error = f"engine {engine_name} failed to start: {exc}"
+    except Exception as exc:  # raised by the first batch, which stops the build
+        _worker_error = str(exc) if isinstance(exc, EngineError) else f"{type(exc).__name__}: {exc}"
 
 
 def finish_take(take: Take, request: TakeRequest, post: PostSettings) -> dict[str, Any]:
@@ -101,7 +111,7 @@ def finish_take(take: Take, request: TakeRequest, post: PostSettings) -> dict[st
 def render_batch(requests: list[dict[str, Any]], post: dict[str, Any]) -> list[dict[str, Any]]:
     """Render, post-process and encode a batch (runs in a worker process)."""
     if _worker_error is not None:
-        return [{"key": r["key"], "error": _worker_error} for r in requests]
+        raise EngineCannotStart(_worker_error)
     settings = PostSettings(**post)
     batch = [TakeRequest.from_json(r) for r in requests]
     by_key = {r.key: r for r in batch}
@@ -178,11 +188,21 @@ def render_plans(
             by_engine.setdefault(r.voice["engine"], []).append(r)
         post = plans[0].post if plans else PostSettings()
         try:
-            for name, engine_requests in by_engine.items():
-                _render_engine(name, engine_requests, post, cache, engines, workers, report, on_take)
-            _render_mixes(plans, cache, report)
-        except KeyboardInterrupt:
+            # engines in worker subprocesses first: the ones whose model may be missing fail in seconds
+            for name in sorted(by_engine, key=lambda n: not _out_of_process(n, engines)):
+                rendered = report.rendered
+                try:
+                    _render_engine(name, by_engine[name], post, cache, engines, workers, report, on_take)
+                except EngineCannotStart as exc:
+                    left = len(by_engine[name]) - (report.rendered - rendered)
+                    report.failed += left
+                    report.engine_failures.append(f"engine {name} cannot start ({left} takes not rendered): {exc}")
+                    break
+            else:
+                _render_mixes(plans, cache, report)
+        except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM raised as errors.Terminated
             report.interrupted = True
+            report.interrupt_signal = getattr(exc, "signum", signal.SIGINT)
     report.wall_seconds = time.perf_counter() - started
     return report
 
@@ -191,9 +211,7 @@ def _render_engine(name: str, requests: list[TakeRequest], post: PostSettings, c
                    engines: EngineSet, workers: int, report: RenderReport, on_take: Progress | None) -> None:
     """Store every result of one engine as it arrives, whichever way the engine runs."""
     sources = {r.key: r for r in requests}
-    engine = engines.get(name)
-    options = engines.options.get(name, {})
-    remote = engine.out_of_process or "python" in options
+    remote = _out_of_process(name, engines)
     results = (_remote_results if remote else _pool_results)(name, requests, post, engines, workers, report)
     with contextlib.closing(results):
         for result in results:
@@ -216,6 +234,10 @@ def _render_engine(name: str, requests: list[TakeRequest], post: PostSettings, c
                 on_take(1, result["duration"])
 
 
+def _out_of_process(name: str, engines: EngineSet) -> bool:
+    return engines.get(name).out_of_process or "python" in engines.options.get(name, {})
+
+
 def _pool_results(name: str, requests: list[TakeRequest], post: PostSettings, engines: EngineSet, workers: int,
                   report: RenderReport) -> Iterator[dict[str, Any]]:
     """In-process engines (Piper): a pool of worker processes, one per core."""
@@ -227,7 +249,7 @@ def _pool_results(name: str, requests: list[TakeRequest], post: PostSettings, en
     context.set_forkserver_preload(["numpy", "runthru_build.audio", "runthru_build.engines.base"])
     state_dir = str(engines.state_dir) if engines.state_dir else None
     executor = ProcessPoolExecutor(max_workers=count, mp_context=context, initializer=_init_worker,
-                                   initargs=(name, options, state_dir))
+                                   initargs=(name, options, state_dir, os.getpid()))
     post_json = asdict(post)
     finished = False
     try:
@@ -238,6 +260,8 @@ def _pool_results(name: str, requests: list[TakeRequest], post: PostSettings, en
         for future in as_completed(futures):
             try:
                 yield from future.result()
+            except EngineCannotStart:
+                raise
             except Exception as exc:  # the worker died (crash, out of memory)
                 yield from ({"key": r.key, "error": f"engine worker died: {exc}"} for r in futures[future])
         finished = True
@@ -280,8 +304,7 @@ def _remote_results(name: str, requests: list[TakeRequest], post: PostSettings, 
                 try:
                     info = worker.start()
                 except EngineError as exc:
-                    yield from fail_all(str(exc))
-                    return
+                    raise EngineCannotStart(str(exc)) from None
                 except WorkerCrashed as exc:
                     crash = exc
                     worker = None

@@ -42,11 +42,19 @@ from typing import Any
 import jinja2
 from markdown_it import MarkdownIt
 
-from .cache import TakeCache
+from .cache import TakeCache, TakeInfo
 from .config import Config
+from .errors import RunThruError
+from .fsutil import copy_file
 from .plan import LineAudio, Plan
 from .script import Direction, Line
 from .voices.store import cast_voice_credits
+
+SITE_MARKER = ".runthru-site"
+"""Written into every site RunThru builds: only a folder that holds it is ever replaced."""
+BUNDLE_MANIFEST = ".bundles.json"
+"""Beside the site: a digest of each bundle's contents (bundle.py); also marks a site
+built before ``SITE_MARKER`` existed."""
 
 RESERVED_SLUGS = frozenset({"audio", "assets", "index", "listen", "sw"})
 WORDS_PER_SECOND = 2.6  # speaking rate used to time a line that has no audio
@@ -156,8 +164,6 @@ def theme_dirs(config: Config) -> list[Path]:
     if custom.is_dir():
         return [custom, packaged]
     if config.site.theme != "default":
-        from .errors import RunThruError
-
         raise RunThruError(f"theme {config.site.theme!r} not found (looked for {config.shown(custom)}/)",
                            path="runthru.toml")
     return [packaged]
@@ -172,14 +178,6 @@ def _environment(dirs: list[Path]) -> jinja2.Environment:
     env.filters["minutes"] = lambda s: f"{max(1, round(s / 60))} min"
     env.filters["percent"] = lambda share: f"{share:.0%}" if share >= 0.005 or not share else "<1%"
     return env
-
-
-def _link_or_copy(source: Path, target: Path) -> None:
-    """Hard-link a cached take (takes are immutable), or copy across file systems."""
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copyfile(source, target)
 
 
 def _line_item(line: Line, audio: str | None, duration: float, scene: int) -> dict[str, Any]:
@@ -306,10 +304,16 @@ def stage_site(plans: list[Plan], cache: TakeCache, config: Config) -> StagedSit
     dirs = theme_dirs(config)
     env = _environment(dirs)
     build_dir = config.build_dir
-    build_dir.parent.mkdir(parents=True, exist_ok=True)
-    root = Path(tempfile.mkdtemp(prefix=f".{build_dir.name}.tmp-{os.getpid()}-", dir=build_dir.parent))
+    check_build_dir(config)
+    try:
+        build_dir.parent.mkdir(parents=True, exist_ok=True)
+        root = Path(tempfile.mkdtemp(prefix=f".{build_dir.name}.tmp-{os.getpid()}-", dir=build_dir.parent))
+    except OSError as exc:
+        raise RunThruError(f"cannot write the new site beside it, in {config.shown(build_dir.parent)}/: "
+                           f"{exc.strerror}", path=config.shown(build_dir)) from None
     root.chmod(0o777 & ~_umask())  # mkdtemp makes it private; the site is for serving
     try:
+        (root / SITE_MARKER).write_text("Built by runthru-build, which replaces this folder on every build.\n")
         static_files = _copy_static(dirs, root)
         slugs = unique_slugs([p.production.name for p in plans])
         sites = [_production_site(slugs[p.production.name], p, cache) for p in plans]
@@ -356,11 +360,12 @@ def _write_production_pages(staged: StagedSite, site: ProductionSite, cache: Tak
     folder = staged.root / site.slug
     audio_dir = folder / "audio"
     audio_dir.mkdir(parents=True)
+    previous = staged.config.build_dir / site.slug / "audio"
     for la in site.plan.lines:
         info = cache.get(la.key)
         target = audio_dir / f"{la.key}{info.suffix}" if info else None
         if info is not None and not target.exists():
-            _link_or_copy(cache.audio_path(la.key, info.suffix), target)
+            _place_take(cache.audio_path(la.key, info.suffix), previous / target.name, target, info)
     data = page_data(site, cache, staged.config)
     _write(folder / "data.js", f"window.RUNTHRU = {script_json(data)};\n")
     template = staged.env.get_template("role.html")
@@ -370,6 +375,19 @@ def _write_production_pages(staged: StagedSite, site: ProductionSite, cache: Tak
             production=site, role=role, roles=json.dumps([role.name]), up="../", root="../../", site_title=title))
     _write(folder / "listen.html", template.render(
         production=site, role=None, roles="[]", up="", root="../", site_title=title))
+
+
+def _place_take(cached: Path, previous: Path, target: Path, info: TakeInfo) -> None:
+    """A take into the staged site, never linked to the cache (an edit in build/ would
+    reach it).  The previous site's file is linked when it still hashes to the take
+    (that site is removed once this one is published): far cheaper than a copy."""
+    with contextlib.suppress(OSError):
+        found = previous.stat()
+        if info.sha256 and found.st_size == info.size and found.st_nlink == 1 \
+                and hashlib.sha256(previous.read_bytes()).hexdigest() == info.sha256:
+            os.link(previous, target)  # one link only: not a file an older RunThru linked to the cache
+            return
+    copy_file(cached, target)
 
 
 def _site_title(staged: StagedSite) -> str:
@@ -391,18 +409,58 @@ def finish_site(staged: StagedSite, bundle_sizes: dict[str, int]) -> None:
             production=site, bundle_sizes=bundle_sizes, assets="../assets/", root="../", site_title=title))
     _write(staged.root / "index.html", env.get_template("index.html").render(
         productions=staged.productions, bundle_sizes=bundle_sizes, assets="assets/", root="", site_title=title))
-    publish(staged.root, staged.config.build_dir)
+    publish(staged.root, staged.config)
 
 
-def publish(staged_root: Path, build_dir: Path) -> None:
+def check_build_dir(config: Config) -> None:
+    """Refuse to replace anything but a site RunThru built (or an empty folder)."""
+    build_dir = config.build_dir
+    shown = config.shown(build_dir)
+    if build_dir.is_symlink():
+        raise RunThruError("the build folder is a symbolic link: set build = … to the folder it points to",
+                           path=shown)
+    if not build_dir.exists():
+        return
+    if not build_dir.is_dir():
+        raise RunThruError("build = … names an existing file: RunThru replaces the build folder on every "
+                           "build, so it will not replace this file", path=shown)
+    if (build_dir / SITE_MARKER).is_file() or (build_dir / BUNDLE_MANIFEST).is_file():
+        return
+    if any(build_dir.iterdir()):
+        raise RunThruError(f"this folder was not built by RunThru (no {SITE_MARKER} in it), so it will not be "
+                           "replaced: move it away, or set build = … to another folder", path=shown)
+
+
+def publish(staged_root: Path, config: Config) -> None:
     """Swap the staged folder in for ``build/`` (two renames; the old site is removed after)."""
+    build_dir = config.build_dir
+    check_build_dir(config)  # again: the folder may have changed while the takes rendered
     old = None
-    if build_dir.exists():
-        old = build_dir.with_name(f".{build_dir.name}.old-{os.getpid()}")
-        os.replace(build_dir, old)
-    os.replace(staged_root, build_dir)
+    try:
+        if build_dir.exists():
+            old = build_dir.with_name(f".{build_dir.name}.old-{os.getpid()}")
+            os.replace(build_dir, old)
+        os.replace(staged_root, build_dir)
+    except OSError as exc:
+        if old is not None and not build_dir.exists():
+            os.replace(old, build_dir)
+        raise RunThruError(f"cannot replace the build folder: {exc.strerror}", path=config.shown(build_dir)) from None
     if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+        _remove_old_site(old)
+
+
+def _remove_old_site(old: Path) -> None:
+    """The old site is RunThru's own (marker checked): a folder in it made read-only is
+    made writable again to remove it; nothing outside it is touched."""
+
+    def writable_then_retry(function: Any, path: str, exc_info: Any) -> None:
+        folder = Path(path).parent
+        if folder == old or old in folder.parents:
+            with contextlib.suppress(OSError):
+                folder.chmod(0o700)
+                function(path)
+
+    shutil.rmtree(old, onerror=writable_then_retry)
 
 
 def discard(staged: StagedSite) -> None:

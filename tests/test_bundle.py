@@ -69,3 +69,12 @@ def test_unchanged_bundles_are_reused_and_changed_ones_rewritten(project):
     assert amy.stat().st_ino != first
     keys = {la.line.spoken: la.key for la in build(project).plans[0].lines}
     assert any(keys["Three and a bit."] in entry for entry in names(amy))
+
+
+def test_a_truncated_bundle_in_the_site_is_written_again(project):
+    build(project)
+    amy = project / "build" / "b" / "amy.zip"
+    good = amy.read_bytes()
+    amy.write_bytes(good[:200])  # damaged in place, contents of the site unchanged
+    build(project)
+    assert amy.read_bytes() == good

@@ -81,8 +81,8 @@ def test_cast_errors_name_file_line_and_key(make_project, cast, message):
 
 
 def test_voice_file_relative_to_cast_is_found(make_project):
-    project = load(make_project, 'script = "../scripts/play.md"\n[roles.GIRL]\nvoice = "voices/girl.wav"\n',
-                   **{"casts/voices/girl.wav": b"RIFF"})
+    project = load(make_project, 'script = "../scripts/play.md"\n[roles.GIRL]\nengine = "indextts"\n'
+                   'voice = "voices/girl.wav"\n', **{"casts/voices/girl.wav": b"RIFF"})
     assert not project.errors
     assert project.productions[0].cast.roles["GIRL"].voice.voice.endswith("casts/voices/girl.wav")
 
@@ -96,3 +96,33 @@ def test_one_bad_production_does_not_hide_the_others(make_project):
     project = load_project(root)
     assert [p.name for p in project.productions] == ["other"]
     assert "NOBODY" in str(project.errors[0])
+
+
+PIPER_VOICE = '{"num_speakers": 2, "speaker_id_map": {"amy": 0, "kim": 1}}'
+
+
+@pytest.mark.parametrize(("roles", "message"), [
+    ('[roles.JIMMY]\nspeed = nan\n', "casts/spring.toml:3: roles.JIMMY.speed must be a finite number, not nan"),
+    ('[roles.JIMMY]\npitch = -inf\n', "casts/spring.toml:3: roles.JIMMY.pitch must be a finite number, not -inf"),
+    ('[defaults]\nspeed = inf\n', "casts/spring.toml:3: defaults.speed must be a finite number, not inf"),
+    # the second role's voice: its own line, not the first voice = … in the file
+    ('[roles.JIMMY]\nvoice = "voices/two.onnx"\n[roles.GIRL]\nvoice = "voices/gone.onnx"\n',
+     "casts/spring.toml:5: roles.GIRL.voice: voice file 'voices/gone.onnx' not found"),
+    ('[roles.GIRL]\nvoice = "voices/bare.onnx"\n',
+     "casts/spring.toml:3: roles.GIRL.voice: Piper voice '"),
+    ('[roles.GIRL]\nvoice = "voices/two.onnx"\nspeaker = "bob"\n',
+     "casts/spring.toml:4: roles.GIRL.speaker: speaker 'bob' not in this voice (known: amy, kim)"),
+    ('[roles.GIRL]\nspeaker = "amy"\n',
+     "casts/spring.toml:3: roles.GIRL.speaker: speaker 'amy': this voice has a single speaker"),
+])
+def test_bad_numbers_and_voices_are_errors_when_the_cast_loads(make_project, roles, message):
+    project = load(make_project, f'script = "../scripts/play.md"\n{roles}', **{
+        "casts/voices/two.onnx": b"onnx", "casts/voices/two.onnx.json": PIPER_VOICE,
+        "casts/voices/bare.onnx": b"onnx"})
+    assert only_error(project).startswith(message)
+
+
+def test_a_good_multi_speaker_voice_loads(make_project):
+    project = load(make_project, 'script = "../scripts/play.md"\n[roles.GIRL]\nvoice = "voices/two.onnx"\n'
+                   'speaker = "kim"\n', **{"casts/voices/two.onnx": b"onnx", "casts/voices/two.onnx.json": PIPER_VOICE})
+    assert not project.errors

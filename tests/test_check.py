@@ -97,3 +97,43 @@ def test_check_warns_about_names_that_may_be_one_character(make_project):
     result = run_check(root)
     assert "scripts/bob.md:7: CYBER BOB may be the same character as BOB (first at scripts/bob.md:5)" in result.output
     assert "DOG may be" not in result.output
+
+
+def _check_cli(root):
+    return subprocess.run([sys.executable, "-m", "runthru_build", "check", str(root)], capture_output=True,
+                          text=True, timeout=30)
+
+
+def test_a_fifo_named_like_a_script_is_refused_not_read_forever(make_project):
+    import os
+
+    root = make_project({"scripts/a.md": "# A\n\nX1: hi\nX2: ho\n"})
+    os.mkfifo(root / "scripts" / "pipe.md")
+    (root / "casts").mkdir()
+    os.mkfifo(root / "casts" / "pipe.toml")
+    proc = _check_cli(root)  # the old code never returned: timeout
+    assert proc.returncode == 2
+    assert "error: scripts/pipe.md: is not a regular file (a FIFO, socket or device)" in proc.stderr
+    assert "error: casts/pipe.toml: is not a regular file" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_a_broken_link_says_so(make_project):
+    root = make_project({"scripts/a.md": "# A\n\nX1: hi\nX2: ho\n"})
+    (root / "scripts" / "gone.md").symlink_to(root / "elsewhere" / "draft")
+    proc = _check_cli(root)
+    assert proc.returncode == 2
+    assert f"error: scripts/gone.md: broken link: it points to {root / 'elsewhere' / 'draft'}" in proc.stderr
+
+
+def test_a_cast_whose_script_is_outside_the_project_is_warned_about(make_project, tmp_path_factory):
+    outside = tmp_path_factory.mktemp("elsewhere")
+    (outside / "play.md").write_text("# A\n\nX1: hi\nX2: ho\nX1: bye\nX2: bye\n")
+    root = make_project({"casts/a.toml": f'script = "{outside / "play.md"}"\n',
+                         "casts/b.toml": 'script = "../scripts/linked.md"\n'})
+    (root / "scripts" / "linked.md").symlink_to(outside / "play.md")
+    proc = _check_cli(root)
+    assert proc.returncode == 0, proc.stderr
+    assert f"warning: casts/a.toml: script = '{outside / 'play.md'}' resolves to {outside / 'play.md'}, outside " \
+           "the project" in proc.stderr
+    assert f"warning: casts/b.toml: script = '../scripts/linked.md' resolves to {outside / 'play.md'}" in proc.stderr

@@ -127,3 +127,67 @@ def test_group_line_is_both_voices_mixed(make_project, toy_engine):
     freqs = np.fft.rfftfreq(audio.size, 1 / rate)
     peaks = {round(f) for f in freqs[np.argsort(spectrum)[-40:]]}
     assert any(abs(p - 220) < 4 for p in peaks) and any(abs(p - 330) < 5 for p in peaks)
+
+
+def _session(sid: int) -> list[str]:
+    """Command lines of the processes still in a session (the build and all it started)."""
+    from pathlib import Path
+
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+            if proc.name.isdigit() and int(fields[3]) == sid and fields[0] != "Z":
+                found.append((proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()[:90])
+        except (OSError, IndexError):
+            continue
+    return found
+
+
+@pytest.mark.parametrize("signum", ["SIGTERM", "SIGKILL"])
+def test_stopped_build_leaves_no_workers_behind(make_project, tmp_path, signum):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    lines = "\n".join(f"{'AMY' if i % 2 else 'BEN'}: Line {i} of a scene that is long enough to keep two workers busy."
+                      for i in range(30))
+    root = make_project({"scripts/long.md": f"# Long\n\n## S\n\n{lines}\n"})
+    cache = TakeCache(root / ".runthru" / "cache")
+    log = tmp_path / "stderr.txt"
+    with log.open("w") as stderr:  # not a pipe: an orphan holding it would hang the test, not fail it
+        proc = subprocess.Popen([sys.executable, "-m", "runthru_build", "build", str(root)],
+                                stdout=subprocess.DEVNULL, stderr=stderr, start_new_session=True)
+    deadline = time.monotonic() + 120
+    while sum(1 for _ in cache.infos()) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(_session(proc.pid)) >= 4  # the build, its fork server, resource tracker and workers
+    os.kill(proc.pid, getattr(signal, signum))  # the build alone, as a service manager or `kill` would
+    proc.wait(timeout=60)
+    deadline = time.monotonic() + 5
+    while _session(proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _session(proc.pid) == []
+    kept = sum(1 for _ in cache.infos())
+    assert 2 <= kept < 30
+    if signum == "SIGTERM":
+        assert proc.returncode == 143
+        err = log.read_text()
+        assert "interrupted" in err and "Traceback" not in err
+        assert not (root / "build").exists()  # no half site
+    assert build(root).render.cached == kept  # every finished take was kept
+
+
+def test_an_in_process_engine_that_cannot_start_is_reported_once(make_project, toy_engine, monkeypatch):
+    monkeypatch.setenv("TOY_MODEL_MISSING", "/models/toy")
+    script = "# T\n\n## S\n\n" + "".join(f"AMY: Line {i} here.\nBEN: Answer {i} there.\n" for i in range(6))
+    root = make_project({"scripts/t.md": script, "casts/t.toml": 'script = "../scripts/t.md"\nengine = "toy"\n'})
+    proc = run_cli("build", str(root))
+    assert proc.returncode == 1
+    errors = [line for line in proc.stderr.splitlines() if line.startswith("error:")]
+    assert errors == ["error: engine toy cannot start (12 takes not rendered): toy: model folder /models/toy not "
+                      "found — set TOY_MODEL_MISSING=",
+                      "error: site not updated: fix the errors above (build/ keeps the last good build)"]
+    assert not (root / "build").exists()

@@ -107,3 +107,79 @@ def test_unknown_theme_is_an_error(project):
     (project / "runthru.toml").write_text('[site]\ntheme = "nope"\n')
     proc = run_cli("build", str(project))
     assert proc.returncode == 1 and "runthru.toml: theme 'nope' not found" in proc.stderr
+
+
+def _tree(folder):
+    return sorted((p.relative_to(folder).as_posix(), p.read_bytes() if p.is_file() else b"")
+                  for p in folder.rglob("*"))
+
+
+@pytest.mark.parametrize("build_value, what", [
+    (".", "the project folder"), ("scripts", "scripts/"), ("casts", "casts/"), (".runthru", ".runthru/"),
+    ("..", "the project folder"), ("themes", "themes/"), ("voices", "voices/"),
+])
+def test_build_naming_the_project_or_its_sources_is_refused_and_nothing_is_lost(project, build_value, what):
+    assert build(project).published  # a cache and a site to lose
+    (project / "voices").mkdir()
+    (project / "voices" / "kyle.wav").write_bytes(b"RIFF")
+    (project / "runthru.toml").write_text(f'# output\nbuild = "{build_value}"\n')
+    before = _tree(project)
+    proc = run_cli("build", str(project))
+    assert proc.returncode == 1
+    errors = [line for line in proc.stderr.splitlines() if line.startswith("error:")]
+    assert errors == [line for line in proc.stderr.splitlines() if line.strip()]  # one line, no traceback
+    assert f"runthru.toml:2: build = '{build_value}'" in errors[0] and what in errors[0]
+    assert _tree(project) == before
+
+
+def test_cache_holding_the_project_sources_is_refused(project):
+    (project / "runthru.toml").write_text('cache = "."\n')
+    proc = run_cli("cache", "prune", str(project))
+    assert proc.returncode == 1 and "runthru.toml:1: cache = '.' is the project folder" in proc.stderr
+    assert (project / "scripts" / "play.md").exists()
+
+
+def test_folder_not_built_by_runthru_is_never_replaced(project, tmp_path_factory):
+    outside = tmp_path_factory.mktemp("mine")
+    (outside / "thesis.tex").write_text("years of work")
+    (project / "runthru.toml").write_text(f'build = "{outside}"\n')
+    proc = run_cli("build", str(project))
+    assert proc.returncode == 1 and "was not built by RunThru" in proc.stderr and "Traceback" not in proc.stderr
+    assert (outside / "thesis.tex").read_text() == "years of work"
+    assert sorted(p.name for p in outside.iterdir()) == ["thesis.tex"]  # nothing staged beside or inside it
+
+    (outside / "thesis.tex").unlink()  # an empty folder holds nothing to lose: RunThru may build there
+    assert build(project).published and (outside / "play" / "index.html").exists()
+    assert build(project).published  # and replace it again: it carries the marker now
+
+
+def test_existing_file_named_as_build_is_refused(project):
+    (project / "notes.txt").write_text("keep me")
+    (project / "runthru.toml").write_text('build = "notes.txt"\n')
+    proc = run_cli("build", str(project))
+    assert proc.returncode == 1 and "notes.txt: build = … names an existing file" in proc.stderr
+    assert (project / "notes.txt").read_text() == "keep me"
+
+
+def test_a_site_built_before_the_marker_existed_is_still_replaced(project):
+    assert build(project).published
+    (project / "build" / ".runthru-site").unlink()  # as an older RunThru left it
+    assert build(project).published
+
+
+def test_read_only_build_folder_or_project_gives_one_line_errors(project):
+    from test_cache import _cli, _read_only
+
+    assert build(project).published
+    _read_only(project / "build")  # a site made read-only (RunThru's own: it is still replaced)
+    proc = _cli("build", root=project)
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(p.name for p in project.iterdir()) == [".runthru", "build", "casts", "scripts"]  # old site gone
+    project.chmod(0o555)  # nowhere to write the new site
+    try:
+        proc = _cli("build", root=project)
+    finally:
+        project.chmod(0o755)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert "error: build: cannot write the new site beside it, in ./: Permission denied" in proc.stderr
+    assert (project / "build" / "play" / "index.html").exists()

@@ -87,14 +87,50 @@ def test_a_worker_that_keeps_crashing_fails_its_takes_clearly(standins, indextts
 
 
 @pytest.mark.slow
-def test_missing_model_files_fail_only_that_engine(standins, indextts_models, make_project, toy_engine, tmp_path):
-    (indextts_models / "gpt.pth").unlink()
-    root = project_with_gpu_role(make_project, toy_engine, tmp_path, indextts_models)
+def test_a_missing_model_folder_is_reported_once_and_publishes_nothing(standins, indextts_models, make_project,
+                                                                      toy_engine, tmp_path):
+    root = project_with_gpu_role(make_project, toy_engine, tmp_path, tmp_path / "no-such-models")
     from conftest import run_cli
 
     proc = run_cli("build", str(root))
     assert proc.returncode == 1
-    assert "indextts: model files missing:" in proc.stderr and "gpt.pth" in proc.stderr
+    errors = [line for line in proc.stderr.splitlines() if line.startswith("error:")]
+    assert errors[0].startswith("error: engine indextts cannot start (3 takes not rendered): indextts: model "
+                                f"files missing: the model folder {tmp_path / 'no-such-models'} itself")
+    assert "[engines.indextts] model_dir in runthru.toml" in errors[0] and "hf download" in errors[0]
+    assert len(errors) == 2 and "site not updated" in errors[1]  # once, not once per line
     assert "Traceback" not in proc.stderr
-    assert "rendered 2, cached 0, failed 3" in proc.stderr  # ROMEO's two lines rendered all the same
-    assert (root / "build" / "p" / "juliet" / "index.html").exists()
+    assert "rendered 0, cached 0, failed 3" in proc.stderr  # failed fast: before the toy engine's lines
+    assert not (root / "build").exists()  # no site in which JULIET's lines never play
+
+
+def test_a_busy_worker_dies_with_a_killed_build(standins, indextts_models, tmp_path, monkeypatch):
+    import os
+    import signal
+    import subprocess
+    import time
+
+    from runthru_build.fsutil import pid_alive
+
+    monkeypatch.setenv("STANDIN_STALL_ON", "STALL")
+    voice = str(write_wav(tmp_path / "v.wav"))
+    parent = subprocess.Popen([sys.executable, "-c", f"""
+from runthru_build.engines import engine_spec
+from runthru_build.engines.base import TakeRequest
+from runthru_build.engines.remote import WorkerProcess
+worker = WorkerProcess("indextts", engine_spec("indextts"), {{"model_dir": {str(indextts_models)!r}, "device": "cpu"}})
+worker.start()
+print(worker._process.pid, flush=True)
+list(worker.render([TakeRequest(key="0" * 64, text="Please STALL here.", voice={{"voice": {voice!r}}})]))
+"""], stdout=subprocess.PIPE, text=True)
+    worker_pid = int(parent.stdout.readline())
+    time.sleep(0.5)  # rendering now: it reads no input until the batch ends
+    os.kill(parent.pid, signal.SIGKILL)  # the build, killed with no chance to clean up
+    parent.wait()
+    deadline = time.monotonic() + 5
+    while pid_alive(worker_pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    alive = pid_alive(worker_pid)
+    if alive:
+        os.kill(worker_pid, signal.SIGKILL)
+    assert not alive

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..bundle import write_bundles
 from ..cache import TakeCache
-from ..config import Config, load_config
+from ..config import STATE_DIR, Config, load_config
 from ..engines import EngineSet
 from ..engines.base import TakeRequest
 from ..errors import RunThruError
@@ -16,9 +16,9 @@ from ..fsutil import write_atomic
 from ..plan import Plan, plan_production
 from ..project import Project, load_project
 from ..render import RenderReport, missing_takes, render_plans
-from ..site import discard, finish_site, stage_site
+from ..site import check_build_dir, discard, finish_site, stage_site
 
-STATE_DIR = ".runthru"
+__all__ = ["STATE_DIR", "BuildResult", "build", "dry_run", "plan_build", "publish_site"]
 
 
 @dataclass
@@ -33,14 +33,14 @@ class BuildResult:
     @property
     def exit_code(self) -> int:
         if self.render.interrupted:
-            return 130
+            return 128 + (self.render.interrupt_signal or 2)
         if self.project.errors:
             return max(e.exit_code for e in self.project.errors)
         return 1 if self.errors or self.render.failed else 0
 
 
 def engines_for(config: Config) -> EngineSet:
-    return EngineSet(config.engines, state_dir=config.root / STATE_DIR)
+    return EngineSet(config.engines, state_dir=config.state_dir)
 
 
 def plan_project(project: Project, engines: EngineSet) -> tuple[list[Plan], list[str]]:
@@ -78,7 +78,7 @@ def plan_build(root: Path) -> PlannedBuild:
     project = load_project(root, config)
     engines = engines_for(config)
     plans, errors = plan_project(project, engines)
-    return PlannedBuild(project, engines, plans, errors, TakeCache(config.cache_dir))
+    return PlannedBuild(project, engines, plans, errors, TakeCache(config.cache_dir, config.shown(config.cache_dir)))
 
 
 def dry_run(root: Path) -> tuple[PlannedBuild, list[TakeRequest], int]:
@@ -93,6 +93,7 @@ def build(root: Path, *, on_take=None, on_start=None, report_path: Path | None =
     project, config = planned.project, planned.project.config
     if not planned.plans and not project.errors and not planned.errors:
         raise RunThruError("nothing to build: no scripts found", path=config.shown(config.scripts_dir))
+    check_build_dir(config)  # before rendering: a refusal should not cost a render first
     report = render_plans(planned.plans, planned.cache, planned.engines, workers=config.render.workers,
                           on_take=on_take, on_start=on_start)
     result = BuildResult(project=project, plans=planned.plans, render=report, errors=planned.errors)
@@ -107,8 +108,11 @@ def publish_site(result: BuildResult, cache: TakeCache) -> None:
     """Stage the site and its bundles in a temporary folder, then swap it in.
 
     Not called while a production fails to load: the last good site, with that
-    production in it, stays in place.
+    production in it, stays in place.  Nor published when an engine could not
+    start: every line it voices would be silent.
     """
+    if result.render.engine_failures:
+        return
     staged = stage_site(result.plans, cache, result.project.config)
     try:
         result.bundle_sizes = write_bundles(staged, previous_site=result.project.config.build_dir)

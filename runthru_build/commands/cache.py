@@ -1,10 +1,11 @@
-"""``runthru-build cache stats|prune``."""
+"""``runthru-build cache stats|prune|verify``."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from ..cache import CacheStats
+from ..cache import CacheStats, TakeCache, VerifyReport
+from ..config import load_config
 from .build import plan_build
 
 
@@ -26,3 +27,9 @@ def prune(root: Path) -> tuple[CacheStats, list[str]]:
         return CacheStats(0, 0, 0.0), errors
     keys = set().union(*(p.keys() for p in planned.plans)) if planned.plans else set()
     return planned.cache.prune(keys), []
+
+
+def verify(root: Path) -> VerifyReport:
+    """Re-hash every stored take and remove the corrupt ones (the next build renders them again)."""
+    config = load_config(root)
+    return TakeCache(config.cache_dir, config.shown(config.cache_dir)).verify()

@@ -143,7 +143,7 @@ def check_project(project: Project) -> tuple[list[ProductionReport], list[str], 
     """Reports per production, then every error and warning as ``path:line: message``."""
     reports = [report_production(p) for p in project.productions]
     errors = [str(e) for e in project.errors]
-    warnings = [w for r in reports for w in r.warnings]
+    warnings = project.warnings + [w for r in reports for w in r.warnings]
     return reports, errors, warnings
 
 

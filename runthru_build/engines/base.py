@@ -12,6 +12,7 @@ worker can run under the engine's own interpreter.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -116,6 +117,11 @@ class Engine(ABC):
             return "sha256:" + file_digest(Path(name), self.state_dir)
         return str(name or "default")
 
+    @classmethod  # noqa: B027 - optional hook: most engines take any voice
+    def check_voice(cls, voice: dict[str, Any]) -> None:
+        """Raise ``EngineError`` if this engine cannot speak with ``voice`` (a cast's
+        voice settings); cheap, never loads a model: ``check`` calls it for every role."""
+
     def device_name(self) -> str:
         """Where the model runs, for reports (``cpu``, ``cuda:0 (NVIDIA H100)``)."""
         return "cpu"
@@ -177,6 +183,15 @@ class CloningEngine(Engine):
     def batch_group(self, request: TakeRequest) -> str:
         return str(request.voice.get("voice"))
 
+    def missing_folder(self) -> list[str]:
+        """The model folder itself when it is unset or absent: one entry, not every file it should hold."""
+        setting = f"[engines.{self.name}] model_dir in runthru.toml (or RUNTHRU_{self.name.upper()}_MODEL_DIR)"
+        if self.model_dir is None:
+            return [f"{setting}: the folder of its model files"]
+        if not self.model_dir.is_dir():
+            return [f"the model folder {self.model_dir} itself: create it, or point {setting} at the right folder"]
+        return []
+
     def render(self, batch: list[TakeRequest]) -> Iterator[Take]:
         order: dict[str, int] = {}
         for request in batch:
@@ -234,5 +249,6 @@ def file_digest(path: Path, state_dir: Path | None = None) -> str:
     digest = h.hexdigest()
     memo.entries[str(path)] = {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sha256": digest}
     if memo.path is not None:
-        write_atomic(memo.path, json.dumps(memo.entries, indent=1).encode())
+        with contextlib.suppress(OSError):  # only a memo: a read-only project still builds
+            write_atomic(memo.path, json.dumps(memo.entries, indent=1).encode())
     return digest

@@ -107,8 +107,9 @@ class ChatterboxEngine(CloningEngine):
                 for names in FILES[self.variant]]
 
     def missing(self) -> list[str]:
-        if self.model_dir is None:
-            return ["[engines.chatterbox] model_dir in runthru.toml (the folder of the Chatterbox weights)"]
+        folder = self.missing_folder()
+        if folder:
+            return folder
         return [" or ".join(str(self.model_dir / n) for n in names) for names in FILES[self.variant]
                 if not any((self.model_dir / n).exists() for n in names)]
 

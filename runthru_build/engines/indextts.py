@@ -122,9 +122,9 @@ class IndexTTSEngine(CloningEngine):
 
     def missing(self) -> list[str]:
         """Everything IndexTTS2 needs that is not on disk, with how to get it."""
-        if self.model_dir is None:
-            return ["[engines.indextts] model_dir in runthru.toml (the folder of the IndexTTS-2 checkpoints)"]
-        out = []
+        out = self.missing_folder()
+        if out:
+            return out
         if not self.cfg_path.is_file():
             out.append(f"{self.cfg_path}")
         out += [str(p) for p in self.checkpoint_files() if not p.exists()]

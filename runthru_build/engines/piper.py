@@ -81,6 +81,19 @@ def voice_files(voice: str | None) -> tuple[Path, Path]:
     raise EngineError(f"Piper voice {voice!r}: its config {model.name}.json is missing beside it")
 
 
+def _speaker_id(speaker: str | None, num_speakers: int, id_map: dict[str, int]) -> int | None:
+    """The id of a named or numbered speaker of a voice; an unknown one is an error."""
+    if speaker is None:
+        return None
+    if num_speakers <= 1:
+        raise EngineError(f"speaker {speaker!r}: this voice has a single speaker (remove speaker = …)")
+    if speaker in id_map:
+        return int(id_map[speaker])
+    if str(speaker).isdigit() and int(speaker) < num_speakers:
+        return int(speaker)
+    raise EngineError(f"speaker {speaker!r} not in this voice (known: {', '.join(sorted(id_map)) or 'numbers'})")
+
+
 class PiperEngine(Engine):
     name = "piper"
     option_names = ("threads", "use_cuda")
@@ -130,14 +143,14 @@ class PiperEngine(Engine):
 
     @staticmethod
     def speaker_id(piper_voice: Any, speaker: str | None) -> int | None:
-        if speaker is None or piper_voice.config.num_speakers <= 1:
-            return None
-        id_map = piper_voice.config.speaker_id_map or {}
-        if speaker in id_map:
-            return int(id_map[speaker])
-        if str(speaker).isdigit() and int(speaker) < piper_voice.config.num_speakers:
-            return int(speaker)
-        raise EngineError(f"speaker {speaker!r} not in this voice (known: {', '.join(sorted(id_map)) or 'numbers'})")
+        return _speaker_id(speaker, piper_voice.config.num_speakers, piper_voice.config.speaker_id_map or {})
+
+    @classmethod
+    def check_voice(cls, voice: dict[str, Any]) -> None:
+        _, config = voice_files(voice.get("voice"))
+        if voice.get("speaker") is not None:
+            data = json.loads(config.read_text(encoding="utf-8"))
+            _speaker_id(voice["speaker"], int(data.get("num_speakers", 1)), data.get("speaker_id_map") or {})
 
     def synthesis_config(self, request: TakeRequest) -> tuple[Any, float]:
         """Piper's ``SynthesisConfig`` for a request, and the pitch shift to apply after."""

@@ -46,7 +46,7 @@ class WorkerProcess:
 
     def command(self) -> list[str]:
         command = [self.python, "-m", "runthru_build.engines.worker", self.engine, "--class", self.spec,
-                   "--options", json.dumps(self.options)]
+                   "--options", json.dumps(self.options), "--parent-pid", str(os.getpid())]
         if self.state_dir is not None:
             command += ["--state-dir", str(self.state_dir)]
         return command

@@ -16,6 +16,7 @@ import sys
 import time
 from pathlib import Path
 
+from ..fsutil import die_with
 from .base import EngineError, TakeRequest
 from .protocol import read_message, write_message
 
@@ -31,7 +32,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--class", dest="spec", help="module:Class of the engine (default: its entry point)")
     parser.add_argument("--options", default="{}", help="the engine's options as JSON")
     parser.add_argument("--state-dir")
+    parser.add_argument("--parent-pid", type=int, help="end when this process ends (the build)")
     args = parser.parse_args(argv)
+    if args.parent_pid:
+        die_with(args.parent_pid)
 
     frames = os.fdopen(os.dup(1), "wb")  # the protocol keeps the real stdout
     os.dup2(2, 1)  # prints from the engine, Python or C, go to stderr
