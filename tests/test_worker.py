@@ -97,7 +97,8 @@ def test_a_missing_model_folder_is_reported_once_and_publishes_nothing(standins,
     errors = [line for line in proc.stderr.splitlines() if line.startswith("error:")]
     assert errors[0].startswith("error: engine indextts cannot start (3 takes not rendered): indextts: model "
                                 f"files missing: the model folder {tmp_path / 'no-such-models'} itself")
-    assert "[engines.indextts] model_dir in runthru.toml" in errors[0] and "hf download" in errors[0]
+    assert "[engines.indextts] model_dir in runthru.toml" in errors[0]
+    assert "runthru-build voices download --engine indextts" in errors[0]
     assert len(errors) == 2 and "site not updated" in errors[1]  # once, not once per line
     assert "Traceback" not in proc.stderr
     assert "rendered 0, cached 0, failed 3" in proc.stderr  # failed fast: before the toy engine's lines
