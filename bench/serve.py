@@ -188,7 +188,10 @@ def run_attacks(build_dir: Path, state_dir: Path, idle_wait_s: float) -> None:
         response = conn.getresponse()
         response.read()
         user_cookies = cookies_from(response.getheaders())
+        conn.request("GET", "/_runthru/logout", headers={"Cookie": user_cookies})
+        conn.getresponse().read()
         conn.close()
+        user_cookies = "; ".join(c for c in user_cookies.split("; ") if not c.startswith("runthru_auth="))
         rss_before = megabytes(pid, "VmRSS")
 
         statuses = burst(port, 100, lambda n: {})

@@ -84,7 +84,7 @@ def start(root: Path, options: ServeOptions, *, on_build: Callable[[BuildResult 
         if options.tunnel else None
     if options.tunnel and pin is not None and len(pin.strip()) < MIN_TUNNEL_PIN and not options.short_pin_ok:
         raise RunThruError(f"a tunnel puts the PIN gate on the internet: use a PIN of at least {MIN_TUNNEL_PIN} "
-                           "digits (at most 600 guesses an hour get checked; a 4-digit PIN falls in about 17 hours), "
+                           "digits (at most 600 guesses an hour get checked: every 4-digit PIN within 17 hours), "
                            "or pass --short-pin-ok")
     try:
         gate = make_gate(pin, config.serve.pin_hash, config.root / STATE_DIR, new_key=options.new_key)
