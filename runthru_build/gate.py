@@ -44,6 +44,8 @@ KEY_FILE = "serve-key.json"
 FREE_FAILURES = 3
 MAX_LOCKOUT_S = 15 * 60
 FORGET_AFTER_S = 60 * 60
+MAX_REMEMBERED = 10_000
+"""Clients remembered before the forgotten ones are swept out."""
 GUESSES_PER_MINUTE = 10
 """Across all clients: the most guesses an attacker with any number of addresses gets (600 an hour)."""
 CONCURRENT_CHECKS = 2
@@ -190,6 +192,8 @@ class Gate:
             self._recent.popleft()
         if counted and len(self._recent) >= self.guesses_per_minute:
             return None, self._recent[0] + 60 - now
+        if len(self._clients) > MAX_REMEMBERED and key not in self._clients:
+            self._clients = {k: c for k, c in self._clients.items() if c.busy or now - c.last <= FORGET_AFTER_S}
         client = self._clients.get(key)
         if client is not None and not client.busy and now - client.last > FORGET_AFTER_S:
             client = None
@@ -256,14 +260,24 @@ def make_gate(pin: str | None, pin_hash: str | None, state_dir: Path, *, new_key
         check_pin_hash(pin_hash)
     path = state_dir / KEY_FILE
     stored = None if new_key else _load_key(path)
-    if stored is not None:
-        same = verify_pin(pin, stored["pin_hash"]) if pin is not None else stored["pin_hash"] == pin_hash
-        if not same:
-            stored = None
+    if stored is not None and not _made_for(stored["pin_hash"], pin, pin_hash):
+        stored = None
     if stored is None:
         stored = {"key": secrets.token_bytes(32), "pin_hash": hash_pin(pin) if pin is not None else pin_hash,
                   "revoked": {}}
         _save_key(path, stored["key"], stored["pin_hash"], {})
     elif path.stat().st_mode & 0o077:
         path.chmod(0o600)
-    return Gate(pin_hash=stored["pin_hash"], key=stored["key"], key_file=path, revoked=stored["revoked"])
+    now = time.time()
+    revoked = {nonce: expires for nonce, expires in stored["revoked"].items() if expires > now}
+    return Gate(pin_hash=stored["pin_hash"], key=stored["key"], key_file=path, revoked=revoked)
+
+
+def _made_for(stored_hash: str, pin: str | None, pin_hash: str | None) -> bool:
+    """Whether a saved key belongs to this PIN (or this configured hash)."""
+    if pin is None:
+        return stored_hash == pin_hash
+    try:
+        return verify_pin(pin, stored_hash)
+    except PinError:
+        return False

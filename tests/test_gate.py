@@ -353,6 +353,8 @@ def test_cookies_survive_a_restart_with_the_same_pin_and_not_a_new_pin_or_key(tm
     cookie = make_gate(None, stored, state).issue_cookie()
     assert make_gate(None, stored, state).cookie_valid(cookie)
     assert not make_gate(None, hash_pin("2468"), state).cookie_valid(cookie)  # a new pin_hash in runthru.toml
+    key_file.write_text("{not json")  # a damaged key file is RunThru's own: replaced, so signs everyone out
+    assert not make_gate(None, stored, state).cookie_valid(cookie)
 
 
 def test_cookies_survive_a_restart_of_the_server(toy_project):
