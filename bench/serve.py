@@ -3,17 +3,28 @@
     python bench/serve.py                   # builds the sample production in a temp folder
     python bench/serve.py --project DIR     # a project already built
     python bench/serve.py --clients 50 --seconds 20 --pin 4321
+    python bench/serve.py --attacks-only    # only the attacks on the PIN gate and the connections
 
 Each client keeps one HTTP/1.1 connection and fetches pages, the player's
 assets and audio files in turn; prints requests per second, latency
 percentiles and errors (target: zero errors).
+
+Then the attacks, against a server in a child process (so its memory and
+threads are its own): a burst of 100 concurrent wrong guesses from one address
+(how many were actually checked, peak server memory), 60 guesses on the tunnel
+port each under another CF-Connecting-IP, whether the real user (who logged in
+earlier from that address) still gets in, and 200 half-open connections
+(whether the server keeps answering, and the threads they hold).
 """
 
 from __future__ import annotations
 
 import argparse
 import http.client
+import re
+import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -82,12 +93,157 @@ def run_load(port: int, paths: list[str], clients: int, seconds: float, cookie: 
     print(f"  errors: {len(errors)}" + (f" (first: {errors[0]})" if errors else ""))
 
 
+SERVER = """
+import sys
+from pathlib import Path
+sys.path.insert(0, {repo!r})
+from runthru_build.gate import make_gate
+from runthru_build.serve import ServerState, Serving
+gate = make_gate({pin!r}, None, Path({state!r}))
+serving = Serving(ServerState(build_dir=Path({build!r}), gate=gate), "127.0.0.1", 0)
+tunnel_port = serving.add_tunnel_listener()
+serving.start()
+print(serving.port, tunnel_port, flush=True)
+sys.stdin.read()
+"""
+PIN = "482913"
+
+
+def proc_status(pid: int) -> dict[str, str]:
+    lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    return dict(line.split(":", 1) for line in lines if ":" in line)
+
+
+def megabytes(pid: int, key: str) -> float:
+    return int(proc_status(pid)[key].split()[0]) / 1024
+
+
+def threads(pid: int) -> int:
+    return int(proc_status(pid)["Threads"])
+
+
+def post_pin(port: int, pin: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str]]:
+    body = f"pin={pin}&next=/".encode()
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    try:
+        conn.request("POST", "/_runthru/pin", body=body, headers={
+            "Content-Type": "application/x-www-form-urlencoded", "Content-Length": str(len(body)), **(headers or {})})
+        response = conn.getresponse()
+        response.read()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}
+    except OSError:
+        return 0, {}
+    finally:
+        conn.close()
+
+
+def cookies_from(headers: list[tuple[str, str]]) -> str:
+    return "; ".join(m.group(1) for k, v in headers if k.lower() == "set-cookie"
+                     for m in [re.match(r"([^=;]+=[^;]*)", v)] if m and "Max-Age=0" not in v)
+
+
+def burst(port: int, count: int, headers_of) -> list[int]:
+    statuses = [0] * count
+    gate = threading.Barrier(count)
+
+    def one(n: int) -> None:
+        gate.wait()
+        statuses[n] = post_pin(port, "000000", headers_of(n))[0]
+
+    workers = [threading.Thread(target=one, args=(n,)) for n in range(count)]
+    for t in workers:
+        t.start()
+    for t in workers:
+        t.join()
+    return statuses
+
+
+def shown(ms: float | None) -> str:
+    return f"{ms:.1f} ms" if ms is not None else "no answer"
+
+
+def health_ms(port: int) -> float | None:
+    started = time.perf_counter()
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        conn.request("GET", "/_runthru/health")
+        ok = conn.getresponse().status == 200
+        conn.close()
+    except OSError:
+        return None
+    return (time.perf_counter() - started) * 1000 if ok else None
+
+
+def run_attacks(build_dir: Path, state_dir: Path, idle_wait_s: float) -> None:
+    code = SERVER.format(repo=str(REPO), pin=PIN, state=str(state_dir), build=str(build_dir))
+    server = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        port, tunnel_port = (int(x) for x in server.stdout.readline().split())
+        pid = server.pid
+        # the real user logs in once (and out again) from the same address the attack comes from
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        body = f"pin={PIN}&next=/".encode()
+        conn.request("POST", "/_runthru/pin", body=body, headers={
+            "Content-Type": "application/x-www-form-urlencoded", "Content-Length": str(len(body))})
+        response = conn.getresponse()
+        response.read()
+        user_cookies = cookies_from(response.getheaders())
+        conn.request("GET", "/_runthru/logout", headers={"Cookie": user_cookies})
+        conn.getresponse().read()
+        conn.close()
+        user_cookies = "; ".join(c for c in user_cookies.split("; ") if not c.startswith("runthru_auth="))
+        rss_before = megabytes(pid, "VmRSS")
+
+        statuses = burst(port, 100, lambda n: {})
+        checked = statuses.count(403)
+        print(f"burst of 100 concurrent wrong guesses from one address: {checked} checked "
+              f"({statuses.count(429)} refused with 429, {statuses.count(0)} connections failed)")
+        print(f"  server memory: {rss_before:.0f} MB before, peak {megabytes(pid, 'VmHWM'):.0f} MB")
+        status, _ = post_pin(port, PIN, {"Cookie": user_cookies})
+        print(f"  the real user, who logged in earlier from that address, right after the burst: HTTP {status}"
+              f" ({'gets in' if status == 303 else 'locked out'})")
+
+        statuses = burst(tunnel_port, 60, lambda n: {"CF-Connecting-IP": f"198.51.100.{n + 1}"})
+        print(f"60 concurrent wrong guesses on the tunnel port, a new CF-Connecting-IP each: "
+              f"{statuses.count(403)} checked ({statuses.count(429)} refused with 429)")
+        print(f"  server memory peak so far: {megabytes(pid, 'VmHWM'):.0f} MB")
+
+        threads_before = threads(pid)
+        sockets = []
+        for _ in range(200):
+            s = socket.create_connection(("127.0.0.1", port), timeout=10)
+            s.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # a request head that never ends
+            sockets.append(s)
+        time.sleep(1.0)
+        latency = health_ms(port)
+        print(f"200 half-open connections: server threads {threads_before} -> {threads(pid)}; "
+              f"a normal request meanwhile: {shown(latency)}")
+        time.sleep(idle_wait_s)
+        latency = health_ms(port)
+        held = threads(pid)
+        closed = 0
+        for s in sockets:
+            try:
+                s.settimeout(0.01)
+                closed += s.recv(1) == b""
+            except OSError:
+                pass
+            s.close()
+        print(f"  {idle_wait_s:.0f} s later: server threads {held}, {closed} of 200 closed by the server; "
+              f"a normal request: {shown(latency)}")
+    finally:
+        server.stdin.close()
+        server.wait(timeout=30)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--project", type=Path)
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--pin", help="serve behind this PIN (the clients hold a valid cookie)")
+    parser.add_argument("--attacks-only", action="store_true", help="skip the load, run only the attacks")
+    parser.add_argument("--idle-wait", type=float, default=25.0, help="seconds to hold the half-open connections")
     args = parser.parse_args()
     if not 1 <= args.clients <= 200 or not 1 <= args.seconds <= 120:
         parser.error("keep the load bounded: 1-200 clients, 1-120 seconds")
@@ -96,14 +252,16 @@ def main() -> None:
         if project is None:
             project = copy_sample(Path(tmp))
             build(project)
-        gate = make_gate(args.pin, None, Path(tmp) / "state") if args.pin else None
-        serving = Serving(ServerState(build_dir=project / "build", gate=gate), "127.0.0.1", 0)
-        serving.start()
-        try:
-            run_load(serving.port, paths_of(project / "build"), args.clients, args.seconds,
-                     gate.issue_cookie() if gate else None)
-        finally:
-            serving.stop()
+        if not args.attacks_only:
+            gate = make_gate(args.pin, None, Path(tmp) / "state") if args.pin else None
+            serving = Serving(ServerState(build_dir=project / "build", gate=gate), "127.0.0.1", 0)
+            serving.start()
+            try:
+                run_load(serving.port, paths_of(project / "build"), args.clients, args.seconds,
+                         gate.issue_cookie() if gate else None)
+            finally:
+                serving.stop()
+        run_attacks(project / "build", Path(tmp) / "attack-state", args.idle_wait)
 
 
 if __name__ == "__main__":

@@ -233,7 +233,10 @@ def _serve_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--pin", help="PIN that guards every page and file (or set RUNTHRU_PIN)."),
         click.option("--no-pin", is_flag=True, help="Allow a non-loopback --host without a PIN."),
         click.option("--tunnel", is_flag=True, help="Share through a Cloudflare Tunnel (needs a PIN)."),
-        click.option("--tunnel-token", help="Named tunnel token (or CF_TUNNEL_TOKEN); default: a quick tunnel."),
+        click.option("--tunnel-token", help="Named tunnel token; better CF_TUNNEL_TOKEN, which ps does not show. "
+                                            "Default: a quick tunnel."),
+        click.option("--short-pin-ok", is_flag=True, help="Allow --tunnel with a PIN under 6 digits."),
+        click.option("--new-key", is_flag=True, help="A new cookie-signing key: signs everyone out."),
         click.option("--verbose", "-v", is_flag=True, help="Log every request."),
     ]
     for option in reversed(options):
@@ -261,7 +264,7 @@ def watch(project_dir: Path, **kwargs: Any) -> None:
 
 
 def _serve(project_dir: Path, *, watch: bool, host: str | None, port: int | None, pin: str | None, no_pin: bool,
-           tunnel: bool, tunnel_token: str | None, verbose: bool) -> None:
+           tunnel: bool, tunnel_token: str | None, short_pin_ok: bool, new_key: bool, verbose: bool) -> None:
     from .commands.serve import ServeOptions, build_error, start
     from .serve import wait_forever
     from .tunnel import qr_text
@@ -283,7 +286,7 @@ def _serve(project_dir: Path, *, watch: bool, host: str | None, port: int | None
             click.echo(f"cloudflared: {line}", err=True)
 
     options = ServeOptions(host=host, port=port, watch=watch, pin=pin, no_pin=no_pin, tunnel=tunnel,
-                           tunnel_token=tunnel_token, quiet=not verbose)
+                           tunnel_token=tunnel_token, short_pin_ok=short_pin_ok, new_key=new_key, quiet=not verbose)
     session = start(project_dir, options, on_build=on_build, on_tunnel_url=on_url, on_tunnel_log=on_log)
     signal.signal(signal.SIGTERM, _interrupt)  # a service manager's stop is a Ctrl-C: clean up
     gate = "PIN required" if session.state.gate else "no PIN"

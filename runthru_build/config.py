@@ -63,6 +63,8 @@ class ServeSettings:
     host: str = setting("127.0.0.1", "address to serve on; anything but loopback needs a PIN")
     port: int = setting(8000, "port to serve on", min=1, max=65535)
     pin_hash: str | None = setting(None, "scrypt/PBKDF2 hash of the PIN (runthru-build pin-hash makes one)")
+    tunnel_port: int = setting(0, "loopback port cloudflared connects to (0: any free one); a named tunnel's "
+                                  "public hostname must point at http://127.0.0.1:THIS", min=0, max=65535)
 
 
 @dataclass(frozen=True)

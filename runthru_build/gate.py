@@ -2,22 +2,31 @@
 
 * The PIN comes from ``--pin``, ``RUNTHRU_PIN``, or ``pin_hash`` in
   runthru.toml (scrypt or PBKDF2, never the PIN itself); a plain PIN is
-  hashed at start-up so every check runs the same slow, constant-time path.
-* A correct PIN earns an HMAC-signed cookie (HttpOnly, SameSite=Strict, Secure
-  over https, 30 days) signed with a secret kept in ``.runthru/secret``
-  (mode 0600) and bound to the PIN, so changing the PIN signs everyone out.
-* Failed guesses are counted per client; after a few, each further guess
-  waits longer (doubling, capped), and old failures are forgotten, so an
-  attacker is slowed to a crawl while the real user is never locked out for
-  good and other clients are not affected at all.
+  hashed so every check runs the same slow, constant-time path.
+* A correct PIN earns an HMAC-signed session cookie (HttpOnly,
+  SameSite=Strict, Secure over https, 30 days).  The signing key lives in
+  ``.runthru/serve-key.json`` (mode 0600) with the hash of the PIN it was made
+  for, so cookies survive a restart with the same PIN; a new PIN or
+  ``serve --new-key`` makes a new key, which signs everyone out.  Logging out
+  revokes the session on the server (kept in the same file, until it expires).
+* A correct PIN also earns a device cookie: it opens nothing, but a browser
+  holding it guesses in a bucket of its own, so strangers' wrong guesses never
+  lock out someone who has logged in from that browser before.
+* Guesses are checked one at a time per client, at most ``CONCURRENT_CHECKS``
+  scrypt runs at once, at most ``GUESSES_PER_MINUTE`` across all clients; after
+  ``FREE_FAILURES`` wrong guesses a client waits longer before each next one
+  (doubling, capped, forgotten after an hour).  The check and the count happen
+  under one lock, so a burst of requests cannot slip between them.
 """
 
 from __future__ import annotations
 
 import base64
+import collections
 import hashlib
 import hmac
-import os
+import json
+import math
 import secrets
 import threading
 import time
@@ -25,11 +34,24 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .fsutil import write_atomic
+
 COOKIE = "runthru_auth"
+DEVICE_COOKIE = "runthru_device"
 COOKIE_DAYS = 30
+DEVICE_DAYS = 365
+KEY_FILE = "serve-key.json"
 FREE_FAILURES = 3
 MAX_LOCKOUT_S = 15 * 60
 FORGET_AFTER_S = 60 * 60
+MAX_REMEMBERED = 10_000
+"""Clients remembered before the forgotten ones are swept out."""
+GUESSES_PER_MINUTE = 10
+"""Across all clients: the most guesses an attacker with any number of addresses gets (600 an hour)."""
+CONCURRENT_CHECKS = 2
+"""scrypt runs at once (each takes about 16 MB)."""
+MIN_PIN = 4
+MIN_TUNNEL_PIN = 6
 SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 PBKDF2_ITERATIONS = 600_000
 
@@ -76,94 +98,186 @@ def check_pin_hash(stored: str) -> None:
     verify_pin("", stored)
 
 
-def load_secret(state_dir: Path) -> bytes:
-    """The server's signing secret: created once, readable by its owner only."""
-    path = state_dir / "secret"
-    state_dir.mkdir(parents=True, exist_ok=True)
-    if not path.exists():
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as f:
-            f.write(secrets.token_bytes(32))
-    if path.stat().st_mode & 0o077:
-        path.chmod(0o600)
-    return path.read_bytes()
+@dataclass(frozen=True)
+class Guess:
+    """The answer to one guess: ``retry_after`` > 0 means it was not even checked."""
+
+    ok: bool
+    retry_after: int = 0
+
+    @property
+    def checked(self) -> bool:
+        return self.retry_after == 0
 
 
 @dataclass
-class _Failures:
-    count: int = 0
+class _Client:
+    failures: int = 0
     last: float = 0.0
+    busy: bool = False
 
 
 @dataclass
 class Gate:
     pin_hash: str
-    secret: bytes
+    key: bytes
     clock: Callable[[], float] = time.time
-    _failures: dict[str, _Failures] = field(default_factory=dict)
+    guesses_per_minute: int = GUESSES_PER_MINUTE
+    key_file: Path | None = None
+    """Where revoked sessions are kept (with the key), so a logout outlives a restart."""
+    revoked: dict[str, int] = field(default_factory=dict)
+    _clients: dict[str, _Client] = field(default_factory=dict)
+    _recent: collections.deque[float] = field(default_factory=collections.deque)
     _lock: threading.Lock = field(default_factory=threading.Lock)
-
-    @property
-    def _binding(self) -> bytes:
-        return hashlib.sha256(self.pin_hash.encode()).digest()
+    _checks: threading.BoundedSemaphore = field(default_factory=lambda: threading.BoundedSemaphore(CONCURRENT_CHECKS))
 
     # -- cookies --------------------------------------------------------------
-    def issue_cookie(self) -> str:
-        expires = int(self.clock()) + COOKIE_DAYS * 86400
-        body = f"{expires}.{secrets.token_urlsafe(12)}"
-        return f"{body}.{self._sign(body)}"
+    def _issue(self, purpose: str, days: int) -> str:
+        body = f"{int(self.clock()) + days * 86400}.{secrets.token_urlsafe(12)}"
+        return f"{body}.{self._sign(purpose, body)}"
 
-    def _sign(self, body: str) -> str:
-        return _b64(hmac.new(self.secret, body.encode() + b"|" + self._binding, hashlib.sha256).digest())
+    def _sign(self, purpose: str, body: str) -> str:
+        return _b64(hmac.new(self.key, f"{purpose}|{body}".encode(), hashlib.sha256).digest())
+
+    def _nonce(self, purpose: str, value: str | None) -> str | None:
+        """The nonce of a genuine, unexpired cookie made for ``purpose``."""
+        if not value or value.count(".") != 2:
+            return None
+        body, signature = value.rsplit(".", 1)
+        if not hmac.compare_digest(self._sign(purpose, body), signature):
+            return None
+        expires, nonce = body.split(".")
+        try:
+            return nonce if int(expires) > self.clock() else None
+        except ValueError:
+            return None
+
+    def issue_cookie(self) -> str:
+        return self._issue("session", COOKIE_DAYS)
 
     def cookie_valid(self, value: str | None) -> bool:
-        if not value or value.count(".") != 2:
-            return False
-        body, signature = value.rsplit(".", 1)
-        if not hmac.compare_digest(self._sign(body), signature):
-            return False
-        try:
-            return int(body.split(".", 1)[0]) > self.clock()
-        except ValueError:
-            return False
+        nonce = self._nonce("session", value)
+        return nonce is not None and nonce not in self.revoked
+
+    def revoke(self, value: str | None) -> None:
+        """Log a session out for good: its cookie opens nothing any more, here or after a restart."""
+        nonce = self._nonce("session", value)
+        if nonce is None:
+            return
+        with self._lock:
+            now = self.clock()
+            self.revoked = {n: t for n, t in self.revoked.items() if t > now}
+            self.revoked[nonce] = int(now) + COOKIE_DAYS * 86400
+            if self.key_file is not None:
+                _save_key(self.key_file, self.key, self.pin_hash, self.revoked)
+
+    def issue_device(self) -> str:
+        return self._issue("device", DEVICE_DAYS)
+
+    def device_of(self, value: str | None) -> str | None:
+        """The id of the browser a device cookie was given to, if it is genuine."""
+        return self._nonce("device", value)
 
     # -- guesses ----------------------------------------------------------------
-    def wait_seconds(self, client: str) -> float:
-        """How long ``client`` must wait before its next guess is even looked at."""
+    def _wait(self, client: _Client, now: float) -> float:
+        if client.failures < FREE_FAILURES:
+            return 0.0
+        delay = min(MAX_LOCKOUT_S, 2 ** (client.failures - FREE_FAILURES + 1))
+        return client.last + delay - now
+
+    def _admit(self, key: str, counted: bool) -> tuple[_Client | None, float]:
+        """Under the lock: may this guess be checked now?  If so it is counted at once."""
+        now = self.clock()
+        while self._recent and self._recent[0] <= now - 60:
+            self._recent.popleft()
+        if counted and len(self._recent) >= self.guesses_per_minute:
+            return None, self._recent[0] + 60 - now
+        if len(self._clients) > MAX_REMEMBERED and key not in self._clients:
+            self._clients = {k: c for k, c in self._clients.items() if c.busy or now - c.last <= FORGET_AFTER_S}
+        client = self._clients.get(key)
+        if client is not None and not client.busy and now - client.last > FORGET_AFTER_S:
+            client = None
+        if client is None:
+            client = self._clients[key] = _Client()
+        if client.busy:
+            return None, 1.0  # one guess per client at a time
+        wait = self._wait(client, now)
+        if wait > 0:
+            return None, wait
+        client.busy = True
+        client.failures += 1  # counted as wrong until the check says otherwise
+        client.last = now
+        if counted:
+            self._recent.append(now)
+        return client, 0.0
+
+    def guess(self, client: str, pin: str, device: str | None = None) -> Guess:
+        """Check one guess from ``client`` (an address), or from a browser holding a device cookie."""
+        key, counted = (f"device:{device}", False) if device else (client, True)
         with self._lock:
-            f = self._failures.get(client)
-            if f is None:
-                return 0.0
-            now = self.clock()
-            if now - f.last > FORGET_AFTER_S:
-                del self._failures[client]
-                return 0.0
-            if f.count < FREE_FAILURES:
-                return 0.0
-            delay = min(MAX_LOCKOUT_S, 2 ** (f.count - FREE_FAILURES + 1))
-            return max(0.0, f.last + delay - now)
-
-    def attempt(self, client: str, pin: str) -> bool:
-        """Check a guess (the caller has already honoured ``wait_seconds``)."""
-        ok = verify_pin(pin, self.pin_hash)
-        with self._lock:
-            if ok:
-                self._failures.pop(client, None)
-            else:
-                f = self._failures.setdefault(client, _Failures())
-                f.count += 1
-                f.last = self.clock()
-        return ok
+            record, wait = self._admit(key, counted)
+        if record is None:
+            return Guess(ok=False, retry_after=max(1, math.ceil(wait)))
+        ok = False
+        try:
+            with self._checks:
+                ok = verify_pin(pin, self.pin_hash)
+        finally:
+            with self._lock:
+                record.busy = False
+                record.last = self.clock()
+                if ok:
+                    self._clients.pop(key, None)
+        return Guess(ok=ok)
 
 
-def make_gate(pin: str | None, pin_hash: str | None, state_dir: Path) -> Gate | None:
-    """The gate for a server: a plain PIN wins over a configured hash; neither means no gate."""
+def _save_key(path: Path, key: bytes, pin_hash: str, revoked: dict[str, int]) -> None:
+    data = {"key": _b64(key), "pin_hash": pin_hash, "revoked": revoked}
+    write_atomic(path, json.dumps(data, indent=1).encode())  # a temporary file of mode 0600, renamed
+    path.chmod(0o600)
+
+
+def _load_key(path: Path) -> dict | None:
+    try:
+        data = json.loads(path.read_text())
+        return {"key": _unb64(data["key"]), "pin_hash": str(data["pin_hash"]),
+                "revoked": {str(k): int(v) for k, v in data.get("revoked", {}).items()}}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def make_gate(pin: str | None, pin_hash: str | None, state_dir: Path, *, new_key: bool = False) -> Gate | None:
+    """The gate for a server: a plain PIN wins over a configured hash; neither means no gate.
+
+    The signing key is reused while the PIN stays the same, so a restart signs nobody out."""
     if pin is not None:
         pin = pin.strip()
-        if len(pin) < 4:
-            raise PinError("the PIN must be at least 4 characters")
-        pin_hash = hash_pin(pin)
-    if pin_hash is None:
+        if len(pin) < MIN_PIN:
+            raise PinError(f"the PIN must be at least {MIN_PIN} characters")
+    elif pin_hash is None:
         return None
-    check_pin_hash(pin_hash)
-    return Gate(pin_hash=pin_hash, secret=load_secret(state_dir))
+    else:
+        check_pin_hash(pin_hash)
+    path = state_dir / KEY_FILE
+    stored = None if new_key else _load_key(path)
+    if stored is not None and not _made_for(stored["pin_hash"], pin, pin_hash):
+        stored = None
+    if stored is None:
+        stored = {"key": secrets.token_bytes(32), "pin_hash": hash_pin(pin) if pin is not None else pin_hash,
+                  "revoked": {}}
+        _save_key(path, stored["key"], stored["pin_hash"], {})
+    elif path.stat().st_mode & 0o077:
+        path.chmod(0o600)
+    now = time.time()
+    revoked = {nonce: expires for nonce, expires in stored["revoked"].items() if expires > now}
+    return Gate(pin_hash=stored["pin_hash"], key=stored["key"], key_file=path, revoked=revoked)
+
+
+def _made_for(stored_hash: str, pin: str | None, pin_hash: str | None) -> bool:
+    """Whether a saved key belongs to this PIN (or this configured hash)."""
+    if pin is None:
+        return stored_hash == pin_hash
+    try:
+        return verify_pin(pin, stored_hash)
+    except PinError:
+        return False

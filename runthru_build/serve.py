@@ -9,10 +9,16 @@ Content-Security-Policy of ``'self'``, nosniff and no-referrer.
 Paths under ``/_runthru/`` belong to the server: the PIN page and its style
 sheet, a health check, logout, the live-reload poll and its script.  With a
 PIN, everything else needs the signed cookie.
+
+Each connection must deliver a whole request head (and its small body) within
+``IDLE_TIMEOUT_S`` of starting to wait for it, or a watchdog shuts it (slow
+drip or silence alike); a body the server does not read is discarded, never
+parsed as the next request; every header value is refused a line break.
 """
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import html
 import ipaddress
@@ -23,16 +29,16 @@ import re
 import socket
 import threading
 import time
+import weakref
 from dataclasses import dataclass, field
 from http import HTTPStatus
-from http.cookies import CookieError, SimpleCookie
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
-from .gate import COOKIE, COOKIE_DAYS, Gate
+from .gate import COOKIE, COOKIE_DAYS, DEVICE_COOKIE, DEVICE_DAYS, Gate
 from .livereload import ReloadState
 
 PREFIX = "/_runthru/"
@@ -49,6 +55,11 @@ AUDIO = (".mp3", ".opus", ".ogg")
 RELOAD_TAG = b'<script src="/_runthru/reload.js" defer></script>'
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 MAX_FORM_BYTES = 4096
+IDLE_TIMEOUT_S = 20.0
+"""A connection has this long to send each request head, from when the server starts waiting for it."""
+_HUGE = 10**18
+Headers = dict[str, "str | list[str]"]
+_UNSAFE_IN_HEADER = re.compile(r"[\r\n\x00]")
 
 
 def _static(name: str) -> bytes:
@@ -68,6 +79,39 @@ class ServerState:
     """Local ports that only the tunnel connects to: there, CF-Connecting-IP names the client."""
 
 
+class Deadlines:
+    """One watchdog thread per server: shuts a connection that overstays its deadline, which a
+    socket timeout alone cannot do (it restarts with every byte a slow client drips)."""
+
+    def __init__(self) -> None:
+        self._due: weakref.WeakKeyDictionary[socket.socket, float] = weakref.WeakKeyDictionary()
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        threading.Thread(target=self._watch, name="runthru-deadlines", daemon=True).start()
+
+    def arm(self, conn: socket.socket, seconds: float) -> None:
+        with self._lock:
+            self._due[conn] = time.monotonic() + seconds
+
+    def disarm(self, conn: socket.socket) -> None:
+        with self._lock:
+            self._due.pop(conn, None)
+
+    def _watch(self) -> None:
+        while not self._stop.wait(0.2):
+            now = time.monotonic()
+            with self._lock:
+                late = [conn for conn, due in self._due.items() if due <= now]
+                for conn in late:
+                    del self._due[conn]
+            for conn in late:
+                with contextlib.suppress(OSError):
+                    conn.shutdown(socket.SHUT_RDWR)  # the handler's blocked read returns at once
+
+    def stop(self) -> None:
+        self._stop.set()
+
+
 class RunThruServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
@@ -78,7 +122,19 @@ class RunThruServer(ThreadingHTTPServer):
         if ":" in host:
             self.address_family = socket.AF_INET6
         self.state = state
+        self.deadlines = Deadlines()
         super().__init__(address, Handler)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        import sys
+
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            return  # a client that went away (or was shut for being too slow)
+        super().handle_error(request, client_address)
+
+    def server_close(self) -> None:
+        self.deadlines.stop()
+        super().server_close()
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -87,9 +143,57 @@ class Handler(BaseHTTPRequestHandler):
     sys_version = ""
     protocol_version = "HTTP/1.1"
 
+    body = b""
+    body_too_large = False
+
     # -- plumbing ---------------------------------------------------------------
     def version_string(self) -> str:
         return self.server_version
+
+    def handle_one_request(self) -> None:
+        self.server.deadlines.arm(self.connection, IDLE_TIMEOUT_S)
+        try:
+            super().handle_one_request()
+        finally:
+            self.server.deadlines.disarm(self.connection)
+
+    def parse_request(self) -> bool:
+        """The head, then the body: read whole if small, else the connection closes after the
+        answer, so no byte of a body is ever taken for the next request."""
+        if not super().parse_request():
+            return False
+        self.body, self.body_too_large = b"", False
+        if self.headers.get("Transfer-Encoding"):
+            self.close_connection = True  # never parsed here
+        else:
+            raw = self.headers.get("Content-Length", "0").strip() or "0"
+            if not raw.isdigit():
+                self.send_error(HTTPStatus.BAD_REQUEST, "bad Content-Length")
+                return False
+            if len(raw) > 9 or int(raw) > MAX_FORM_BYTES:
+                self.body_too_large, self.close_connection = True, True
+            elif int(raw):
+                self.body = self.rfile.read(int(raw))
+                if len(self.body) < int(raw):
+                    self.close_connection = True
+        self.server.deadlines.disarm(self.connection)
+        return True
+
+    def send_header(self, keyword: str, value: str) -> None:
+        if _UNSAFE_IN_HEADER.search(keyword) or _UNSAFE_IN_HEADER.search(str(value)):
+            raise ValueError(f"refusing a line break in the {keyword!r} header")
+        super().send_header(keyword, value)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """http.server's own errors (bad request line, unknown method, ...), with our headers."""
+        self.close_connection = True
+        if self.request_version == "HTTP/0.9" or not self.request_version:
+            self.request_version = self.protocol_version  # so the headers are sent at all
+        try:
+            phrase = HTTPStatus(code).phrase
+        except ValueError:
+            phrase = "error"
+        self._send(code, f"{code} {phrase}\n".encode(), extra={"Connection": "close"})
 
     @property
     def state(self) -> ServerState:
@@ -114,7 +218,7 @@ class Handler(BaseHTTPRequestHandler):
         """Tunnel traffic reached the browser over https; local traffic is plain http."""
         return self.via_tunnel
 
-    def _headers(self, status: int, content_type: str, length: int, extra: dict[str, str] | None = None) -> None:
+    def _headers(self, status: int, content_type: str, length: int, extra: Headers | None = None) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(length))
@@ -123,32 +227,36 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Referrer-Policy", "no-referrer")
         self.send_header("X-Frame-Options", "DENY")
         for key, value in (extra or {}).items():
-            self.send_header(key, value)
+            for one in value if isinstance(value, list) else [value]:
+                self.send_header(key, one)
         self.end_headers()
 
     def _send(self, status: int, body: bytes, content_type: str = "text/plain; charset=utf-8",
-              extra: dict[str, str] | None = None) -> None:
+              extra: Headers | None = None) -> None:
         self._headers(status, content_type, len(body), {"Cache-Control": "no-store", **(extra or {})})
         if self.command != "HEAD":
             self.wfile.write(body)
 
-    def _redirect(self, location: str, extra: dict[str, str] | None = None) -> None:
+    def _redirect(self, location: str, extra: Headers | None = None) -> None:
         self._send(HTTPStatus.SEE_OTHER, b"", extra={"Location": location, **(extra or {})})
 
-    def _cookie(self) -> str | None:
-        raw = self.headers.get("Cookie")
-        if not raw:
-            return None
-        try:
-            jar = SimpleCookie(raw)
-        except CookieError:
-            return None
-        morsel = jar.get(COOKIE)
-        return morsel.value if morsel else None
+    def _cookies(self, name: str) -> list[str]:
+        """Every value the browser sent for ``name``: leniently, since other sites' cookies on
+        this host may hold JSON, spaces or backslashes that a strict parser chokes on."""
+        values = []
+        for header in self.headers.get_all("Cookie") or []:
+            for pair in header.split(";"):
+                key, sep, value = pair.partition("=")
+                if sep and key.strip() == name:
+                    values.append(value.strip().strip('"'))
+        return values
+
+    def _session_cookie(self) -> str | None:
+        gate = self.state.gate
+        return next((v for v in self._cookies(COOKIE) if gate is not None and gate.cookie_valid(v)), None)
 
     def authorised(self) -> bool:
-        gate = self.state.gate
-        return gate is None or gate.cookie_valid(self._cookie())
+        return self.state.gate is None or self._session_cookie() is not None
 
     # -- methods ----------------------------------------------------------------
     def do_HEAD(self) -> None:
@@ -188,6 +296,8 @@ class Handler(BaseHTTPRequestHandler):
         elif name == "pin" and self.state.gate is not None:
             self._pin_page()
         elif name == "logout":
+            if self.state.gate is not None:
+                self.state.gate.revoke(self._session_cookie())
             self._redirect(f"{PREFIX}pin" if self.state.gate else "/", {"Set-Cookie": self._set_cookie("", 0)})
         elif not self.authorised():
             self._send(HTTPStatus.UNAUTHORIZED, b"PIN required\n")
@@ -210,46 +320,50 @@ class Handler(BaseHTTPRequestHandler):
 
     # -- PIN ----------------------------------------------------------------------
     def _next_target(self, raw: str | None) -> str:
-        """Only a local path: never an open redirect."""
-        if raw and raw.startswith("/") and not raw.startswith("//") and "\\" not in raw:
-            return raw
-        return "/"
+        """Where to go after the PIN: only a page or folder of this site, percent-encoded, so
+        never another host and never a byte that could end a header line."""
+        if not raw or not raw.startswith("/") or self.resolve(raw) is None:
+            return "/"
+        decoded = unquote(raw, errors="strict")
+        if any(ord(c) < 32 or ord(c) == 127 for c in decoded):
+            return "/"
+        parts = [p for p in decoded.split("/") if p]
+        path = "/" + "/".join(parts) + ("/" if parts and decoded.endswith("/") else "")
+        return quote(path, safe="/")
 
-    def _pin_page(self, message: str = "", status: int = HTTPStatus.OK, next_path: str | None = None) -> None:
+    def _pin_page(self, message: str = "", status: int = HTTPStatus.OK, next_path: str | None = None,
+                  retry_after: int = 0) -> None:
         if next_path is None:
             next_path = self._next_target(parse_qs(urlsplit(self.path).query).get("next", [None])[0])
         body = _static("pin.html").decode().format(
             message=html.escape(message), next=html.escape(next_path, quote=True),
             error_class="error" if message else "hidden",
         ).encode()
-        extra = {}
-        if status == HTTPStatus.TOO_MANY_REQUESTS:
-            extra["Retry-After"] = message.split(" ")[-2] if message else "60"
-        self._send(status, body, TYPES[".html"], extra)
+        self._send(status, body, TYPES[".html"], {"Retry-After": str(retry_after)} if retry_after else None)
 
-    def _set_cookie(self, value: str, max_age: int) -> str:
+    def _set_cookie(self, value: str, max_age: int, name: str = COOKIE) -> str:
         secure = "; Secure" if self.is_https() else ""
-        return f"{COOKIE}={value}; Max-Age={max_age}; Path=/; HttpOnly; SameSite=Strict{secure}"
+        return f"{name}={value}; Max-Age={max_age}; Path=/; HttpOnly; SameSite=Strict{secure}"
 
     def _pin_post(self) -> None:
         gate = self.state.gate
-        client = self.client_id()
-        try:
-            length = int(self.headers.get("Content-Length", "0"))
-        except ValueError:
-            length = -1
-        if not 0 <= length <= MAX_FORM_BYTES:
+        if self.body_too_large:
             self._send(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, b"form too large\n")
             return
-        form = parse_qs(self.rfile.read(length).decode("utf-8", "replace"))
+        form = parse_qs(self.body.decode("utf-8", "replace"))
         next_path = self._next_target(form.get("next", [None])[0])
-        wait = gate.wait_seconds(client)
-        if wait > 0:
-            seconds = int(wait) + 1
-            self._pin_page(f"Too many wrong PINs. Try again in {seconds} s", HTTPStatus.TOO_MANY_REQUESTS, next_path)
+        if self._session_cookie() is not None:
+            self._redirect(next_path)  # already in, from another tab: nothing to check
             return
-        if gate.attempt(client, form.get("pin", [""])[0].strip()):
-            self._redirect(next_path, {"Set-Cookie": self._set_cookie(gate.issue_cookie(), COOKIE_DAYS * 86400)})
+        device = next(filter(None, map(gate.device_of, self._cookies(DEVICE_COOKIE))), None)
+        guess = gate.guess(self.client_id(), form.get("pin", [""])[0].strip(), device=device)
+        if guess.ok:
+            self._redirect(next_path, {"Set-Cookie": [
+                self._set_cookie(gate.issue_device(), DEVICE_DAYS * 86400, DEVICE_COOKIE),
+                self._set_cookie(gate.issue_cookie(), COOKIE_DAYS * 86400)]})
+        elif not guess.checked:
+            self._pin_page(f"Too many PIN guesses. Try again in {guess.retry_after} s",
+                           HTTPStatus.TOO_MANY_REQUESTS, next_path, guess.retry_after)
         else:
             self._pin_page("That PIN is not right.", HTTPStatus.FORBIDDEN, next_path)
 
@@ -328,10 +442,10 @@ class Handler(BaseHTTPRequestHandler):
             m = _RANGE.match(header.strip())
             if m and (m.group(1) or m.group(2)):
                 if m.group(1):
-                    start = int(m.group(1))
-                    end = min(int(m.group(2)), size - 1) if m.group(2) else size - 1
+                    start = _range_number(m.group(1))
+                    end = min(_range_number(m.group(2)), size - 1) if m.group(2) else size - 1
                 else:
-                    start = max(0, size - int(m.group(2)))
+                    start = max(0, size - _range_number(m.group(2)))
                 if start > end or start >= size:
                     self._send(HTTPStatus.REQUESTED_RANGE_NOT_SATISFIABLE, b"",
                                extra={"Content-Range": f"bytes */{size}"})
@@ -351,6 +465,12 @@ class Handler(BaseHTTPRequestHandler):
                     break
                 self.wfile.write(chunk)
                 remaining -= len(chunk)
+
+
+def _range_number(digits: str) -> int:
+    """A Range bound; any number too long to be a file offset is simply huge (int() refuses
+    strings of thousands of digits, which used to drop the connection)."""
+    return _HUGE if len(digits) > 18 else int(digits)
 
 
 def is_loopback(host: str) -> bool:
@@ -375,9 +495,9 @@ class Serving:
     def port(self) -> int:
         return self.main.server_address[1]
 
-    def add_tunnel_listener(self) -> int:
+    def add_tunnel_listener(self, port: int = 0) -> int:
         """A loopback port only cloudflared connects to; its requests count as tunnel traffic."""
-        server = RunThruServer(("127.0.0.1", 0), self.state)
+        server = RunThruServer(("127.0.0.1", port), self.state)
         self.state.tunnel_ports.add(server.server_address[1])
         self.servers.append(server)
         if self.threads:

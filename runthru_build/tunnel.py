@@ -3,13 +3,17 @@
 RunThru only drives the user's ``cloudflared`` binary: a quick tunnel
 (``cloudflared tunnel --no-autoupdate --url http://127.0.0.1:PORT``, a random
 ``*.trycloudflare.com`` address) or a named one (``cloudflared tunnel
---no-autoupdate run --token …``).  The public address is read from
+--no-autoupdate run --url http://127.0.0.1:PORT``, the token in its
+environment as ``TUNNEL_TOKEN`` so that ``ps`` never shows it).  PORT is the
+server's private tunnel port, where CF-Connecting-IP names the client and
+cookies are Secure.  The public address is read from
 cloudflared's log, the process is restarted if it dies and stopped with the
 server.  The server refuses to start a tunnel without a PIN.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -46,9 +50,17 @@ class Tunnel:
         self._supervisor: threading.Thread | None = None
 
     def command(self) -> list[str]:
+        origin = f"http://127.0.0.1:{self.port}"
         if self.token:
-            return [self.binary, "tunnel", "--no-autoupdate", "run", "--token", self.token]
-        return [self.binary, "tunnel", "--no-autoupdate", "--url", f"http://127.0.0.1:{self.port}"]
+            return [self.binary, "tunnel", "--no-autoupdate", "run", "--url", origin]
+        return [self.binary, "tunnel", "--no-autoupdate", "--url", origin]
+
+    def environment(self) -> dict[str, str]:
+        """Ours, with the token (or none: a quick tunnel must not pick up a stray TUNNEL_TOKEN)."""
+        env = {k: v for k, v in os.environ.items() if k != "TUNNEL_TOKEN"}
+        if self.token:
+            env["TUNNEL_TOKEN"] = self.token
+        return env
 
     def start(self) -> None:
         if shutil.which(self.binary) is None:
@@ -60,7 +72,7 @@ class Tunnel:
     def _spawn(self) -> None:
         self.connected.clear()
         self._process = subprocess.Popen(self.command(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                         stdin=subprocess.DEVNULL, text=True, bufsize=1,
+                                         stdin=subprocess.DEVNULL, text=True, bufsize=1, env=self.environment(),
                                          preexec_fn=_die_with_parent if sys.platform == "linux" else None)
         threading.Thread(target=self._read, args=(self._process,), daemon=True).start()
 

@@ -10,7 +10,10 @@ from conftest import Client
 
 from runthru_build.commands.build import build
 from runthru_build.gate import (
+    CONCURRENT_CHECKS,
     FREE_FAILURES,
+    GUESSES_PER_MINUTE,
+    KEY_FILE,
     MAX_LOCKOUT_S,
     Gate,
     PinError,
@@ -41,47 +44,49 @@ def test_pin_hashes_verify_and_never_contain_the_pin():
         verify_pin("4321", "md5$abc")
 
 
-def test_secret_file_is_private(tmp_path):
+def test_key_file_is_private(tmp_path):
     gate = make_gate("4321", None, tmp_path / ".runthru")
-    assert (tmp_path / ".runthru" / "secret").stat().st_mode & 0o777 == 0o600
-    assert len(gate.secret) == 32
+    assert (tmp_path / ".runthru" / KEY_FILE).stat().st_mode & 0o777 == 0o600
+    assert len(gate.key) == 32
     with pytest.raises(PinError, match="at least 4"):
         make_gate("12", None, tmp_path)
 
 
-def test_cookies_are_signed_bound_to_the_pin_and_expire():
+def test_cookies_are_signed_and_expire():
     clock = Clock()
-    gate = Gate(pin_hash=hash_pin("4321"), secret=b"s" * 32, clock=clock)
+    gate = Gate(pin_hash=hash_pin("4321"), key=b"s" * 32, clock=clock)
     cookie = gate.issue_cookie()
     assert gate.cookie_valid(cookie)
     expires, nonce, signature = cookie.split(".")
     assert not gate.cookie_valid(f"{int(expires) + 999999}.{nonce}.{signature}")  # tampered expiry
     assert not gate.cookie_valid(f"{expires}.{nonce}.{signature[:-2]}AA")  # tampered signature
     assert not gate.cookie_valid("forged") and not gate.cookie_valid(None)
-    assert not Gate(pin_hash=hash_pin("9999"), secret=b"s" * 32, clock=clock).cookie_valid(cookie)  # PIN changed
+    assert not Gate(pin_hash=hash_pin("4321"), key=b"t" * 32, clock=clock).cookie_valid(cookie)  # another key
+    assert gate.device_of(cookie) is None and gate.device_of(gate.issue_device()) is not None  # not interchangeable
     clock.now += 31 * 86400
     assert not gate.cookie_valid(cookie)
 
 
 def test_wrong_guesses_slow_down_one_client_only_and_are_forgotten():
     clock = Clock()
-    gate = Gate(pin_hash=hash_pin("4321"), secret=b"s" * 32, clock=clock)
+    gate = Gate(pin_hash=hash_pin("4321"), key=b"s" * 32, clock=clock, guesses_per_minute=1000)
     for _ in range(FREE_FAILURES):
-        assert gate.wait_seconds("a") == 0 and not gate.attempt("a", "0000")
+        guess = gate.guess("a", "0000")
+        assert guess.checked and not guess.ok
     waits = []
     for _ in range(4):
-        waits.append(gate.wait_seconds("a"))
+        waits.append(gate.guess("a", "4321").retry_after)  # not even the right PIN is looked at yet
         clock.now += waits[-1]
-        assert not gate.attempt("a", "0000")
+        assert not gate.guess("a", "0000").ok
     assert waits == sorted(waits) and waits[0] > 0 and waits[-1] > waits[0]  # growing delays
-    assert gate.wait_seconds("b") == 0 and gate.attempt("b", "4321")  # another client is not affected
+    assert gate.guess("b", "4321").ok  # another client is not affected
     for _ in range(30):
-        clock.now += gate.wait_seconds("a")
-        gate.attempt("a", "0000")
-    assert gate.wait_seconds("a") <= MAX_LOCKOUT_S  # never locked out for good
-    clock.now += gate.wait_seconds("a")
-    assert gate.attempt("a", "4321")  # the right PIN works once the wait is over
-    assert gate.wait_seconds("a") == 0
+        clock.now += gate.guess("a", "0000").retry_after
+    wait = gate.guess("a", "4321").retry_after
+    assert 0 < wait <= MAX_LOCKOUT_S  # never locked out for good
+    clock.now += wait
+    assert gate.guess("a", "4321").ok  # the right PIN works once the wait is over
+    assert gate.guess("a", "0000").checked  # and the slate is clean
 
 
 @pytest.fixture
@@ -158,7 +163,7 @@ def test_wrong_pins_lock_out_that_client_while_another_still_gets_in(gated):
     for _ in range(FREE_FAILURES):
         assert login(tunnel, "0000", attacker)[0] == 403
     status, headers, body = login(tunnel, "4321", attacker)  # even the right PIN waits now
-    assert status == 429 and int(headers["retry-after"]) > 0 and b"Too many wrong PINs" in body
+    assert status == 429 and int(headers["retry-after"]) > 0 and b"Too many PIN guesses" in body
     # CF-Connecting-IP names the client only on the tunnel's own port: on the main port it is ignored,
     # so a local client cannot dodge its own lock-out by inventing headers
     assert login(tunnel, "4321", {"CF-Connecting-IP": "192.0.2.44"})[0] == 303
@@ -175,3 +180,202 @@ def test_pin_hash_from_runthru_toml(toy_project):
     assert proc.returncode == 0
     stored = re.search(r'pin_hash = "([^"]+)"', proc.stdout).group(1)
     assert verify_pin("2468", stored)
+
+
+# -- the red-team findings of issue 10 ------------------------------------------------------------------------
+
+def raw_post(port: int, path: str, body: bytes, extra: dict | None = None):
+    """A POST whose response headers come back as a list, so an injected duplicate shows."""
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=70)
+    try:
+        conn.request("POST", path, body=body, headers={"Content-Type": "application/x-www-form-urlencoded",
+                                                       "Content-Length": str(len(body)), **(extra or {})})
+        response = conn.getresponse()
+        response.read()
+        return response.status, response.getheaders()
+    finally:
+        conn.close()
+
+
+def test_next_cannot_inject_headers_or_lead_away(gated):
+    client, _, _, build_dir = gated
+    (build_dir / "served" / "a b").mkdir()
+    cases = {
+        "%2F%0D%0ASet-Cookie:%20injected=1": "/",
+        "%2F%09%2Fhost": "/",
+        "/%E2%82%AC": "/",  # /€, which is no page of the site
+        "%2F%2Fevil.example%2F": "/",
+        "/%2F/evil.example": "/",
+        "%2Fserved%2F..%2F..%2Fetc%2Fpasswd": "/",
+        "/nowhere/": "/",
+        "/served/amy/": "/served/amy/",
+        "/served/a%2520b/": "/served/a%20b/",  # a real folder with a space, percent-encoded in the header
+    }
+    for next_value, expected in cases.items():
+        status, headers = raw_post(client.port, "/_runthru/pin", f"pin=4321&next={next_value}".encode())
+        assert status == 303, next_value
+        cookies = [v for k, v in headers if k.lower() == "set-cookie"]
+        assert sorted(c.split("=", 1)[0] for c in cookies) == ["runthru_auth", "runthru_device"], (next_value, cookies)
+        assert [v for k, v in headers if k.lower() == "location"] == [expected], next_value
+    status, _, body = client.get("/_runthru/pin?next=%2F%0D%0ASet-Cookie:%20x=1")
+    assert status == 200 and b'value="/"' in body
+
+
+def test_no_header_value_may_carry_a_line_break():
+    from runthru_build.serve import Handler
+
+    handler = Handler.__new__(Handler)
+    handler.request_version = "HTTP/1.1"
+    handler._headers_buffer = []
+    for value in ("/\r\nSet-Cookie: x=1", "/\nx", "/\rx"):
+        with pytest.raises(ValueError):
+            handler.send_header("Location", value)
+    with pytest.raises(ValueError):
+        handler.send_header("X-A\r\nX-B", "1")
+    assert handler._headers_buffer == []
+
+
+def burst(port: int, count: int, headers_of=lambda n: {}) -> list[int]:
+    import threading
+
+    statuses = [0] * count
+    start = threading.Barrier(count)
+
+    def one(n: int) -> None:
+        start.wait()
+        statuses[n] = raw_post(port, "/_runthru/pin", b"pin=0000&next=/", headers_of(n))[0]
+
+    threads = [threading.Thread(target=one, args=(n,)) for n in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return statuses
+
+
+def test_a_burst_of_guesses_is_checked_one_at_a_time(gated):
+    client, _, _, _ = gated
+    statuses = burst(client.port, 100)
+    assert statuses.count(403) <= FREE_FAILURES, statuses.count(403)  # only guesses actually checked say 403
+    assert statuses.count(403) + statuses.count(429) == 100
+
+
+def test_rotating_cf_connecting_ip_meets_the_global_ceiling(gated):
+    _, tunnel, _, _ = gated
+    statuses = [login(tunnel, "0000", {"CF-Connecting-IP": f"198.51.100.{n}"})[0] for n in range(1, 31)]
+    assert statuses.count(403) == GUESSES_PER_MINUTE and statuses.count(429) == 30 - GUESSES_PER_MINUTE
+    status, headers, _ = login(tunnel, "0000", {"CF-Connecting-IP": "198.51.100.99"})
+    assert status == 429 and 0 < int(headers["retry-after"]) <= 60
+
+
+def cookies_in(headers: list[tuple[str, str]]) -> str:
+    return "; ".join(v.split(";", 1)[0] for k, v in headers if k.lower() == "set-cookie")
+
+
+def test_a_device_that_logged_in_before_is_not_locked_out_by_someone_elses_guesses(gated):
+    client, tunnel, _, _ = gated
+    status, headers = raw_post(client.port, "/_runthru/pin", b"pin=4321&next=/")
+    assert status == 303
+    jar = cookies_in(headers)
+    status, headers, _ = client.request("GET", "/_runthru/logout", {"Cookie": jar})
+    jar = "; ".join(c for c in jar.split("; ") if not c.startswith("runthru_auth="))  # the browser drops it
+    for _ in range(FREE_FAILURES + 2):  # someone at the same address locks it out ...
+        login(client, "0000")
+    for n in range(GUESSES_PER_MINUTE + 2):  # ... and the tunnel's global ceiling is spent too
+        login(tunnel, "0000", {"CF-Connecting-IP": f"203.0.113.{n + 1}"})
+    assert login(client, "4321")[0] == 429  # a stranger at that address waits
+    status, headers = raw_post(client.port, "/_runthru/pin", b"pin=4321&next=/served/amy/", {"Cookie": jar})
+    assert status == 303 and dict(headers)["Location"] == "/served/amy/"
+
+
+def test_a_tab_that_is_already_logged_in_needs_no_guess(gated):
+    client, _, _, _ = gated
+    status, headers, _ = login(client, "4321")
+    cookie = {"Cookie": f"runthru_auth={cookie_of(headers)}"}
+    for _ in range(FREE_FAILURES + 2):
+        login(client, "0000")
+    status, headers, _ = login(client, "", cookie)  # the PIN page of a stale tab, submitted again
+    assert status == 303 and headers["location"] == "/served/amy/"
+
+
+def test_scrypt_checks_run_a_bounded_number_at_a_time(monkeypatch):
+    import threading
+
+    from runthru_build import gate as gate_module
+
+    running, peak, lock = [0], [0], threading.Lock()
+    real_verify = gate_module.verify_pin
+
+    def counting_verify(pin, stored):
+        with lock:
+            running[0] += 1
+            peak[0] = max(peak[0], running[0])
+        try:
+            return real_verify(pin, stored)
+        finally:
+            with lock:
+                running[0] -= 1
+
+    monkeypatch.setattr(gate_module, "verify_pin", counting_verify)
+    gate = Gate(pin_hash=hash_pin("4321"), key=b"k" * 32, guesses_per_minute=1000)
+    threads = [threading.Thread(target=gate.guess, args=(f"client-{n}", "0000")) for n in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert peak[0] == CONCURRENT_CHECKS
+
+
+def test_logout_ends_the_session_on_the_server_too(gated, toy_project):
+    client, _, _, _ = gated
+    headers = login(client, "4321")[1]
+    cookie = {"Cookie": f"runthru_auth={cookie_of(headers)}"}
+    assert client.request("GET", "/served/amy/", cookie)[0] == 200
+    assert client.request("GET", "/_runthru/logout", cookie)[0] == 303
+    assert client.request("GET", "/served/amy/", cookie)[0] == 303  # someone who kept the cookie
+    assert client.request("GET", "/served/amy.zip", cookie)[0] == 401
+    restarted = make_gate("4321", None, toy_project / ".runthru")
+    assert not restarted.cookie_valid(cookie_of(headers))  # and after a restart
+
+
+def test_cookies_survive_a_restart_with_the_same_pin_and_not_a_new_pin_or_key(tmp_path):
+    state = tmp_path / ".runthru"
+    cookie = make_gate("4321", None, state).issue_cookie()
+    key_file = state / KEY_FILE
+    assert key_file.stat().st_mode & 0o777 == 0o600 and b"4321" not in key_file.read_bytes()
+    assert make_gate("4321", None, state).cookie_valid(cookie)
+    assert not make_gate("4321", None, state, new_key=True).cookie_valid(cookie)
+    cookie = make_gate("4321", None, state).issue_cookie()
+    assert not make_gate("5678", None, state).cookie_valid(cookie)  # a PIN change signs everyone out
+    stored = hash_pin("2468")
+    cookie = make_gate(None, stored, state).issue_cookie()
+    assert make_gate(None, stored, state).cookie_valid(cookie)
+    assert not make_gate(None, hash_pin("2468"), state).cookie_valid(cookie)  # a new pin_hash in runthru.toml
+    key_file.write_text("{not json")  # a damaged key file is RunThru's own: replaced, so signs everyone out
+    assert not make_gate(None, stored, state).cookie_valid(cookie)
+
+
+def test_cookies_survive_a_restart_of_the_server(toy_project):
+    assert build(toy_project).published
+    cookies = []
+    for _ in range(2):
+        gate = make_gate("4321", None, toy_project / ".runthru")
+        serving = Serving(ServerState(build_dir=toy_project / "build", gate=gate), "127.0.0.1", 0)
+        serving.start()
+        try:
+            client = Client(serving.port)
+            if not cookies:
+                cookies.append(cookie_of(login(client, "4321")[1]))
+            assert client.request("GET", "/served/amy/", {"Cookie": f"runthru_auth={cookies[0]}"})[0] == 200
+        finally:
+            serving.stop()
+
+
+@pytest.mark.parametrize("before", ['prefs={"a":1}', "name=first last", "path=C:\\\\x", 'q="unclosed', "=odd", "flag"])
+def test_other_cookies_do_not_break_a_valid_login(gated, before):
+    client, _, _, _ = gated
+    cookie = cookie_of(login(client, "4321")[1])
+    status = client.request("GET", "/served/amy/", {"Cookie": f"{before}; runthru_auth={cookie}; b=2"})[0]
+    assert status == 200, before

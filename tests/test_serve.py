@@ -135,3 +135,93 @@ def test_serving_refuses_an_unprotected_network_address(toy_project):
     assert "refusing to serve on 0.0.0.0 without a PIN" in proc.stderr
     proc = run_cli("serve", str(toy_project), "--tunnel", "--port", "0", env={**os.environ, "RUNTHRU_PIN": ""})
     assert proc.returncode == 1 and "refusing to open a tunnel without a PIN" in proc.stderr
+
+
+# -- the red-team findings of issue 10 ------------------------------------------------------------------------
+
+def read_until_closed(sock, limit_s: float) -> tuple[bytes, bool]:
+    """What the server sends within ``limit_s``, and whether it closed the connection."""
+    data, deadline = b"", time.monotonic() + limit_s
+    while time.monotonic() < deadline:
+        sock.settimeout(max(0.05, deadline - time.monotonic()))
+        try:
+            chunk = sock.recv(65536)
+        except TimeoutError:
+            return data, False
+        except ConnectionResetError:
+            return data, True
+        if not chunk:
+            return data, True
+        data += chunk
+    return data, False
+
+
+@pytest.mark.parametrize("drip", [False, True])
+def test_a_connection_that_never_finishes_its_request_is_closed(served, monkeypatch, drip):
+    import socket
+
+    from runthru_build import serve
+
+    monkeypatch.setattr(serve, "IDLE_TIMEOUT_S", 1.0, raising=False)
+    client, _ = served
+    sock = socket.create_connection(("127.0.0.1", client.port))
+    try:
+        sock.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        started = time.monotonic()
+        if drip:  # slowloris: a header byte now and then, never the blank line
+            for _ in range(8):
+                time.sleep(0.25)
+                try:
+                    sock.sendall(b"X")
+                except OSError:
+                    break
+        _, closed = read_until_closed(sock, 4.0)
+        assert closed and time.monotonic() - started < 4.0
+    finally:
+        sock.close()
+    assert client.get("/_runthru/health")[0] == 200
+
+
+def test_an_unread_body_is_never_parsed_as_the_next_request(served):
+    import socket
+
+    client, _ = served
+    smuggled = b"GET /_runthru/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+    for method in (b"POST", b"GET", b"PUT"):
+        sock = socket.create_connection(("127.0.0.1", client.port))
+        try:
+            sock.sendall(method + b" /index.html HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: "
+                         + str(len(smuggled)).encode() + b"\r\n\r\n" + smuggled)
+            data, _ = read_until_closed(sock, 1.5)
+        finally:
+            sock.close()
+        assert data.count(b"HTTP/1.1 ") == 1, (method, data)
+        assert b"\r\n\r\nok\n" not in data
+
+
+def test_http_servers_own_error_pages_carry_the_security_headers(served):
+    import socket
+
+    client, _ = served
+    for request in (b"BREW / HTTP/1.1\r\nHost: x\r\n\r\n", b"GET / HTTP/9.9\r\n\r\n", b"nonsense\r\n\r\n",
+                    b"GET /" + b"a" * 70000 + b" HTTP/1.1\r\n\r\n"):
+        sock = socket.create_connection(("127.0.0.1", client.port))
+        try:
+            sock.sendall(request)
+            data, _ = read_until_closed(sock, 3.0)
+        finally:
+            sock.close()
+        head = data.split(b"\r\n\r\n", 1)[0].decode("latin-1").lower()
+        assert head.startswith(("http/1.1 4", "http/1.1 5")), head
+        assert "content-security-policy: default-src 'self'" in head, request[:20]
+        assert "x-content-type-options: nosniff" in head and "text/html" not in head
+
+
+def test_a_huge_range_number_is_416(served):
+    client, build_dir = served
+    path = audio_path(build_dir)
+    size = (build_dir / path.lstrip("/")).stat().st_size
+    status, headers, _ = client.get(path, Range="bytes=" + "9" * 5000 + "-")
+    assert status == 416 and headers["content-range"] == f"bytes */{size}"
+    status, _, body = client.get(path, Range="bytes=0-" + "9" * 5000)  # an open end is clipped, as RFC 9110 says
+    assert status == 206 and len(body) == size

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from pathlib import Path
 
 import pytest
 from conftest import FIXTURES, run_cli
@@ -58,15 +59,46 @@ def test_a_dead_cloudflared_is_restarted(fake_cloudflared, monkeypatch):
     assert wait_until(lambda: not pid_alive(int((fake_cloudflared / "pid-2").read_text())))
 
 
-def test_named_tunnel_runs_with_the_token(fake_cloudflared):
+def test_named_tunnel_gets_its_token_through_the_environment_not_argv(fake_cloudflared):
     tunnel = Tunnel(8125, token="eyJ-secret-token")
     tunnel.start()
     try:
-        assert wait_until(lambda: (fake_cloudflared / "args-1.json").exists())
+        assert wait_until(lambda: (fake_cloudflared / "env-1.json").exists())
+        pid = int((fake_cloudflared / "pid-1").read_text())
+        assert b"eyJ-secret-token" not in Path(f"/proc/{pid}/cmdline").read_bytes()  # what ps shows
         args = json.loads((fake_cloudflared / "args-1.json").read_text())
-        assert args == ["tunnel", "--no-autoupdate", "run", "--token", "eyJ-secret-token"]
+        assert args == ["tunnel", "--no-autoupdate", "run", "--url", "http://127.0.0.1:8125"]  # the private port
+        assert json.loads((fake_cloudflared / "env-1.json").read_text())["TUNNEL_TOKEN"] == "eyJ-secret-token"
     finally:
         tunnel.stop()
+
+
+def test_a_quick_tunnel_never_inherits_a_token(fake_cloudflared, monkeypatch):
+    monkeypatch.setenv("TUNNEL_TOKEN", "eyJ-someone-elses")
+    tunnel = Tunnel(8127)
+    tunnel.start()
+    try:
+        assert wait_until(lambda: (fake_cloudflared / "env-1.json").exists())
+        assert json.loads((fake_cloudflared / "env-1.json").read_text())["TUNNEL_TOKEN"] is None
+    finally:
+        tunnel.stop()
+
+
+def test_a_tunnel_refuses_a_short_pin_unless_told(toy_project, fake_cloudflared):
+    import subprocess
+    import sys
+
+    refused = run_cli("serve", str(toy_project), "--port", "0", "--pin", "4321", "--tunnel", timeout=60)
+    assert refused.returncode == 1 and "at least 6" in refused.stderr and "--short-pin-ok" in refused.stderr
+    assert not (fake_cloudflared / "args-1.json").exists()
+    proc = subprocess.Popen([sys.executable, "-m", "runthru_build", "serve", str(toy_project), "--port", "0",
+                             "--pin", "4321", "--tunnel", "--short-pin-ok"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        assert wait_until(lambda: (fake_cloudflared / "args-1.json").exists(), timeout=60)
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=30)
 
 
 def test_missing_cloudflared_says_how_to_install_it(monkeypatch, tmp_path):
@@ -89,7 +121,7 @@ def test_serve_with_tunnel_prints_the_public_url(toy_project, fake_cloudflared):
     import sys
 
     proc = subprocess.Popen([sys.executable, "-m", "runthru_build", "serve", str(toy_project), "--port", "0",
-                             "--pin", "4321", "--tunnel"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                             "--pin", "482913", "--tunnel"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert wait_until(lambda: (fake_cloudflared / "args-1.json").exists(), timeout=60)
         time.sleep(1.0)

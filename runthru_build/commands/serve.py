@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ..config import load_config
 from ..errors import RunThruError
-from ..gate import PinError, make_gate
+from ..gate import MIN_TUNNEL_PIN, PinError, make_gate
 from ..livereload import ReloadState
 from ..serve import ServerState, Serving, is_loopback
 from ..tunnel import Tunnel
@@ -19,7 +19,7 @@ from ..watch import Watcher
 from .build import STATE_DIR, BuildResult, build
 
 PIN_ENV = "RUNTHRU_PIN"
-TOKEN_ENV = "CF_TUNNEL_TOKEN"
+TOKEN_ENVS = ("CF_TUNNEL_TOKEN", "TUNNEL_TOKEN")
 
 
 def build_error(result: BuildResult) -> str | None:
@@ -40,6 +40,9 @@ class ServeOptions:
     no_pin: bool = False
     tunnel: bool = False
     tunnel_token: str | None = None
+    short_pin_ok: bool = False
+    new_key: bool = False
+    """Sign everyone out: a new cookie-signing key."""
     quiet: bool = True
 
 
@@ -77,9 +80,14 @@ def start(root: Path, options: ServeOptions, *, on_build: Callable[[BuildResult 
     host = options.host or config.serve.host
     port = config.serve.port if options.port is None else options.port
     pin = options.pin if options.pin is not None else os.environ.get(PIN_ENV) or None
-    token = options.tunnel_token or (os.environ.get(TOKEN_ENV) if options.tunnel else None) or None
+    token = options.tunnel_token or next(filter(None, map(os.environ.get, TOKEN_ENVS)), None) \
+        if options.tunnel else None
+    if options.tunnel and pin is not None and len(pin.strip()) < MIN_TUNNEL_PIN and not options.short_pin_ok:
+        raise RunThruError(f"a tunnel puts the PIN gate on the internet: use a PIN of at least {MIN_TUNNEL_PIN} "
+                           "digits (at most 600 guesses an hour get checked: every 4-digit PIN within 17 hours), "
+                           "or pass --short-pin-ok")
     try:
-        gate = make_gate(pin, config.serve.pin_hash, config.root / STATE_DIR)
+        gate = make_gate(pin, config.serve.pin_hash, config.root / STATE_DIR, new_key=options.new_key)
     except PinError as exc:
         raise RunThruError(str(exc), path=None if pin else "runthru.toml") from None
     if options.tunnel and gate is None:
@@ -125,7 +133,7 @@ def start(root: Path, options: ServeOptions, *, on_build: Callable[[BuildResult 
         serving.stop()
         raise RunThruError("nothing to serve: the build failed (see above)")
     if options.tunnel:
-        tunnel_port = serving.add_tunnel_listener()
+        tunnel_port = serving.add_tunnel_listener(config.serve.tunnel_port)
     serving.start()
     if options.watch:
         session.watcher = Watcher(config, rebuild)
