@@ -1,0 +1,485 @@
+"""PDF -> paragraphs, from the layout: x positions, fonts and centring, never the bare text stream.
+
+Screenplays are read by indent (cue, parenthetical and dialogue each sit at
+their own x); stage plays by font (bold or capital names, italic directions)
+and centring (act and scene headings). Page furniture goes first: running
+headers and footers, page numbers, ``(MORE)``/``(CONT'D)`` and revision
+asterisks; speeches split by a page break are joined again and line-end
+hyphens removed.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ..errors import UnreadableInput
+from ..script.play import is_structure_line
+from .document import Imported, Para, title_page_paras
+from .pdf_text import PageRuns, Run, pdfium_pages
+
+PageReader = Callable[[bytes, str], list[PageRuns]]
+
+_PAGE_NUMBER = re.compile(r"^[\s\-–—]*(?:page\s*)?(?:\d+|[ivxlc]+)\.?(?:\s*(?:of|/)\s*\d+)?[\s\-–—]*$", re.I)
+_MORE = re.compile(r"^\(\s*(?:MORE|CONT(?:'|’)?D|CONTINUED)\s*\)$|^(?:\(?CONTINUED\)?:?)$", re.I)
+_CONTD = re.compile(r"\s*\(\s*CONT(?:'|’)?D\s*\)\s*$|\s*\(\s*CONTINUING\s*\)\s*$", re.I)
+_SCENE_HEADING = re.compile(r"^(?:\d+[A-Z]?\s+)?(?:INT|EXT|EST|INT\.?/EXT|I/E)[. ]")
+_TRANSITION = re.compile(r"^(?:[A-Z .'’\-]+TO:|FADE (?:IN|OUT)[.:]?|FADE TO BLACK\.?|CUT TO BLACK\.?|THE END\.?)$")
+_ACT = re.compile(r"^(?:ACTE?\b|(?:THE\s+)?(?:FIRST|SECOND|THIRD|FOURTH|FIFTH|LAST)\s+ACT\b|PROLOGUE|EPILOGUE)", re.I)
+_SCENE = re.compile(r"^(?:SCENE|SC[EÈ]NE)\b", re.I)
+_CAST_HEADING = re.compile(r"^(?:CHARACTERS|CAST(?: OF CHARACTERS| LIST)?|DRAMATIS PERSONAE|THE PERSONS OF THE PLAY)\.?$", re.I)
+_INLINE_CUE = re.compile(r"^(?P<name>[A-Z][A-Z0-9'’.\- ]{0,38}?[A-Z0-9])(?P<mark>[.:])\s+(?P<rest>\S.*)$")
+_HYPHEN_END = re.compile(r"[A-Za-zÀ-ÿ]-$")
+
+
+@dataclass
+class TextLine:
+    page: int
+    number: int
+    x0: float
+    x1: float
+    baseline: float
+    size: float
+    spans: list[tuple[str, bool, bool]] = field(default_factory=list)
+    """(text, bold, italic) in reading order."""
+
+    @property
+    def text(self) -> str:
+        return "".join(s for s, _, _ in self.spans).replace("\t", " ").strip()
+
+    @property
+    def where(self) -> str:
+        return f"page {self.page} line {self.number}"
+
+    def _styled(self, index: int) -> bool:
+        letters = [(s, st) for s, b, i in self.spans for st in [(b, i)[index]] if s.strip()]
+        return bool(letters) and all(st for _, st in letters)
+
+    @property
+    def bold(self) -> bool:
+        return self._styled(0)
+
+    @property
+    def italic(self) -> bool:
+        return self._styled(1)
+
+
+def _is_caps(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and all(c.isupper() for c in letters)
+
+
+def _lines_of(page: PageRuns) -> list[TextLine]:
+    """Runs -> lines: same baseline (within a third of the size), ordered by x, spaces from gaps."""
+    runs = sorted((r for r in page.runs if not _revision_mark(r, page.width)), key=lambda r: (r.baseline, r.x0))
+    groups: list[list[Run]] = []
+    for run in runs:
+        if groups and abs(groups[-1][0].baseline - run.baseline) <= max(run.size, 4) * 0.35:
+            groups[-1].append(run)
+        else:
+            groups.append([run])
+    lines = []
+    for number, group in enumerate(groups, start=1):
+        group.sort(key=lambda r: r.x0)
+        line = TextLine(page.number, number, group[0].x0, max(r.x1 for r in group), group[0].baseline,
+                        max(r.size for r in group))
+        previous: Run | None = None
+        for run in group:
+            text = run.text
+            if previous is not None and run.x0 - previous.x1 > run.size * 3:
+                text = "\t" + text.lstrip()
+            elif previous is not None and run.x0 - previous.x1 > run.size * 0.15 \
+                    and not previous.text.endswith(" ") and not text.startswith(" "):
+                text = " " + text
+            line.spans.append((text, run.bold, run.italic))
+            previous = run
+        lines.append(line)
+    return lines
+
+
+def _revision_mark(run: Run, width: float) -> bool:
+    return run.text.strip() == "*" and (run.x0 > width * 0.82 or run.x1 < width * 0.12)
+
+
+def _drop_furniture(pages: list[list[TextLine]], heights: list[float], notes: list[str]) -> list[list[TextLine]]:
+    """Running headers, footers and page numbers: short lines in the top or bottom margin that are
+    page numbers or repeat (digits aside) on several pages."""
+    def margin(line: TextLine, height: float) -> bool:
+        return line.baseline < height * 0.09 or line.baseline > height * 0.91
+
+    shape = Counter()
+    for lines, height in zip(pages, heights, strict=True):
+        for key in {re.sub(r"\d+", "#", ln.text) for ln in lines if margin(ln, height)}:
+            shape[key] += 1
+    repeated = max(2, len(pages) // 4)
+    kept, dropped = [], 0
+    for lines, height in zip(pages, heights, strict=True):
+        keep = []
+        for ln in lines:
+            text = ln.text
+            if (margin(ln, height) and (_PAGE_NUMBER.match(text) or shape[re.sub(r"\d+", "#", text)] >= repeated)) \
+                    or _MORE.match(text):
+                dropped += 1
+                continue
+            keep.append(ln)
+        kept.append(keep)
+    if dropped:
+        notes.append(f"dropped {dropped} lines of page furniture (headers, footers, page numbers, (MORE), CONTINUED)")
+    return kept
+
+
+def _mode(values: list[float], step: float = 3.0) -> float | None:
+    if not values:
+        return None
+    counts = Counter(round(v / step) for v in values)
+    return counts.most_common(1)[0][0] * step
+
+
+def _left_margin(xs: list[float]) -> float:
+    """The leftmost x where a good share of lines start (screenplay dialogue outnumbers action,
+    so the most common x is not the margin)."""
+    counts = Counter(round(x / 3.0) for x in xs)
+    floor = max(3, len(xs) // 20)
+    return min((k for k, n in counts.items() if n >= floor), default=counts.most_common(1)[0][0]) * 3.0
+
+
+def _near(x: float, target: float | None, tolerance: float = 9.0) -> bool:
+    return target is not None and abs(x - target) <= tolerance
+
+
+def _join(lines: list[str], notes_count: list[int], *, breaks: list[bool] | None = None) -> str:
+    """Join wrapped lines, removing a hyphen that only split a word at a line end."""
+    out = ""
+    for i, text in enumerate(lines):
+        if not out:
+            out = text
+        elif _HYPHEN_END.search(out) and text[:1].islower():
+            out = out[:-1] + text
+            notes_count[0] += 1
+        else:
+            out += ("\n" if breaks and breaks[i - 1] else " ") + text
+    return out
+
+
+def read_pdf(data: bytes, shown: str, *, ocr: bool = False, reader: PageReader = pdfium_pages) -> Imported:
+    pages = reader(data, shown)
+    chars = sum(len(r.text.strip()) for p in pages for r in p.runs)
+    if chars < 20 * max(len(pages), 1):
+        if not ocr:
+            what = "is image-only (a scan?)" if any(p.images for p in pages) else "has no text layer"
+            raise UnreadableInput(f"{what}: run OCR first (ocrmypdf --force-ocr IN.pdf OUT.pdf), "
+                                  "or import with --ocr (needs tesseract)", path=shown)
+        from .ocr import ocr_pages
+
+        pages = ocr_pages(data, shown)
+    elif ocr and shutil.which("tesseract") is None:
+        pass  # the text layer is used; --ocr only matters for scans
+    notes: list[str] = []
+    lines = _drop_furniture([_lines_of(p) for p in pages], [p.height for p in pages], notes)
+    width = pages[0].width if pages else 612.0
+    flat = [ln for page in lines for ln in page if ln.text]
+    if not flat:
+        raise UnreadableInput("has no text to import", path=shown)
+    layout = _Layout(flat, width)
+    screenplay = layout.screenplay()
+    paras = layout.screenplay_paras(notes) if screenplay else layout.play_paras(notes)
+    return Imported(paras, screenplay=screenplay, source_kind="PDF", notes=notes)
+
+
+class _Layout:
+    def __init__(self, lines: list[TextLine], width: float) -> None:
+        self.lines = lines
+        self.width = width
+        self.left = _left_margin([ln.x0 for ln in lines])
+        self.right = max(ln.x1 for ln in lines)
+        pitches = [b.baseline - a.baseline for a, b in zip(lines, lines[1:], strict=False)
+                   if a.page == b.page and 0 < b.baseline - a.baseline < 3 * a.size]
+        self.pitch = sorted(pitches)[len(pitches) // 2] if pitches else 14.0
+
+    def _centred(self, ln: TextLine) -> bool:
+        return abs((ln.x0 + ln.x1) / 2 - self.width / 2) < self.width * 0.04 and ln.x0 > self.left + 24
+
+    def _gap(self, a: TextLine, b: TextLine) -> bool:
+        """A blank line (or more) between two lines on one page."""
+        return a.page == b.page and b.baseline - a.baseline > self.pitch * 1.45
+
+    # -- screenplays ----------------------------------------------------
+    def screenplay(self) -> bool:
+        xs = [self.lines[i].x0 for i in self._cue_candidates()]
+        cue_x = _mode(xs)
+        aligned = sum(1 for x in xs if _near(x, cue_x, 4))
+        headings = sum(1 for ln in self.lines if _SCENE_HEADING.match(ln.text))
+        return (aligned >= 3 and aligned >= len(xs) * 0.6) or (headings >= 2 and aligned >= 1)
+
+    def _cue_candidates(self) -> list[int]:
+        """Capital lines well right of the margin, followed by a line indented less (the dialogue)."""
+        found = []
+        for i, (ln, nxt) in enumerate(zip(self.lines, self.lines[1:], strict=False)):
+            text = ln.text
+            if ln.x0 > self.left + 90 and ln.x0 < self.width * 0.6 and _is_caps(text) and len(text) < 45 \
+                    and self.left + 25 < nxt.x0 < ln.x0 - 20 and not _MORE.match(text) \
+                    and not self._centred(nxt) and not is_structure_line(text):
+                found.append(i)
+        return found
+
+    def screenplay_paras(self, notes: list[str]) -> list[Para]:
+        lines = self.lines
+        cues = self._cue_candidates()
+        cue_x = _mode([lines[i].x0 for i in cues])
+        dial_x = _mode([lines[i + 1].x0 for i in cues if not lines[i + 1].text.startswith("(")])
+        paren_x = _mode([lines[i + 1].x0 for i in cues if lines[i + 1].text.startswith("(")])
+        first_body = next((i for i, ln in enumerate(lines) if _SCENE_HEADING.match(ln.text) or i in cues), 0)
+        paras = title_page_paras([ln.text for ln in lines[:first_body]], "page 1")
+        hyphens = [0]
+        rejoined = 0
+        current: list[TextLine] = []
+        kind = ""
+        in_speech = False
+        speaker = None
+
+        def flush() -> None:
+            nonlocal current
+            if current:
+                text = _join([ln.text for ln in current], hyphens)
+                paras.append(Para(kind, text, current[0].where))
+            current = []
+
+        for i in range(first_body, len(lines)):
+            ln = lines[i]
+            text = ln.text
+            prev = lines[i - 1] if i > first_body else None
+            new_page = prev is not None and prev.page != ln.page
+            if _near(ln.x0, cue_x, 14) and _is_caps(text) and len(text) < 45 and i + 1 < len(lines) \
+                    and lines[i + 1].x0 < ln.x0 - 20 and lines[i + 1].x0 > self.left + 25:
+                name = _CONTD.sub("", text).strip()
+                if new_page and kind in ("dialogue", "paren") and name == speaker:
+                    rejoined += 1
+                    continue
+                flush()
+                kind, current, in_speech, speaker = "cue", [ln], True, name
+                flush()
+                kind = ""
+                continue
+            if in_speech and (text.startswith("(") or (kind == "paren" and not current[-1].text.endswith(")"))) \
+                    and (paren_x is None or ln.x0 >= (dial_x or self.left) + 10 or _near(ln.x0, paren_x)):
+                if kind != "paren" or (current and current[-1].text.endswith(")")):
+                    flush()
+                kind = "paren"
+                current.append(ln)
+                continue
+            if in_speech and _near(ln.x0, dial_x, 12) and not (prev is not None and self._gap(prev, ln)):
+                if kind != "dialogue":
+                    flush()
+                kind = "dialogue"
+                current.append(ln)
+                continue
+            if in_speech and new_page and _near(ln.x0, dial_x, 12) and kind == "dialogue":
+                current.append(ln)
+                rejoined += 1
+                continue
+            in_speech = False
+            if kind == "action" and current and (not self._gap(current[-1], ln) if current[-1].page == ln.page
+                                                 else text[:1].islower()) and _near(ln.x0, self.left, 12):
+                current.append(ln)
+                continue
+            flush()
+            if _SCENE_HEADING.match(text) or (_near(ln.x0, self.left) and _is_caps(text) and len(text) < 60
+                                               and self._alone(i)):
+                kind = "scene_heading"
+            elif _is_caps(text) and _TRANSITION.match(text) and ln.x0 > self.width * 0.5:
+                kind = "transition"
+            elif self._centred(ln):
+                kind = "centered"
+            elif _near(ln.x0, self.left, 12):
+                kind = "action"
+            else:
+                kind = "unplaced"
+            current = [ln]
+            if kind != "action":
+                flush()
+                kind = ""
+        flush()
+        if hyphens[0]:
+            notes.append(f"removed {hyphens[0]} line-end hyphens")
+        if rejoined:
+            notes.append(f"rejoined {rejoined} speeches split across pages")
+        return paras
+
+    def _alone(self, i: int) -> bool:
+        lines = self.lines
+        before = i == 0 or lines[i - 1].page != lines[i].page or self._gap(lines[i - 1], lines[i])
+        after = i + 1 >= len(lines) or lines[i + 1].page != lines[i].page or self._gap(lines[i], lines[i + 1])
+        return before and after
+
+    # -- stage plays ----------------------------------------------------
+    def play_paras(self, notes: list[str]) -> list[Para]:
+        lines = self.lines
+        names = Counter()
+        for ln in lines:
+            name = self._leading_name(ln)
+            if name:
+                names[name] += 1
+        centred_names = Counter(ln.text for ln in lines if self._centred(ln) and _is_caps(ln.text)
+                                and not _ACT.match(ln.text) and not _SCENE.match(ln.text) and len(ln.text) < 40)
+        first_body = next((i for i, ln in enumerate(lines) if self._centred(ln) and
+                           (_ACT.match(ln.text) or _SCENE.match(ln.text))), None)
+        if first_body is None:
+            first_body = next((i for i, ln in enumerate(lines)
+                               if names[self._leading_name(ln) or ""] >= 2 or centred_names[ln.text] >= 2), 0)
+        paras = title_page_paras(self._front_texts(lines[:first_body]), "page 1")
+        hyphens = [0]
+        speech: list[TextLine] = []
+        speech_text: list[str] = []
+        breaks: list[bool] = []
+        direction: list[TextLine] = []
+        centred_cue = False
+
+        def end_direction() -> None:
+            if direction:
+                text = _join([ln.text for ln in direction], hyphens)
+                if speech_text:
+                    speech_text.append(f"*({text.strip('()[] ')})*")
+                    breaks.append(True)
+                else:
+                    paras.append(Para("direction", text, direction[0].where))
+                direction.clear()
+
+        def end_speech() -> None:
+            end_direction()
+            if speech_text:
+                paras.append(Para("dialogue", _join(speech_text, hyphens, breaks=breaks), speech[0].where))
+            speech.clear()
+            speech_text.clear()
+            breaks.clear()
+
+        for i in range(first_body, len(lines)):
+            ln = lines[i]
+            text = ln.text
+            prev = lines[i - 1] if i > first_body else None
+            gap = prev is not None and self._gap(prev, ln)
+            if self._centred(ln) and (ln.bold or _is_caps(text)):
+                nxt = lines[i + 1] if i + 1 < len(lines) else None
+                opens_speech = nxt is not None and nxt.page == ln.page and not self._gap(ln, nxt) \
+                    and _near(nxt.x0, self.left, 12) and not nxt.italic and _is_caps(text) and len(text) < 40
+                if (centred_names[text] >= 2 or opens_speech) and not is_structure_line(text):
+                    end_speech()
+                    paras.append(Para("cue", text, ln.where))
+                    speech.append(ln)
+                    centred_cue = True
+                    continue
+                end_speech()
+                centred_cue = False
+                kind = "act" if _ACT.match(text) else "scene"
+                if paras and paras[-1].kind == kind and prev is not None and not gap and prev.page == ln.page:
+                    paras[-1].text += " " + text
+                else:
+                    paras.append(Para(kind, text, ln.where))
+                continue
+            name = self._leading_name(ln)
+            if name and (names[name] >= 2 or ln.spans[0][1]) and ln.x0 < self.left + 12:
+                end_speech()
+                centred_cue = False
+                paras.append(Para("cue", name, ln.where))
+                speech.append(ln)
+                rest = self._after_name(ln)
+                if rest:
+                    self._speech_line(rest, ln, speech_text, breaks, direction, end_direction)
+                continue
+            if ln.italic:
+                if direction and not gap:
+                    direction.append(ln)
+                else:
+                    end_direction()
+                    if not speech_text and not speech:
+                        end_speech()
+                    direction.append(ln)
+                continue
+            if speech and not (gap and not centred_cue) and ln.x0 < self.left + 40:
+                self._speech_line(ln.spans, ln, speech_text, breaks, direction, end_direction)
+                continue
+            if speech and gap and centred_cue and ln.x0 < self.left + 40:
+                self._speech_line(ln.spans, ln, speech_text, breaks, direction, end_direction)
+                continue
+            end_speech()
+            centred_cue = False
+            paras.append(Para("unplaced", text, ln.where))
+        end_speech()
+        _merge_unplaced(paras)
+        if hyphens[0]:
+            notes.append(f"removed {hyphens[0]} line-end hyphens")
+        return paras
+
+    def _speech_line(self, spans, ln: TextLine, speech_text: list[str], breaks: list[bool],
+                     direction: list[TextLine], end_direction) -> None:
+        end_direction()
+        out = ""
+        in_italic = False
+        for text, _bold, italic in spans:
+            if italic and text.strip():
+                if not in_italic:
+                    out += ("" if not out or out.endswith(" ") else " ") + "*(" if not text.startswith(" ") \
+                        else " *("
+                    text = text.lstrip()
+                    in_italic = True
+                out += text
+            else:
+                if in_italic:
+                    out = out.rstrip() + ")* "
+                    in_italic = False
+                out += text
+        if in_italic:
+            out = out.rstrip() + ")*"
+        out = re.sub(r"\*\(\s*[(\[]", "*(", re.sub(r"[)\]]\s*\)\*", ")*", out))
+        out = re.sub(r"  +", " ", out).strip()
+        if out:
+            short = ln.x1 < self.right - self.width * 0.12
+            speech_text.append(out)
+            breaks.append(short)
+
+    def _leading_name(self, ln: TextLine) -> str | None:
+        """A character name opening the line: bold text at its start, or capitals ending in ``.``/``:``."""
+        if not ln.spans:
+            return None
+        bold = ""
+        for text, b, _ in ln.spans:
+            if not b:
+                break
+            bold += text
+        bold = bold.strip()
+        if (bold and len(bold) < 40 and not ln.bold) or (bold and ln.bold and len(bold) < 40 and bold[-1:] in ".:"):
+            name = bold.rstrip(".:").strip()
+            if name and not _ACT.match(name) and not _SCENE.match(name):
+                return name
+        m = _INLINE_CUE.match(ln.text)
+        if m and _is_caps(m.group("name")) and not _ACT.match(m.group("name")):
+            return m.group("name").strip()
+        return None
+
+    def _after_name(self, ln: TextLine) -> list[tuple[str, bool, bool]]:
+        spans = list(ln.spans)
+        if spans and spans[0][1]:
+            while spans and spans[0][1]:
+                spans.pop(0)
+            return spans
+        m = _INLINE_CUE.match(ln.text)
+        return [(m.group("rest"), False, False)] if m else spans
+
+    def _front_texts(self, lines: list[TextLine]) -> list[str]:
+        """Front-matter lines, with two-column lines (a cast list) split into their columns."""
+        out = []
+        for ln in lines:
+            out.extend(c.strip() for c in "".join(t for t, _, _ in ln.spans).split("\t") if c.strip())
+        return out
+
+
+def _merge_unplaced(paras: list[Para]) -> None:
+    merged: list[Para] = []
+    for p in paras:
+        if merged and p.kind == "unplaced" and merged[-1].kind == "unplaced":
+            merged[-1].text += " " + p.text
+        else:
+            merged.append(p)
+    paras[:] = merged
