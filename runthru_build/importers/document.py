@@ -69,3 +69,67 @@ def title_page_paras(texts: list[str], where: str) -> list[Para]:
             paras.append(Para("front", text, where))
         i += 1
     return paras
+
+
+Span = tuple[str, bool, bool]
+"""(text, bold, italic): a run of text as the source styled it."""
+
+_CAPS_CUE = re.compile(r"^(?P<name>[A-Z][A-Z0-9'’.\- ]{0,38}?[A-Z0-9])(?P<mark>[.:])\s+(?P<rest>\S.*)$")
+STRUCTURE_WORDS = re.compile(r"^(?:ACTE?|SCENE|SC[EÈ]NE|PROLOGUE|EPILOGUE)\b", re.IGNORECASE)
+
+
+def is_caps(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and all(c.isupper() for c in letters)
+
+
+def leading_name(spans: list[Span]) -> tuple[str, bool] | None:
+    """A character name opening a paragraph: bold text before regular text (``**Nora.** Yes``),
+    or capitals ending in ``.``/``:`` (``NORA. Yes``). Returns the name and whether it was bold."""
+    bold = ""
+    for text, is_bold, _ in spans:
+        if not is_bold:
+            break
+        bold += text
+    bold = bold.strip()
+    whole = "".join(t for t, _, _ in spans).strip()
+    all_bold = bold == whole
+    if bold and len(bold) < 40 and (not all_bold or bold[-1:] in ".:"):
+        name = bold.rstrip(".:").strip()
+        if name and not STRUCTURE_WORDS.match(name):
+            return name, True
+    m = _CAPS_CUE.match(whole)
+    if m and is_caps(m.group("name")) and not STRUCTURE_WORDS.match(m.group("name")):
+        return m.group("name").strip(), False
+    return None
+
+
+def after_name(spans: list[Span]) -> list[Span]:
+    """The spans of a paragraph after its leading name."""
+    if spans and spans[0][1]:
+        rest = list(spans)
+        while rest and rest[0][1]:
+            rest.pop(0)
+        return rest
+    m = _CAPS_CUE.match("".join(t for t, _, _ in spans).strip())
+    return [(m.group("rest"), False, False)] if m else list(spans)
+
+
+def speech_markdown(spans: list[Span]) -> str:
+    """Spoken text with its italic runs marked as inline directions ``*(…)*``."""
+    out = ""
+    in_italic = False
+    for text, _bold, italic in spans:
+        if italic and text.strip():
+            if not in_italic:
+                out += (" " if (out and not out.endswith(" ")) or text.startswith(" ") else "") + "*("
+                text = text.lstrip()
+                in_italic = True
+        elif in_italic:
+            out = out.rstrip() + ")* "
+            in_italic = False
+        out += text
+    if in_italic:
+        out = out.rstrip() + ")*"
+    out = re.sub(r"\*\(\s*[(\[]", "*(", re.sub(r"[)\]]\s*\)\*", ")*", out))
+    return re.sub(r"[ \t]+", " ", out).strip()

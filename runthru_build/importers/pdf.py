@@ -10,6 +10,7 @@ hyphens removed.
 
 from __future__ import annotations
 
+import itertools
 import re
 import shutil
 from collections import Counter
@@ -18,7 +19,16 @@ from dataclasses import dataclass, field
 
 from ..errors import UnreadableInput
 from ..script.play import is_structure_line
-from .document import Imported, Para, title_page_paras
+from .document import (
+    Imported,
+    Para,
+    Span,
+    after_name,
+    is_caps,
+    leading_name,
+    speech_markdown,
+    title_page_paras,
+)
 from .pdf_text import PageRuns, Run, pdfium_pages
 
 PageReader = Callable[[bytes, str], list[PageRuns]]
@@ -31,7 +41,6 @@ _TRANSITION = re.compile(r"^(?:[A-Z .'’\-]+TO:|FADE (?:IN|OUT)[.:]?|FADE TO BL
 _ACT = re.compile(r"^(?:ACTE?\b|(?:THE\s+)?(?:FIRST|SECOND|THIRD|FOURTH|FIFTH|LAST)\s+ACT\b|PROLOGUE|EPILOGUE)", re.I)
 _SCENE = re.compile(r"^(?:SCENE|SC[EÈ]NE)\b", re.I)
 _CAST_HEADING = re.compile(r"^(?:CHARACTERS|CAST(?: OF CHARACTERS| LIST)?|DRAMATIS PERSONAE|THE PERSONS OF THE PLAY)\.?$", re.I)
-_INLINE_CUE = re.compile(r"^(?P<name>[A-Z][A-Z0-9'’.\- ]{0,38}?[A-Z0-9])(?P<mark>[.:])\s+(?P<rest>\S.*)$")
 _HYPHEN_END = re.compile(r"[A-Za-zÀ-ÿ]-$")
 
 
@@ -43,7 +52,7 @@ class TextLine:
     x1: float
     baseline: float
     size: float
-    spans: list[tuple[str, bool, bool]] = field(default_factory=list)
+    spans: list[Span] = field(default_factory=list)
     """(text, bold, italic) in reading order."""
 
     @property
@@ -65,11 +74,6 @@ class TextLine:
     @property
     def italic(self) -> bool:
         return self._styled(1)
-
-
-def _is_caps(text: str) -> bool:
-    letters = [c for c in text if c.isalpha()]
-    return bool(letters) and all(c.isupper() for c in letters)
 
 
 def _lines_of(page: PageRuns) -> list[TextLine]:
@@ -195,7 +199,7 @@ class _Layout:
         self.width = width
         self.left = _left_margin([ln.x0 for ln in lines])
         self.right = max(ln.x1 for ln in lines)
-        pitches = [b.baseline - a.baseline for a, b in zip(lines, lines[1:], strict=False)
+        pitches = [b.baseline - a.baseline for a, b in itertools.pairwise(lines)
                    if a.page == b.page and 0 < b.baseline - a.baseline < 3 * a.size]
         self.pitch = sorted(pitches)[len(pitches) // 2] if pitches else 14.0
 
@@ -211,17 +215,17 @@ class _Layout:
         xs = [self.lines[i].x0 for i in self._cue_candidates()]
         cue_x = _mode(xs)
         aligned = sum(1 for x in xs if _near(x, cue_x, 4))
-        headings = sum(1 for ln in self.lines if _SCENE_HEADING.match(ln.text))
-        return (aligned >= 3 and aligned >= len(xs) * 0.6) or (headings >= 2 and aligned >= 1)
+        return aligned >= 3 and aligned >= len(xs) * 0.6
 
     def _cue_candidates(self) -> list[int]:
         """Capital lines well right of the margin, followed by a line indented less (the dialogue)."""
         found = []
         for i, (ln, nxt) in enumerate(zip(self.lines, self.lines[1:], strict=False)):
             text = ln.text
-            if ln.x0 > self.left + 90 and ln.x0 < self.width * 0.6 and _is_caps(text) and len(text) < 45 \
+            if ln.x0 > self.left + 90 and ln.x0 < self.width * 0.6 and is_caps(text) and len(text) < 45 \
                     and self.left + 25 < nxt.x0 < ln.x0 - 20 and not _MORE.match(text) \
-                    and not self._centred(nxt) and not is_structure_line(text):
+                    and not (self._centred(nxt) and is_caps(nxt.text)) and not is_structure_line(text) \
+                    and not nxt.italic and not (ln.bold and self._centred(ln)):
                 found.append(i)
         return found
 
@@ -252,7 +256,7 @@ class _Layout:
             text = ln.text
             prev = lines[i - 1] if i > first_body else None
             new_page = prev is not None and prev.page != ln.page
-            if _near(ln.x0, cue_x, 14) and _is_caps(text) and len(text) < 45 and i + 1 < len(lines) \
+            if _near(ln.x0, cue_x, 14) and is_caps(text) and len(text) < 45 and i + 1 < len(lines) \
                     and lines[i + 1].x0 < ln.x0 - 20 and lines[i + 1].x0 > self.left + 25:
                 name = _CONTD.sub("", text).strip()
                 if new_page and kind in ("dialogue", "paren") and name == speaker:
@@ -286,10 +290,10 @@ class _Layout:
                 current.append(ln)
                 continue
             flush()
-            if _SCENE_HEADING.match(text) or (_near(ln.x0, self.left) and _is_caps(text) and len(text) < 60
+            if _SCENE_HEADING.match(text) or (_near(ln.x0, self.left) and is_caps(text) and len(text) < 60
                                                and self._alone(i)):
                 kind = "scene_heading"
-            elif _is_caps(text) and _TRANSITION.match(text) and ln.x0 > self.width * 0.5:
+            elif is_caps(text) and _TRANSITION.match(text) and ln.x0 > self.width * 0.5:
                 kind = "transition"
             elif self._centred(ln):
                 kind = "centered"
@@ -319,16 +323,16 @@ class _Layout:
         lines = self.lines
         names = Counter()
         for ln in lines:
-            name = self._leading_name(ln)
-            if name:
-                names[name] += 1
-        centred_names = Counter(ln.text for ln in lines if self._centred(ln) and _is_caps(ln.text)
+            found = leading_name(ln.spans)
+            if found:
+                names[found[0]] += 1
+        centred_names = Counter(ln.text for ln in lines if self._centred(ln) and is_caps(ln.text)
                                 and not _ACT.match(ln.text) and not _SCENE.match(ln.text) and len(ln.text) < 40)
         first_body = next((i for i, ln in enumerate(lines) if self._centred(ln) and
                            (_ACT.match(ln.text) or _SCENE.match(ln.text))), None)
         if first_body is None:
             first_body = next((i for i, ln in enumerate(lines)
-                               if names[self._leading_name(ln) or ""] >= 2 or centred_names[ln.text] >= 2), 0)
+                               if names[(leading_name(ln.spans) or ("",))[0]] >= 2 or centred_names[ln.text] >= 2), 0)
         paras = title_page_paras(self._front_texts(lines[:first_body]), "page 1")
         hyphens = [0]
         speech: list[TextLine] = []
@@ -360,10 +364,10 @@ class _Layout:
             text = ln.text
             prev = lines[i - 1] if i > first_body else None
             gap = prev is not None and self._gap(prev, ln)
-            if self._centred(ln) and (ln.bold or _is_caps(text)):
+            if self._centred(ln) and (ln.bold or is_caps(text)):
                 nxt = lines[i + 1] if i + 1 < len(lines) else None
                 opens_speech = nxt is not None and nxt.page == ln.page and not self._gap(ln, nxt) \
-                    and _near(nxt.x0, self.left, 12) and not nxt.italic and _is_caps(text) and len(text) < 40
+                    and _near(nxt.x0, self.left, 12) and not nxt.italic and is_caps(text) and len(text) < 40
                 if (centred_names[text] >= 2 or opens_speech) and not is_structure_line(text):
                     end_speech()
                     paras.append(Para("cue", text, ln.where))
@@ -378,15 +382,16 @@ class _Layout:
                 else:
                     paras.append(Para(kind, text, ln.where))
                 continue
-            name = self._leading_name(ln)
-            if name and (names[name] >= 2 or ln.spans[0][1]) and ln.x0 < self.left + 12:
+            found = leading_name(ln.spans)
+            if found and (names[found[0]] >= 2 or found[1]) and ln.x0 < self.left + 12:
+                name = found[0]
                 end_speech()
                 centred_cue = False
                 paras.append(Para("cue", name, ln.where))
                 speech.append(ln)
-                rest = self._after_name(ln)
+                rest = after_name(ln.spans)
                 if rest:
-                    self._speech_line(rest, ln, speech_text, breaks, direction, end_direction)
+                    self._speech_line(rest, ln, speech_text, breaks, end_direction)
                 continue
             if ln.italic:
                 if direction and not gap:
@@ -398,10 +403,10 @@ class _Layout:
                     direction.append(ln)
                 continue
             if speech and not (gap and not centred_cue) and ln.x0 < self.left + 40:
-                self._speech_line(ln.spans, ln, speech_text, breaks, direction, end_direction)
+                self._speech_line(ln.spans, ln, speech_text, breaks, end_direction)
                 continue
             if speech and gap and centred_cue and ln.x0 < self.left + 40:
-                self._speech_line(ln.spans, ln, speech_text, breaks, direction, end_direction)
+                self._speech_line(ln.spans, ln, speech_text, breaks, end_direction)
                 continue
             end_speech()
             centred_cue = False
@@ -412,60 +417,13 @@ class _Layout:
             notes.append(f"removed {hyphens[0]} line-end hyphens")
         return paras
 
-    def _speech_line(self, spans, ln: TextLine, speech_text: list[str], breaks: list[bool],
-                     direction: list[TextLine], end_direction) -> None:
+    def _speech_line(self, spans: list[Span], ln: TextLine, speech_text: list[str], breaks: list[bool],
+                     end_direction: Callable[[], None]) -> None:
         end_direction()
-        out = ""
-        in_italic = False
-        for text, _bold, italic in spans:
-            if italic and text.strip():
-                if not in_italic:
-                    out += ("" if not out or out.endswith(" ") else " ") + "*(" if not text.startswith(" ") \
-                        else " *("
-                    text = text.lstrip()
-                    in_italic = True
-                out += text
-            else:
-                if in_italic:
-                    out = out.rstrip() + ")* "
-                    in_italic = False
-                out += text
-        if in_italic:
-            out = out.rstrip() + ")*"
-        out = re.sub(r"\*\(\s*[(\[]", "*(", re.sub(r"[)\]]\s*\)\*", ")*", out))
-        out = re.sub(r"  +", " ", out).strip()
+        out = speech_markdown(spans)
         if out:
-            short = ln.x1 < self.right - self.width * 0.12
             speech_text.append(out)
-            breaks.append(short)
-
-    def _leading_name(self, ln: TextLine) -> str | None:
-        """A character name opening the line: bold text at its start, or capitals ending in ``.``/``:``."""
-        if not ln.spans:
-            return None
-        bold = ""
-        for text, b, _ in ln.spans:
-            if not b:
-                break
-            bold += text
-        bold = bold.strip()
-        if (bold and len(bold) < 40 and not ln.bold) or (bold and ln.bold and len(bold) < 40 and bold[-1:] in ".:"):
-            name = bold.rstrip(".:").strip()
-            if name and not _ACT.match(name) and not _SCENE.match(name):
-                return name
-        m = _INLINE_CUE.match(ln.text)
-        if m and _is_caps(m.group("name")) and not _ACT.match(m.group("name")):
-            return m.group("name").strip()
-        return None
-
-    def _after_name(self, ln: TextLine) -> list[tuple[str, bool, bool]]:
-        spans = list(ln.spans)
-        if spans and spans[0][1]:
-            while spans and spans[0][1]:
-                spans.pop(0)
-            return spans
-        m = _INLINE_CUE.match(ln.text)
-        return [(m.group("rest"), False, False)] if m else spans
+            breaks.append(ln.x1 < self.right - self.width * 0.12)
 
     def _front_texts(self, lines: list[TextLine]) -> list[str]:
         """Front-matter lines, with two-column lines (a cast list) split into their columns."""
