@@ -14,7 +14,7 @@ from typing import Literal
 
 Kind = Literal[
     "title", "author", "front", "act", "scene", "scene_heading", "action", "direction",
-    "cue", "paren", "dialogue", "transition", "centered", "unplaced",
+    "cue", "paren", "dialogue", "transition", "centered", "unplaced", "back",
 ]
 
 
@@ -75,6 +75,8 @@ Span = tuple[str, bool, bool]
 """(text, bold, italic): a run of text as the source styled it."""
 
 _CAPS_CUE = re.compile(r"^(?P<name>[A-Z][A-Z0-9'’.\- ]{0,38}?[A-Z0-9])(?P<mark>[.:])\s+(?P<rest>\S.*)$")
+ACT_HEADING = re.compile(r"^(?:ACTE?\b|(?:THE\s+)?(?:FIRST|SECOND|THIRD|FOURTH|FIFTH|LAST)\s+ACT\b|PROLOGUE|EPILOGUE)",
+                         re.IGNORECASE)
 STRUCTURE_WORDS = re.compile(r"^(?:ACTE?|SCENE|SC[EÈ]NE|PROLOGUE|EPILOGUE)\b", re.IGNORECASE)
 
 

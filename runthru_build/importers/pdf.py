@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from ..errors import UnreadableInput
 from ..script.play import is_structure_line
 from .document import (
+    ACT_HEADING,
     Imported,
     Para,
     Span,
@@ -38,7 +39,6 @@ _MORE = re.compile(r"^\(\s*(?:MORE|CONT(?:'|’)?D|CONTINUED)\s*\)$|^(?:\(?CONTI
 _CONTD = re.compile(r"\s*\(\s*CONT(?:'|’)?D\s*\)\s*$|\s*\(\s*CONTINUING\s*\)\s*$", re.I)
 _SCENE_HEADING = re.compile(r"^(?:\d+[A-Z]?\s+)?(?:INT|EXT|EST|INT\.?/EXT|I/E)[. ]")
 _TRANSITION = re.compile(r"^(?:[A-Z .'’\-]+TO:|FADE (?:IN|OUT)[.:]?|FADE TO BLACK\.?|CUT TO BLACK\.?|THE END\.?)$")
-_ACT = re.compile(r"^(?:ACTE?\b|(?:THE\s+)?(?:FIRST|SECOND|THIRD|FOURTH|FIFTH|LAST)\s+ACT\b|PROLOGUE|EPILOGUE)", re.I)
 _SCENE = re.compile(r"^(?:SCENE|SC[EÈ]NE)\b", re.I)
 _CAST_HEADING = re.compile(r"^(?:CHARACTERS|CAST(?: OF CHARACTERS| LIST)?|DRAMATIS PERSONAE|THE PERSONS OF THE PLAY)\.?$", re.I)
 _HYPHEN_END = re.compile(r"[A-Za-zÀ-ÿ]-$")
@@ -327,9 +327,9 @@ class _Layout:
             if found:
                 names[found[0]] += 1
         centred_names = Counter(ln.text for ln in lines if self._centred(ln) and is_caps(ln.text)
-                                and not _ACT.match(ln.text) and not _SCENE.match(ln.text) and len(ln.text) < 40)
+                                and not ACT_HEADING.match(ln.text) and not _SCENE.match(ln.text) and len(ln.text) < 40)
         first_body = next((i for i, ln in enumerate(lines) if self._centred(ln) and
-                           (_ACT.match(ln.text) or _SCENE.match(ln.text))), None)
+                           (ACT_HEADING.match(ln.text) or _SCENE.match(ln.text))), None)
         if first_body is None:
             first_body = next((i for i, ln in enumerate(lines)
                                if names[(leading_name(ln.spans) or ("",))[0]] >= 2 or centred_names[ln.text] >= 2), 0)
@@ -376,7 +376,7 @@ class _Layout:
                     continue
                 end_speech()
                 centred_cue = False
-                kind = "act" if _ACT.match(text) else "scene"
+                kind = "act" if ACT_HEADING.match(text) else "scene"
                 if paras and paras[-1].kind == kind and prev is not None and not gap and prev.page == ln.page:
                     paras[-1].text += " " + text
                 else:

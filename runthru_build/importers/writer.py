@@ -56,7 +56,7 @@ def markdown_text(paras: list[Para]) -> str:
     front_written = False
     for p in paras:
         text = p.text.strip()
-        if p.kind == "front":
+        if p.kind in ("front", "back"):
             continue
         if p.kind not in ("title", "author") and not front_written and front:
             end_speech()
@@ -84,6 +84,9 @@ def markdown_text(paras: list[Para]) -> str:
     end_speech()
     if front and not front_written:
         blocks.append(_comment(front))
+    back = [p.text for p in paras if p.kind == "back"]
+    if back:
+        blocks.append(_comment(back))
     return "\n\n".join(blocks) + "\n"
 
 
@@ -98,7 +101,7 @@ def fountain_text(paras: list[Para]) -> str:
         if author:
             page.append(f"Author: {_BY.sub('', author)}")
         blocks.append("\n".join(page))
-    front = [p.text for p in paras if p.kind == "front"]
+    front = [p.text for p in paras if p.kind in ("front", "back")]
     if front:
         blocks.append("/*\n" + "\n\n".join(t.replace("*/", "* /") for t in front) + "\n*/")
     chain: list[str] = []
@@ -110,7 +113,7 @@ def fountain_text(paras: list[Para]) -> str:
 
     for p in paras:
         text = p.text.strip()
-        if p.kind in ("title", "author", "front") or not text:
+        if p.kind in ("title", "author", "front", "back") or not text:
             continue
         if p.kind == "cue":
             end_chain()
