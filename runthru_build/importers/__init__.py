@@ -11,6 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import UnreadableInput
+from ..script import Script
+from ..script.fountain import parse_fountain
+from ..script.play import parse_markdown
 from .document import Imported, Para
 from .writer import script_text, suffix_for
 
@@ -98,4 +101,22 @@ def import_document(path: Path, shown: str, *, ocr: bool = False) -> Converted:
     return Converted(verbatim if verbatim is not None else script_text(document), suffix_for(document), document)
 
 
-__all__ = ["DOCUMENT_SUFFIXES", "IMPORT_SUFFIXES", "Converted", "Imported", "Para", "import_document"]
+def read_back(converted: Converted, shown: str) -> Script:
+    """Parse an import's text exactly as the editable copy will be parsed."""
+    parse = parse_fountain if converted.suffix == ".fountain" else parse_markdown
+    return parse(converted.text, shown)
+
+
+def load_document(path: Path, shown: str) -> Script:
+    """A PDF, Word or Final Draft file in scripts/, read as a script without an editable copy
+    (its line numbers are those of the converted text that ``import`` would write)."""
+    converted = import_document(path, shown)
+    script = read_back(converted, shown)
+    if not any(True for _ in script.lines()):
+        raise UnreadableInput("no speeches found after import", path=shown)
+    script.warnings.extend(f"{shown} {p.where}: could not place this paragraph: {p.text[:60]}"
+                           for p in converted.document.unplaced)
+    return script
+
+
+__all__ = ["DOCUMENT_SUFFIXES", "IMPORT_SUFFIXES", "Converted", "Imported", "Para", "import_document", "load_document", "read_back"]
