@@ -251,3 +251,106 @@ def stage_play_pdf(script: Script, *, centred_names: bool = False, hyphenate: bo
                 flow(spans, left, left + stringWidth(name + "  ", "Times-Bold", 12))
             p.y -= 4
     return p.finish()
+
+
+def _add_style(document, name: str, *, indent: float = 0.0, bold: bool = False, caps: bool = False) -> None:
+    from docx.enum.style import WD_STYLE_TYPE
+    from docx.shared import Inches
+
+    style = document.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+    style.base_style = document.styles["Normal"]
+    style.font.name = "Courier New"
+    style.paragraph_format.left_indent = Inches(indent)
+    style.font.bold = bold or None
+    style.font.all_caps = caps or None
+
+
+def screenplay_docx(script: Script) -> bytes:
+    """A Word screenplay template's styles: Scene Heading, Action, Character, Parenthetical, Dialogue."""
+    import docx
+
+    document = docx.Document()
+    for name, indent in (("Scene Heading", 0), ("Action", 0), ("Character", 2.2), ("Parenthetical", 1.6),
+                         ("Dialogue", 1.0), ("Transition", 4.0)):
+        _add_style(document, name, indent=indent)
+    document.add_paragraph(script.title, style="Title")
+    for scene in script.scenes:
+        document.add_paragraph(scene.title.upper(), style="Scene Heading")
+        for element in scene.elements:
+            if isinstance(element, Direction):
+                document.add_paragraph(plain_text(element.text), style="Action")
+                continue
+            document.add_paragraph(_cue(element), style="Character")
+            for text, direction in _parts(element):
+                if direction:
+                    document.add_paragraph(f"({text.strip('()[] ')})", style="Parenthetical")
+                else:
+                    document.add_paragraph(text, style="Dialogue")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def play_docx(script: Script) -> bytes:
+    """A play as people type one in Word: Title, Heading 1/2 for acts and scenes, a bold name
+    opening each speech, italic directions (whole paragraphs or runs inside a speech)."""
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph(script.title, style="Title")
+    document.add_paragraph(f"by {script.author or 'Anonymous'}")
+    document.add_paragraph("Characters: " + ", ".join(script.characters))
+    act = None
+    for scene in script.scenes:
+        if scene.act and scene.act != act:
+            act = scene.act
+            document.add_heading(act, level=1)
+        document.add_heading(scene.title, level=2)
+        for element in scene.elements:
+            if isinstance(element, Direction):
+                document.add_paragraph().add_run(plain_text(element.text)).italic = True
+                continue
+            paragraph = document.add_paragraph()
+            paragraph.add_run(f"{_cue(element)}.").bold = True
+            for text, direction in _parts(element):
+                paragraph.add_run(" ")
+                run = paragraph.add_run(text)
+                run.italic = direction or None
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def fdx(script: Script, *, dual_every: int = 0) -> bytes:
+    """Final Draft XML; with ``dual_every`` every n-th pair of speeches is dual dialogue."""
+    from xml.sax.saxutils import escape
+
+    def para(kind: str, text: str) -> str:
+        return f'<Paragraph Type="{kind}"><Text>{escape(text)}</Text></Paragraph>'
+
+    def speech(line: Line) -> list[str]:
+        out = [para("Character", _cue(line))]
+        for text, direction in _parts(line):
+            out.append(para("Parenthetical", f"({text.strip('()[] ')})") if direction else para("Dialogue", text))
+        return out
+
+    body: list[str] = []
+    for scene in script.scenes:
+        body.append(para("Scene Heading", scene.title.upper()))
+        elements = list(scene.elements)
+        i = 0
+        while i < len(elements):
+            element = elements[i]
+            if isinstance(element, Direction):
+                body.append(para("Action", plain_text(element.text)))
+            elif dual_every and i % dual_every == 0 and i + 1 < len(elements) and isinstance(elements[i + 1], Line):
+                body.append("<Paragraph><DualDialogue>" + "".join(speech(element) + speech(elements[i + 1]))
+                            + "</DualDialogue></Paragraph>")
+                i += 1
+            else:
+                body += speech(element)
+            i += 1
+    title = f'<TitlePage><Content>{para("Text", script.title)}{para("Text", "Written by")}' \
+            f'{para("Text", script.author or "Anonymous")}</Content></TitlePage>'
+    return ('<?xml version="1.0" encoding="UTF-8" standalone="no" ?>\n<FinalDraft DocumentType="Script" '
+            f'Template="No" Version="5"><Content>{"".join(body)}</Content>{title}</FinalDraft>').encode()

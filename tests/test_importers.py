@@ -1,0 +1,198 @@
+"""Importers: documents made from real scripts come back speech by speech (>= 98%)."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+from import_documents import (
+    CORPUS,
+    SCREENPLAYS,
+    corpus_script,
+    fdx,
+    play_docx,
+    screenplay_docx,
+    screenplay_pdf,
+    speech_accuracy,
+    stage_play_pdf,
+)
+
+from runthru_build.errors import UnreadableInput
+from runthru_build.importers import import_document, read_back
+from runthru_build.script import Script
+
+PLAYS = ["beaumarchais_figaro_excerpt.md", "brubaker_nemesis.fountain", "hall_the_library_freak_out.fountain"]
+
+
+def imported(tmp_path: Path, name: str, data: bytes) -> tuple[Script, str]:
+    path = tmp_path / name
+    path.write_bytes(data)
+    converted = import_document(path, name)
+    return read_back(converted, f"scripts/{path.stem}{converted.suffix}"), converted.text
+
+
+@pytest.mark.parametrize("name", SCREENPLAYS)
+def test_screenplay_pdf_comes_back_by_indent(tmp_path, name):
+    source = corpus_script(name)
+    script, text = imported(tmp_path, "s.pdf", screenplay_pdf(source))
+    assert speech_accuracy(source, script) >= 0.98
+    assert script.conventions is None  # written as Fountain
+    for furniture in ("(MORE)", "rehearsal draft", "\n*\n", " *\n"):
+        assert furniture not in text
+    assert not re.search(r"^\d+\.$", text, re.MULTILINE)  # page numbers
+
+
+def test_screenplay_speech_split_across_pages_is_one_speech(tmp_path):
+    source = corpus_script("hall_cyber_bob_ep1.fountain")
+    data = screenplay_pdf(source)
+    assert b"MORE" in data and b"CONT'D" in data  # the speech was split by a page break
+    script, _ = imported(tmp_path, "s.pdf", data)
+    longest = max(source.lines(), key=lambda line: line.words)
+    assert any(line.spoken == longest.spoken for line in script.lines())
+    assert speech_accuracy(source, script) == 1.0
+
+
+@pytest.mark.parametrize("centred_names", [False, True], ids=["inline-bold-names", "centred-names"])
+@pytest.mark.parametrize("name", PLAYS)
+def test_stage_play_pdf_comes_back_by_font_and_centring(tmp_path, name, centred_names):
+    source = corpus_script(name)
+    script, text = imported(tmp_path, "p.pdf", stage_play_pdf(source, centred_names=centred_names))
+    assert speech_accuracy(source, script) >= 0.98
+    assert "rehearsal draft" not in text and "of many" not in text
+    # the two-column cast list is not read as speech
+    assert sorted(script.characters) == sorted(c.upper() for c in source.characters)
+    assert script.title == source.title
+
+
+def test_larger_stage_play_pdf(tmp_path):
+    source = corpus_script("wilde_an_ideal_husband.txt")
+    data = stage_play_pdf(source)
+    script, _ = imported(tmp_path, "husband.pdf", data)
+    assert speech_accuracy(source, script) >= 0.98
+
+
+def test_line_end_hyphens_are_removed(tmp_path):
+    words = "extraordinarily unquestionably incomprehensibility counterrevolutionary"
+    play = tmp_path / "hyphens.md"
+    play.write_text("# Hyphens\n\n## Scene 1\n\n" + "\n\n".join(
+        f"**ANNA:** {' '.join([words] * 4)} number {i}.\n\n**BEN:** Yes." for i in range(6)))
+    from runthru_build.script import load_script
+
+    source = load_script(play, "hyphens.md")
+    data = stage_play_pdf(source)
+    script, text = imported(tmp_path, "h.pdf", data)
+    assert speech_accuracy(source, script) == 1.0
+    assert "extraordi-" not in text and "extraordinarily" in text
+
+
+def test_word_screenplay_styles(tmp_path):
+    source = corpus_script("hall_the_library_freak_out.fountain")
+    script, text = imported(tmp_path, "s.docx", screenplay_docx(source))
+    assert speech_accuracy(source, script) >= 0.98
+    assert script.title == source.title
+
+
+@pytest.mark.parametrize("name", ["beaumarchais_figaro_excerpt.md", "shakespeare_macbeth.txt"])
+def test_word_play_bold_names_italic_directions(tmp_path, name):
+    source = corpus_script(name)
+    script, text = imported(tmp_path, "p.docx", play_docx(source))
+    assert speech_accuracy(source, script) >= 0.98
+    assert script.conventions.summary().startswith('cues: "**NAME:**"')
+
+
+def test_final_draft_corpus_file(tmp_path):
+    data = (CORPUS / "screenplay_tools_TestFDX-FD.fdx").read_bytes()
+    script, text = imported(tmp_path, "test.fdx", data)
+    assert [(line.speakers, line.spoken) for line in script.lines()] == [
+        (("DJ",), "Hey everyone, this is some music that sounds kinda terrible."),
+        (("DAVE",), "Why do we pay him?"),
+        (("JIM",), "Because he helps us test this screenplay."),
+        (("KAY",), "Maybe there's a job for me here."),
+    ]
+    assert next(script.lines()).delivery.direction == "bored"
+    assert [s.title for s in script.scenes] == ["INT. RADIO STUDIO", "EXT. OUTSIDE THE FOOD STORE"]
+    assert script.title == "FDX Test Script"
+    assert "SmartType" not in text and "RADIO STATION" not in text  # settings are not content
+
+
+@pytest.mark.parametrize("name", SCREENPLAYS)
+def test_final_draft_written_with_dual_dialogue(tmp_path, name):
+    source = corpus_script(name)
+    data = fdx(source, dual_every=5)
+    assert b"<DualDialogue>" in data
+    script, text = imported(tmp_path, "s.fdx", data)
+    assert " ^\n" in text
+    assert speech_accuracy(source, script) >= 0.98
+
+
+SPEECHES = [("NORA", "Café? “Yes”, she said — twice."), ("HELMER", "No, Nora; the naïve one is you."),
+            ("NORA", "Then I’ll go to the façade."), ("HELMER", "Go, then."), ("NORA", "I will."),
+            ("HELMER", "[_Smiling_.] Not to-night."), ("NORA", "Why not?"), ("HELMER", "Because it’s late."),
+            ("NORA", "It is only nine."), ("HELMER", "Nine is late.")]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "cp1252", "latin-1"])
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_text_in_any_encoding(tmp_path, encoding, newline):
+    text = "THE FIRST ACT\n\n" + "\n\n".join(f"{who}.  {what}" for who, what in SPEECHES) + "\n"
+    if encoding == "latin-1":
+        text = text.translate(str.maketrans({"“": '"', "”": '"', "’": "'", "—": "-"}))
+    script, _ = imported(tmp_path, "play.txt", text.replace("\n", newline).encode(encoding))
+    assert [line.speakers[0] for line in script.lines()] == [who for who, _ in SPEECHES]
+    assert "Café" in next(script.lines()).spoken
+
+
+def test_text_corpus_latin1_crlf_play(tmp_path):
+    name = "pinero_the_mind_the_paint_girl.txt"
+    script, _ = imported(tmp_path, "paint.txt", (CORPUS / name).read_bytes())
+    assert speech_accuracy(corpus_script(name), script) >= 0.98
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_pdf_made_by_libreoffice(tmp_path):
+    """A PDF from another program (LibreOffice's own fonts, kerning and text objects)."""
+    source = corpus_script("beaumarchais_figaro_excerpt.md")
+    docx_path = tmp_path / "figaro.docx"
+    docx_path.write_bytes(play_docx(source))
+    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo-profile",
+                    "--convert-to", "pdf", "--outdir", str(tmp_path / "pdf"), str(docx_path)],
+                   check=True, capture_output=True, timeout=120)
+    data = (tmp_path / "pdf" / "figaro.pdf").read_bytes()
+    import pypdfium2 as pdfium
+
+    assert "LibreOffice" in pdfium.PdfDocument(data).get_metadata_dict()["Producer"]
+    script, _ = imported(tmp_path, "figaro.pdf", data)
+    assert speech_accuracy(source, script) >= 0.98
+
+
+@pytest.mark.skipif(shutil.which("tesseract") is None, reason="Tesseract is not installed")
+def test_ocr_reads_a_scanned_screenplay(tmp_path):
+    import pypdfium2 as pdfium
+
+    source = corpus_script("hall_cyber_bob_ep1.fountain")
+    pdf = pdfium.PdfDocument(screenplay_pdf(source))
+    images = [pdf[i].render(scale=2).to_pil().convert("RGB") for i in range(len(pdf))]
+    buffer = io.BytesIO()
+    images[0].save(buffer, "PDF", save_all=True, append_images=images[1:], resolution=144)
+    path = tmp_path / "scan.pdf"
+    path.write_bytes(buffer.getvalue())
+    with pytest.raises(UnreadableInput, match="ocrmypdf"):
+        import_document(path, "scan.pdf")
+    script = read_back(import_document(path, "scan.pdf", ocr=True), "scan.fountain")
+    assert speech_accuracy(source, script) >= 0.9
+
+
+def test_docx_zip_check_reads_sizes_not_data(tmp_path):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml", b"\0" * (40 * 1024 * 1024))
+    path = tmp_path / "bomb.docx"
+    path.write_bytes(buffer.getvalue())
+    with pytest.raises(UnreadableInput, match="zip bomb"):
+        import_document(path, "bomb.docx")
