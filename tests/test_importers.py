@@ -92,7 +92,7 @@ def test_line_end_hyphens_are_removed(tmp_path):
 
 def test_word_screenplay_styles(tmp_path):
     source = corpus_script("hall_the_library_freak_out.fountain")
-    script, text = imported(tmp_path, "s.docx", screenplay_docx(source))
+    script, _ = imported(tmp_path, "s.docx", screenplay_docx(source))
     assert speech_accuracy(source, script) >= 0.98
     assert script.title == source.title
 
@@ -100,7 +100,7 @@ def test_word_screenplay_styles(tmp_path):
 @pytest.mark.parametrize("name", ["beaumarchais_figaro_excerpt.md", "shakespeare_macbeth.txt"])
 def test_word_play_bold_names_italic_directions(tmp_path, name):
     source = corpus_script(name)
-    script, text = imported(tmp_path, "p.docx", play_docx(source))
+    script, _ = imported(tmp_path, "p.docx", play_docx(source))
     assert speech_accuracy(source, script) >= 0.98
     assert script.conventions.summary().startswith('cues: "**NAME:**"')
 
