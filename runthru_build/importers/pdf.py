@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import itertools
 import re
-import shutil
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from ..errors import UnreadableInput
 from ..script.play import is_structure_line
 from .document import (
     ACT_HEADING,
+    STRUCTURE_WORDS,
     Imported,
     Para,
     Span,
@@ -39,7 +39,6 @@ _MORE = re.compile(r"^\(\s*(?:MORE|CONT(?:'|’)?D|CONTINUED)\s*\)$|^(?:\(?CONTI
 _CONTD = re.compile(r"\s*\(\s*CONT(?:'|’)?D\s*\)\s*$|\s*\(\s*CONTINUING\s*\)\s*$", re.I)
 _SCENE_HEADING = re.compile(r"^(?:\d+[A-Z]?\s+)?(?:INT|EXT|EST|INT\.?/EXT|I/E)[. ]")
 _TRANSITION = re.compile(r"^(?:[A-Z .'’\-]+TO:|FADE (?:IN|OUT)[.:]?|FADE TO BLACK\.?|CUT TO BLACK\.?|THE END\.?)$")
-_SCENE = re.compile(r"^(?:SCENE|SC[EÈ]NE)\b", re.I)
 _CAST_HEADING = re.compile(r"^(?:CHARACTERS|CAST(?: OF CHARACTERS| LIST)?|DRAMATIS PERSONAE|THE PERSONS OF THE PLAY)\.?$", re.I)
 _HYPHEN_END = re.compile(r"[A-Za-zÀ-ÿ]-$")
 
@@ -179,8 +178,6 @@ def read_pdf(data: bytes, shown: str, *, ocr: bool = False, reader: PageReader =
         from .ocr import ocr_pages
 
         pages = ocr_pages(data, shown)
-    elif ocr and shutil.which("tesseract") is None:
-        pass  # the text layer is used; --ocr only matters for scans
     notes: list[str] = []
     lines = _drop_furniture([_lines_of(p) for p in pages], [p.height for p in pages], notes)
     width = pages[0].width if pages else 612.0
@@ -237,6 +234,10 @@ class _Layout:
         paren_x = _mode([lines[i + 1].x0 for i in cues if lines[i + 1].text.startswith("(")])
         first_body = next((i for i, ln in enumerate(lines) if _SCENE_HEADING.match(ln.text) or i in cues), 0)
         paras = title_page_paras([ln.text for ln in lines[:first_body]], "page 1")
+        notes.append("screenplay layout, read by indent: " + ", ".join(
+            f"{what} at {x / 72:.2f} in" for what, x in (("character cues", cue_x), ("dialogue", dial_x),
+                                                          ("parentheticals", paren_x), ("action", self.left))
+            if x is not None))
         hyphens = [0]
         rejoined = 0
         current: list[TextLine] = []
@@ -321,20 +322,21 @@ class _Layout:
     # -- stage plays ----------------------------------------------------
     def play_paras(self, notes: list[str]) -> list[Para]:
         lines = self.lines
-        names = Counter()
+        names: Counter[str] = Counter()
         for ln in lines:
             found = leading_name(ln.spans)
             if found:
                 names[found[0]] += 1
         centred_names = Counter(ln.text for ln in lines if self._centred(ln) and is_caps(ln.text)
-                                and not ACT_HEADING.match(ln.text) and not _SCENE.match(ln.text) and len(ln.text) < 40)
+                                and not STRUCTURE_WORDS.match(ln.text) and len(ln.text) < 40)
         first_body = next((i for i, ln in enumerate(lines) if self._centred(ln) and
-                           (ACT_HEADING.match(ln.text) or _SCENE.match(ln.text))), None)
+                           (ACT_HEADING.match(ln.text) or STRUCTURE_WORDS.match(ln.text))), None)
         if first_body is None:
             first_body = next((i for i, ln in enumerate(lines)
                                if names[(leading_name(ln.spans) or ("",))[0]] >= 2 or centred_names[ln.text] >= 2), 0)
         paras = title_page_paras(self._front_texts(lines[:first_body]), "page 1")
         hyphens = [0]
+        counts: Counter[str] = Counter()
         speech: list[TextLine] = []
         speech_text: list[str] = []
         breaks: list[bool] = []
@@ -369,6 +371,7 @@ class _Layout:
                 opens_speech = nxt is not None and nxt.page == ln.page and not self._gap(ln, nxt) \
                     and _near(nxt.x0, self.left, 12) and not nxt.italic and is_caps(text) and len(text) < 40
                 if (centred_names[text] >= 2 or opens_speech) and not is_structure_line(text):
+                    counts["centred names"] += 1
                     end_speech()
                     paras.append(Para("cue", text, ln.where))
                     speech.append(ln)
@@ -385,6 +388,7 @@ class _Layout:
             found = leading_name(ln.spans)
             if found and (names[found[0]] >= 2 or found[1]) and ln.x0 < self.left + 12:
                 name = found[0]
+                counts["bold names" if found[1] else "capital names"] += 1
                 end_speech()
                 centred_cue = False
                 paras.append(Para("cue", name, ln.where))
@@ -394,18 +398,17 @@ class _Layout:
                     self._speech_line(rest, ln, speech_text, breaks, end_direction)
                 continue
             if ln.italic:
+                counts["italic directions"] += not direction
                 if direction and not gap:
+                    direction.append(ln)
+                elif gap or ln.x0 > self.left + 12 or not speech:
+                    end_speech()  # a direction paragraph of its own
                     direction.append(ln)
                 else:
                     end_direction()
-                    if not speech_text and not speech:
-                        end_speech()
-                    direction.append(ln)
+                    direction.append(ln)  # inside the speech, between its lines
                 continue
-            if speech and not (gap and not centred_cue) and ln.x0 < self.left + 40:
-                self._speech_line(ln.spans, ln, speech_text, breaks, end_direction)
-                continue
-            if speech and gap and centred_cue and ln.x0 < self.left + 40:
+            if speech and ln.x0 < self.left + 40 and (not gap or centred_cue):
                 self._speech_line(ln.spans, ln, speech_text, breaks, end_direction)
                 continue
             end_speech()
@@ -413,6 +416,8 @@ class _Layout:
             paras.append(Para("unplaced", text, ln.where))
         end_speech()
         _merge_unplaced(paras)
+        notes.append("stage-play layout, read by font and centring: "
+                      + ", ".join(f"{what} {n}×" for what, n in counts.most_common()))
         if hyphens[0]:
             notes.append(f"removed {hyphens[0]} line-end hyphens")
         return paras
