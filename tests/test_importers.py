@@ -97,7 +97,7 @@ def test_word_screenplay_styles(tmp_path):
     assert script.title == source.title
 
 
-@pytest.mark.parametrize("name", ["beaumarchais_figaro_excerpt.md", "shakespeare_macbeth.txt"])
+@pytest.mark.parametrize("name", ["beaumarchais_figaro_excerpt.md", "brubaker_nemesis.fountain"])
 def test_word_play_bold_names_italic_directions(tmp_path, name):
     source = corpus_script(name)
     script, _ = imported(tmp_path, "p.docx", play_docx(source))
@@ -196,3 +196,40 @@ def test_docx_zip_check_reads_sizes_not_data(tmp_path):
     path.write_bytes(buffer.getvalue())
     with pytest.raises(UnreadableInput, match="zip bomb"):
         import_document(path, "bomb.docx")
+
+
+def test_stage_play_speech_across_a_page_break_is_one_speech(tmp_path):
+    play = tmp_path / "long.md"
+    long_speech = " ".join(f"Sentence number {i} of a speech that will not fit on one page." for i in range(90))
+    play.write_text(f"# Long\n\n## Scene 1\n\n**ANNA:** Short.\n\n**BEN:** {long_speech}\n\n**ANNA:** Done.\n")
+    from runthru_build.script import load_script
+
+    source = load_script(play, "long.md")
+    data = stage_play_pdf(source, hyphenate=False)
+    import pypdfium2 as pdfium
+
+    assert len(pdfium.PdfDocument(data)) >= 3
+    script, _ = imported(tmp_path, "long.pdf", data)
+    assert [(line.speakers, line.spoken) for line in script.lines()] == \
+        [(line.speakers, line.spoken) for line in source.lines()]
+
+
+def test_stage_directions_come_back_as_directions(tmp_path):
+    source = corpus_script("beaumarchais_figaro_excerpt.md")
+    script, text = imported(tmp_path, "f.pdf", stage_play_pdf(source))
+    assert "\n*(Figaro, Suzanne)*\n" in text  # a direction paragraph of its own
+    directed = [(line.speakers, line.directions) for line in source.lines() if line.directions]
+    assert len(directed) >= 5
+    assert [(line.speakers[0].upper(), tuple(d.strip("*()") for d in line.directions))
+            for line in script.lines() if line.directions] == \
+        [(who[0].upper(), tuple(d.strip("*()_ ") for d in ds)) for who, ds in directed]
+
+
+@pytest.mark.skipif(shutil.which("tesseract") is not None, reason="Tesseract is installed here")
+def test_ocr_without_tesseract_says_what_to_install(tmp_path):
+    from test_import_script import _image_only_pdf
+
+    path = tmp_path / "scan.pdf"
+    path.write_bytes(_image_only_pdf())
+    with pytest.raises(UnreadableInput, match="tesseract-ocr.*ocrmypdf"):
+        import_document(path, "scan.pdf", ocr=True)

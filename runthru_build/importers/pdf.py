@@ -162,6 +162,8 @@ def _join(lines: list[str], notes_count: list[int], *, breaks: list[bool] | None
         elif _HYPHEN_END.search(out) and text[:1].islower():
             out = out[:-1] + text
             notes_count[0] += 1
+        elif out.endswith(")*") and text.startswith("*("):  # one italic direction wrapped onto two lines
+            out = out[:-2] + " " + text[2:]
         else:
             out += ("\n" if breaks and breaks[i - 1] else " ") + text
     return out
