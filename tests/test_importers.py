@@ -154,19 +154,22 @@ def test_text_corpus_latin1_crlf_play(tmp_path):
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
-def test_pdf_made_by_libreoffice(tmp_path):
+@pytest.mark.parametrize(("name", "make"), [("beaumarchais_figaro_excerpt.md", play_docx),
+                                            ("hall_the_library_freak_out.fountain", screenplay_docx)],
+                         ids=["stage-play", "screenplay"])
+def test_pdf_made_by_libreoffice(tmp_path, name, make):
     """A PDF from another program (LibreOffice's own fonts, kerning and text objects)."""
-    source = corpus_script("beaumarchais_figaro_excerpt.md")
-    docx_path = tmp_path / "figaro.docx"
-    docx_path.write_bytes(play_docx(source))
+    import pypdfium2 as pdfium
+
+    source = corpus_script(name)
+    docx_path = tmp_path / "play.docx"
+    docx_path.write_bytes(make(source))
     subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo-profile",
                     "--convert-to", "pdf", "--outdir", str(tmp_path / "pdf"), str(docx_path)],
                    check=True, capture_output=True, timeout=120)
-    data = (tmp_path / "pdf" / "figaro.pdf").read_bytes()
-    import pypdfium2 as pdfium
-
+    data = (tmp_path / "pdf" / "play.pdf").read_bytes()
     assert "LibreOffice" in pdfium.PdfDocument(data).get_metadata_dict()["Producer"]
-    script, _ = imported(tmp_path, "figaro.pdf", data)
+    script, _ = imported(tmp_path, "play.pdf", data)
     assert speech_accuracy(source, script) >= 0.98
 
 
@@ -231,5 +234,5 @@ def test_ocr_without_tesseract_says_what_to_install(tmp_path):
 
     path = tmp_path / "scan.pdf"
     path.write_bytes(_image_only_pdf())
-    with pytest.raises(UnreadableInput, match="tesseract-ocr.*ocrmypdf"):
+    with pytest.raises(UnreadableInput, match=r"tesseract-ocr.*ocrmypdf"):
         import_document(path, "scan.pdf", ocr=True)
