@@ -236,3 +236,18 @@ def test_ocr_without_tesseract_says_what_to_install(tmp_path):
     path.write_bytes(_image_only_pdf())
     with pytest.raises(UnreadableInput, match=r"tesseract-ocr.*ocrmypdf"):
         import_document(path, "scan.pdf", ocr=True)
+
+
+def test_markdown_characters_in_speech_stay_literal(tmp_path):
+    import docx
+
+    document = docx.Document()
+    document.add_heading("Scene 1", level=1)
+    for name, text in [("ANNA", "Type snake_case_name, not __init__."), ("BEN", "Fine."), ("ANNA", "Good.")]:
+        paragraph = document.add_paragraph()
+        paragraph.add_run(f"{name}.").bold = True
+        paragraph.add_run(f" {text}")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    script, _ = imported(tmp_path, "marks.docx", buffer.getvalue())
+    assert next(script.lines()).spoken == "Type snake_case_name, not __init__."

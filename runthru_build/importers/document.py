@@ -77,6 +77,7 @@ Span = tuple[str, bool, bool]
 _CAPS_CUE = re.compile(r"^(?P<name>[A-Z][A-Z0-9'’.\- ]{0,38}?[A-Z0-9])(?P<mark>[.:])\s+(?P<rest>\S.*)$")
 ACT_HEADING = re.compile(r"^(?:ACTE?\b|(?:THE\s+)?(?:FIRST|SECOND|THIRD|FOURTH|FIFTH|LAST)\s+ACT\b|PROLOGUE|EPILOGUE)",
                          re.IGNORECASE)
+_MARKDOWN_MARK = re.compile(r"([\\*_`])")
 STRUCTURE_WORDS = re.compile(r"^(?:ACTE?|SCENE|SC[EÈ]NE|PROLOGUE|EPILOGUE)\b", re.IGNORECASE)
 
 
@@ -130,7 +131,7 @@ def speech_markdown(spans: list[Span]) -> str:
         elif in_italic:
             out = out.rstrip() + ")* "
             in_italic = False
-        out += text
+        out += _MARKDOWN_MARK.sub(r"\\\1", text)
     if in_italic:
         out = out.rstrip() + ")*"
     out = re.sub(r"\*\(\s*[(\[]", "*(", re.sub(r"[)\]]\s*\)\*", ")*", out))
