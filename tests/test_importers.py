@@ -251,3 +251,17 @@ def test_markdown_characters_in_speech_stay_literal(tmp_path):
     document.save(buffer)
     script, _ = imported(tmp_path, "marks.docx", buffer.getvalue())
     assert next(script.lines()).spoken == "Type snake_case_name, not __init__."
+
+
+def test_speech_opening_with_a_long_direction_under_a_centred_name(tmp_path):
+    direction = "(Tears at the bracelet in a paroxysm of rage, with inarticulate sounds, then stops and looks at BEN.)"
+    play = tmp_path / "rage.md"
+    play.write_text(f"# Rage\n\n## Scene 1\n\n**ANNA:** *{direction}* What are you going to do?\n\n"
+                    "**BEN:** Ring for the servant.\n\n**ANNA:** Don't.\n")
+    from runthru_build.script import load_script
+
+    source = load_script(play, "rage.md")
+    script, _ = imported(tmp_path, "rage.pdf", stage_play_pdf(source, centred_names=True))
+    first = next(script.lines())
+    assert (first.speakers, first.spoken) == (("ANNA",), "What are you going to do?")
+    assert "paroxysm of rage" in first.directions[0]

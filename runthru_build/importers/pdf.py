@@ -348,7 +348,7 @@ class _Layout:
         def end_direction() -> None:
             if direction:
                 text = _join([ln.text for ln in direction], hyphens)
-                if speech_text:
+                if speech:  # a cue is open: the direction belongs to its speech
                     speech_text.append(f"*({text.strip('()[] ')})*")
                     breaks.append(True)
                 else:
