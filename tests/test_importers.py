@@ -265,3 +265,12 @@ def test_speech_opening_with_a_long_direction_under_a_centred_name(tmp_path):
     first = next(script.lines())
     assert (first.speakers, first.spoken) == (("ANNA",), "What are you going to do?")
     assert "paroxysm of rage" in first.directions[0]
+
+
+def test_text_screenplay_is_kept_as_fountain(tmp_path):
+    name = "hall_cyber_bob_ep1.fountain"
+    path = tmp_path / "bob.txt"
+    path.write_bytes((CORPUS / name).read_bytes().replace(b"\n", b"\r\n"))
+    converted = import_document(path, "bob.txt")
+    assert converted.suffix == ".fountain"
+    assert speech_accuracy(corpus_script(name), read_back(converted, "bob.fountain")) == 1.0

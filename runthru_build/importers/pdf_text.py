@@ -5,8 +5,8 @@ pypdfium2 (PDFium, Chrome's PDF engine) was chosen by measurement
 it reads a 120-page screenplay 20-30x faster than pdfplumber (400-900 pages/s
 on one core) at the same accuracy, and 3-4x faster than pypdf, whose text
 visitor gives no glyph widths or reliable font styles (it lost half the
-speeches of the stage plays). It is
-read per text object (one font, one position each), not per character.
+speeches of the stage plays). It is read per text object (one font, one
+position each), not per character.
 """
 
 from __future__ import annotations
