@@ -274,3 +274,45 @@ def test_text_screenplay_is_kept_as_fountain(tmp_path):
     converted = import_document(path, "bob.txt")
     assert converted.suffix == ".fountain"
     assert speech_accuracy(corpus_script(name), read_back(converted, "bob.fountain")) == 1.0
+
+
+def _drawn_pdf(pages: list[list[tuple[float, float, str, str]]]) -> bytes:
+    """A PDF from (x, y from the top, font, text) per page."""
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    c = canvas.Canvas(buffer)
+    for page in pages:
+        for x, y, font, text in page:
+            c.setFont(font, 12)
+            c.drawString(x, 792 - y, text)
+        c.showPage()
+    c.save()
+    return buffer.getvalue()
+
+
+def test_a_cue_opening_every_page_is_not_a_running_header(tmp_path):
+    pages = []
+    for n in range(1, 9):
+        pages.append([(500, 36, "Courier", f"{n}."),
+                      (266, 54, "Courier", "ANNA"), (180, 66, "Courier", f"Line {n} of mine."),
+                      (266, 90, "Courier", "BEN"), (180, 102, "Courier", f"Reply {n}.")])
+    script, text = imported(tmp_path, "top.pdf", _drawn_pdf(pages))
+    assert [line.speakers[0] for line in script.lines()] == ["ANNA", "BEN"] * 8
+    assert not re.search(r"^\d+\.$", text, re.MULTILINE)
+
+
+def test_shooting_script_scene_numbers_and_left_aligned_play_headings(tmp_path):
+    screenplay = [[(60, 72, "Courier", "12"), (108, 72, "Courier", "INT. KITCHEN - DAY"), (540, 72, "Courier", "12"),
+                   *[item for k in range(4) for item in (
+                       (108, 96 + 60 * k, "Courier", f"Anna stirs the pot {k}."),
+                       (266, 120 + 60 * k, "Courier", "ANNA" if k % 2 == 0 else "BEN"),
+                       (180, 132 + 60 * k, "Courier", f"Speech {k}."))]]]
+    script, _ = imported(tmp_path, "numbers.pdf", _drawn_pdf(screenplay))
+    assert [s.title for s in script.scenes] == ["INT. KITCHEN - DAY"]
+    play = [[(72, 72, "Times-Bold", "ACT ONE"), (72, 100, "Times-Bold", "ANNA."), (120, 100, "Times-Roman", "Hello."),
+             (72, 120, "Times-Bold", "BEN."), (110, 120, "Times-Roman", "Hi."),
+             (72, 150, "Times-Bold", "ACT TWO"), (72, 180, "Times-Bold", "ANNA."), (120, 180, "Times-Roman", "Bye.")]]
+    script, _ = imported(tmp_path, "acts.pdf", _drawn_pdf(play))
+    assert [s.full_title for s in script.scenes] == ["ACT ONE", "ACT TWO"]
+    assert [line.spoken for line in script.lines()] == ["Hello.", "Hi.", "Bye."]

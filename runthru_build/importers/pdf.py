@@ -40,6 +40,7 @@ _CONTD = re.compile(r"\s*\(\s*CONT(?:'|’)?D\s*\)\s*$|\s*\(\s*CONTINUING\s*\)\s
 _SCENE_HEADING = re.compile(r"^(?:\d+[A-Z]?\s+)?(?:INT|EXT|EST|INT\.?/EXT|I/E)[. ]")
 _TRANSITION = re.compile(r"^(?:[A-Z .'’\-]+TO:|FADE (?:IN|OUT)[.:]?|FADE TO BLACK\.?|CUT TO BLACK\.?|THE END\.?)$")
 _CAST_HEADING = re.compile(r"^(?:CHARACTERS|CAST(?: OF CHARACTERS| LIST)?|DRAMATIS PERSONAE|THE PERSONS OF THE PLAY)\.?$", re.I)
+_SCENE_NUMBERS = re.compile(r"^\d+[A-Z]?\s+(?=\S)|\s+\d+[A-Z]?$")
 _HYPHEN_END = re.compile(r"[A-Za-zÀ-ÿ]-$")
 
 
@@ -108,22 +109,34 @@ def _revision_mark(run: Run, width: float) -> bool:
 
 
 def _drop_furniture(pages: list[list[TextLine]], heights: list[float], notes: list[str]) -> list[list[TextLine]]:
-    """Running headers, footers and page numbers: short lines in the top or bottom margin that are
-    page numbers or repeat (digits aside) on several pages."""
-    def margin(line: TextLine, height: float) -> bool:
-        return line.baseline < height * 0.09 or line.baseline > height * 0.91
+    """Running headers, footers and page numbers: lines at the top or bottom of a page, in its
+    margin and set apart from the body by white space, that are page numbers or repeat (digits
+    aside) on several pages. A cue that merely happens to open many pages sits right above its
+    speech, so it is never taken for a header."""
+    pitch = _median_pitch([ln for lines in pages for ln in lines])
 
-    shape = Counter()
-    for lines, height in zip(pages, heights, strict=True):
-        for key in {re.sub(r"\d+", "#", ln.text) for ln in lines if margin(ln, height)}:
+    def apart(lines: list[TextLine], i: int, height: float) -> bool:
+        ln = lines[i]
+        room = pitch * 1.3
+        if ln.baseline < height * 0.12 and i < 2:
+            return i + 1 >= len(lines) or lines[i + 1].baseline - ln.baseline > room
+        if ln.baseline > height * 0.88 and i >= len(lines) - 2:
+            return i == 0 or ln.baseline - lines[i - 1].baseline > room
+        return False
+
+    candidates = [{i for i in range(len(lines)) if apart(lines, i, height)}
+                  for lines, height in zip(pages, heights, strict=True)]
+    shape: Counter[str] = Counter()
+    for lines, found in zip(pages, candidates, strict=True):
+        for key in {re.sub(r"\d+", "#", lines[i].text) for i in found}:
             shape[key] += 1
     repeated = max(2, len(pages) // 4)
     kept, dropped = [], 0
-    for lines, height in zip(pages, heights, strict=True):
+    for lines, found in zip(pages, candidates, strict=True):
         keep = []
-        for ln in lines:
+        for i, ln in enumerate(lines):
             text = ln.text
-            if (margin(ln, height) and (_PAGE_NUMBER.match(text) or shape[re.sub(r"\d+", "#", text)] >= repeated)) \
+            if (i in found and (_PAGE_NUMBER.match(text) or shape[re.sub(r"\d+", "#", text)] >= repeated)) \
                     or _MORE.match(text):
                 dropped += 1
                 continue
@@ -132,6 +145,13 @@ def _drop_furniture(pages: list[list[TextLine]], heights: list[float], notes: li
     if dropped:
         notes.append(f"dropped {dropped} lines of page furniture (headers, footers, page numbers, (MORE), CONTINUED)")
     return kept
+
+
+def _median_pitch(lines: list[TextLine]) -> float:
+    """The usual distance between one baseline and the next (single spacing)."""
+    pitches = sorted(b.baseline - a.baseline for a, b in itertools.pairwise(lines)
+                     if a.page == b.page and 0 < b.baseline - a.baseline < 3 * a.size)
+    return pitches[len(pitches) // 2] if pitches else 14.0
 
 
 def _mode(values: list[float], step: float = 3.0) -> float | None:
@@ -147,6 +167,12 @@ def _left_margin(xs: list[float]) -> float:
     counts = Counter(round(x / 3.0) for x in xs)
     floor = max(3, len(xs) // 20)
     return min((k for k, n in counts.items() if n >= floor), default=counts.most_common(1)[0][0]) * 3.0
+
+
+def _without_scene_numbers(ln: TextLine) -> TextLine:
+    """``12 INT. HOUSE - DAY 12`` (a shooting script's scene numbers in both margins) -> the heading."""
+    text = _SCENE_NUMBERS.sub("", ln.text)
+    return TextLine(ln.page, ln.number, ln.x0, ln.x1, ln.baseline, ln.size, [(text, *ln.spans[0][1:])])
 
 
 def _near(x: float, target: float | None, tolerance: float = 9.0) -> bool:
@@ -198,9 +224,7 @@ class _Layout:
         self.width = width
         self.left = _left_margin([ln.x0 for ln in lines])
         self.right = max(ln.x1 for ln in lines)
-        pitches = [b.baseline - a.baseline for a, b in itertools.pairwise(lines)
-                   if a.page == b.page and 0 < b.baseline - a.baseline < 3 * a.size]
-        self.pitch = sorted(pitches)[len(pitches) // 2] if pitches else 14.0
+        self.pitch = _median_pitch(lines)
 
     def _centred(self, ln: TextLine) -> bool:
         return abs((ln.x0 + ln.x1) / 2 - self.width / 2) < self.width * 0.04 and ln.x0 > self.left + 24
@@ -304,6 +328,8 @@ class _Layout:
                 kind = "action"
             else:
                 kind = "unplaced"
+            if kind == "scene_heading":
+                ln = _without_scene_numbers(ln)
             current = [ln]
             if kind != "action":
                 flush()
@@ -331,8 +357,8 @@ class _Layout:
                 names[found[0]] += 1
         centred_names = Counter(ln.text for ln in lines if self._centred(ln) and is_caps(ln.text)
                                 and not STRUCTURE_WORDS.match(ln.text) and len(ln.text) < 40)
-        first_body = next((i for i, ln in enumerate(lines) if self._centred(ln) and
-                           (ACT_HEADING.match(ln.text) or STRUCTURE_WORDS.match(ln.text))), None)
+        first_body = next((i for i, ln in enumerate(lines) if is_structure_line(ln.text)
+                           and (self._centred(ln) or ln.bold or is_caps(ln.text))), None)
         if first_body is None:
             first_body = next((i for i, ln in enumerate(lines)
                                if names[(leading_name(ln.spans) or ("",))[0]] >= 2 or centred_names[ln.text] >= 2), 0)
@@ -386,6 +412,10 @@ class _Layout:
                     paras[-1].text += " " + text
                 else:
                     paras.append(Para(kind, text, ln.where))
+                continue
+            if is_structure_line(text) and (ln.bold or is_caps(text)) and not self._centred(ln):
+                end_speech()
+                paras.append(Para("act" if ACT_HEADING.match(text) else "scene", text, ln.where))
                 continue
             found = leading_name(ln.spans)
             if found and (names[found[0]] >= 2 or found[1]) and ln.x0 < self.left + 12:
