@@ -119,6 +119,7 @@ def generated_set():
         source = corpus_script(name)
         yield f"{name} stage PDF, bold names", source, "pdf", stage_play_pdf(source)
         yield f"{name} stage PDF, centred names", source, "pdf", stage_play_pdf(source, centred_names=True)
+        yield f"{name} stage PDF, capital names", source, "pdf", stage_play_pdf(source, bold_names=False)
         yield f"{name} Word play", source, "docx", play_docx(source)
 
 

@@ -166,10 +166,12 @@ def screenplay_pdf(script: Script, *, title_page: bool = True) -> bytes:
     return p.finish()
 
 
-def stage_play_pdf(script: Script, *, centred_names: bool = False, hyphenate: bool = True) -> bytes:
+def stage_play_pdf(script: Script, *, centred_names: bool = False, hyphenate: bool = True,
+                   bold_names: bool = True) -> bytes:
     """A published-play layout: Times 12, bold character names (inline, or centred above the
     speech), italic directions, centred act and scene headings, a two-column cast list,
-    running headers and page-number footers, hyphenated line ends."""
+    running headers and page-number footers, hyphenated line ends. Without ``bold_names`` the
+    names are plain capitals (``NORA.``), as typed on a typewriter."""
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
     p = _Pages(script.title)
@@ -246,9 +248,10 @@ def stage_play_pdf(script: Script, *, centred_names: bool = False, hyphenate: bo
                 if not p.room(1, lead):
                     p.new_page()
                 name = f"{_cue(element)}."
-                c.setFont("Times-Bold", 12)
+                name_font = "Times-Bold" if bold_names else "Times-Roman"
+                c.setFont(name_font, 12)
                 c.drawString(left, p.y, name)
-                flow(spans, left, left + stringWidth(name + "  ", "Times-Bold", 12))
+                flow(spans, left, left + stringWidth(name + "  ", name_font, 12))
             p.y -= 4
     return p.finish()
 

@@ -57,11 +57,12 @@ def test_screenplay_speech_split_across_pages_is_one_speech(tmp_path):
     assert speech_accuracy(source, script) == 1.0
 
 
-@pytest.mark.parametrize("centred_names", [False, True], ids=["inline-bold-names", "centred-names"])
+@pytest.mark.parametrize("layout", [{}, {"centred_names": True}, {"bold_names": False}],
+                         ids=["inline-bold-names", "centred-names", "inline-capital-names"])
 @pytest.mark.parametrize("name", PLAYS)
-def test_stage_play_pdf_comes_back_by_font_and_centring(tmp_path, name, centred_names):
+def test_stage_play_pdf_comes_back_by_font_and_centring(tmp_path, name, layout):
     source = corpus_script(name)
-    script, text = imported(tmp_path, "p.pdf", stage_play_pdf(source, centred_names=centred_names))
+    script, text = imported(tmp_path, "p.pdf", stage_play_pdf(source, **layout))
     assert speech_accuracy(source, script) >= 0.98
     assert "rehearsal draft" not in text and "of many" not in text
     # the two-column cast list is not read as speech

@@ -74,7 +74,7 @@ def title_page_paras(texts: list[str], where: str) -> list[Para]:
 Span = tuple[str, bool, bool]
 """(text, bold, italic): a run of text as the source styled it."""
 
-_CAPS_CUE = re.compile(r"^(?P<name>[A-Z][A-Z0-9'’.\- ]{0,38}?[A-Z0-9])(?P<mark>[.:])\s+(?P<rest>\S.*)$")
+_NAME_END = re.compile(r"(?<=[A-Z0-9])[.:]\s+(?=\S)")
 ACT_HEADING = re.compile(r"^(?:ACTE?\b|(?:THE\s+)?(?:FIRST|SECOND|THIRD|FOURTH|FIFTH|LAST)\s+ACT\b|PROLOGUE|EPILOGUE)",
                          re.IGNORECASE)
 _MARKDOWN_MARK = re.compile(r"([\\*_`])")
@@ -101,10 +101,22 @@ def leading_name(spans: list[Span]) -> tuple[str, bool] | None:
         name = bold.rstrip(".:").strip()
         if name and not STRUCTURE_WORDS.match(name):
             return name, True
-    m = _CAPS_CUE.match(whole)
-    if m and is_caps(m.group("name")) and not STRUCTURE_WORDS.match(m.group("name")):
-        return m.group("name").strip(), False
+    split = _caps_name_end(whole)
+    if split and not STRUCTURE_WORDS.match(whole[:split[0]]):
+        return whole[:split[0]].strip(), False
     return None
+
+
+def _caps_name_end(text: str) -> tuple[int, int] | None:
+    """Where a leading capitals name ends (``MRS. CHEVELEY. Text`` -> after CHEVELEY) and its
+    text begins: the longest all-capitals prefix that ends in ``.`` or ``:``."""
+    best = None
+    for m in _NAME_END.finditer(text, 0, 42):
+        name = text[: m.start()]
+        if not (name[:1].isalpha() and name[:1].isupper() and is_caps(name)):
+            break
+        best = (m.start(), m.end())
+    return best
 
 
 def after_name(spans: list[Span]) -> list[Span]:
@@ -114,8 +126,18 @@ def after_name(spans: list[Span]) -> list[Span]:
         while rest and rest[0][1]:
             rest.pop(0)
         return rest
-    m = _CAPS_CUE.match("".join(t for t, _, _ in spans).strip())
-    return [(m.group("rest"), False, False)] if m else list(spans)
+    whole = "".join(t for t, _, _ in spans)
+    split = _caps_name_end(whole.strip())
+    if not split:
+        return list(spans)
+    skip = len(whole) - len(whole.lstrip()) + split[1]
+    rest: list[Span] = []
+    for text, bold, italic in spans:
+        cut = min(skip, len(text))
+        skip -= cut
+        if text[cut:]:
+            rest.append((text[cut:], bold, italic))
+    return rest
 
 
 def speech_markdown(spans: list[Span]) -> str:

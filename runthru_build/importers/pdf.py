@@ -351,12 +351,17 @@ class _Layout:
     def play_paras(self, notes: list[str]) -> list[Para]:
         lines = self.lines
         names: Counter[str] = Counter()
+        styled = 0
         for ln in lines:
             found = leading_name(ln.spans)
             if found:
                 names[found[0]] += 1
+                styled += found[1]
         centred_names = Counter(ln.text for ln in lines if self._centred(ln) and is_caps(ln.text)
                                 and not STRUCTURE_WORDS.match(ln.text) and len(ln.text) < 40)
+        # plain capitals (NAME. text) are a cue only where names are not set in bold or centred:
+        # otherwise a speech line that opens with a name is just speech
+        plain_caps_cues = styled + sum(n for n in centred_names.values() if n >= 2) < 3
         first_body = next((i for i, ln in enumerate(lines) if is_structure_line(ln.text)
                            and (self._centred(ln) or ln.bold or is_caps(ln.text))), None)
         if first_body is None:
@@ -418,7 +423,9 @@ class _Layout:
                 paras.append(Para("act" if ACT_HEADING.match(text) else "scene", text, ln.where))
                 continue
             found = leading_name(ln.spans)
-            if found and (names[found[0]] >= 2 or found[1]) and ln.x0 < self.left + 12:
+            opens_paragraph = prev is None or gap or prev.x1 < self.right - self.width * 0.12
+            if found and ln.x0 < self.left + 12 and (
+                    found[1] or (plain_caps_cues and (names[found[0]] >= 2 or opens_paragraph))):
                 name = found[0]
                 counts["bold names" if found[1] else "capital names"] += 1
                 end_speech()
