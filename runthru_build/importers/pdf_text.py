@@ -2,7 +2,7 @@
 
 pypdfium2 (PDFium, Chrome's PDF engine) was chosen by measurement
 (``bench/import.py``, figures in bench/RESULTS.md): behind the same layout code
-it reads a 120-page screenplay 20-30x faster than pdfplumber (400-900 pages/s
+it reads a 120-page screenplay 20-45x faster than pdfplumber (400-900 pages/s
 on one core) at the same accuracy, and 3-4x faster than pypdf, whose text
 visitor gives no glyph widths or reliable font styles (it lost half the
 speeches of the stage plays). It is read per text object (one font, one
