@@ -154,6 +154,44 @@ def _print_load_errors(load_errors: list[RunThruError], other: list[str]) -> Non
         click.echo(f"error: {e}", err=True)
 
 
+@main.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", "-o", "out_dir", default="scripts", show_default=True,
+              type=click.Path(file_okay=False, path_type=Path), help="Folder for the editable scripts.")
+@click.option("--force", is_flag=True, help="Overwrite scripts that already exist.")
+@click.option("--ocr", is_flag=True, help="Read scanned PDFs with Tesseract.")
+def import_(files: tuple[Path, ...], out_dir: Path, force: bool, ocr: bool) -> None:
+    """Turn PDF, Word (.docx), Final Draft (.fdx) or text files into editable scripts."""
+    from .commands.import_script import ImportFailed, convert, write
+
+    try:
+        results = convert(list(files), out_dir, force=force, ocr=ocr)
+    except ImportFailed as failed:
+        for e in failed.errors:
+            click.echo(f"error: {e}", err=True)
+        click.echo(f"error: nothing written to {out_dir}/", err=True)
+        sys.exit(failed.exit_code)
+    write(results)
+    for r in results:
+        doc = r.converted.document
+        kind = "screenplay" if doc.screenplay else "play"
+        out.print(f"[bold]{r.source}[/bold] -> {r.target}  ({doc.source_kind}, {kind}: "
+                  f"{len(r.script.scenes)} scenes, {sum(1 for _ in r.script.lines())} speeches)")
+        out.print(f"  conventions: {r.conventions}", markup=False)
+        for note in doc.notes:
+            out.print(f"  {note}", markup=False)
+        table = Table("character", "lines", box=None, padding=(0, 2))
+        for name, count in r.line_counts:
+            table.add_row(name, str(count))
+        out.print(table)
+        if r.unplaced:
+            click.echo(f"  {len(r.unplaced)} paragraphs could not be placed (kept as stage directions; check them):")
+            for line in r.unplaced:
+                click.echo(f"    {line}")
+        for w in r.script.warnings:
+            click.echo(f"warning: {w}", err=True)
+
+
 @main.group()
 def cast() -> None:
     """Cast files: who plays whom, with which voice."""

@@ -13,6 +13,7 @@ from pathlib import Path
 from .cast import Cast, automatic_cast, load_cast, read_cast_header
 from .config import Config, load_config
 from .errors import RunThruError, UnreadableInput
+from .importers import DOCUMENT_SUFFIXES, load_document
 from .script import SCRIPT_SUFFIXES, Script, load_script
 
 
@@ -73,8 +74,7 @@ def load_project(root: Path, config: Config | None = None) -> Project:
         project.productions.append(Production(name=cast_file.stem, script=script, cast=cast))
 
     names = {p.name for p in project.productions}
-    script_files = sorted(p for p in config.scripts_dir.iterdir() if p.suffix.lower() in SCRIPT_SUFFIXES) \
-        if config.scripts_dir.is_dir() else []
+    script_files = _script_files(config.scripts_dir)
     for script_file in script_files:
         if script_file.resolve() in used:
             continue
@@ -91,8 +91,19 @@ def load_project(root: Path, config: Config | None = None) -> Project:
     return project
 
 
+def _script_files(scripts_dir: Path) -> list[Path]:
+    """Scripts, and PDF/Word/Final Draft documents that have no editable copy (same name) beside them."""
+    if not scripts_dir.is_dir():
+        return []
+    files = sorted(p for p in scripts_dir.iterdir() if p.suffix.lower() in SCRIPT_SUFFIXES + DOCUMENT_SUFFIXES)
+    editable = {p.stem for p in files if p.suffix.lower() in SCRIPT_SUFFIXES}
+    return [p for p in files if p.suffix.lower() in SCRIPT_SUFFIXES or p.stem not in editable]
+
+
 def _script(config: Config, path: Path, referenced_by: str | None = None) -> Script:
     shown = config.shown(path) if path.exists() else f"{config.shown(path.parent)}/{path.name}"
     if referenced_by and not path.exists():
         raise UnreadableInput(f"script {shown} named by script = … does not exist", path=referenced_by)
+    if path.suffix.lower() in DOCUMENT_SUFFIXES:
+        return load_document(path, shown)
     return load_script(path, shown)

@@ -1,0 +1,359 @@
+"""Test documents made from real scripts: PDFs (reportlab), Word files (python-docx), Final Draft XML.
+
+Each maker draws a parsed ``Script`` in one real-world layout, so importing the
+document back can be compared speech by speech with the script it came from.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator
+from difflib import SequenceMatcher
+from pathlib import Path
+
+from runthru_build.script import Direction, Line, Script, load_script
+from runthru_build.script.cues import plain_text
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+if not CORPUS.is_dir():
+    CORPUS = Path("/work/shared/corpus")
+SCREENPLAYS = ["brubaker_complete_and_utter_nonsense.fountain", "hall_the_library_freak_out.fountain",
+               "hall_cyber_bob_ep1.fountain"]
+INCH = 72.0
+
+
+def corpus_script(name: str) -> Script:
+    return load_script(CORPUS / name, name)
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[^0-9a-z]+", "", text.lower())
+
+
+def speech_keys(script: Script) -> list[tuple[str, str]]:
+    return [("+".join(_key(s) for s in line.speakers), _key(line.spoken)) for line in script.lines()]
+
+
+def speech_accuracy(source: Script, imported: Script) -> float:
+    """The share of the source's speeches that come back with the same speaker and words."""
+    a, b = speech_keys(source), speech_keys(imported)
+    matcher = SequenceMatcher(None, a, b, autojunk=False)
+    return sum(block.size for block in matcher.get_matching_blocks()) / max(len(a), 1)
+
+
+def _cue(line: Line) -> str:
+    return re.sub(r"\s*[(\[].*?[)\]]", "", line.cue).strip().upper()
+
+
+def _parts(line: Line) -> Iterator[tuple[str, bool]]:
+    for part in line.parts:
+        text = plain_text(part.markdown)
+        if text:
+            yield text, part.kind == "direction"
+
+
+def _wrap(words: list[str], fits) -> Iterator[str]:
+    line: list[str] = []
+    for word in words:
+        if line and not fits(" ".join([*line, word])):
+            yield " ".join(line)
+            line = []
+        line.append(word)
+    if line:
+        yield " ".join(line)
+
+
+class _Pages:
+    """A reportlab canvas with a cursor, page furniture and a page-break hook."""
+
+    def __init__(self, title: str, *, header: bool = True, footer: bool = True, asterisks: bool = False):
+        from reportlab.lib.pagesizes import letter
+        from reportlab.pdfgen import canvas
+
+        self.buffer = io.BytesIO()
+        self.canvas = canvas.Canvas(self.buffer, pagesize=letter, pageCompression=0)
+        self.canvas.setTitle(title)
+        self.width, self.height = letter
+        self.title, self.header, self.footer, self.asterisks = title, header, footer, asterisks
+        self.page = 1
+        self.y = self.height - INCH
+        self.count = 0
+
+    def new_page(self) -> None:
+        self.canvas.showPage()
+        self.page += 1
+        self.y = self.height - INCH
+        c = self.canvas
+        if self.header:
+            c.setFont("Helvetica", 9)
+            c.drawString(INCH, self.height - 0.5 * INCH, f"{self.title} — rehearsal draft")
+            c.drawRightString(self.width - INCH, self.height - 0.5 * INCH, f"{self.page}.")
+        if self.footer:
+            c.setFont("Helvetica", 9)
+            c.drawCentredString(self.width / 2, 0.5 * INCH, f"Page {self.page} of many")
+
+    def room(self, lines: int, leading: float) -> bool:
+        return self.y - lines * leading >= INCH
+
+    def text(self, x: float, text: str, font: str, size: float, leading: float, *, centred: bool = False,
+             right: bool = False) -> None:
+        c = self.canvas
+        c.setFont(font, size)
+        if centred:
+            c.drawCentredString(self.width / 2, self.y, text)
+        elif right:
+            c.drawRightString(x, self.y, text)
+        else:
+            c.drawString(x, self.y, text)
+        self.count += 1
+        if self.asterisks and self.count % 23 == 0:
+            c.setFont("Courier", 12)
+            c.drawString(self.width - 0.6 * INCH, self.y, "*")
+        self.y -= leading
+
+    def finish(self) -> bytes:
+        self.canvas.showPage()
+        self.canvas.save()
+        return self.buffer.getvalue()
+
+
+def screenplay_pdf(script: Script, *, title_page: bool = True) -> bytes:
+    """Industry layout: Courier 12, cue at 3.7", parenthetical 3.1", dialogue 2.5", action 1.5";
+    (MORE)/(CONT'D) across page breaks, page numbers, revision asterisks."""
+    p = _Pages(script.title, header=True, footer=False, asterisks=True)
+    lead = 12.0
+    char = 7.2
+    fits = {w: (lambda s, w=w: len(s) <= w) for w in (35, 28, 60)}
+    if title_page:
+        p.y = p.height / 2 + 40
+        p.text(0, script.title.upper(), "Courier", 12, 24, centred=True)
+        p.text(0, "Written by", "Courier", 12, 14, centred=True)
+        p.text(0, script.author or "Anonymous", "Courier", 12, 14, centred=True)
+        p.new_page()
+    for scene in script.scenes:
+        if not p.room(4, lead):
+            p.new_page()
+        p.text(1.5 * INCH, scene.title.upper(), "Courier", 12, lead * 2)
+        for element in scene.elements:
+            if isinstance(element, Direction):
+                lines = list(_wrap(plain_text(element.text).split(), fits[60]))
+                if not p.room(len(lines) + 1, lead):
+                    p.new_page()
+                for line in lines:
+                    p.text(1.5 * INCH, line, "Courier", 12, lead)
+                p.y -= lead
+                continue
+            body: list[tuple[float, str]] = []
+            for text, direction in _parts(element):
+                if direction:
+                    inner = text.strip("()[] ")
+                    body += [(3.1 * INCH, s) for s in _wrap(f"({inner})".split(), fits[28])]
+                else:
+                    body += [(2.5 * INCH, s) for s in _wrap(text.split(), fits[35])]
+            cue = _cue(element)
+            if not p.room(3, lead):
+                p.new_page()
+            p.text(3.7 * INCH, cue, "Courier", 12, lead)
+            for i, (x, line) in enumerate(body):
+                if not p.room(2, lead) and i < len(body) - 1:
+                    p.text(3.7 * INCH, "(MORE)", "Courier", 12, lead)
+                    p.new_page()
+                    p.text(3.7 * INCH, f"{element.speakers[0]} (CONT'D)", "Courier", 12, lead)
+                p.text(x, line, "Courier", 12, lead)
+            p.y -= lead
+    del char
+    return p.finish()
+
+
+def stage_play_pdf(script: Script, *, centred_names: bool = False, hyphenate: bool = True,
+                   bold_names: bool = True) -> bytes:
+    """A published-play layout: Times 12, bold character names (inline, or centred above the
+    speech), italic directions, centred act and scene headings, a two-column cast list,
+    running headers and page-number footers, hyphenated line ends. Without ``bold_names`` the
+    names are plain capitals (``NORA.``), as typed on a typewriter."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    p = _Pages(script.title)
+    lead = 14.5
+    left, width = INCH, p.width - 2 * INCH
+    c = p.canvas
+    p.y = p.height - 2 * INCH
+    p.text(0, script.title, "Times-Bold", 22, 30, centred=True)
+    p.text(0, f"by {script.author or 'Anonymous'}", "Times-Roman", 14, 40, centred=True)
+    p.text(0, "CHARACTERS", "Times-Bold", 12, 22, centred=True)
+    names = script.characters
+    half = (len(names) + 1) // 2
+    for i in range(half):
+        c.setFont("Times-Roman", 11)
+        c.drawString(left + 0.5 * INCH, p.y, names[i])
+        if i + half < len(names):
+            c.drawString(left + 3.5 * INCH, p.y, names[i + half])
+        p.y -= 14
+    p.new_page()
+
+    def flow(spans: list[tuple[str, str]], x: float, first_x: float | None = None) -> None:
+        """Write (font, word) pairs from ``x``, wrapping at the right margin."""
+        cursor = first_x if first_x is not None else x
+        if not p.room(1, lead):
+            p.new_page()
+        for font, word in spans:
+            w = stringWidth(word, font, 12)
+            space = stringWidth(" ", font, 12)
+            if cursor + w > left + width and cursor > x:
+                room = left + width - cursor
+                if hyphenate and len(word) >= 9 and word.isalpha():
+                    cut = len(word) - 3
+                    while cut > 3 and stringWidth(word[:cut] + "-", font, 12) > room:
+                        cut -= 1
+                    if cut >= 4 and len(word) - cut >= 3:
+                        c.setFont(font, 12)
+                        c.drawString(cursor, p.y, word[:cut] + "-")
+                        word = word[cut:]
+                        w = stringWidth(word, font, 12)
+                p.y -= lead
+                if not p.room(1, lead):
+                    p.new_page()
+                cursor = x
+            c.setFont(font, 12)
+            c.drawString(cursor, p.y, word)
+            cursor += w + space
+        p.y -= lead
+
+    act = None
+    for scene in script.scenes:
+        if not p.room(5, lead):
+            p.new_page()
+        p.y -= lead
+        if scene.act and scene.act != act:
+            act = scene.act
+            p.text(0, scene.act.upper(), "Times-Bold", 13, lead * 1.5, centred=True)
+        p.text(0, scene.title, "Times-Bold", 12, lead * 1.5, centred=True)
+        for element in scene.elements:
+            if isinstance(element, Direction):
+                words = [("Times-Italic", w) for w in plain_text(element.text).split()]
+                flow(words, left + 0.5 * INCH)
+                p.y -= 4
+                continue
+            spans: list[tuple[str, str]] = []
+            for text, direction in _parts(element):
+                font = "Times-Italic" if direction else "Times-Roman"
+                spans += [(font, w) for w in text.split()]
+            if centred_names:
+                if not p.room(2, lead):
+                    p.new_page()
+                p.text(0, _cue(element), "Times-Bold", 12, lead, centred=True)
+                flow(spans, left)
+            else:
+                if not p.room(1, lead):
+                    p.new_page()
+                name = f"{_cue(element)}."
+                name_font = "Times-Bold" if bold_names else "Times-Roman"
+                c.setFont(name_font, 12)
+                c.drawString(left, p.y, name)
+                flow(spans, left, left + stringWidth(name + "  ", name_font, 12))
+            p.y -= 4
+    return p.finish()
+
+
+def _add_style(document, name: str, *, indent: float = 0.0, bold: bool = False, caps: bool = False) -> None:
+    from docx.enum.style import WD_STYLE_TYPE
+    from docx.shared import Inches
+
+    style = document.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+    style.base_style = document.styles["Normal"]
+    style.font.name = "Courier New"
+    style.paragraph_format.left_indent = Inches(indent)
+    style.font.bold = bold or None
+    style.font.all_caps = caps or None
+
+
+def screenplay_docx(script: Script) -> bytes:
+    """A Word screenplay template's styles: Scene Heading, Action, Character, Parenthetical, Dialogue."""
+    import docx
+
+    document = docx.Document()
+    for name, indent in (("Scene Heading", 0), ("Action", 0), ("Character", 2.2), ("Parenthetical", 1.6),
+                         ("Dialogue", 1.0), ("Transition", 4.0)):
+        _add_style(document, name, indent=indent)
+    document.add_paragraph(script.title, style="Title")
+    for scene in script.scenes:
+        document.add_paragraph(scene.title.upper(), style="Scene Heading")
+        for element in scene.elements:
+            if isinstance(element, Direction):
+                document.add_paragraph(plain_text(element.text), style="Action")
+                continue
+            document.add_paragraph(_cue(element), style="Character")
+            for text, direction in _parts(element):
+                if direction:
+                    document.add_paragraph(f"({text.strip('()[] ')})", style="Parenthetical")
+                else:
+                    document.add_paragraph(text, style="Dialogue")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def play_docx(script: Script) -> bytes:
+    """A play as people type one in Word: Title, Heading 1/2 for acts and scenes, a bold name
+    opening each speech, italic directions (whole paragraphs or runs inside a speech)."""
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph(script.title, style="Title")
+    document.add_paragraph(f"by {script.author or 'Anonymous'}")
+    document.add_paragraph("Characters: " + ", ".join(script.characters))
+    act = None
+    for scene in script.scenes:
+        if scene.act and scene.act != act:
+            act = scene.act
+            document.add_heading(act, level=1)
+        document.add_heading(scene.title, level=2)
+        for element in scene.elements:
+            if isinstance(element, Direction):
+                document.add_paragraph().add_run(plain_text(element.text)).italic = True
+                continue
+            paragraph = document.add_paragraph()
+            paragraph.add_run(f"{_cue(element)}.").bold = True
+            for text, direction in _parts(element):
+                paragraph.add_run(" ")
+                run = paragraph.add_run(text)
+                run.italic = direction or None
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def fdx(script: Script, *, dual_every: int = 0) -> bytes:
+    """Final Draft XML; with ``dual_every`` every n-th pair of speeches is dual dialogue."""
+    from xml.sax.saxutils import escape
+
+    def para(kind: str, text: str) -> str:
+        return f'<Paragraph Type="{kind}"><Text>{escape(text)}</Text></Paragraph>'
+
+    def speech(line: Line) -> list[str]:
+        out = [para("Character", _cue(line))]
+        for text, direction in _parts(line):
+            out.append(para("Parenthetical", f"({text.strip('()[] ')})") if direction else para("Dialogue", text))
+        return out
+
+    body: list[str] = []
+    for scene in script.scenes:
+        body.append(para("Scene Heading", scene.title.upper()))
+        elements = list(scene.elements)
+        i = 0
+        while i < len(elements):
+            element = elements[i]
+            if isinstance(element, Direction):
+                body.append(para("Action", plain_text(element.text)))
+            elif dual_every and i % dual_every == 0 and i + 1 < len(elements) and isinstance(elements[i + 1], Line):
+                body.append("<Paragraph><DualDialogue>" + "".join(speech(element) + speech(elements[i + 1]))
+                            + "</DualDialogue></Paragraph>")
+                i += 1
+            else:
+                body += speech(element)
+            i += 1
+    title = f'<TitlePage><Content>{para("Text", script.title)}{para("Text", "Written by")}' \
+            f'{para("Text", script.author or "Anonymous")}</Content></TitlePage>'
+    return ('<?xml version="1.0" encoding="UTF-8" standalone="no" ?>\n<FinalDraft DocumentType="Script" '
+            f'Template="No" Version="5"><Content>{"".join(body)}</Content>{title}</FinalDraft>').encode()
