@@ -189,3 +189,14 @@ def chatterbox_models(tmp_path) -> Path:
                  "t3_turbo_v1.safetensors", "s3gen_meanflow.safetensors"):
         (root / name).write_bytes(name.encode())
     return root
+
+
+@pytest.fixture(autouse=True)
+def _restore_environment():
+    """Engines loaded in-process here set process-wide state for their own worker process
+    (IndexTTS2 turns the hub offline and changes folder): give every test a clean one."""
+    environ, cwd = dict(os.environ), os.getcwd()
+    yield
+    os.environ.clear()
+    os.environ.update(environ)
+    os.chdir(cwd)

@@ -344,3 +344,11 @@ def test_found_on_unseen_screenplays_forced_lowercase_names_and_a_blank_after_th
                               (("character",), "i am saying some dialog"),
                               (("I LIKE CHEESE",), "I am a lucky cheese lover.")]
     assert next(iter(script.lines())).directions == ("enthusiastisch",)
+
+
+def test_a_new_name_in_the_plays_own_form_opens_a_line_when_cues_open_lines():
+    # found by the importers: a short play whose third speaker speaks once
+    script = _parse("NORA. Hello there.\nHELMER. [_Smiling_.] No, Nora.\nNORA. Fine, then.\nRANK. Good evening.\n"
+                    "NORA. Oh!\n", ".txt")
+    assert [line.speakers[0] for line in script.lines()] == ["NORA", "HELMER", "NORA", "RANK", "NORA"]
+    assert list(script.lines())[1].spoken == "No, Nora."

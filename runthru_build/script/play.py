@@ -298,7 +298,8 @@ class _PlayParser:
             return True
         if cand.form == BOLD and li == 0 and self.conv.accepts(BOLD, cand.caps):
             return True
-        if li == 0 and cand.caps and cand.form in (PERIOD, BRACKET, COMMA, SPACED) and self.conv.accepts(cand.form, True):
+        if (li == 0 or not self.conv.cues_open_paragraphs) and cand.caps \
+                and cand.form in (PERIOD, BRACKET, COMMA, SPACED) and self.conv.accepts(cand.form, True):
             return True  # "A BYSTANDER [on the lady's right] He won't…": a one-off speaker in the play's own form
         primary = self.conv.primary()
         return (li == 0 and self.conv.cues_open_paragraphs and primary is not None
