@@ -7,7 +7,7 @@ from __future__ import annotations
 import threading
 import time
 import zipfile
-from functools import lru_cache, partial
+from functools import cache, partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -36,7 +36,7 @@ SPEECH = ["Now is the winter of our discontent", "made glorious summer by this s
 
 
 # -- the recordings ---------------------------------------------------------------------
-@lru_cache(maxsize=None)
+@cache
 def speech(text: str) -> np.ndarray:
     """Piper saying ``text`` (the shipped voice) at RATE, its leading and trailing silence cut."""
     from runthru_build.engines.base import TakeRequest
@@ -55,7 +55,7 @@ def silence(seconds: float) -> np.ndarray:
 
 def pink(seconds: float, dbfs: float, seed: int = 1) -> np.ndarray:
     """Pink (1/f) noise at ``dbfs`` RMS."""
-    n = int(seconds * RATE)
+    n = round(seconds * RATE)
     spectrum = np.fft.rfft(np.random.default_rng(seed).standard_normal(n))
     spectrum /= np.sqrt(np.maximum(np.fft.rfftfreq(n, 1 / RATE), 1.0))
     noise = np.fft.irfft(spectrum, n)
@@ -64,7 +64,7 @@ def pink(seconds: float, dbfs: float, seed: int = 1) -> np.ndarray:
 
 def hum(seconds: float, dbfs: float) -> np.ndarray:
     """Mains hum: 50 Hz with its odd harmonics, at ``dbfs`` RMS."""
-    t = np.arange(int(seconds * RATE)) / RATE
+    t = np.arange(round(seconds * RATE)) / RATE
     wave = sum(np.sin(2 * np.pi * 50 * k * t) / k for k in (1, 3, 5))
     return (wave * 10 ** (dbfs / 20) / np.sqrt(np.mean(wave ** 2))).astype(np.float32)
 
@@ -129,7 +129,7 @@ def bundle_url(site, tmp_path) -> str:
 
 def mic_browser(browser, wav: Path | None, allow: bool = True):
     """A Chromium whose microphone plays ``wav`` (looping); ``allow=False`` refuses it."""
-    args = CHROMIUM_ARGS + ["--use-fake-device-for-media-stream", "--autoplay-policy=no-user-gesture-required"]
+    args = [*CHROMIUM_ARGS, "--use-fake-device-for-media-stream", "--autoplay-policy=no-user-gesture-required"]
     if wav:
         args.append(f"--use-file-for-fake-audio-capture={wav}")
     args.append("--use-fake-ui-for-media-stream" if allow else "--deny-permission-prompts")

@@ -11,6 +11,7 @@
   var MARGIN_DB = 10;        // above the noise floor counts as voice
   var MIN_DB = -62;          // ... and never quieter than this (digital silence is not a floor)
   var FLOOR_S = 3;           // the noise floor: the quietest frame of the last few seconds
+  var WARMUP_S = 0.5;        // after the microphone opens
   var RUN_MS = 85;           // voiced this long in a row counts as speech (clicks and bumps do not)
   var TAP_MS = 350;          // Space released sooner is a tap (continue), later a hold
 
@@ -36,6 +37,9 @@
     this.lp = biquad("low", 3500, rate);
     this.history = [];
     this.keep = Math.round(FLOOR_S * rate / FRAME);
+    // A capture starts with a ramp from silence and the browser's noise suppression still
+    // settling, louder than the room will be: learning nothing from it, hearing nothing in it.
+    this.warmup = Math.round(WARMUP_S * rate / FRAME);
   }
   Detector.prototype.push = function (samples) {
     var sum = 0;
@@ -44,6 +48,7 @@
       sum += y * y;
     }
     var db = 10 * Math.log10(sum / samples.length + 1e-10);
+    if (this.warmup > 0) { this.warmup -= 1; return { db: db, floor: db, voiced: false }; }
     // Digital silence (the first frames of a capture, a muted track) is no room's floor:
     // remembered, it would let the room's own noise count as voice for seconds.
     if (db > -90) this.history.push(db);
