@@ -127,9 +127,9 @@ def bundle_url(site, tmp_path) -> str:
     return (top / "index.html").as_uri()
 
 
-def mic_browser(browser, wav: Path | None, allow: bool = True):
+def mic_browser(browser, wav: Path | None, allow: bool = True, extra: tuple[str, ...] | list[str] = ()):
     """A Chromium whose microphone plays ``wav`` (looping); ``allow=False`` refuses it."""
-    args = [*CHROMIUM_ARGS, "--use-fake-device-for-media-stream", "--autoplay-policy=no-user-gesture-required"]
+    args = [*CHROMIUM_ARGS, *extra, "--use-fake-device-for-media-stream", "--autoplay-policy=no-user-gesture-required"]
     if wav:
         args.append(f"--use-file-for-fake-audio-capture={wav}")
     args.append("--use-fake-ui-for-media-stream" if allow else "--deny-permission-prompts")
@@ -246,14 +246,24 @@ def test_speech_over_noise_at_10_db_snr_advances_once(browser, served, tmp_path)
         chromium.close()
 
 
-def test_microphone_refused_falls_back_to_waiting(browser, served, tmp_path):
-    chromium = mic_browser(browser, None, allow=False)
+BACK = ", so your lines are back to \u201cwait for me\u201d."
+
+
+@pytest.mark.parametrize("case", ["denied", "plain http on a network address"])
+def test_microphone_refused_falls_back_to_waiting(browser, served, case):
+    if case == "denied":
+        chromium, url, said = mic_browser(browser, None, allow=False), served, "The browser refused the microphone"
+    else:
+        # A name that resolves to 127.0.0.1 but is no "localhost": an insecure page, as on a LAN.
+        chromium = mic_browser(browser, None, extra=["--host-resolver-rules=MAP stage.lan 127.0.0.1"])
+        url = served.replace("127.0.0.1", "stage.lan")
+        said = "The microphone needs a secure page (https, localhost or the unzipped files)"
     try:
-        page = open_player(chromium, served)
+        page = open_player(chromium, url)
         page.click("#play")
         msg = page.locator("#voice-msg")
         msg.wait_for(state="visible", timeout=5000)
-        assert msg.inner_text() == "The browser refused the microphone, so your lines are back to \u201cwait for me\u201d."
+        assert msg.inner_text() == said + BACK
         assert page.eval_on_selector("#mode", "e => e.value") == "wait"
         assert page.locator("#voice").is_hidden()
         page.click("#continue")                         # never a dead player
@@ -263,11 +273,11 @@ def test_microphone_refused_falls_back_to_waiting(browser, served, tmp_path):
         chromium.close()
 
 
-def test_record_two_lines_play_them_back_after_reload_and_delete(browser, served, tmp_path):
+def test_record_two_lines_play_them_back_after_reload_and_delete(browser, bundle_url, tmp_path):
     said, _ = line([0.5, speech(SPEECH[0]), 2.5])     # loops: every line hears it again soon
     chromium = mic_browser(browser, write(tmp_path / "takes.wav", said))
     try:
-        page = open_player(chromium, served, record=True)
+        page = open_player(chromium, bundle_url, record=True)     # file://: IndexedDB there too
         start_listening(page)
         page.wait_for_function("RunThru.voiceLog.filter(e => e.e === 'advance').length >= 2", timeout=30000)
         page.wait_for_function("document.getElementById('takes-count').textContent === '2 lines recorded'",

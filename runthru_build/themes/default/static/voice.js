@@ -180,9 +180,14 @@
   }
 
   // -- what you see: a level meter, "listening / hearing you / holding" ----------------
+  // Redrawn ten times a second, in steps of a tenth: redrawing at the audio's frame rate
+  // cost the browser ten times what the detector does.
+  var shown = { t: -1e9, level: "" };
   function meter(r) {
-    var level = Math.max(0, Math.min(1, (r.db - r.floor) / 30));
-    $("voice-level").style.transform = "scaleX(" + level.toFixed(2) + ")";
+    if (listen.eol.t - shown.t < 100) return;
+    shown.t = listen.eol.t;
+    var level = (Math.round(Math.max(0, Math.min(1, (r.db - r.floor) / 30)) * 10) / 10).toFixed(1);
+    if (level !== shown.level) $("voice-level").style.transform = "scaleX(" + (shown.level = level) + ")";
     var state = listen.eol.held ? "Holding — release to go on" : listen.eol.started ? "Hearing you…" : "Listening — speak your line";
     if ($("voice-state").textContent !== state) $("voice-state").textContent = state;
   }
