@@ -297,6 +297,17 @@ def test_record_two_lines_play_them_back_after_reload_and_delete(browser, bundle
         assert voice_log(page) == []                     # my takes played; nothing listened
         page.click("#play")
         page.click("#settings-btn")
+        page.click("#takes-play")                        # back to saying my lines myself
+        page.keyboard.press("Escape")
+        page.click('.line[data-i="%d"]' % page.evaluate("RunThru.lines[0]"))
+        page.click("#play")
+        page.locator("#rerecord").wait_for(state="visible", timeout=10000)   # this line has a take
+        page.click("#rerecord")
+        page.wait_for_function("RunThru.voiceLog.some(e => e.e === 'take')", timeout=20000)
+        assert [e["i"] for e in voice_log(page) if e["e"] == "take"] == [page.evaluate("RunThru.lines[0]")]
+        assert page.locator("#takes-count").inner_text() == "2 lines recorded"
+        page.click("#play")
+        page.click("#settings-btn")
         page.click("#takes-delete")
         page.wait_for_function("document.getElementById('takes-count').textContent === '0 lines recorded'")
         page.reload()

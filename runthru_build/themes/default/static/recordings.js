@@ -94,6 +94,7 @@
         forget(done.i);
         takes[done.i] = { key: key, blob: blob };
         delete rerecord[done.i];
+        if (P.voiceLog) P.voiceLog.push({ e: "take", i: done.i, t: performance.now() });
         show();
       });
     };
