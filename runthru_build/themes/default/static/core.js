@@ -60,6 +60,19 @@
     }).join(" ");
   };
 
+  // Scripts only some visits need (voice mode, recordings), loaded on first use; the offline
+  // copy and the bundles hold them all the same.
+  var loading = {};
+  P.lazyScripts = ["voice.js", "recordings.js"];
+  P.loadScript = function (name, failed) {
+    if (loading[name]) return;
+    loading[name] = true;
+    var el = document.createElement("script");
+    el.src = P.ROOT + "assets/" + name;
+    el.onerror = function () { loading[name] = false; if (failed) failed(); };
+    document.body.appendChild(el);
+  };
+
   var alsoParam = new URLSearchParams(window.location.search).get("also");
   P.also = alsoParam ? alsoParam.split(",").map(function (s) { return bySlug[s]; }).filter(Boolean) : [];
   P.setRoles(P.baseRoles.concat(P.also));

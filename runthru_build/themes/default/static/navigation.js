@@ -71,7 +71,11 @@
     h: function () { P.reveal(); },
     n: nextMine,
     p: previousMine,
-    m: function () { P.settings.mode = P.settings.mode === "wait" ? "timed" : "wait"; P.applySettings(); P.saveSettings(); },
+    m: function () {
+      var modes = ["wait", "timed", "voice"];
+      P.settings.mode = modes[(modes.indexOf(P.settings.mode) + 1) % modes.length];
+      P.applySettings(); P.saveSettings();
+    },
     d: cycleDisplay,
     "+": function () { P.speedBy(1); },
     "=": function () { P.speedBy(1); },

@@ -39,16 +39,18 @@
     P.store.set(P.resumeKey(), P.cur);
     if (!P.playing) return;
     var it = P.lineAt(P.cur);
-    if (P.isMine(it)) {
+    var take = P.isMine(it) && P.takeUrl ? P.takeUrl(lines[P.cur]) : null;  // my own recording, if playing them
+    if (P.isMine(it) && !take) {
       audio.pause();
       if (P.settings.mode === "timed") later(estimate(it) * 1000 + 300, advance);
       else showCue(true);
+      if (P.waiting && P.onMyLine) P.onMyLine();
       prefetch();
       return;
     }
-    if (!it.a) { fallback(it); return; }
+    if (!it.a && !take) { fallback(it); return; }
     var t = P.ticket;
-    audio.src = P.AUDIO_BASE + it.a;
+    audio.src = take || P.AUDIO_BASE + it.a;
     audio.playbackRate = P.settings.speed;
     var started = audio.play();
     if (started && started.catch) started.catch(function () { if (t === P.ticket && P.playing) fallback(it); });

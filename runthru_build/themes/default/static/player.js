@@ -17,6 +17,7 @@
   P.render();
   P.highlight(true);
   if (saved === null) P.offerFirstLine();
+  if (P.store.get(P.prefix + "takes", 0)) P.loadScript("recordings.js");
 
   // For tests and for anyone curious in the console.
   window.runthruPlayer = {

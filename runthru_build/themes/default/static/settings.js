@@ -17,6 +17,8 @@
     $("lead").value = String(s.lead);
     P.audio.playbackRate = s.speed;
     P.describeNavigation();
+    if (s.mode === "voice") P.loadScript("voice.js", function () { s.mode = "wait"; applySettings(); });
+    if (P.onSettings) P.onSettings();
   }
 
   function speedBy(delta) {
@@ -128,6 +130,7 @@
     document.querySelectorAll("script[src], link[rel=stylesheet]").forEach(function (el) {
       urls.push(new URL(el.getAttribute("src") || el.getAttribute("href"), here).href);
     });
+    P.lazyScripts.forEach(function (name) { urls.push(new URL(P.ROOT + "assets/" + name, here).href); });
     P.lines.forEach(function (li) {
       var it = P.items[li];
       if (it.a && !P.isMine(it)) urls.push(new URL(P.AUDIO_BASE + it.a, here).href);
