@@ -42,6 +42,7 @@ from typing import Any
 import jinja2
 from markdown_it import MarkdownIt
 
+from . import timings
 from .cache import TakeCache, TakeInfo
 from .config import Config
 from .errors import RunThruError
@@ -195,6 +196,17 @@ def _line_item(line: Line, audio: str | None, duration: float, scene: int) -> di
     }
 
 
+def _word_times(info: TakeInfo, config: Config) -> dict[str, Any]:
+    """``wt``: [start, end] of each spoken word in the played audio; ``we``: estimated (a take
+    stored before timings were kept, or a mix of voices) rather than aligned by the engine."""
+    if info.words:
+        return {"wt": info.words, "we": info.words_estimated}
+    pad = config.audio.trim_pad_ms / 1000
+    delay = timings.encoder_delay(config.audio.format, info.sample_rate)
+    words = timings.shift(timings.estimate(info.text, info.duration, pad), delay)
+    return {"wt": timings.finish(words or [], info.duration + delay), "we": True}
+
+
 def page_data(site: ProductionSite, cache: TakeCache, config: Config) -> dict[str, Any]:
     """Everything the player needs about a production (the same for every role)."""
     plan = site.plan
@@ -212,6 +224,8 @@ def page_data(site: ProductionSite, cache: TakeCache, config: Config) -> dict[st
             info = cache.get(la.key)
             items.append(_line_item(element, f"{la.key}{info.suffix}" if info else None,
                                     info.duration if info else 0.0, number))
+            if info is not None:
+                items[-1].update(_word_times(info, config))
     return {
         "production": {"slug": site.slug, "title": script.title, "subtitle": script.subtitle,
                        "author": script.author},
