@@ -94,3 +94,13 @@ def test_changes_on_the_command_line(built):
     assert bad.returncode == 1 and "--since 7: no such revision (known: 1, 2)" in bad.stderr
     with pytest.raises(RunThruError, match="no such role"):
         changes(built, role="NOBODY")
+
+
+def test_a_damaged_history_stops_the_build_with_its_file_named_and_keeps_the_site(built):
+    (history,) = (built / ".runthru" / "revisions").glob("*.json")
+    history.write_text("{not json")
+    before = (built / "build" / "play" / "data.js").read_text()
+    result = run_cli("build", cwd=built)
+    assert result.returncode == 1
+    assert f"{history}: revision history unreadable" in result.stderr
+    assert (built / "build" / "play" / "data.js").read_text() == before

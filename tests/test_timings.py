@@ -104,3 +104,25 @@ def test_timings_are_cached_and_a_warm_build_reads_them_with_no_engine_call(make
     assert [it["wt"] for it in items if it["t"] == "l"] == cold_times
     # the voice was patched into the state folder, never beside the voice
     assert list((root / ".runthru" / "piper-aligned").glob("*.onnx"))
+    # a take cached before timings were kept: estimated from its text, still no engine call
+    old = next(p for p in (root / ".runthru" / "cache").rglob("*.json") if len(json.loads(p.read_text())["words"]) == 4)
+    info = json.loads(old.read_text())
+    del info["words"], info["words_estimated"]
+    old.write_text(json.dumps(info))
+    again = build(root)
+    assert again.render.engine_calls == 0
+    data = (root / "build" / "play" / "data.js").read_text()
+    ben = json.loads(data[data.index("{"):data.rindex("}") + 1])["items"][1]
+    assert ben["we"] is True and len(ben["wt"]) == 4
+    assert 0 < ben["wt"][0][0] < ben["wt"][-1][1] <= ben["d"] + 0.06
+
+
+def test_engines_without_alignments_get_estimated_times(make_project, toy_engine):
+    root = make_project({"scripts/play.md": "# T\n\n## One\n\nAMY: One, two three four.\n",
+                         "casts/play.toml": 'script = "../scripts/play.md"\nengine = "toy"\n'})
+    assert build(root).published
+    data = (root / "build" / "play" / "data.js").read_text()
+    (line,) = json.loads(data[data.index("{"):data.rindex("}") + 1])["items"]
+    assert line["we"] is True and len(line["wt"]) == 4
+    starts = [start for start, _ in line["wt"]]
+    assert starts == sorted(starts) and line["wt"][-1][1] <= line["d"] + 0.06
