@@ -154,7 +154,7 @@ def alignment_cost(lines: int, rounds: int) -> None:
                 start = time.perf_counter()
                 chunks = list(aligned_voice.synthesize(text, syn_config=syn, include_alignments=True))
                 words = timings.from_phonemes(((c.phoneme_alignments, c.audio_float_array.size) for c in chunks),
-                                              plain.config.sample_rate, len(text.split()))
+                                              plain.config.sample_rate, text.split())
                 cost["aligned"][0] += time.perf_counter() - start
                 cost["aligned"][1] += sum(c.audio_float_array.size for c in chunks) / plain.config.sample_rate
                 assert words is not None

@@ -33,11 +33,12 @@ def spoken_words(text: str) -> list[str]:
     return text.split()
 
 
-def from_phonemes(chunks: Iterable[tuple[Sequence[Any], int]], sample_rate: int, word_count: int) -> WordTimes | None:
-    """Word times from Piper's alignments: ``chunks`` holds, per sentence Piper spoke,
-    its ``PhonemeAlignment`` list and its audio's length in samples.  None when
-    an alignment is missing."""
-    words: WordTimes = []
+def from_phonemes(chunks: Iterable[tuple[Sequence[Any], int]], sample_rate: int, words: list[str]) -> WordTimes | None:
+    """Times of ``words`` (the text's) from Piper's alignments: ``chunks`` holds, per
+    sentence Piper spoke, its ``PhonemeAlignment`` list and its audio's length in
+    samples.  None when an alignment is missing."""
+    spans: list[list[float]] = []
+    sizes: list[int] = []
     offset = 0
     for alignments, samples in chunks:
         if not alignments:
@@ -58,28 +59,62 @@ def from_phonemes(chunks: Iterable[tuple[Sequence[Any], int]], sample_rate: int,
                 continue  # a pause belongs to no word: the next word starts after it
             if current is None:
                 current = [start, end]
-                words.append(current)
-            else:
-                current[1] = end
+                spans.append(current)
+                sizes.append(0)
+            current[1] = end
+            sizes[-1] += 1
         offset += samples
-    if not words:
+    if not spans:
         return None
-    seconds = [[s / sample_rate, e / sample_rate] for s, e in words]
-    return match_count(seconds, word_count)
+    return match_words(words, [[s / sample_rate, e / sample_rate] for s, e in spans], sizes)
 
 
-def match_count(times: WordTimes, count: int) -> WordTimes:
-    """Times for ``count`` text words from times of the phonemiser's words (numbers and
-    abbreviations it spells out make more, joined words fewer): shared out in order."""
-    if count <= 0 or not times:
-        return []
-    if len(times) == count:
-        return times
-    out = []
-    for i in range(count):
-        first = i * len(times) // count
-        last = max(first, (i + 1) * len(times) // count - 1)
-        out.append([times[first][0], times[last][1]])
+_MERGE_COST = 2.0
+
+
+def match_words(words: list[str], spans: WordTimes, sizes: list[int]) -> WordTimes:
+    """Times for the text's ``words`` from the phonemiser's word ``spans`` (``sizes``: phonemes
+    in each).  They differ where espeak joins words ("we shall" is one) or spells one
+    out ("1,000" is two): the cheapest monotonic pairing of groups of up to three on
+    one side with one on the other, by length; text words sharing a span split it by letters."""
+    n, m = len(words), len(spans)
+    if n == m or not n:
+        return spans if n == m else []
+    letters = [max(1, sum(3 if c.isdigit() else 1 for c in w if c.isalnum())) for w in words]
+    per_letter = sum(sizes) / sum(letters)
+    inf = float("inf")
+    cost = [[inf] * (m + 1) for _ in range(n + 1)]
+    back: list[list[tuple[int, int]]] = [[(0, 0)] * (m + 1) for _ in range(n + 1)]
+    cost[0][0] = 0.0
+    steps = [(1, 1), (2, 1), (3, 1), (1, 2), (1, 3)]
+    for i in range(n + 1):
+        for j in range(m + 1):
+            if cost[i][j] == inf:
+                continue
+            for a, b in steps:
+                if i + a > n or j + b > m:
+                    continue
+                expect, got = per_letter * sum(letters[i:i + a]), sum(sizes[j:j + b])
+                step = cost[i][j] + (expect - got) ** 2 / (expect + got) + (0 if a == b == 1 else _MERGE_COST)
+                if step < cost[i + a][j + b]:
+                    cost[i + a][j + b] = step
+                    back[i + a][j + b] = (a, b)
+    if cost[n][m] == inf:  # more than three to one somewhere: share out in order
+        return [spans[min(m - 1, i * m // n)] for i in range(n)]
+    out: list[list[float]] = []
+    i, j = n, m
+    while i or j:
+        a, b = back[i][j]
+        start, end = spans[j - b][0], spans[j - 1][1]
+        group = letters[i - a:i]
+        at = start
+        parts = []
+        for size in group:
+            length = (end - start) * size / sum(group)
+            parts.append([at, at + length])
+            at += length
+        out[:0] = parts
+        i, j = i - a, j - b
     return out
 
 

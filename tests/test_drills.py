@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import json
 import shutil
+import threading
 import zipfile
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -98,6 +101,44 @@ def test_the_highlight_follows_the_audio_and_can_be_switched_off(browser, projec
     assert page.evaluate("!document.getElementById('audio').paused")
     assert not page.errors
     context.close()
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+
+def test_site_word_times_match_the_audio_as_chromium_decodes_it(browser, project):
+    """Chromium's own decoder: each word after a comma starts where the site says, within 40 ms."""
+    line = data(project)["items"][0]
+    words = " ".join(r[1] for p in line["p"] for r in p["r"]).split()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietHandler, directory=str(project / "build")))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        page = browser.new_page()
+        page.goto(f"http://127.0.0.1:{server.server_port}/drills/ben/index.html")
+        frame_s = 0.005
+        db = page.evaluate("""async ([url, frame]) => {
+            const buffer = await (await fetch(url)).arrayBuffer();
+            const decoded = await new OfflineAudioContext(1, 1, 44100).decodeAudioData(buffer);
+            const x = decoded.getChannelData(0), n = Math.round(decoded.sampleRate * frame), out = [];
+            for (let i = 0; i + n <= x.length; i += n) {
+                let sum = 0;
+                for (let k = i; k < i + n; k++) sum += x[k] * x[k];
+                out.push(Math.sqrt(sum / n));
+            }
+            const peak = Math.max(...out);
+            return out.map(v => 20 * Math.log10(v / peak + 1e-9));
+        }""", [f"/drills/audio/{line['a']}", frame_s])
+        page.close()
+    finally:
+        server.shutdown()
+    for word in ("Ben,", "and"):
+        start = line["wt"][words.index(word)][0]
+        lo, hi = int((start - 0.25) / frame_s), int((start + 0.15) / frame_s)
+        quiet = lo + min(range(hi - lo), key=lambda k: db[lo + k])
+        onset = next(k for k in range(quiet, hi) if db[k] > -28) * frame_s
+        assert abs(onset - start) <= 0.040, (word, onset, start)
 
 
 def tail_start(times: list, words: list[str]) -> float:

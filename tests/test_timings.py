@@ -79,10 +79,26 @@ def test_estimated_times_follow_syllables_and_stay_in_the_clip():
     assert times[1][0] > times[0][1]  # the comma's pause lies between them
 
 
-def test_phonemiser_words_are_shared_out_over_the_text_words():
-    # "1,000" is one text word that Piper speaks as two
-    assert timings.match_count([[0, 1], [1, 2], [2, 3]], 2) == [[0, 1], [1, 3]]
-    assert timings.match_count([[0, 1], [1, 2]], 3) == [[0, 1], [0, 1], [1, 2]]
+def test_words_espeak_joins_or_spells_out_are_matched_by_length():
+    # espeak says "we shall" as one word: the pair shares its span, split by letters
+    words = ["Where", "we", "shall", "rehearse", "today."]
+    spans = [[0.0, 0.3], [0.4, 1.1], [1.2, 1.7], [1.8, 2.2]]
+    times = timings.match_words(words, spans, [4, 7, 6, 5])
+    assert times[0] == [0.0, 0.3] and times[3:] == [[1.2, 1.7], [1.8, 2.2]]
+    assert times[1][0] == 0.4 and times[2][1] == 1.1 and times[1][1] == pytest.approx(0.4 + 0.7 * 2 / 7)
+    # "1,000" is spoken as two words: one span from the first to the second
+    times = timings.match_words(["About", "1,000", "men."], [[0, 1], [1, 2], [2, 3], [3, 4]], [5, 3, 6, 4])
+    assert times == [[0, 1], [1, 3], [3, 4]]
+
+
+@pytest.mark.slow
+def test_a_joined_word_does_not_shift_the_others(engine):
+    text = "Good morning, Ben, and welcome to the house where we shall rehearse today."
+    _, _, times = engine.synthesize_timed(TakeRequest(key="j" * 64, text=text, voice={"engine": "piper"}))
+    words = text.split()
+    starts = [start for start, _ in times]
+    assert len(times) == len(words) and starts == sorted(starts) and len(set(starts)) == len(starts)
+    assert times[words.index("Ben,")][0] > times[words.index("morning,")][1]
 
 
 @pytest.mark.slow

@@ -216,7 +216,7 @@ class PiperEngine(Engine):
         rate = piper_voice.config.sample_rate
         words = timings.from_phonemes(
             ((chunk.phoneme_alignments, chunk.audio_float_array.size) for chunk in chunks), rate,
-            len(timings.spoken_words(request.text)))
+            timings.spoken_words(request.text))
         shifted = shift_pitch_by_resampling(audio, pitch)
         return shifted, rate, timings.scale(words, shifted.size / audio.size)
 
