@@ -206,6 +206,12 @@ def test_changed_lines_marked_banner_in_a_newer_bundle_and_rehearse_the_changes(
     assert waited == [4, 6]  # my changed line, and my line whose cue changed
     assert [p["line"] for p in newer.evaluate("window.__plays")] == [3, 5]  # one cue before each
     assert not newer.errors
+    again = open_player(context, (tmp_path / "a" / "drills-ben" / "drills" / "ben" / "index.html").as_uri())
+    again.click("#play")  # the older bundle played again does not take the actor back to revision 1
+    again.wait_for_function("window.__plays.length > 0", timeout=5000)
+    newer.reload()
+    newer.wait_for_function("window.runthruDrills !== undefined")
+    assert not newer.is_visible("#changes")
     context.close()
 
 

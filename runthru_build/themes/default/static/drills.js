@@ -172,8 +172,9 @@
     return out;
   }
 
-  function rehearsed() {
-    if (R) P.store.set(seenKey, { rev: R.id, time: new Date().toISOString() });
+  function rehearsed() {  // never back to an older revision: an older bundle opened after a newer one
+    var stored = P.store.get(seenKey, null);
+    if (R && !(stored && stored.rev > R.id)) P.store.set(seenKey, { rev: R.id, time: new Date().toISOString() });
   }
 
   function stopChanges() { queue = null; P.body.classList.remove("rehearsing-changes"); }
@@ -285,6 +286,7 @@
   }
 
   function closeDrill() { drillAudio.pause(); P.closeDialog(); }
+  document.addEventListener("keydown", function (e) { if (e.key === "Escape") drillAudio.pause(); }, true);
 
   // -- settings and wiring ---------------------------------------------------------------------
   function applyDrillSettings() {
