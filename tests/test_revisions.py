@@ -60,7 +60,7 @@ def test_edited_lines_carry_the_new_revision_and_the_chooser_counts_them(built):
     assert changed == ["scripts/play.md:6", "scripts/play.md:9"]
     chooser = (built / "build" / "play" / "index.html").read_text()
     assert chooser.count('class="changed-count"') == 2  # AMY 1, BEN 1
-    assert ">1 changed<" in chooser
+    assert ">1 line changed<" in chooser
 
 
 def test_changes_lists_changed_added_and_removed_lines_per_role(built):

@@ -199,7 +199,7 @@
     $("changes-close").onclick = function () { $("changes").hidden = true; };
   }
 
-  P.audio.addEventListener("playing", rehearsed);
+  P.audio.addEventListener("playing", function () { rehearsed(); $("changes").hidden = true; });
 
   // -- shuffled cues -------------------------------------------------------------------------
   var scoreKey = P.prefix + "drill:" + P.roleNames().sort().join("+");
