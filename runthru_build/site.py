@@ -208,7 +208,7 @@ def _word_times(info: TakeInfo, config: Config) -> dict[str, Any]:
     if info.words:
         return {"wt": info.words, "we": info.words_estimated}
     pad = config.audio.trim_pad_ms / 1000
-    delay = timings.encoder_delay(config.audio.format, info.sample_rate)
+    delay = timings.encoder_delay(info.suffix.lstrip("."), info.sample_rate)
     words = timings.shift(timings.estimate(info.text, info.duration, pad), delay)
     return {"wt": timings.finish(words or [], info.duration + delay), "we": True}
 
