@@ -12,7 +12,10 @@
    cannot reach it: the previous site's file when it hashes to the take, else
    a copy), always copied, and hard-linked to the cache (before), side by side;
 3. one word changed in one line: takes rendered (target exactly 1);
-4. ``--voices``: per voice (the built-in one and every installed voice), the
+4. ``--alignment``: what word timings cost: Piper with the alignment-patched voice,
+   ``include_alignments`` and the grouping into words, against the plain voice,
+   same lines, one thread, compute per audio second (target <= 1.05);
+5. ``--voices``: per voice (the built-in one and every installed voice), the
    real-time factor of Piper alone on one thread (compute seconds per second
    of speech) and what a 3-hour play costs on this machine's cores.
 """
@@ -20,31 +23,46 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import tempfile
 import time
 from multiprocessing import get_context
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 from common import copy_sample, generated_script
 
-from runthru_build import site
+from runthru_build import site, timings
 from runthru_build.commands.build import build, plan_build
 from runthru_build.engines.base import TakeRequest
-from runthru_build.engines.piper import PiperEngine
+from runthru_build.engines.piper import PiperEngine, voice_files
+
+
+def plain_voice(voice: str | None = None) -> Any:
+    """The voice as Piper loads it, unpatched (no alignment output), on one thread."""
+    import onnxruntime
+    from piper import PiperVoice
+    from piper.config import PiperConfig
+
+    model, config = voice_files(voice)
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = options.inter_op_num_threads = 1
+    return PiperVoice(config=PiperConfig.from_dict(json.loads(config.read_text(encoding="utf-8"))),
+                      session=onnxruntime.InferenceSession(str(model), sess_options=options,
+                                                           providers=["CPUExecutionProvider"]))
 
 
 def _bare_worker(requests: list[dict]) -> float:
     """Plain Piper: synthesise each text with the engine's settings, nothing else."""
     engine = PiperEngine({"threads": 1})
-    engine.load()
+    voice = plain_voice()
     seconds = 0.0
     for data in requests:
         request = TakeRequest.from_json(data)
         syn, _ = engine.synthesis_config(request)
-        voice = engine._voice(request.voice.get("voice"))
         for chunk in voice.synthesize(request.text, syn_config=syn):
             seconds += chunk.audio_float_array.size / voice.config.sample_rate
     return seconds
@@ -117,6 +135,35 @@ def voice_rtf(voice: str | None, lines: list[str]) -> tuple[float, float]:
     return compute, audio
 
 
+def alignment_cost(lines: int, rounds: int) -> None:
+    sample = [line for line in generated_script(lines * 10, seed=5).splitlines() if ": " in line][:lines]
+    texts = [line.split(": ", 1)[1] for line in sample]
+    with tempfile.TemporaryDirectory() as state:
+        engine = PiperEngine({"threads": 1}, Path(state))
+        engine.load()
+        plain = plain_voice()
+        syn, _ = engine.synthesis_config(TakeRequest(key="x", text="x", voice={}))
+        aligned_voice = engine._voice(None)
+        cost = {"plain": [0.0, 0.0], "aligned": [0.0, 0.0]}
+        for _ in range(rounds):
+            for text in texts:
+                start = time.perf_counter()
+                chunks = list(plain.synthesize(text, syn_config=syn))
+                cost["plain"][0] += time.perf_counter() - start
+                cost["plain"][1] += sum(c.audio_float_array.size for c in chunks) / plain.config.sample_rate
+                start = time.perf_counter()
+                chunks = list(aligned_voice.synthesize(text, syn_config=syn, include_alignments=True))
+                words = timings.from_phonemes(((c.phoneme_alignments, c.audio_float_array.size) for c in chunks),
+                                              plain.config.sample_rate, text.split())
+                cost["aligned"][0] += time.perf_counter() - start
+                cost["aligned"][1] += sum(c.audio_float_array.size for c in chunks) / plain.config.sample_rate
+                assert words is not None
+    per_second = {k: c / a for k, (c, a) in cost.items()}
+    print(f"word alignment, {len(texts)} lines x {rounds} rounds, one thread, compute per audio second:")
+    print(f"  plain voice: {per_second['plain']:.4f}   aligned + grouped into words: {per_second['aligned']:.4f}")
+    print(f"  ratio aligned/plain: {per_second['aligned'] / per_second['plain']:.3f}   (target <= 1.05)")
+
+
 def per_voice(lines: int) -> None:
     from runthru_build.voices.store import installed_voices
 
@@ -164,11 +211,15 @@ def main() -> None:
     parser.add_argument("--skip-cold", action="store_true", help="only the warm rebuild and the one-word edit")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--voices", action="store_true", help="only the real-time factor of each installed voice")
+    parser.add_argument("--alignment", action="store_true", help="only the cost of word alignment")
     parser.add_argument("--lines", type=int, default=40, help="lines per voice for --voices")
     parser.add_argument("--workdir", type=Path, help="keep the projects here (a rerun then starts warm)")
     args = parser.parse_args()
     if args.voices:
         per_voice(args.lines)
+        return
+    if args.alignment:
+        alignment_cost(args.lines, args.rounds)
         return
     with tempfile.TemporaryDirectory() as tmp:
         workdir = args.workdir or Path(tmp)

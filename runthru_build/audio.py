@@ -15,6 +15,8 @@ from fractions import Fraction
 
 import numpy as np
 
+from .timings import WordTimes, shift
+
 SILENCE_DB = -42.0
 PEAK_CEILING = 0.89  # -1 dBFS
 SHORT_CLIP_S = 0.4  # below this BS.1770 gating has too little to measure
@@ -68,8 +70,16 @@ JOIN_GAP_S = 0.25
 
 def shift_formants_joined(clips: list[np.ndarray], sample_rate: int, semitones: float) -> list[np.ndarray]:
     """``shift_formants`` over several clips in one pass, split again in the silences between them."""
+    return [audio for audio, _, _ in shift_formants_joined_placed(clips, sample_rate, semitones)]
+
+
+def shift_formants_joined_placed(clips: list[np.ndarray], sample_rate: int,
+                                 semitones: float) -> list[tuple[np.ndarray, int, float]]:
+    """``shift_formants_joined``, each clip with where its sound now lies, for its word
+    timings: (audio, samples of silence added before it, time scale)."""
     if len(clips) == 1:
-        return [shift_formants(clips[0], sample_rate, semitones)]
+        shifted = shift_formants(clips[0], sample_rate, semitones)
+        return [(shifted, 0, shifted.size / clips[0].size if clips[0].size else 1.0)]
     gap = np.zeros(int(sample_rate * JOIN_GAP_S), dtype=np.float32)
     pieces, bounds, position = [], [], 0
     for clip in clips:
@@ -79,10 +89,11 @@ def shift_formants_joined(clips: list[np.ndarray], sample_rate: int, semitones: 
     joined = shift_formants(np.concatenate(pieces), sample_rate, semitones)
     scale = joined.size / position
     half_gap = gap.size // 2
-    return [
-        joined[max(0, round(start * scale) - half_gap): round(end * scale) + half_gap]
-        for start, end in bounds
-    ]
+    placed = []
+    for start, end in bounds:
+        lead_in = min(half_gap, round(start * scale))
+        placed.append((joined[round(start * scale) - lead_in: round(end * scale) + half_gap], lead_in, scale))
+    return placed
 
 
 def shift_formants(audio: np.ndarray, sample_rate: int, semitones: float) -> np.ndarray:
@@ -106,21 +117,27 @@ def shift_formants(audio: np.ndarray, sample_rate: int, semitones: float) -> np.
 
 def trim_silence(audio: np.ndarray, sample_rate: int, pad_ms: int) -> np.ndarray:
     """Cut leading and trailing silence, keeping ``pad_ms`` on each side."""
+    start, end = trim_bounds(audio, sample_rate, pad_ms)
+    return audio[start:end]
+
+
+def trim_bounds(audio: np.ndarray, sample_rate: int, pad_ms: int) -> tuple[int, int]:
+    """Where ``trim_silence`` cuts: (first sample kept, end)."""
     if audio.size == 0:
-        return audio
+        return 0, 0
     frame = max(1, sample_rate // 100)  # 10 ms
     usable = audio[: audio.size - audio.size % frame] if audio.size >= frame else audio
     if usable.size < frame:
-        return audio
+        return 0, audio.size
     rms = np.sqrt(np.mean(usable.reshape(-1, frame).astype(np.float64) ** 2, axis=1) + 1e-12)
     peak = float(rms.max())
     if peak <= 1e-6:
-        return audio[: frame * 2]
+        return 0, frame * 2
     loud = np.nonzero(20 * np.log10(rms / peak) > SILENCE_DB)[0]
     pad = int(sample_rate * pad_ms / 1000)
     start = max(0, loud[0] * frame - pad)
     end = min(audio.size, (loud[-1] + 1) * frame + pad)
-    return audio[start:end]
+    return int(start), int(end)
 
 
 def normalize_loudness(audio: np.ndarray, sample_rate: int, target_lufs: float, gain_db: float = 0.0) -> np.ndarray:
@@ -191,5 +208,13 @@ def mix(clips: list[tuple[np.ndarray, int]]) -> tuple[np.ndarray, int]:
 
 
 def postprocess(audio: np.ndarray, sample_rate: int, post: PostSettings, gain_db: float = 0.0) -> np.ndarray:
-    audio = trim_silence(np.asarray(audio, dtype=np.float32).reshape(-1), sample_rate, post.trim_pad_ms)
-    return normalize_loudness(audio, sample_rate, post.loudness_lufs, gain_db)
+    return postprocess_timed(audio, sample_rate, post, gain_db)[0]
+
+
+def postprocess_timed(audio: np.ndarray, sample_rate: int, post: PostSettings, gain_db: float = 0.0,
+                      words: WordTimes | None = None) -> tuple[np.ndarray, WordTimes | None]:
+    """``postprocess``, moving the word timings by what trimming cut."""
+    audio = np.asarray(audio, dtype=np.float32).reshape(-1)
+    start, end = trim_bounds(audio, sample_rate, post.trim_pad_ms)
+    return (normalize_loudness(audio[start:end], sample_rate, post.loudness_lufs, gain_db),
+            shift(words, -start / sample_rate))

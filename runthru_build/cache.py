@@ -1,7 +1,7 @@
 """The take cache: rendered audio stored by key, shared by every build of a project.
 
 Layout: ``<cache>/<key[:2]>/<key>.<mp3|opus>`` plus ``<key>.json`` (duration,
-sample rate, what was said, the audio's size and sha256).  Both are written atomically; the JSON is
+sample rate, what was said, the audio's size and sha256, word timings).  Both are written atomically; the JSON is
 written last and is the mark that a take is complete, so a build killed
 mid-way leaves nothing half-written that a later build would trust.
 
@@ -43,6 +43,11 @@ class TakeInfo:
     size: int = 0
     """Bytes of the audio file; 0 in takes stored before sizes were recorded."""
     sha256: str = ""
+    words: list[list[float]] = field(default_factory=list)
+    """[start, end] seconds of each spoken word in the audio as played (timings.py);
+    empty in takes stored before timings were recorded."""
+    words_estimated: bool = False
+    """The word times are shared out from the text, not aligned by the engine."""
 
 
 @dataclass

@@ -469,6 +469,30 @@ def licences(markdown: bool) -> None:
 
 @main.command()
 @project_dir
+@click.option("--since", "since_spec", metavar="DATE|REVISION",
+              help="Compare with this revision (a number, or the last one built by a date); default: the one before.")
+@click.option("--role", "-r", help="Only this role's lines.")
+@reports_errors
+def changes(project_dir: Path, since_spec: str | None, role: str | None) -> None:
+    """Lines changed, added and removed per role since a revision (each build records one)."""
+    from .commands.changes import changes as find_changes
+
+    for production in find_changes(project_dir, since_spec, role):
+        base = production.base
+        against = f"revision {base.id} ({base.time})" if base else "the start"
+        out.print(f"[bold]{production.title}[/bold]: revision {production.current.id} against {against}")
+        if not production.by_role:
+            out.print("  no changes")
+        for name, found in sorted(production.by_role.items()):
+            counts = {kind: sum(1 for c in found if c.kind == kind) for kind in ("changed", "added", "removed")}
+            out.print(f"  {name}: " + ", ".join(f"{n} {kind}" for kind, n in counts.items()), markup=False)
+            for change in found:
+                was = f"  (was: {change.before.text})" if change.before and change.before.text != change.line.text else ""
+                out.print(f"    {change.kind:8} {change.line.source}  {change.line.text}{was}", markup=False)
+
+
+@main.command()
+@project_dir
 @click.option("--role", "-r", "roles", multiple=True, help="Only this role (repeatable); default: every role.")
 @reports_errors
 def audition(project_dir: Path, roles: tuple[str, ...]) -> None:

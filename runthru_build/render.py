@@ -22,7 +22,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .audio import PostSettings, decode, encode, mix, postprocess
+from . import timings
+from .audio import PostSettings, decode, encode, mix, postprocess, postprocess_timed
 from .cache import TakeCache, TakeInfo
 from .delivery import gain_db
 from .engines import EngineSet, engine_class, engine_spec
@@ -98,13 +99,21 @@ def _init_worker(engine_name: str, options: dict[str, Any], state_dir: str | Non
 
 
 def finish_take(take: Take, request: TakeRequest, post: PostSettings) -> dict[str, Any]:
-    """An engine's take -> post-processed, encoded result (or its error)."""
+    """An engine's take -> post-processed, encoded result (or its error), with word times
+    that match the encoded audio (estimated from the text when the engine gave none)."""
     if take.error is not None or take.audio is None:
         return {"key": take.key, "error": take.error or "no audio", "compute": take.compute_seconds}
     started = time.perf_counter()
-    audio = postprocess(take.audio, take.sample_rate, post, gain_db(request.emotion, request.intensity))
+    audio, words = postprocess_timed(take.audio, take.sample_rate, post,
+                                     gain_db(request.emotion, request.intensity), take.words)
     data, rate = encode(audio, take.sample_rate, post)
-    return {"key": take.key, "data": data, "rate": rate, "duration": audio.size / take.sample_rate,
+    duration = audio.size / take.sample_rate
+    estimated = words is None
+    if words is None:
+        words = timings.estimate(request.text, duration, post.trim_pad_ms / 1000)
+    delay = timings.encoder_delay(post.format, take.sample_rate)
+    return {"key": take.key, "data": data, "rate": rate, "duration": duration,
+            "words": timings.finish(timings.shift(words, delay), duration + delay), "words_estimated": estimated,
             "compute": take.compute_seconds, "post": time.perf_counter() - started}
 
 
@@ -226,7 +235,8 @@ def _render_engine(name: str, requests: list[TakeRequest], post: PostSettings, c
                     on_take(1, 0.0)
                 continue
             cache.put(TakeInfo(key=request.key, suffix=post.suffix, duration=result["duration"],
-                               sample_rate=result["rate"], text=request.text, source=request.source),
+                               sample_rate=result["rate"], text=request.text, source=request.source,
+                               words=result["words"], words_estimated=result["words_estimated"]),
                       result["data"])
             report.rendered += 1
             report.audio_seconds += result["duration"]

@@ -42,11 +42,13 @@ from typing import Any
 import jinja2
 from markdown_it import MarkdownIt
 
+from . import timings
 from .cache import TakeCache, TakeInfo
 from .config import Config
 from .errors import RunThruError
 from .fsutil import copy_file
 from .plan import LineAudio, Plan
+from .revisions import History, Revision
 from .script import Direction, Line
 from .voices.store import cast_voice_credits
 
@@ -126,6 +128,8 @@ class RolePage:
     """The audio of a few characteristic lines (``preview_lines``), for the cast preview on the chooser."""
     share: float = 0.0
     """The part's share of the play's lines (0..1)."""
+    changed: int = 0
+    """Lines of the part changed or added in the latest revision."""
 
 
 @dataclass
@@ -136,6 +140,9 @@ class ProductionSite:
     audio: set[str]
     """Every audio file of the production."""
     duration: float
+    history: History | None = None
+    revision: Revision | None = None
+    """This build's revision of the production (revisions.py)."""
 
     @property
     def title(self) -> str:
@@ -195,11 +202,24 @@ def _line_item(line: Line, audio: str | None, duration: float, scene: int) -> di
     }
 
 
+def _word_times(info: TakeInfo, config: Config) -> dict[str, Any]:
+    """``wt``: [start, end] of each spoken word in the played audio; ``we``: estimated (a take
+    stored before timings were kept, or a mix of voices) rather than aligned by the engine."""
+    if info.words:
+        return {"wt": info.words, "we": info.words_estimated}
+    pad = config.audio.trim_pad_ms / 1000
+    delay = timings.encoder_delay(info.suffix.lstrip("."), info.sample_rate)
+    words = timings.shift(timings.estimate(info.text, info.duration, pad), delay)
+    return {"wt": timings.finish(words or [], info.duration + delay), "we": True}
+
+
 def page_data(site: ProductionSite, cache: TakeCache, config: Config) -> dict[str, Any]:
     """Everything the player needs about a production (the same for every role)."""
     plan = site.plan
     script = plan.production.script
     by_line = {id(la.line): la for la in plan.lines}
+    records = dict(zip((id(line) for line in script.lines()), site.revision.lines, strict=True)) \
+        if site.revision else {}
     items: list[dict[str, Any]] = []
     scenes = []
     for number, scene in enumerate(script.scenes):
@@ -212,6 +232,10 @@ def page_data(site: ProductionSite, cache: TakeCache, config: Config) -> dict[st
             info = cache.get(la.key)
             items.append(_line_item(element, f"{la.key}{info.suffix}" if info else None,
                                     info.duration if info else 0.0, number))
+            if info is not None:
+                items[-1].update(_word_times(info, config))
+            if id(element) in records:
+                items[-1].update({"h": records[id(element)].fingerprint, "cr": records[id(element)].changed})
     return {
         "production": {"slug": site.slug, "title": script.title, "subtitle": script.subtitle,
                        "author": script.author},
@@ -219,7 +243,18 @@ def page_data(site: ProductionSite, cache: TakeCache, config: Config) -> dict[st
         "scenes": scenes,
         "items": items,
         "gapMs": config.site.gap_ms,
+        "revision": _revision_data(site),
     }
+
+
+def _revision_data(site: ProductionSite) -> dict[str, Any] | None:
+    """This build's revision, the first one kept, and the date of each revision a line names."""
+    if site.revision is None or site.history is None:
+        return None
+    dates = site.history.dates()
+    named = {r.changed for r in site.revision.lines} | {site.revision.id}
+    return {"id": site.revision.id, "time": site.revision.time, "first": site.history.revisions[0].id,
+            "dates": {str(n): dates[n] for n in sorted(named) if n in dates}}
 
 
 PREVIEW_SECONDS = (9.5, 14.0)
@@ -292,6 +327,19 @@ def _production_site(slug: str, plan: Plan, cache: TakeCache) -> ProductionSite:
                           audio=set(audio_of.values()), duration=duration)
 
 
+def _count_changes(site: ProductionSite) -> None:
+    """Each part's lines changed in the latest revision (none on the first)."""
+    revision = site.revision
+    if revision is None or site.history is None or revision.id == site.history.revisions[0].id:
+        return
+    by_name = {role.name: role for role in site.roles}
+    for record in revision.lines:
+        if record.changed == revision.id:
+            for speaker in record.speakers:
+                if speaker in by_name:
+                    by_name[speaker].changed += 1
+
+
 def _leads_first(roles: list[RolePage], total_lines: int) -> list[RolePage]:
     """The role chooser's order: most lines first, then by name; each with its share of the play."""
     for role in roles:
@@ -299,7 +347,8 @@ def _leads_first(roles: list[RolePage], total_lines: int) -> list[RolePage]:
     return sorted(roles, key=lambda r: (-r.lines, r.name))
 
 
-def stage_site(plans: list[Plan], cache: TakeCache, config: Config) -> StagedSite:
+def stage_site(plans: list[Plan], cache: TakeCache, config: Config,
+               revisions: dict[str, tuple[History, Revision]] | None = None) -> StagedSite:
     """Write assets, audio and rehearsal pages into a temporary folder."""
     dirs = theme_dirs(config)
     env = _environment(dirs)
@@ -317,6 +366,9 @@ def stage_site(plans: list[Plan], cache: TakeCache, config: Config) -> StagedSit
         static_files = _copy_static(dirs, root)
         slugs = unique_slugs([p.production.name for p in plans])
         sites = [_production_site(slugs[p.production.name], p, cache) for p in plans]
+        for site in sites:
+            site.history, site.revision = (revisions or {}).get(site.plan.production.name, (None, None))
+            _count_changes(site)
         staged = StagedSite(config=config, root=root, productions=sites, env=env, static_files=static_files)
         for site in sites:
             _write_production_pages(staged, site, cache)

@@ -16,6 +16,7 @@ from ..fsutil import write_atomic
 from ..plan import Plan, plan_production
 from ..project import Project, load_project
 from ..render import RenderReport, missing_takes, render_plans
+from ..revisions import History, Revision, load_history, record
 from ..site import check_build_dir, discard, finish_site, stage_site
 
 __all__ = ["STATE_DIR", "BuildResult", "build", "dry_run", "plan_build", "publish_site"]
@@ -98,13 +99,21 @@ def build(root: Path, *, on_take=None, on_start=None, report_path: Path | None =
                           on_take=on_take, on_start=on_start)
     result = BuildResult(project=project, plans=planned.plans, render=report, errors=planned.errors)
     if not report.interrupted and not project.errors and not planned.errors:
-        publish_site(result, planned.cache)
+        revisions = {}
+        for plan in planned.plans:
+            history = load_history(config.state_dir, plan.production)
+            revisions[plan.production.name] = (history, record(history, plan.production))
+        publish_site(result, planned.cache, revisions)
+        if result.published:
+            for history, _ in revisions.values():
+                history.save()
     if report_path is not None:
         write_atomic(report_path, json.dumps(report.as_json(), indent=2).encode())
     return result
 
 
-def publish_site(result: BuildResult, cache: TakeCache) -> None:
+def publish_site(result: BuildResult, cache: TakeCache,
+                 revisions: dict[str, tuple[History, Revision]] | None = None) -> None:
     """Stage the site and its bundles in a temporary folder, then swap it in.
 
     Not called while a production fails to load: the last good site, with that
@@ -113,7 +122,7 @@ def publish_site(result: BuildResult, cache: TakeCache) -> None:
     """
     if result.render.engine_failures:
         return
-    staged = stage_site(result.plans, cache, result.project.config)
+    staged = stage_site(result.plans, cache, result.project.config, revisions)
     try:
         result.bundle_sizes = write_bundles(staged, previous_site=result.project.config.build_dir)
         finish_site(staged, result.bundle_sizes)

@@ -60,6 +60,9 @@ class Take:
     sample_rate: int
     error: str | None = None
     compute_seconds: float = 0.0
+    words: list[list[float]] | None = None
+    """[start, end] seconds of each spoken word in ``audio``, from the engine's alignment;
+    None when it has none (they are estimated from the text)."""
 
 
 class EngineError(Exception):
@@ -137,6 +140,11 @@ class Engine(ABC):
     def synthesize(self, request: TakeRequest) -> tuple[np.ndarray, int]:
         """Render one request to (mono float32 audio, sample rate)."""
 
+    def synthesize_timed(self, request: TakeRequest) -> tuple[np.ndarray, int, list[list[float]] | None]:
+        """``synthesize``, with each word's [start, end] seconds where the engine knows them."""
+        audio, rate = self.synthesize(request)
+        return audio, rate, None
+
     def render(self, batch: list[TakeRequest]) -> Iterator[Take]:
         """Render a batch; one failing request does not stop the others.
 
@@ -150,13 +158,13 @@ class Engine(ABC):
         for request in batch:
             started = time.perf_counter()
             try:
-                audio, rate = self.synthesize(request)
+                audio, rate, words = self.synthesize_timed(request)
             except Exception as exc:  # an engine's failure on one line is that line's error
                 yield Take(request.key, None, 0, error=f"{type(exc).__name__}: {exc}",
                            compute_seconds=time.perf_counter() - started)
                 continue
             yield Take(request.key, np.asarray(audio, dtype=np.float32).reshape(-1), rate,
-                       compute_seconds=time.perf_counter() - started)
+                       compute_seconds=time.perf_counter() - started, words=words)
 
     def batch_group(self, request: TakeRequest) -> str:
         """Requests with the same group are sent together (same voice: reuse conditioning)."""

@@ -34,7 +34,9 @@ from typing import Any
 
 import numpy as np
 
-from ..audio import shift_formants_joined, shift_pitch_by_resampling, tempo_compensation
+from .. import timings
+from ..audio import shift_formants_joined_placed, shift_pitch_by_resampling, tempo_compensation
+from ..fsutil import write_atomic
 from ..voices.store import download_command, find_voice, is_voice_name
 from .base import Engine, EngineError, Take, TakeRequest, file_digest
 
@@ -133,10 +135,37 @@ class PiperEngine(Engine):
             providers = ["CUDAExecutionProvider", "CPUExecutionProvider"] if self.use_cuda else ["CPUExecutionProvider"]
             loaded = PiperVoice(
                 config=PiperConfig.from_dict(json.loads(config.read_text(encoding="utf-8"))),
-                session=onnxruntime.InferenceSession(str(model), sess_options=options, providers=providers),
+                session=onnxruntime.InferenceSession(self._aligned_model(model), sess_options=options,
+                                                     providers=providers),
             )
             self._voices[model] = loaded
         return loaded
+
+    def _aligned_model(self, model: Path) -> str | bytes:
+        """The voice patched by piper's ``patch_voice_with_alignment`` so it reports samples per
+        phoneme: a copy made once in the state folder (``piper-aligned/``), never beside the
+        voice; patched in memory when there is no state folder or it cannot be written."""
+        target = None
+        if self.state_dir is not None:
+            target = self.state_dir / "piper-aligned" / f"{file_digest(model, self.state_dir)[:24]}.onnx"
+            if target.is_file():
+                return str(target)
+        import onnx
+        from piper.patch_voice_with_alignment import add_alignment_output
+
+        patched = onnx.load(str(model))
+        try:
+            add_alignment_output(patched)
+        except ValueError:  # already patched, or a model without the tensor: as it is
+            return str(model)
+        data = patched.SerializeToString()
+        if target is not None:
+            try:
+                write_atomic(target, data)
+            except OSError:
+                return data
+            return str(target)
+        return data
 
     def load(self) -> None:
         self._voice(None)
@@ -174,13 +203,22 @@ class PiperEngine(Engine):
         return syn, pitch
 
     def synthesize(self, request: TakeRequest) -> tuple[np.ndarray, int]:
+        audio, rate, _ = self.synthesize_timed(request)
+        return audio, rate
+
+    def synthesize_timed(self, request: TakeRequest) -> tuple[np.ndarray, int, timings.WordTimes | None]:
         piper_voice = self._voice(request.voice.get("voice"))
         syn, pitch = self.synthesis_config(request)
-        chunks = [chunk.audio_float_array for chunk in piper_voice.synthesize(request.text, syn_config=syn)]
+        chunks = list(piper_voice.synthesize(request.text, syn_config=syn, include_alignments=True))
         if not chunks:
             raise EngineError("Piper produced no audio (no pronounceable text)")
-        audio = np.concatenate(chunks).astype(np.float32)
-        return shift_pitch_by_resampling(audio, pitch), piper_voice.config.sample_rate
+        audio = np.concatenate([chunk.audio_float_array for chunk in chunks]).astype(np.float32)
+        rate = piper_voice.config.sample_rate
+        words = timings.from_phonemes(
+            ((chunk.phoneme_alignments, chunk.audio_float_array.size) for chunk in chunks), rate,
+            timings.spoken_words(request.text))
+        shifted = shift_pitch_by_resampling(audio, pitch)
+        return shifted, rate, timings.scale(words, shifted.size / audio.size)
 
     def batch_group(self, request: TakeRequest) -> str:
         v = request.voice
@@ -199,9 +237,10 @@ class PiperEngine(Engine):
         for timbre, group in by_timbre.items():
             started = time.perf_counter()
             rate = group[0][0].sample_rate
-            shaped = shift_formants_joined([t.audio for t, _ in group], rate, timbre)
+            shaped = shift_formants_joined_placed([t.audio for t, _ in group], rate, timbre)
             share = (time.perf_counter() - started) / len(group)
-            for (take, _), audio in zip(group, shaped, strict=True):
+            for (take, _), (audio, lead_in, scale) in zip(group, shaped, strict=True):
                 take.audio = audio
+                take.words = timings.shift(timings.scale(take.words, scale), lead_in / rate)
                 take.compute_seconds += share
         yield from takes

@@ -50,7 +50,7 @@
     }
     if (!it.a && !take) { fallback(it); return; }
     var t = P.ticket;
-    audio.src = take || P.AUDIO_BASE + it.a;
+    audio.src = take || P.AUDIO_BASE + it.a + (P.clipFrom ? P.clipFrom(P.cur) : "");
     audio.playbackRate = P.settings.speed;
     var started = audio.play();
     if (started && started.catch) started.catch(function () { if (t === P.ticket && P.playing) fallback(it); });
@@ -65,8 +65,9 @@
   }
 
   function advance() {
-    if (P.cur < lines.length - 1) {
-      P.cur += 1;
+    var next = P.nextLine ? P.nextLine(P.cur) : P.cur + 1;  // drills.js: short cues, the changes
+    if (next < lines.length) {
+      P.cur = next;
       step();
     } else {
       finished();
