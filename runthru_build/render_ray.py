@@ -82,6 +82,7 @@ class EngineActor:
         from .engines.remote import WorkerProcess
 
         self.error: str | None = None
+        self.device = ""
         self.engine: Any = None
         self.worker: Any = None
         context = ray.get_runtime_context()
@@ -91,7 +92,7 @@ class EngineActor:
             if out_of_process:
                 self.worker = WorkerProcess(name, engine_spec(name), options, options.get("python"),
                                             Path(state_dir) if state_dir else None)
-                self.worker.start()
+                self.device = self.worker.start().device
             else:
                 self.engine = engine_class(name)(options, Path(state_dir) if state_dir else None)
                 self.engine.load()
@@ -111,7 +112,11 @@ class EngineActor:
         by_key = {r.key: r for r in batch}
         takes = self.worker.render(batch) if self.worker is not None else self.engine.render(batch)
         results = [finish_take(take, by_key[take.key], settings) for take in takes]
-        return {"node": self.node, "results": results, "busy": time.perf_counter() - started}
+        answer = {"node": self.node, "results": results, "busy": time.perf_counter() - started}
+        if self.worker is not None:  # an engine worker: what the report says of it, as locally
+            answer["engine"] = {"device": self.device, "load_seconds": self.load_seconds,
+                                "gpu_memory_mb": self.worker.info.gpu_memory_mb}
+        return answer
 
 
 class RayBackend:
@@ -254,6 +259,8 @@ class RayBackend:
                         raise EngineCannotStart(answer["cannot_start"])
                     node = nodes.setdefault(answer["node"], {"takes": 0, "audio_seconds": 0.0, "busy_seconds": 0.0})
                     node["busy_seconds"] += answer["busy"]
+                    if "engine" in answer:
+                        _note_engine(report.engines.setdefault(name, {}), answer)
                     for result in answer["results"]:
                         if pending.pop(result["key"], None) is None:
                             continue  # stored already (a retried batch finishing twice)
@@ -282,6 +289,16 @@ class RayBackend:
             except ray.exceptions.RayError:
                 ray.kill(actor)
         return live
+
+
+def _note_engine(seen: dict[str, Any], answer: dict[str, Any]) -> None:
+    """The engine's device on each node, slowest load and peak GPU memory over every actor."""
+    engine = answer["engine"]
+    devices = set(filter(None, seen.get("device", "").split(", "))) | {f"{answer['node']}: {engine['device']}"}
+    seen["device"] = ", ".join(sorted(devices))
+    seen["load_seconds"] = max(seen.get("load_seconds", 0.0), engine["load_seconds"])
+    memory = [m for m in (seen.get("gpu_memory_mb"), engine["gpu_memory_mb"]) if m is not None]
+    seen["gpu_memory_mb"] = max(memory) if memory else None
 
 
 def _host(address: str) -> str:

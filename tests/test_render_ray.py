@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import sys
 import time
 
 import pytest
@@ -55,6 +56,19 @@ def test_local_ray_instance_fills_the_cache_byte_identical_to_the_local_pool(tmp
     assert not ray.is_initialized()
     again = build(tmp_path / "ray", ray_address="")
     assert (again.render.rendered, again.render.cached, again.exit_code) == (0, 30, 0)
+
+
+def test_engine_worker_in_an_actor_fails_only_the_failing_line_with_its_file_and_line(make_project, toy_engine):
+    root = make_project({
+        "scripts/toy.md": "# Toy\n\n## One\n\nAMY: Hello there.\nBEN: Please FAIL now.\nAMY: Goodbye then.\n",
+        "casts/toy.toml": 'script = "../scripts/toy.md"\nengine = "toy"\n',
+        "runthru.toml": f'[engines.toy]\npython = "{sys.executable}"\n',  # its own interpreter, as a GPU engine
+    })
+    result = build(root, ray_address="")
+    assert (result.render.rendered, result.render.failed, result.exit_code) == (2, 1, 1)
+    assert [f.split(": ")[:2] for f in result.render.failures] == [["scripts/toy.md:6", "BEN"]]
+    assert "cannot say FAIL" in result.render.failures[0]
+    assert result.render.engines["toy"]["device"].endswith(": cpu")  # the worker process reported in
 
 
 @pytest.fixture(scope="module")
