@@ -126,8 +126,11 @@ class RayBackend:
     running cluster, anything else is ``host:port`` (or ``ray://host:port``).
     """
 
-    def __init__(self, address: str | None = None, connect_timeout: float = 15.0, num_cpus: int | None = None) -> None:
+    def __init__(self, address: str | None = None, connect_timeout: float = 15.0, num_cpus: int | None = None,
+                 named_by: str = "--ray") -> None:
         self.address = address or None
+        self.named_by = named_by
+        """Where the address came from, for errors: ``--ray`` or ``runthru.toml``."""
         self.connect_timeout = connect_timeout
         self.num_cpus = num_cpus
         self.actors: list[Any] = []
@@ -166,12 +169,12 @@ class RayBackend:
             ray.init(num_cpus=self.num_cpus, **options)
         else:
             target = self._resolve(ray)
-            _probe(target, self.connect_timeout, self.address)
+            _probe(target, self.connect_timeout, self.address, self.named_by)
             try:
                 ray.init(address=self.address, **options)
             except (ConnectionError, RuntimeError, ValueError) as exc:
                 raise RunThruError(f"cannot join the Ray cluster at {self.address}: {_first_line(exc)}",
-                                   path="--ray") from None
+                                   path=self.named_by) from None
         self._started_ray = True
 
     def _resolve(self, ray: Any) -> str:
@@ -186,8 +189,8 @@ class RayBackend:
             except Exception:  # Ray moved it: leave the finding to ray.init
                 found = None
         if not found:
-            raise RunThruError("--ray auto: no running Ray cluster on this machine "
-                               "(start one with `ray start --head`, or give its address)", path="--ray")
+            raise RunThruError("address auto: no running Ray cluster on this machine "
+                               "(start one with `ray start --head`, or give its address)", path=self.named_by)
         return found.removeprefix("ray://")
 
     # -- rendering -------------------------------------------------------------
@@ -306,7 +309,7 @@ def _host(address: str) -> str:
     return host.strip("[]")
 
 
-def _probe(target: str, timeout: float, shown: str) -> None:
+def _probe(target: str, timeout: float, shown: str, named_by: str) -> None:
     """A TCP connection to the head, so a dead address fails now, not after Ray's minutes of retries."""
     host, _, port = target.rpartition(":")
     try:
@@ -315,7 +318,7 @@ def _probe(target: str, timeout: float, shown: str) -> None:
     except (OSError, ValueError) as exc:
         reason = "timed out" if isinstance(exc, TimeoutError) else getattr(exc, "strerror", None) or str(exc)
         raise RunThruError(f"cannot reach the Ray cluster at {shown} within {timeout:g} s: {reason}",
-                           path="--ray") from None
+                           path=named_by) from None
 
 
 def _first_line(exc: BaseException) -> str:

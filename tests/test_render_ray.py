@@ -25,7 +25,8 @@ from runthru_build.commands.build import build  # noqa: E402
 pytestmark = [pytest.mark.ray, pytest.mark.slow]
 
 ROLES = ["AMY", "BEN", "CLEO"]
-SCRIPT = "# Thirty\n\n## One\n\n" + "\n".join(f"{ROLES[n % 3]}: Line {n} is said." for n in range(30)) + "\n"
+LINES = [f"{ROLES[n % 3]}: Line {n} is said." for n in range(30)]
+PLAYS = {"first": LINES[:15], "second": LINES[15:]}  # two productions, one queue of takes
 
 
 # Piper samples noise on every take, so takes differ run to run on any backend unless it is off
@@ -34,9 +35,10 @@ STILL = "".join(f"[roles.{role}]\nnoise_scale = 0.0\nnoise_w = 0.0\n" for role i
 
 def project(root, toml: str = ""):
     (root / "scripts").mkdir(parents=True)
-    (root / "scripts" / "thirty.md").write_text(SCRIPT)
     (root / "casts").mkdir()
-    (root / "casts" / "thirty.toml").write_text('script = "../scripts/thirty.md"\n' + STILL)
+    for name, lines in PLAYS.items():
+        (root / "scripts" / f"{name}.md").write_text(f"# {name.title()}\n\n## One\n\n" + "\n".join(lines) + "\n")
+        (root / "casts" / f"{name}.toml").write_text(f'script = "../scripts/{name}.md"\n' + STILL)
     (root / "runthru.toml").write_text(toml)
     return root
 
@@ -107,7 +109,7 @@ def test_cluster_build_survives_a_killed_actor_and_a_removed_node(cluster, tmp_p
     result = build(root, on_take=on_take)
     assert (result.exit_code, result.render.failed, result.render.failures) == (0, 0, [])
     assert result.render.rendered == 30 == len(takes(root))  # each take stored once, none missing
-    assert len(result.render.nodes) >= 2
+    assert len(result.render.nodes) >= 2 and len(result.plans) == 2 and result.published
     assert our_actors() == []
 
 

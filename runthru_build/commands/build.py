@@ -120,8 +120,8 @@ def render_backend(config: Config, ray_address: str | None = None) -> Iterator[B
     from ..render_ray import RayBackend
 
     address = settings.ray_address if ray_address is None else ray_address
-    with RayBackend(address, connect_timeout=settings.ray_connect_timeout_s,
-                    num_cpus=settings.workers or None) as backend:
+    with RayBackend(address, connect_timeout=settings.ray_connect_timeout_s, num_cpus=settings.workers or None,
+                    named_by="runthru.toml" if ray_address is None else "--ray") as backend:
         yield backend
 
 
