@@ -9,6 +9,8 @@
 2. start-up: a local Ray instance, and the actors (one per core, Piper loaded);
 3. per-take costs: the driver storing a take in the cache, and a batch's round
    trip through an ActorPool of do-nothing actors returning take-sized audio;
+   the same batches through Ray Data ``map_batches`` (when ``ray[data]`` is
+   installed), start-up included, against ActorPool;
 4. a projection for a 2.5-hour play on IndexTTS2 (published 0.33 s per audio
    second on one RTX 4090) on 1, 4 and 16 GPUs, and the GPU count at which the
    driver's storing becomes the bottleneck.
@@ -19,6 +21,7 @@ Ray stays on 127.0.0.1 (no dashboard, no usage statistics).
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 import tempfile
@@ -85,6 +88,44 @@ def round_trip_seconds(ray, actors: int, take_bytes: int, batches: int = 200, ba
     return (time.perf_counter() - started) / (batches * batch)
 
 
+def pool_vs_data_seconds(ray, actors: int, take_bytes: int, batches: int = 100, batch: int = MAX_BATCH // 2):
+    """The same do-nothing batches through ActorPool and through Ray Data ``map_batches``
+    with an actor pool, start-up included on both sides (Ray Data needs ``ray[data]``)."""
+    from ray.util import ActorPool
+
+    def takes(n: int) -> list[dict]:
+        return [{"key": str(i), "data": b"\0" * take_bytes, "duration": 3.0} for i in range(n)]
+
+    @ray.remote(num_cpus=1)
+    class Echo:
+        def render(self, n: int) -> list[dict]:
+            return takes(n)
+
+    started = time.perf_counter()
+    echoes = [Echo.remote() for _ in range(actors)]
+    got = sum(len(r) for r in ActorPool(echoes).map_unordered(lambda a, n: a.render.remote(n), [batch] * batches))
+    pooled = time.perf_counter() - started
+    for a in echoes:
+        ray.kill(a)
+    try:
+        import ray.data  # needs pyarrow and pandas
+    except ImportError:
+        return pooled, None
+
+    class EchoBatches:
+        def __call__(self, rows: dict) -> dict:
+            out = [t for n in rows["n"] for t in takes(int(n))]
+            return {"key": [t["key"] for t in out], "data": [t["data"] for t in out]}
+
+    ray.data.DataContext.get_current().enable_progress_bars = False
+    logging.getLogger("ray.data").setLevel(logging.WARNING)
+    started = time.perf_counter()
+    dataset = ray.data.from_items([{"n": batch}] * batches).map_batches(
+        EchoBatches, batch_size=1, compute=ray.data.ActorPoolStrategy(size=actors), num_cpus=1)
+    assert sum(1 for _ in dataset.iter_rows()) == got
+    return pooled, time.perf_counter() - started
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--lines", type=int, default=240)
@@ -114,6 +155,7 @@ def main() -> None:
         on_ray_again, _ = render(project(tmp_path / "ray2", args.lines), backend=RayBackend("auto"))
         store, take_bytes = store_seconds_per_take(local_cache, tmp_path / "stored")
         trip = round_trip_seconds(ray, cores, int(take_bytes))
+        pooled, data = pool_vs_data_seconds(ray, cores, int(take_bytes))
         ray.shutdown()
 
     takes = local.rendered
@@ -129,6 +171,9 @@ def main() -> None:
           f"(model load in the actor {max(x['load_seconds'] for x in loads):.2f} s)")
     print(f"  per take: driver store {store * 1000:.2f} ms ({take_bytes / 1000:.0f} kB); "
           f"Ray round trip {trip * 1000:.2f} ms (batches of {MAX_BATCH // 2}, {cores} echo actors)")
+    print(f"  100 batches of {MAX_BATCH // 2} do-nothing takes, start-up included: ActorPool {pooled:.2f} s, "
+          + (f"Ray Data map_batches {data:.2f} s (x{data / pooled:.1f})" if data is not None
+             else "Ray Data not measured (pip install 'ray[data]')"))
 
     play_takes = PLAY_SECONDS / mean_take
     gpu_per_take = INDEXTTS2_RTF * mean_take + trip

@@ -12,13 +12,14 @@ DESIGN
   and handed out by ``ray.util.ActorPool``.  ActorPool rather than Ray Data
   ``map_batches``: each batch's takes come straight back to the driver when
   that batch finishes, so the driver can store them at once, and there is no
-  dataset executor to start per build or per engine.  bench/ray.py measures
-  ActorPool at 0.17 ms a take of dispatch and return, and the whole backend
-  at or under the local pool's time on the same lines.  Ray Data was not
-  measured: it needs the ``ray[data]`` stack (pyarrow, pandas) on every node,
-  its streaming executor re-blocks rows, and its outputs come back through a
-  dataset iterator, all cost and no gain when the unit of work is already a
-  voice's batch of a few takes and the driver must see each one as it lands.
+  dataset executor to start per build or per engine.  bench/ray.py measured
+  the same do-nothing batches of take-sized audio, start-up included:
+  ActorPool 1.5 s, Ray Data ``map_batches`` with an actor pool 7.3 s (2-13x
+  over four runs); ActorPool costs 0.2 ms a take of dispatch and return, and
+  the whole backend ran at or under the local pool's time on the same lines.
+  Ray Data would also need the ``ray[data]`` stack (pyarrow, pandas) on every
+  node, for no gain when the unit of work is already a voice's batch of a few
+  takes and the driver must see each one as it lands.
 * The driver owns the cache: actors return encoded audio and metadata and
   ``render._render_engine`` stores each take atomically as it arrives, exactly
   as for the local pool, so keys, progress and ``--report`` are the same; the
@@ -202,21 +203,14 @@ class RayBackend:
         ray = _ray()
         from ray.util import ActorPool
 
-        engine = engines.get(name)
         options = dict(engines.options.get(name, {}))
-        out_of_process = engine.out_of_process or "python" in options
-        resources = ray.cluster_resources()
-        gpus = int(resources.get("GPU", 0))
-        if out_of_process and gpus and options.get("device") != "cpu":
-            demand, slots = {"num_gpus": 1, "num_cpus": 1}, gpus
-        else:
-            demand, slots = {"num_cpus": 1}, max(1, int(resources.get("CPU", 1)))
+        out_of_process = engines.get(name).out_of_process or "python" in options
+        demand, slots = _demand(out_of_process, options, ray.cluster_resources())
         if not out_of_process:
             options.setdefault("threads", 1)  # one actor per CPU, as one process per core locally
-        # one actor per slot of the cluster (``max_workers`` limits one machine, not a cluster)
-        count = min(workers or slots, len(requests)) or 1
-        # no restarts by Ray: a restarted actor waits for a free CPU or GPU, and its queued
-        # batches with it, which can be forever when its node is gone and the rest are busy
+        # one actor per GPU, or per CPU unless [render] workers says fewer (an engine's
+        # ``max_workers`` limits one machine, not a cluster)
+        count = min(slots if out_of_process else workers or slots, len(requests)) or 1
         actor_class = ray.remote(EngineActor)
         state_dir = str(engines.state_dir) if engines.state_dir else None
         made = 0
@@ -224,6 +218,8 @@ class RayBackend:
         def new_actor() -> Any:
             nonlocal made
             made += 1
+            # no restarts by Ray: a restarted actor waits for a free CPU or GPU, and its queued
+            # batches with it, which can be forever when its node is gone and the rest are busy
             return actor_class.options(name=f"{ACTOR_PREFIX}{name}-{self._build}-{made}", max_restarts=0,
                                        max_task_retries=0, **demand).remote(name, options, state_dir, out_of_process)
 
@@ -292,6 +288,16 @@ class RayBackend:
             except ray.exceptions.RayError:
                 ray.kill(actor)
         return live
+
+
+def _demand(out_of_process: bool, options: dict[str, Any], resources: dict[str, float]) -> tuple[dict, int]:
+    """What one actor asks Ray for, and how many such slots the cluster has."""
+    gpus = int(resources.get("GPU", 0))
+    if out_of_process and gpus and options.get("device") != "cpu":
+        return {"num_gpus": 1, "num_cpus": 1}, gpus
+    if out_of_process:  # a GPU engine on a cluster without GPUs: one worker, as on one machine
+        return {"num_cpus": 1}, 1
+    return {"num_cpus": 1}, max(1, int(resources.get("CPU", 1)))
 
 
 def _note_engine(seen: dict[str, Any], answer: dict[str, Any]) -> None:
