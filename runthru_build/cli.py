@@ -39,13 +39,20 @@ def reports_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+RAY_OPTION = click.option(
+    "--ray", "ray_address", is_flag=False, flag_value="", default=None, metavar="[ADDRESS]",
+    help="Render on Ray: 'auto' joins the running cluster, host:port another; "
+         "no ADDRESS starts one here (needs pip install 'runthru-build[ray]').")
+
+
 @click.group(invoke_without_command=True)
 @click.version_option(package_name="runthru-build")
+@RAY_OPTION
 @click.pass_context
-def main(ctx: click.Context) -> None:
+def main(ctx: click.Context, ray_address: str | None) -> None:
     """Build rehearsal websites from play scripts: every cue line spoken aloud."""
     if ctx.invoked_subcommand is None:
-        ctx.invoke(build)
+        ctx.invoke(build, ray_address=ray_address)
 
 
 @main.command()
@@ -89,8 +96,9 @@ def check(project_dir: Path, as_json: bool) -> None:
 @click.option("--dry-run", is_flag=True, help="List the lines that would be rendered, render nothing.")
 @click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Write a JSON report of the render to FILE.")
+@RAY_OPTION
 @reports_errors
-def build(project_dir: Path, dry_run: bool, report_path: Path | None) -> None:
+def build(project_dir: Path, dry_run: bool, report_path: Path | None, ray_address: str | None) -> None:
     """Render every line and build the rehearsal site (the default command)."""
     from .commands import build as commands
 
@@ -102,7 +110,7 @@ def build(project_dir: Path, dry_run: bool, report_path: Path | None) -> None:
         out.print(f"{len(requests)} takes to render, {cached} lines cached")
         sys.exit(1 if planned.project.errors or planned.errors else 0)
 
-    result = _with_progress(commands.build, project_dir, report_path=report_path)
+    result = _with_progress(commands.build, project_dir, report_path=report_path, ray_address=ray_address)
     _report_build(result)
     config = result.project.config
     if result.published:

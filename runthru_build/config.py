@@ -48,7 +48,14 @@ class AudioSettings:
 
 @dataclass(frozen=True)
 class RenderSettings:
-    workers: int = setting(0, "engine worker processes; 0 = one per CPU core", min=0, max=256)
+    workers: int = setting(0, "engine worker processes; 0 = one per CPU core (on Ray: per CPU or GPU "
+                              "of the cluster)", min=0, max=256)
+    backend: str = setting("local", "where engines run: local worker processes, or ray (a Ray cluster; "
+                                    "needs pip install 'runthru-build[ray]')", choices=("local", "ray"))
+    ray_address: str = setting("", "the Ray cluster for backend = \"ray\": auto (the running one), "
+                                   "host:port, or empty to start one on this machine")
+    ray_connect_timeout_s: float = setting(15.0, "how long to wait for the Ray cluster to answer",
+                                           min=1.0, max=600.0)
 
 
 @dataclass(frozen=True)

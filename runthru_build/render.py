@@ -56,6 +56,8 @@ class RenderReport:
     interrupt_signal: int = 0
     """The signal that interrupted the render (SIGINT for Ctrl-C, SIGTERM)."""
     failures: list[str] = field(default_factory=list)
+    nodes: dict[str, dict[str, float]] = field(default_factory=dict)
+    """Ray backend: per node, takes stored, audio seconds, busy seconds and audio seconds per wall second."""
 
     def as_json(self) -> dict[str, Any]:
         out = asdict(self)
@@ -181,11 +183,16 @@ def worker_count(config_workers: int, engine: type) -> int:
     return max(1, min(count, limit) if limit else count)
 
 
+Backend = Callable[[str, list[TakeRequest], PostSettings, EngineSet, int, RenderReport], Iterator[dict[str, Any]]]
+"""Another way to run engines (``render_ray.RayBackend``): yields results as ``_pool_results`` does."""
+
+
 def render_plans(
     plans: list[Plan], cache: TakeCache, engines: EngineSet, *, workers: int = 0,
     on_take: Progress | None = None, on_start: Callable[[int], None] | None = None,
+    backend: Backend | None = None,
 ) -> RenderReport:
-    """Render every missing take of ``plans`` into ``cache``."""
+    """Render every missing take of ``plans`` into ``cache`` (on ``backend`` when given)."""
     started = time.perf_counter()
     report = RenderReport()
     with cache.lock():
@@ -201,7 +208,7 @@ def render_plans(
             for name in sorted(by_engine, key=lambda n: not _out_of_process(n, engines)):
                 rendered = report.rendered
                 try:
-                    _render_engine(name, by_engine[name], post, cache, engines, workers, report, on_take)
+                    _render_engine(name, by_engine[name], post, cache, engines, workers, report, on_take, backend)
                 except EngineCannotStart as exc:
                     left = len(by_engine[name]) - (report.rendered - rendered)
                     report.failed += left
@@ -217,11 +224,13 @@ def render_plans(
 
 
 def _render_engine(name: str, requests: list[TakeRequest], post: PostSettings, cache: TakeCache,
-                   engines: EngineSet, workers: int, report: RenderReport, on_take: Progress | None) -> None:
+                   engines: EngineSet, workers: int, report: RenderReport, on_take: Progress | None,
+                   backend: Backend | None = None) -> None:
     """Store every result of one engine as it arrives, whichever way the engine runs."""
     sources = {r.key: r for r in requests}
-    remote = _out_of_process(name, engines)
-    results = (_remote_results if remote else _pool_results)(name, requests, post, engines, workers, report)
+    if backend is None:
+        backend = _remote_results if _out_of_process(name, engines) else _pool_results
+    results = backend(name, requests, post, engines, workers, report)
     with contextlib.closing(results):
         for result in results:
             request = sources[result["key"]]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,7 +17,7 @@ from ..errors import RunThruError
 from ..fsutil import write_atomic
 from ..plan import Plan, plan_production
 from ..project import Project, load_project
-from ..render import RenderReport, missing_takes, render_plans
+from ..render import Backend, RenderReport, missing_takes, render_plans
 from ..revisions import History, Revision, load_history, record
 from ..site import check_build_dir, discard, finish_site, stage_site
 
@@ -89,14 +91,18 @@ def dry_run(root: Path) -> tuple[PlannedBuild, list[TakeRequest], int]:
     return planned, requests, cached
 
 
-def build(root: Path, *, on_take=None, on_start=None, report_path: Path | None = None) -> BuildResult:
+def build(root: Path, *, on_take=None, on_start=None, report_path: Path | None = None,
+          ray_address: str | None = None) -> BuildResult:
+    """``ray_address`` (``--ray``): render on Ray there ("" starts a local instance),
+    whatever runthru.toml says."""
     planned = plan_build(root)
     project, config = planned.project, planned.project.config
     if not planned.plans and not project.errors and not planned.errors:
         raise RunThruError("nothing to build: no scripts found", path=config.shown(config.scripts_dir))
     check_build_dir(config)  # before rendering: a refusal should not cost a render first
-    report = render_plans(planned.plans, planned.cache, planned.engines, workers=config.render.workers,
-                          on_take=on_take, on_start=on_start)
+    with render_backend(config, ray_address) as backend:
+        report = render_plans(planned.plans, planned.cache, planned.engines, workers=config.render.workers,
+                              on_take=on_take, on_start=on_start, backend=backend)
     result = BuildResult(project=project, plans=planned.plans, render=report, errors=planned.errors)
     if not report.interrupted and not project.errors and not planned.errors:
         revisions = {}
@@ -110,6 +116,21 @@ def build(root: Path, *, on_take=None, on_start=None, report_path: Path | None =
     if report_path is not None:
         write_atomic(report_path, json.dumps(report.as_json(), indent=2).encode())
     return result
+
+
+@contextlib.contextmanager
+def render_backend(config: Config, ray_address: str | None = None) -> Iterator[Backend | None]:
+    """The Ray backend when asked for (it connects only once a take needs rendering), else the local pool."""
+    settings = config.render
+    if ray_address is None and settings.backend != "ray":
+        yield None
+        return
+    from ..render_ray import RayBackend
+
+    address = settings.ray_address if ray_address is None else ray_address
+    with RayBackend(address, connect_timeout=settings.ray_connect_timeout_s, num_cpus=settings.workers or None,
+                    named_by="runthru.toml" if ray_address is None else "--ray") as backend:
+        yield backend
 
 
 def publish_site(result: BuildResult, cache: TakeCache,
