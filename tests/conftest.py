@@ -193,10 +193,14 @@ def chatterbox_models(tmp_path) -> Path:
 
 @pytest.fixture(autouse=True)
 def _restore_environment():
-    """Engines loaded in-process here set process-wide state for their own worker process
-    (IndexTTS2 turns the hub offline and changes folder): give every test a clean one."""
-    environ, cwd = dict(os.environ), os.getcwd()
+    """Engines loaded in-process here set process-wide state meant for their own worker
+    process (IndexTTS2 turns the hub offline and changes folder): undo it after each test."""
+    keys = ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_HUB_CACHE")
+    saved, cwd = {k: os.environ.get(k) for k in keys}, os.getcwd()
     yield
-    os.environ.clear()
-    os.environ.update(environ)
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
     os.chdir(cwd)
