@@ -291,6 +291,7 @@ class ScriptBuilder:
         self._last_speakers: tuple[str, ...] | None = None
         self._recent: list[str] = []  # who spoke last, across scenes, for BOTH
         self._spellings: dict[str, str] = {}  # name key -> the spelling shown
+        self.aliases_used: set[str] = set()
 
     # -- structure -----------------------------------------------------
     @property
@@ -338,7 +339,9 @@ class ScriptBuilder:
     def canonical(self, name: str) -> str:
         """One spelling per character: the first one seen, or the one an alias names."""
         key = name_key(name)
-        name = self.script.aliases.get(key, name)
+        if key in self.script.aliases:
+            self.aliases_used.add(key)
+            name = self.script.aliases[key]
         return self._spellings.setdefault(name_key(name), name)
 
     def start_speech(self, cue: Cue, source: Source) -> None:

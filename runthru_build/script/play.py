@@ -126,6 +126,9 @@ class _PlayParser:
         self.script.front_matter.extend(text for number, text in wrapper if number < first_body)
         self.script.back_matter.extend(text for number, text in wrapper if number >= first_body)
         script = self.builder.finish()
+        for key in set(conv.aliases) - self.builder.aliases_used:  # report only the ones the play uses
+            del conv.aliases[key]
+            script.aliases.pop(key, None)
         self._warn_unplaced(script)
         return script
 
