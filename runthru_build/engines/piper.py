@@ -26,6 +26,7 @@ voices take ``speaker`` as a name or a number.
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Iterator
 from importlib.metadata import PackageNotFoundError, version
@@ -54,6 +55,37 @@ DELIVERY: dict[str, tuple[float, float, float]] = {
     "whisper": (0.92, 0.0, 0.7),
     "shout": (1.05, 1.5, 1.25),
 }
+
+
+MAX_CLAUSE_WORDS = 24
+"""Piper's memory grows with the length of the sentence it speaks (about 22 MB per
+second of speech on the shipped voice): a longer sentence is spoken in pieces of
+whole clauses, cut at a comma, semicolon, colon or dash, so a worker stays under
+about 400 MB.  bench/render.py --split-effect measures what it changes."""
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_CLAUSE_ENDS = (re.compile(r"[;:\u2014\u2013]\s+|\s-+\s+"), re.compile(r",\s+"))
+"""Where a long sentence may be cut, the strongest pause first."""
+
+
+def clause_pieces(text: str, max_words: int = MAX_CLAUSE_WORDS) -> list[str]:
+    """``text`` in the pieces Piper speaks one at a time: its sentences, each one over
+    ``max_words`` words cut between clauses (a single longer clause stays whole)."""
+    return [piece for sentence in _SENTENCE_END.split(text.strip()) if sentence
+            for piece in _cut_sentence(sentence, max_words)]
+
+
+def _cut_sentence(sentence: str, max_words: int) -> list[str]:
+    """Halve at the strongest clause boundary nearest the middle until each piece fits."""
+    words = len(sentence.split())
+    if words <= max_words:
+        return [sentence]
+    for boundary in _CLAUSE_ENDS:
+        cuts = [m.end() for m in boundary.finditer(sentence) if m.end() < len(sentence)]
+        if cuts:
+            cut = min(cuts, key=lambda at: abs(len(sentence[:at].split()) - words / 2))
+            return _cut_sentence(sentence[:cut].rstrip(), max_words) + _cut_sentence(sentence[cut:], max_words)
+    return [sentence]
 
 
 def _builtin_voice() -> tuple[Path, Path]:
@@ -97,6 +129,9 @@ def _speaker_id(speaker: str | None, num_speakers: int, id_map: dict[str, int]) 
 class PiperEngine(Engine):
     name = "piper"
     option_names = ("threads", "use_cuda")
+    worker_memory_mb = 400.0
+    """One worker's peak with the shipped voice (long sentences are cut: ``MAX_CLAUSE_WORDS``);
+    a build measures and remembers the real figure for the next one."""
 
     def __init__(self, options: dict[str, Any] | None = None, state_dir: Path | None = None) -> None:
         super().__init__(options, state_dir)
@@ -176,7 +211,8 @@ class PiperEngine(Engine):
     def synthesize(self, request: TakeRequest) -> tuple[np.ndarray, int]:
         piper_voice = self._voice(request.voice.get("voice"))
         syn, pitch = self.synthesis_config(request)
-        chunks = [chunk.audio_float_array for chunk in piper_voice.synthesize(request.text, syn_config=syn)]
+        chunks = [chunk.audio_float_array for piece in clause_pieces(request.text, MAX_CLAUSE_WORDS)
+                  for chunk in piper_voice.synthesize(piece, syn_config=syn)]
         if not chunks:
             raise EngineError("Piper produced no audio (no pronounceable text)")
         audio = np.concatenate(chunks).astype(np.float32)
