@@ -27,6 +27,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import sys
@@ -175,6 +176,8 @@ class ChildMemory:
 
     def __init__(self) -> None:
         self.peaks: dict[int, float] = {}
+        self.cpu: dict[int, float] = {}
+        """CPU seconds (user + system) of each process, as last seen."""
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._watch, daemon=True)
 
@@ -187,7 +190,7 @@ class ChildMemory:
         self._thread.join()
 
     def _watch(self) -> None:
-        while not self._stop.wait(0.5):
+        while not self._stop.wait(0.2):
             for pid in _descendants(os.getpid()):
                 try:
                     status = Path(f"/proc/{pid}/status").read_text()
@@ -196,6 +199,9 @@ class ChildMemory:
                 found = re.search(r"VmHWM:\s+(\d+) kB", status)
                 if found:
                     self.peaks[pid] = max(self.peaks.get(pid, 0.0), int(found.group(1)) / 1024)
+                with contextlib.suppress(OSError, IndexError, ValueError):
+                    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                    self.cpu[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def workers(self, least_mb: float = 120.0) -> list[float]:
         """Peaks of the processes that loaded a model (the forkserver and helpers stay small)."""
@@ -280,9 +286,10 @@ def full_play(workdir: Path, script: Path, acts: int | None) -> None:
     words = sum(len(r.text.split()) for r in requests)
     with ChildMemory() as memory:
         bare = bare_piper(requests, processes)
-    bare_peaks = memory.workers()
+    bare_peaks, bare_cpu = memory.workers(), sum(memory.cpu.values())
 
     eta = EtaLog()
+    own_cpu = resource.getrusage(resource.RUSAGE_SELF)
     started = time.perf_counter()
     with ChildMemory() as memory:
         planned = plan_build(project)
@@ -295,6 +302,8 @@ def full_play(workdir: Path, script: Path, acts: int | None) -> None:
         result = BuildResult(project=planned.project, plans=planned.plans, render=report, errors=planned.errors)
         publish_site(result, planned.cache)
     cold = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    cold_cpu = sum(memory.cpu.values()) + after.ru_utime + after.ru_stime - own_cpu.ru_utime - own_cpu.ru_stime
     site_seconds = time.perf_counter() - rendered
     assert report.failed == 0 and result.published, report.failures[:3]
     workers = getattr(report, "workers", 0) or len(memory.workers()) or processes
@@ -310,6 +319,8 @@ def full_play(workdir: Path, script: Path, acts: int | None) -> None:
     print(f"  bare Piper, same lines, all cores: {bare:.1f} s   (worker peak RSS {bare_peaks} MB)")
     print(f"  cold build (plan+render+post+encode+store+site+bundles): {cold:.1f} s")
     print(f"  ratio cold/bare: {cold / bare:.3f}   (target <= 1.15)")
+    print(f"  CPU seconds, all processes: cold {cold_cpu:.0f}, bare {bare_cpu:.0f}: ratio {cold_cpu / bare_cpu:.3f} "
+          "(steadier than wall time on a shared machine)")
     print("  where the cold build's time goes (worker figures are per worker, summed over workers / workers):")
     print(f"    planning {planning:.1f} s; render stage {report.wall_seconds:.1f} s: "
           f"pool start {getattr(report, 'pool_start_seconds', 0.0):.1f} s, engine {share('compute_seconds')}, "

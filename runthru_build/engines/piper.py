@@ -225,19 +225,21 @@ class PiperEngine(Engine):
     def render(self, batch: list[TakeRequest]) -> Iterator[Take]:
         """Synthesise each take, then shift the formants of all takes that share a
         timbre in one Rubber Band pass: its start-up cost per call (~50 ms) would
-        otherwise exceed the work on a short line."""
-        takes = list(super().render_unshaped(batch))
-        by_timbre: dict[float, list[tuple[Take, TakeRequest]]] = {}
-        for take, request in zip(takes, batch, strict=True):
+        otherwise exceed the work on a short line.  Takes without a timbre go out
+        as soon as they are spoken."""
+        by_timbre: dict[float, list[Take]] = {}
+        for take, request in zip(super().render_unshaped(batch), batch, strict=True):
             timbre = float(request.voice.get("timbre", 0.0))
             if take.audio is not None and timbre:
-                by_timbre.setdefault(timbre, []).append((take, request))
+                by_timbre.setdefault(timbre, []).append(take)
+            else:
+                yield take
         for timbre, group in by_timbre.items():
             started = time.perf_counter()
-            rate = group[0][0].sample_rate
-            shaped = shift_formants_joined([t.audio for t, _ in group], rate, timbre)
+            rate = group[0].sample_rate
+            shaped = shift_formants_joined([t.audio for t in group], rate, timbre)
             share = (time.perf_counter() - started) / len(group)
-            for (take, _), audio in zip(group, shaped, strict=True):
+            for take, audio in zip(group, shaped, strict=True):
                 take.audio = audio
                 take.compute_seconds += share
-        yield from takes
+            yield from group
