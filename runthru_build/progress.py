@@ -50,8 +50,8 @@ class RenderProgress:
         self.audio = 0.0
         self.total = 0
         self.done = 0
-        self.work_total = 0
-        self.work_done = 0
+        self.work_total = 0.0
+        self.work_done = 0.0
         self._started = 0.0
         self._printed_at = 0.0
         self._printed_step = 0
@@ -59,10 +59,10 @@ class RenderProgress:
         self._progress: Progress | None = None
         self._task = None
 
-    def start(self, total: int, work: int = 0) -> None:
+    def start(self, total: int, work: float = 0) -> None:
         """``work``: the size of all takes together (words), when known."""
         self.total, self.done, self.audio = total, 0, 0.0
-        self.work_total, self.work_done = work, 0
+        self.work_total, self.work_done = work, 0.0
         self._started = self._printed_at = self.clock()
         self._printed_step = 0
         self._estimated = total < LONG_RENDER
@@ -88,7 +88,7 @@ class RenderProgress:
             return None
         return max(0, total - done) * elapsed / done
 
-    def advance(self, takes: int, seconds: float, work: int = 0) -> None:
+    def advance(self, takes: int, seconds: float, work: float = 0) -> None:
         """``work``: the size of the finished takes, in the unit of ``start``."""
         self.done += takes
         self.work_done += work

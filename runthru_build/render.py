@@ -164,7 +164,7 @@ def render_batch(requests: list[dict[str, Any]], post: dict[str, Any]) -> list[d
 
 # -- parent --------------------------------------------------------------------
 
-Progress = Callable[[int, float, int], None]
+Progress = Callable[[int, float, float], None]
 """Called with (takes finished, audio seconds of the finished take, its words: see ``take_words``)."""
 
 
@@ -206,9 +206,10 @@ def make_batches(requests: list[TakeRequest], engines: EngineSet, workers: int) 
     return sorted(batches, key=lambda b: -sum(take_words(r) for r in b))
 
 
-def take_words(request: TakeRequest) -> int:
-    """The size of a take, for batches and estimates: its words, plus two for the fixed cost of a take."""
-    return len(request.text.split()) + 2
+def take_words(request: TakeRequest) -> float:
+    """The size of a take, for batches and estimates: its words, plus half a word for the
+    fixed cost of a take (measured with Piper: 0.025 s a word, 0.013 s a take)."""
+    return len(request.text.split()) + 0.5
 
 
 WORKER_MEMORY_FILE = "worker-memory.json"
@@ -390,6 +391,7 @@ def _pool_results(name: str, requests: list[TakeRequest], post: PostSettings, en
             for child in multiprocessing.active_children():
                 child.terminate()
         executor.shutdown(wait=True, cancel_futures=True)
+        results.close()
 
 
 def _remote_results(name: str, requests: list[TakeRequest], post: PostSettings, engines: EngineSet, workers: int,

@@ -88,16 +88,17 @@ def test_unknown_engine_options_are_errors(make_project):
 
 
 def test_a_long_sentence_is_cut_between_clauses_the_strongest_pause_first():
-    from runthru_build.engines.piper import clause_pieces
+    from runthru_build.engines.piper import MAX_CLAUSE_WORDS, clause_pieces
 
     speech = ("Glamis thou art, and Cawdor; and shalt be What thou art promised: yet do I fear thy nature; "
               "It is too full o' the milk of human kindness To catch the nearest way: thou wouldst be great; "
               "Art not without ambition, but without The illness should attend it. Short one.")
     pieces = clause_pieces(speech)
     assert " ".join(pieces) == speech  # nothing lost or reordered
-    assert all(len(p.split()) <= 24 for p in pieces)
+    assert all(len(p.split()) <= MAX_CLAUSE_WORDS for p in pieces)
     assert all(p.endswith((";", ":", ".")) for p in pieces)  # never at a comma while a stronger pause fits
     assert clause_pieces("Hello there. How are you?") == ["Hello there.", "How are you?"]
+    assert clause_pieces("Sleep no more-- Macbeth does murder sleep", 4) == ["Sleep no more--", "Macbeth does murder sleep"]
     unbroken = " ".join(["word"] * 30) + "."
     assert clause_pieces(unbroken) == [unbroken]  # no clause boundary: left whole
 

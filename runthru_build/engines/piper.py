@@ -57,14 +57,16 @@ DELIVERY: dict[str, tuple[float, float, float]] = {
 }
 
 
-MAX_CLAUSE_WORDS = 24
+MAX_CLAUSE_WORDS = 20
 """Piper's memory grows with the length of the sentence it speaks (about 22 MB per
 second of speech on the shipped voice): a longer sentence is spoken in pieces of
 whole clauses, cut at a comma, semicolon, colon or dash, so a worker stays under
-about 400 MB.  bench/render.py --split-effect measures what it changes."""
+about 400 MB.  A slower voice (speed, or a raised pitch, which Piper speaks
+slower before resampling) gets fewer words per piece.  bench/render.py
+--split-effect measures what cutting changes."""
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
-_CLAUSE_ENDS = (re.compile(r"[;:\u2014\u2013]\s+|\s-+\s+"), re.compile(r",\s+"))
+_CLAUSE_ENDS = (re.compile(r"[;:\u2014\u2013]\s*|--+\s*|\s-\s+"), re.compile(r",\s+"))
 """Where a long sentence may be cut, the strongest pause first."""
 
 
@@ -211,7 +213,9 @@ class PiperEngine(Engine):
     def synthesize(self, request: TakeRequest) -> tuple[np.ndarray, int]:
         piper_voice = self._voice(request.voice.get("voice"))
         syn, pitch = self.synthesis_config(request)
-        chunks = [chunk.audio_float_array for piece in clause_pieces(request.text, MAX_CLAUSE_WORDS)
+        slower = syn.length_scale / piper_voice.config.length_scale
+        max_words = max(8, round(MAX_CLAUSE_WORDS / max(1.0, slower)))
+        chunks = [chunk.audio_float_array for piece in clause_pieces(request.text, max_words)
                   for chunk in piper_voice.synthesize(piece, syn_config=syn)]
         if not chunks:
             raise EngineError("Piper produced no audio (no pronounceable text)")
