@@ -99,6 +99,9 @@ def test_a_long_sentence_is_cut_between_clauses_the_strongest_pause_first():
     assert all(p.endswith((";", ":", ".")) for p in pieces)  # never at a comma while a stronger pause fits
     assert clause_pieces("Hello there. How are you?") == ["Hello there.", "How are you?"]
     assert clause_pieces("Sleep no more-- Macbeth does murder sleep", 4) == ["Sleep no more--", "Macbeth does murder sleep"]
+    verse = ("All our service In every point twice done and then done double Were poor and single business "
+             "to contend Against those honours deep and broad wherewith Your majesty loads our house:")
+    assert clause_pieces(verse, 18)[0] == "All our service In every point twice done and then done double"
     unbroken = " ".join(["word"] * 30) + "."
     assert clause_pieces(unbroken) == [unbroken]  # no clause boundary: left whole
 

@@ -57,7 +57,7 @@ DELIVERY: dict[str, tuple[float, float, float]] = {
 }
 
 
-MAX_CLAUSE_WORDS = 20
+MAX_CLAUSE_WORDS = 18
 """Piper's memory grows with the length of the sentence it speaks (about 22 MB per
 second of speech on the shipped voice): a longer sentence is spoken in pieces of
 whole clauses, cut at a comma, semicolon, colon or dash, so a worker stays under
@@ -66,8 +66,10 @@ slower before resampling) gets fewer words per piece.  bench/render.py
 --split-effect measures what cutting changes."""
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
-_CLAUSE_ENDS = (re.compile(r"[;:\u2014\u2013]\s*|--+\s*|\s-\s+"), re.compile(r",\s+"))
-"""Where a long sentence may be cut, the strongest pause first."""
+_CLAUSE_ENDS = (re.compile(r"[;:\u2014\u2013]\s*|--+\s*|\s-\s+"), re.compile(r",\s+"),
+                re.compile(r"\s+(?=[A-Z][a-z])"))
+"""Where a long sentence may be cut, the strongest pause first; last, before a capital
+inside a sentence: where a line of verse begins, in plays printed in verse."""
 
 
 def clause_pieces(text: str, max_words: int = MAX_CLAUSE_WORDS) -> list[str]:
