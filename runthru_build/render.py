@@ -11,6 +11,7 @@ failing line loses nothing already rendered.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import json
 import math
 import multiprocessing
@@ -126,6 +127,22 @@ def peak_rss_mb() -> float:
     return peak / 2**20 if sys.platform == "darwin" else peak / 1024  # bytes on macOS, KiB elsewhere
 
 
+def release_freed_memory() -> None:
+    """Hand freed heap back to the system (glibc keeps it otherwise): without this a
+    Piper worker grew 10-30 MB with every long take, from 354 to 500 MB over two acts."""
+    global _malloc_trim
+    if _malloc_trim is None:
+        try:
+            _malloc_trim = ctypes.CDLL(None).malloc_trim
+        except (AttributeError, OSError):  # not glibc (macOS, musl, Windows)
+            _malloc_trim = False
+    if _malloc_trim:
+        _malloc_trim(0)
+
+
+_malloc_trim: Any = None
+
+
 def finish_take(take: Take, request: TakeRequest, post: PostSettings) -> dict[str, Any]:
     """An engine's take -> post-processed, encoded result (or its error)."""
     if take.error is not None or take.audio is None:
@@ -154,6 +171,7 @@ def render_batch(requests: list[dict[str, Any]], post: dict[str, Any]) -> list[d
     kept = []
     for take in _worker_engine.render(batch):
         result = finish_take(take, by_key[take.key], settings)
+        release_freed_memory()
         result.update(pid=os.getpid(), rss_mb=peak_rss_mb(), began=began, ended=time.time())
         if _worker_results is None:
             kept.append(result)
