@@ -60,8 +60,8 @@ DELIVERY: dict[str, tuple[float, float, float]] = {
 MAX_CLAUSE_WORDS = 18
 """Piper's memory grows with the length of the sentence it speaks (about 22 MB per
 second of speech on the shipped voice): a longer sentence is spoken in pieces of
-whole clauses, cut at a comma, semicolon, colon or dash, so a worker stays under
-about 400 MB.  A slower voice (speed, or a raised pitch, which Piper speaks
+whole clauses, cut at a comma, semicolon, colon or dash: one long speech then
+peaks at about 380 MB instead of 950.  A slower voice (speed, or a raised pitch, which Piper speaks
 slower before resampling) gets fewer words per piece.  bench/render.py
 --split-effect measures what cutting changes."""
 
@@ -133,9 +133,9 @@ def _speaker_id(speaker: str | None, num_speakers: int, id_map: dict[str, int]) 
 class PiperEngine(Engine):
     name = "piper"
     option_names = ("threads", "use_cuda")
-    worker_memory_mb = 400.0
-    """One worker's peak with the shipped voice (long sentences are cut: ``MAX_CLAUSE_WORDS``);
-    a build measures and remembers the real figure for the next one."""
+    worker_memory_mb = 500.0
+    """One worker's peak with the shipped voice on a whole play (long sentences are cut:
+    ``MAX_CLAUSE_WORDS``); a build measures and remembers the real figure for the next one."""
 
     def __init__(self, options: dict[str, Any] | None = None, state_dir: Path | None = None) -> None:
         super().__init__(options, state_dir)
