@@ -15,7 +15,14 @@
 4. ``--alignment``: what word timings cost: Piper with the alignment-patched voice,
    ``include_alignments`` and the grouping into words, against the plain voice,
    same lines, one thread, compute per audio second (target <= 1.05);
-5. ``--voices``: per voice (the built-in one and every installed voice), the
+5. ``--script PATH`` / ``--full-play`` (the corpus's Macbeth): the cold/bare
+   ratio on a whole play, where the cold build's time goes, peak resident
+   memory of every worker and of the build process, and the progress
+   estimate against the real finish (``--acts N`` keeps the first N acts);
+6. ``--split-effect N``: the N longest speeches of the play, each spoken whole
+   twice (how much two renders of the same text differ anyway) and cut at
+   clause boundaries once: peak memory, duration, pauses and pitch;
+7. ``--voices``: per voice (the built-in one and every installed voice), the
    real-time factor of Piper alone on one thread (compute seconds per second
    of speech) and what a 3-hour play costs on this machine's cores.
 """
@@ -23,10 +30,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
+import re
 import sys
 import tempfile
+import threading
 import time
 from multiprocessing import get_context
 from pathlib import Path
@@ -205,6 +215,232 @@ def copy_vs_link(project: Path, rounds: int = 3) -> None:
         print(f"    {way}: {min(measured):.2f} s (x{min(measured) / base:.2f})")
 
 
+CORPUS_MACBETH = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "shakespeare_macbeth.txt"
+
+
+class ChildMemory:
+    """Peak resident memory (VmHWM) of every process below this one, read from /proc twice a second."""
+
+    def __init__(self) -> None:
+        self.peaks: dict[int, float] = {}
+        self.cpu: dict[int, float] = {}
+        """CPU seconds (user + system) of each process, as last seen."""
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def __enter__(self) -> ChildMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _watch(self) -> None:
+        while not self._stop.wait(0.2):
+            for pid in _descendants(os.getpid()):
+                try:
+                    status = Path(f"/proc/{pid}/status").read_text()
+                except OSError:
+                    continue
+                found = re.search(r"VmHWM:\s+(\d+) kB", status)
+                if found:
+                    self.peaks[pid] = max(self.peaks.get(pid, 0.0), int(found.group(1)) / 1024)
+                with contextlib.suppress(OSError, IndexError, ValueError):
+                    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                    self.cpu[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def workers(self, least_mb: float = 120.0) -> list[float]:
+        """Peaks of the processes that loaded a model (the forkserver and helpers stay small)."""
+        return sorted((round(v) for v in self.peaks.values() if v >= least_mb), reverse=True)
+
+
+def _descendants(pid: int) -> list[int]:
+    found, todo = [], [pid]
+    while todo:
+        parent = todo.pop()
+        try:
+            children = Path(f"/proc/{parent}/task/{parent}/children").read_text().split()
+        except OSError:
+            continue
+        found += [int(c) for c in children]
+        todo += [int(c) for c in children]
+    return found
+
+
+def play_project(workdir: Path, script: Path, acts: int | None) -> Path:
+    """A project holding just ``script`` (its first ``acts`` acts), cast automatically."""
+    project = workdir / "play"
+    (project / "scripts").mkdir(parents=True, exist_ok=True)
+    text = script.read_text(encoding="utf-8")
+    if acts:
+        heads = [m.start() for m in re.finditer(r"(?m)^ACT [IVX]+\b", text)]
+        if len(heads) > acts:
+            text = text[: heads[acts]]
+    (project / "scripts" / script.name).write_text(text, encoding="utf-8")
+    return project
+
+
+class EtaLog:
+    """The progress estimate of the time left, logged at set fractions of the takes, against the real finish."""
+
+    CHECKPOINTS = (0.1, 0.25, 0.5, 0.75)
+
+    def __init__(self) -> None:
+        from io import StringIO
+
+        from rich.console import Console
+
+        from runthru_build.progress import RenderProgress
+
+        self.progress = RenderProgress(Console(file=StringIO(), force_terminal=False))
+        self.logged: list[tuple[float, float, float]] = []  # (fraction done, at, estimate of the time left)
+
+    def start(self, total: int, *extra: object) -> None:
+        self.progress.start(total, *extra)
+
+    def advance(self, takes: int, seconds: float, *extra: object) -> None:
+        progress = self.progress
+        progress.advance(takes, seconds, *extra)
+        fraction = progress.done / progress.total if progress.total else 1.0
+        if len(self.logged) < len(self.CHECKPOINTS) and fraction >= self.CHECKPOINTS[len(self.logged)]:
+            now = progress.clock()
+            if hasattr(progress, "remaining_seconds"):
+                left = progress.remaining_seconds()
+            else:  # the estimate before: takes left at the takes per second so far
+                left = (progress.total - progress.done) / (progress.done / (now - progress._started))
+            self.logged.append((fraction, now, left))
+
+    def lines(self) -> list[str]:
+        end = self.progress.clock()
+        out = []
+        for fraction, at, left in self.logged:
+            actual = end - at
+            out.append(f"    at {fraction:.0%} of takes: estimate {left:.0f} s left, actually {actual:.0f} s "
+                       f"(error {(left - actual) / actual:+.0%})")
+        return out
+
+
+def full_play(workdir: Path, script: Path, acts: int | None) -> None:
+    import resource
+
+    from runthru_build.commands.build import publish_site
+    from runthru_build.render import render_plans
+
+    processes = os.cpu_count() or 1
+    project = play_project(workdir, script, acts)
+    requests = list(plan_build(project).plans[0].takes.values())
+    words = sum(len(r.text.split()) for r in requests)
+    with ChildMemory() as memory:
+        bare = bare_piper(requests, processes)
+    bare_peaks, bare_cpu = memory.workers(), sum(memory.cpu.values())
+
+    eta = EtaLog()
+    own_cpu = resource.getrusage(resource.RUSAGE_SELF)
+    started = time.perf_counter()
+    with ChildMemory() as memory:
+        planned = plan_build(project)
+        planning = time.perf_counter() - started
+        report = render_plans(planned.plans, planned.cache, planned.engines, workers=planned.project.config.render.workers,
+                              on_take=eta.advance, on_start=eta.start)
+        rendered = time.perf_counter()
+        from runthru_build.commands.build import BuildResult
+
+        result = BuildResult(project=planned.project, plans=planned.plans, render=report, errors=planned.errors)
+        publish_site(result, planned.cache)
+    cold = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    cold_cpu = sum(memory.cpu.values()) + after.ru_utime + after.ru_stime - own_cpu.ru_utime - own_cpu.ru_stime
+    site_seconds = time.perf_counter() - rendered
+    assert report.failed == 0 and result.published, report.failures[:3]
+    workers = getattr(report, "workers", 0) or len(memory.workers()) or processes
+    per_worker = workers or 1
+
+    def share(name: str) -> str:
+        value = getattr(report, name, None)
+        return "n/a" if value is None else f"{value / per_worker:.1f} s"
+
+    scope = f"first {acts} acts of " if acts else ""
+    print(f"{scope}{script.name}: {len(requests)} takes, {words} words, {report.audio_seconds / 60:.1f} audio minutes, "
+          f"{processes} cores, {workers} workers")
+    print(f"  bare Piper, same lines, all cores: {bare:.1f} s   (worker peak RSS {bare_peaks} MB)")
+    print(f"  cold build (plan+render+post+encode+store+site+bundles): {cold:.1f} s")
+    print(f"  ratio cold/bare: {cold / bare:.3f}   (target <= 1.15)")
+    print(f"  CPU seconds, all processes: cold {cold_cpu:.0f}, bare {bare_cpu:.0f}: ratio {cold_cpu / bare_cpu:.3f} "
+          "(steadier than wall time on a shared machine)")
+    print("  where the cold build's time goes (worker figures are per worker, summed over workers / workers):")
+    print(f"    planning {planning:.1f} s; render stage {report.wall_seconds:.1f} s: "
+          f"pool start {getattr(report, 'pool_start_seconds', 0.0):.1f} s, engine {share('compute_seconds')}, "
+          f"post-processing {share('post_seconds')}, encoding {share('encode_seconds')}, "
+          f"storing (build process) {getattr(report, 'store_seconds', float('nan')):.1f} s, "
+          f"tail imbalance {getattr(report, 'tail_seconds', float('nan')):.1f} s; site and bundles {site_seconds:.1f} s")
+    print(f"  peak RSS per worker: {memory.workers()} MB (report: {getattr(report, 'worker_peak_rss_mb', 'n/a')}); "
+          f"build process {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    print("  progress estimate of the time left vs the real finish:")
+    print("\n".join(eta.lines()))
+
+
+def _speak_measured(args: tuple[dict, int]) -> dict:
+    """One fresh process: speak a take with sentences cut at ``max_words``; its audio figures and peak memory."""
+    import resource
+
+    import numpy as np
+
+    from runthru_build.engines import piper
+
+    data, max_words = args
+    piper.MAX_CLAUSE_WORDS = max_words
+    engine = PiperEngine({"threads": 1})
+    engine.load()
+    start = time.perf_counter()
+    audio, rate = engine.synthesize(TakeRequest.from_json(data))
+    compute = time.perf_counter() - start
+    frame = rate // 100
+    rms = np.sqrt(np.mean(audio[: audio.size // frame * frame].reshape(-1, frame).astype(np.float64) ** 2, axis=1))
+    quiet = rms < rms.max() * 10 ** (-30 / 20)
+    f0 = _f0_track(audio, rate)
+    return {"seconds": audio.size / rate, "pause_share": float(quiet.mean()), "compute": compute,
+            "f0_median": float(np.median(f0)), "f0_spread": float(np.std(12 * np.log2(f0 / np.median(f0)))),
+            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def _f0_track(audio, rate: int):
+    """Fundamental frequency of voiced 40 ms frames (autocorrelation), every 20 ms."""
+    import numpy as np
+
+    frame, hop, lo, hi = int(0.04 * rate), int(0.02 * rate), int(rate / 400), int(rate / 60)
+    floor = 0.3 * np.sqrt(np.mean(audio.astype(np.float64) ** 2))
+    found = []
+    for start in range(0, audio.size - frame, hop):
+        x = audio[start:start + frame].astype(np.float64)
+        if np.sqrt(np.mean(x**2)) < floor:
+            continue
+        x = x - x.mean()
+        ac = np.correlate(x, x, mode="full")[frame - 1:]
+        lag = lo + int(np.argmax(ac[lo:hi]))
+        if ac[lag] > 0.5 * ac[0]:
+            found.append(rate / lag)
+    return np.array(found)
+
+
+def split_effect(workdir: Path, script: Path, count: int) -> None:
+    from runthru_build.engines.piper import MAX_CLAUSE_WORDS, clause_pieces
+
+    project = play_project(workdir, script, None)
+    requests = sorted(plan_build(project).plans[0].takes.values(), key=lambda r: -len(r.text.split()))[:count]
+    ways = {"whole": 10**6, "whole again": 10**6, f"cut at {MAX_CLAUSE_WORDS} words": MAX_CLAUSE_WORDS}
+    print(f"{count} longest speeches of {script.name}, each in a fresh process per way (one thread):")
+    print(f"  {'speech':>6} {'way':18} {'pieces':>6} {'audio s':>8} {'pauses':>7} {'F0 Hz':>6} {'F0 spread st':>12} "
+          f"{'compute s':>9} {'peak MB':>8}")
+    with get_context("forkserver").Pool(1, maxtasksperchild=1) as pool:
+        for n, request in enumerate(requests, 1):
+            for way, max_words in ways.items():
+                m = pool.apply(_speak_measured, ((request.to_json(), max_words),))
+                pieces = len(clause_pieces(request.text, max_words))
+                print(f"  {n:>6} {way:18} {pieces:>6} {m['seconds']:>8.1f} {m['pause_share']:>7.1%} "
+                      f"{m['f0_median']:>6.0f} {m['f0_spread']:>12.2f} {m['compute']:>9.1f} {m['peak_mb']:>8.0f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="skip the 1,000-line warm rebuild")
@@ -214,7 +450,20 @@ def main() -> None:
     parser.add_argument("--alignment", action="store_true", help="only the cost of word alignment")
     parser.add_argument("--lines", type=int, default=40, help="lines per voice for --voices")
     parser.add_argument("--workdir", type=Path, help="keep the projects here (a rerun then starts warm)")
+    parser.add_argument("--script", type=Path, help="a whole play: cold/bare ratio, breakdown, memory, estimate")
+    parser.add_argument("--full-play", action="store_true", help=f"--script {CORPUS_MACBETH.name} from the corpus")
+    parser.add_argument("--acts", type=int, help="with --script: only the first N acts")
+    parser.add_argument("--split-effect", type=int, metavar="N",
+                        help="the N longest speeches of --script (Macbeth): whole vs cut at clauses")
     args = parser.parse_args()
+    if args.split_effect:
+        with tempfile.TemporaryDirectory() as tmp:
+            split_effect(args.workdir or Path(tmp), args.script or CORPUS_MACBETH, args.split_effect)
+        return
+    if args.full_play or args.script:
+        with tempfile.TemporaryDirectory() as tmp:
+            full_play(args.workdir or Path(tmp), args.script or CORPUS_MACBETH, args.acts)
+        return
     if args.voices:
         per_voice(args.lines)
         return

@@ -165,27 +165,32 @@ def normalize_loudness(audio: np.ndarray, sample_rate: int, target_lufs: float, 
     return x.astype(np.float32)
 
 
-def _mp3_compression_level(sample_rate: int, kbps: int) -> float:
-    """libsndfile maps compression level 0..1 linearly onto the MPEG bit-rate range."""
-    low, high = (32, 320) if sample_rate >= 32000 else (8, 160)
-    return float(min(0.99, max(0.0, (high - kbps) / (high - low))))
+MP3_QUALITY = 5
+"""LAME's algorithm quality (0 best and slowest .. 9): 5 is LAME's own default, and
+at speech bit rates indistinguishable from 2.  libsndfile's MP3 encoder took 6% of
+Piper's synthesis time on a whole play; LAME called directly at 5 takes under 1%."""
 
 
 def encode(audio: np.ndarray, sample_rate: int, post: PostSettings) -> tuple[bytes, int]:
     """Encode mono float audio; returns (file bytes, sample rate written)."""
-    import soundfile
-
-    buffer = io.BytesIO()
     if post.format == "opus":
+        import soundfile
+
+        buffer = io.BytesIO()
         rate = post.opus_sample_rate
         audio = resample_ratio(audio, rate / sample_rate)
         soundfile.write(buffer, audio, rate, format="OGG", subtype="OPUS",
                         compression_level=min(0.99, max(0.0, 1 - post.bitrate_kbps / 256)))
         return buffer.getvalue(), rate
-    soundfile.write(buffer, audio, sample_rate, format="MP3", subtype="MPEG_LAYER_III",
-                    compression_level=_mp3_compression_level(sample_rate, post.bitrate_kbps),
-                    bitrate_mode="CONSTANT")
-    return buffer.getvalue(), sample_rate
+    import lameenc
+
+    encoder = lameenc.Encoder()
+    encoder.set_bit_rate(post.bitrate_kbps)
+    encoder.set_in_sample_rate(sample_rate)
+    encoder.set_channels(1)
+    encoder.set_quality(MP3_QUALITY)
+    pcm = (np.clip(np.asarray(audio, dtype=np.float32), -1.0, 1.0) * 32767).astype(np.int16)
+    return bytes(encoder.encode(pcm.tobytes()) + encoder.flush()), sample_rate
 
 
 def decode(data: bytes) -> tuple[np.ndarray, int]:

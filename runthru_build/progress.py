@@ -1,7 +1,9 @@
 """Render progress: a live bar on a terminal, plain lines elsewhere (CI, a pipe, a log).
 
 Either way a long render first says how long it will take, estimated from the
-number of takes and the speed measured on the first of them.
+work left (words, when the render says how many) at the speed measured so far:
+takes differ a hundredfold in length and the longest go first, so counting
+takes alone would overestimate by far.
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ from rich.progress import (
     Progress,
     TaskProgressColumn,
     TextColumn,
-    TimeRemainingColumn,
 )
 
 LONG_RENDER = 20
@@ -49,6 +50,8 @@ class RenderProgress:
         self.audio = 0.0
         self.total = 0
         self.done = 0
+        self.work_total = 0.0
+        self.work_done = 0.0
         self._started = 0.0
         self._printed_at = 0.0
         self._printed_step = 0
@@ -56,8 +59,10 @@ class RenderProgress:
         self._progress: Progress | None = None
         self._task = None
 
-    def start(self, total: int) -> None:
+    def start(self, total: int, work: float = 0) -> None:
+        """``work``: the size of all takes together (words), when known."""
         self.total, self.done, self.audio = total, 0, 0.0
+        self.work_total, self.work_done = work, 0.0
         self._started = self._printed_at = self.clock()
         self._printed_step = 0
         self._estimated = total < LONG_RENDER
@@ -69,30 +74,42 @@ class RenderProgress:
             self._progress = Progress(
                 TextColumn("rendering"), BarColumn(), MofNCompleteColumn(), TextColumn("takes"),
                 TaskProgressColumn(), TextColumn("{task.fields[audio]:.0f} s audio"),
-                TextColumn("{task.fields[rate]:.1f} takes/s"), TimeRemainingColumn(),
+                TextColumn("{task.fields[rate]:.1f} takes/s"), TextColumn("ETA {task.fields[eta]}"),
                 console=self.console, transient=True,
             )
             self._progress.start()
-            self._task = self._progress.add_task("render", total=total, audio=0.0, rate=0.0)
+            self._task = self._progress.add_task("render", total=total, audio=0.0, rate=0.0, eta="?")
 
-    def advance(self, takes: int, seconds: float) -> None:
+    def remaining_seconds(self) -> float | None:
+        """Time left at the speed so far: work left / work done per second (takes when work is unknown)."""
+        elapsed = self.clock() - self._started
+        done, total = (self.work_done, self.work_total) if self.work_total else (self.done, self.total)
+        if elapsed <= 0 or done <= 0:
+            return None
+        return max(0, total - done) * elapsed / done
+
+    def advance(self, takes: int, seconds: float, work: float = 0) -> None:
+        """``work``: the size of the finished takes, in the unit of ``start``."""
         self.done += takes
+        self.work_done += work
         self.audio += seconds
         now = self.clock()
         elapsed = now - self._started
         rate = self.done / elapsed if elapsed > 0 else 0.0
-        if not self._estimated and elapsed >= WARM_UP_S and self.done >= 3 and rate > 0:
+        left = self.remaining_seconds()
+        if not self._estimated and elapsed >= WARM_UP_S and self.done >= 3 and left is not None:
             self._estimated = True
-            self._say(f"estimate: about {duration_text((self.total - self.done) / rate)} more for "
+            self._say(f"estimate: about {duration_text(left)} more for "
                       f"{self.total - self.done} takes ({rate:.1f} takes/s so far)")
         if self._progress is not None:
-            self._progress.update(self._task, advance=takes, audio=self.audio, rate=rate)
+            self._progress.update(self._task, advance=takes, audio=self.audio, rate=rate,
+                                  eta=clock_text(left) if left is not None else "?")
             return
         step = int(self.done / self.total / PLAIN_STEP) if self.total else 0
         if self.total and (now - self._printed_at >= PLAIN_EVERY_S or step > self._printed_step
                            or self.done >= self.total):
             self._printed_at, self._printed_step = now, step
-            eta = clock_text((self.total - self.done) / rate) if rate > 0 else "?"
+            eta = clock_text(left) if left is not None else "?"
             self._say(f"rendering: {self.done}/{self.total} takes ({self.done / self.total:.0%}), "
                       f"{self.audio / 60:.1f} audio min, {clock_text(elapsed)} elapsed, ETA {eta}")
 

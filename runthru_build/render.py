@@ -11,13 +11,16 @@ failing line loses nothing already rendered.
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import json
 import math
 import multiprocessing
 import os
 import signal
+import sys
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,7 +32,7 @@ from .delivery import gain_db
 from .engines import EngineSet, engine_class, engine_spec
 from .engines.base import EngineError, Take, TakeRequest
 from .engines.remote import WorkerCrashed, WorkerProcess
-from .fsutil import die_with
+from .fsutil import die_with, write_atomic
 from .plan import Plan
 
 MAX_BATCH = 8
@@ -49,7 +52,19 @@ class RenderReport:
     compute_seconds: float = 0.0
     """Engine time summed over workers."""
     post_seconds: float = 0.0
-    """Post-processing and encoding time summed over workers."""
+    """Post-processing (trim, loudness) time summed over workers."""
+    encode_seconds: float = 0.0
+    """Encoding time summed over workers."""
+    store_seconds: float = 0.0
+    """Writing takes to the cache, in the build process."""
+    pool_start_seconds: float = 0.0
+    """From starting the worker pool to the first take begun (processes, imports, model load)."""
+    tail_seconds: float = 0.0
+    """At the end, from the first worker running out of work to the last one finishing."""
+    workers: int = 0
+    worker_peak_rss_mb: list[float] = field(default_factory=list)
+    """Peak resident memory of each engine worker process."""
+    parent_peak_rss_mb: float = 0.0
     engine_failures: list[str] = field(default_factory=list)
     """Engines that could not start, each reported once with its fix (the build stops there)."""
     interrupted: bool = False
@@ -64,7 +79,8 @@ class RenderReport:
         out["audio_seconds"] = round(self.audio_seconds, 3)
         out["wall_seconds"] = round(self.wall_seconds, 3)
         out["compute_seconds"] = round(self.compute_seconds, 3)
-        out["post_seconds"] = round(self.post_seconds, 3)
+        for name in ("post_seconds", "encode_seconds", "store_seconds", "pool_start_seconds", "tail_seconds"):
+            out[name] = round(getattr(self, name), 3)
         return out
 
     @property
@@ -87,17 +103,47 @@ class EngineCannotStart(Exception):
 
 _worker_engine: Any = None
 _worker_error: str | None = None
+_worker_results: Any = None
+"""Where a worker sends each finished take (a queue), so the build stores it at once."""
 
 
-def _init_worker(engine_name: str, options: dict[str, Any], state_dir: str | None, build_pid: int) -> None:
+def _init_worker(engine_name: str, options: dict[str, Any], state_dir: str | None, build_pid: int,
+                 results: Any = None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
     die_with(build_pid)
-    global _worker_engine, _worker_error
+    global _worker_engine, _worker_error, _worker_results
+    _worker_results = results
     try:
         _worker_engine = engine_class(engine_name)(options, Path(state_dir) if state_dir else None)
         _worker_engine.load()
     except Exception as exc:  # raised by the first batch, which stops the build
         _worker_error = str(exc) if isinstance(exc, EngineError) else f"{type(exc).__name__}: {exc}"
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory so far."""
+    try:
+        import resource
+    except ImportError:  # Windows
+        return 0.0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 2**20 if sys.platform == "darwin" else peak / 1024  # bytes on macOS, KiB elsewhere
+
+
+def release_freed_memory() -> None:
+    """Hand freed heap back to the system (glibc keeps it otherwise): without this a
+    Piper worker grew 10-30 MB with every long take, from 354 to 500 MB over two acts."""
+    global _malloc_trim
+    if _malloc_trim is None:
+        try:
+            _malloc_trim = ctypes.CDLL(None).malloc_trim
+        except (AttributeError, OSError):  # not glibc (macOS, musl, Windows)
+            _malloc_trim = False
+    if _malloc_trim:
+        _malloc_trim(0)
+
+
+_malloc_trim: Any = None
 
 
 def finish_take(take: Take, request: TakeRequest, post: PostSettings) -> dict[str, Any]:
@@ -108,7 +154,10 @@ def finish_take(take: Take, request: TakeRequest, post: PostSettings) -> dict[st
     started = time.perf_counter()
     audio, words = postprocess_timed(take.audio, take.sample_rate, post,
                                      gain_db(request.emotion, request.intensity), take.words)
+    take.audio = None  # the raw clip is not needed any more
+    processed = time.perf_counter()
     data, rate = encode(audio, take.sample_rate, post)
+    encoded = time.perf_counter()
     duration = audio.size / take.sample_rate
     estimated = words is None
     if words is None:
@@ -116,23 +165,36 @@ def finish_take(take: Take, request: TakeRequest, post: PostSettings) -> dict[st
     delay = timings.encoder_delay(post.format, take.sample_rate)
     return {"key": take.key, "data": data, "rate": rate, "duration": duration,
             "words": timings.finish(timings.shift(words, delay), duration + delay), "words_estimated": estimated,
-            "compute": take.compute_seconds, "post": time.perf_counter() - started}
+            "compute": take.compute_seconds, "post": processed - started, "encode": encoded - processed}
 
 
 def render_batch(requests: list[dict[str, Any]], post: dict[str, Any]) -> list[dict[str, Any]]:
-    """Render, post-process and encode a batch (runs in a worker process)."""
+    """Render, post-process and encode a batch (runs in a worker process).
+
+    With a results queue, each take goes to it as soon as it is encoded and the
+    batch returns nothing; without one, the batch returns its takes."""
     if _worker_error is not None:
         raise EngineCannotStart(_worker_error)
+    began = time.time()
     settings = PostSettings(**post)
     batch = [TakeRequest.from_json(r) for r in requests]
     by_key = {r.key: r for r in batch}
-    return [finish_take(take, by_key[take.key], settings) for take in _worker_engine.render(batch)]
+    kept = []
+    for take in _worker_engine.render(batch):
+        result = finish_take(take, by_key[take.key], settings)
+        release_freed_memory()
+        result.update(pid=os.getpid(), rss_mb=peak_rss_mb(), began=began, ended=time.time())
+        if _worker_results is None:
+            kept.append(result)
+        else:
+            _worker_results.put(result)
+    return kept
 
 
 # -- parent --------------------------------------------------------------------
 
-Progress = Callable[[int, float], None]
-"""Called with (takes finished, audio seconds of the finished take)."""
+Progress = Callable[[int, float, float], None]
+"""Called with (takes finished, audio seconds of the finished take, its words: see ``take_words``)."""
 
 
 def missing_takes(plans: list[Plan], cache: TakeCache) -> tuple[list[TakeRequest], int]:
@@ -156,30 +218,73 @@ def make_batches(requests: list[TakeRequest], engines: EngineSet, workers: int) 
     groups: dict[str, list[TakeRequest]] = {}
     for r in requests:
         groups.setdefault(engines.get(r.voice["engine"]).batch_group(r), []).append(r)
-    total_words = sum(_words(r) for r in requests)
+    total_words = sum(take_words(r) for r in requests)
     budget = max(1, math.ceil(total_words / (workers * BATCHES_PER_WORKER)))
     batches: list[list[TakeRequest]] = []
     for group in groups.values():
         batch: list[TakeRequest] = []
         words = 0
         for r in group:
-            if batch and (words + _words(r) > budget or len(batch) >= MAX_BATCH):
+            if batch and (words + take_words(r) > budget or len(batch) >= MAX_BATCH):
                 batches.append(batch)
                 batch, words = [], 0
             batch.append(r)
-            words += _words(r)
+            words += take_words(r)
         if batch:
             batches.append(batch)
-    return sorted(batches, key=lambda b: -sum(_words(r) for r in b))
+    return sorted(batches, key=lambda b: -sum(take_words(r) for r in b))
 
 
-def _words(request: TakeRequest) -> int:
-    return len(request.text.split()) + 2
+def take_words(request: TakeRequest) -> float:
+    """The size of a take, for batches and estimates: its words, plus half a word for the
+    fixed cost of a take (measured with Piper: 0.025 s a word, 0.013 s a take)."""
+    return len(request.text.split()) + 0.5
 
 
-def worker_count(config_workers: int, engine: type) -> int:
+WORKER_MEMORY_FILE = "worker-memory.json"
+"""In the state folder: the highest peak resident memory measured of one worker of each engine."""
+
+
+def available_memory_mb() -> float | None:
+    """Memory the system can give without swapping (MemAvailable), when it says."""
+    with contextlib.suppress(OSError, ValueError):
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) / 1024
+    with contextlib.suppress(AttributeError, ValueError, OSError):
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") / 2**20
+    return None
+
+
+def worker_memory_mb(engine: type, state_dir: Path | None) -> float | None:
+    """Peak memory of one worker: measured in earlier builds, else the engine's own estimate."""
+    if state_dir is not None:
+        with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+            return float(json.loads((state_dir / WORKER_MEMORY_FILE).read_text())[engine.name])
+    return getattr(engine, "worker_memory_mb", None)
+
+
+def remember_worker_memory(engine: type, state_dir: Path | None, peak_mb: float) -> None:
+    if state_dir is None or peak_mb <= 0:
+        return
+    path = state_dir / WORKER_MEMORY_FILE
+    known: dict[str, float] = {}
+    with contextlib.suppress(OSError, ValueError):
+        known = dict(json.loads(path.read_text()))
+    known[engine.name] = round(max(peak_mb, known.get(engine.name, 0.0)), 1)
+    with contextlib.suppress(OSError):  # only a hint for the next build
+        write_atomic(path, json.dumps(known, indent=1).encode())
+
+
+def worker_count(config_workers: int, engine: type, state_dir: Path | None = None) -> int:
+    """``config_workers``, else one per core but no more than the memory holds
+    (available memory / one worker's peak), and never over the engine's limit."""
     limit = getattr(engine, "max_workers", None)
     count = config_workers or os.cpu_count() or 1
+    if not config_workers:
+        available, per_worker = available_memory_mb(), worker_memory_mb(engine, state_dir)
+        if available and per_worker:
+            count = min(count, int(available // per_worker))
     return max(1, min(count, limit) if limit else count)
 
 
@@ -198,7 +303,7 @@ def render_plans(
     with cache.lock():
         requests, report.cached = missing_takes(plans, cache)
         if on_start:
-            on_start(len(requests))
+            on_start(len(requests), sum(take_words(r) for r in requests))
         by_engine: dict[str, list[TakeRequest]] = {}
         for r in requests:
             by_engine.setdefault(r.voice["engine"], []).append(r)
@@ -220,6 +325,7 @@ def render_plans(
             report.interrupted = True
             report.interrupt_signal = getattr(exc, "signum", signal.SIGINT)
     report.wall_seconds = time.perf_counter() - started
+    report.parent_peak_rss_mb = round(peak_rss_mb(), 1)
     return report
 
 
@@ -228,29 +334,50 @@ def _render_engine(name: str, requests: list[TakeRequest], post: PostSettings, c
                    backend: Backend | None = None) -> None:
     """Store every result of one engine as it arrives, whichever way the engine runs."""
     sources = {r.key: r for r in requests}
+    remote = _out_of_process(name, engines)
+    started = time.time()
+    first_begun = 0.0
+    last_ended: dict[int, float] = {}
+    peaks: dict[int, float] = {}
     if backend is None:
-        backend = _remote_results if _out_of_process(name, engines) else _pool_results
+        backend = _remote_results if remote else _pool_results
     results = backend(name, requests, post, engines, workers, report)
     with contextlib.closing(results):
         for result in results:
             request = sources[result["key"]]
             report.compute_seconds += result.get("compute", 0.0)
             report.post_seconds += result.get("post", 0.0)
+            report.encode_seconds += result.get("encode", 0.0)
             report.engine_calls += 1
+            if "pid" in result:
+                first_begun = min(first_begun or result["began"], result["began"])
+                last_ended[result["pid"]] = result["ended"]
+                peaks[result["pid"]] = max(peaks.get(result["pid"], 0.0), result["rss_mb"])
             if "error" in result:
                 report.failed += 1
                 report.failures.append(f"{request.source}: {request.role}: {result['error']}")
                 if on_take:
-                    on_take(1, 0.0)
+                    on_take(1, 0.0, take_words(request))
                 continue
+            stored = time.perf_counter()
             cache.put(TakeInfo(key=request.key, suffix=post.suffix, duration=result["duration"],
                                sample_rate=result["rate"], text=request.text, source=request.source,
                                words=result["words"], words_estimated=result["words_estimated"]),
                       result["data"])
+            report.store_seconds += time.perf_counter() - stored
             report.rendered += 1
             report.audio_seconds += result["duration"]
             if on_take:
-                on_take(1, result["duration"])
+                on_take(1, result["duration"], take_words(request))
+    if first_begun:
+        report.pool_start_seconds += max(0.0, first_begun - started)
+    if len(last_ended) > 1:
+        report.tail_seconds += max(last_ended.values()) - min(last_ended.values())
+    report.workers = max(report.workers, len(peaks))
+    if peaks and not remote:
+        remember_worker_memory(type(engines.get(name)), engines.state_dir, max(peaks.values()))
+    report.worker_peak_rss_mb = sorted(report.worker_peak_rss_mb + [round(v, 1) for v in peaks.values()],
+                                       reverse=True)
 
 
 def _out_of_process(name: str, engines: EngineSet) -> bool:
@@ -260,15 +387,16 @@ def _out_of_process(name: str, engines: EngineSet) -> bool:
 def _pool_results(name: str, requests: list[TakeRequest], post: PostSettings, engines: EngineSet, workers: int,
                   report: RenderReport) -> Iterator[dict[str, Any]]:
     """In-process engines (Piper): a pool of worker processes, one per core."""
-    count = worker_count(workers, type(engines.get(name)))
+    count = worker_count(workers, type(engines.get(name)), engines.state_dir)
     options = dict(engines.options.get(name, {}))
     if count > 1:
         options.setdefault("threads", 1)
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["numpy", "runthru_build.audio", "runthru_build.engines.base"])
     state_dir = str(engines.state_dir) if engines.state_dir else None
+    results = context.SimpleQueue()
     executor = ProcessPoolExecutor(max_workers=count, mp_context=context, initializer=_init_worker,
-                                   initargs=(name, options, state_dir, os.getpid()))
+                                   initargs=(name, options, state_dir, os.getpid(), results))
     post_json = asdict(post)
     finished = False
     try:
@@ -276,13 +404,24 @@ def _pool_results(name: str, requests: list[TakeRequest], post: PostSettings, en
             executor.submit(render_batch, [r.to_json() for r in batch], post_json): batch
             for batch in make_batches(requests, engines, count)
         }
-        for future in as_completed(futures):
-            try:
-                yield from future.result()
-            except EngineCannotStart:
-                raise
-            except Exception as exc:  # the worker died (crash, out of memory)
-                yield from ({"key": r.key, "error": f"engine worker died: {exc}"} for r in futures[future])
+        pending = {r.key for r in requests}
+        waiting = set(futures)
+        while waiting:
+            done, waiting = wait(waiting, timeout=0.05, return_when=FIRST_COMPLETED)
+            while not results.empty():  # a batch's takes are queued before its future is done
+                result = results.get()
+                pending.discard(result["key"])
+                yield result
+            for future in done:
+                try:
+                    future.result()
+                except EngineCannotStart:
+                    raise
+                except Exception as exc:  # the worker died (crash, out of memory): its takes not yet sent fail
+                    for r in futures[future]:
+                        if r.key in pending:
+                            pending.discard(r.key)
+                            yield {"key": r.key, "error": f"engine worker died: {exc}"}
         finished = True
     finally:
         if not finished:  # Ctrl-C or an error: stop the workers now, keep what is stored
@@ -290,6 +429,7 @@ def _pool_results(name: str, requests: list[TakeRequest], post: PostSettings, en
             for child in multiprocessing.active_children():
                 child.terminate()
         executor.shutdown(wait=True, cancel_futures=True)
+        results.close()
 
 
 def _remote_results(name: str, requests: list[TakeRequest], post: PostSettings, engines: EngineSet, workers: int,

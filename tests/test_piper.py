@@ -85,3 +85,43 @@ def test_unknown_engine_options_are_errors(make_project):
     proc = run_cli("build", str(root), "--dry-run")
     assert proc.returncode == 1
     assert "error: runthru.toml: unknown option engines.piper.thread (did you mean threads?)" in proc.stderr
+
+
+def test_a_long_sentence_is_cut_between_clauses_the_strongest_pause_first():
+    from runthru_build.engines.piper import MAX_CLAUSE_WORDS, clause_pieces
+
+    speech = ("Glamis thou art, and Cawdor; and shalt be What thou art promised: yet do I fear thy nature; "
+              "It is too full o' the milk of human kindness To catch the nearest way: thou wouldst be great; "
+              "Art not without ambition, but without The illness should attend it. Short one.")
+    pieces = clause_pieces(speech)
+    assert " ".join(pieces) == speech  # nothing lost or reordered
+    assert all(len(p.split()) <= MAX_CLAUSE_WORDS for p in pieces)
+    assert all(p.endswith((";", ":", ".")) for p in pieces)  # never at a comma while a stronger pause fits
+    assert clause_pieces("Hello there. How are you?") == ["Hello there.", "How are you?"]
+    assert clause_pieces("Sleep no more-- Macbeth does murder sleep", 4) == ["Sleep no more--", "Macbeth does murder sleep"]
+    verse = ("All our service In every point twice done and then done double Were poor and single business "
+             "to contend Against those honours deep and broad wherewith Your majesty loads our house:")
+    assert clause_pieces(verse, 18)[0] == "All our service In every point twice done and then done double"
+    unbroken = " ".join(["word"] * 30) + "."
+    assert clause_pieces(unbroken) == [unbroken]  # no clause boundary: left whole
+
+
+MEMORY_PROBE = """
+import resource
+from runthru_build.engines.base import TakeRequest
+from runthru_build.engines.piper import PiperEngine
+engine = PiperEngine({"threads": 1})
+clause = "and the king came home at last to see his lands and all the people in them"
+audio, rate = engine.synthesize(TakeRequest(key="k", text=", ".join([clause] * 6) + ".", voice={"speed": 0.9}))
+print(audio.size / rate, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+"""
+
+
+def test_a_long_sentence_keeps_a_piper_worker_under_400_mb():
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", MEMORY_PROBE], capture_output=True, text=True, check=True).stdout
+    seconds, peak_mb = map(float, out.split())
+    assert seconds > 20  # a 96-word sentence: over 20 s of speech in one breath before
+    assert peak_mb <= 400

@@ -66,3 +66,17 @@ def test_build_through_a_pipe_prints_progress_lines(toy_project):
     proc = run_cli("build", str(toy_project))  # stdout and stderr are pipes: not a terminal
     assert proc.returncode == 0, proc.stderr
     assert "rendering: 3/3 takes (100%)" in proc.stderr
+
+
+def test_estimate_counts_words_left_not_takes_when_the_longest_go_first():
+    progress, text, clock = plain_progress()
+    progress.start(100, work=1000)  # 10 long speeches of 50 words first, then 90 short lines of 5-6
+    for _ in range(10):
+        clock.now += 1.0  # 50 words a second
+        progress.advance(1, 20.0, 50)
+    lines = text.getvalue().splitlines()
+    # after 3 s, 850 words left at 50 a second, where counting takes (1 a second) would say 97 s
+    assert lines[1] == "estimate: about 17 s more for 97 takes (1.0 takes/s so far)"
+    assert lines[-1] == "rendering: 10/100 takes (10%), 3.3 audio min, 0:10 elapsed, ETA 0:10"  # not 1:30
+    assert progress.remaining_seconds() == 10.0
+    progress.stop()

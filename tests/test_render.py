@@ -191,3 +191,45 @@ def test_an_in_process_engine_that_cannot_start_is_reported_once(make_project, t
                       "found — set TOY_MODEL_MISSING=",
                       "error: site not updated: fix the errors above (build/ keeps the last good build)"]
     assert not (root / "build").exists()
+
+
+def test_each_take_is_stored_as_it_finishes_not_when_its_batch_ends(make_project, monkeypatch):
+    import time
+
+    from runthru_build import render
+
+    monkeypatch.setattr(render, "BATCHES_PER_WORKER", 1)  # one worker, one batch of all six lines
+    line = "is long enough that Piper needs a good part of a second to say all of it, even on a fast machine."
+    script = "# B\n\n## S\n\n" + "".join(f"AMY: Line number {i} {line}\n" for i in range(6))
+    root = make_project({"scripts/b.md": script, "runthru.toml": "[render]\nworkers = 1\n"})
+    arrived = []
+    result = build(root, on_take=lambda takes, seconds, words=0: arrived.append(time.monotonic()))
+    assert result.render.rendered == 6
+    # stored one by one as Piper finishes each (about half a second apart), not six at once at the end
+    assert arrived[-1] - arrived[0] > 1.0
+
+
+def test_report_has_peak_memory_and_the_next_build_sizes_its_pool_by_it(make_project, toy_engine, monkeypatch):
+    from runthru_build import render
+    from runthru_build.engines.piper import PiperEngine
+
+    script = "# T\n\n## S\n\n" + "".join(f"AMY: Line {i} here.\nBEN: Answer {i} there.\n" for i in range(4))
+    root = make_project({"scripts/t.md": script, "casts/t.toml": 'script = "../scripts/t.md"\nengine = "toy"\n'})
+    report = root / "report.json"
+    assert run_cli("build", str(root), "--report", str(report)).returncode == 0
+    data = json.loads(report.read_text())
+    assert data["workers"] >= 1 and len(data["worker_peak_rss_mb"]) == data["workers"]
+    assert all(30 < mb < 2000 for mb in data["worker_peak_rss_mb"]) and data["parent_peak_rss_mb"] > 30
+    state = root / ".runthru"
+    remembered = json.loads((state / render.WORKER_MEMORY_FILE).read_text())
+    assert remembered["toy"] == max(data["worker_peak_rss_mb"])
+
+    # a laptop with 8 cores and 1.2 GB free: as many workers as fit, not one per core
+    monkeypatch.setattr(render.os, "cpu_count", lambda: 8)
+    monkeypatch.setattr(render, "available_memory_mb", lambda: 1200.0)
+    (state / render.WORKER_MEMORY_FILE).write_text(json.dumps({"piper": 350.0}))
+    assert render.worker_count(0, PiperEngine, state) == 3  # measured: 1200 / 350
+    assert render.worker_count(0, PiperEngine, root / "nothing-measured") == 2  # Piper's own estimate, 500 MB
+    assert render.worker_count(6, PiperEngine, state) == 6  # a count set in runthru.toml is kept
+    monkeypatch.setattr(render, "available_memory_mb", lambda: 100.0)
+    assert render.worker_count(0, PiperEngine, state) == 1

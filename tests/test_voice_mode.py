@@ -299,7 +299,7 @@ def test_record_two_lines_play_them_back_after_reload_and_delete(browser, bundle
         page.click("#settings-btn")
         page.click("#takes-play")                        # back to saying my lines myself
         page.keyboard.press("Escape")
-        page.click('.line[data-i="%d"]' % page.evaluate("RunThru.lines[0]"))
+        page.click(f'.line[data-i="{page.evaluate("RunThru.lines[0]")}"]')
         page.click("#play")
         page.locator("#rerecord").wait_for(state="visible", timeout=10000)   # this line has a take
         page.click("#rerecord")

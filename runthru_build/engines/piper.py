@@ -26,6 +26,7 @@ voices take ``speaker`` as a name or a number.
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Iterator
 from importlib.metadata import PackageNotFoundError, version
@@ -56,6 +57,41 @@ DELIVERY: dict[str, tuple[float, float, float]] = {
     "whisper": (0.92, 0.0, 0.7),
     "shout": (1.05, 1.5, 1.25),
 }
+
+
+MAX_CLAUSE_WORDS = 18
+"""Piper's memory grows with the length of the sentence it speaks (about 22 MB per
+second of speech on the shipped voice): a longer sentence is spoken in pieces of
+whole clauses, cut at a comma, semicolon, colon or dash: one long speech then
+peaks at about 380 MB instead of 950.  A slower voice (speed, or a raised pitch, which Piper speaks
+slower before resampling) gets fewer words per piece.  bench/render.py
+--split-effect measures what cutting changes."""
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_CLAUSE_ENDS = (re.compile(r"[;:\u2014\u2013]\s*|--+\s*|\s-\s+"), re.compile(r",\s+"),
+                re.compile(r"\s+(?=[A-Z][a-z])"))
+"""Where a long sentence may be cut, the strongest pause first; last, before a capital
+inside a sentence: where a line of verse begins, in plays printed in verse."""
+
+
+def clause_pieces(text: str, max_words: int = MAX_CLAUSE_WORDS) -> list[str]:
+    """``text`` in the pieces Piper speaks one at a time: its sentences, each one over
+    ``max_words`` words cut between clauses (a single longer clause stays whole)."""
+    return [piece for sentence in _SENTENCE_END.split(text.strip()) if sentence
+            for piece in _cut_sentence(sentence, max_words)]
+
+
+def _cut_sentence(sentence: str, max_words: int) -> list[str]:
+    """Halve at the strongest clause boundary nearest the middle until each piece fits."""
+    words = len(sentence.split())
+    if words <= max_words:
+        return [sentence]
+    for boundary in _CLAUSE_ENDS:
+        cuts = [m.end() for m in boundary.finditer(sentence) if m.end() < len(sentence)]
+        if cuts:
+            cut = min(cuts, key=lambda at: abs(len(sentence[:at].split()) - words / 2))
+            return _cut_sentence(sentence[:cut].rstrip(), max_words) + _cut_sentence(sentence[cut:], max_words)
+    return [sentence]
 
 
 def _builtin_voice() -> tuple[Path, Path]:
@@ -99,6 +135,9 @@ def _speaker_id(speaker: str | None, num_speakers: int, id_map: dict[str, int]) 
 class PiperEngine(Engine):
     name = "piper"
     option_names = ("threads", "use_cuda")
+    worker_memory_mb = 500.0
+    """One worker's peak with the shipped voice on a whole play (long sentences are cut:
+    ``MAX_CLAUSE_WORDS``); a build measures and remembers the real figure for the next one."""
 
     def __init__(self, options: dict[str, Any] | None = None, state_dir: Path | None = None) -> None:
         super().__init__(options, state_dir)
@@ -209,7 +248,10 @@ class PiperEngine(Engine):
     def synthesize_timed(self, request: TakeRequest) -> tuple[np.ndarray, int, timings.WordTimes | None]:
         piper_voice = self._voice(request.voice.get("voice"))
         syn, pitch = self.synthesis_config(request)
-        chunks = list(piper_voice.synthesize(request.text, syn_config=syn, include_alignments=True))
+        slower = syn.length_scale / piper_voice.config.length_scale
+        max_words = max(8, round(MAX_CLAUSE_WORDS / max(1.0, slower)))
+        chunks = [chunk for piece in clause_pieces(request.text, max_words)
+                  for chunk in piper_voice.synthesize(piece, syn_config=syn, include_alignments=True)]
         if not chunks:
             raise EngineError("Piper produced no audio (no pronounceable text)")
         audio = np.concatenate([chunk.audio_float_array for chunk in chunks]).astype(np.float32)
@@ -227,20 +269,22 @@ class PiperEngine(Engine):
     def render(self, batch: list[TakeRequest]) -> Iterator[Take]:
         """Synthesise each take, then shift the formants of all takes that share a
         timbre in one Rubber Band pass: its start-up cost per call (~50 ms) would
-        otherwise exceed the work on a short line."""
-        takes = list(super().render_unshaped(batch))
-        by_timbre: dict[float, list[tuple[Take, TakeRequest]]] = {}
-        for take, request in zip(takes, batch, strict=True):
+        otherwise exceed the work on a short line.  Takes without a timbre go out
+        as soon as they are spoken."""
+        by_timbre: dict[float, list[Take]] = {}
+        for take, request in zip(super().render_unshaped(batch), batch, strict=True):
             timbre = float(request.voice.get("timbre", 0.0))
             if take.audio is not None and timbre:
-                by_timbre.setdefault(timbre, []).append((take, request))
+                by_timbre.setdefault(timbre, []).append(take)
+            else:
+                yield take
         for timbre, group in by_timbre.items():
             started = time.perf_counter()
-            rate = group[0][0].sample_rate
-            shaped = shift_formants_joined_placed([t.audio for t, _ in group], rate, timbre)
+            rate = group[0].sample_rate
+            shaped = shift_formants_joined_placed([t.audio for t in group], rate, timbre)
             share = (time.perf_counter() - started) / len(group)
-            for (take, _), (audio, lead_in, scale) in zip(group, shaped, strict=True):
+            for take, (audio, lead_in, scale) in zip(group, shaped, strict=True):
                 take.audio = audio
                 take.words = timings.shift(timings.scale(take.words, scale), lead_in / rate)
                 take.compute_seconds += share
-        yield from takes
+            yield from group
