@@ -102,7 +102,7 @@ def test_cluster_build_survives_a_killed_actor_and_a_removed_node(cluster, tmp_p
     root = project(tmp_path, '[render]\nbackend = "ray"\nray_address = "auto"\n')
     done = []
 
-    def on_take(count, seconds):
+    def on_take(count, seconds, words=0):
         done.append(count)
         if len(done) == 2:
             ray.kill(ray.get_actor(our_actors()[0], namespace="runthru"))
@@ -120,7 +120,7 @@ def test_ctrl_c_during_a_cluster_build_stops_the_actors_and_keeps_stored_takes(c
     root = project(tmp_path, '[render]\nbackend = "ray"\n')  # ray is running here: the build joins it
     done = []
 
-    def on_take(count, seconds):
+    def on_take(count, seconds, words=0):
         done.append(count)
         if len(done) == 3:
             os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C: Python raises KeyboardInterrupt right here
