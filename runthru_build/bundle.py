@@ -30,8 +30,24 @@ def _add(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
     archive.writestr(info, data)
 
 
+BUNDLE_COMMENT = b"RunThru offline bundle"
+
+
+def is_bundle(path: Path) -> bool:
+    """Did RunThru write this zip?  Only such a file may be replaced by another."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            if archive.comment == BUNDLE_COMMENT:
+                return True
+            names = archive.namelist()  # one written before bundles were signed
+            return any(n.endswith("/data.js") for n in names) and any(n.endswith("/player.js") for n in names)
+    except (OSError, zipfile.BadZipFile):
+        return False
+
+
 def _write_zip(path: Path, entries: list[tuple[str, bytes | Path]]) -> int:
     with zipfile.ZipFile(path, "w") as archive:
+        archive.comment = BUNDLE_COMMENT
         for name, content in sorted(entries, key=lambda e: e[0]):
             _add(archive, name, content.read_bytes() if isinstance(content, Path) else content)
     return path.stat().st_size

@@ -78,3 +78,17 @@ def test_a_truncated_bundle_in_the_site_is_written_again(project):
     amy.write_bytes(good[:200])  # damaged in place, contents of the site unchanged
     build(project)
     assert amy.read_bytes() == good
+
+
+def test_bundle_out_never_overwrites_a_file_runthru_did_not_make(project, tmp_path):
+    out = tmp_path / "desk"
+    out.mkdir()
+    mine = out / "b-ben.zip"
+    mine.write_bytes(b"my own notes, not a bundle")
+    proc = run_cli("bundle", str(project), "--role", "ben", "--out", str(out))
+    assert proc.returncode == 1
+    assert f"error: {mine}: exists and is not a bundle RunThru made: not overwritten" in proc.stderr
+    assert mine.read_bytes() == b"my own notes, not a bundle"
+    mine.unlink()
+    assert run_cli("bundle", str(project), "--role", "ben", "--out", str(out)).returncode == 0
+    assert run_cli("bundle", str(project), "--role", "ben", "--out", str(out)).returncode == 0  # its own: replaced

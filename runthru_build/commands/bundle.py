@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import difflib
-import shutil
 from pathlib import Path
 
+from ..bundle import is_bundle
 from ..errors import RunThruError
+from ..fsutil import write_atomic
 from ..site import unique_slugs
 from .build import BuildResult, build
 
@@ -47,6 +48,9 @@ def export_bundles(root: Path, production: str | None, roles: list[str], out: Pa
     for path in paths:
         name = path.name if path.parent == build_dir else f"{path.parent.name}-{path.name}"
         target = out / name
-        shutil.copyfile(path, target)
+        if target.exists() and not is_bundle(target):
+            raise RunThruError(f"{target}: exists and is not a bundle RunThru made: not overwritten "
+                               "(move it, or choose another -o folder)")
+        write_atomic(target, path.read_bytes())
         copied.append(target)
     return result, copied
