@@ -189,10 +189,13 @@ class Conventions:
     cast_blocks: set[int] = field(default_factory=set)
     aliases: dict[str, str] = field(default_factory=dict)  # cue name key -> the character it names
     cues_open_paragraphs: bool = False
-    one_paragraph_speeches: bool = False
     directions: Counter[str] = field(default_factory=Counter)
     unmarked_directions: bool = False
-    speech_indent: int | None = None
+
+    @property
+    def one_paragraph_speeches(self) -> bool:
+        """Cues that open the paragraphs of a hard-wrapped play end their speech there."""
+        return self.cues_open_paragraphs
 
     def accepts(self, form: str, caps: bool) -> bool:
         """Is this a cue form here?  A name alone on its line is one form in either case
@@ -342,26 +345,21 @@ def take_census(blocks: list[Block], heading_at: set[int], first_body: int) -> C
             accepted = use.support >= max(4, 0.25 * top)
         (conv.forms if accepted else conv.rejected).append(use)
     conv.forms.sort(key=lambda u: -u.count)
-    conv.solo = frozenset(
-        name_key(c.cue.names[0]) for _bi, li, c in found
-        if len(c.cue.names) == 1 and conv.accepts(c.form, c.caps) and (li == 0 or c.alone or not conv.cues_open_paragraphs)
-    )
+    cues = [c for _bi, li, c in found
+            if conv.accepts(c.form, c.caps) and (li == 0 or c.alone or not conv.cues_open_paragraphs)]
+    conv.solo = frozenset(name_key(c.cue.names[0]) for c in cues if len(c.cue.names) == 1)
     counts: Counter[str] = Counter()
-    for _bi, li, c in found:
-        if conv.accepts(c.form, c.caps) and (li == 0 or c.alone or not conv.cues_open_paragraphs):
-            counts.update(name_key(n) for n in c.cue.names)
+    spellings: dict[str, Counter[str]] = {}
+    for c in cues:
+        for n in c.cue.names:
+            counts[name_key(n)] += 1
+            spellings.setdefault(name_key(n), Counter())[n] += 1
             if c.form in MARKED_FORMS:
-                conv.names.update(name_key(n) for n in c.cue.names)
+                conv.names.add(name_key(n))
     conv.names.update(k for k, n in counts.items() if n >= 2)
     conv.names.update(conv.cast)
-    spellings: dict[str, Counter[str]] = {}
-    for _bi, li, c in found:
-        if conv.accepts(c.form, c.caps) and (li == 0 or c.alone or not conv.cues_open_paragraphs):
-            for n in c.cue.names:
-                spellings.setdefault(name_key(n), Counter())[n] += 1
     conv.aliases = _aliases(counts, spellings, conv.cast)
     primary = conv.primary()
-    conv.one_paragraph_speeches = conv.cues_open_paragraphs
     if primary is not None and primary.form in (ALONE, BOLD):
         conv.unmarked_directions = sum(conv.directions.values()) < 0.05 * primary.count
     return conv

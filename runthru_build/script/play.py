@@ -91,7 +91,6 @@ class _PlayParser:
         self.speech_indent: int | None = None
         self.cue_block = -1
         self.cue_alone = False
-        self._cue_used = self._first_used = 1
 
     # -- driver ----------------------------------------------------------
     def parse(self) -> Script:
@@ -105,7 +104,7 @@ class _PlayParser:
         self.script.conventions = conv
         self.script.aliases.update(conv.aliases)
         self._gutenberg_title()
-        end = self._end_of_play(heading_at)
+        end = self._end_of_play()
         for bi, block in enumerate(blocks):
             if bi >= end:
                 self.script.back_matter.append(block.text)
@@ -141,8 +140,8 @@ class _PlayParser:
             if m and not self.script.author:
                 self.script.author = m.group(1).strip()
 
-    def _end_of_play(self, heading_at: set[int]) -> int:
-        """The block after the last ``THE END``, when no act or scene follows it."""
+    def _end_of_play(self) -> int:
+        """The block after the last ``THE END``, when little of the file follows it."""
         for bi in range(len(self.blocks) - 1, -1, -1):
             block = self.blocks[bi]
             if block.kind == "paragraph" and re.match(r"^(?:THE\s+END|END\s+OF\s+(?:THE\s+)?PLAY)\b", _strip_emphasis(block.first.text), re.IGNORECASE):
@@ -186,11 +185,10 @@ class _PlayParser:
                 builder.structure(bare)
                 return
             label = _LABEL.match(lines[0].text)
-            if label and not self._cue_at(bi, block, 0):
+            if label and not self._cue_at(bi, block, 0)[0]:
                 builder.structure(label.group("label"))
                 return
-        first = self._cue_at(bi, block, i)
-        self._first_used = self._cue_used
+        first, first_used = self._cue_at(bi, block, i)
         if first is None and i == 0:
             if self._paragraph_is_direction(bi, block) and not self._holds_a_cue(bi, block):
                 leads_speech = self.cue_block == bi - 1 and builder.open_speech_is_empty()
@@ -203,11 +201,7 @@ class _PlayParser:
         while i < len(lines):
             line = lines[i]
             source = Source(self.path, line.number)
-            if i == 0 and first is not None:
-                found, used = first, self._first_used
-            else:
-                found = self._cue_at(bi, block, i)
-                used = self._cue_used
+            found, used = (first, first_used) if i == 0 and first is not None else self._cue_at(bi, block, i)
             if found is not None:
                 if found.rest and is_cast_list_entry(found.rest):
                     builder.end_speech()
@@ -223,7 +217,7 @@ class _PlayParser:
                 else:
                     self.speech_indent = None  # set by the paragraph under the cue
                 if found.rest:
-                    self._text(found.rest, source)
+                    builder.add_text(found.rest, source)
                 i += used
                 continue
             if i > 0 and is_structure_line(line.text) and (line.text.startswith("#") or line.text.isupper()):
@@ -236,7 +230,7 @@ class _PlayParser:
             if direction is not None:
                 # inside a speech, unless the speech is said and the next line opens another
                 inline = builder.speech_open() and (
-                    builder.open_speech_is_empty() or i + 1 >= len(lines) or self._cue_at(bi, block, i + 1) is None)
+                    builder.open_speech_is_empty() or i + 1 >= len(lines) or self._cue_at(bi, block, i + 1)[0] is None)
                 builder.direction(direction, source, inline=inline)
                 i += 1
                 continue
@@ -244,7 +238,7 @@ class _PlayParser:
                 builder.direction(_strip_emphasis(line.text), source)
                 i += 1
                 continue
-            self._text(line.text, source)
+            builder.add_text(line.text, source)
             i += 1
         if self.speech_indent is None and builder.speech_open() and not builder.open_speech_is_empty():
             self.speech_indent = block.indent
@@ -257,24 +251,18 @@ class _PlayParser:
         self.builder.heading(title, level, Source(self.path, line.number))
         self.speech_indent = None
 
-    def _text(self, text: str, source: Source) -> None:
-        self.builder.add_text(text, source)
-
     def _holds_a_cue(self, bi: int, block: Block) -> bool:
         """A paragraph with no blank lines in it may hold a whole scene: ``Master`` /
         ``Boatswain!`` / ``Boatswain`` / ``Here, master``…"""
-        found = any(self._cue_at(bi, block, li) is not None for li in range(1, len(block.lines)))
-        self._cue_used = 1
-        return found
+        return any(self._cue_at(bi, block, li)[0] is not None for li in range(1, len(block.lines)))
 
-    def _cue_at(self, bi: int, block: Block, li: int) -> Candidate | None:
-        """The cue that opens line ``li`` of ``block``, if the conventions make it one."""
+    def _cue_at(self, bi: int, block: Block, li: int) -> tuple[Candidate | None, int]:
+        """The cue that opens line ``li`` of ``block``, if the conventions make it one,
+        and how many lines it takes (a cue's direction may wrap onto the next)."""
         conv = self.conv
         if li > 0 and conv.cues_open_paragraphs and not block.lines[li].text.startswith(("**", "__")):
-            self._cue_used = 1
-            return None  # a hard-wrapped speech: only a bold cue may open a line inside it
+            return None, 1  # a hard-wrapped speech: only a bold cue may open a line inside it
         text, used = cue_text_of(block, li) if li == 0 else (block.lines[li].text, 1)
-        self._cue_used = used
         for cand in candidates(text, solo=conv.solo):
             if not conv.accepts(cand.form, cand.caps):
                 continue
@@ -291,8 +279,8 @@ class _PlayParser:
                     continue
             elif not known and not self._new_name_allowed(li, cand):
                 continue
-            return cand
-        return None
+            return cand, used
+        return None, used
 
     def _new_name_allowed(self, li: int, cand: Candidate) -> bool:
         """A name not seen before opens a speech only in a marked form (``**NAME:**``,
