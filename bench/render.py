@@ -42,7 +42,9 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).parent.parent / "tests"))
 sys.path.insert(0, str(Path(__file__).parent))
+from audio_measures import f0_track
 from common import copy_sample, generated_script
 
 from runthru_build import site, timings
@@ -398,29 +400,10 @@ def _speak_measured(args: tuple[dict, int]) -> dict:
     frame = rate // 100
     rms = np.sqrt(np.mean(audio[: audio.size // frame * frame].reshape(-1, frame).astype(np.float64) ** 2, axis=1))
     quiet = rms < rms.max() * 10 ** (-30 / 20)
-    f0 = _f0_track(audio, rate)
+    f0 = f0_track(audio, rate, hop_s=0.02)
     return {"seconds": audio.size / rate, "pause_share": float(quiet.mean()), "compute": compute,
             "f0_median": float(np.median(f0)), "f0_spread": float(np.std(12 * np.log2(f0 / np.median(f0)))),
             "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
-
-
-def _f0_track(audio, rate: int):
-    """Fundamental frequency of voiced 40 ms frames (autocorrelation), every 20 ms."""
-    import numpy as np
-
-    frame, hop, lo, hi = int(0.04 * rate), int(0.02 * rate), int(rate / 400), int(rate / 60)
-    floor = 0.3 * np.sqrt(np.mean(audio.astype(np.float64) ** 2))
-    found = []
-    for start in range(0, audio.size - frame, hop):
-        x = audio[start:start + frame].astype(np.float64)
-        if np.sqrt(np.mean(x**2)) < floor:
-            continue
-        x = x - x.mean()
-        ac = np.correlate(x, x, mode="full")[frame - 1:]
-        lag = lo + int(np.argmax(ac[lo:hi]))
-        if ac[lag] > 0.5 * ac[0]:
-            found.append(rate / lag)
-    return np.array(found)
 
 
 def split_effect(workdir: Path, script: Path, count: int) -> None:

@@ -1,9 +1,15 @@
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
 import sys
+import threading
+import zipfile
+from collections.abc import Iterator
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -88,6 +94,43 @@ def browser():
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+def build_site(tmp_path_factory, script_file: str, text: str) -> Path:
+    """A project holding one script, built with the real Piper voice: its root."""
+    from runthru_build.commands.build import build
+
+    root = tmp_path_factory.mktemp(Path(script_file).stem)
+    (root / "scripts").mkdir()
+    (root / "scripts" / script_file).write_text(text)
+    result = build(root)
+    assert result.exit_code == 0 and result.published, result.render.failures
+    return root
+
+
+class _QuietFiles(SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def static_server(folder: Path) -> Iterator[str]:
+    """A plain file server on 127.0.0.1 for a built site: its base URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietFiles, directory=str(folder)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def unzip_bundle(bundle: Path, into: Path) -> Path:
+    """An offline bundle unzipped as an actor would: the folder it holds."""
+    with zipfile.ZipFile(bundle) as archive:
+        archive.extractall(into)
+    (top,) = into.iterdir()
+    return top
 
 
 def screenshot(page, name: str) -> Path:

@@ -6,13 +6,10 @@ from __future__ import annotations
 
 import json
 import shutil
-import threading
-import zipfile
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from conftest import build_site, static_server, unzip_bundle
 
 from runthru_build.commands.build import build
 
@@ -35,11 +32,7 @@ CUES_WORDS = 6
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("drills")
-    (root / "scripts").mkdir()
-    (root / "scripts" / "drills.md").write_text(SCRIPT)
-    assert build(root).published
-    return root
+    return build_site(tmp_path_factory, "drills.md", SCRIPT)
 
 
 def data(root: Path) -> dict:
@@ -48,10 +41,7 @@ def data(root: Path) -> dict:
 
 
 def unzip(root: Path, into: Path) -> Path:
-    with zipfile.ZipFile(root / "build" / "drills" / "ben.zip") as archive:
-        archive.extractall(into)
-    (top,) = into.iterdir()
-    return top / "drills" / "ben" / "index.html"
+    return unzip_bundle(root / "build" / "drills" / "ben.zip", into) / "drills" / "ben" / "index.html"
 
 
 def open_player(context, url: str, settings: dict | None = None):
@@ -103,20 +93,13 @@ def test_the_highlight_follows_the_audio_and_can_be_switched_off(browser, projec
     context.close()
 
 
-class QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, *args) -> None:
-        pass
-
-
 def test_site_word_times_match_the_audio_as_chromium_decodes_it(browser, project):
     """Chromium's own decoder: each word after a comma starts where the site says, within 40 ms."""
     line = data(project)["items"][0]
     words = " ".join(r[1] for p in line["p"] for r in p["r"]).split()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietHandler, directory=str(project / "build")))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
+    with static_server(project / "build") as base:
         page = browser.new_page()
-        page.goto(f"http://127.0.0.1:{server.server_port}/drills/ben/index.html")
+        page.goto(f"{base}/drills/ben/index.html")
         frame_s = 0.005
         db = page.evaluate("""async ([url, frame]) => {
             const buffer = await (await fetch(url)).arrayBuffer();
@@ -131,8 +114,6 @@ def test_site_word_times_match_the_audio_as_chromium_decodes_it(browser, project
             return out.map(v => 20 * Math.log10(v / peak + 1e-9));
         }""", [f"/drills/audio/{line['a']}", frame_s])
         page.close()
-    finally:
-        server.shutdown()
     for word in ("Ben,", "and"):
         start = line["wt"][words.index(word)][0]
         lo, hi = int((start - 0.25) / frame_s), int((start + 0.15) / frame_s)

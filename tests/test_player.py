@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-import threading
-import zipfile
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from conftest import screenshot
-
-from runthru_build.commands.build import build
+from conftest import build_site, screenshot, static_server, unzip_bundle
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -34,24 +28,12 @@ BEN: Goodbye for now, dear Amy.
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("player")
-    (root / "scripts").mkdir()
-    (root / "scripts" / "play.md").write_text(SCRIPT)
-    result = build(root)
-    assert result.exit_code == 0 and result.published, result.render.failures
-    return root / "build"
-
-
-def unzip(site: Path, bundle: str, into: Path) -> Path:
-    with zipfile.ZipFile(site / bundle) as archive:
-        archive.extractall(into)
-    (top,) = into.iterdir()
-    return top
+    return build_site(tmp_path_factory, "play.md", SCRIPT) / "build"
 
 
 @pytest.fixture
 def ben_bundle(site, tmp_path) -> Path:
-    return unzip(site, "play/ben.zip", tmp_path)
+    return unzip_bundle(site / "play/ben.zip", tmp_path)
 
 
 def open_page(browser, url: str, viewport=None, player: bool = True):
@@ -210,13 +192,8 @@ def test_screenshots_phone_and_desktop(browser, site):
 
 
 def test_served_page_works_offline_after_saving(browser, site):
-    handler = partial(SimpleHTTPRequestHandler, directory=str(site))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    handler.log_message = lambda *a: None
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        url = f"http://127.0.0.1:{server.server_port}/play/ben/index.html"
+    with static_server(site) as base:
+        url = f"{base}/play/ben/index.html"
         context = browser.new_context()
         page = context.new_page()
         page.goto(url)
@@ -233,8 +210,6 @@ def test_served_page_works_offline_after_saving(browser, site):
         page.click("#play")
         page.wait_for_function("window.__events.includes('playing')", timeout=5000)
         context.close()
-    finally:
-        server.shutdown()
 
 
 def test_file_pages_register_no_service_worker(browser, ben_bundle):
@@ -291,12 +266,7 @@ AMY: Indeed.
 
 @pytest.fixture(scope="module")
 def phone_site(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("phone")
-    (root / "scripts").mkdir()
-    (root / "scripts" / "phone.md").write_text(PHONE_SCRIPT)
-    result = build(root)
-    assert result.exit_code == 0 and result.published, result.render.failures
-    return root / "build"
+    return build_site(tmp_path_factory, "phone.md", PHONE_SCRIPT) / "build"
 
 
 def open_in(browser, url: str, device: dict):
@@ -437,7 +407,7 @@ def test_settings_in_view_on_desktop_after_a_scene_jump(browser, phone_site):
 
 def test_back_arrow_in_an_unzipped_bundle_lands_on_a_page_that_exists(browser, site, tmp_path):
     for bundle in ("play/ben.zip", "play.zip"):
-        top = unzip(site, bundle, tmp_path / bundle.replace("/", "-"))
+        top = unzip_bundle(site / bundle, tmp_path / bundle.replace("/", "-"))
         start = "play/ben/index.html" if bundle == "play/ben.zip" else "play/listen.html"
         page = open_page(browser, (top / start).as_uri())
         page.click("a[aria-label='Back to all parts']")

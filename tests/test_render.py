@@ -6,6 +6,7 @@ import json
 
 import numpy as np
 import pytest
+from audio_measures import f0_track
 from conftest import run_cli
 
 from runthru_build.audio import decode
@@ -31,21 +32,7 @@ pitch = 4.0
 
 
 def median_f0(audio: np.ndarray, rate: int) -> float:
-    """Median fundamental frequency of voiced 40 ms frames, by autocorrelation."""
-    frame, hop = int(0.04 * rate), int(0.01 * rate)
-    lo, hi = int(rate / 400), int(rate / 60)
-    energy_floor = 0.3 * np.sqrt(np.mean(audio**2))
-    f0s = []
-    for start in range(0, audio.size - frame, hop):
-        x = audio[start:start + frame].astype(np.float64)
-        if np.sqrt(np.mean(x**2)) < energy_floor:
-            continue
-        x = x - x.mean()
-        ac = np.correlate(x, x, mode="full")[frame - 1:]
-        lag = lo + int(np.argmax(ac[lo:hi]))
-        if ac[lag] > 0.5 * ac[0]:
-            f0s.append(rate / lag)
-    return float(np.median(f0s))
+    return float(np.median(f0_track(audio, rate)))
 
 
 def rendered(root, production: str = "pitch"):

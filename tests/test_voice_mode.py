@@ -4,19 +4,14 @@ reuses the recordings."""
 
 from __future__ import annotations
 
-import threading
 import time
-import zipfile
-from functools import cache, partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from functools import cache
 from pathlib import Path
 
 import numpy as np
 import pytest
 import soundfile
-from conftest import CHROMIUM, CHROMIUM_ARGS
-
-from runthru_build.commands.build import build
+from conftest import CHROMIUM, CHROMIUM_ARGS, build_site, static_server, unzip_bundle
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -103,28 +98,18 @@ def paused_line(pause: float = 0.6, tail: float = 7.0, n: int = 0) -> tuple[np.n
 # -- the site and the browser -----------------------------------------------------------
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("voice")
-    (root / "scripts").mkdir()
-    (root / "scripts" / "play.md").write_text(SCRIPT)
-    result = build(root)
-    assert result.exit_code == 0 and result.published, result.render.failures
-    return root / "build"
+    return build_site(tmp_path_factory, "play.md", SCRIPT) / "build"
 
 
 @pytest.fixture(scope="module")
 def served(site):
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(SimpleHTTPRequestHandler, directory=str(site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}/play/amy/index.html"
-    server.shutdown()
+    with static_server(site) as base:
+        yield f"{base}/play/amy/index.html"
 
 
 @pytest.fixture
 def bundle_url(site, tmp_path) -> str:
-    with zipfile.ZipFile(site / "play/amy.zip") as archive:
-        archive.extractall(tmp_path)
-    (top,) = [p for p in tmp_path.iterdir() if p.is_dir()]
-    return (top / "index.html").as_uri()
+    return (unzip_bundle(site / "play/amy.zip", tmp_path / "bundle") / "index.html").as_uri()
 
 
 def mic_browser(browser, wav: Path | None, allow: bool = True, extra: tuple[str, ...] | list[str] = ()):
