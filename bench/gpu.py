@@ -10,6 +10,12 @@ Where they are not, it says exactly what is missing and runs the same worker
 path against the test stand-in of IndexTTS2 on the GPU, so the protocol, the
 seeding and the GPU reporting are exercised on real CUDA.  It downloads
 nothing.  Needs only the standard library, numpy and (for the GPU) torch.
+
+Where torchaudio is there it also measures word alignment (MMS_FA, as the
+GPU workers run it): seconds of alignment per second of audio on clips of
+2-40 s, and its GPU memory.  With the real weights in torch hub's cache (or
+$RUNTHRU_MMS_WEIGHTS) it uses them; else a stand-in of the same architecture,
+randomly initialised, which costs the same and aligns nonsense.
 """
 
 from __future__ import annotations
@@ -98,11 +104,61 @@ def measure(name: str, spec: str, options: dict, voice: Path, takes: int, env: d
         os.environ.clear()
         os.environ.update(saved)
     print(f"  device: {info.device}; model load {load:.1f} s (worker reported {info.load_seconds:.1f} s)")
+    print(f"  word timings: {info.word_timings}")
     print(f"  {takes - len(errors)} takes, {audio:.1f} s of audio: compute {compute:.2f} s, wall {wall:.2f} s, "
           f"real-time factor {compute / audio:.4f} (wall {wall / audio:.4f})" if audio else "  no audio")
     print(f"  peak GPU memory: {worker.info.gpu_memory_mb} MiB")
     if errors:
         print(f"  errors: {len(errors)} (first: {errors[0]})")
+
+
+def mms_weights(tmp: Path) -> tuple[Path, str]:
+    from runthru_build.engines.alignment import default_weights
+
+    real = Path(os.environ.get("RUNTHRU_MMS_WEIGHTS") or default_weights() or "")
+    if real.is_file():
+        return real, f"the MMS_FA weights at {real}"
+    sys.path.insert(0, str(REPO / "tests" / "fixtures"))
+    from mms_weights import write_standin_mms_weights
+
+    return write_standin_mms_weights(tmp / "mms" / "model.pt"), \
+        f"stand-in weights (no MMS_FA weights at {real}): the same cost, timings meaningless"
+
+
+def measure_alignment(weights: Path, device: str) -> None:
+    import numpy as np
+    import torch
+
+    from runthru_build.engines.alignment import ForcedAligner
+
+    started = time.perf_counter()
+    aligner, source = ForcedAligner.load(weights, device)
+    print(f"  {source}; load {time.perf_counter() - started:.1f} s")
+    if aligner is None:
+        return
+    rate = 22050
+    rng = np.random.default_rng(0)
+    words = " ".join(LINES).split()
+    if device.startswith("cuda"):
+        torch.cuda.reset_peak_memory_stats()
+    aligner.align(rng.standard_normal(rate * 2).astype(np.float32) * 0.1, rate, "warm up")
+    total_audio = total_align = 0.0
+    for seconds in (2, 5, 10, 20, 40):
+        text = " ".join(words[i % len(words)] for i in range(int(seconds * 2.5)))
+        audio = (rng.standard_normal(rate * seconds) * 0.1).astype(np.float32)
+        runs = []
+        for _ in range(3):
+            started = time.perf_counter()
+            times = aligner.align(audio, rate, text)
+            runs.append(time.perf_counter() - started)
+        best = min(runs)
+        total_audio += seconds
+        total_align += best
+        print(f"  {seconds:>3} s clip, {len(text.split())} words: align {best * 1000:.1f} ms "
+              f"(best of 3; {len(times or [])} word times), {best / seconds:.4f} s per audio second")
+    print(f"  alignment real-time factor over all clips: {total_align / total_audio:.4f}")
+    if device.startswith("cuda"):
+        print(f"  peak GPU memory while aligning: {torch.cuda.max_memory_allocated() / 2**20:.0f} MiB")
 
 
 def main() -> None:
@@ -119,6 +175,9 @@ def main() -> None:
         print(f"torch {torch.__version__}, CUDA available: {cuda}")
     with tempfile.TemporaryDirectory() as tmp:
         voice = reference_wav(Path(tmp) / "reference.wav")
+        weights, weights_source = (None, "")
+        if importlib.util.find_spec("torchaudio"):
+            weights, weights_source = mms_weights(Path(tmp))
         ran_real = False
         for name, (spec, package, default_dir) in ENGINES.items():
             prefix = f"RUNTHRU_{name.upper()}_"
@@ -152,8 +211,14 @@ def main() -> None:
             standins = str(REPO / "tests" / "fixtures" / "standins")
             print("\nstand-in IndexTTS2 through the real adapter and worker protocol "
                   f"(no real weights here), device {'cuda:0' if cuda else 'cpu'}:")
-            measure("indextts", ENGINES["indextts"][0], {"model_dir": str(models), "device": "cuda:0" if cuda else "cpu"},
+            options = {"model_dir": str(models), "device": "cuda:0" if cuda else "cpu"}
+            if weights:
+                options["alignment_model"] = str(weights)
+            measure("indextts", ENGINES["indextts"][0], options,
                     voice, args.takes, env={"PYTHONPATH": standins + os.pathsep + os.environ.get("PYTHONPATH", "")})
+        if weights:
+            print(f"\nword alignment, {weights_source}, device {'cuda:0' if cuda else 'cpu'}:")
+            measure_alignment(weights, "cuda:0" if cuda else "cpu")
 
 
 if __name__ == "__main__":

@@ -92,7 +92,11 @@ class RenderReport:
                 f"{self.audio_seconds / 60:.1f} audio minutes in {self.wall_seconds:.1f} s")
         if self.rendered:
             text += f" (real-time factor {self.real_time_factor:.3f})"
-        return text + (" — interrupted" if self.interrupted else "")
+        text += " — interrupted" if self.interrupted else ""
+        for name, engine in sorted(self.engines.items()):
+            if engine.get("word_timings"):
+                text += f"\n{name} on {engine['device']}: word timings {engine['word_timings']}"
+        return text
 
 
 class EngineCannotStart(Exception):
@@ -469,6 +473,7 @@ def _remote_results(name: str, requests: list[TakeRequest], post: PostSettings, 
                     worker = None
                     continue
                 report.engines[name] = {"device": info.device, "load_seconds": info.load_seconds,
+                                        "word_timings": info.word_timings,
                                         "gpu_memory_mb": info.gpu_memory_mb, "restarts": starts - 1}
             try:
                 for batch in batches:

@@ -116,7 +116,8 @@ class EngineActor:
         answer = {"node": self.node, "results": results, "busy": time.perf_counter() - started}
         if self.worker is not None:  # an engine worker: what the report says of it, as locally
             answer["engine"] = {"device": self.device, "load_seconds": self.load_seconds,
-                                "gpu_memory_mb": self.worker.info.gpu_memory_mb}
+                                "gpu_memory_mb": self.worker.info.gpu_memory_mb,
+                                "word_timings": self.worker.info.word_timings}
         return answer
 
 
@@ -306,6 +307,7 @@ def _note_engine(seen: dict[str, Any], answer: dict[str, Any]) -> None:
     devices = set(filter(None, seen.get("device", "").split(", "))) | {f"{answer['node']}: {engine['device']}"}
     seen["device"] = ", ".join(sorted(devices))
     seen["load_seconds"] = max(seen.get("load_seconds", 0.0), engine["load_seconds"])
+    seen["word_timings"] = engine.get("word_timings", "")
     memory = [m for m in (seen.get("gpu_memory_mb"), engine["gpu_memory_mb"]) if m is not None]
     seen["gpu_memory_mb"] = max(memory) if memory else None
 

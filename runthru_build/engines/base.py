@@ -145,6 +145,10 @@ class Engine(ABC):
         audio, rate = self.synthesize(request)
         return audio, rate, None
 
+    def word_timing_source(self) -> str:
+        """Where this engine's word timings come from, for the build report (after ``load``)."""
+        return "estimated from the text"
+
     def render(self, batch: list[TakeRequest]) -> Iterator[Take]:
         """Render a batch; one failing request does not stop the others.
 
@@ -179,7 +183,7 @@ class CloningEngine(Engine):
     out_of_process: ClassVar[bool] = True
     max_workers: ClassVar[int | None] = 1
     default_device: ClassVar[str | None] = "cuda"
-    option_names: ClassVar[tuple[str, ...]] = ("model_dir", "device")
+    option_names: ClassVar[tuple[str, ...]] = ("model_dir", "device", "alignment_model")
 
     def __init__(self, options: dict[str, Any] | None = None, state_dir: Path | None = None) -> None:
         super().__init__(options, state_dir)
@@ -187,6 +191,27 @@ class CloningEngine(Engine):
         self.model_dir = Path(model_dir).expanduser() if model_dir else None
         self.device: str | None = self.options.get("device", self.default_device)
         self.model: Any = None
+        alignment_model = self.options.get("alignment_model")
+        self.alignment_model = Path(alignment_model).expanduser().absolute() if alignment_model else None
+        self._aligner: Any = None
+        self._timing_source = ""
+
+    def word_timing_source(self) -> str:
+        """Loads the MMS aligner once (on the model's device) where torchaudio and its
+        weights are there; else says why the timings are estimated."""
+        if not self._timing_source:
+            from .alignment import ForcedAligner
+
+            self._aligner, source = ForcedAligner.load(self.alignment_model, str(self.device or "cpu"))
+            self._timing_source = source if self._aligner else f"estimated from the text: {source}"
+        return self._timing_source
+
+    def synthesize_timed(self, request: TakeRequest) -> tuple[np.ndarray, int, list[list[float]] | None]:
+        audio, rate = self.synthesize(request)
+        self.word_timing_source()
+        if self._aligner is None:
+            return audio, rate, None
+        return audio, rate, self._aligner.align(np.asarray(audio, dtype=np.float32).reshape(-1), rate, request.text)
 
     def batch_group(self, request: TakeRequest) -> str:
         return str(request.voice.get("voice"))

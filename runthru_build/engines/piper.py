@@ -241,6 +241,9 @@ class PiperEngine(Engine):
         )
         return syn, pitch
 
+    def word_timing_source(self) -> str:
+        return "from Piper's phoneme alignments"
+
     def synthesize(self, request: TakeRequest) -> tuple[np.ndarray, int]:
         audio, rate, _ = self.synthesize_timed(request)
         return audio, rate

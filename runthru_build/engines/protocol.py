@@ -6,9 +6,9 @@ little-endian float32 PCM.  Standard library and numpy only: both ends of
 the pipe import it, the worker under the engine's own interpreter.
 
 parent -> worker   {"type": "render", "requests": [TakeRequest, ...]}
-worker -> parent   {"type": "ready", "engine", "identity", "device", "gpu_memory_mb", "load_seconds"}
+worker -> parent   {"type": "ready", "engine", "identity", "device", "gpu_memory_mb", "load_seconds", "word_timings"}
                    {"type": "failed", "message"}                     (could not load: exits 1)
-                   {"type": "take", "key", "sample_rate", "samples", "seconds", "error"} + PCM frame
+                   {"type": "take", "key", "sample_rate", "samples", "seconds", "error", "words"} + PCM frame
                    {"type": "batch", "gpu_memory_mb", "seconds"}     (after the batch's takes)
 EOF on the worker's stdin ends it cleanly (exit 0).
 """

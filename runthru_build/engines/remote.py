@@ -30,6 +30,7 @@ class WorkerInfo:
     gpu_memory_mb: float | None = None
     load_seconds: float = 0.0
     identity: str = ""
+    word_timings: str = ""
 
 
 class WorkerProcess:
@@ -68,7 +69,8 @@ class WorkerProcess:
         if message["type"] != "ready":
             raise WorkerCrashed(f"unexpected first message {message['type']!r}")
         self.info = WorkerInfo(device=message.get("device", ""), gpu_memory_mb=message.get("gpu_memory_mb"),
-                               load_seconds=message.get("load_seconds", 0.0), identity=message.get("identity", ""))
+                               load_seconds=message.get("load_seconds", 0.0), identity=message.get("identity", ""),
+                               word_timings=message.get("word_timings", ""))
         return self.info
 
     def _drain_stderr(self) -> None:
@@ -118,7 +120,8 @@ class WorkerProcess:
                 except ProtocolError as exc:
                     raise WorkerCrashed(f"{self.engine} worker crashed mid-take: {exc}") from None
             yield Take(key=message["key"], audio=audio, sample_rate=int(message.get("sample_rate") or 0),
-                       error=message.get("error"), compute_seconds=float(message.get("seconds", 0.0)))
+                       error=message.get("error"), compute_seconds=float(message.get("seconds", 0.0)),
+                       words=message.get("words"))
 
     def close(self) -> None:
         """EOF on stdin: the worker finishes and exits."""

@@ -52,6 +52,7 @@ def main(argv: list[str] | None = None) -> int:
         engine = engine_cls(json.loads(args.options), Path(args.state_dir) if args.state_dir else None)
         started = time.perf_counter()
         engine.load()
+        word_timings = engine.word_timing_source()
         load_seconds = time.perf_counter() - started
     except Exception as exc:  # reported to the parent, which fails this engine's takes with it
         message = str(exc) if isinstance(exc, EngineError) else f"{type(exc).__name__}: {exc}"
@@ -59,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     write_message(frames, {"type": "ready", "engine": args.engine, "identity": engine.identity(),
                            "device": engine.device_name(), "gpu_memory_mb": engine.gpu_memory_mb(),
-                           "load_seconds": round(load_seconds, 3)})
+                           "load_seconds": round(load_seconds, 3), "word_timings": word_timings})
     while True:
         message = read_message(requests_in)
         if message is None:
@@ -71,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         for take in engine.render(batch):
             header = {"type": "take", "key": take.key, "sample_rate": take.sample_rate,
                       "samples": 0 if take.audio is None else int(take.audio.size),
-                      "seconds": round(take.compute_seconds, 4), "error": take.error}
+                      "seconds": round(take.compute_seconds, 4), "error": take.error, "words": take.words}
             write_message(frames, header, take.audio if take.error is None else None)
         write_message(frames, {"type": "batch", "gpu_memory_mb": engine.gpu_memory_mb(),
                                "seconds": round(time.perf_counter() - batch_started, 4)})
