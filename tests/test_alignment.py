@@ -174,3 +174,12 @@ def test_weights_that_are_not_mms_fa_are_reported_not_loaded(tmp_path):
     torch.save({"linear.weight": torch.zeros(2, 2)}, other)
     aligner, why = ForcedAligner.load(other, "cpu")
     assert aligner is None and f"{other} is not the MMS_FA model" in why
+
+
+def test_a_gpu_engine_on_the_cpu_aligns_only_when_asked(monkeypatch, tmp_path):
+    worker = _standin_worker(monkeypatch, tmp_path, {"device": "cpu"})
+    try:
+        info = worker.start()
+    finally:
+        worker.close()
+    assert info.word_timings.startswith("estimated from the text: on a CPU")
