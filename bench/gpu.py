@@ -118,8 +118,8 @@ def mms_weights(tmp: Path) -> tuple[Path, str]:
     real = Path(os.environ.get("RUNTHRU_MMS_WEIGHTS") or default_weights() or "")
     if real.is_file():
         return real, f"the MMS_FA weights at {real}"
-    sys.path.insert(0, str(REPO / "tests" / "fixtures"))
-    from mms_weights import write_standin_mms_weights
+    sys.path.insert(0, str(REPO / "tests"))
+    from fixtures.mms_weights import write_standin_mms_weights
 
     return write_standin_mms_weights(tmp / "mms" / "model.pt"), \
         f"stand-in weights (no MMS_FA weights at {real}): the same cost, timings meaningless"
@@ -199,15 +199,10 @@ def main() -> None:
                     voice, args.takes)
             ran_real = True
         if not ran_real:
-            models = Path(tmp) / "IndexTTS-2"
-            models.mkdir()
-            (models / "config.yaml").write_text("gpt_checkpoint: gpt.pth\n")
-            for f in ("gpt.pth", "s2mel.pth", "wav2vec2bert_stats.pt", "feat1.pt", "feat2.pt", "bpe.model"):
-                (models / f).write_bytes(b"stand-in")
-            (models / "qwen0.6bemo4-merge").mkdir()
-            for repo in ("facebook--w2v-bert-2.0", "amphion--MaskGCT", "funasr--campplus",
-                         "nvidia--bigvgan_v2_22khz_80band_256x"):
-                (models / "hf_cache" / f"models--{repo}").mkdir(parents=True)
+            sys.path.insert(0, str(REPO / "tests"))
+            from fixtures.engine_models import write_indextts_models
+
+            models = write_indextts_models(Path(tmp) / "IndexTTS-2")
             standins = str(REPO / "tests" / "fixtures" / "standins")
             print("\nstand-in IndexTTS2 through the real adapter and worker protocol "
                   f"(no real weights here), device {'cuda:0' if cuda else 'cpu'}:")

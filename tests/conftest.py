@@ -13,6 +13,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from fixtures.engine_models import write_indextts_models
 
 from runthru_build.script import Line, Script, load_script
 
@@ -210,18 +211,7 @@ def write_wav(path: Path, seconds: float = 6.0, freq: float = 150.0) -> Path:
 @pytest.fixture
 def indextts_models(tmp_path) -> Path:
     """A model folder laid out as IndexTTS-2's release is (contents are placeholders)."""
-    root = tmp_path / "IndexTTS-2"
-    root.mkdir()
-    (root / "config.yaml").write_text(
-        "gpt_checkpoint: gpt.pth\ns2mel_checkpoint: s2mel.pth\nw2v_stat: wav2vec2bert_stats.pt\n"
-        "emo_matrix: feat2.pt\nspk_matrix: feat1.pt\nqwen_emo_path: qwen0.6bemo4-merge\n"
-        "dataset:\n  bpe_model: bpe.model\nvocoder:\n  name: nvidia/bigvgan_v2_22khz_80band_256x\n")
-    for name in ("gpt.pth", "s2mel.pth", "wav2vec2bert_stats.pt", "feat1.pt", "feat2.pt", "bpe.model"):
-        (root / name).write_bytes(name.encode())
-    (root / "qwen0.6bemo4-merge").mkdir()
-    for repo in ("facebook--w2v-bert-2.0", "amphion--MaskGCT", "funasr--campplus", "nvidia--bigvgan_v2_22khz_80band_256x"):
-        (root / "hf_cache" / f"models--{repo}").mkdir(parents=True)
-    return root
+    return write_indextts_models(tmp_path / "IndexTTS-2")
 
 
 @pytest.fixture

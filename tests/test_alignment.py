@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from fixtures.engine_models import write_indextts_models
 
 from runthru_build.engines.base import TakeRequest
 from runthru_build.engines.remote import WorkerProcess
@@ -45,26 +46,11 @@ def _voice(path: Path, seconds: float = 2.0) -> str:
     return str(path)
 
 
-def _indextts_models(root: Path) -> Path:
-    """IndexTTS-2's release layout, placeholders only (the stand-in package reads none of it)."""
-    root.mkdir()
-    (root / "config.yaml").write_text(
-        "gpt_checkpoint: gpt.pth\ns2mel_checkpoint: s2mel.pth\nw2v_stat: wav2vec2bert_stats.pt\n"
-        "emo_matrix: feat2.pt\nspk_matrix: feat1.pt\nqwen_emo_path: qwen0.6bemo4-merge\n"
-        "dataset:\n  bpe_model: bpe.model\nvocoder:\n  name: nvidia/bigvgan_v2_22khz_80band_256x\n")
-    for name in ("gpt.pth", "s2mel.pth", "wav2vec2bert_stats.pt", "feat1.pt", "feat2.pt", "bpe.model"):
-        (root / name).write_bytes(name.encode())
-    (root / "qwen0.6bemo4-merge").mkdir()
-    for repo in ("facebook--w2v-bert-2.0", "amphion--MaskGCT", "funasr--campplus", "nvidia--bigvgan_v2_22khz_80band_256x"):
-        (root / "hf_cache" / f"models--{repo}").mkdir(parents=True)
-    return root
-
-
 def _standin_worker(monkeypatch, tmp_path: Path, options: dict) -> WorkerProcess:
     standins = str(FIXTURES / "standins")
     monkeypatch.setenv("PYTHONPATH", standins + os.pathsep + os.environ.get("PYTHONPATH", ""))
     monkeypatch.setenv("STANDIN_LOG", str(tmp_path / "calls.jsonl"))
-    models = _indextts_models(tmp_path / "IndexTTS-2")
+    models = write_indextts_models(tmp_path / "IndexTTS-2")
     return WorkerProcess("indextts", INDEXTTS, {"model_dir": str(models), **options}, sys.executable)
 
 
@@ -140,8 +126,7 @@ def test_more_letters_than_frames_is_no_alignment():
 
 @pytest.fixture(scope="module")
 def standin_weights(tmp_path_factory) -> Path:
-    sys.path.insert(0, str(FIXTURES))
-    from mms_weights import write_standin_mms_weights
+    from fixtures.mms_weights import write_standin_mms_weights
 
     return write_standin_mms_weights(tmp_path_factory.mktemp("mms") / "model.pt")
 
