@@ -113,6 +113,7 @@ def generated_set():
     for name in SCREENPLAYS:
         source = corpus_script(name)
         yield f"{name} screenplay PDF", source, "pdf", screenplay_pdf(source)
+        yield f"{name} PDF, dual dialogue", source, "pdf", screenplay_pdf(source, dual_every=4)
         yield f"{name} Word styles", source, "docx", screenplay_docx(source)
         yield f"{name} Final Draft", source, "fdx", fdx(source, dual_every=5)
     for name in PLAYS:

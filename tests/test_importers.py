@@ -47,6 +47,17 @@ def test_screenplay_pdf_comes_back_by_indent(tmp_path, name):
     assert not re.search(r"^\d+\.$", text, re.MULTILINE)  # page numbers
 
 
+@pytest.mark.parametrize("name", SCREENPLAYS)
+def test_screenplay_pdf_with_dual_dialogue_side_by_side(tmp_path, name):
+    """Two speeches printed in two columns come back as two speeches, left then right
+    (marked dual), not one line of both columns."""
+    source = corpus_script(name)
+    data = screenplay_pdf(source, dual_every=4)
+    script, text = imported(tmp_path, "s.pdf", data)
+    assert " ^\n" in text
+    assert speech_accuracy(source, script) >= 0.98
+
+
 def test_screenplay_speech_split_across_pages_is_one_speech(tmp_path):
     source = corpus_script("hall_cyber_bob_ep1.fountain")
     data = screenplay_pdf(source)

@@ -54,6 +54,9 @@ class TextLine:
     size: float
     spans: list[Span] = field(default_factory=list)
     """(text, bold, italic) in reading order."""
+    columns: list[tuple[float, str]] = field(default_factory=list)
+    """(x, text) of each stretch of the line apart from the rest by a wide gap: two for a
+    line of dual dialogue."""
 
     @property
     def text(self) -> str:
@@ -93,12 +96,16 @@ def _lines_of(page: PageRuns) -> list[TextLine]:
         previous: Run | None = None
         for run in group:
             text = run.text
+            if previous is None or run.x0 - previous.x1 > run.size * 1.2:  # two spaces and more
+                line.columns.append((run.x0, ""))
             if previous is not None and run.x0 - previous.x1 > run.size * 3:
                 text = "\t" + text.lstrip()
             elif previous is not None and run.x0 - previous.x1 > run.size * 0.15 \
                     and not previous.text.endswith(" ") and not text.startswith(" "):
                 text = " " + text
             line.spans.append((text, run.bold, run.italic))
+            x, so_far = line.columns[-1]
+            line.columns[-1] = (x, (so_far + text.lstrip("\t")).strip() if so_far else text.strip())
             previous = run
         lines.append(line)
     return lines
@@ -148,10 +155,11 @@ def _drop_furniture(pages: list[list[TextLine]], heights: list[float], notes: li
 
 
 def _median_pitch(lines: list[TextLine]) -> float:
-    """The usual distance between one baseline and the next (single spacing)."""
+    """The usual distance between one baseline and the next (single spacing): the lower
+    quartile, since a screenplay of short speeches has more blank lines than wrapped ones."""
     pitches = sorted(b.baseline - a.baseline for a, b in itertools.pairwise(lines)
                      if a.page == b.page and 0 < b.baseline - a.baseline < 3 * a.size)
-    return pitches[len(pitches) // 2] if pitches else 14.0
+    return pitches[len(pitches) // 4] if pitches else 14.0
 
 
 def _mode(values: list[float], step: float = 3.0) -> float | None:
@@ -278,7 +286,17 @@ class _Layout:
                 paras.append(Para(kind, text, current[0].where))
             current = []
 
+        dual_until = 0
         for i in range(first_body, len(lines)):
+            if i < dual_until:
+                continue
+            dual = self._dual_dialogue(i, hyphens)
+            if dual is not None:
+                flush()
+                speeches, dual_until = dual
+                paras.extend(speeches)
+                kind, in_speech = "", False
+                continue
             ln = lines[i]
             text = ln.text
             prev = lines[i - 1] if i > first_body else None
@@ -340,6 +358,47 @@ class _Layout:
         if rejoined:
             notes.append(f"rejoined {rejoined} speeches split across pages")
         return paras
+
+    def _dual_dialogue(self, i: int, hyphens: list[int]) -> tuple[list[Para], int] | None:
+        """Two speeches printed side by side (dual dialogue): a line of two capital names far
+        apart, then lines in two columns laid out alike, one further right.  Returns the
+        left speech, then the right one marked dual, and the index after the block."""
+        lines = self.lines
+        head = lines[i]
+        if len(head.columns) != 2:
+            return None
+        (left_x, left_name), (right_x, right_name) = head.columns
+        for name in (left_name, right_name):
+            bare = _CONTD.sub("", name).strip()
+            if not (is_caps(bare) and len(bare) < 45) or _SCENE_HEADING.match(bare) or _TRANSITION.match(bare):
+                return None
+        if right_x < self.width * 0.45 or right_x - left_x < self.width * 0.25:
+            return None
+        end = i + 1
+        while end < len(lines) and lines[end].page == head.page and not self._gap(lines[end - 1], lines[end]):
+            end += 1
+        body = [column for ln in lines[i + 1:end] for column in ln.columns]
+        if not body:
+            return None
+        right_edge = min(x for x, _ in body) + (right_x - left_x) - 18  # the right column's dialogue x, less slack
+        sides: tuple[list[str], list[str]] = ([], [])
+        for x, text in body:
+            sides[x >= right_edge].append(text)
+        if not all(sides):
+            return None
+        paras: list[Para] = []
+        for side, name in enumerate((left_name, right_name)):
+            paras.append(Para("cue", name, head.where, dual=side == 1))
+            groups: list[tuple[str, list[str]]] = []
+            for text in sides[side]:
+                open_paren = bool(groups) and groups[-1][0] == "paren" and not groups[-1][1][-1].endswith(")")
+                kind = "paren" if open_paren or text.startswith("(") else "dialogue"
+                if groups and groups[-1][0] == kind and (kind == "dialogue" or open_paren):
+                    groups[-1][1].append(text)
+                else:
+                    groups.append((kind, [text]))
+            paras += [Para(kind, _join(texts, hyphens), head.where) for kind, texts in groups]
+        return paras, end
 
     def _alone(self, i: int) -> bool:
         lines = self.lines
