@@ -87,6 +87,27 @@ def _encrypted_pdf() -> bytes:
     return buffer.getvalue()
 
 
+def _owner_locked_pdf(can_copy: int) -> bytes:
+    """Opens without a password; its owner's permissions allow or forbid copying text."""
+    from reportlab.lib import pdfencrypt
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    c = canvas.Canvas(buffer, encrypt=pdfencrypt.StandardEncryption("", ownerPassword="owner", canCopy=can_copy))
+    for i, line in enumerate(["ROMEO. Hello, Juliet.", "", "JULIET. Hello, Romeo.", "", "ROMEO. Shall we go?"]):
+        c.drawString(72, 720 - 14 * i, line)
+    c.save()
+    return buffer.getvalue()
+
+
+def test_a_pdf_whose_owner_allows_copying_text_is_imported(tmp_path):
+    path = tmp_path / "protected.pdf"
+    path.write_bytes(_owner_locked_pdf(can_copy=1))
+    result = run_import(tmp_path, str(path))
+    assert result.exit_code == 0, result.output
+    assert "Hello, Romeo." in (tmp_path / "scripts" / "protected.md").read_text()
+
+
 def _image_only_pdf() -> bytes:
     from PIL import Image, ImageDraw
     from reportlab.lib.utils import ImageReader
@@ -117,6 +138,7 @@ _BILLION_LAUGHS = b"""<?xml version="1.0"?>
 
 BAD = {
     "encrypted.pdf": (_encrypted_pdf, "encrypted"),
+    "copy-locked.pdf": (lambda: _owner_locked_pdf(can_copy=0), "locked against copying"),
     "truncated.pdf": (lambda: stage_play_pdf(corpus_script("brubaker_nemesis.fountain"))[:6000], "truncated"),
     "corrupt.pdf": (lambda: b"%PDF-1.4\n" + bytes(range(256)) * 40 + b"\n%%EOF\n", "corrupt"),
     "scan.pdf": (_image_only_pdf, "ocrmypdf"),

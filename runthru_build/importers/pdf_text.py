@@ -51,12 +51,22 @@ def open_pdf(data: bytes, shown: str) -> pdfium.PdfDocument:
         raise UnreadableInput("is truncated: the PDF ends without its %%EOF marker (download or copy it again)",
                               path=shown)
     try:
-        return pdfium.PdfDocument(data)
+        pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
         if raw.FPDF_GetLastError() == raw.FPDF_ERR_PASSWORD or "password" in str(exc).lower():
             raise UnreadableInput("is encrypted (password protected): save an unprotected copy first",
                                   path=shown) from None
         raise UnreadableInput(f"is a corrupt PDF ({exc})", path=shown) from None
+    encrypted = raw.FPDF_GetSecurityHandlerRevision(pdf.raw) != -1
+    if encrypted and not raw.FPDF_GetDocPermissions(pdf.raw) & _MAY_COPY_TEXT:
+        pdf.close()
+        raise UnreadableInput("is locked against copying its text (its owner's PDF permissions): "
+                              "ask whoever sent it for an unlocked copy", path=shown)
+    return pdf
+
+
+_MAY_COPY_TEXT = 1 << 4
+"""PDF permission bit 5: copy or otherwise extract text (ISO 32000-1, table 22)."""
 
 
 def pdfium_pages(data: bytes, shown: str) -> list[PageRuns]:
