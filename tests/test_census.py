@@ -352,3 +352,35 @@ def test_a_new_name_in_the_plays_own_form_opens_a_line_when_cues_open_lines():
                     "NORA. Oh!\n", ".txt")
     assert [line.speakers[0] for line in script.lines()] == ["NORA", "HELMER", "NORA", "RANK", "NORA"]
     assert list(script.lines())[1].spoken == "No, Nora."
+
+
+@needs_corpus
+def test_antigone_bold_title_line_is_the_title_not_a_cue():
+    script = load_script(CORPUS / "sophocles_antigone_greek.md", "a.md")
+    title = unicodedata.normalize("NFC", "Σοφοκλέους Ἀντιγόνη")
+    assert unicodedata.normalize("NFC", script.title) == title
+    assert not [w for w in script.warnings if "has no text" in w]
+    assert title not in [unicodedata.normalize("NFC", c) for c in script.characters]
+
+
+@pytest.mark.parametrize(("text", "suffix", "title", "structure"), [
+    # a bold line above an editor's note, then the play's own cues
+    ("**THE TEMPEST**\n\n(ed. Someone, 1891)\n\n", ".md", "THE TEMPEST", []),
+    # the play already has a title: a bold line under it is structure
+    ("# The Tempest\n\n**A ROMANCE IN FIVE ACTS**\n\n", ".md", "The Tempest", ["A ROMANCE IN FIVE ACTS"]),
+    # plain text, the names alone on their lines: the same
+    ("THE TEMPEST\n\n[Edited by someone.]\n\n", ".txt", "THE TEMPEST", []),
+])
+def test_a_line_heading_the_play_that_no_one_speaks_under_is_its_title(text, suffix, title, structure):
+    cue = "**{}**\n" if suffix == ".md" else "{}\n\n    "
+    body = "".join(cue.format(n) + f"{line}\n\n" for n, line in [("PROSPERO", "Hello there."), ("MIRANDA", "Hi."),
+                                                                   ("PROSPERO", "Bye."), ("MIRANDA", "Ok.")])
+    script = _parse(text + body, suffix)
+    assert (script.title, script.structure, script.warnings) == (title, structure, [])
+    assert script.characters == ["PROSPERO", "MIRANDA"]
+
+
+def test_a_one_off_speaker_opening_the_play_keeps_the_words_under_a_direction():
+    script = _parse("**BOATSWAIN**\n\n(steps forward)\n\nWelcome all.\n\n**PROSPERO**\nHello there.\n\n"
+                    "**MIRANDA**\nHi.\n\n**PROSPERO**\nBye.\n")
+    assert spoken(script)[0] == (("BOATSWAIN",), "Welcome all.")

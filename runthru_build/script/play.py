@@ -167,7 +167,7 @@ class _PlayParser:
     def _paragraph(self, bi: int, block: Block) -> None:
         builder = self.builder
         lines = block.lines
-        if self._title_block(block):
+        if self._title_block(block) or self._title_cue(bi, block):
             return
         i = 0
         # structure lines at the head of a paragraph: "ACT I" / "SCENE I. A desert place."
@@ -417,6 +417,29 @@ class _PlayParser:
             script.subtitle = plain_text(line)
             return True
         return False
+
+    def _title_cue(self, bi: int, block: Block) -> bool:
+        """A line at the head of the play that reads as a cue no one speaks under and
+        no one is cued by again (``**Σοφοκλέους Ἀντιγόνη**`` above ``(ed. Jebb, 1891)``
+        and the first real cue): the title, or structure once the play has one."""
+        builder = self.builder
+        if len(block.lines) != 1 or builder.has_dialogue or builder.speech_open():
+            return False
+        cand = self._cue_at(bi, block, 0)[0]
+        if cand is None or not cand.alone or any(name_key(n) in self.conv.names for n in cand.cue.names):
+            return False
+        for nbi in range(bi + 1, len(self.blocks)):
+            nxt = self.blocks[nbi]
+            if nxt.kind != "paragraph" or self._cue_at(nbi, nxt, 0)[0] is not None:
+                break
+            if _whole_line_direction(nxt.text) is None and not _is_wholly_emphasised(nxt.text):
+                return False  # words under it: a one-off speaker opens the play
+        title = plain_text(_strip_emphasis(block.first.text))
+        if self.script.title:
+            builder.structure(title)
+        else:
+            self.script.title = title
+        return True
 
     def _first_paragraph(self) -> Block | None:
         return next((b for b in self.blocks if b.kind == "paragraph"), None)
