@@ -44,7 +44,8 @@ NAME_PARTICLES = frozenset({"of", "the", "de", "du", "des", "la", "le", "von", "
                             "del", "y", "and", "&", "in", "on", "at", "to", "a", "an", "d'", "o'", "mac"})
 
 _NAME_CHARS = re.compile(r"^@?[^\W_][\w .'’\-#\"“”&,]*$")
-_GROUP_SPLIT = re.compile(r"\s*(?:&|\+|/|,|\bAND\b|\band\b)\s*")
+# In a name, a mark that may join several people (or a name and how it is said: "JANOT, APARTÉ").
+GROUP_MARK = re.compile(r"\s*(?:&|\+|/|,|\bAND\b|\band\b)\s*")
 _TRAILING_PAREN = re.compile(r"^(?P<name>.*?)\s*\((?P<paren>[^()]*)\)\s*$")
 _DOT_LEADER = re.compile(r"(?:\.\s?){4,}\s*\S|…\s+\S|\s*[-–—]{1,2}\s")  # "JIMMY ...... Sam Walker", not ". . .and so"
 _FOOTNOTE_MARKS = re.compile(r"[*†‡]")
@@ -156,7 +157,7 @@ def parse_cue(text: str, *, caps: bool = True, solo: frozenset[str] | set[str] |
 
 def _group_pieces(name: str) -> list[str]:
     pieces: list[str] = []
-    for piece in _GROUP_SPLIT.split(name):
+    for piece in GROUP_MARK.split(name):
         if not piece:
             continue
         if pieces and piece.upper() in NAME_SUFFIXES:

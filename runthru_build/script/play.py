@@ -262,8 +262,12 @@ class _PlayParser:
         conv = self.conv
         if li > 0 and conv.cues_open_paragraphs and not block.lines[li].text.startswith(("**", "__")):
             return None, 1  # a hard-wrapped speech: only a bold cue may open a line inside it
-        text, used = cue_text_of(block, li) if li == 0 else (block.lines[li].text, 1)
-        for cand in candidates(text, solo=conv.solo):
+        reading = conv.readings.get((bi, li))
+        if reading is None:  # a line the census did not read: inside a wrapped cue, under a heading
+            text, used = cue_text_of(block, li) if li == 0 else (block.lines[li].text, 1)
+            reading = candidates(text, solo=conv.solo), used
+        found, used = reading
+        for cand in found:
             if not conv.accepts(cand.form, cand.caps):
                 continue
             if li > 0 and conv.cues_open_paragraphs and cand.form not in (BOLD_COLON, BOLD):
