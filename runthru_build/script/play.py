@@ -220,7 +220,7 @@ class _PlayParser:
                     builder.add_text(found.rest, source)
                 i += used
                 continue
-            if i > 0 and is_structure_line(line.text) and (line.text.startswith("#") or line.text.isupper()):
+            if i > 0 and (line.text.startswith("#") or line.text.isupper()) and is_structure_line(line.text):
                 self._structure_heading(line)
                 i += 1
                 continue
