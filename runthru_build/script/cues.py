@@ -120,6 +120,11 @@ def parse_cue(text: str, *, caps: bool = True, solo: frozenset[str] | set[str] |
     """Parse a cue's name part (``NAME``, ``NAME (softly)``, ``NAME (V.O.) (CONT'D)``,
     ``A AND B``).  With ``solo`` (the keys of names that speak on their own), a name
     holding ``AND`` or ``&`` is a group only when each part is such a name."""
+    return _parse_cue(text, caps, frozenset(solo) if isinstance(solo, set) else solo)
+
+
+@functools.lru_cache(maxsize=4096)  # a play cues the same few names hundreds of times
+def _parse_cue(text: str, caps: bool, solo: frozenset[str] | None) -> Cue | None:
     text = _SPACES.sub(" ", text).strip()
     direction = alias = None
     name_part = text
@@ -183,6 +188,9 @@ _EMPHASIS_DIRECTION = re.compile(
 )
 
 
+_ESCAPE_OR_OPENER = re.compile(r"[\\(\[{]")
+
+
 def split_directions(markdown: str) -> list[Part]:
     """Split speech markdown into spoken runs and inline directions: ``(…)``, ``[…]``,
     and italics that read as one (``*Exit.*``, ``_Aside_``; ``I *never* said`` stays spoken).
@@ -193,7 +201,8 @@ def split_directions(markdown: str) -> list[Part]:
         markdown = _EMPHASIS_DIRECTION.sub(lambda m: f"[{m.group('inner')}]", markdown)
     parts: list[Part] = []
     i, start, n = 0, 0, len(markdown)
-    while i < n:
+    while (mark := _ESCAPE_OR_OPENER.search(markdown, i)) is not None:
+        i = mark.start()
         ch = markdown[i]
         if ch == "\\":
             i += 2

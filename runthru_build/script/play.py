@@ -77,7 +77,7 @@ _SCENE_HEADING = re.compile(r"^(?:INT|EXT|EST|INT\.?/EXT|I/E)[. ]")  # screenpla
 
 def is_structure_line(text: str) -> bool:
     bare = _strip_emphasis(text.lstrip("#").strip())
-    return bool(bare) and len(bare.split()) <= 14 and bool(_STRUCTURE.match(bare) or _SCENE_HEADING.match(bare))
+    return bool(bare) and bool(_STRUCTURE.match(bare) or _SCENE_HEADING.match(bare)) and len(bare.split()) <= 14
 
 
 class _PlayParser:
