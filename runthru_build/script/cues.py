@@ -317,6 +317,7 @@ class ScriptBuilder:
         self._last_speakers: tuple[str, ...] | None = None
         self._recent: list[str] = []  # who spoke last, across scenes, for BOTH
         self._spellings: dict[str, str] = {}  # name key -> the spelling shown
+        self._lines_said = 0
         self.aliases_used: set[str] = set()
 
     # -- structure -----------------------------------------------------
@@ -326,7 +327,7 @@ class ScriptBuilder:
 
     @property
     def has_dialogue(self) -> bool:
-        return any(s.scene is not None and s.scene.lines for s in self._sections)
+        return self._lines_said > 0
 
     def heading(self, title: str, level: int, source: Source, *, front_matter: bool = False) -> None:
         self.end_speech()
@@ -426,6 +427,7 @@ class ScriptBuilder:
             delivery=delivery_from(directions), source=speech.source, continued=speech.continued,
         )
         self._scene().elements.append(line)
+        self._lines_said += 1
         self._last_speakers = speech.speakers
         self._after_direction = False
 
