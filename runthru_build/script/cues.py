@@ -47,6 +47,7 @@ NAME_PARTICLES = frozenset({"of", "the", "de", "du", "des", "la", "le", "von", "
 _NAME_CHARS = re.compile(r"^@?[^\W_][\w .'’\-#\"“”&,]*$")
 # In a name, a mark that may join several people (or a name and how it is said: "JANOT, APARTÉ").
 GROUP_MARK = re.compile(r"\s*(?:&|\+|/|,|\bAND\b|\band\b)\s*")
+_NOT_IN_NAMES = re.compile(r"[^\w .'’\-#\"“”&,+/@]")  # what _NAME_CHARS and GROUP_MARK allow
 _TRAILING_PAREN = re.compile(r"^(?P<name>.*?)\s*\((?P<paren>[^()]*)\)\s*$")
 _DOT_LEADER = re.compile(r"(?:\.\s?){4,}\s*\S|…\s+\S|\s*[-–—]{1,2}\s")  # "JIMMY ...... Sam Walker", not ". . .and so"
 _FOOTNOTE_MARKS = re.compile(r"[*†‡]")
@@ -128,7 +129,7 @@ def _parse_cue(text: str, caps: bool, solo: frozenset[str] | None) -> Cue | None
     text = _SPACES.sub(" ", text).strip()
     direction = alias = None
     name_part = text
-    while (m := _TRAILING_PAREN.match(name_part)) and m.group("name").strip():
+    while name_part.endswith(")") and (m := _TRAILING_PAREN.match(name_part)) and m.group("name").strip():
         name_part, paren = m.group("name").strip(), m.group("paren").strip().lstrip(",;:").strip()
         if paren.replace(" ", "").upper() in EXTENSIONS or paren.upper() in EXTENSIONS:
             continue
@@ -139,6 +140,8 @@ def _parse_cue(text: str, caps: bool, solo: frozenset[str] | None) -> Cue | None
     name_part = name_part.strip().lstrip("@").strip()
     if not name_part:
         return None
+    if (solo is None or "," not in name_part) and _NOT_IN_NAMES.search(name_part):
+        return None  # "JULIET: Moon learns. [aside]": no piece of it could be a name
     pieces = _group_pieces(name_part)
     if not pieces:
         return None
