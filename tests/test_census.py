@@ -384,3 +384,17 @@ def test_a_one_off_speaker_opening_the_play_keeps_the_words_under_a_direction():
     script = _parse("**BOATSWAIN**\n\n(steps forward)\n\nWelcome all.\n\n**PROSPERO**\nHello there.\n\n"
                     "**MIRANDA**\nHi.\n\n**PROSPERO**\nBye.\n")
     assert spoken(script)[0] == (("BOATSWAIN",), "Welcome all.")
+
+
+def test_found_on_unseen_plays_names_heading_the_paragraphs_of_their_speeches():
+    # Gutenberg's Shakespeare layout: "ROMEO." on the first line of the paragraph holding the speech
+    script = parse_fixture("names-heading-speeches.txt")
+    assert [(line.speakers[0], line.spoken.split(",")[0]) for line in script.lines()] == [
+        ("ROWAN", "The wall is high and the hour is late"),
+        ("IVY", "Then wait no more"),
+        ("GARDENER", "Who goes there"),           # heard once: still a cue, not more of Ivy's speech
+        ("ROWAN", "A gardener"),
+        ("IVY", "By and by the moon will rise"),  # not a byline under a title
+        ("ROWAN", "So be it"),
+    ]
+    assert list(script.lines())[3].directions == ("Aside.",)  # [_Aside._] is bracketed once, not twice

@@ -224,6 +224,7 @@ class Conventions:
     cues_open_paragraphs: bool = False
     directions: Counter[str] = field(default_factory=Counter)
     unmarked_directions: bool = False
+    lone_cues_head_speeches: bool = False  # "ROMEO." alone on the first line of the paragraph that holds the speech
     readings: dict[tuple[int, int], tuple[tuple[Candidate, ...], int]] = field(default_factory=dict, repr=False)
     """(block, line) -> the cue forms the line fits, read with ``solo``, and the lines it takes."""
 
@@ -385,8 +386,12 @@ def take_census(blocks: list[Block], heading_at: set[int], first_body: int) -> C
             accepted = use.support >= max(4, 0.25 * top)
         (conv.forms if accepted else conv.rejected).append(use)
     conv.forms.sort(key=lambda u: -u.count)
-    cues = [c for _bi, li, c in found
-            if conv.accepts(c.form, c.caps) and (li == 0 or c.alone or not conv.cues_open_paragraphs)]
+    accepted = [(bi, li, c) for bi, li, c in found
+                if conv.accepts(c.form, c.caps) and (li == 0 or c.alone or not conv.cues_open_paragraphs)]
+    cues = [c for _bi, _li, c in accepted]
+    lone = [(bi, li) for bi, li, c in accepted if c.alone]
+    conv.lone_cues_head_speeches = len(lone) >= 4 and sum(
+        1 for bi, li in lone if li == 0 and len(blocks[bi].lines) > 1) >= 0.5 * len(lone)
     conv.solo = frozenset(name_key(c.cue.names[0]) for c in cues if len(c.cue.names) == 1)
     for bi, li, text in grouped:
         conv.readings[bi, li] = (candidates(text, conv.solo), conv.readings[bi, li][1])

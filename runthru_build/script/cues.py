@@ -194,6 +194,12 @@ _EMPHASIS_DIRECTION = re.compile(
 _ESCAPE_OR_OPENER = re.compile(r"[\\(\[{]")
 
 
+def _bracketed(m: re.Match[str], text: str) -> str:
+    """``*Exit.*`` -> ``[Exit.]``; ``[_Aside._]`` is bracketed already -> ``[Aside.]``."""
+    enclosed = text[m.start() - 1: m.start()] in ("[", "(") and text[m.end(): m.end() + 1] in ("]", ")")
+    return m.group("inner") if enclosed else f"[{m.group('inner')}]"
+
+
 def split_directions(markdown: str) -> list[Part]:
     """Split speech markdown into spoken runs and inline directions: ``(…)``, ``[…]``,
     and italics that read as one (``*Exit.*``, ``_Aside_``; ``I *never* said`` stays spoken).
@@ -201,7 +207,7 @@ def split_directions(markdown: str) -> list[Part]:
     A direction's wrapping emphasis (``*(To the audience:)*``) belongs to it.
     """
     if _EMPHASIS_DIRECTION.search(markdown):
-        markdown = _EMPHASIS_DIRECTION.sub(lambda m: f"[{m.group('inner')}]", markdown)
+        markdown = _EMPHASIS_DIRECTION.sub(lambda m: _bracketed(m, markdown), markdown)
     parts: list[Part] = []
     i, start, n = 0, 0, len(markdown)
     while (mark := _ESCAPE_OR_OPENER.search(markdown, i)) is not None:

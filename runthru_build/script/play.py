@@ -310,7 +310,9 @@ class _PlayParser:
             if nxt is None or nxt.kind != "paragraph" or len(block.lines) != 1:
                 return False
             following = nxt.first.text
-        return not is_structure_line(following) and not _is_byline(following)
+        if not self.builder.has_dialogue and _is_byline(following):
+            return False  # "HAMLET" above "by William Shakespeare", not "JULIET." above "By and by I come"
+        return not is_structure_line(following)
 
     def _lone_name_is_cue(self, bi: int, block: Block, li: int, cand: Candidate) -> bool:
         """A name heard once (``MUSICIAN``) is a cue where the play's cues stand alone
@@ -325,8 +327,10 @@ class _PlayParser:
             # or a play written without blank lines, where a speech ends before the name
             below = block.lines[li + 1] if li + 1 < len(block.lines) else None
             above = block.lines[li - 1].text if li > 0 else ""
+            # or a play whose names head the paragraphs of their speeches ("MERCUTIO." once)
             return cand.caps and below is not None and (
-                abs(below.indent - block.lines[li].indent) >= 4 or above.endswith((".", "!", "?", ":", ";")))
+                abs(below.indent - block.lines[li].indent) >= 4 or above.endswith((".", "!", "?", ":", ";"))
+                or (li == 0 and self.conv.lone_cues_head_speeches))
         if not cand.caps and cand.form == ALONE:
             nxt = self.blocks[bi + 1] if bi + 1 < len(self.blocks) else None
             return nxt is not None and nxt.indent > block.indent
