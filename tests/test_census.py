@@ -398,3 +398,25 @@ def test_found_on_unseen_plays_names_heading_the_paragraphs_of_their_speeches():
         ("ROWAN", "So be it"),
     ]
     assert list(script.lines())[3].directions == ("Aside.",)  # [_Aside._] is bracketed once, not twice
+
+
+def test_found_on_unseen_plays_a_markdown_site_export_with_lists_and_front_matter():
+    # an Ibsen translation exported from a Jekyll site: YAML front matter, a contents page, a bulleted
+    # cast list, "* Name: * (dir).* text" list items and "Name.:" cues
+    script = parse_fixture("site-export.md")
+    assert script.title == "The Lamp Room"                   # from the front matter, not "CONTENTS"
+    assert [(line.speakers[0], line.spoken) for line in script.lines()] == [
+        ("Martha", "There, that will last the evening."),  # "Name (dir). text" in a "Name:" play
+        ("Tobias", "Is it late, then?"),
+        ("Martha", "Late enough."),
+        ("Tobias", "I heard the clock strike nine."),
+        ("A Clerk", "A letter for Mrs. Holm."),
+        ("Martha", "Thank you."),
+        ("A Clerk", "And a parcel, madam, I nearly forgot."),  # "The Clerk" is "A Clerk"
+        ("Martha", "Leave it by the door."),
+        ("Tobais", "Shall I open it?"),
+        ("Martha", "No, Tobias. Not tonight."),
+        ("Tobias", "As you wish."),
+    ]
+    assert [s.title for s in script.scenes] == ["ACT I"]      # the contents page and "The first act passes…"
+    assert "cast list: 3 names" in script.conventions.summary()

@@ -84,3 +84,8 @@ def test_macbeth_check_warns_only_about_the_group_cue_it_could_not_read(make_pro
         "warning: scripts/macbeth.txt:1478: MACBETH LENNOX may be the same character as MACBETH"
         " (first at scripts/macbeth.txt:275)",
     ]
+
+
+def test_the_slip_is_the_name_cued_less_often_even_when_it_comes_first(make_project):
+    output = _check(make_project, _speeches("PETTERSON", *["PETTERSEN", "JENSEN"] * 5))
+    assert "scripts/play.md:5: PETTERSON looks like a misspelling of PETTERSEN (first at scripts/play.md:6)" in output

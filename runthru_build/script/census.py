@@ -146,7 +146,10 @@ def _read_line(text: str, solo: frozenset[str] | None) -> Reading:
         return reading()
     colon = _COLON.match(text)
     if colon:
-        add(COLON, colon.group("name"), colon.group("rest") or "")
+        name = colon.group("name").rstrip()
+        if name.endswith(".") and not _ends_abbreviated(name):
+            name = name[:-1]  # "Jensen.:": a name, its stop and a colon
+        add(COLON, name, colon.group("rest") or "")
     arrow = _ARROW.match(text)
     if arrow:
         add(ARROW, arrow.group("name"), arrow.group("rest"))
@@ -421,7 +424,7 @@ def _aliases(counts: Counter[str], spellings: dict[str, Counter[str]], cast: dic
     """Cue names that name one character: ``Doctor Rank``/``Rank`` (both in the cast
     list), ``PEAS.`` for PEASEBLOSSOM, ``THE CHILDREN``/``CHILDREN``."""
     def bare(key: str) -> str:
-        return key[4:] if key.startswith("THE ") else key
+        return re.sub(r"^(?:THE|AN?) ", "", key)  # "A Flabby Gentleman", then "The Flabby Gentleman"
 
     groups: dict[str, list[str]] = {}
     for key in counts:

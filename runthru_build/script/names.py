@@ -87,8 +87,10 @@ def looks_misspelt(a: str, b: str, counts: Mapping[str, int]) -> bool:
 
 
 def near_duplicates(names: list[str], counts: Mapping[str, int]) -> list[tuple[str, str]]:
-    """Pairs such as JIMY/JIMMY that are probably one character misspelt."""
-    return [(a, b) for i, a in enumerate(names) for b in names[i + 1:] if looks_misspelt(a, b, counts)]
+    """Pairs such as JIMMY/JIMY that are probably one character misspelt: the name as
+    usually cued, then the slip (the one cued less often, or later)."""
+    return [(b, a) if counts.get(a, 0) < counts.get(b, 0) else (a, b)
+            for i, a in enumerate(names) for b in names[i + 1:] if looks_misspelt(a, b, counts)]
 
 
 def name_variants(names: list[str]) -> list[tuple[str, str]]:

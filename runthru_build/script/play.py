@@ -39,7 +39,8 @@ _AUTHOR = re.compile(r"^(?:\*\*|__|\*|_)?\s*(?:written\s+|adapted\s+)?by\s+(?P<w
 _ORDINAL = r"(?:FIRST|SECOND|THIRD|FOURTH|FIFTH|SIXTH|SEVENTH|EIGHTH|NINTH|TENTH|LAST|FINAL|PREMIER|PREMIÈRE)"
 _NUMBER = r"(?:[IVXLC]+|\d+[A-Z]?|ONE|TWO|THREE|FOUR|FIVE|SIX|SEVEN|EIGHT|NINE|TEN|ELEVEN|TWELVE|PREMIER|PREMIÈRE)"
 _STRUCTURE = re.compile(
-    rf"^(?:(?:THE\s+)?{_ORDINAL}\s+(?:ACT|SCENE|PART)|(?:ACT|SCENE|ACTE|SC[EÈ]NE|PART|EPISODE|TABLEAU)\s+{_NUMBER}\b|"
+    rf"^(?:(?:(?:THE\s+)?{_ORDINAL}\s+(?:ACT|SCENE|PART)|(?:ACT|SCENE|ACTE|SC[EÈ]NE|PART|EPISODE|TABLEAU)\s+{_NUMBER}\b)"
+    r"(?!(?-i:\s+(?!scene\b|act\b|part\b|cont)[a-z]))|"  # "The first act passes in…" is a sentence
     r"PROLOGUE|EPILOGUE|INDUCTION|INTERLUDE|ENTR'?ACTE)(?:[\s.:,—–-].*)?$",
     re.IGNORECASE,
 )
@@ -72,12 +73,14 @@ def _strip_emphasis(text: str) -> str:
     return text.strip().strip("*_ ").strip()
 
 
+_CONTENTS_ENTRY = re.compile(r"(?:\.\s?){4,}\s*\d+$")  # "ACT II................    24": a table of contents
 _SCENE_HEADING = re.compile(r"^(?:INT|EXT|EST|INT\.?/EXT|I/E)[. ]")  # screenplay sluglines, in capitals
 
 
 def is_structure_line(text: str) -> bool:
     bare = _strip_emphasis(text.lstrip("#").strip())
-    return bool(bare) and bool(_STRUCTURE.match(bare) or _SCENE_HEADING.match(bare)) and len(bare.split()) <= 14
+    return (bool(bare) and bool(_STRUCTURE.match(bare) or _SCENE_HEADING.match(bare)) and len(bare.split()) <= 14
+            and not _CONTENTS_ENTRY.search(bare))
 
 
 class _PlayParser:
@@ -132,6 +135,9 @@ class _PlayParser:
         return script
 
     def _gutenberg_title(self) -> None:
+        meta = self.document.metadata
+        self.script.title = meta.get("title", self.script.title)
+        self.script.author = meta.get("author", self.script.author)
         for _number, text in self.document.skipped:
             m = re.match(r"^\s*Title:\s*(.+)$", text)
             if m:
@@ -157,7 +163,7 @@ class _PlayParser:
     def _heading(self, block: Block) -> None:
         title = plain_text(block.first.text)
         source = Source(self.path, block.first.number)
-        if not self.script.title and block.level == 1:
+        if not self.script.title and block.level == 1 and not FRONT_MATTER_HEADINGS.match(title):
             self.script.title = title
             return
         self.builder.heading(title, block.level, source, front_matter=bool(FRONT_MATTER_HEADINGS.match(title)))
@@ -268,7 +274,7 @@ class _PlayParser:
             reading = candidates(text, solo=conv.solo), used
         found, used = reading
         for cand in found:
-            if not conv.accepts(cand.form, cand.caps):
+            if not conv.accepts(cand.form, cand.caps) and not self._known_name_with_direction(li, cand):
                 continue
             if li > 0 and conv.cues_open_paragraphs and cand.form not in (BOLD_COLON, BOLD):
                 continue
@@ -285,6 +291,13 @@ class _PlayParser:
                 continue
             return cand, used
         return None, used
+
+    def _known_name_with_direction(self, li: int, cand: Candidate) -> bool:
+        """``Pettersen (lights a lamp). Hark to them``: a character's name with how the
+        speech is said, then a stop, at the head of a paragraph, in a play whose cues
+        take another form."""
+        return (li == 0 and cand.form == PERIOD and not cand.alone and cand.cue.direction is not None
+                and "(" in cand.cue.text and all(name_key(n) in self.conv.names for n in cand.cue.names))
 
     def _new_name_allowed(self, li: int, cand: Candidate) -> bool:
         """A name not seen before opens a speech only in a marked form (``**NAME:**``,
