@@ -26,7 +26,15 @@ from .census import (
     line_is_direction_word,
     take_census,
 )
-from .cues import GROUP_ALL, GROUP_BOTH, ScriptBuilder, is_cast_list_entry, name_key, plain_text
+from .cues import (
+    GROUP_ALL,
+    GROUP_BOTH,
+    NAME_PARTICLES,
+    ScriptBuilder,
+    is_cast_list_entry,
+    name_key,
+    plain_text,
+)
 from .model import Script, Source
 
 FRONT_MATTER_HEADINGS = re.compile(
@@ -323,9 +331,7 @@ class _PlayParser:
             if nxt is None or nxt.kind != "paragraph" or len(block.lines) != 1:
                 return False
             following = nxt.first.text
-        if not self.builder.has_dialogue and _is_byline(following):
-            return False  # "HAMLET" above "by William Shakespeare", not "JULIET." above "By and by I come"
-        return not is_structure_line(following)
+        return not is_structure_line(following) and not _is_byline(following)
 
     def _lone_name_is_cue(self, bi: int, block: Block, li: int, cand: Candidate) -> bool:
         """A name heard once (``MUSICIAN``) is a cue where the play's cues stand alone
@@ -480,8 +486,12 @@ class _PlayParser:
 
 
 def _is_byline(text: str) -> bool:
-    """``by William Shakespeare``, not ``By my troth, I speak my thought.``"""
-    return bool(_AUTHOR.match(text)) and len(text.split()) <= 6 and not re.search(r"[,;:!?]|\w{3}\.$", text)
+    """``by William Shakespeare``, not ``By my troth, I speak my thought.`` nor ``By and by I come``."""
+    author = _AUTHOR.match(text)
+    if not author or len(text.split()) > 6 or re.search(r"[,;:!?]|\w{3}\.$", text):
+        return False
+    words = plain_text(author.group("who")).split()
+    return bool(words) and words[0][0].isupper() and all(w[0].isupper() or w in NAME_PARTICLES for w in words)
 
 
 def _title_from_path(path: str) -> str:
