@@ -67,7 +67,7 @@ def _oracle_pinero() -> list[str]:
 
 def _oracle_macbeth() -> list[str]:
     body = _body("shakespeare_macbeth.txt", "ACT I", "")
-    return [line.strip() for line in body
+    return [{"MACBETH LENNOX": "MACBETH, LENNOX"}.get(line.strip(), line.strip()) for line in body  # said together
             if line.strip() and not line.startswith((" ", "ACT ", "SCENE "))]
 
 
@@ -124,7 +124,8 @@ def test_corpus_play_speakers_match_an_independent_reading(name):
                                  "DOCTOR RANK → Rank"]),
     ("wilde_an_ideal_husband.txt", ['"NAME." capitals', '"NAME [..]" capitals', "[_…_]"]),
     ("pinero_the_mind_the_paint_girl.txt", ['"NAME alone" capitals', "[_…_]"]),
-    ("shakespeare_macbeth.txt", ['"NAME alone" capitals', '"Name alone" mixed case', "plain paragraphs"]),
+    ("shakespeare_macbeth.txt", ['"NAME alone" capitals', '"Name alone" mixed case', "plain paragraphs",
+                                 "said together: MACBETH LENNOX → MACBETH + LENNOX"]),
     ("sophocles_antigone_greek.md", ['"**Name**" mixed case', '"Name alone" mixed case']),
     ("beaumarchais_figaro_excerpt.md", ['"Name>" mixed case 52×']),
 ])
@@ -420,3 +421,14 @@ def test_found_on_unseen_plays_a_markdown_site_export_with_lists_and_front_matte
     ]
     assert [s.title for s in script.scenes] == ["ACT I"]      # the contents page and "The first act passes…"
     assert "cast list: 3 names" in script.conventions.summary()
+
+
+def test_found_on_the_corpus_two_names_on_one_cue_are_said_together():
+    # the MIT Shakespeare writes a shared line as "MACBETH LENNOX"
+    text = "ACT I\n\nSCENE I. A hall.\n\n" + "".join(
+        f"{name}\n\n    {line}\n\n" for name, line in [
+            ("ROMEO", "Who knocks?"), ("JULIET", "Not I."), ("ROMEO", "Nor I."), ("JULIET", "Then who?"),
+            ("ROMEO JULIET", "What's the matter?"), ("LADY CAPULET", "Come in."), ("LADY CAPULET", "Sit."),
+        ])
+    script = _parse(text, ".txt")
+    assert [line.speakers for line in script.lines()][4:] == [("ROMEO", "JULIET"), ("LADY CAPULET",), ("LADY CAPULET",)]

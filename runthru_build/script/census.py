@@ -224,6 +224,7 @@ class Conventions:
     cast: dict[str, str] = field(default_factory=dict)  # cast-list name key -> name as listed
     cast_blocks: set[int] = field(default_factory=set)
     aliases: dict[str, str] = field(default_factory=dict)  # cue name key -> the character it names
+    joint_cues: dict[str, tuple[str, ...]] = field(default_factory=dict)  # "MACBETH LENNOX" -> both of them
     cues_open_paragraphs: bool = False
     directions: Counter[str] = field(default_factory=Counter)
     unmarked_directions: bool = False
@@ -253,7 +254,9 @@ class Conventions:
         where = "cues open paragraphs" if self.cues_open_paragraphs else "cues open lines"
         cast = f"; cast list: {len(set(self.cast.values()))} names" if self.cast else ""
         aliases = "; aliases: " + ", ".join(f"{k} → {v}" for k, v in sorted(self.aliases.items())) if self.aliases else ""
-        return f"cues: {cues} ({where}); directions: {marks}; speeches: {speeches}{cast}{aliases}"
+        joint = "; said together: " + ", ".join(
+            f"{k} → {' + '.join(v)}" for k, v in sorted(self.joint_cues.items())) if self.joint_cues else ""
+        return f"cues: {cues} ({where}); directions: {marks}; speeches: {speeches}{cast}{aliases}{joint}"
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -265,6 +268,7 @@ class Conventions:
             "unmarked_directions": self.unmarked_directions,
             "cast_list": sorted(set(self.cast.values())),
             "aliases": dict(sorted(self.aliases.items())),
+            "said_together": {k: list(v) for k, v in sorted(self.joint_cues.items())},
             "summary": self.summary(),
         }
 
@@ -409,6 +413,7 @@ def take_census(blocks: list[Block], heading_at: set[int], first_body: int) -> C
     conv.names.update(k for k, n in counts.items() if n >= 2)
     conv.names.update(conv.cast)
     conv.aliases = _aliases(counts, spellings, conv.cast)
+    conv.joint_cues = _joint_cues(counts, spellings)
     primary = conv.primary()
     if primary is not None and primary.form in (ALONE, BOLD):
         conv.unmarked_directions = sum(conv.directions.values()) < 0.05 * primary.count
@@ -461,6 +466,17 @@ def _aliases(counts: Counter[str], spellings: dict[str, Counter[str]], cast: dic
                 if k != main and k not in aliases:
                     aliases[k] = aliases.get(main, spelled(main))
     return aliases
+
+
+def _joint_cues(counts: Counter[str], spellings: dict[str, Counter[str]]) -> dict[str, tuple[str, ...]]:
+    """``MACBETH LENNOX``: a cue that is two or more names each cued on its own more often
+    than the pair, so both speak (an edition's way of writing a shared line)."""
+    joint: dict[str, tuple[str, ...]] = {}
+    for key, n in counts.items():
+        words = key.split()
+        if len(words) > 1 and all(counts.get(w, 0) >= 2 and counts[w] > n for w in words):
+            joint[key] = tuple(spellings[w].most_common(1)[0][0] for w in words)
+    return joint
 
 
 def _followed_by_text(blocks: list[Block], bi: int, li: int) -> bool:

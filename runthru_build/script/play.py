@@ -9,6 +9,7 @@ honoured; everything else is read the same way for ``.md`` and ``.txt``.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from .blocks import Block, SourceLine, read_document
 from .census import (
@@ -30,6 +31,7 @@ from .cues import (
     GROUP_ALL,
     GROUP_BOTH,
     NAME_PARTICLES,
+    Cue,
     ScriptBuilder,
     is_cast_list_entry,
     name_key,
@@ -221,7 +223,7 @@ class _PlayParser:
                     builder.end_speech()
                     i += used
                     continue
-                builder.start_speech(found.cue, source)
+                builder.start_speech(self._joint(found.cue), source)
                 self.cue_block = bi
                 self.cue_alone = found.alone and i + used == len(lines)
                 if i + used < len(lines):
@@ -299,6 +301,11 @@ class _PlayParser:
                 continue
             return cand, used
         return None, used
+
+    def _joint(self, cue: Cue) -> Cue:
+        """``MACBETH LENNOX`` is said by Macbeth and Lennox together."""
+        names = self.conv.joint_cues.get(name_key(cue.names[0])) if len(cue.names) == 1 else None
+        return replace(cue, names=names) if names else cue
 
     def _known_name_with_direction(self, li: int, cand: Candidate) -> bool:
         """``Pettersen (lights a lamp). Hark to them``: a character's name with how the
