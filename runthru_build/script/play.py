@@ -116,7 +116,7 @@ class _PlayParser:
         self.conv = conv = take_census(blocks, heading_at, first_act)
         self.script.conventions = conv
         self.script.aliases.update(conv.aliases)
-        self._gutenberg_title()
+        self._wrapper_title()
         end = self._end_of_play()
         for bi, block in enumerate(blocks):
             if bi >= end:
@@ -144,7 +144,8 @@ class _PlayParser:
         self._warn_unplaced(script)
         return script
 
-    def _gutenberg_title(self) -> None:
+    def _wrapper_title(self) -> None:
+        """Title and author from a markdown file's front matter or a Gutenberg header."""
         meta = self.document.metadata
         self.script.title = meta.get("title", self.script.title)
         self.script.author = meta.get("author", self.script.author)
