@@ -399,6 +399,13 @@ def test_found_on_unseen_plays_names_heading_the_paragraphs_of_their_speeches():
         ("ROWAN", "So be it"),
     ]
     assert list(script.lines())[3].directions == ("Aside.",)  # [_Aside._] is bracketed once, not twice
+    assert (script.title, script.author) == ("THE GARDEN WALL", "Nobody In Particular")
+
+
+@pytest.mark.parametrize("head", ["HAMLET\nby William Shakespeare\n\n", "HAMLET\n\nby William Shakespeare\n\n"])
+def test_a_text_file_opening_with_a_title_over_its_byline(head):
+    script = _parse(head + "ACT I\n\nHORATIO. Who's there?\n\nHAMLET. Not I.\n\nHORATIO. Nor I.\n", ".txt")
+    assert (script.title, script.author, script.characters) == ("HAMLET", "William Shakespeare", ["HORATIO", "HAMLET"])
 
 
 def test_found_on_unseen_plays_a_markdown_site_export_with_lists_and_front_matter():

@@ -184,7 +184,7 @@ class _PlayParser:
     def _paragraph(self, bi: int, block: Block) -> None:
         builder = self.builder
         lines = block.lines
-        if self._title_block(block) or self._title_cue(bi, block):
+        if self._title_block(bi, block) or self._title_cue(bi, block):
             return
         i = 0
         # structure lines at the head of a paragraph: "ACT I" / "SCENE I. A desert place."
@@ -429,15 +429,24 @@ class _PlayParser:
         inner = _whole_line_direction(text)
         return inner if inner is not None else _strip_emphasis(text)
 
-    def _title_block(self, block: Block) -> bool:
-        """Author and subtitle lines right under the title."""
+    def _title_block(self, bi: int, block: Block) -> bool:
+        """The title at the top of a text file; author and subtitle lines under it."""
         builder = self.builder
         script = self.script
-        if builder.section.level != 0 or builder.speech_open() or builder.has_dialogue or len(block.lines) != 1:
+        if builder.section.level != 0 or builder.speech_open() or builder.has_dialogue:
             return False
-        line = block.first.text
-        if not self.markdown and not script.title and block is self._first_paragraph() and block.first.indent >= 8:
-            script.title = plain_text(line)  # a centred line at the top of a text file
+        lines = block.lines
+        heads_text_file = not self.markdown and not script.title and block is self._first_paragraph()
+        if heads_text_file and len(lines) == 2 and _is_byline(lines[1].text):
+            script.title = plain_text(lines[0].text)  # "HAMLET" / "by William Shakespeare"
+            lines = lines[1:]
+        elif len(lines) != 1:
+            return False
+        line = lines[0].text
+        nxt = self.blocks[bi + 1] if bi + 1 < len(self.blocks) else None
+        byline_below = nxt is not None and nxt.kind == "paragraph" and len(nxt.lines) == 1 and _is_byline(nxt.first.text)
+        if heads_text_file and line == block.first.text and (block.first.indent >= 8 or byline_below):
+            script.title = plain_text(line)  # a centred line at the top of a text file, or one above its author
             return True
         author = _AUTHOR.match(line)
         if author and script.author is None:
