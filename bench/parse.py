@@ -1,58 +1,121 @@
 """Parse speed: a generated 5,000-line script, a real 200 KB play, and about 2 MB of real
 plays, side by side (target: >= 1 MB/s on one core, growing linearly).
 
-    python bench/parse.py
+    python bench/parse.py                  # this checkout's parser
+    python bench/parse.py --against REV    # and the parser at git revision REV, side by side
+
+With ``--against`` each side parses in fresh processes, taking turns, and the best of
+``--rounds`` runs per side is shown with the ratio: both figures from one run, under
+the same load.
 """
 
 from __future__ import annotations
 
+import argparse
+import json
+import os
+import subprocess
 import sys
+import tarfile
+import tempfile
 import time
+from io import BytesIO
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from common import generated_script
+from common import REPO, generated_script
 
-from runthru_build.errors import read_text
-from runthru_build.script.blocks import _gutenberg_bounds
-from runthru_build.script.census import _candidates
-from runthru_build.script.play import parse_markdown, parse_text
-
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+CORPUS = REPO.parent / "shared" / "corpus"
 PLAYS = ["wilde_an_ideal_husband.txt", "ibsen_a_dolls_house.txt", "pinero_the_mind_the_paint_girl.txt",
          "shakespeare_macbeth.txt"]
 
 
 def _inside_wrapper(text: str) -> str:
     """The play without its Project Gutenberg header and licence, so copies can be joined."""
+    from runthru_build.script.blocks import _gutenberg_bounds
+
     lines = text.split("\n")
     start, end, _skipped = _gutenberg_bounds(lines)
     return "\n".join(lines[start:end])
 
 
-def timed(parse, source: str, name: str) -> tuple[float, int]:
-    runs = []
-    for _ in range(3):
-        _candidates.cache_clear()  # no help from an earlier run
-        start = time.perf_counter()
-        script = parse(source, name)
-        runs.append(time.perf_counter() - start)
-    return min(runs), sum(1 for _ in script.lines())
+def cases() -> list[tuple[str, str, str]]:
+    """(label, "markdown" or "text", source) for each case."""
+    from runthru_build.errors import read_text
+
+    found = [("generated 5,000 lines (markdown)", "markdown", generated_script(5000))]
+    if CORPUS.is_dir():
+        plays = [_inside_wrapper(read_text(CORPUS / p, p, legacy_encoding="cp1252")) for p in PLAYS]
+        found.append(("Wilde, An Ideal Husband (200 KB)", "text", plays[0]))
+        # about 2 MB: the four plays three times over, each copy a different order
+        big = "\n\n".join(plays[i % 4] for i in (0, 1, 2, 3, 1, 2, 3, 0, 2, 3, 0, 1))
+        found.append(("four plays x3 (2 MB)", "text", big))
+    return found
+
+
+def time_cases(runs: int) -> list[tuple[float, int]]:
+    """Best of ``runs`` seconds and the speeches found, per case, for the parser imported here."""
+    from runthru_build.script import census
+    from runthru_build.script.play import parse_markdown, parse_text
+
+    caches = [getattr(census, n) for n in ("_read_line", "_candidates") if hasattr(census, n)]
+    out = []
+    for _label, kind, source in cases():
+        parse = parse_markdown if kind == "markdown" else parse_text
+        best, speeches = float("inf"), 0
+        for _ in range(runs):
+            for cache in caches:
+                cache.cache_clear()  # no help from an earlier run
+            start = time.perf_counter()
+            script = parse(source, "bench")
+            best = min(best, time.perf_counter() - start)
+            speeches = sum(1 for _ in script.lines())
+        out.append((best, speeches))
+    return out
+
+
+def _worker(root: str) -> list[tuple[float, int]]:
+    env = {**os.environ, "PYTHONPATH": root}
+    done = subprocess.run([sys.executable, __file__, "--worker"], env=env, capture_output=True, text=True, check=True)
+    return [tuple(x) for x in json.loads(done.stdout)]
+
+
+def _export(rev: str, into: Path) -> None:
+    """The ``runthru_build`` package as it was at ``rev``."""
+    archive = subprocess.run(["git", "-C", str(REPO), "archive", rev, "runthru_build"], capture_output=True, check=True)
+    with tarfile.open(fileobj=BytesIO(archive.stdout)) as tar:
+        tar.extractall(into, filter="data")
 
 
 def main() -> None:
-    cases = [("generated 5,000 lines (markdown)", parse_markdown, generated_script(5000))]
-    if CORPUS.is_dir():
-        plays = [_inside_wrapper(read_text(CORPUS / p, p, legacy_encoding="cp1252")) for p in PLAYS]
-        cases.append(("Wilde, An Ideal Husband (200 KB)", parse_text, plays[0]))
-        # about 2 MB: the four plays three times over, each copy a different order
-        big = "\n\n".join(plays[i % 4] for i in (0, 1, 2, 3, 1, 2, 3, 0, 2, 3, 0, 1))
-        cases.append(("four plays x3 (2 MB)", parse_text, big))
-    print(f"{'case':36} {'KB':>7} {'speeches':>9} {'seconds':>8} {'MB/s':>6}")
-    for label, parse, source in cases:
-        seconds, speeches = timed(parse, source, "bench")
-        size = len(source.encode("utf-8"))
-        print(f"{label:36} {size / 1000:7.0f} {speeches:9d} {seconds:8.3f} {size / 1e6 / seconds:6.2f}")
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--against", metavar="REV", help="also time the parser at this git revision, side by side")
+    parser.add_argument("--rounds", type=int, default=3, help="turns per side with --against (default 3)")
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        print(json.dumps(time_cases(runs=1)))
+        return
+    sizes = [(label, len(source.encode("utf-8"))) for label, _kind, source in cases()]
+    if not args.against:
+        print(f"{'case':36} {'KB':>7} {'speeches':>9} {'seconds':>8} {'MB/s':>6}")
+        for (label, size), (seconds, speeches) in zip(sizes, time_cases(runs=3), strict=True):
+            print(f"{label:36} {size / 1000:7.0f} {speeches:9d} {seconds:8.3f} {size / 1e6 / seconds:6.2f}")
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        _export(args.against, Path(tmp))
+        sides = {args.against: tmp, "this checkout": str(REPO)}
+        best: dict[str, list[tuple[float, int]]] = {}
+        for _ in range(args.rounds):
+            for side, root in sides.items():
+                timings = _worker(root)
+                best[side] = [min(a, b) for a, b in zip(best[side], timings, strict=True)] if side in best else timings
+    old, new = best[args.against], best["this checkout"]
+    print(f"best of {args.rounds} fresh processes per side, taking turns; MB/s on one core")
+    print(f"{'case':36} {'KB':>7} {'speeches':>15} {args.against[:10] + ' MB/s':>15} {'now MB/s':>9} {'speed-up':>9}")
+    for (label, size), (t_old, n_old), (t_new, n_new) in zip(sizes, old, new, strict=True):
+        print(f"{label:36} {size / 1000:7.0f} {f'{n_old} / {n_new}':>15} {size / 1e6 / t_old:15.2f}"
+              f" {size / 1e6 / t_new:9.2f} {t_old / t_new:8.2f}x")
 
 
 if __name__ == "__main__":

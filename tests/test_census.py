@@ -67,7 +67,7 @@ def _oracle_pinero() -> list[str]:
 
 def _oracle_macbeth() -> list[str]:
     body = _body("shakespeare_macbeth.txt", "ACT I", "")
-    return [line.strip() for line in body
+    return [{"MACBETH LENNOX": "MACBETH, LENNOX"}.get(line.strip(), line.strip()) for line in body  # said together
             if line.strip() and not line.startswith((" ", "ACT ", "SCENE "))]
 
 
@@ -124,7 +124,8 @@ def test_corpus_play_speakers_match_an_independent_reading(name):
                                  "DOCTOR RANK → Rank"]),
     ("wilde_an_ideal_husband.txt", ['"NAME." capitals', '"NAME [..]" capitals', "[_…_]"]),
     ("pinero_the_mind_the_paint_girl.txt", ['"NAME alone" capitals', "[_…_]"]),
-    ("shakespeare_macbeth.txt", ['"NAME alone" capitals', '"Name alone" mixed case', "plain paragraphs"]),
+    ("shakespeare_macbeth.txt", ['"NAME alone" capitals', '"Name alone" mixed case', "plain paragraphs",
+                                 "said together: MACBETH LENNOX → MACBETH + LENNOX"]),
     ("sophocles_antigone_greek.md", ['"**Name**" mixed case', '"Name alone" mixed case']),
     ("beaumarchais_figaro_excerpt.md", ['"Name>" mixed case 52×']),
 ])
@@ -352,3 +353,89 @@ def test_a_new_name_in_the_plays_own_form_opens_a_line_when_cues_open_lines():
                     "NORA. Oh!\n", ".txt")
     assert [line.speakers[0] for line in script.lines()] == ["NORA", "HELMER", "NORA", "RANK", "NORA"]
     assert list(script.lines())[1].spoken == "No, Nora."
+
+
+@needs_corpus
+def test_antigone_bold_title_line_is_the_title_not_a_cue():
+    script = load_script(CORPUS / "sophocles_antigone_greek.md", "a.md")
+    title = unicodedata.normalize("NFC", "Σοφοκλέους Ἀντιγόνη")
+    assert unicodedata.normalize("NFC", script.title) == title
+    assert not [w for w in script.warnings if "has no text" in w]
+    assert title not in [unicodedata.normalize("NFC", c) for c in script.characters]
+
+
+@pytest.mark.parametrize(("text", "suffix", "title", "structure"), [
+    # a bold line above an editor's note, then the play's own cues
+    ("**THE TEMPEST**\n\n(ed. Someone, 1891)\n\n", ".md", "THE TEMPEST", []),
+    # the play already has a title: a bold line under it is structure
+    ("# The Tempest\n\n**A ROMANCE IN FIVE ACTS**\n\n", ".md", "The Tempest", ["A ROMANCE IN FIVE ACTS"]),
+    # plain text, the names alone on their lines: the same
+    ("THE TEMPEST\n\n[Edited by someone.]\n\n", ".txt", "THE TEMPEST", []),
+])
+def test_a_line_heading_the_play_that_no_one_speaks_under_is_its_title(text, suffix, title, structure):
+    cue = "**{}**\n" if suffix == ".md" else "{}\n\n    "
+    body = "".join(cue.format(n) + f"{line}\n\n" for n, line in [("PROSPERO", "Hello there."), ("MIRANDA", "Hi."),
+                                                                   ("PROSPERO", "Bye."), ("MIRANDA", "Ok.")])
+    script = _parse(text + body, suffix)
+    assert (script.title, script.structure, script.warnings) == (title, structure, [])
+    assert script.characters == ["PROSPERO", "MIRANDA"]
+
+
+def test_a_one_off_speaker_opening_the_play_keeps_the_words_under_a_direction():
+    script = _parse("**BOATSWAIN**\n\n(steps forward)\n\nWelcome all.\n\n**PROSPERO**\nHello there.\n\n"
+                    "**MIRANDA**\nHi.\n\n**PROSPERO**\nBye.\n")
+    assert spoken(script)[0] == (("BOATSWAIN",), "Welcome all.")
+
+
+def test_found_on_unseen_plays_names_heading_the_paragraphs_of_their_speeches():
+    # Gutenberg's Shakespeare layout: "ROMEO." on the first line of the paragraph holding the speech
+    script = parse_fixture("names-heading-speeches.txt")
+    assert [(line.speakers[0], line.spoken.split(",")[0]) for line in script.lines()] == [
+        ("ROWAN", "The wall is high and the hour is late"),
+        ("IVY", "Then wait no more"),
+        ("GARDENER", "Who goes there"),           # heard once: still a cue, not more of Ivy's speech
+        ("ROWAN", "A gardener"),
+        ("IVY", "By and by the moon will rise"),  # not a byline under a title
+        ("ROWAN", "So be it"),
+    ]
+    assert list(script.lines())[3].directions == ("Aside.",)  # [_Aside._] is bracketed once, not twice
+    assert (script.title, script.author) == ("THE GARDEN WALL", "Nobody In Particular")
+
+
+@pytest.mark.parametrize("head", ["HAMLET\nby William Shakespeare\n\n", "HAMLET\n\nby William Shakespeare\n\n"])
+def test_a_text_file_opening_with_a_title_over_its_byline(head):
+    script = _parse(head + "ACT I\n\nHORATIO. Who's there?\n\nHAMLET. Not I.\n\nHORATIO. Nor I.\n", ".txt")
+    assert (script.title, script.author, script.characters) == ("HAMLET", "William Shakespeare", ["HORATIO", "HAMLET"])
+
+
+def test_found_on_unseen_plays_a_markdown_site_export_with_lists_and_front_matter():
+    # an Ibsen translation exported from a Jekyll site: YAML front matter, a contents page, a bulleted
+    # cast list, "* Name: * (dir).* text" list items and "Name.:" cues
+    script = parse_fixture("site-export.md")
+    assert script.title == "The Lamp Room"                   # from the front matter, not "CONTENTS"
+    assert [(line.speakers[0], line.spoken) for line in script.lines()] == [
+        ("Martha", "There, that will last the evening."),  # "Name (dir). text" in a "Name:" play
+        ("Tobias", "Is it late, then?"),
+        ("Martha", "Late enough."),
+        ("Tobias", "I heard the clock strike nine."),
+        ("A Clerk", "A letter for Mrs. Holm."),
+        ("Martha", "Thank you."),
+        ("A Clerk", "And a parcel, madam, I nearly forgot."),  # "The Clerk" is "A Clerk"
+        ("Martha", "Leave it by the door."),
+        ("Tobais", "Shall I open it?"),
+        ("Martha", "No, Tobias. Not tonight."),
+        ("Tobias", "As you wish."),
+    ]
+    assert [s.title for s in script.scenes] == ["ACT I"]      # the contents page and "The first act passes…"
+    assert "cast list: 3 names" in script.conventions.summary()
+
+
+def test_found_on_the_corpus_two_names_on_one_cue_are_said_together():
+    # the MIT Shakespeare writes a shared line as "MACBETH LENNOX"
+    text = "ACT I\n\nSCENE I. A hall.\n\n" + "".join(
+        f"{name}\n\n    {line}\n\n" for name, line in [
+            ("ROMEO", "Who knocks?"), ("JULIET", "Not I."), ("ROMEO", "Nor I."), ("JULIET", "Then who?"),
+            ("ROMEO JULIET", "What's the matter?"), ("LADY CAPULET", "Come in."), ("LADY CAPULET", "Sit."),
+        ])
+    script = _parse(text, ".txt")
+    assert [line.speakers for line in script.lines()][4:] == [("ROMEO", "JULIET"), ("LADY CAPULET",), ("LADY CAPULET",)]

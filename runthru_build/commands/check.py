@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..project import Production, Project
-from ..script import Direction, Line
+from ..script import Direction, Line, Script, Source
+from ..script.cues import name_key
+from ..script.names import name_variants, near_duplicates
 
 _LABEL_LIKE = re.compile(
     r"\b(?:notes?|prompts?|questions?|warm-?up|debrief|discussion|summary|instructions?|setup|set-up|"
@@ -84,49 +85,29 @@ def character_stats(production: Production) -> list[CharacterStats]:
     return list(stats.values())
 
 
-_TITLE_WORDS = frozenset({"MR", "MRS", "MS", "MISS", "MASTER", "MADAME", "MME", "MLLE", "SIR", "LADY", "LORD"})
-
-
-def _titles_differ(a: str, b: str) -> bool:
-    """MRS HALE / HALE, Mr. White / Mrs. White: a title tells two people apart."""
-    wa = {w.strip(".").upper() for w in a.split()}
-    wb = {w.strip(".").upper() for w in b.split()}
-    return bool((wa ^ wb) & _TITLE_WORDS)
-
-
-def near_duplicates(names: list[str]) -> list[tuple[str, str]]:
-    """Pairs such as JIMY/JIMMY that are probably one character misspelt."""
-    pairs = []
-    for i, a in enumerate(names):
-        for b in names[i + 1:]:
-            if difflib.SequenceMatcher(None, a.upper(), b.upper()).ratio() >= 0.8 and not _titles_differ(a, b):
-                pairs.append((a, b))
-    return pairs
-
-
-def name_variants(names: list[str]) -> list[tuple[str, str]]:
-    """Pairs such as BOB/CYBER BOB: one name is the other with words added."""
-    pairs = []
-    for a in names:
-        for b in names:
-            wa, wb = a.upper().split(), b.upper().split()
-            if a != b and len(wa) < len(wb) and (wb[-len(wa):] == wa or wb[:len(wa)] == wa) and not _titles_differ(a, b):
-                pairs.append((a, b))
-    return pairs
+def _first_cued(script: Script) -> dict[str, Source]:
+    """Where each character is first cued by name: not a line of ``ALL`` that takes
+    in everyone on stage."""
+    anywhere: dict[str, Source] = {}
+    cued: dict[str, Source] = {}
+    for line in script.lines():
+        for s in line.speakers:
+            anywhere.setdefault(s, line.source)
+            if name_key(s) in name_key(line.cue):
+                cued.setdefault(s, line.source)
+    return {**anywhere, **cued}
 
 
 def report_production(production: Production) -> ProductionReport:
     characters = character_stats(production)
     script = production.script
     warnings = list(script.warnings)
-    first_line = {}
-    for line in script.lines():
-        for s in line.speakers:
-            first_line.setdefault(s, line.source)
-    for a, b in near_duplicates([c.name for c in characters]):
+    names = [c.name for c in characters]
+    first_line = _first_cued(script)
+    near = near_duplicates(names, {c.name: c.lines for c in characters})
+    for a, b in near:
         warnings.append(f"{first_line[b]}: {b} looks like a misspelling of {a} (first at {first_line[a]})")
-    near = set(near_duplicates([c.name for c in characters]))
-    for a, b in name_variants([c.name for c in characters]):
+    for a, b in name_variants(names):
         if (a, b) not in near and (b, a) not in near:
             warnings.append(f"{first_line[b]}: {b} may be the same character as {a} (first at {first_line[a]})")
     for c in characters:

@@ -16,6 +16,7 @@ from typing import Literal
 _HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _ATX = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _RULE = re.compile(r"^(?:[-*_]\s*){3,}$")
+_BULLET = re.compile(r"^[-*+]\s+(?=\S)")  # a list item's mark: never emphasis, which has no space after it
 _BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _TAG = re.compile(r"</?[A-Za-z][^<>]*>")
 _GUTENBERG_START = re.compile(r"^\*{3}\s*START OF (?:THE|THIS) PROJECT GUTENBERG", re.IGNORECASE)
@@ -53,6 +54,8 @@ class Document:
     blocks: list[Block]
     skipped: list[tuple[int, str]] = field(default_factory=list)
     """(line, text) of wrapper text outside the play itself: a Gutenberg header or licence."""
+    metadata: dict[str, str] = field(default_factory=dict)
+    """``title``, ``author``… from a markdown file's front matter (``---`` / ``key: value`` / ``---``)."""
 
 
 def _blank_out(match: re.Match[str]) -> str:
@@ -77,6 +80,10 @@ def read_document(text: str, *, markdown: bool) -> Document:
         text = _HTML_COMMENT.sub(_blank_out, text)
     raw_lines = text.split("\n")
     start, end, skipped = _gutenberg_bounds(raw_lines)
+    metadata: dict[str, str] = {}
+    if markdown and start == 0:
+        start, metadata = _front_matter(raw_lines)
+        skipped = [(i + 1, raw_lines[i]) for i in range(start) if raw_lines[i].strip()]
     blocks: list[Block] = []
     paragraph: Block | None = None
     for index in range(start, end):
@@ -100,11 +107,42 @@ def read_document(text: str, *, markdown: bool) -> Document:
                 blocks.append(Block("rule", [SourceLine(number, 0, stripped)]))
                 paragraph = None
                 continue
+        if markdown:
+            stripped = _BULLET.sub("", stripped)  # "- WERLE, a merchant", "* Pettersen: Good Lord"
         if paragraph is None:
             paragraph = Block("paragraph")
             blocks.append(paragraph)
         paragraph.lines.append(SourceLine(number, _indent_of(raw), stripped))
-    return Document(blocks, skipped)
+    return Document(blocks, skipped, metadata)
+
+
+_FRONT_MATTER_KEY = re.compile(r"^(?P<key>[a-z_][a-z0-9_-]*):(?:\s+(?P<value>.*?))?\s*$")  # lower case: not "A: Hi"
+_FRONT_MATTER_KNOWN = frozenset({"title", "author", "layout", "date", "tags", "description", "subtitle", "lang", "source"})
+
+
+def _front_matter(lines: list[str]) -> tuple[int, dict[str, str]]:
+    """A leading ``---`` block of ``key: value`` lines (Jekyll, Hugo, Pandoc): the line
+    after it and its plain values (a ``>`` or ``|`` value continues on indented lines)."""
+    first = next((i for i, line in enumerate(lines[:5]) if line.strip()), None)
+    if first is None or lines[first].strip() != "---":
+        return 0, {}
+    close = next((i for i in range(first + 1, min(len(lines), first + 60)) if lines[i].strip() in ("---", "...")), None)
+    if close is None or not _FRONT_MATTER_KEY.match(lines[first + 1].strip()):
+        return 0, {}
+    values: dict[str, str] = {}
+    key = None
+    for line in lines[first + 1:close]:
+        m = _FRONT_MATTER_KEY.match(line.strip()) if not line[:1].isspace() else None
+        if m:
+            key = m.group("key")
+            values[key] = (m.group("value") or "").strip()
+        elif key is not None and line.strip():
+            values[key] = f"{values[key]} {line.strip()}".strip()
+        elif line.strip():
+            return 0, {}
+    if not _FRONT_MATTER_KNOWN.intersection(values):
+        return 0, {}
+    return close + 1, {k: v.lstrip(">|").strip().strip("\"'") for k, v in values.items() if v.lstrip(">|").strip()}
 
 
 def _gutenberg_bounds(lines: list[str]) -> tuple[int, int, list[tuple[int, str]]]:

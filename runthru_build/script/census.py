@@ -18,7 +18,16 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from .blocks import Block, SourceLine
-from .cues import GROUP_ALL, GROUP_BOTH, NAME_SUFFIXES, Cue, is_cast_list_entry, name_key, parse_cue
+from .cues import (
+    GROUP_ALL,
+    GROUP_BOTH,
+    GROUP_MARK,
+    NAME_SUFFIXES,
+    Cue,
+    is_cast_list_entry,
+    name_key,
+    parse_cue,
+)
 
 BOLD_COLON, BOLD, COLON, PERIOD, BRACKET, COMMA, ARROW, SPACED, ALONE = (
     "**NAME:**", "**NAME**", "NAME:", "NAME.", "NAME [..]", "NAME, ..", "NAME>", "NAME text", "NAME alone",
@@ -58,14 +67,25 @@ class Candidate:
 
 
 def _caps(name: str) -> bool:
-    letters = [c for c in name if c.isalpha()]
-    return bool(letters) and all(not c.islower() for c in letters)
+    return not any(map(str.islower, name)) and any(map(str.isalpha, name))
+
+
+_PARENS = re.compile(r"\([^()]*\)")
+_BOLD_PAREN_COLON = re.compile(r"^\s*\((?P<paren>[^()]*)\)\s*:\s*(?P<rest>.*)$")
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The cue forms one line fits, best first."""
+
+    candidates: tuple[Candidate, ...]
+    grouped: bool  # a name it tried holds ``&``, ``and`` or a comma: who speaks alone decides what it is
 
 
 def _candidate(form: str, name: str, rest: str, *, direction: str | None = None,
-               solo: set[str] | None = None) -> Candidate | None:
+               solo: frozenset[str] | None = None) -> Candidate | None:
     name = name.strip()
-    caps = _caps(re.sub(r"\([^()]*\)", "", name))
+    caps = _caps(_PARENS.sub("", name) if "(" in name else name)
     cue = parse_cue(name, caps=caps, solo=solo)
     if cue is None:
         return None
@@ -75,60 +95,76 @@ def _candidate(form: str, name: str, rest: str, *, direction: str | None = None,
     return Candidate(form, caps, cue, rest, alone=not rest)
 
 
-def candidates(text: str, solo: frozenset[str] | None = None) -> list[Candidate]:
+def candidates(text: str, solo: frozenset[str] | None = None) -> tuple[Candidate, ...]:
     """Every cue form ``text`` (one line, or a line joined with its wrapped cue
-    direction) fits, best first."""
+    direction) fits, best first; ``solo`` as for ``parse_cue``."""
+    return read_line(text, solo).candidates
+
+
+_NO_CUE = Reading((), grouped=False)
+
+
+def read_line(text: str, solo: frozenset[str] | None = None) -> Reading:
     head = text[:1]
     if not head or not (head.isupper() or head.isdigit() or head in "*_@"):
-        return []  # every cue opens with a capital, a digit or a mark
-    return _candidates(text, solo)
+        return _NO_CUE  # every cue opens with a capital, a digit or a mark
+    return _read_line(text, solo)
 
 
 @functools.lru_cache(maxsize=1 << 16)
-def _candidates(text: str, solo: frozenset[str] | None) -> list[Candidate]:
+def _read_line(text: str, solo: frozenset[str] | None) -> Reading:
     found: list[Candidate] = []
+    grouped = False
 
-    def add(c: Candidate | None) -> None:
+    def add(form: str, name: str, rest: str, direction: str | None = None) -> Candidate | None:
+        nonlocal grouped
+        grouped = grouped or bool(GROUP_MARK.search(name))
+        c = _candidate(form, name, rest, direction=direction, solo=solo)
         if c is not None:
             found.append(c)
+        return c
+
+    def reading() -> Reading:
+        return Reading(tuple(found), grouped)
 
     bold = _BOLD.match(text)
     if bold:
         inner, after = bold.group("inner").strip(), bold.group("after")
         if bold.group("colon") or after.lstrip().startswith(":"):
-            add(_candidate(BOLD_COLON, inner.rstrip(":"), after.lstrip()[1:] if not bold.group("colon") else after, solo=solo))
-        elif m := re.match(r"^\s*\((?P<paren>[^()]*)\)\s*:\s*(?P<rest>.*)$", after):
-            add(_candidate(BOLD_COLON, f"{inner} ({m.group('paren')})", m.group("rest"), solo=solo))
+            add(BOLD_COLON, inner.rstrip(":"), after.lstrip()[1:] if not bold.group("colon") else after)
+        elif m := _BOLD_PAREN_COLON.match(after):
+            add(BOLD_COLON, f"{inner} ({m.group('paren')})", m.group("rest"))
         elif inner.endswith(".") and not _ends_abbreviated(inner):
-            add(_candidate(BOLD, inner[:-1], after, solo=solo))
+            add(BOLD, inner[:-1], after)
         elif not after.startswith(("*", "_")):
-            add(_candidate(BOLD, inner, after.lstrip(" .:"), solo=solo))
-        return found
+            add(BOLD, inner, after.lstrip(" .:"))
+        return reading()
     stripped = text.rstrip(" .:")
-    alone = None
-    if stripped and stripped[-1] not in ",;" and not UNMARKED_DIRECTION.match(stripped) and _periods_abbreviate(stripped):
-        alone = _candidate(COLON if text.rstrip().endswith(":") else ALONE, stripped, "", solo=solo)
-    if alone is not None:
-        return [alone]
+    if (stripped and stripped[-1] not in ",;" and not UNMARKED_DIRECTION.match(stripped)
+            and _periods_abbreviate(stripped)
+            and add(COLON if text.rstrip().endswith(":") else ALONE, stripped, "") is not None):
+        return reading()
     colon = _COLON.match(text)
     if colon:
-        add(_candidate(COLON, colon.group("name"), colon.group("rest") or "", solo=solo))
+        name = colon.group("name").rstrip()
+        if name.endswith(".") and not _ends_abbreviated(name):
+            name = name[:-1]  # "Jensen.:": a name, its stop and a colon
+        add(COLON, name, colon.group("rest") or "")
     arrow = _ARROW.match(text)
     if arrow:
-        add(_candidate(ARROW, arrow.group("name"), arrow.group("rest"), solo=solo))
-    period = _period(text, solo)
-    add(period)
-    if period is None:
+        add(ARROW, arrow.group("name"), arrow.group("rest"))
+    period = _period(text)
+    if period is None or add(PERIOD, *period) is None:
         bracket = _BRACKET.match(text)
         if bracket and _caps(bracket.group("name")):
-            add(_candidate(BRACKET, bracket.group("name"), bracket.group("rest"), solo=solo))
+            add(BRACKET, bracket.group("name"), bracket.group("rest"))
         comma = _COMMA.match(text)
         if comma:
-            add(_candidate(COMMA, comma.group("name"), comma.group("rest"), direction=comma.group("direction"), solo=solo))
+            add(COMMA, comma.group("name"), comma.group("rest"), direction=comma.group("direction"))
         spaced = _SPACED.match(text) if not found else None
         if spaced:
-            add(_candidate(SPACED, spaced.group("name"), spaced.group("rest"), solo=solo))
-    return found
+            add(SPACED, spaced.group("name"), spaced.group("rest"))
+    return reading()
 
 
 def _ends_abbreviated(name: str) -> bool:
@@ -147,8 +183,8 @@ def _periods_abbreviate(name: str) -> bool:
     return True
 
 
-def _period(text: str, solo: set[str] | None) -> Candidate | None:
-    """``NAME. text``, ``Mrs. Linde. text``, ``Helmer (calls out). text``."""
+def _period(text: str) -> tuple[str, str] | None:
+    """``NAME. text``, ``Mrs. Linde. text``, ``Helmer (calls out). text``: the name and the rest."""
     for m in _PERIOD_END.finditer(text[:120]):
         head = text[: m.start()]
         if head.count("(") != head.count(")"):
@@ -158,7 +194,7 @@ def _period(text: str, solo: set[str] | None) -> Candidate | None:
             continue
         if not head.strip() or head.strip()[0] in "([*_":
             return None
-        return _candidate(PERIOD, head, text[m.end():], solo=solo)
+        return head, text[m.end():]
     return None
 
 
@@ -188,9 +224,13 @@ class Conventions:
     cast: dict[str, str] = field(default_factory=dict)  # cast-list name key -> name as listed
     cast_blocks: set[int] = field(default_factory=set)
     aliases: dict[str, str] = field(default_factory=dict)  # cue name key -> the character it names
+    joint_cues: dict[str, tuple[str, ...]] = field(default_factory=dict)  # "MACBETH LENNOX" -> both of them
     cues_open_paragraphs: bool = False
     directions: Counter[str] = field(default_factory=Counter)
     unmarked_directions: bool = False
+    lone_cues_head_speeches: bool = False  # "ROMEO." alone on the first line of the paragraph that holds the speech
+    readings: dict[tuple[int, int], tuple[tuple[Candidate, ...], int]] = field(default_factory=dict, repr=False)
+    """(block, line) -> the cue forms the line fits, read with ``solo``, and the lines it takes."""
 
     @property
     def one_paragraph_speeches(self) -> bool:
@@ -214,7 +254,9 @@ class Conventions:
         where = "cues open paragraphs" if self.cues_open_paragraphs else "cues open lines"
         cast = f"; cast list: {len(set(self.cast.values()))} names" if self.cast else ""
         aliases = "; aliases: " + ", ".join(f"{k} → {v}" for k, v in sorted(self.aliases.items())) if self.aliases else ""
-        return f"cues: {cues} ({where}); directions: {marks}; speeches: {speeches}{cast}{aliases}"
+        joint = "; said together: " + ", ".join(
+            f"{k} → {' + '.join(v)}" for k, v in sorted(self.joint_cues.items())) if self.joint_cues else ""
+        return f"cues: {cues} ({where}); directions: {marks}; speeches: {speeches}{cast}{aliases}{joint}"
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -226,6 +268,7 @@ class Conventions:
             "unmarked_directions": self.unmarked_directions,
             "cast_list": sorted(set(self.cast.values())),
             "aliases": dict(sorted(self.aliases.items())),
+            "said_together": {k: list(v) for k, v in sorted(self.joint_cues.items())},
             "summary": self.summary(),
         }
 
@@ -290,13 +333,18 @@ def take_census(blocks: list[Block], heading_at: set[int], first_body: int) -> C
     conv = Conventions()
     conv.cast, conv.cast_blocks = read_cast_list(blocks, first_body)
     found: list[tuple[int, int, Candidate]] = []  # block index, line index, candidate
+    grouped: list[tuple[int, int, str]] = []  # lines whose reading waits on who speaks alone
     for bi, block in enumerate(blocks):
         if block.kind != "paragraph" or bi in conv.cast_blocks or bi in heading_at:
             continue
         li = 0
         while li < len(block.lines):
             text, used = cue_text_of(block, li) if li == 0 else (block.lines[li].text, 1)
-            for cand in candidates(text):
+            reading = read_line(text)
+            conv.readings[bi, li] = (reading.candidates, used)
+            if reading.grouped:
+                grouped.append((bi, li, text))
+            for cand in reading.candidates:
                 if cand.alone and not _followed_by_text(blocks, bi, li + used):
                     continue
                 if cand.alone and is_cast_list_entry(cand.rest):
@@ -345,9 +393,15 @@ def take_census(blocks: list[Block], heading_at: set[int], first_body: int) -> C
             accepted = use.support >= max(4, 0.25 * top)
         (conv.forms if accepted else conv.rejected).append(use)
     conv.forms.sort(key=lambda u: -u.count)
-    cues = [c for _bi, li, c in found
-            if conv.accepts(c.form, c.caps) and (li == 0 or c.alone or not conv.cues_open_paragraphs)]
+    accepted = [(bi, li, c) for bi, li, c in found
+                if conv.accepts(c.form, c.caps) and (li == 0 or c.alone or not conv.cues_open_paragraphs)]
+    cues = [c for _bi, _li, c in accepted]
+    lone = [(bi, li) for bi, li, c in accepted if c.alone]
+    conv.lone_cues_head_speeches = len(lone) >= 4 and sum(
+        1 for bi, li in lone if li == 0 and len(blocks[bi].lines) > 1) >= 0.5 * len(lone)
     conv.solo = frozenset(name_key(c.cue.names[0]) for c in cues if len(c.cue.names) == 1)
+    for bi, li, text in grouped:
+        conv.readings[bi, li] = (candidates(text, conv.solo), conv.readings[bi, li][1])
     counts: Counter[str] = Counter()
     spellings: dict[str, Counter[str]] = {}
     for c in cues:
@@ -359,6 +413,7 @@ def take_census(blocks: list[Block], heading_at: set[int], first_body: int) -> C
     conv.names.update(k for k, n in counts.items() if n >= 2)
     conv.names.update(conv.cast)
     conv.aliases = _aliases(counts, spellings, conv.cast)
+    conv.joint_cues = _joint_cues(counts, spellings)
     primary = conv.primary()
     if primary is not None and primary.form in (ALONE, BOLD):
         conv.unmarked_directions = sum(conv.directions.values()) < 0.05 * primary.count
@@ -374,7 +429,7 @@ def _aliases(counts: Counter[str], spellings: dict[str, Counter[str]], cast: dic
     """Cue names that name one character: ``Doctor Rank``/``Rank`` (both in the cast
     list), ``PEAS.`` for PEASEBLOSSOM, ``THE CHILDREN``/``CHILDREN``."""
     def bare(key: str) -> str:
-        return key[4:] if key.startswith("THE ") else key
+        return re.sub(r"^(?:THE|AN?) ", "", key)  # "A Flabby Gentleman", then "The Flabby Gentleman"
 
     groups: dict[str, list[str]] = {}
     for key in counts:
@@ -411,6 +466,17 @@ def _aliases(counts: Counter[str], spellings: dict[str, Counter[str]], cast: dic
                 if k != main and k not in aliases:
                     aliases[k] = aliases.get(main, spelled(main))
     return aliases
+
+
+def _joint_cues(counts: Counter[str], spellings: dict[str, Counter[str]]) -> dict[str, tuple[str, ...]]:
+    """``MACBETH LENNOX``: a cue that is two or more names each cued on its own more often
+    than the pair, so both speak (an edition's way of writing a shared line)."""
+    joint: dict[str, tuple[str, ...]] = {}
+    for key, n in counts.items():
+        words = key.split()
+        if len(words) > 1 and all(counts.get(w, 0) >= 2 and counts[w] > n for w in words):
+            joint[key] = tuple(spellings[w].most_common(1)[0][0] for w in words)
+    return joint
 
 
 def _followed_by_text(blocks: list[Block], bi: int, li: int) -> bool:

@@ -9,6 +9,7 @@ honoured; everything else is read the same way for ``.md`` and ``.txt``.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from .blocks import Block, SourceLine, read_document
 from .census import (
@@ -26,7 +27,16 @@ from .census import (
     line_is_direction_word,
     take_census,
 )
-from .cues import GROUP_ALL, GROUP_BOTH, ScriptBuilder, is_cast_list_entry, name_key, plain_text
+from .cues import (
+    GROUP_ALL,
+    GROUP_BOTH,
+    NAME_PARTICLES,
+    Cue,
+    ScriptBuilder,
+    is_cast_list_entry,
+    name_key,
+    plain_text,
+)
 from .model import Script, Source
 
 FRONT_MATTER_HEADINGS = re.compile(
@@ -39,7 +49,8 @@ _AUTHOR = re.compile(r"^(?:\*\*|__|\*|_)?\s*(?:written\s+|adapted\s+)?by\s+(?P<w
 _ORDINAL = r"(?:FIRST|SECOND|THIRD|FOURTH|FIFTH|SIXTH|SEVENTH|EIGHTH|NINTH|TENTH|LAST|FINAL|PREMIER|PREMIÈRE)"
 _NUMBER = r"(?:[IVXLC]+|\d+[A-Z]?|ONE|TWO|THREE|FOUR|FIVE|SIX|SEVEN|EIGHT|NINE|TEN|ELEVEN|TWELVE|PREMIER|PREMIÈRE)"
 _STRUCTURE = re.compile(
-    rf"^(?:(?:THE\s+)?{_ORDINAL}\s+(?:ACT|SCENE|PART)|(?:ACT|SCENE|ACTE|SC[EÈ]NE|PART|EPISODE|TABLEAU)\s+{_NUMBER}\b|"
+    rf"^(?:(?:(?:THE\s+)?{_ORDINAL}\s+(?:ACT|SCENE|PART)|(?:ACT|SCENE|ACTE|SC[EÈ]NE|PART|EPISODE|TABLEAU)\s+{_NUMBER}\b)"
+    r"(?!(?-i:\s+(?!scene\b|act\b|part\b|cont)[a-z]))|"  # "The first act passes in…" is a sentence
     r"PROLOGUE|EPILOGUE|INDUCTION|INTERLUDE|ENTR'?ACTE)(?:[\s.:,—–-].*)?$",
     re.IGNORECASE,
 )
@@ -72,12 +83,14 @@ def _strip_emphasis(text: str) -> str:
     return text.strip().strip("*_ ").strip()
 
 
+_CONTENTS_ENTRY = re.compile(r"(?:\.\s?){4,}\s*\d+$")  # "ACT II................    24": a table of contents
 _SCENE_HEADING = re.compile(r"^(?:INT|EXT|EST|INT\.?/EXT|I/E)[. ]")  # screenplay sluglines, in capitals
 
 
 def is_structure_line(text: str) -> bool:
     bare = _strip_emphasis(text.lstrip("#").strip())
-    return bool(bare) and len(bare.split()) <= 14 and bool(_STRUCTURE.match(bare) or _SCENE_HEADING.match(bare))
+    return (bool(bare) and bool(_STRUCTURE.match(bare) or _SCENE_HEADING.match(bare)) and len(bare.split()) <= 14
+            and not _CONTENTS_ENTRY.search(bare))
 
 
 class _PlayParser:
@@ -103,7 +116,7 @@ class _PlayParser:
         self.conv = conv = take_census(blocks, heading_at, first_act)
         self.script.conventions = conv
         self.script.aliases.update(conv.aliases)
-        self._gutenberg_title()
+        self._wrapper_title()
         end = self._end_of_play()
         for bi, block in enumerate(blocks):
             if bi >= end:
@@ -131,7 +144,11 @@ class _PlayParser:
         self._warn_unplaced(script)
         return script
 
-    def _gutenberg_title(self) -> None:
+    def _wrapper_title(self) -> None:
+        """Title and author from a markdown file's front matter or a Gutenberg header."""
+        meta = self.document.metadata
+        self.script.title = meta.get("title", self.script.title)
+        self.script.author = meta.get("author", self.script.author)
         for _number, text in self.document.skipped:
             m = re.match(r"^\s*Title:\s*(.+)$", text)
             if m:
@@ -157,7 +174,7 @@ class _PlayParser:
     def _heading(self, block: Block) -> None:
         title = plain_text(block.first.text)
         source = Source(self.path, block.first.number)
-        if not self.script.title and block.level == 1:
+        if not self.script.title and block.level == 1 and not FRONT_MATTER_HEADINGS.match(title):
             self.script.title = title
             return
         self.builder.heading(title, block.level, source, front_matter=bool(FRONT_MATTER_HEADINGS.match(title)))
@@ -167,7 +184,7 @@ class _PlayParser:
     def _paragraph(self, bi: int, block: Block) -> None:
         builder = self.builder
         lines = block.lines
-        if self._title_block(block):
+        if self._title_block(bi, block) or self._title_cue(bi, block):
             return
         i = 0
         # structure lines at the head of a paragraph: "ACT I" / "SCENE I. A desert place."
@@ -207,7 +224,7 @@ class _PlayParser:
                     builder.end_speech()
                     i += used
                     continue
-                builder.start_speech(found.cue, source)
+                builder.start_speech(self._joint(found.cue), source)
                 self.cue_block = bi
                 self.cue_alone = found.alone and i + used == len(lines)
                 if i + used < len(lines):
@@ -220,7 +237,7 @@ class _PlayParser:
                     builder.add_text(found.rest, source)
                 i += used
                 continue
-            if i > 0 and is_structure_line(line.text) and (line.text.startswith("#") or line.text.isupper()):
+            if i > 0 and (line.text.startswith("#") or line.text.isupper()) and is_structure_line(line.text):
                 self._structure_heading(line)
                 i += 1
                 continue
@@ -262,9 +279,13 @@ class _PlayParser:
         conv = self.conv
         if li > 0 and conv.cues_open_paragraphs and not block.lines[li].text.startswith(("**", "__")):
             return None, 1  # a hard-wrapped speech: only a bold cue may open a line inside it
-        text, used = cue_text_of(block, li) if li == 0 else (block.lines[li].text, 1)
-        for cand in candidates(text, solo=conv.solo):
-            if not conv.accepts(cand.form, cand.caps):
+        reading = conv.readings.get((bi, li))
+        if reading is None:  # a line the census did not read: inside a wrapped cue, under a heading
+            text, used = cue_text_of(block, li) if li == 0 else (block.lines[li].text, 1)
+            reading = candidates(text, solo=conv.solo), used
+        found, used = reading
+        for cand in found:
+            if not conv.accepts(cand.form, cand.caps) and not self._known_name_with_direction(li, cand):
                 continue
             if li > 0 and conv.cues_open_paragraphs and cand.form not in (BOLD_COLON, BOLD):
                 continue
@@ -281,6 +302,18 @@ class _PlayParser:
                 continue
             return cand, used
         return None, used
+
+    def _joint(self, cue: Cue) -> Cue:
+        """``MACBETH LENNOX`` is said by Macbeth and Lennox together."""
+        names = self.conv.joint_cues.get(name_key(cue.names[0])) if len(cue.names) == 1 else None
+        return replace(cue, names=names) if names else cue
+
+    def _known_name_with_direction(self, li: int, cand: Candidate) -> bool:
+        """``Pettersen (lights a lamp). Hark to them``: a character's name with how the
+        speech is said, then a stop, at the head of a paragraph, in a play whose cues
+        take another form."""
+        return (li == 0 and cand.form == PERIOD and not cand.alone and cand.cue.direction is not None
+                and "(" in cand.cue.text and all(name_key(n) in self.conv.names for n in cand.cue.names))
 
     def _new_name_allowed(self, li: int, cand: Candidate) -> bool:
         """A name not seen before opens a speech only in a marked form (``**NAME:**``,
@@ -321,8 +354,10 @@ class _PlayParser:
             # or a play written without blank lines, where a speech ends before the name
             below = block.lines[li + 1] if li + 1 < len(block.lines) else None
             above = block.lines[li - 1].text if li > 0 else ""
+            # or a play whose names head the paragraphs of their speeches ("MERCUTIO." once)
             return cand.caps and below is not None and (
-                abs(below.indent - block.lines[li].indent) >= 4 or above.endswith((".", "!", "?", ":", ";")))
+                abs(below.indent - block.lines[li].indent) >= 4 or above.endswith((".", "!", "?", ":", ";"))
+                or (li == 0 and self.conv.lone_cues_head_speeches))
         if not cand.caps and cand.form == ALONE:
             nxt = self.blocks[bi + 1] if bi + 1 < len(self.blocks) else None
             return nxt is not None and nxt.indent > block.indent
@@ -394,15 +429,24 @@ class _PlayParser:
         inner = _whole_line_direction(text)
         return inner if inner is not None else _strip_emphasis(text)
 
-    def _title_block(self, block: Block) -> bool:
-        """Author and subtitle lines right under the title."""
+    def _title_block(self, bi: int, block: Block) -> bool:
+        """The title at the top of a text file; author and subtitle lines under it."""
         builder = self.builder
         script = self.script
-        if builder.section.level != 0 or builder.speech_open() or builder.has_dialogue or len(block.lines) != 1:
+        if builder.section.level != 0 or builder.speech_open() or builder.has_dialogue:
             return False
-        line = block.first.text
-        if not self.markdown and not script.title and block is self._first_paragraph() and block.first.indent >= 8:
-            script.title = plain_text(line)  # a centred line at the top of a text file
+        lines = block.lines
+        heads_text_file = not self.markdown and not script.title and block is self._first_paragraph()
+        if heads_text_file and len(lines) == 2 and _is_byline(lines[1].text):
+            script.title = plain_text(lines[0].text)  # "HAMLET" / "by William Shakespeare"
+            lines = lines[1:]
+        elif len(lines) != 1:
+            return False
+        line = lines[0].text
+        nxt = self.blocks[bi + 1] if bi + 1 < len(self.blocks) else None
+        byline_below = nxt is not None and nxt.kind == "paragraph" and len(nxt.lines) == 1 and _is_byline(nxt.first.text)
+        if heads_text_file and line == block.first.text and (block.first.indent >= 8 or byline_below):
+            script.title = plain_text(line)  # a centred line at the top of a text file, or one above its author
             return True
         author = _AUTHOR.match(line)
         if author and script.author is None:
@@ -417,6 +461,29 @@ class _PlayParser:
             script.subtitle = plain_text(line)
             return True
         return False
+
+    def _title_cue(self, bi: int, block: Block) -> bool:
+        """A line at the head of the play that reads as a cue no one speaks under and
+        no one is cued by again (``**Σοφοκλέους Ἀντιγόνη**`` above ``(ed. Jebb, 1891)``
+        and the first real cue): the title, or structure once the play has one."""
+        builder = self.builder
+        if len(block.lines) != 1 or builder.has_dialogue or builder.speech_open():
+            return False
+        cand = self._cue_at(bi, block, 0)[0]
+        if cand is None or not cand.alone or any(name_key(n) in self.conv.names for n in cand.cue.names):
+            return False
+        for nbi in range(bi + 1, len(self.blocks)):
+            nxt = self.blocks[nbi]
+            if nxt.kind != "paragraph" or self._cue_at(nbi, nxt, 0)[0] is not None:
+                break
+            if _whole_line_direction(nxt.text) is None and not _is_wholly_emphasised(nxt.text):
+                return False  # words under it: a one-off speaker opens the play
+        title = plain_text(_strip_emphasis(block.first.text))
+        if self.script.title:
+            builder.structure(title)
+        else:
+            self.script.title = title
+        return True
 
     def _first_paragraph(self) -> Block | None:
         return next((b for b in self.blocks if b.kind == "paragraph"), None)
@@ -436,8 +503,12 @@ class _PlayParser:
 
 
 def _is_byline(text: str) -> bool:
-    """``by William Shakespeare``, not ``By my troth, I speak my thought.``"""
-    return bool(_AUTHOR.match(text)) and len(text.split()) <= 6 and not re.search(r"[,;:!?]|\w{3}\.$", text)
+    """``by William Shakespeare``, not ``By my troth, I speak my thought.`` nor ``By and by I come``."""
+    author = _AUTHOR.match(text)
+    if not author or len(text.split()) > 6 or re.search(r"[,;:!?]|\w{3}\.$", text):
+        return False
+    words = plain_text(author.group("who")).split()
+    return bool(words) and words[0][0].isupper() and all(w[0].isupper() or w in NAME_PARTICLES for w in words)
 
 
 def _title_from_path(path: str) -> str:

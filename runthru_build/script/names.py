@@ -1,0 +1,109 @@
+"""Which character names in a script may be one character written two ways.
+
+``check`` warns about them so a director can fix the script: ``JIMY`` beside
+``JIMMY`` (a slip of the keyboard), ``CYBER BOB`` beside ``BOB`` (the same
+person under a longer name).  Numbered parts (``First Witch`` / ``Second
+Witch``, ``PATRON ONE`` / ``PATRON TWO``, ``GUARD #1`` / ``GUARD #2``) are
+distinct characters, and so are two different words (``Servant`` /
+``Sergeant``), however alike they look letter by letter.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+_TITLE_WORDS = frozenset({"MR", "MRS", "MS", "MISS", "MASTER", "MADAME", "MME", "MLLE", "SIR", "LADY", "LORD"})
+# Words that make a new person out of a name: YOUNG SIWARD is Siward's son, SOME OF THE MEN a few of them.
+_KIN_WORDS = frozenset({"YOUNG", "YOUNGER", "OLD", "OLDER", "ELDER", "LITTLE", "SOME", "OTHER", "OTHERS", "ANOTHER",
+                        "ALL", "FATHER", "MOTHER", "SON", "DAUGHTER", "WIFE", "HUSBAND", "BROTHER", "SISTER"})
+_NUMBER_WORDS = frozenset({
+    "FIRST", "SECOND", "THIRD", "FOURTH", "FIFTH", "SIXTH", "SEVENTH", "EIGHTH", "NINTH", "TENTH", "ELEVENTH",
+    "TWELFTH", "LAST", "ONE", "TWO", "THREE", "FOUR", "FIVE", "SIX", "SEVEN", "EIGHT", "NINE", "TEN", "ELEVEN",
+    "TWELVE", "PREMIER", "PREMIÈRE", "PREMIERE", "SECONDE", "TROISIÈME", "ERSTER", "ZWEITER", "DRITTER",
+})
+_NUMERAL = re.compile(r"^(?:#?\d+(?:ST|ND|RD|TH|ER|E|ÈME|EME)?|[IVXLC]+|[A-Z])$")  # 2, #2, 2ND, IV, B (as in MAN B)
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*|#\d+")
+
+
+def _words(name: str) -> list[str]:
+    return [w.upper() for w in _WORD.findall(name)]
+
+
+def _designator(word: str) -> bool:
+    """A word that numbers a part: FIRST, TWO, 3RD, #2, IV, B."""
+    return word in _NUMBER_WORDS or bool(_NUMERAL.match(word))
+
+
+def numbered_apart(a: str, b: str) -> bool:
+    """``First Apparition`` / ``Third Apparition``, ``1. Witch`` / ``2. Witch``:
+    the names differ only where each has a number or ordinal."""
+    wa, wb = _words(a), _words(b)
+    if len(wa) != len(wb) or wa == wb:
+        return False
+    return all(x == y or (_designator(x) and _designator(y)) for x, y in zip(wa, wb, strict=True))
+
+
+def titles_differ(a: str, b: str) -> bool:
+    """MRS HALE / HALE, Mr. White / Mrs. White: a title tells two people apart."""
+    return bool((set(_words(a)) ^ set(_words(b))) & _TITLE_WORDS)
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Letters to insert, delete, replace or swap (neighbours) to turn ``a`` into ``b``."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            cost = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cost = min(cost, previous2[j - 2] + 1)
+            current.append(cost)
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+def _letters(name: str) -> str:
+    return " ".join(_words(name))
+
+
+def looks_misspelt(a: str, b: str, counts: Mapping[str, int]) -> bool:
+    """Is one of these names probably a slip for the other?  One letter apart on a
+    name of four letters or more (JIMY / JIMMY), or two apart where a longer name is
+    cued once or twice beside one cued often.  ``counts``: speeches per name."""
+    if numbered_apart(a, b) or titles_differ(a, b):
+        return False
+    la, lb = _letters(a), _letters(b)
+    if la == lb:
+        return False
+    shorter = min(len(la.replace(" ", "")), len(lb.replace(" ", "")))
+    if abs(len(la) - len(lb)) > 2:
+        return False
+    distance = edit_distance(la, lb)
+    rare, often = sorted((counts.get(a, 0), counts.get(b, 0)))
+    slip = rare <= 2 and often >= 5 * max(rare, 1)
+    return (distance == 1 and (shorter >= 4 or slip)) or (distance == 2 and shorter >= 6 and slip)
+
+
+def near_duplicates(names: list[str], counts: Mapping[str, int]) -> list[tuple[str, str]]:
+    """Pairs such as JIMMY/JIMY that are probably one character misspelt: the name as
+    usually cued, then the slip (the one cued less often, or later)."""
+    return [(b, a) if counts.get(a, 0) < counts.get(b, 0) else (a, b)
+            for i, a in enumerate(names) for b in names[i + 1:] if looks_misspelt(a, b, counts)]
+
+
+def name_variants(names: list[str]) -> list[tuple[str, str]]:
+    """Pairs such as BOB/CYBER BOB: one name is the other with words added (but not
+    YOUNG SIWARD beside SIWARD, nor SOME OF THE MEN beside THE MEN)."""
+    pairs = []
+    for a in names:
+        wa = _words(a)
+        for b in names:
+            wb = _words(b)
+            if a == b or not wa or len(wa) >= len(wb) or titles_differ(a, b):
+                continue
+            added = wb[len(wa):] if wb[:len(wa)] == wa else wb[:-len(wa)] if wb[-len(wa):] == wa else None
+            if added is not None and not _KIN_WORDS.intersection(added):
+                pairs.append((a, b))
+    return pairs
