@@ -7,6 +7,7 @@ parser and engine picks it up.  Engines that read emotion from free text
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -109,6 +110,7 @@ class Delivery:
 NEUTRAL = Delivery()
 
 
+@functools.cache
 def _stem_of(match: str) -> str:
     low = match.lower()
     return next(stem for stem in _STEMS if re.match(stem, low))
