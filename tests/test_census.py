@@ -439,3 +439,39 @@ def test_found_on_the_corpus_two_names_on_one_cue_are_said_together():
         ])
     script = _parse(text, ".txt")
     assert [line.speakers for line in script.lines()][4:] == [("ROMEO", "JULIET"), ("LADY CAPULET",), ("LADY CAPULET",)]
+
+
+def test_found_on_unseen_plays_italic_names_with_a_stop_are_cues_in_a_gutenberg_text():
+    """The Beggar's Opera as Gutenberg prints it: ``_Filch._ Sir, …`` (italics as underscores),
+    ``[Exit _Filch_.`` left open at the end of a speech, a song's ``AIR I.`` label, and an
+    introduction between the cast list and the first act whose first cue stands alone."""
+    script = parse_fixture("italic-cues.txt")
+    assert script.title == "THE TINKER'S WEDDING-FEAST"
+    assert [line.speakers[0] for line in script.lines()] == [
+        "Host", "Tinker", "Host", "Moll", "Mr. Gudgeon", "Moll", "Mr. Gudgeon", "Mr. Gudgeon", "Tinker",
+        "Mr. Gudgeon", "Tinker"]
+    said = {line.source.line: line for line in script.lines()}
+    assert said[17].spoken.startswith("If Patience be a Title to Plenty")
+    assert said[46].spoken == "He says he will not stay past the Hour."
+    assert said[46].directions == ("Curtsies.",)
+    assert said[48].spoken == "Then give him this Shilling and my Compliments."
+    assert said[61].directions == ("Aside.",)
+    assert "OVERTURE" in script.structure and "AIR I. The Kettle's on the Hob, &c." in script.structure
+    assert not any("AIR" in line.spoken or "OVERTURE" in line.spoken for line in script.lines())
+
+
+def test_found_on_unseen_plays_italic_names_alone_over_verse_and_an_original_cast_column():
+    """A children's play from Gutenberg: ``_Miller_`` alone over indented verse, directions
+    opened with ``[_`` and never closed, the cast list headed ``CHARACTERS   ORIGINAL CAST``."""
+    script = parse_fixture("italic-names-alone.txt")
+    assert spoken(script) == [
+        (("Miller",), "Who goes there, with a light so low, Down by the race where the waters flow?"),
+        (("Lantern-bearer",), "A friend, good miller, a friend to thee, Bearing the lamp for the lark to see."),
+        (("Lark",), "I sang all day and I lost my way; Light me home, for the light is grey."),
+        (("Miller",), "Sing once more and the door is wide."),
+        (("Lantern-bearer",), "Then I'll away to the river-side."),
+    ]
+    assert script.scenes[0].title == "SCENE I. The mill at dusk."
+    directions = [e.text for e in script.scenes[0].elements if not hasattr(e, "speakers")]
+    assert directions == ["The Lark flutters down to the sill.", "Exit Lark into the mill.", "Curtain."]
+    assert not script.warnings

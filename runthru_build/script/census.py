@@ -37,6 +37,7 @@ WEAK_FORMS = frozenset({SPACED})  # no mark at all between name and speech: only
 MARKED_FORMS = frozenset({BOLD_COLON, COLON})  # deliberate enough to trust on first use
 
 _BOLD = re.compile(r"^(\*\*|__)(?P<inner>[^*_]+?)(?P<colon>:?)\1(?P<after>.*)$")
+_ITALIC = re.compile(r"^([*_])(?P<inner>[^*_\s][^*_]*?)\1(?![*_\w])(?P<after>.*)$")
 _COLON = re.compile(r"^(?P<name>[^:*_\[\]()]{1,80}?(?:\s*\([^()]*\))*)\s*:(?:\s+(?P<rest>.*)|$)")
 _ARROW = re.compile(r"^(?P<name>[^>()<]{1,60}?\s*(?:\([^()]*\))?)\s*>\s*(?P<rest>.*)$")
 _BRACKET = re.compile(r"^(?P<name>[^\[\](){}:;!?]{1,80}?)\s+(?P<rest>[\[({].*)$")
@@ -49,7 +50,7 @@ _TITLES = frozenset({"MR", "MRS", "MS", "MISS", "DR", "ST", "LT", "SGT", "CAPT",
 _CAST_HEADING = re.compile(
     r"^[*_#\s]*(dramatis person(?:ae|æ)|(?:the )?persons (?:of|in) the (?:play|drama)|(?:the )?persons represented|"
     r"(?:the )?characters(?: in the play| of the play)?|cast(?: of characters| list)?|the cast|personnages|"
-    r"(?:the )?people (?:of|in) the play)[.:*_\s]*$",
+    r"(?:the )?people (?:of|in) the play)[.:*_\s]*(?:\s{2,}(?:original )?cast[.:]?)?$",
     re.IGNORECASE,
 )
 _CAST_ENTRY_NAME = re.compile(r"^[*_\s]*(?P<name>[^,.(\[{}—–:*_]+?(?:\.\s?[A-Z][^,.(\[{}—–:*_]*?)?)\s*(?:[,.(\[{}—–:*_]|\s{2,}|$)")
@@ -139,6 +140,9 @@ def _read_line(text: str, solo: frozenset[str] | None) -> Reading:
         elif not after.startswith(("*", "_")):
             add(BOLD, inner, after.lstrip(" .:"))
         return reading()
+    italic = _ITALIC.match(text)
+    if italic:
+        return _read_italic(italic.group("inner"), italic.group("after"), solo)
     stripped = text.rstrip(" .:")
     if (stripped and stripped[-1] not in ",;" and not UNMARKED_DIRECTION.match(stripped)
             and _periods_abbreviate(stripped)
@@ -165,6 +169,14 @@ def _read_line(text: str, solo: frozenset[str] | None) -> Reading:
         if spaced:
             add(SPACED, spaced.group("name"), spaced.group("rest"))
     return reading()
+
+
+def _read_italic(inner: str, after: str, solo: frozenset[str] | None) -> Reading:
+    """``_Filch._ Sir, …``, ``*Ogre*`` alone: a name set in italics (as Gutenberg texts
+    write them) reads as the same name unmarked; ``_Polly_ goes out`` is no cue."""
+    if inner.endswith(" ") or not (inner.endswith((".", ":")) or not after.strip() or after.startswith((".", ":"))):
+        return _NO_CUE
+    return _read_line(inner + after, solo)
 
 
 def _ends_abbreviated(name: str) -> bool:
@@ -288,6 +300,11 @@ def cue_text_of(block: Block, index: int = 0) -> tuple[str, int]:
     return text, used
 
 
+def is_cast_heading(text: str) -> bool:
+    """``DRAMATIS PERSONAE``, ``Characters``, ``CHARACTERS      ORIGINAL CAST``."""
+    return bool(_CAST_HEADING.match(text))
+
+
 def read_cast_list(blocks: list[Block], stop: int) -> tuple[dict[str, str], set[int]]:
     """Names in a dramatis personae before block ``stop``: key -> name as listed."""
     cast: dict[str, str] = {}
@@ -306,8 +323,10 @@ def read_cast_list(blocks: list[Block], stop: int) -> tuple[dict[str, str], set[
             continue
         else:
             entries = block.lines
-            if len(block.lines) == 1 and len(first.split()) > 14:
+            if _is_prose(block):
                 in_list = False
+                if i - 1 in indexes and len(blocks[i - 1].lines) == 1:
+                    indexes.discard(i - 1)  # "Beggar." over the first speech: a cue, not the list's last entry
                 continue
             indexes.add(i)
         for line in entries:
@@ -324,6 +343,14 @@ def read_cast_list(blocks: list[Block], stop: int) -> tuple[dict[str, str], set[
                     if len(word) > 2 and word[0].isupper() and word.upper() not in ("THE", "OF"):
                         cast.setdefault(name_key(word), name)
     return cast, indexes
+
+
+def _is_prose(block: Block) -> bool:
+    """A paragraph of running text, where a cast list has ended (``If Poverty be a Title
+    to Poetry, …`` wrapped over lines): one long line, or two lines of ten words or more."""
+    if len(block.lines) == 1:
+        return len(block.first.text.split()) > 14
+    return sum(1 for line in block.lines if len(line.text.split()) >= 10) >= 2
 
 
 def take_census(blocks: list[Block], heading_at: set[int], first_body: int) -> Conventions:

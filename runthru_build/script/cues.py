@@ -227,6 +227,13 @@ def split_directions(markdown: str) -> list[Part]:
                 _append(parts, "direction", inner[1:-1])
                 i = start = hi
                 continue
+            if ch == "[":  # "Affliction.    [Exit _Filch_.": an unclosed bracket runs to the end of its line
+                eol = markdown.find("\n", i)
+                hi = n if eol < 0 else eol
+                _append(parts, "speech", markdown[start:i])
+                _append(parts, "direction", markdown[i + 1:hi])
+                i = start = hi
+                continue
         i += 1
     _append(parts, "speech", markdown[start:])
     return parts

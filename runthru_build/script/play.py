@@ -24,6 +24,7 @@ from .census import (
     Candidate,
     candidates,
     cue_text_of,
+    is_cast_heading,
     line_is_direction_word,
     take_census,
 )
@@ -58,6 +59,12 @@ _END_MARK = re.compile(
     rf"^(?:THE\s+END|END\s+OF\s+(?:THE\s+)?(?:PLAY|{_ORDINAL}\s+ACT|ACT\s+{_NUMBER}|SCENE\s+{_NUMBER})|CURTAIN|"
     r"ACT\s+DROPS?|FINIS|FIN|BLACKOUT|SCENE)[.!]?$",
     re.IGNORECASE,
+)
+# A musical number's label in a libretto: "AIR I. An old Woman clothed in Gray, &c.", "SONG—Ruth.", "OVERTURE"
+_NUMBER_LABEL = re.compile(
+    r"^(?:OVERTURE|ENTR'?ACTE|AIR|SONG|DUET|DUETT|TRIO|QUARTET|QUARTETTE|QUINTET|SEXTET|SEPTET|FINALE|RECITATIVE|"
+    r"ARIA|BALLAD|BALLET|MADRIGAL|MELODRAMA|REPRISE|ENSEMBLE|CONCERTED PIECE)"
+    r"(?:$|\s*(?:[IVXLC]+\b|\d+\b|[.:—–-]))"
 )
 _LABEL = re.compile(r"^(?:\*\*|__)(?P<label>[^*_]{1,60}?):?(?:\*\*|__):?$")
 _WHOLE_DIRECTION = re.compile(r"^(?P<wrap>[*_]{0,2})\s*(?P<open>[(\[{])(?P<inner>.*)(?P<close>[)\]}])\s*(?P=wrap)\.?$")
@@ -205,6 +212,9 @@ class _PlayParser:
             if label and not self._cue_at(bi, block, 0)[0]:
                 builder.structure(label.group("label"))
                 return
+            if _NUMBER_LABEL.match(bare) and not self._cue_at(bi, block, 0)[0]:
+                builder.structure(bare)
+                return
         first, first_used = self._cue_at(bi, block, i)
         if first is None and i == 0:
             if self._paragraph_is_direction(bi, block) and not self._holds_a_cue(bi, block):
@@ -263,7 +273,7 @@ class _PlayParser:
             builder.end_speech()
 
     def _structure_heading(self, line: SourceLine) -> None:
-        title = plain_text(_strip_emphasis(line.text).lstrip("#").strip())
+        title = _strip_emphasis(plain_text(line.text.strip().lstrip("#").strip()))
         level = 2 if re.match(r"^(?:THE\s+)?\w+\s+ACT\b|^(?:ACT|ACTE|PART|PROLOGUE|EPILOGUE)\b", title, re.IGNORECASE) else 3
         self.builder.heading(title, level, Source(self.path, line.number))
         self.speech_indent = None
@@ -285,7 +295,8 @@ class _PlayParser:
             reading = candidates(text, solo=conv.solo), used
         found, used = reading
         for cand in found:
-            if not conv.accepts(cand.form, cand.caps) and not self._known_name_with_direction(li, cand):
+            if not (conv.accepts(cand.form, cand.caps) or self._known_name_with_direction(li, cand)
+                    or self._known_name_above_speech(block, li, cand)):
                 continue
             if li > 0 and conv.cues_open_paragraphs and cand.form not in (BOLD_COLON, BOLD):
                 continue
@@ -314,6 +325,12 @@ class _PlayParser:
         take another form."""
         return (li == 0 and cand.form == PERIOD and not cand.alone and cand.cue.direction is not None
                 and "(" in cand.cue.text and all(name_key(n) in self.conv.names for n in cand.cue.names))
+
+    def _known_name_above_speech(self, block: Block, li: int, cand: Candidate) -> bool:
+        """``Beggar.`` alone on its line over the speech, in a play whose cues are ``Name. text``."""
+        return (cand.alone and cand.form == ALONE and self.conv.accepts(PERIOD, cand.caps)
+                and block.lines[li].text.rstrip().endswith(".")
+                and all(name_key(n) in self.conv.names for n in cand.cue.names))
 
     def _new_name_allowed(self, li: int, cand: Candidate) -> bool:
         """A name not seen before opens a speech only in a marked form (``**NAME:**``,
@@ -427,7 +444,11 @@ class _PlayParser:
     @staticmethod
     def _direction_text(text: str) -> str:
         inner = _whole_line_direction(text)
-        return inner if inner is not None else _strip_emphasis(text)
+        if inner is not None:
+            return inner
+        if text.startswith("[") and "]" not in text:
+            text = text[1:]  # "[_Exit Lark into the mill.": a bracket the transcriber never closed
+        return _strip_emphasis(text) if _is_wholly_emphasised(text) else text.strip()
 
     def _title_block(self, bi: int, block: Block) -> bool:
         """The title at the top of a text file; author and subtitle lines under it."""
@@ -445,7 +466,9 @@ class _PlayParser:
         line = lines[0].text
         nxt = self.blocks[bi + 1] if bi + 1 < len(self.blocks) else None
         byline_below = nxt is not None and nxt.kind == "paragraph" and len(nxt.lines) == 1 and _is_byline(nxt.first.text)
-        if heads_text_file and line == block.first.text and (block.first.indent >= 8 or byline_below):
+        cast_below = nxt is not None and nxt.kind == "paragraph" and is_cast_heading(nxt.first.text)
+        if heads_text_file and line == block.first.text and (
+                block.first.indent >= 8 or byline_below or (cast_below and line.isupper())):
             script.title = plain_text(line)  # a centred line at the top of a text file, or one above its author
             return True
         author = _AUTHOR.match(line)
