@@ -475,3 +475,46 @@ def test_found_on_unseen_plays_italic_names_alone_over_verse_and_an_original_cas
     directions = [e.text for e in script.scenes[0].elements if not hasattr(e, "speakers")]
     assert directions == ["The Lark flutters down to the sill.", "Exit Lark into the mill.", "Curtain."]
     assert not script.warnings
+
+
+def test_found_on_unseen_plays_german_scenes_and_a_direction_between_name_and_stop():
+    """Büchner as the German text sites give him: ``1. Szene``, ``Erster Aufzug``, ``ERSTER
+    AUFTRITT`` are structure, and ``LENE ihn ansehend, zögernd. Es ist…`` is Lene's speech with
+    how she says it (spaced type in print, plain in the text)."""
+    script = parse_fixture("german-szene.txt")
+    assert script.title == "Der Uhrmacher"
+    assert [s.full_title for s in script.scenes] == [
+        "Erster Aufzug — 1. Szene", "Erster Aufzug — 2. Szene", "Zweiter Aufzug — ERSTER AUFTRITT"]
+    assert spoken(script) == [
+        (("MEISTER",), "Lene! Wo bleibt das Öl für die Räder?"),
+        (("LENE",), "Es ist keins mehr da, Meister."),
+        (("MEISTER",), "Keins mehr! Und die Kirchturmuhr steht seit Mittag."),
+        (("LENE",), "Ich lauf zum Krämer."),
+        (("MEISTER",), "Lauf, Kind, lauf."),
+        (("LENE",), "Gleich bin ich zurück."),
+        (("MEISTER",), "Alles steht still, wenn man nicht ölt. Das ganze Leben."),
+        (("KRÄMER",), "Was soll's sein, Jungfer?"),
+        (("LENE",), "Öl, für die Uhren. Der Meister wartet."),
+        (("KRÄMER",), "Der wartet immer."),
+    ]
+    assert [line.directions for line in script.lines()][1:3] == [("ihn ansehend, zögernd",), ("ärgerlich",)]
+    assert not script.warnings
+
+
+@pytest.mark.parametrize("heading", ["ATTO PRIMO", "SCENA SECONDA", "ACTO PRIMERO", "Escena III", "Dritte Szene.",
+                                     "7. Szene (= H 4,7)", "Vorspiel auf dem Theater"])
+def test_found_on_unseen_plays_italian_spanish_and_german_act_and_scene_lines_are_structure(heading):
+    body = "".join(f"MARIA. Line {i}.\n\nPEPE. Answer {i}.\n\n" for i in range(3))
+    script = _parse(f"{heading}\n\n{body}", ".txt")
+    assert script.scenes[0].title.startswith(heading.rstrip("."))
+    assert all(heading not in line.spoken for line in script.lines())
+
+
+def test_a_name_then_lower_case_words_opens_a_speech_only_for_a_known_name():
+    """``TV is on. Look`` reads like ``MARIE spöttisch. Ach was!``, but TV is no one in the play."""
+    body = "".join(f"JOHN. Line {i}.\n\nMARY. Answer {i}.\n\n" for i in range(3))
+    script = _parse(body + "JOHN. Watch this.\n\nTV is on. Look at it.\n\nMARY sighs. Again.\n", ".txt")
+    lines = list(script.lines())
+    assert [ln.speakers[0] for ln in lines[-2:]] == ["JOHN", "MARY"]
+    assert lines[-2].spoken == "Watch this. TV is on. Look at it."
+    assert (lines[-1].spoken, lines[-1].directions) == ("Again.", ("sighs",))

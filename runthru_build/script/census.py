@@ -44,6 +44,12 @@ _BRACKET = re.compile(r"^(?P<name>[^\[\](){}:;!?]{1,80}?)\s+(?P<rest>[\[({].*)$"
 _SPACED = re.compile(r"^(?P<name>[A-Z][A-Z0-9'’. \-]{0,60}?[A-Z0-9.])\s+(?P<rest>(?:[A-Z][a-z’'].*|I\b.*|[A-Z]\s.*))$")
 _COMMA = re.compile(r"^(?P<name>[^,.:a-z]{2,60}),\s+(?P<direction>[^.]{1,80})\.\s+(?P<rest>.+)$")
 _PERIOD_END = re.compile(r"\.(?=\s|$)")
+# "MARIE ihn ansehend, mit Ausdruck. Geh' einmal…": a name in capitals, then how it is said in lower case
+# (set in spaced type in the printed German editions, plain in their texts)
+_CAPS_NAME_THEN_DIRECTION = re.compile(
+    r"^(?P<name>[^\W\d_a-zß][^\Wa-zß]+(?:[.'’\-][^\Wa-zß]*)*(?:\s+[^\W\d_a-zß][^\Wa-zß]+(?:[.'’\-][^\Wa-zß]*)*){0,3})"
+    r"\s+(?P<direction>[a-zäöüßàèéìòù][^.!?]{0,80})$"
+)
 _TITLES = frozenset({"MR", "MRS", "MS", "MISS", "DR", "ST", "LT", "SGT", "CAPT", "COL", "GEN", "REV", "PROF", "MME",
                      "MLLE", "M", "MM", "MESSRS", "SIR", "FR", "BRO", "SR", "JR", "GOV", "SEN", "REP", "PVT", "CPL",
                      "MAJ", "ADM", "HON", "DON", "MT"})
@@ -65,6 +71,7 @@ class Candidate:
     cue: Cue
     rest: str
     alone: bool = False  # the line holds nothing but the cue
+    unmarked_direction: bool = False  # "MARIE spöttisch. Ach was!": only a known name opens a speech so
 
 
 def _caps(name: str) -> bool:
@@ -84,7 +91,7 @@ class Reading:
 
 
 def _candidate(form: str, name: str, rest: str, *, direction: str | None = None,
-               solo: frozenset[str] | None = None) -> Candidate | None:
+               solo: frozenset[str] | None = None, unmarked: bool = False) -> Candidate | None:
     name = name.strip()
     caps = _caps(_PARENS.sub("", name) if "(" in name else name)
     cue = parse_cue(name, caps=caps, solo=solo)
@@ -93,7 +100,7 @@ def _candidate(form: str, name: str, rest: str, *, direction: str | None = None,
     if direction:
         cue = Cue(cue.text, cue.names, f"{direction}; {cue.direction}" if cue.direction else direction, cue.alias)
     rest = rest.strip()
-    return Candidate(form, caps, cue, rest, alone=not rest)
+    return Candidate(form, caps, cue, rest, alone=not rest, unmarked_direction=unmarked)
 
 
 def candidates(text: str, solo: frozenset[str] | None = None) -> tuple[Candidate, ...]:
@@ -117,10 +124,10 @@ def _read_line(text: str, solo: frozenset[str] | None) -> Reading:
     found: list[Candidate] = []
     grouped = False
 
-    def add(form: str, name: str, rest: str, direction: str | None = None) -> Candidate | None:
+    def add(form: str, name: str, rest: str, direction: str | None = None, unmarked: bool = False) -> Candidate | None:
         nonlocal grouped
         grouped = grouped or bool(GROUP_MARK.search(name))
-        c = _candidate(form, name, rest, direction=direction, solo=solo)
+        c = _candidate(form, name, rest, direction=direction, solo=solo, unmarked=unmarked)
         if c is not None:
             found.append(c)
         return c
@@ -158,7 +165,9 @@ def _read_line(text: str, solo: frozenset[str] | None) -> Reading:
     if arrow:
         add(ARROW, arrow.group("name"), arrow.group("rest"))
     period = _period(text)
-    if period is None or add(PERIOD, *period) is None:
+    if period is not None and (m := _CAPS_NAME_THEN_DIRECTION.match(period[0])):
+        add(PERIOD, m.group("name"), period[1], direction=m.group("direction"), unmarked=True)
+    elif period is None or add(PERIOD, *period) is None:
         bracket = _BRACKET.match(text)
         if bracket and _caps(bracket.group("name")):
             add(BRACKET, bracket.group("name"), bracket.group("rest"))

@@ -48,11 +48,18 @@ FRONT_MATTER_HEADINGS = re.compile(
 )
 _AUTHOR = re.compile(r"^(?:\*\*|__|\*|_)?\s*(?:written\s+|adapted\s+)?by\s+(?P<who>.+?)\s*(?:\*\*|__|\*|_)?$", re.IGNORECASE)
 _ORDINAL = r"(?:FIRST|SECOND|THIRD|FOURTH|FIFTH|SIXTH|SEVENTH|EIGHTH|NINTH|TENTH|LAST|FINAL|PREMIER|PREMIÈRE)"
-_NUMBER = r"(?:[IVXLC]+|\d+[A-Z]?|ONE|TWO|THREE|FOUR|FIVE|SIX|SEVEN|EIGHT|NINE|TEN|ELEVEN|TWELVE|PREMIER|PREMIÈRE)"
+# "Erster Aufzug", "Dritte Szene": German ordinals stand before the word, Italian and Spanish ones after it
+_ORDINAL_DE = (r"(?:(?:ERST|ZWEIT|DRITT|VIERT|FÜNFT|SECHST|SIEBENT|SIEBT|ACHT|NEUNT|ZEHNT|ELFT|ZWÖLFT|LETZT)"
+               r"(?:ER|E|ES))")
+_NUMBER = (r"(?:[IVXLC]+|\d+[A-Z]?|ONE|TWO|THREE|FOUR|FIVE|SIX|SEVEN|EIGHT|NINE|TEN|ELEVEN|TWELVE|PREMIER|PREMIÈRE|"
+           r"(?:PRIM|SECOND|TERZ|QUART|QUINT|SEST|SETTIM|OTTAV|NON|DECIM|ULTIM|UNIC)[OA]|"
+           r"(?:PRIMER|SEGUND|TERCER|CUART|QUINT|SEXT|SÉPTIM|ÚNIC|ULTIM|ÚLTIM)[OA]|PRIMER)")
+_ACT_WORDS = r"(?:ACT|SCENE|ACTE|SC[EÈ]NE|PART|EPISODE|TABLEAU|AKT|AUFZUG|AUFTRITT|SZENE|BILD|ATTO|SCENA|ACTO|ESCENA|CUADRO|JORNADA|QUADRO)"
 _STRUCTURE = re.compile(
-    rf"^(?:(?:(?:THE\s+)?{_ORDINAL}\s+(?:ACT|SCENE|PART)|(?:ACT|SCENE|ACTE|SC[EÈ]NE|PART|EPISODE|TABLEAU)\s+{_NUMBER}\b)"
+    rf"^(?:(?:(?:THE\s+)?{_ORDINAL}\s+(?:ACT|SCENE|PART)|{_ORDINAL_DE}\s+(?:AKT|AUFZUG|AUFTRITT|SZENE|BILD|TEIL)|"
+    rf"{_ACT_WORDS}\s+{_NUMBER}\b|\d+\.\s*{_ACT_WORDS}\b)"
     r"(?!(?-i:\s+(?!scene\b|act\b|part\b|cont)[a-z]))|"  # "The first act passes in…" is a sentence
-    r"PROLOGUE|EPILOGUE|INDUCTION|INTERLUDE|ENTR'?ACTE)(?:[\s.:,—–-].*)?$",
+    r"PROLOGUE|EPILOGUE|INDUCTION|INTERLUDE|ENTR'?ACTE|VORSPIEL|NACHSPIEL|PROLOGO|PRÓLOGO|EPILOGO|EPÍLOGO)(?:[\s.:,—–-].*)?$",
     re.IGNORECASE,
 )
 _END_MARK = re.compile(
@@ -274,7 +281,8 @@ class _PlayParser:
 
     def _structure_heading(self, line: SourceLine) -> None:
         title = _strip_emphasis(plain_text(line.text.strip().lstrip("#").strip()))
-        level = 2 if re.match(r"^(?:THE\s+)?\w+\s+ACT\b|^(?:ACT|ACTE|PART|PROLOGUE|EPILOGUE)\b", title, re.IGNORECASE) else 3
+        level = 2 if re.match(r"^(?:THE\s+)?\w+\s+(?:ACT|AKT|AUFZUG)\b|^(?:\d+\.\s*)?(?:ACT|ACTE|AKT|AUFZUG|ATTO|ACTO|JORNADA|"
+                              r"PART|PROLOGUE|EPILOGUE)\b", title, re.IGNORECASE) else 3
         self.builder.heading(title, level, Source(self.path, line.number))
         self.speech_indent = None
 
@@ -335,6 +343,8 @@ class _PlayParser:
     def _new_name_allowed(self, li: int, cand: Candidate) -> bool:
         """A name not seen before opens a speech only in a marked form (``**NAME:**``,
         ``NAME:``), or in the play's own form at the head of a paragraph."""
+        if cand.unmarked_direction:
+            return False
         if cand.form == BOLD_COLON or (cand.caps and cand.form == COLON):
             return True
         if cand.form == BOLD and li == 0 and self.conv.accepts(BOLD, cand.caps):
@@ -467,8 +477,10 @@ class _PlayParser:
         nxt = self.blocks[bi + 1] if bi + 1 < len(self.blocks) else None
         byline_below = nxt is not None and nxt.kind == "paragraph" and len(nxt.lines) == 1 and _is_byline(nxt.first.text)
         cast_below = nxt is not None and nxt.kind == "paragraph" and is_cast_heading(nxt.first.text)
+        act_below = nxt is not None and nxt.kind == "paragraph" and is_structure_line(nxt.first.text)
+        short_name = len(line.split()) <= 8 and line[-1:] not in ".,;:?!" and not is_structure_line(line)
         if heads_text_file and line == block.first.text and (
-                block.first.indent >= 8 or byline_below or (cast_below and line.isupper())):
+                block.first.indent >= 8 or byline_below or (cast_below and line.isupper()) or (act_below and short_name)):
             script.title = plain_text(line)  # a centred line at the top of a text file, or one above its author
             return True
         author = _AUTHOR.match(line)
