@@ -518,3 +518,23 @@ def test_a_name_then_lower_case_words_opens_a_speech_only_for_a_known_name():
     assert [ln.speakers[0] for ln in lines[-2:]] == ["JOHN", "MARY"]
     assert lines[-2].spoken == "Watch this. TV is on. Look at it."
     assert (lines[-1].spoken, lines[-1].directions) == ("Again.", ("sighs",))
+
+
+def test_found_on_unseen_plays_italian_cues_with_the_article_capitalised_and_the_name_not():
+    """Pirandello as Italian editions print him: ``Il padre.``, ``La figliastra (con gaja vivacità).``"""
+    text = ("Il padre. D'uno qualunque, signore.\n\n"
+            "Il capocomico. Ma qui non c'è nessun autore.\n\n"
+            "La figliastra (con gaja vivacità, salendo la scaletta). Tanto meglio, signore!\n\n"
+            "Il padre (seguendo la Figliastra). Già, ma se non c'è l'autore!\n\n"
+            "Il capocomico. Lor signori vogliono scherzare?\n\n"
+            "La figliastra. No, signore.\n\n"
+            "Il padre. Le portiamo al contrario un dramma doloroso.\n\n"
+            "La prima attrice. Oh, senti!\n\n"
+            "Il capocomico. Basta!\n\n"
+            "La prima attrice. Senti, senti!\n")
+    script = _parse(text, ".txt")
+    assert [line.speakers[0] for line in script.lines()] == [
+        "Il padre", "Il capocomico", "La figliastra", "Il padre", "Il capocomico", "La figliastra", "Il padre",
+        "La prima attrice", "Il capocomico", "La prima attrice"]
+    third = list(script.lines())[2]
+    assert (third.spoken, third.directions) == ("Tanto meglio, signore!", ("con gaja vivacità, salendo la scaletta",))

@@ -44,6 +44,10 @@ NAME_SUFFIXES = frozenset({"JR.", "JR", "SR.", "SR", "II", "III", "IV", "ESQ.", 
 NAME_PARTICLES = frozenset({"of", "the", "de", "du", "des", "la", "le", "von", "van", "der", "den", "di", "da",
                             "del", "y", "and", "&", "in", "on", "at", "to", "a", "an", "d'", "o'", "mac"})
 
+# Italian, Spanish and French editions cue "Il padre." / "La figliastra (…)." / "Le comte.": the article
+# capitalised, the rest of the name in lower case.
+ROMANCE_ARTICLES = frozenset({"Il", "Lo", "La", "Gli", "Le", "Les", "El", "Los", "Las", "Un", "Una", "Uno", "Une"})
+
 _NAME_CHARS = re.compile(r"^@?[^\W_][\w .'’\-#\"“”&,]*$")
 # In a name, a mark that may join several people (or a name and how it is said: "JANOT, APARTÉ").
 GROUP_MARK = re.compile(r"\s*(?:&|\+|/|,|\bAND\b|\band\b)\s*")
@@ -90,6 +94,8 @@ def is_name(text: str, *, caps: bool = True) -> bool:
         shouted = [w for w in words if len(w) > 1 and w.isupper()]
         if shouted and any(any(c.islower() for c in w) for w in words):
             return False  # "Enter MACBETH" is a direction naming a character
+        if len(words) <= 3 and words[0] in ROMANCE_ARTICLES and all(w.isalpha() and w.islower() for w in words[1:]):
+            return name_key(text) not in NOT_CHARACTERS  # "Il padre", "La prima attrice", "Le comte"
         for word in words:
             head = word.lstrip("@\"“'(")
             if not head or head.lower() in NAME_PARTICLES:
