@@ -538,3 +538,29 @@ def test_found_on_unseen_plays_italian_cues_with_the_article_capitalised_and_the
         "La prima attrice", "Il capocomico", "La prima attrice"]
     third = list(script.lines())[2]
     assert (third.spoken, third.directions) == ("Tanto meglio, signore!", ("con gaja vivacità, salendo la scaletta",))
+
+
+def test_found_on_unseen_plays_a_verse_speech_one_line_to_a_paragraph_runs_on_past_them_and_them():
+    """A libretto set one verse line to a paragraph: a line that ends mid-sentence goes on into
+    the next, however its words score (``Oh, heed it not, the cause…`` after ``…upon the bough,``);
+    ``Aria.—Prudence.`` is a label, never spoken."""
+    script = parse_fixture("libretto-lines.txt")
+    assert spoken(script) == [
+        (("Mrs. G",), "Prudence, my child, why wear that doleful face? The bells are ringing for the squire's son, "
+                      "And every lass is dancing on the green."),
+        (("Pru",), "Oh, mother, do not look! For if I blush, And then grow pale, and then grow red again, "
+                   "And tremble like a leaf upon the bough, Oh, heed it not, the cause must stay unknown!"),
+        (("Mrs. G",), "My girl, be honest; never hope to cheat The sharp-eyed keeper of the parish pew!"),
+        (("Pru",), "How guessed she that, the secret of my heart?"),
+    ]
+    assert "Aria.—Prudence." in script.structure
+
+
+def test_found_on_unseen_plays_all_with_one_person_on_stage_is_a_chorus_not_that_person():
+    """The Pirates of Penzance opens ``ALL: Pour, O pour the pirate sherry`` / ``SAMUEL: For today…``:
+    ALL is the chorus, not Samuel, the only one named yet."""
+    text = ("ACT I\n\n  ALL:      Pour, O pour the pirate sherry;\n                 Fill, O fill the pirate glass;\n\n"
+            "  SAMUEL:   For today our pirate 'prentice\n                 Rises from indentures freed;\n\n"
+            "  ALL:      Here's good luck to Fred'ric's ventures!\n")
+    script = _parse(text, ".txt")
+    assert [line.speakers for line in script.lines()] == [("ALL",), ("SAMUEL",), ("ALL",)]

@@ -378,6 +378,14 @@ class ScriptBuilder:
     def open_speech_is_empty(self) -> bool:
         return self._open is not None and not self._open.said
 
+    def open_speech_runs_on(self) -> bool:
+        """Does the speech in progress stop mid-sentence (``…sighs I chance to utter,``), so
+        the paragraph after it goes on with it?"""
+        if self._open is None or not self._open.said:
+            return False
+        last = self._open.body[-1].rstrip(" *_")
+        return last[-1:] in (",", ";", ":", "—", "–") or (last[-1:].isalpha() and last[-1:].islower())
+
     def structure(self, text: str) -> None:
         """A label or an end mark (``**Warm-up:**``, ``THE END``): not speech, not a direction."""
         self.end_speech()
@@ -513,8 +521,8 @@ class ScriptBuilder:
             if not isinstance(element, Line):
                 continue
             names = element.speakers
-            if names and names[0] in GROUP_ALL and len(names) == 1:
-                names = tuple(everyone) or names
+            if names and names[0] in GROUP_ALL and len(names) == 1 and len(everyone) >= 2:
+                names = tuple(everyone)  # with one person on stage, ALL is a chorus: it stays ALL
             elif names and names[0] in GROUP_BOTH and len(names) == 1 and len(recent) >= 2:
                 names = tuple(recent[-2:])
             if names != element.speakers:

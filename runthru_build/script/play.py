@@ -69,9 +69,9 @@ _END_MARK = re.compile(
 )
 # A musical number's label in a libretto: "AIR I. An old Woman clothed in Gray, &c.", "SONG—Ruth.", "OVERTURE"
 _NUMBER_LABEL = re.compile(
-    r"^(?:OVERTURE|ENTR'?ACTE|AIR|SONG|DUET|DUETT|TRIO|QUARTET|QUARTETTE|QUINTET|SEXTET|SEPTET|FINALE|RECITATIVE|"
-    r"ARIA|BALLAD|BALLET|MADRIGAL|MELODRAMA|REPRISE|ENSEMBLE|CONCERTED PIECE)"
-    r"(?:$|\s*(?:[IVXLC]+\b|\d+\b|[.:—–-]))"
+    r"^(?=[A-Z])(?i:OVERTURE|ENTR'?ACTE|AIR|SONG|DUET|DUETT|TRIO|QUARTET|QUARTETTE|QUINTET|SEXTET|SEPTET|FINALE|"
+    r"RECITATIVE|ARIA|BALLAD|BALLET|MADRIGAL|MELODRAMA|REPRISE|ENSEMBLE|CONCERTED PIECE)"
+    r"(?:$|\s*(?:[IVXLC]+\b|\d+\b|[.:—–]|\s-))"
 )
 _LABEL = re.compile(r"^(?:\*\*|__)(?P<label>[^*_]{1,60}?):?(?:\*\*|__):?$")
 _WHOLE_DIRECTION = re.compile(r"^(?P<wrap>[*_]{0,2})\s*(?P<open>[(\[{])(?P<inner>.*)(?P<close>[)\]}])\s*(?P=wrap)\.?$")
@@ -410,6 +410,8 @@ class _PlayParser:
                 len(line.text.split()) <= 8 and line.text[-1:] not in ".,;:?!")
         if self.conv.unmarked_directions:
             return False  # its first line may still be a direction: _opens_with_direction
+        if builder.open_speech_runs_on() and block.first.text[:1].isalnum():
+            return False  # a verse speech set one line to a paragraph: the sentence goes on
         if self.conv.one_paragraph_speeches:
             return not self._reads_as_speech(text)
         return self._judged_direction(block)
