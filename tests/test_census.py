@@ -564,3 +564,16 @@ def test_found_on_unseen_plays_all_with_one_person_on_stage_is_a_chorus_not_that
             "  ALL:      Here's good luck to Fred'ric's ventures!\n")
     script = _parse(text, ".txt")
     assert [line.speakers for line in script.lines()] == [("ALL",), ("SAMUEL",), ("ALL",)]
+
+
+def test_found_on_unseen_plays_spanish_cues_with_a_dash_after_the_stop():
+    """Lorca as the Spanish sites print him: ``NOVIO.-  Me voy.``, ``MADRE.—¿Qué?``; ``CUADRO
+    PRIMERO`` is a scene, and ``MADRE.-  … y ese hombre`` is a speech, not a cast-list leader."""
+    script = parse_fixture("spanish-dash-cues.txt")
+    assert [s.full_title for s in script.scenes] == ["ACTO PRIMERO — CUADRO PRIMERO"]
+    assert spoken(script) == [
+        (("HIJO",), "Madre."), (("MADRE",), "¿Qué?"), (("HIJO",), "Me voy al molino."), (("MADRE",), "¿Tan pronto?"),
+        (("HIJO",), "Hay que moler antes de la lluvia."), (("MADRE",), "… y la lluvia no espera a nadie. Lo sé."),
+        (("ARRIERO",), "¿Hay vino?"), (("MADRE",), "Para quien paga, siempre."),
+    ]
+    assert next(script.lines()).directions == ("Entrando.",)

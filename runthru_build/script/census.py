@@ -44,6 +44,7 @@ _BRACKET = re.compile(r"^(?P<name>[^\[\](){}:;!?]{1,80}?)\s+(?P<rest>[\[({].*)$"
 _SPACED = re.compile(r"^(?P<name>[A-Z][A-Z0-9'’. \-]{0,60}?[A-Z0-9.])\s+(?P<rest>(?:[A-Z][a-z’'].*|I\b.*|[A-Z]\s.*))$")
 _COMMA = re.compile(r"^(?P<name>[^,.:a-z]{2,60}),\s+(?P<direction>[^.]{1,80})\.\s+(?P<rest>.+)$")
 _PERIOD_END = re.compile(r"\.(?=\s|$)")
+_PERIOD_OR_DASH_END = re.compile(r"\.(?:[-—–]+\s*|(?=\s|$))")  # "MADRE.—¿Qué?", "NOVIO.-  Me voy.": Spanish cues
 # "MARIE ihn ansehend, mit Ausdruck. Geh' einmal…": a name in capitals, then how it is said in lower case
 # (set in spaced type in the printed German editions, plain in their texts)
 _CAPS_NAME_THEN_DIRECTION = re.compile(
@@ -206,7 +207,7 @@ def _periods_abbreviate(name: str) -> bool:
 
 def _period(text: str) -> tuple[str, str] | None:
     """``NAME. text``, ``Mrs. Linde. text``, ``Helmer (calls out). text``: the name and the rest."""
-    for m in _PERIOD_END.finditer(text[:120]):
+    for m in _PERIOD_OR_DASH_END.finditer(text[:120]):
         head = text[: m.start()]
         if head.count("(") != head.count(")"):
             continue

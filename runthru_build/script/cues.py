@@ -54,6 +54,7 @@ GROUP_MARK = re.compile(r"\s*(?:&|\+|/|,|\bAND\b|\band\b)\s*")
 _NOT_IN_NAMES = re.compile(r"[^\w .'’\-#\"“”&,+/@]")  # what _NAME_CHARS and GROUP_MARK allow
 _TRAILING_PAREN = re.compile(r"^(?P<name>.*?)\s*\((?P<paren>[^()]*)\)\s*$")
 _DOT_LEADER = re.compile(r"(?:\.\s?){4,}\s*\S|…\s+\S|\s*[-–—]{1,2}\s")  # "JIMMY ...... Sam Walker", not ". . .and so"
+_ACTOR = re.compile(r"^[A-Z][\w.'’\-]*(?:\s+[\w.'’\-]+){0,4}$")  # what follows a "…" or "--" leader in a cast list
 _FOOTNOTE_MARKS = re.compile(r"[*†‡]")
 _SPACES = re.compile(r"\s+")
 _MARKUP = re.compile(r"[*_\\`<>\[\]&]")  # "!" alone is punctuation: only "![" is markup, and "[" is here
@@ -186,7 +187,13 @@ def _group_pieces(name: str) -> list[str]:
 
 def is_cast_list_entry(text: str) -> bool:
     """``**JIMMY** ........ Sam Walker``: a cast list line, never dialogue."""
-    return bool(_DOT_LEADER.match(text.strip()))
+    text = text.strip()
+    m = _DOT_LEADER.match(text)
+    if m is None:
+        return False
+    if text.startswith((".", "…")) and not text.startswith("...."):
+        return bool(_ACTOR.match(text[m.end() - 1:]))  # "… y ese hombre no vuelve. O si…" is a speech
+    return True
 
 
 # Italics that are a direction, not emphasis: ``*Exit.*``, ``_Aside_``, ``*to audience*``.
