@@ -577,3 +577,23 @@ def test_found_on_unseen_plays_spanish_cues_with_a_dash_after_the_stop():
         (("ARRIERO",), "¿Hay vino?"), (("MADRE",), "Para quien paga, siempre."),
     ]
     assert next(script.lines()).directions == ("Entrando.",)
+
+
+def test_found_on_unseen_plays_a_radio_script_with_sound_and_music_cues():
+    """A radio play typed with a hanging indent: ``MUSIC:``/``SOUND:`` lines are directions (with
+    what they say under them, on the next paragraph or at the same column), a speech wrapped onto
+    the cue's text column is still the speech, and the ``VOICES`` list is front matter."""
+    script = parse_fixture("radio-cues.txt")
+    assert spoken(script) == [
+        (("NARRATOR",), "On the last rock before America there stood a light, and in the light there lived a "
+                        "woman who did not care for company."),
+        (("MAGGIE",), "Tom? Is that you, Tom?"),
+        (("TOM",), "Who else would row out in this?"),
+        (("TOM",), "The boat's holed. We'll not get back tonight."),
+        (("MAGGIE",), "Then you'll have tea, and you'll like it."),
+    ]
+    directions = [e.text for s in script.scenes for e in s.elements if not hasattr(e, "speakers")]
+    assert directions == ["SOUND:     WAVES ON ROCKS. GULLS.", "A DOOR BANGS IN THE WIND.", "MUSIC: STING, THEN OUT",
+                          "SOUND: KETTLE BEGINS TO SING"]
+    assert script.characters == ["NARRATOR", "MAGGIE", "TOM"]  # "MAGGIE: A lighthouse keeper" is the cast list
+    assert not script.warnings

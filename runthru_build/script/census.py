@@ -57,10 +57,18 @@ _TITLES = frozenset({"MR", "MRS", "MS", "MISS", "DR", "ST", "LT", "SGT", "CAPT",
 _CAST_HEADING = re.compile(
     r"^[*_#\s]*(dramatis person(?:ae|æ)|(?:the )?persons (?:of|in) the (?:play|drama)|(?:the )?persons represented|"
     r"(?:the )?characters(?: in the play| of the play)?|cast(?: of characters| list)?|the cast|personnages|"
-    r"(?:the )?people (?:of|in) the play)[.:*_\s]*(?:\s{2,}(?:original )?cast[.:]?)?$",
+    r"(?:the )?people (?:of|in) the play|voices|(?:characters|voices|cast) (?:\(?in order of (?:their )?"
+    r"(?:appearance|occurrence|speaking)\)?)|voices \(in order of (?:their )?(?:appearance|occurrence)\))[.:*_\s]*(?:\s{2,}(?:original )?cast[.:]?)?$",
     re.IGNORECASE,
 )
 _CAST_ENTRY_NAME = re.compile(r"^[*_\s]*(?P<name>[^,.(\[{}—–:*_]+?(?:\.\s?[A-Z][^,.(\[{}—–:*_]*?)?)\s*(?:[,.(\[{}—–:*_]|\s{2,}|$)")
+
+
+# Radio and sound cues: "MUSIC:     UP, THEN OUT.", "SOUND:" over "KNOCK ON DOOR", "SFX 12: GATE SLAMS"
+TECHNICAL_CUE = re.compile(
+    r"^(?:SOUND|MUSIC|SFX|FX|F/X|GRAMS|LX|SOUND EFFECTS?|SOUND CUE|MUSIC CUE|LIGHTING CUE|LIGHTS CUE|SPOT FX|"
+    r"Sound|Music|Sound [Cc]ue|Music [Cc]ue)(?:\s*#?\s*\d+[A-Z]?)?\s*:(?P<rest>.*)$"
+)
 
 
 @dataclass(frozen=True)
@@ -333,7 +341,7 @@ def read_cast_list(blocks: list[Block], stop: int) -> tuple[dict[str, str], set[
             continue
         else:
             entries = block.lines
-            if _is_prose(block):
+            if _is_prose(block) or TECHNICAL_CUE.match(first):
                 in_list = False
                 if i - 1 in indexes and len(blocks[i - 1].lines) == 1:
                     indexes.discard(i - 1)  # "Beggar." over the first speech: a cue, not the list's last entry

@@ -21,6 +21,7 @@ from .census import (
     COMMA,
     PERIOD,
     SPACED,
+    TECHNICAL_CUE,
     Candidate,
     candidates,
     cue_text_of,
@@ -118,6 +119,9 @@ class _PlayParser:
         self.speech_indent: int | None = None
         self.cue_block = -1
         self.cue_alone = False
+        self.speech_hang: int | None = None  # the column a speech's text starts at after its cue
+        self.technical_label: str | None = None  # "MUSIC:" alone: the paragraph under it says what plays
+        self.technical_hang: tuple[int, int] | None = None  # (block, column) of a sound cue's text
 
     # -- driver ----------------------------------------------------------
     def parse(self) -> Script:
@@ -222,8 +226,20 @@ class _PlayParser:
             if _NUMBER_LABEL.match(bare) and not self._cue_at(bi, block, 0)[0]:
                 builder.structure(bare)
                 return
+        if self.technical_label is not None:
+            label, self.technical_label = self.technical_label, None
+            under = self._cue_at(bi, block, i)[0]
+            if under is None or under.alone:  # "SUSPENSE THEME" under "MUSIC:" is what plays, not a name
+                builder.direction(f"{label} {plain_text(block.text)}", Source(self.path, lines[i].number))
+                return
+            builder.direction(label, Source(self.path, lines[i].number))
         first, first_used = self._cue_at(bi, block, i)
-        if first is None and i == 0:
+        hang = self.technical_hang
+        if first is None and i == 0 and hang is not None and hang[0] == bi - 1 and abs(block.indent - hang[1]) <= 1:
+            self.technical_hang = (bi, hang[1])  # "           FOOTSTEPS APPROACH AND STOP." under "SOUND:     …"
+            builder.direction(plain_text(block.text), Source(self.path, lines[0].number))
+            return
+        if first is None and i == 0 and not TECHNICAL_CUE.match(lines[0].text):
             if self._paragraph_is_direction(bi, block) and not self._holds_a_cue(bi, block):
                 leads_speech = self.cue_block == bi - 1 and builder.open_speech_is_empty()
                 builder.direction(self._direction_text(block.text), Source(self.path, lines[0].number), inline=leads_speech)
@@ -244,6 +260,8 @@ class _PlayParser:
                 builder.start_speech(self._joint(found.cue), source)
                 self.cue_block = bi
                 self.cue_alone = found.alone and i + used == len(lines)
+                self.speech_hang = (line.indent + len(line.text) - len(found.rest)
+                                    if found.rest and used == 1 and line.text.endswith(found.rest) else None)
                 if i + used < len(lines):
                     self.speech_indent = lines[i + used].indent if found.alone else line.indent
                 elif not found.alone:
@@ -253,6 +271,21 @@ class _PlayParser:
                 if found.rest:
                     builder.add_text(found.rest, source)
                 i += used
+                continue
+            technical = TECHNICAL_CUE.match(line.text)
+            if technical:
+                j = i + 1
+                while j < len(lines) and self._cue_at(bi, block, j)[0] is None and not TECHNICAL_CUE.match(lines[j].text):
+                    j += 1
+                text = " ".join(ln.text for ln in lines[i:j])
+                rest = technical.group("rest")
+                self.technical_hang = (bi, line.indent + len(line.text) - len(rest.lstrip())) if rest.strip() else None
+                if j == len(lines) and not rest.strip():
+                    builder.end_speech()
+                    self.technical_label = text
+                else:
+                    builder.direction(text, source)
+                i = j
                 continue
             if i > 0 and (line.text.startswith("#") or line.text.isupper()) and is_structure_line(line.text):
                 self._structure_heading(line)
@@ -402,7 +435,8 @@ class _PlayParser:
             return not builder.after_direction() or self._judged_direction(block)
         if (self.cue_block == bi - 1 and self.cue_alone) or builder.open_speech_is_empty():
             return False  # the speech under a cue that stands alone, or after its opening direction
-        if self.speech_indent is not None and abs(block.indent - self.speech_indent) > 1:
+        if self.speech_indent is not None and abs(block.indent - self.speech_indent) > 1 and not (
+                self.speech_hang is not None and abs(block.indent - self.speech_hang) <= 1):
             return True  # set off from the speech by its indent, as directions and action are
         if self.conv.unmarked_directions and len(block.lines) == 1:
             line = block.first
