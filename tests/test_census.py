@@ -597,3 +597,15 @@ def test_found_on_unseen_plays_a_radio_script_with_sound_and_music_cues():
                           "SOUND: KETTLE BEGINS TO SING"]
     assert script.characters == ["NARRATOR", "MAGGIE", "TOM"]  # "MAGGIE: A lighthouse keeper" is the cast list
     assert not script.warnings
+
+
+def test_found_on_unseen_plays_a_class_play_with_sentence_case_names_and_no_space_after_the_colon():
+    """A school play as teachers type it: ``Old woman:``, ``Mother and girl:`` (only the first word
+    capitalised), ``Girl:Thank you!``; ``Props:`` and ``SCRIPT:`` are headings of the page, not people."""
+    script = parse_fixture("class-play.txt")
+    assert [(line.speakers[0], line.spoken.split()[0]) for line in script.lines()] == [
+        ("Narrator", "Once"), ("Girl", "Mother,"), ("Mother", "Then"), ("Old woman", "Take"), ("Girl", "Thank"),
+        ("Old woman", "And"), ("Narrator", "The"), ("Mother and girl", "Cook,"), ("Pot", "Bubble,"),
+        ("Mother", "Stop,"), ("Mother and girl", "Stop,"), ("Old woman", "You")]
+    assert "Props" not in script.characters and "SCRIPT" not in script.characters
+    assert not script.warnings

@@ -38,7 +38,11 @@ MARKED_FORMS = frozenset({BOLD_COLON, COLON})  # deliberate enough to trust on f
 
 _BOLD = re.compile(r"^(\*\*|__)(?P<inner>[^*_]+?)(?P<colon>:?)\1(?P<after>.*)$")
 _ITALIC = re.compile(r"^([*_])(?P<inner>[^*_\s][^*_]*?)\1(?![*_\w])(?P<after>.*)$")
-_COLON = re.compile(r"^(?P<name>[^:*_\[\]()]{1,80}?(?:\s*\([^()]*\))*)\s*:(?:\s+(?P<rest>.*)|$)")
+_COLON = re.compile(
+    r"^(?P<name>[^:*_\[\]()]{1,80}?(?:\s*\([^()]*\))*)\s*:(?:\s+(?P<rest>.*)|(?P<tight>[A-Z¿¡\"“'(\[].*)|$)")  # "Kids:Yes mummy!"
+# "Fairy godmother:", "All kids:": a name in a children's play typed with only its first word capitalised
+_SENTENCE_CASE_NAME = re.compile(r"^(?!(?:I|It|He|She|We|They|You|This|That|There|Here|What|Note|Then)\b)"
+                                 r"[A-Z][\w'’\-]*(?: [a-z][\w'’\-]*){1,2}$")
 _ARROW = re.compile(r"^(?P<name>[^>()<]{1,60}?\s*(?:\([^()]*\))?)\s*>\s*(?P<rest>.*)$")
 _BRACKET = re.compile(r"^(?P<name>[^\[\](){}:;!?]{1,80}?)\s+(?P<rest>[\[({].*)$")
 _SPACED = re.compile(r"^(?P<name>[A-Z][A-Z0-9'’. \-]{0,60}?[A-Z0-9.])\s+(?P<rest>(?:[A-Z][a-z’'].*|I\b.*|[A-Z]\s.*))$")
@@ -160,7 +164,7 @@ def _read_line(text: str, solo: frozenset[str] | None) -> Reading:
     if italic:
         return _read_italic(italic.group("inner"), italic.group("after"), solo)
     stripped = text.rstrip(" .:")
-    if (stripped and stripped[-1] not in ",;" and not UNMARKED_DIRECTION.match(stripped)
+    if (stripped and stripped[-1] not in ",;" and ":" not in stripped and not UNMARKED_DIRECTION.match(stripped)
             and _periods_abbreviate(stripped)
             and add(COLON if text.rstrip().endswith(":") else ALONE, stripped, "") is not None):
         return reading()
@@ -169,7 +173,9 @@ def _read_line(text: str, solo: frozenset[str] | None) -> Reading:
         name = colon.group("name").rstrip()
         if name.endswith(".") and not _ends_abbreviated(name):
             name = name[:-1]  # "Jensen.:": a name, its stop and a colon
-        add(COLON, name, colon.group("rest") or "")
+        rest = colon.group("rest") or colon.group("tight") or ""
+        if add(COLON, name, rest) is None and _SENTENCE_CASE_NAME.match(name):
+            found.append(Candidate(COLON, False, Cue(name, (name,)), rest.strip(), alone=not rest.strip()))
     arrow = _ARROW.match(text)
     if arrow:
         add(ARROW, arrow.group("name"), arrow.group("rest"))

@@ -33,6 +33,8 @@ NOT_CHARACTERS = frozenset({
     "CURTAIN", "BLACKOUT", "LIGHTS", "LIGHTS UP", "LIGHTS DOWN", "FADE IN", "FADE OUT",
     "CUT TO", "INTERMISSION", "PROLOGUE", "EPILOGUE", "CAST", "CHARACTERS", "SOUND", "MUSIC",
     "SFX", "ENTER", "EXIT", "EXEUNT", "PAUSE", "BEAT", "SILENCE", "TRANSITION", "I", "O",
+    "SCRIPT", "PROPS", "RESOURCES", "COSTUMES", "COSTUME", "SET", "SYNOPSIS", "RUNNING TIME", "DURATION",
+    "LENGTH", "AGES", "AGE", "THEME", "MORAL", "GRAMS", "FX", "LX",
 })
 
 # Parenthetical cue extensions that are neither a direction nor an alias (compared without spaces).
@@ -152,7 +154,8 @@ def _parse_cue(text: str, caps: bool, solo: frozenset[str] | None) -> Cue | None
     pieces = _group_pieces(name_part)
     if not pieces:
         return None
-    if len(pieces) > 1 and solo is not None and name_key(pieces[0]) in solo and "," in name_part and not any(
+    if len(pieces) > 1 and solo is not None and name_key(pieces[0]) in solo and "," in name_part \
+            and name_part.split(",", 1)[0].strip() == pieces[0] and not any(
         name_key(p) in solo for p in pieces[1:]
     ):
         # "JANOT, APARTÉ": a name, then how it is said
