@@ -609,3 +609,20 @@ def test_found_on_unseen_plays_a_class_play_with_sentence_case_names_and_no_spac
         ("Mother", "Stop,"), ("Mother and girl", "Stop,"), ("Old woman", "You")]
     assert "Props" not in script.characters and "SCRIPT" not in script.characters
     assert not script.warnings
+
+
+def test_found_on_unseen_plays_names_listed_in_a_wrapped_direction_open_no_speech():
+    """Pinero's long italic directions wrap onto lines that open with names: ``NITA, and VON
+    RETTENMAYER with MRS. STIDULPH at the door`` or ``GABRIELLE, ROPER and MRS. STIDULPH, JIMMIE and``
+    are parts of the direction, not cues (Pinero's corpus text lost six speeches' worth of direction
+    to them)."""
+    body = "".join(f"NITA.\n\nLine {i}, said plainly.\n\nROPER.\n\nAnswer {i}.\n\nGABRIELLE.\n\nMore {i}.\n\n"
+                   "MRS. STIDULPH.\n\nYes.\n\nJIMMIE.\n\nNo.\n\n" for i in range(3))
+    text = ("ACT I\n\n" + body + "NITA.\n\nNo later? Oh, dear!\n\n"
+            "  [_One of the waiters goes out, as HENEAGE enters with ENID, GRIMWOOD with\n"
+            "  NITA, and VON RETTENMAYER with MRS. STIDULPH at the right-hand door at\n"
+            "  the back, and presently GABRIELLE, ROPER and MRS. STIDULPH, JIMMIE and\n"
+            "  the rest come singing._\n\nROPER.\n\nHullo!\n")
+    script = _parse(text, ".txt")
+    lines = list(script.lines())
+    assert [(ln.speakers, ln.spoken) for ln in lines[-2:]] == [(("NITA",), "No later? Oh, dear!"), (("ROPER",), "Hullo!")]

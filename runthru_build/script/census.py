@@ -164,7 +164,8 @@ def _read_line(text: str, solo: frozenset[str] | None) -> Reading:
     if italic:
         return _read_italic(italic.group("inner"), italic.group("after"), solo)
     stripped = text.rstrip(" .:")
-    if (stripped and stripped[-1] not in ",;" and ":" not in stripped and not UNMARKED_DIRECTION.match(stripped)
+    if (stripped and stripped[-1] not in ",;&" and ":" not in stripped and not stripped.endswith((" and", " AND"))
+            and not UNMARKED_DIRECTION.match(stripped)
             and _periods_abbreviate(stripped)
             and add(COLON if text.rstrip().endswith(":") else ALONE, stripped, "") is not None):
         return reading()

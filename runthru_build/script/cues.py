@@ -155,7 +155,8 @@ def _parse_cue(text: str, caps: bool, solo: frozenset[str] | None) -> Cue | None
     if not pieces:
         return None
     if len(pieces) > 1 and solo is not None and name_key(pieces[0]) in solo and "," in name_part \
-            and name_part.split(",", 1)[0].strip() == pieces[0] and not any(
+            and name_part.split(",", 1)[0].strip() == pieces[0] and len(name_part.split(",", 1)[1].split()) <= 4 \
+            and not any(
         name_key(p) in solo for p in pieces[1:]
     ):
         # "JANOT, APARTÉ": a name, then how it is said
