@@ -118,3 +118,12 @@ def test_arbitrary_fountain_never_raises():
         parse_fountain(text, "p.fountain")
 
     check()
+
+
+def test_found_on_unseen_screenplays_a_numbered_extra_with_a_hash_is_a_character(tmp_path):
+    """``GUARD #2`` and ``COP #1 (O.S.)``: the way screenplays number their extras."""
+    path = tmp_path / "extras.fountain"
+    path.write_text("INT. BANK - DAY\n\nGUARD #2\nHands where I can see them!\n\nCOP #1 (O.S.)\nNobody move.\n")
+    script = load_script(path, "extras.fountain")
+    assert [(line.speakers, line.spoken) for line in script.lines()] == [
+        (("GUARD #2",), "Hands where I can see them!"), (("COP #1",), "Nobody move.")]

@@ -101,8 +101,8 @@ def is_name(text: str, *, caps: bool = True) -> bool:
             return name_key(text) not in NOT_CHARACTERS  # "Il padre", "La prima attrice", "Le comte"
         for word in words:
             head = word.lstrip("@\"“'(")
-            if not head or head.lower() in NAME_PARTICLES:
-                continue
+            if not head or head.lower() in NAME_PARTICLES or re.fullmatch(r"#\d+[A-Za-z]?", head):
+                continue  # "of", "de"; "GUARD #2", "Thug #3"
             if not (head[0].isupper() or head[0].isdigit()):
                 return False
     return name_key(text) not in NOT_CHARACTERS
