@@ -543,15 +543,18 @@ def test_found_on_unseen_plays_italian_cues_with_the_article_capitalised_and_the
 def test_found_on_unseen_plays_a_verse_speech_one_line_to_a_paragraph_runs_on_past_them_and_them():
     """A libretto set one verse line to a paragraph: a line that ends mid-sentence goes on into
     the next, however its words score (``Oh, heed it not, the cause…`` after ``…upon the bough,``);
-    ``Aria.—Prudence.`` is a label, never spoken."""
+    ``Chorus of Villagers.`` over its lyrics is who sings them; ``Aria.—Prudence.`` is a label, never
+    spoken, naming who sings the lines under it."""
     script = parse_fixture("libretto-lines.txt")
     assert spoken(script) == [
+        (("Chorus of Villagers",), "Ring out, ye bells, Across the green, For such a day was never seen!"),
         (("Mrs. G",), "Prudence, my child, why wear that doleful face? The bells are ringing for the squire's son, "
                       "And every lass is dancing on the green."),
         (("Pru",), "Oh, mother, do not look! For if I blush, And then grow pale, and then grow red again, "
                    "And tremble like a leaf upon the bough, Oh, heed it not, the cause must stay unknown!"),
         (("Mrs. G",), "My girl, be honest; never hope to cheat The sharp-eyed keeper of the parish pew!"),
         (("Pru",), "How guessed she that, the secret of my heart?"),
+        (("Prudence",), "When he is near,"),
     ]
     assert "Aria.—Prudence." in script.structure
 

@@ -326,6 +326,7 @@ class _OpenSpeech:
     continued: bool = False
     lead_direction: str | None = None
     said: bool = False  # has any spoken word been added yet?
+    tentative: bool = False  # named by a song's label ("Aria.—Constance."): dropped quietly if nothing is sung
 
 
 @dataclass
@@ -412,12 +413,13 @@ class ScriptBuilder:
             name = self.script.aliases[key]
         return self._spellings.setdefault(name_key(name), name)
 
-    def start_speech(self, cue: Cue, source: Source) -> None:
+    def start_speech(self, cue: Cue, source: Source, *, tentative: bool = False) -> None:
         self.end_speech()
         names = tuple(dict.fromkeys(self.canonical(n) for n in cue.names))
         if cue.alias:
             self.script.aliases.setdefault(name_key(cue.alias), names[0])
-        self._open = _OpenSpeech(cue=cue, speakers=names, source=source, lead_direction=cue.direction)
+        self._open = _OpenSpeech(cue=cue, speakers=names, source=source, lead_direction=cue.direction,
+                                 tentative=tentative)
         self._after_direction = False
 
     def add_text(self, markdown: str, source: Source) -> None:
@@ -456,6 +458,8 @@ class ScriptBuilder:
         spoken = " ".join(spoken_text(p.markdown) for p in parts if p.kind == "speech")
         spoken = _SPACE_BEFORE_PUNCTUATION.sub(r"\1", _DOUBLED_STOP.sub("", spoken)).strip()
         spoken = _LEADING_STRAY.sub("", spoken)
+        if not spoken and speech.tentative:
+            return
         if not spoken:
             self.script.warnings.append(f"{speech.source}: cue {speech.cue.text} has no text")
             self.script.structure.append(speech.cue.text)

@@ -37,6 +37,7 @@ from .cues import (
     ScriptBuilder,
     is_cast_list_entry,
     name_key,
+    parse_cue,
     plain_text,
 )
 from .model import Script, Source
@@ -74,6 +75,9 @@ _NUMBER_LABEL = re.compile(
     r"RECITATIVE|ARIA|BALLAD|BALLET|MADRIGAL|MELODRAMA|REPRISE|ENSEMBLE|CONCERTED PIECE)"
     r"(?:$|\s*(?:[IVXLC]+\b|\d+\b|[.:—–]|\s-))"
 )
+_SINGER = re.compile(r"^[A-Za-z' ]+?(?:\s+[IVXLC]+)?\.?\s*[—–]+\s*(?P<who>[^.,;:]{2,40}?)\.?$")
+# A libretto's chorus over what it sings: "Chorus of Peasantry.", "CHORUS OF PIRATES", "Full Chorus."
+_CHORUS = re.compile(r"^(?:(?:Full|Grand|Opening|Final)\s+)?(?:Chorus|CHORUS)(?:\s+(?:of|OF)\s+[A-Z][\w'’ -]{1,40})?$")
 _LABEL = re.compile(r"^(?:\*\*|__)(?P<label>[^*_]{1,60}?):?(?:\*\*|__):?$")
 _WHOLE_DIRECTION = re.compile(r"^(?P<wrap>[*_]{0,2})\s*(?P<open>[(\[{])(?P<inner>.*)(?P<close>[)\]}])\s*(?P=wrap)\.?$")
 _SPEECH_WORDS = re.compile(r"\b(?:I|I'm|I'll|I've|I'd|me|my|mine|you|your|yours|we|us|our|thee|thou|thy)\b|[?!]")
@@ -225,6 +229,7 @@ class _PlayParser:
                 return
             if _NUMBER_LABEL.match(bare) and not self._cue_at(bi, block, 0)[0]:
                 builder.structure(bare)
+                self._singer_of(bare, bi, Source(self.path, lines[0].number))
                 return
         if self.technical_label is not None:
             label, self.technical_label = self.technical_label, None
@@ -312,6 +317,15 @@ class _PlayParser:
         if self.conv.one_paragraph_speeches and not (self.cue_block == bi and first is not None and first.alone):
             builder.end_speech()
 
+    def _singer_of(self, label: str, bi: int, source: Source) -> None:
+        """``SONG—Ruth.``, ``Aria.—Constance.``: the lyrics under the label, when no cue opens
+        them, are the named singer's."""
+        m = _SINGER.match(label)
+        cue = parse_cue(m.group("who"), caps=m.group("who").isupper()) if m else None
+        if cue is not None:
+            self.builder.start_speech(cue, source, tentative=True)
+            self.cue_block, self.cue_alone = bi, True
+
     def _structure_heading(self, line: SourceLine) -> None:
         title = _strip_emphasis(plain_text(line.text.strip().lstrip("#").strip()))
         level = 2 if re.match(r"^(?:THE\s+)?\w+\s+(?:ACT|AKT|AUFZUG)\b|^(?:\d+\.\s*)?(?:ACT|ACTE|AKT|AUFZUG|ATTO|ACTO|JORNADA|"
@@ -336,13 +350,15 @@ class _PlayParser:
             reading = candidates(text, solo=conv.solo), used
         found, used = reading
         for cand in found:
+            chorus = cand.alone and bool(_CHORUS.match(cand.cue.text))
             if not (conv.accepts(cand.form, cand.caps) or self._known_name_with_direction(li, cand)
-                    or self._known_name_above_speech(block, li, cand)):
+                    or self._known_name_above_speech(block, li, cand) or chorus):
                 continue
             if li > 0 and conv.cues_open_paragraphs and cand.form not in (BOLD_COLON, BOLD):
                 continue
             keys = [name_key(n) for n in cand.cue.names]
-            known = all(k in conv.names or k in GROUP_ALL | GROUP_BOTH for k in keys) or name_key(cand.cue.text) in conv.names
+            known = chorus or all(k in conv.names or k in GROUP_ALL | GROUP_BOTH for k in keys) \
+                or name_key(cand.cue.text) in conv.names
             if cand.alone:
                 if not self._alone_followed(bi, block, li + used):
                     continue
