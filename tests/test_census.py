@@ -629,3 +629,19 @@ def test_found_on_unseen_plays_names_listed_in_a_wrapped_direction_open_no_speec
     script = _parse(text, ".txt")
     lines = list(script.lines())
     assert [(ln.speakers, ln.spoken) for ln in lines[-2:]] == [(("NITA",), "No later? Oh, dear!"), (("ROPER",), "Hullo!")]
+
+
+def test_found_on_unseen_plays_a_ballad_operas_uncued_airs_are_sung_by_who_is_on_stage():
+    """The Beggar's Opera prints its airs under ``AIR III. Cold and raw, &c.`` with no cue: the
+    singer is who spoke last, or who has just entered, or the one person the scene opens on; the
+    prose after the air is still theirs."""
+    script = parse_fixture("ballad-opera.txt")
+    assert [(line.speakers[0], line.spoken.split()[0]) for line in script.lines()] == [
+        ("Miller", "I"), ("Dolly", "Father,"), ("Miller", "Let"), ("Dolly", "He"),
+        ("Miller", "Then"), ("Miller", "A"), ("Dolly", "You"), ("MRS. MILLER", "Our"), ("Miller", "I")]
+    said = list(script.lines())
+    assert said[0].spoken.endswith("for the most and the least. A Miller is as honest as his Neighbours, and so am I; "
+                                   "for my Stones grind all alike.")
+    assert said[7].spoken.endswith("wearing the Blue! You Rogue! you Miser! you have sold the Girl for a Sack of Barley.")
+    assert [s for s in script.structure if s.startswith("AIR")] == [
+        "AIR I. The Miller of Dee, &c.", "AIR II. Over the Hills, &c.", "AIR III. The Scolding Wife, &c."]

@@ -262,6 +262,7 @@ class Conventions:
     cast_blocks: set[int] = field(default_factory=set)
     aliases: dict[str, str] = field(default_factory=dict)  # cue name key -> the character it names
     joint_cues: dict[str, tuple[str, ...]] = field(default_factory=dict)  # "MACBETH LENNOX" -> both of them
+    spelled: dict[str, str] = field(default_factory=dict)  # cue name key -> its commonest spelling as a cue
     cues_open_paragraphs: bool = False
     directions: Counter[str] = field(default_factory=Counter)
     unmarked_directions: bool = False
@@ -462,6 +463,7 @@ def take_census(blocks: list[Block], heading_at: set[int], first_body: int) -> C
             spellings.setdefault(name_key(n), Counter())[n] += 1
             if c.form in MARKED_FORMS:
                 conv.names.add(name_key(n))
+    conv.spelled = {k: c.most_common(1)[0][0] for k, c in spellings.items()}
     conv.names.update(k for k, n in counts.items() if n >= 2)
     conv.names.update(conv.cast)
     conv.aliases = _aliases(counts, spellings, conv.cast)

@@ -387,8 +387,27 @@ class ScriptBuilder:
         """Did a direction just follow a speech (so plain text may continue it)?"""
         return self._after_direction and self._last_speakers is not None
 
+    def directions_since_last_speech(self) -> tuple[list[str], bool]:
+        """The stage directions standing since the scene's last speech, in order, and whether
+        the scene has had no speech yet."""
+        found: list[str] = []
+        for element in reversed(self._scene().elements):
+            if isinstance(element, Line):
+                return found[::-1], False
+            found.append(element.text)
+        return found[::-1], True
+
+    @property
+    def last_speakers(self) -> tuple[str, ...] | None:
+        """Who spoke the last speech, or None after structure."""
+        return self._last_speakers
+
     def open_speech_is_empty(self) -> bool:
         return self._open is not None and not self._open.said
+
+    def open_speech_is_sung(self) -> bool:
+        """Is the speech in progress a song that a label gave its singer?"""
+        return self._open is not None and self._open.tentative
 
     def open_speech_runs_on(self) -> bool:
         """Does the speech in progress stop mid-sentence (``…sighs I chance to utter,``), so
@@ -474,7 +493,7 @@ class ScriptBuilder:
         self._scene().elements.append(line)
         self._lines_said += 1
         self._last_speakers = speech.speakers
-        self._after_direction = False
+        self._after_direction = speech.tentative  # after a song, the singer may go on speaking uncued
 
     # -- result --------------------------------------------------------
     def finish(self) -> Script:

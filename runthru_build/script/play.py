@@ -228,8 +228,10 @@ class _PlayParser:
                 builder.structure(label.group("label"))
                 return
             if _NUMBER_LABEL.match(bare) and not self._cue_at(bi, block, 0)[0]:
+                builder.end_speech()
+                singers = builder.last_speakers
                 builder.structure(bare)
-                self._singer_of(bare, bi, Source(self.path, lines[0].number))
+                self._singer_of(bare, singers, bi, Source(self.path, lines[0].number))
                 return
         if self.technical_label is not None:
             label, self.technical_label = self.technical_label, None
@@ -317,14 +319,37 @@ class _PlayParser:
         if self.conv.one_paragraph_speeches and not (self.cue_block == bi and first is not None and first.alone):
             builder.end_speech()
 
-    def _singer_of(self, label: str, bi: int, source: Source) -> None:
+    def _singer_of(self, label: str, last: tuple[str, ...] | None, bi: int, source: Source) -> None:
         """``SONG—Ruth.``, ``Aria.—Constance.``: the lyrics under the label, when no cue opens
         them, are the named singer's."""
         m = _SINGER.match(label)
         cue = parse_cue(m.group("who"), caps=m.group("who").isupper()) if m else None
+        entering = self._entering()
+        if cue is None and entering:
+            cue = Cue(text=entering, names=(entering,))  # "Enter Mrs. Peachum, in a very great Passion." / "AIR VII."
+        if cue is None and last:
+            # "AIR III. Cold and raw, &c." names no one: a ballad opera's song is sung by who spoke last
+            cue = Cue(text=" & ".join(last), names=last)
         if cue is not None:
             self.builder.start_speech(cue, source, tentative=True)
             self.cue_block, self.cue_alone = bi, True
+
+    def _entering(self) -> str | None:
+        """The one character an ``Enter …`` direction since the last speech brings on (or, before
+        the scene's first speech, the one its directions name: ``_Peachum_ sitting at a Table``)."""
+        names = []
+        directions, scene_opening = self.builder.directions_since_last_speech()
+        for text in directions:
+            m = re.match(r"^(?:Enter|Re-enter|Enters)\b(?P<who>.*)$", plain_text(text))
+            if m or scene_opening:
+                who = (m.group("who") if m else plain_text(text)).upper()
+                names += [n for n in {**self.conv.cast, **self.conv.spelled}
+                          if n in self.conv.names and re.search(rf"\b{re.escape(n)}\b", who)]
+        longest = {n for n in names if not any(n != o and n in o for o in names)}
+        if len(longest) != 1:
+            return None
+        key = longest.pop()
+        return self.conv.spelled.get(key) or self.conv.cast[key]
 
     def _structure_heading(self, line: SourceLine) -> None:
         title = _strip_emphasis(plain_text(line.text.strip().lstrip("#").strip()))
@@ -452,7 +477,8 @@ class _PlayParser:
         if (self.cue_block == bi - 1 and self.cue_alone) or builder.open_speech_is_empty():
             return False  # the speech under a cue that stands alone, or after its opening direction
         if self.speech_indent is not None and abs(block.indent - self.speech_indent) > 1 and not (
-                self.speech_hang is not None and abs(block.indent - self.speech_hang) <= 1):
+                self.speech_hang is not None and abs(block.indent - self.speech_hang) <= 1) \
+                and not builder.open_speech_is_sung():  # prose after the indented verse of a song
             return True  # set off from the speech by its indent, as directions and action are
         if self.conv.unmarked_directions and len(block.lines) == 1:
             line = block.first
