@@ -645,3 +645,17 @@ def test_found_on_unseen_plays_a_ballad_operas_uncued_airs_are_sung_by_who_is_on
     assert said[7].spoken.endswith("wearing the Blue! You Rogue! you Miser! you have sold the Girl for a Sack of Barley.")
     assert [s for s in script.structure if s.startswith("AIR")] == [
         "AIR I. The Miller of Dee, &c.", "AIR II. Over the Hills, &c.", "AIR III. The Scolding Wife, &c."]
+
+
+def test_found_on_unseen_plays_a_speech_taken_up_after_a_direction_keeps_all_its_verses():
+    """The Rescue of the Princess Winsome: the Princess's verse is indented under ``_Princess_``;
+    after ``(_She sings._)`` her song's two stanzas stand at the margin: both are hers."""
+    text = ("ACT I.\n\n_Princess_\n\n  Turn, turn, my spinning-wheel!\n\n_Godmother_\n\n  Spin and sing.\n\n"
+            "_Princess_\n\n  I will, I will.\n\n(_She sings._)\n\n"
+            "1. My godmother bids me spin,\n   that my heart may not be sad.\n\n"
+            "2. Spin, sing with humming whir,\n   for my brother's sake I spin.\n\n_Godmother_\n\n  Well sung.\n")
+    script = _parse(text, ".txt")
+    assert [(line.speakers[0], line.spoken) for line in script.lines()][-2:] == [
+        ("Princess", "1. My godmother bids me spin, that my heart may not be sad. "
+                     "2. Spin, sing with humming whir, for my brother's sake I spin."),
+        ("Godmother", "Well sung.")]

@@ -255,6 +255,7 @@ class _PlayParser:
             if builder.speech_open() and not under_cue and self._opens_with_direction(block):
                 builder.direction(self._direction_text(lines[0].text), Source(self.path, lines[0].number))
                 i = 1
+        was_open = builder.speech_open()
         while i < len(lines):
             line = lines[i]
             source = Source(self.path, line.number)
@@ -314,6 +315,8 @@ class _PlayParser:
                 continue
             builder.add_text(line.text, source)
             i += 1
+        if not was_open and first is None and builder.speech_open():
+            self.speech_indent = block.indent  # a speech taken up again after a direction: its own indent now
         if self.speech_indent is None and builder.speech_open() and not builder.open_speech_is_empty():
             self.speech_indent = block.indent
         if self.conv.one_paragraph_speeches and not (self.cue_block == bi and first is not None and first.alone):
