@@ -659,3 +659,16 @@ def test_found_on_unseen_plays_a_speech_taken_up_after_a_direction_keeps_all_its
         ("Princess", "1. My godmother bids me spin, that my heart may not be sad. "
                      "2. Spin, sing with humming whir, for my brother's sake I spin."),
         ("Godmother", "Well sung.")]
+
+
+def test_found_on_unseen_plays_a_character_doing_something_between_one_line_speeches_is_a_direction():
+    """A class play typed one speech to a line: ``Mum leaves & kids shrug shoulders & giggle.`` and
+    ``Parent walks in…`` are directions, not the end of the speech above them."""
+    text = ("Kids: Mummy mummy mummy. What are you doing?\nMum: I'm reading a book.\nKids: Can we eat cookies?\n"
+            "Mum: I don't care! I'm leaving!\nMum leaves & kids shrug shoulders & giggle.\nKids: Hooray!\n"
+            "Parent walks in…\nParent: Good morning children!\nKids: Good morning.\nParent: Off to school!\n")
+    script = _parse(text, ".txt")
+    assert [(line.speakers[0], line.spoken) for line in script.lines()][3:6] == [
+        ("Mum", "I don't care! I'm leaving!"), ("Kids", "Hooray!"), ("Parent", "Good morning children!")]
+    directions = [e.text for e in script.scenes[0].elements if not hasattr(e, "speakers")]
+    assert directions == ["Mum leaves & kids shrug shoulders & giggle.", "Parent walks in…"]

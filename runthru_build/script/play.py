@@ -75,6 +75,7 @@ _NUMBER_LABEL = re.compile(
     r"RECITATIVE|ARIA|BALLAD|BALLET|MADRIGAL|MELODRAMA|REPRISE|ENSEMBLE|CONCERTED PIECE)"
     r"(?:$|\s*(?:[IVXLC]+\b|\d+\b|[.:—–]|\s-))"
 )
+_DOER = re.compile(r"^(?P<name>[A-Z][\w'’\-]*(?: [A-Z0-9][\w'’\-]*)?) (?:is |are |has )?[a-z]{2,}\w*\b(?!')")
 _SINGER = re.compile(r"^[A-Za-z' ]+?(?:\s+[IVXLC]+)?\.?\s*[—–]+\s*(?P<who>[^.,;:]{2,40}?)\.?$")
 # A libretto's chorus over what it sings: "Chorus of Peasantry.", "CHORUS OF PIRATES", "Full Chorus."
 _CHORUS = re.compile(r"^(?:(?:Full|Grand|Opening|Final)\s+)?(?:Chorus|CHORUS)(?:\s+(?:of|OF)\s+[A-Z][\w'’ -]{1,40})?$")
@@ -313,6 +314,10 @@ class _PlayParser:
                 builder.direction(_strip_emphasis(line.text), source)
                 i += 1
                 continue
+            if i > 0 and self._doer_line(bi, block, i):
+                builder.direction(line.text, source)
+                i += 1
+                continue
             builder.add_text(line.text, source)
             i += 1
         if not was_open and first is None and builder.speech_open():
@@ -353,6 +358,16 @@ class _PlayParser:
             return None
         key = longest.pop()
         return self.conv.spelled.get(key) or self.conv.cast[key]
+
+    def _doer_line(self, bi: int, block: Block, li: int) -> bool:
+        """``Mum leaves & kids shrug shoulders & giggle.`` between ``Mum: I'm leaving!`` and the next
+        cue, in a play typed one speech to a line: a character doing something, not more speech."""
+        m = _DOER.match(block.lines[li].text)
+        if not m or name_key(m.group("name")) not in self.conv.names:
+            return False
+        if block.lines[li - 1].text.rstrip(" *_")[-1:] not in ".!?…\"”)":
+            return False  # a wrapped speech's next line
+        return sum(1 for k in range(len(block.lines)) if k != li and self._cue_at(bi, block, k)[0] is not None) >= 2
 
     def _structure_heading(self, line: SourceLine) -> None:
         title = _strip_emphasis(plain_text(line.text.strip().lstrip("#").strip()))
