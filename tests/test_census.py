@@ -672,3 +672,14 @@ def test_found_on_unseen_plays_a_character_doing_something_between_one_line_spee
         ("Mum", "I don't care! I'm leaving!"), ("Kids", "Hooray!"), ("Parent", "Good morning children!")]
     directions = [e.text for e in script.scenes[0].elements if not hasattr(e, "speakers")]
     assert directions == ["Mum leaves & kids shrug shoulders & giggle.", "Parent walks in…"]
+
+
+def test_found_on_unseen_plays_a_numbered_radio_script_keeps_its_line_numbers_out_of_names():
+    """U.S. radio format numbers every line: ``13 LAZARUS: Hey!``, ``14 SFX: HIGH HEELS ON GRAVEL``."""
+    text = ("12 SFX: IRON GATE SLAMS SHUT\n\n13 LAZARUS: Hey!\n\n14 SFX: HIGH HEELS CRUNCHING ON GRAVEL\n\n"
+            "1 FRIEDA: Don't you dare!\n\n2 LAZARUS: I was only going to lift the door-\nknocker.\n\n"
+            "3 FRIEDA: You already cut me off once today.\n")
+    script = _parse(text, ".txt")
+    assert [(line.speakers, line.spoken) for line in script.lines()][:2] == [
+        (("LAZARUS",), "Hey!"), (("FRIEDA",), "Don't you dare!")]
+    assert script.characters == ["LAZARUS", "FRIEDA"]

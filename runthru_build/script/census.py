@@ -70,7 +70,7 @@ _CAST_ENTRY_NAME = re.compile(r"^[*_\s]*(?P<name>[^,.(\[{}—–:*_]+?(?:\.\s?[A
 
 # Radio and sound cues: "MUSIC:     UP, THEN OUT.", "SOUND:" over "KNOCK ON DOOR", "SFX 12: GATE SLAMS"
 TECHNICAL_CUE = re.compile(
-    r"^(?:SOUND|MUSIC|SFX|FX|F/X|GRAMS|LX|SOUND EFFECTS?|SOUND CUE|MUSIC CUE|LIGHTING CUE|LIGHTS CUE|SPOT FX|"
+    r"^(?:\d{1,4}\s+)?(?:SOUND|MUSIC|SFX|FX|F/X|GRAMS|LX|SOUND EFFECTS?|SOUND CUE|MUSIC CUE|LIGHTING CUE|LIGHTS CUE|SPOT FX|"
     r"Sound|Music|Sound [Cc]ue|Music [Cc]ue)(?:\s*#?\s*\d+[A-Z]?)?\s*:(?P<rest>.*)$"
 )
 
@@ -129,7 +129,12 @@ def read_line(text: str, solo: frozenset[str] | None = None) -> Reading:
     head = text[:1]
     if not head or not (head.isupper() or head.isdigit() or head in "*_@"):
         return _NO_CUE  # every cue opens with a capital, a digit or a mark
+    if head.isdigit() and (margin := _MARGIN_NUMBER.match(text)):
+        return _read_line(text[margin.end():], solo)  # "13 LAZARUS: Hey!": a numbered script's line number
     return _read_line(text, solo)
+
+
+_MARGIN_NUMBER = re.compile(r"^\d{1,4}\s+(?=[A-Z][A-Z'’.\- ]*[:.]|[A-Z][A-Z'’.\- ]*$)")
 
 
 @functools.lru_cache(maxsize=1 << 16)
