@@ -69,6 +69,9 @@ def test_numbered_apart(a, b, apart):
     ("Nor", "Nora", {"Nor": 1, "Nora": 500}, True),       # short, but once beside a name cued 500 times
     ("Ann", "Anna", {"Ann": 40, "Anna": 30}, False),
     ("Mrs. Hale", "Mr. Hale", {}, False),
+    ("PADRE", "MADRE", {"PADRE": 2, "MADRE": 12}, False),  # Lorca's father and mother: a first letter is no slip
+    ("MARIO", "MARIA", {"MARIO": 6, "MARIA": 5}, False),   # a gendered ending, both cued often
+    ("MARIA", "MARIE", {"MARIA": 1, "MARIE": 20}, True),   # ...but once beside a name cued often, a slip
 ])
 def test_looks_misspelt(a, b, counts, slip):
     assert looks_misspelt(a, b, counts) is slip

@@ -83,7 +83,19 @@ def looks_misspelt(a: str, b: str, counts: Mapping[str, int]) -> bool:
     distance = edit_distance(la, lb)
     rare, often = sorted((counts.get(a, 0), counts.get(b, 0)))
     slip = rare <= 2 and often >= 5 * max(rare, 1)
+    if distance == 1 and _kindred(la, lb, slip):
+        return False
     return (distance == 1 and (shorter >= 4 or slip)) or (distance == 2 and shorter >= 6 and slip)
+
+
+def _kindred(a: str, b: str, slip: bool) -> bool:
+    """MADRE/PADRE, MARIO/MARIA: one letter apart where a typing slip seldom falls (the first
+    letter; or, for two names both cued often, the vowel ending a gendered name) -- two
+    characters, not one misspelt."""
+    if len(a) != len(b):
+        return False
+    apart = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+    return apart == [0] or (not slip and apart == [len(a) - 1] and a[-1] in "AEIOU" and b[-1] in "AEIOU")
 
 
 def near_duplicates(names: list[str], counts: Mapping[str, int]) -> list[tuple[str, str]]:
