@@ -683,3 +683,15 @@ def test_found_on_unseen_plays_a_numbered_radio_script_keeps_its_line_numbers_ou
     assert [(line.speakers, line.spoken) for line in script.lines()][:2] == [
         (("LAZARUS",), "Hey!"), (("FRIEDA",), "Don't you dare!")]
     assert script.characters == ["LAZARUS", "FRIEDA"]
+
+
+@pytest.mark.parametrize(("heading", "title"), [("Personen", "Die Räuber"), ("PERSONAJES", "La casa"),
+                                                 ("Personaggi", "La locanda")])
+def test_found_on_unseen_plays_a_german_spanish_or_italian_cast_list_is_front_matter(heading, title):
+    text = (f"{title}\n\n{heading}\n\nMAXIMILIAN, regierender Graf von Moor.\nKARL, FRANZ, seine Söhne.\n\n"
+            "Erster Akt\n\nFRANZ. Aber ist Euch auch wohl, Vater?\n\nMAXIMILIAN. Ganz wohl, mein Sohn.\n\n"
+            "FRANZ. Nein, Vater.\n\nKARL. Vater!\n")
+    script = _parse(text, ".txt")
+    assert script.title == title
+    assert script.characters == ["FRANZ", "MAXIMILIAN", "KARL"]
+    assert script.conventions.cast and heading in script.front_matter

@@ -60,7 +60,7 @@ _TITLES = frozenset({"MR", "MRS", "MS", "MISS", "DR", "ST", "LT", "SGT", "CAPT",
                      "MAJ", "ADM", "HON", "DON", "MT"})
 _CAST_HEADING = re.compile(
     r"^[*_#\s]*(dramatis person(?:ae|æ)|(?:the )?persons (?:of|in) the (?:play|drama)|(?:the )?persons represented|"
-    r"(?:the )?characters(?: in the play| of the play)?|cast(?: of characters| list)?|the cast|personnages|"
+    r"(?:the )?characters(?: in the play| of the play)?|cast(?: of characters| list)?|the cast|personnages|personajes|personaggi|interlocutori|personen(?: der handlung)?|"
     r"(?:the )?people (?:of|in) the play|voices|(?:characters|voices|cast) (?:\(?in order of (?:their )?"
     r"(?:appearance|occurrence|speaking)\)?)|voices \(in order of (?:their )?(?:appearance|occurrence)\))[.:*_\s]*(?:\s{2,}(?:original )?cast[.:]?)?$",
     re.IGNORECASE,

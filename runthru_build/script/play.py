@@ -576,7 +576,7 @@ class _PlayParser:
         act_below = nxt is not None and nxt.kind == "paragraph" and is_structure_line(nxt.first.text)
         short_name = len(line.split()) <= 8 and line[-1:] not in ".,;:?!" and not is_structure_line(line)
         if heads_text_file and line == block.first.text and (
-                block.first.indent >= 8 or byline_below or (cast_below and line.isupper()) or (act_below and short_name)):
+                block.first.indent >= 8 or byline_below or ((cast_below or act_below) and short_name)):
             script.title = plain_text(line)  # a centred line at the top of a text file, or one above its author
             return True
         author = _AUTHOR.match(line)
