@@ -695,3 +695,10 @@ def test_found_on_unseen_plays_a_german_spanish_or_italian_cast_list_is_front_ma
     assert script.title == title
     assert script.characters == ["FRANZ", "MAXIMILIAN", "KARL"]
     assert script.conventions.cast and heading in script.front_matter
+
+
+def test_found_on_unseen_plays_all_kids_is_one_group_not_all_and_kids_together():
+    text = "".join(f"Kids: Line {i}!\nMum: Answer {i}.\nAll: Yay {i}!\n" for i in range(3)) + \
+        "All kids: Good morning.\nMum: Off you go.\nAll kids: We feel sick!\n"
+    script = _parse(text, ".txt")
+    assert [line.speakers for line in script.lines()][-3:] == [("All kids",), ("Mum",), ("All kids",)]

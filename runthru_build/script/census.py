@@ -533,7 +533,8 @@ def _joint_cues(counts: Counter[str], spellings: dict[str, Counter[str]]) -> dic
     joint: dict[str, tuple[str, ...]] = {}
     for key, n in counts.items():
         words = key.split()
-        if len(words) > 1 and all(counts.get(w, 0) >= 2 and counts[w] > n for w in words):
+        if len(words) > 1 and not GROUP_ALL.intersection(words) and all(
+                counts.get(w, 0) >= 2 and counts[w] > n for w in words):  # "All kids" is the kids, not ALL + KIDS
             joint[key] = tuple(spellings[w].most_common(1)[0][0] for w in words)
     return joint
 
