@@ -306,7 +306,7 @@ def read_cast_list(blocks: list[Block], stop: int) -> tuple[dict[str, str], set[
             continue
         else:
             entries = block.lines
-            if len(block.lines) == 1 and len(first.split()) > 14:
+            if (len(block.lines) == 1 and len(first.split()) > 14) or (cast and _ends_cast_list(first, cast)):
                 in_list = False
                 continue
             indexes.add(i)
@@ -316,7 +316,7 @@ def read_cast_list(blocks: list[Block], stop: int) -> tuple[dict[str, str], set[
                 continue
             name = m.group("name").strip(" }{")
             words = name.split()
-            if not name or len(words) > 6 or not name[0].isupper():
+            if not name or len(words) > 6 or not name[0].isupper() or _describes_a_place(words):
                 continue
             cast.setdefault(name_key(name), name)
             if len(words) > 1 and words[0].upper().rstrip(".") not in _TITLES:
@@ -324,6 +324,21 @@ def read_cast_list(blocks: list[Block], stop: int) -> tuple[dict[str, str], set[
                     if len(word) > 2 and word[0].isupper() and word.upper() not in ("THE", "OF"):
                         cast.setdefault(name_key(word), name)
     return cast, indexes
+
+
+def _describes_a_place(words: list[str]) -> bool:
+    """"A drawing-room in …", "The scene is laid …": prose after the entries, not a name
+    ("The Doctor", "A Stranger" are names)."""
+    return len(words) > 1 and words[0] in ("A", "An", "The") and words[1][:1].islower()
+
+
+def _ends_cast_list(first_line: str, cast: dict[str, str]) -> bool:
+    """A paragraph after a cast list that is no entry of it: a stage direction, or a listed
+    character speaking (the play has begun; a one-act play may have no heading between)."""
+    if first_line.lstrip("*_ ").startswith(("[", "(")):
+        return True
+    return any(not c.alone and c.form != COMMA and c.rest.strip() and all(name_key(n) in cast for n in c.cue.names)
+               for c in candidates(first_line))
 
 
 def take_census(blocks: list[Block], heading_at: set[int], first_body: int) -> Conventions:
