@@ -15,6 +15,7 @@ from import_documents import (
     SCREENPLAYS,
     corpus_script,
     fdx,
+    one_act_docx,
     play_docx,
     screenplay_docx,
     screenplay_pdf,
@@ -328,3 +329,15 @@ def test_shooting_script_scene_numbers_and_left_aligned_play_headings(tmp_path):
     script, _ = imported(tmp_path, "acts.pdf", _drawn_pdf(play))
     assert [s.full_title for s in script.scenes] == ["ACT ONE", "ACT TWO"]
     assert [line.spoken for line in script.lines()] == ["Hello.", "Hi.", "Bye."]
+
+
+@pytest.mark.parametrize("justification", [None, "start"], ids=["word", "libreoffice"])
+def test_a_one_act_word_play_with_a_characters_heading_and_no_act(tmp_path, justification):
+    """Found by a newcomer: LibreOffice's ``w:jc="start"`` crashed the import with a
+    traceback, and with no ACT heading "Characters" swallowed the play; THE END was spoken."""
+    source = corpus_script("beaumarchais_figaro_excerpt.md")
+    script, text = imported(tmp_path, "one-act.docx", one_act_docx(source, justification=justification))
+    assert speech_accuracy(source, script) >= 0.98
+    assert "*[The curtain rises on an empty room. Someone is heard outside.]*" in text
+    assert "END" not in " ".join(line.spoken for line in script.lines())
+    assert not any("Characters" in (scene.act or "") + scene.title for scene in script.scenes)

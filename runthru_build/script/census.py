@@ -306,7 +306,7 @@ def read_cast_list(blocks: list[Block], stop: int) -> tuple[dict[str, str], set[
             continue
         else:
             entries = block.lines
-            if (len(block.lines) == 1 and len(first.split()) > 14) or (cast and _ends_cast_list(first, cast)):
+            if (len(block.lines) == 1 and len(first.split()) > 14) or _ends_cast_list(first, cast):
                 in_list = False
                 continue
             indexes.add(i)

@@ -344,6 +344,12 @@ class ScriptBuilder:
         self._after_direction = False
         self._last_speakers = None
 
+    def end_front_matter(self, source: Source) -> None:
+        """The play begins under a front-matter heading ("## Characters" with no heading
+        before the first speech): what follows is an untitled scene."""
+        self.end_speech()
+        self._sections.append(_Section(None, self.section.level, source))
+
     def raw(self, markdown: str) -> None:
         """Record a block as written, for front matter."""
         self.section.raw.append(markdown)
@@ -478,7 +484,7 @@ class ScriptBuilder:
                     empty_titles.append(sec.title)
                 continue
             scene = sec.scene
-            if index == 0:
+            if index == 0 or sec.title is None:
                 scene.title = script.title or "Scene 1"
                 if not has_headings:
                     while scene.elements and isinstance(scene.elements[0], Direction):
@@ -538,10 +544,11 @@ def _is_dialogue(scene: Scene) -> bool:
 
 
 def _act_of(sections: list[_Section], index: int) -> str | None:
-    """The title of the enclosing heading that holds no dialogue of its own."""
+    """The title of the enclosing heading that holds no dialogue of its own (never a
+    front-matter heading such as "Characters")."""
     level = sections[index].level
     for sec in reversed(sections[:index]):
-        if 0 < sec.level < level:
+        if 0 < sec.level < level and not sec.front_matter:
             if sec.scene is None or not sec.scene.lines:
                 return sec.title
             return None

@@ -104,15 +104,18 @@ class _PlayParser:
         self.speech_indent: int | None = None
         self.cue_block = -1
         self.cue_alone = False
+        self.last_body_heading = -1
 
     # -- driver ----------------------------------------------------------
     def parse(self) -> Script:
         blocks = self.blocks
         heading_at = {i for i, b in enumerate(blocks) if b.kind == "paragraph" and is_structure_line(b.first.text)}
-        first_act = min(heading_at | {
+        body_headings = heading_at | {
             i for i, b in enumerate(blocks)
             if b.kind == "heading" and b.level > 1 and not FRONT_MATTER_HEADINGS.match(plain_text(b.first.text))
-        }, default=len(blocks))
+        }
+        first_act = min(body_headings, default=len(blocks))
+        self.last_body_heading = max(body_headings, default=-1)
         self.conv = conv = take_census(blocks, heading_at, first_act)
         self.script.conventions = conv
         self.script.aliases.update(conv.aliases)
@@ -193,9 +196,19 @@ class _PlayParser:
             i += 1
         if i == len(lines):
             return
-        builder.raw(self._raw(block))
         if builder.section.front_matter:
-            return
+            # the play may begin under "## Characters" when no act or scene heading follows
+            play_follows = bi > self.last_body_heading
+            found = self._cue_at(bi, block, i)[0] if play_follows else None
+            cast = self.conv.cast_blocks
+            opens_play = (found is not None and bi not in cast and not (found.rest and is_cast_list_entry(found.rest))) \
+                or (play_follows and bi - 1 in cast and self._paragraph_is_direction(bi, block))
+            if not opens_play:
+                builder.raw(self._raw(block))
+                return
+            builder.end_front_matter(Source(self.path, lines[i].number))
+        else:
+            builder.raw(self._raw(block))
         if i == 0 and len(lines) == 1:
             bare = _strip_emphasis(lines[0].text)
             if _END_MARK.match(bare):
@@ -448,9 +461,9 @@ class _PlayParser:
         if heads_text_file and line == block.first.text and (block.first.indent >= 8 or byline_below):
             script.title = plain_text(line)  # a centred line at the top of a text file, or one above its author
             return True
-        author = _AUTHOR.match(line)
+        author = _AUTHOR.match(plain_text(line))  # "**by A. Author**, translated by …" too
         if author and script.author is None:
-            script.author = plain_text(author.group("who"))
+            script.author = author.group("who")
             script.structure.append(line)
             return True
         if (
