@@ -364,6 +364,11 @@ class ScriptBuilder:
     def speech_open(self) -> bool:
         return self._open is not None
 
+    def continuing_speakers(self) -> tuple[str, ...]:
+        """Who a paragraph of plain text would be spoken by: the open speech's speakers, or
+        after a direction inside it, the last ones."""
+        return self._open.speakers if self._open is not None else tuple(self._last_speakers or ())
+
     def after_direction(self) -> bool:
         """Did a direction just follow a speech (so plain text may continue it)?"""
         return self._after_direction and self._last_speakers is not None

@@ -228,6 +228,8 @@ class _PlayParser:
             if builder.speech_open() and not under_cue and self._opens_with_direction(block):
                 builder.direction(self._direction_text(lines[0].text), Source(self.path, lines[0].number))
                 i = 1
+        if first is None and i == 0 and builder.continuing_speakers():
+            self._warn_missed_cue(lines[0])
         while i < len(lines):
             line = lines[i]
             source = Source(self.path, line.number)
@@ -500,6 +502,26 @@ class _PlayParser:
 
     def _first_paragraph(self) -> Block | None:
         return next((b for b in self.blocks if b.kind == "paragraph"), None)
+
+    def _warn_missed_cue(self, line: SourceLine) -> None:
+        """A paragraph that will be read as more of the open speech but opens like a cue for
+        another character, in a form this play does not use (``**LOMOV: Thank you`` with
+        the bold left open, ``LOMOV Thank you`` among ``**NAME:**`` cues): the name would be
+        spoken in the wrong voice, so say so."""
+        text = line.text
+        if text.startswith(("**", "__")) and text.count(text[:2]) % 2:
+            text = text[2:]  # bold opened and never closed
+        speaking = {name_key(s) for s in self.builder.continuing_speakers()}
+        for cand in candidates(text):
+            keys = {name_key(n) for n in cand.cue.names}
+            if cand.caps and cand.form != COMMA and cand.rest and keys <= self.conv.names and not keys & speaking:
+                primary = self.conv.primary()
+                form = f" ({primary.label})" if primary else ""
+                self.script.warnings.append(
+                    f"{self.path}:{line.number}: '{' & '.join(cand.cue.names)}' opens this paragraph like a cue, "
+                    f"but not the way this play writes cues{form}: read as more of "
+                    f"{' & '.join(self.builder.continuing_speakers())}'s speech")
+                return
 
     def _warn_unplaced(self, script: Script) -> None:
         lines = list(script.lines())
