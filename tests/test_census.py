@@ -445,6 +445,8 @@ ONE_ACT_WITH_A_CAST_LIST = """THE BORROWED LADDER
 
 A FARCE IN ONE ACT
 
+By Ivan Smirnov
+
 
 CHARACTERS
 
@@ -483,3 +485,7 @@ def test_a_one_act_play_with_a_cast_list_and_no_act_heading_has_its_speeches(bet
     assert lines[0].spoken.startswith("Fyodor Ilyitch! At this hour!") and lines[0].spoken.endswith("it is loose.")
     assert set(script.conventions.cast.values()) == {
         "AUGUSTUS PETROVITCH BRANDT", "MARIA AUGUSTOVNA", "FYODOR ILYITCH KOROVIN"}
+    assert (script.title, script.subtitle, script.author) == ("THE BORROWED LADDER", "A FARCE IN ONE ACT",
+                                                              "Ivan Smirnov")
+    if "knocks" in between:  # the opening direction names who enters: it belongs to the scene
+        assert script.scenes[0].elements[0].text == "KOROVIN knocks and comes in."

@@ -491,8 +491,9 @@ class ScriptBuilder:
             scene = sec.scene
             if index == 0 or sec.title is None:
                 scene.title = script.title or "Scene 1"
-                if not has_headings:
-                    while scene.elements and isinstance(scene.elements[0], Direction):
+                if not has_headings:  # a byline or note above the play; the opening direction names people
+                    while scene.elements and isinstance(scene.elements[0], Direction) \
+                            and not _names_a_speaker(scene.elements[0].text, cues):
                         script.front_matter.append(scene.elements.pop(0).text)
             scene.act = _act_of(sections, index)
             self._resolve_groups(scene)
@@ -546,6 +547,11 @@ def _is_dialogue(scene: Scene) -> bool:
         for s in line.speakers:
             counts[s] = counts.get(s, 0) + 1
     return any(c >= 2 for c in counts.values())
+
+
+def _names_a_speaker(text: str, speakers: dict[str, int]) -> bool:
+    words = {w.strip(".,;:!?'’()[]").casefold() for w in text.split()}
+    return any(all(part.casefold() in words for part in name.split()) for name in speakers)
 
 
 def _act_of(sections: list[_Section], index: int) -> str | None:

@@ -105,6 +105,7 @@ class _PlayParser:
         self.cue_block = -1
         self.cue_alone = False
         self.last_body_heading = -1
+        self.subtitle_block = -1
 
     # -- driver ----------------------------------------------------------
     def parse(self) -> Script:
@@ -458,10 +459,15 @@ class _PlayParser:
         elif len(lines) != 1:
             return False
         line = lines[0].text
-        nxt = self.blocks[bi + 1] if bi + 1 < len(self.blocks) else None
-        byline_below = nxt is not None and nxt.kind == "paragraph" and len(nxt.lines) == 1 and _is_byline(nxt.first.text)
+        below = [b for b in self.blocks[bi + 1:bi + 3] if b.kind == "paragraph" and len(b.lines) == 1]
+        byline_below = next((n for n, b in enumerate(below, start=1) if _is_byline(b.first.text)), 0)
         if heads_text_file and line == block.first.text and (block.first.indent >= 8 or byline_below):
             script.title = plain_text(line)  # a centred line at the top of a text file, or one above its author
+            if byline_below == 2 and len(below[0].first.text.split()) <= 12:
+                script.subtitle = plain_text(below[0].first.text)  # "A JEST IN ONE ACT" between the two
+                self.subtitle_block = self.blocks.index(below[0])
+            return True
+        if bi == self.subtitle_block:
             return True
         author = _AUTHOR.match(plain_text(line))  # "**by A. Author**, translated by …" too
         if author and script.author is None:
