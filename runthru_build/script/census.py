@@ -222,6 +222,7 @@ class Conventions:
     names: set[str] = field(default_factory=set)  # name keys that are characters
     solo: frozenset[str] = frozenset()  # name keys that speak on their own
     cast: dict[str, str] = field(default_factory=dict)  # cast-list name key -> name as listed
+    cast_notes: dict[str, str] = field(default_factory=dict)  # name as listed -> its description there
     cast_blocks: set[int] = field(default_factory=set)
     aliases: dict[str, str] = field(default_factory=dict)  # cue name key -> the character it names
     joint_cues: dict[str, tuple[str, ...]] = field(default_factory=dict)  # "MACBETH LENNOX" -> both of them
@@ -288,11 +289,14 @@ def cue_text_of(block: Block, index: int = 0) -> tuple[str, int]:
     return text, used
 
 
-def read_cast_list(blocks: list[Block], stop: int) -> tuple[dict[str, str], set[int]]:
-    """Names in a dramatis personae before block ``stop``: key -> name as listed."""
+def read_cast_list(blocks: list[Block], stop: int) -> tuple[dict[str, str], set[int], dict[str, str]]:
+    """Names in a dramatis personae before block ``stop``: key -> name as listed, the list's
+    blocks, and each listed name's description ("his daughter, twenty-five years old")."""
     cast: dict[str, str] = {}
+    notes: dict[str, str] = {}
     indexes: set[int] = set()
     in_list = False
+    listed: str | None = None
     for i, block in enumerate(blocks[:stop]):
         first = block.first.text
         if block.kind == "heading" or (block.kind == "paragraph" and _CAST_HEADING.match(first)):
@@ -311,7 +315,12 @@ def read_cast_list(blocks: list[Block], stop: int) -> tuple[dict[str, str], set[
                 continue
             indexes.add(i)
         for line in entries:
-            m = _CAST_ENTRY_NAME.match(line.text.replace("}", " ").replace("{", " "))
+            text = line.text.replace("}", " ").replace("{", " ")
+            m = _CAST_ENTRY_NAME.match(text)
+            if listed and text[:1].islower():  # a description wrapped onto the next line
+                notes[listed] = f"{notes.get(listed, '')} {text}".strip()
+                continue
+            listed = None
             if not m:
                 continue
             name = m.group("name").strip(" }{")
@@ -319,11 +328,15 @@ def read_cast_list(blocks: list[Block], stop: int) -> tuple[dict[str, str], set[
             if not name or len(words) > 6 or not name[0].isupper() or _describes_a_place(words):
                 continue
             cast.setdefault(name_key(name), name)
+            listed = cast[name_key(name)]
+            note = text[m.end():].strip(" ,.:;—–-*_()[]")
+            if note and not set(note) <= set(". "):
+                notes.setdefault(listed, note)
             if len(words) > 1 and words[0].upper().rstrip(".") not in _TITLES:
                 for word in words:
                     if len(word) > 2 and word[0].isupper() and word.upper() not in ("THE", "OF"):
                         cast.setdefault(name_key(word), name)
-    return cast, indexes
+    return cast, indexes, notes
 
 
 def _describes_a_place(words: list[str]) -> bool:
@@ -346,7 +359,7 @@ def take_census(blocks: list[Block], heading_at: set[int], first_body: int) -> C
     paragraphs that are structure (act and scene lines); ``first_body`` is the
     first block after any cast list."""
     conv = Conventions()
-    conv.cast, conv.cast_blocks = read_cast_list(blocks, first_body)
+    conv.cast, conv.cast_blocks, conv.cast_notes = read_cast_list(blocks, first_body)
     found: list[tuple[int, int, Candidate]] = []  # block index, line index, candidate
     grouped: list[tuple[int, int, str]] = []  # lines whose reading waits on who speaks alone
     for bi, block in enumerate(blocks):
