@@ -50,9 +50,10 @@ def load_project(root: Path, config: Config | None = None) -> Project:
     config = config or load_config(root)
     project = Project(config=config)
     if not config.scripts_dir.is_dir() and not config.casts_dir.is_dir():
+        what = "no such folder" if not root.exists() else f"no {config.scripts}/ or {config.casts}/ folder here"
         project.errors.append(RunThruError(
-            f"no {config.scripts}/ or {config.casts}/ folder here: not a RunThru project "
-            "(runthru-build new DIR makes one)", path=str(root)))
+            f"{what}: not a RunThru project (give the folder that holds {config.scripts}/; "
+            "runthru-build new DIR makes one)", path=str(root)))
         return project
 
     scripts: dict[Path, Script] = {}
