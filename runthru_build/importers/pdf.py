@@ -20,6 +20,7 @@ from ..errors import UnreadableInput
 from ..script.play import is_structure_line
 from .document import (
     ACT_HEADING,
+    END_OF_PLAY,
     STRUCTURE_WORDS,
     Imported,
     Para,
@@ -510,7 +511,13 @@ class _Layout:
                 continue
             end_speech()
             centred_cue = False
-            paras.append(Para("unplaced", text, ln.where))
+            if paras and paras[-1].kind == "direction" and paras[-1].text.startswith("[") \
+                    and "]" not in paras[-1].text and not gap:
+                paras[-1].text = _join([paras[-1].text, text], hyphens)  # a bracketed direction, wrapped
+            elif text.startswith(("[", "(")) or END_OF_PLAY.match(text):
+                paras.append(Para("direction", text, ln.where))
+            else:
+                paras.append(Para("unplaced", text, ln.where))
         end_speech()
         _merge_unplaced(paras)
         notes.append("stage-play layout, read by font and centring: "
