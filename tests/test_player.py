@@ -230,7 +230,8 @@ def test_keyboard_scene_jump_and_help(browser, ben_bundle):
     page.keyboard.press("s")  # restart the scene: its first line
     assert state(page)["line"] == 4
     page.keyboard.press("?")
-    assert page.is_visible("#help") and page.evaluate("document.activeElement.id") == "help-close"
+    assert page.is_visible("#help") and page.evaluate("document.activeElement.id") == "help-x"
+    assert page.is_visible("#help .keys")  # a desktop: the keyboard list is shown
     page.keyboard.press("Escape")
     assert page.is_hidden("#help")
 
@@ -358,6 +359,19 @@ def test_start_before_my_next_line_and_the_heads_up(browser, phone_site):
 
 
 SHEET_CONTROLS = ("#settings-close", "#mode", "#display", "#speed", "#lead", "#gap", "#also-box summary")
+
+
+def test_help_on_a_phone_explains_the_taps_and_fits_the_screen(browser, phone_site):
+    """Found by a newcomer: '?' listed only keyboard shortcuts, no use on a phone, and its
+    Close button was cut off at the bottom."""
+    page = open_in(browser, (phone_site / "phone" / "ben" / "index.html").as_uri(), PHONE)
+    page.tap("#help-btn")
+    assert page.is_visible("#help") and "tap it" in page.inner_text("#help .how")
+    assert page.is_hidden("#help .keys")
+    sheet, close = box(page, "#help .sheet"), box(page, "#help-close")
+    assert sheet["top"] >= 0 and close["bottom"] <= 844, (sheet, close)
+    page.tap("#help-close")
+    assert page.is_hidden("#help") and not page.errors
 
 
 def test_settings_sheet_reachable_by_touch_at_any_scroll_position(browser, phone_site):
