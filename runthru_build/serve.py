@@ -42,7 +42,8 @@ from .gate import COOKIE, COOKIE_DAYS, DEVICE_COOKIE, DEVICE_DAYS, Gate
 from .livereload import ReloadState
 
 PREFIX = "/_runthru/"
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self'; "
+# media-src blob:: the actor's own recordings play from IndexedDB through blob: URLs, made by this page only
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self' blob:; "
        "connect-src 'self'; worker-src 'self'; manifest-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
        "form-action 'self'")
 TYPES = {
