@@ -320,22 +320,30 @@ class Handler(BaseHTTPRequestHandler):
         self._send(HTTPStatus.OK, json.dumps(snapshot).encode(), "application/json")
 
     # -- PIN ----------------------------------------------------------------------
-    def _next_target(self, raw: str | None) -> str:
-        """Where to go after the PIN: only a page or folder of this site, percent-encoded, so
-        never another host and never a byte that could end a header line."""
-        if not raw or not raw.startswith("/") or self.resolve(raw) is None:
+    def _next_target(self, raw: str | None, *, signed_in: bool) -> str:
+        """Where to go after the PIN: a path of this site, percent-encoded, so never another host
+        and never a byte that could end a header line.  Only a signed-in client is told whether it
+        names a page (else "/"); a stranger's PIN page echoes any well-formed path, so that it
+        cannot be used to find out which productions and parts the site holds."""
+        if not raw or not raw.startswith("/"):
             return "/"
-        decoded = unquote(raw, errors="strict")
-        if any(ord(c) < 32 or ord(c) == 127 for c in decoded):
+        try:
+            decoded = unquote(raw, errors="strict")
+        except UnicodeDecodeError:
             return "/"
         parts = [p for p in decoded.split("/") if p]
+        if any(ord(c) < 32 or ord(c) == 127 or c == "\\" for c in decoded) or any(p[0] == "." for p in parts):
+            return "/"
+        if signed_in and self.resolve(raw) is None:
+            return "/"
         path = "/" + "/".join(parts) + ("/" if parts and decoded.endswith("/") else "")
         return quote(path, safe="/")
 
     def _pin_page(self, message: str = "", status: int = HTTPStatus.OK, next_path: str | None = None,
                   retry_after: int = 0) -> None:
         if next_path is None:
-            next_path = self._next_target(parse_qs(urlsplit(self.path).query).get("next", [None])[0])
+            requested = parse_qs(urlsplit(self.path).query).get("next", [None])[0]
+            next_path = self._next_target(requested, signed_in=False)
         body = _static("pin.html").decode().format(
             message=html.escape(message), next=html.escape(next_path, quote=True),
             error_class="error" if message else "hidden",
@@ -352,14 +360,15 @@ class Handler(BaseHTTPRequestHandler):
             self._send(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, b"form too large\n")
             return
         form = parse_qs(self.body.decode("utf-8", "replace"))
-        next_path = self._next_target(form.get("next", [None])[0])
+        requested = form.get("next", [None])[0]
+        next_path = self._next_target(requested, signed_in=False)
         if self._session_cookie() is not None:
-            self._redirect(next_path)  # already in, from another tab: nothing to check
+            self._redirect(self._next_target(requested, signed_in=True))  # already in, from another tab
             return
         device = next(filter(None, map(gate.device_of, self._cookies(DEVICE_COOKIE))), None)
         guess = gate.guess(self.client_id(), form.get("pin", [""])[0].strip(), device=device)
         if guess.ok:
-            self._redirect(next_path, {"Set-Cookie": [
+            self._redirect(self._next_target(requested, signed_in=True), {"Set-Cookie": [
                 self._set_cookie(gate.issue_device(), DEVICE_DAYS * 86400, DEVICE_COOKIE),
                 self._set_cookie(gate.issue_cookie(), COOKIE_DAYS * 86400)]})
         elif not guess.checked:

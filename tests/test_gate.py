@@ -379,3 +379,19 @@ def test_other_cookies_do_not_break_a_valid_login(gated, before):
     cookie = cookie_of(login(client, "4321")[1])
     status = client.request("GET", "/served/amy/", {"Cookie": f"{before}; runthru_auth={cookie}; b=2"})[0]
     assert status == 200, before
+
+
+def test_the_pin_page_does_not_tell_a_stranger_which_pages_exist(gated):
+    client, _, _, _ = gated
+
+    def shown(next_path: str, pin: str | None = None) -> tuple[int, bytes]:
+        if pin is None:
+            status, _, body = client.get(f"/_runthru/pin?next={next_path}")
+        else:
+            status, _, body = login(client, pin, next_path=next_path)
+        return status, body.replace(next_path.encode(), b"NEXT")
+
+    for pin in (None, "0000"):
+        assert shown("/served/amy/", pin) == shown("/served/nobody/", pin), pin  # a real part, a made-up one
+    status, headers, _ = login(client, "4321", next_path="/served/nobody/")
+    assert status == 303 and headers["location"] == "/"  # once in, only a page of the site
