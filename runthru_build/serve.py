@@ -178,6 +178,27 @@ class Handler(BaseHTTPRequestHandler):
                 if len(self.body) < int(raw):
                     self.close_connection = True
         self.server.deadlines.disarm(self.connection)
+        if not self._host_allowed():
+            self._send(HTTPStatus.MISDIRECTED_REQUEST, b"this server answers to localhost or an IP address only\n",
+                       extra={"Connection": "close"})
+            self.close_connection = True
+            return False
+        return True
+
+    def _host_allowed(self) -> bool:
+        """DNS rebinding: a page of another site whose name now resolves to 127.0.0.1 can reach a
+        loopback server as its own origin, but its Host header still carries that name.  On a
+        loopback listener (not the tunnel's) only loopback names and IP addresses are answered."""
+        host = self.headers.get("Host", "").strip().lower()
+        if not host or self.via_tunnel or not is_loopback(self.server.server_address[0]):
+            return True
+        name = host[1:].partition("]")[0] if host.startswith("[") else host.rpartition(":")[0] or host
+        if name == "localhost" or name.endswith(".localhost"):
+            return True
+        try:
+            ipaddress.ip_address(name)
+        except ValueError:
+            return False
         return True
 
     def send_header(self, keyword: str, value: str) -> None:

@@ -251,3 +251,16 @@ def test_my_own_recordings_play_on_a_served_page(served, browser):
         assert page.evaluate(PLAY_A_RECORDING) == "playing"  # the CSP let a blob: take through
     finally:
         page.close()
+
+
+def test_a_page_of_another_site_rebinding_its_name_to_this_server_reads_nothing(served):
+    """DNS rebinding: evil.example resolves to 127.0.0.1, so its pages may fetch this unprotected
+    local server as their own origin; the Host header still says evil.example."""
+    client, _ = served
+    for host in ("evil.example", f"evil.example:{client.port}", "127.0.0.1.evil.example", "localhost.evil.example"):
+        for method in ("GET", "HEAD", "POST"):
+            status, _, body = client.request(method, "/served/data.js", {"Host": host})
+            assert status == 421 and b"RUNTHRU" not in body, (host, method)
+    for host in (f"127.0.0.1:{client.port}", f"localhost:{client.port}", "LOCALHOST", "app.localhost",
+                 f"[::1]:{client.port}", "192.168.1.20:8000"):
+        assert client.request("GET", "/served/data.js", {"Host": host})[0] == 200, host
