@@ -417,3 +417,23 @@ def test_back_arrow_in_an_unzipped_bundle_lands_on_a_page_that_exists(browser, s
         page.click("text=BEN")
         page.wait_for_function("window.runthruPlayer !== undefined")
         assert page.url.endswith("play/ben/index.html")
+
+
+def test_characters_named_like_javascript_object_keys_are_nobodys_part_but_their_own(
+        browser, make_project, toy_engine, tmp_path):
+    """Character names come from whoever wrote the script: "constructor" or "__proto__" must not
+    count as the actor's own line on every page (the player would stop and wait there)."""
+    from runthru_build.commands.build import build
+
+    script = "Title: Keys\n\n@AMY\nFirst.\n\n@constructor\nSecond.\n\n@__proto__\nThird.\n\n@BEN\nFourth.\n"
+    root = make_project({"scripts/keys.fountain": script,
+                         "casts/keys.toml": 'script = "../scripts/keys.fountain"\nengine = "toy"\n'})
+    assert build(root).published
+    with static_server(root / "build") as base:
+        for path, mine in [("listen.html", []), ("amy/index.html", ["AMY"]),
+                           ("constructor/index.html", ["constructor"]), ("proto/index.html", ["__proto__"]),
+                           ("amy/index.html?also=constructor,tostring", ["AMY", "constructor"])]:
+            page = open_page(browser, f"{base}/keys/{path}")
+            shown = page.evaluate("[...document.querySelectorAll('.line.mine .cue')].map(e => e.textContent)")
+            assert shown == mine and page.evaluate("runthruPlayer.state().roles") == mine, path
+            page.context.close()
