@@ -40,12 +40,10 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from .gate import COOKIE, COOKIE_DAYS, DEVICE_COOKIE, DEVICE_DAYS, Gate
 from .livereload import ReloadState
+from .site import PAGE_CSP
 
 PREFIX = "/_runthru/"
-# media-src blob:: the actor's own recordings play from IndexedDB through blob: URLs, made by this page only
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self' blob:; "
-       "connect-src 'self'; worker-src 'self'; manifest-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
-       "form-action 'self'")
+CSP = PAGE_CSP + "; frame-ancestors 'none'"  # the pages' own policy, and no framing (a <meta> cannot say that)
 TYPES = {
     ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
     ".json": "application/json", ".webmanifest": "application/manifest+json", ".mp3": "audio/mpeg",

@@ -17,8 +17,8 @@ Everything is written into a temporary folder beside ``build/`` and swapped
 in only when complete, so a failed build never leaves a half-written site.
 A production's data ships as a classic script (``data.js``, JSON with ``<``,
 ``>`` and ``&`` escaped) rather than fetched JSON, so pages work from
-``file://``; pages carry no inline script, so a Content-Security-Policy of
-``'self'`` holds; and the player builds text nodes, never HTML, from script
+``file://``; pages carry no inline script, so their Content-Security-Policy of
+``'self'`` (a ``<meta>``, so it holds from ``file://`` too) costs nothing; and the player builds text nodes, never HTML, from script
 text.
 """
 
@@ -57,6 +57,12 @@ SITE_MARKER = ".runthru-site"
 BUNDLE_MANIFEST = ".bundles.json"
 """Beside the site: a digest of each bundle's contents (bundle.py); also marks a site
 built before ``SITE_MARKER`` existed."""
+
+PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self' blob:; "
+            "connect-src 'self'; worker-src 'self'; manifest-src 'self'; base-uri 'none'; form-action 'self'")
+"""The Content-Security-Policy every page carries in a ``<meta>``, so that it holds from ``file://``
+(an unzipped bundle) and on any host, not only behind ``serve`` (which also sends it as a header).
+``media-src blob:``: the actor's own recordings play from IndexedDB through blob: URLs."""
 
 RESERVED_SLUGS = frozenset({"audio", "assets", "index", "listen", "sw"})
 WORDS_PER_SECOND = 2.6  # speaking rate used to time a line that has no audio
@@ -181,6 +187,7 @@ def _environment(dirs: list[Path]) -> jinja2.Environment:
         loader=jinja2.FileSystemLoader([str(d / "templates") for d in dirs]),
         autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
     )
+    env.globals["csp"] = PAGE_CSP
     env.filters["filesize"] = lambda n: f"{n / 1e6:.1f} MB" if n >= 1e6 else f"{max(1, round(n / 1e3))} KB"
     env.filters["minutes"] = lambda s: f"{max(1, round(s / 60))} min"
     env.filters["percent"] = lambda share: f"{share:.0%}" if share >= 0.005 or not share else "<1%"
