@@ -381,6 +381,11 @@ class Handler(BaseHTTPRequestHandler):
         form = parse_qs(self.body.decode("utf-8", "replace"))
         requested = form.get("next", [None])[0]
         next_path = self._next_target(requested, signed_in=False)
+        if self.headers.get("Sec-Fetch-Site", "").strip().lower() == "cross-site":
+            # a page elsewhere posting PINs through its visitors' browsers: never checked, never counted,
+            # so it can neither guess nor lock those visitors out
+            self._pin_page("That form came from another site. Enter the PIN here.", HTTPStatus.FORBIDDEN, next_path)
+            return
         if self._session_cookie() is not None:
             self._redirect(self._next_target(requested, signed_in=True))  # already in, from another tab
             return

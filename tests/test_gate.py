@@ -395,3 +395,18 @@ def test_the_pin_page_does_not_tell_a_stranger_which_pages_exist(gated):
         assert shown("/served/amy/", pin) == shown("/served/nobody/", pin), pin  # a real part, a made-up one
     status, headers, _ = login(client, "4321", next_path="/served/nobody/")
     assert status == 303 and headers["location"] == "/"  # once in, only a page of the site
+
+
+def test_another_website_cannot_spend_the_guesses_of_the_people_it_sends_here(gated):
+    """A page elsewhere can make its visitors' browsers post PINs here (a plain form post needs no
+    permission); those guesses would lock the visitors themselves out. Browsers mark them cross-site."""
+    client, tunnel, _, _ = gated
+    cross_site = {"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"}
+    for n in range(FREE_FAILURES + GUESSES_PER_MINUTE + 2):
+        status, _, body = login(client, "0000", cross_site)
+        assert status == 403 and b"another site" in body, n
+        login(tunnel, "0000", {**cross_site, "CF-Connecting-IP": f"203.0.113.{n + 1}"})
+    assert login(client, "4321", cross_site)[0] == 403  # not even the right PIN, from there
+    status, headers, _ = login(client, "4321", {"Sec-Fetch-Site": "same-origin"})  # the real user, same address
+    assert status == 303 and headers["location"] == "/served/amy/"
+    assert login(tunnel, "4321", {"Sec-Fetch-Site": "same-origin", "CF-Connecting-IP": "203.0.113.1"})[0] == 303
