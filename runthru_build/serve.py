@@ -191,6 +191,7 @@ class Handler(BaseHTTPRequestHandler):
         if not host or self.via_tunnel or not is_loopback(self.server.server_address[0]):
             return True
         name = host[1:].partition("]")[0] if host.startswith("[") else host.rpartition(":")[0] or host
+        name = name.rstrip(".")  # localhost. is localhost
         if name == "localhost" or name.endswith(".localhost"):
             return True
         try:

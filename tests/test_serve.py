@@ -261,6 +261,6 @@ def test_a_page_of_another_site_rebinding_its_name_to_this_server_reads_nothing(
         for method in ("GET", "HEAD", "POST"):
             status, _, body = client.request(method, "/served/data.js", {"Host": host})
             assert status == 421 and b"RUNTHRU" not in body, (host, method)
-    for host in (f"127.0.0.1:{client.port}", f"localhost:{client.port}", "LOCALHOST", "app.localhost",
+    for host in (f"127.0.0.1:{client.port}", f"localhost:{client.port}", "LOCALHOST", "app.localhost", "localhost.",
                  f"[::1]:{client.port}", "192.168.1.20:8000"):
         assert client.request("GET", "/served/data.js", {"Host": host})[0] == 200, host
