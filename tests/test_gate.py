@@ -89,6 +89,20 @@ def test_wrong_guesses_slow_down_one_client_only_and_are_forgotten():
     assert gate.guess("a", "0000").checked  # and the slate is clean
 
 
+def test_a_whole_cast_logging_in_the_same_minute_all_get_in():
+    """The director shows the QR code; everyone types the PIN at once, each from a phone of their own.
+    Only wrong guesses spend the all-clients ceiling."""
+    clock = Clock()
+    gate = Gate(pin_hash=hash_pin("4321"), key=b"c" * 32, clock=clock)
+    for n in range(GUESSES_PER_MINUTE + 5):
+        assert gate.guess(f"198.51.100.{n}", "4321").ok, n
+        clock.now += 1
+    for n in range(GUESSES_PER_MINUTE):  # wrong guesses still meet the ceiling
+        assert gate.guess(f"203.0.113.{n}", "0000").checked
+    assert not gate.guess("203.0.113.99", "0000").checked
+    assert not gate.guess("203.0.113.98", "4321").checked  # a newcomer now waits, as before
+
+
 @pytest.fixture
 def gated(toy_project):
     assert build(toy_project).published
