@@ -177,7 +177,8 @@ class Handler(BaseHTTPRequestHandler):
                     self.close_connection = True
         self.server.deadlines.disarm(self.connection)
         if not self._host_allowed():
-            self._send(HTTPStatus.MISDIRECTED_REQUEST, b"this server answers to localhost or an IP address only\n",
+            self._send(HTTPStatus.MISDIRECTED_REQUEST, b"Without a PIN this server answers only to localhost or an IP "
+                       b"address, so that no other site can read it. To reach it by another name, serve it with --pin.\n",
                        extra={"Connection": "close"})
             self.close_connection = True
             return False
@@ -185,10 +186,11 @@ class Handler(BaseHTTPRequestHandler):
 
     def _host_allowed(self) -> bool:
         """DNS rebinding: a page of another site whose name now resolves to 127.0.0.1 can reach a
-        loopback server as its own origin, but its Host header still carries that name.  On a
-        loopback listener (not the tunnel's) only loopback names and IP addresses are answered."""
+        loopback server as its own origin, but its Host header still carries that name.  A loopback
+        listener without a PIN answers only loopback names and IP addresses (with a PIN, such a page
+        meets the PIN page like anyone, and proxies that keep their own name still work)."""
         host = self.headers.get("Host", "").strip().lower()
-        if not host or self.via_tunnel or not is_loopback(self.server.server_address[0]):
+        if not host or self.state.gate is not None or self.via_tunnel or not is_loopback(self.server.server_address[0]):
             return True
         name = host[1:].partition("]")[0] if host.startswith("[") else host.rpartition(":")[0] or host
         name = name.rstrip(".")  # localhost. is localhost

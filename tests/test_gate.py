@@ -424,3 +424,12 @@ def test_another_website_cannot_spend_the_guesses_of_the_people_it_sends_here(ga
     status, headers, _ = login(client, "4321", {"Sec-Fetch-Site": "same-origin"})  # the real user, same address
     assert status == 303 and headers["location"] == "/served/amy/"
     assert login(tunnel, "4321", {"Sec-Fetch-Site": "same-origin", "CF-Connecting-IP": "203.0.113.1"})[0] == 303
+
+
+def test_with_a_pin_any_host_name_meets_the_pin_page(gated):
+    """A port-forwarding proxy may keep its own name in Host; with a PIN that is no risk to the site."""
+    client, _, _, _ = gated
+    status, headers, _ = client.request("GET", "/served/amy/", {"Host": "rehearsal-8000.proxy.example"})
+    assert status == 303 and headers["location"].startswith("/_runthru/pin")
+    status, headers, _ = login(client, "4321", {"Host": "rehearsal-8000.proxy.example"})
+    assert status == 303 and headers["location"] == "/served/amy/"
