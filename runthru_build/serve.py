@@ -469,6 +469,8 @@ class Handler(BaseHTTPRequestHandler):
         scope = "private" if self.state.gate else "public"
         if suffix in AUDIO and target.parent.name == "audio":
             return f"{scope}, max-age=31536000, immutable"  # named by the hash of their content
+        if self.state.gate and suffix == ".html":
+            return "private, no-store"  # else Back, after a logout, shows the page from the browser's cache
         return "no-cache"
 
     def _send_file(self, target: Path, size: int, content_type: str, extra: dict[str, str]) -> None:

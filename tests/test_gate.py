@@ -433,3 +433,22 @@ def test_with_a_pin_any_host_name_meets_the_pin_page(gated):
     assert status == 303 and headers["location"].startswith("/_runthru/pin")
     status, headers, _ = login(client, "4321", {"Host": "rehearsal-8000.proxy.example"})
     assert status == 303 and headers["location"] == "/served/amy/"
+
+
+@pytest.mark.browser
+def test_after_logout_the_back_button_shows_no_page_of_the_site(gated, browser):
+    """A shared computer: the next person presses Back after the actor logged out."""
+    client, _, _, _ = gated
+    page = browser.new_context().new_page()
+    try:
+        base = f"http://127.0.0.1:{client.port}"
+        page.goto(f"{base}/served/amy/")
+        page.fill("input[name=pin]", "4321")
+        page.keyboard.press("Enter")
+        page.wait_for_selector(".line")
+        page.goto(f"{base}/_runthru/logout")
+        page.go_back()
+        page.wait_for_load_state()
+        assert "/_runthru/pin" in page.url and page.locator(".line").count() == 0
+    finally:
+        page.context.close()
