@@ -278,6 +278,10 @@ class Handler(BaseHTTPRequestHandler):
         gate = self.state.gate
         return next((v for v in self._cookies(COOKIE) if gate is not None and gate.cookie_valid(v)), None)
 
+    def _cross_site(self) -> bool:
+        """Sent by the browser on behalf of a page of another site (a link, a form, a script)."""
+        return self.headers.get("Sec-Fetch-Site", "").strip().lower() == "cross-site"
+
     def authorised(self) -> bool:
         return self.state.gate is None or self._session_cookie() is not None
 
@@ -318,6 +322,8 @@ class Handler(BaseHTTPRequestHandler):
             self._send(HTTPStatus.OK, _static("pin.css"), TYPES[".css"], {"Cache-Control": "no-cache"})
         elif name == "pin" and self.state.gate is not None:
             self._pin_page()
+        elif name == "logout" and self._cross_site():
+            self._redirect("/")  # a link on another site signs nobody out
         elif name == "logout":
             if self.state.gate is not None:
                 self.state.gate.revoke(self._session_cookie())
@@ -384,7 +390,7 @@ class Handler(BaseHTTPRequestHandler):
         form = parse_qs(self.body.decode("utf-8", "replace"))
         requested = form.get("next", [None])[0]
         next_path = self._next_target(requested, signed_in=False)
-        if self.headers.get("Sec-Fetch-Site", "").strip().lower() == "cross-site":
+        if self._cross_site():
             # a page elsewhere posting PINs through its visitors' browsers: never checked, never counted,
             # so it can neither guess nor lock those visitors out
             self._pin_page("That form came from another site. Enter the PIN here.", HTTPStatus.FORBIDDEN, next_path)

@@ -452,3 +452,14 @@ def test_after_logout_the_back_button_shows_no_page_of_the_site(gated, browser):
         assert "/_runthru/pin" in page.url and page.locator(".line").count() == 0
     finally:
         page.context.close()
+
+
+def test_a_link_on_another_site_signs_nobody_out(gated):
+    client, _, _, _ = gated
+    status, headers, _ = login(client, "4321")
+    cookie = {"Cookie": f"runthru_auth={cookie_of(headers)}"}
+    status, headers, _ = client.request("GET", "/_runthru/logout", {**cookie, "Sec-Fetch-Site": "cross-site"})
+    assert status == 303 and "set-cookie" not in headers  # the browser keeps its cookie
+    assert client.request("GET", "/served/amy/", cookie)[0] == 200
+    status, headers, _ = client.request("GET", "/_runthru/logout", {**cookie, "Sec-Fetch-Site": "same-origin"})
+    assert "Max-Age=0" in headers["set-cookie"] and client.request("GET", "/served/amy/", cookie)[0] == 303
