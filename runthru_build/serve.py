@@ -8,7 +8,11 @@ Content-Security-Policy of ``'self'``, nosniff and no-referrer.
 
 Paths under ``/_runthru/`` belong to the server: the PIN page and its style
 sheet, a health check, logout, the live-reload poll and its script.  With a
-PIN, everything else needs the signed cookie.
+PIN, everything else needs the signed cookie; pages are then ``no-store`` (Back
+after a logout shows nothing), and a PIN or logout that another site's page
+sends through the browser (``Sec-Fetch-Site: cross-site``) does nothing.
+Without a PIN, a loopback server answers only to loopback names and IP
+addresses, so a DNS-rebinding page cannot read it.
 
 Each connection must deliver a whole request head (and its small body) within
 ``IDLE_TIMEOUT_S`` of starting to wait for it, or a watchdog shuts it (slow
