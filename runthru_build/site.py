@@ -18,8 +18,8 @@ in only when complete, so a failed build never leaves a half-written site.
 A production's data ships as a classic script (``data.js``, JSON with ``<``,
 ``>`` and ``&`` escaped) rather than fetched JSON, so pages work from
 ``file://``; pages carry no inline script, so their Content-Security-Policy of
-``'self'`` (a ``<meta>``, so it holds from ``file://`` too) costs nothing; and the player builds text nodes, never HTML, from script
-text.
+``'self'`` (a ``<meta>``, so it holds from ``file://`` too) costs nothing; and
+the player builds text nodes, never HTML, from script text.
 """
 
 from __future__ import annotations
