@@ -128,7 +128,7 @@ def test_overlay_in_the_open_page_and_reload_keeps_the_place(watching, browser):
     _session, client, root = watching
     page = browser.new_page()
     page.goto(f"http://127.0.0.1:{client.port}/served/ben/")
-    page.wait_for_function("window.runthruPlayer !== undefined")
+    page.wait_for_function("() => window.runthruPlayer !== undefined")
     page.click('.line[data-i="2"]')
     time.sleep(0.5)  # let the first poll settle
     script = root / "scripts" / "served.md"
