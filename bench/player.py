@@ -46,7 +46,7 @@ def play_latency(page_url: str, runs: int) -> list[float]:
         page = browser.new_page()
         for _ in range(runs):
             page.goto(page_url)
-            page.wait_for_function("window.runthruPlayer !== undefined")
+            page.wait_for_function("() => window.runthruPlayer !== undefined")
             page.evaluate("""() => {
                 const a = document.getElementById('audio');
                 window.__t = {};
@@ -55,7 +55,7 @@ def play_latency(page_url: str, runs: int) -> list[float]:
                 a.addEventListener('playing', () => { window.__t.playing = performance.now(); }, { once: true });
             }""")
             page.click("#play")
-            page.wait_for_function("window.__t.playing !== undefined", timeout=10000)
+            page.wait_for_function("() => window.__t.playing !== undefined", timeout=10000)
             t = page.evaluate("window.__t")
             timings.append(t["playing"] - t["click"])
             page.evaluate("localStorage.clear()")

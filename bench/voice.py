@@ -199,13 +199,13 @@ def live(launcher, url: str, wav: Path, seconds: float, mode: str = "voice") -> 
         page.goto(url)
         page.evaluate("m => localStorage.setItem(RunThru.prefix + 'settings', JSON.stringify({mode: m}))", mode)
         page.reload()
-        page.wait_for_function("window.runthruPlayer !== undefined")
+        page.wait_for_function("() => window.runthruPlayer !== undefined")
         if mode == "voice":
-            page.wait_for_function("window.RunThru.VoiceDetector !== undefined")
+            page.wait_for_function("() => window.RunThru.VoiceDetector !== undefined")
         time.sleep(1.0)
         page.click("#play")
         if mode == "voice":
-            page.wait_for_function("RunThru.voiceLog.some(e => e.e === 'mic')")
+            page.wait_for_function("() => RunThru.voiceLog.some(e => e.e === 'mic')")
         cpu0, t0 = descendants_cpu(), time.monotonic()
         time.sleep(seconds)
         cpu = (descendants_cpu() - cpu0) / (time.monotonic() - t0)
@@ -260,7 +260,7 @@ def main() -> None:
             page.goto(url)
             page.evaluate("localStorage.setItem(RunThru.prefix + 'settings', JSON.stringify({mode: 'voice'}))")
             page.reload()
-            page.wait_for_function("window.RunThru.VoiceDetector !== undefined")
+            page.wait_for_function("() => window.RunThru.VoiceDetector !== undefined")
             rows = [("energy + adaptive floor (voice.js)", *shipped_offline(page, lines, noise))]
             model = args.silero / "vad-web/dist/silero_vad_v5.onnx" if args.silero else None
             if model and model.exists():

@@ -121,16 +121,39 @@ def automatic_voices(characters: list[str], taken: Iterable[Voice], base: Voice,
     out: dict[str, Voice] = {}
     for name in characters:
         slot = _preferred_slot(name)
-        for step in range(len(AUTO_VOICES)):
-            candidate = AUTO_VOICES[(slot + step) % len(AUTO_VOICES)]
-            if candidate not in used:
-                break
-        else:  # more characters than palette entries: reuse the hashed slot
-            candidate = AUTO_VOICES[slot]
+        order = [AUTO_VOICES[(slot + step) % len(AUTO_VOICES)] for step in range(len(AUTO_VOICES))]
+        wanted = casting.hint_words((hints or {}).get(name))
+        fitting = [c for c in order if _fits(c, wanted)]
+        candidate = next((c for c in fitting + order if c not in used), AUTO_VOICES[slot])
         used.add(candidate)
         pitch, speed = candidate
         out[name] = replace(base, pitch=base.pitch + pitch, speed=round(base.speed * speed, 3))
     return out
+
+
+def _fits(variant: tuple[float, float], wanted: set[str]) -> bool:
+    """Whether a pitch/speed variant of the built-in (male) voice suits a hint's words."""
+    pitch, speed = variant
+    if "female" in wanted and pitch < 4.0:
+        return False
+    if "male" in wanted and pitch > 1.0:
+        return False
+    if "young" in wanted and speed < 1.0:
+        return False
+    return not ("older" in wanted and (speed > 1.0 or ("female" not in wanted and pitch > 1.0)))
+
+
+def script_hints(script: Script) -> dict[str, str]:
+    """Casting hints the script itself gives (titles in names, cast-list descriptions)."""
+    conv = script.conventions
+    hints = {}
+    for name in script.characters:
+        listed = conv.cast.get(name_key(name)) if conv else None
+        note = conv.cast_notes.get(listed, "") if conv and listed else ""
+        hint = casting.inferred_hint(listed or name, note)
+        if hint:
+            hints[name] = hint
+    return hints
 
 
 def project_root_of(path: Path) -> Path:
@@ -143,7 +166,7 @@ def automatic_cast(script: Script, script_path: Path) -> Cast:
     pool = casting.candidates(project_root_of(script_path))
     cast.roles = {
         name: Role(name=name, voice=voice, automatic=True)
-        for name, voice in automatic_voices(script.characters, [], Voice(), pool).items()
+        for name, voice in automatic_voices(script.characters, [], Voice(), pool, script_hints(script)).items()
     }
     return cast
 
@@ -208,7 +231,7 @@ def load_cast(path: Path, shown: str, script: Script, table: dict[str, Any], tex
 
     taken = [r.voice for r in explicit.values()]
     auto = automatic_voices([c for c in characters if c not in explicit], taken, base,
-                            casting.candidates(project_root_of(path)), hints)
+                            casting.candidates(project_root_of(path)), {**script_hints(script), **hints})
     roles = dict(explicit)
     for name in characters:
         if name not in explicit:

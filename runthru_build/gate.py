@@ -13,7 +13,9 @@
   holding it guesses in a bucket of its own, so strangers' wrong guesses never
   lock out someone who has logged in from that browser before.
 * Guesses are checked one at a time per client, at most ``CONCURRENT_CHECKS``
-  scrypt runs at once, at most ``GUESSES_PER_MINUTE`` across all clients; after
+  scrypt runs at once, at most ``GUESSES_PER_MINUTE`` wrong ones across all
+  clients (a right guess is refunded, so a cast logging in together is never
+  held up); after
   ``FREE_FAILURES`` wrong guesses a client waits longer before each next one
   (doubling, capped, forgotten after an hour).  The check and the count happen
   under one lock, so a burst of requests cannot slip between them.
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import base64
 import collections
+import contextlib
 import hashlib
 import hmac
 import json
@@ -47,7 +50,7 @@ FORGET_AFTER_S = 60 * 60
 MAX_REMEMBERED = 10_000
 """Clients remembered before the forgotten ones are swept out."""
 GUESSES_PER_MINUTE = 10
-"""Across all clients: the most guesses an attacker with any number of addresses gets (600 an hour)."""
+"""Across all clients: the most wrong guesses an attacker with any number of addresses gets (600 an hour)."""
 CONCURRENT_CHECKS = 2
 """scrypt runs at once (each takes about 16 MB)."""
 MIN_PIN = 4
@@ -216,6 +219,7 @@ class Gate:
         key, counted = (f"device:{device}", False) if device else (client, True)
         with self._lock:
             record, wait = self._admit(key, counted)
+            admitted = record.last if record is not None else 0.0
         if record is None:
             return Guess(ok=False, retry_after=max(1, math.ceil(wait)))
         ok = False
@@ -228,6 +232,9 @@ class Gate:
                 record.last = self.clock()
                 if ok:
                     self._clients.pop(key, None)
+                    if counted:  # only wrong guesses spend the ceiling: a whole cast may log in at once
+                        with contextlib.suppress(ValueError):
+                            self._recent.remove(admitted)
         return Guess(ok=ok)
 
 

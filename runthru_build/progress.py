@@ -96,8 +96,9 @@ class RenderProgress:
         now = self.clock()
         elapsed = now - self._started
         rate = self.done / elapsed if elapsed > 0 else 0.0
-        left = self.remaining_seconds()
-        if not self._estimated and elapsed >= WARM_UP_S and self.done >= 3 and left is not None:
+        warmed_up = elapsed >= WARM_UP_S and self.done >= 3  # the first takes carry the workers' start
+        left = self.remaining_seconds() if warmed_up or self.total < LONG_RENDER else None
+        if not self._estimated and left is not None:
             self._estimated = True
             self._say(f"estimate: about {duration_text(left)} more for "
                       f"{self.total - self.done} takes ({rate:.1f} takes/s so far)")

@@ -7,11 +7,12 @@ fails to load is reported and the others still load.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .cast import Cast, automatic_cast, load_cast, read_cast_header
-from .config import Config, load_config
+from .config import Config, find_line, load_config
 from .errors import RunThruError, UnreadableInput
 from .importers import DOCUMENT_SUFFIXES, load_document
 from .script import SCRIPT_SUFFIXES, Script, load_script
@@ -49,9 +50,10 @@ def load_project(root: Path, config: Config | None = None) -> Project:
     config = config or load_config(root)
     project = Project(config=config)
     if not config.scripts_dir.is_dir() and not config.casts_dir.is_dir():
+        what = "no such folder" if not root.exists() else f"no {config.scripts}/ or {config.casts}/ folder here"
         project.errors.append(RunThruError(
-            f"no {config.scripts}/ or {config.casts}/ folder here: not a RunThru project "
-            "(runthru-build new DIR makes one)", path=str(root)))
+            f"{what}: not a RunThru project (give the folder that holds {config.scripts}/; "
+            "runthru-build new DIR makes one)", path=str(root)))
         return project
 
     scripts: dict[Path, Script] = {}
@@ -65,7 +67,7 @@ def load_project(root: Path, config: Config | None = None) -> Project:
                 project.warnings.append(f"{shown}: script = {table['script']!r} resolves to {script_path}, "
                                         "outside the project")
             used.add(script_path)
-            script = scripts.get(script_path) or _script(config, script_path, referenced_by=shown)
+            script = scripts.get(script_path) or _script(config, script_path, referenced_by=(shown, text))
             scripts[script_path] = script
             cast = load_cast(cast_file, shown, script, table, text, script_path)
         except RunThruError as exc:
@@ -100,10 +102,16 @@ def _script_files(scripts_dir: Path) -> list[Path]:
     return [p for p in files if p.suffix.lower() in SCRIPT_SUFFIXES or p.stem not in editable]
 
 
-def _script(config: Config, path: Path, referenced_by: str | None = None) -> Script:
+def _script(config: Config, path: Path, referenced_by: tuple[str, str] | None = None) -> Script:
+    """``referenced_by``: the cast file (as shown, and its text) whose ``script =`` names it."""
     shown = config.shown(path) if path.exists() else f"{config.shown(path.parent)}/{path.name}"
     if referenced_by and not path.exists():
-        raise UnreadableInput(f"script {shown} named by script = … does not exist", path=referenced_by)
+        cast_shown, text = referenced_by
+        nearby = [p.name for p in _script_files(path.parent)]
+        close = difflib.get_close_matches(path.name, nearby, n=1)
+        hint = f" (did you mean {config.shown(path.parent / close[0])}?)" if close else ""
+        raise UnreadableInput(f"script {shown} named by script = … does not exist{hint}", path=cast_shown,
+                              line=find_line(text, "script"))
     if path.suffix.lower() in DOCUMENT_SUFFIXES:
         return load_document(path, shown)
     return load_script(path, shown)

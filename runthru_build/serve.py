@@ -8,7 +8,11 @@ Content-Security-Policy of ``'self'``, nosniff and no-referrer.
 
 Paths under ``/_runthru/`` belong to the server: the PIN page and its style
 sheet, a health check, logout, the live-reload poll and its script.  With a
-PIN, everything else needs the signed cookie.
+PIN, everything else needs the signed cookie; pages are then ``no-store`` (Back
+after a logout shows nothing), and a PIN or logout that another site's page
+sends through the browser (``Sec-Fetch-Site: cross-site``) does nothing.
+Without a PIN, a loopback server answers only to loopback names and IP
+addresses, so a DNS-rebinding page cannot read it.
 
 Each connection must deliver a whole request head (and its small body) within
 ``IDLE_TIMEOUT_S`` of starting to wait for it, or a watchdog shuts it (slow
@@ -40,11 +44,10 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from .gate import COOKIE, COOKIE_DAYS, DEVICE_COOKIE, DEVICE_DAYS, Gate
 from .livereload import ReloadState
+from .site import PAGE_CSP
 
 PREFIX = "/_runthru/"
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self'; "
-       "connect-src 'self'; worker-src 'self'; manifest-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
-       "form-action 'self'")
+CSP = PAGE_CSP + "; frame-ancestors 'none'"  # the pages' own policy, and no framing (a <meta> cannot say that)
 TYPES = {
     ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
     ".json": "application/json", ".webmanifest": "application/manifest+json", ".mp3": "audio/mpeg",
@@ -177,6 +180,30 @@ class Handler(BaseHTTPRequestHandler):
                 if len(self.body) < int(raw):
                     self.close_connection = True
         self.server.deadlines.disarm(self.connection)
+        if not self._host_allowed():
+            self._send(HTTPStatus.MISDIRECTED_REQUEST, b"Without a PIN this server answers only to localhost or an IP "
+                       b"address, so that no other site can read it. To reach it by another name, serve it with --pin.\n",
+                       extra={"Connection": "close"})
+            self.close_connection = True
+            return False
+        return True
+
+    def _host_allowed(self) -> bool:
+        """DNS rebinding: a page of another site whose name now resolves to 127.0.0.1 can reach a
+        loopback server as its own origin, but its Host header still carries that name.  A loopback
+        listener without a PIN answers only loopback names and IP addresses (with a PIN, such a page
+        meets the PIN page like anyone, and proxies that keep their own name still work)."""
+        host = self.headers.get("Host", "").strip().lower()
+        if not host or self.state.gate is not None or self.via_tunnel or not is_loopback(self.server.server_address[0]):
+            return True
+        name = host[1:].partition("]")[0] if host.startswith("[") else host.rpartition(":")[0] or host
+        name = name.rstrip(".")  # localhost. is localhost
+        if name == "localhost" or name.endswith(".localhost"):
+            return True
+        try:
+            ipaddress.ip_address(name)
+        except ValueError:
+            return False
         return True
 
     def send_header(self, keyword: str, value: str) -> None:
@@ -255,6 +282,10 @@ class Handler(BaseHTTPRequestHandler):
         gate = self.state.gate
         return next((v for v in self._cookies(COOKIE) if gate is not None and gate.cookie_valid(v)), None)
 
+    def _cross_site(self) -> bool:
+        """Sent by the browser on behalf of a page of another site (a link, a form, a script)."""
+        return self.headers.get("Sec-Fetch-Site", "").strip().lower() == "cross-site"
+
     def authorised(self) -> bool:
         return self.state.gate is None or self._session_cookie() is not None
 
@@ -295,6 +326,8 @@ class Handler(BaseHTTPRequestHandler):
             self._send(HTTPStatus.OK, _static("pin.css"), TYPES[".css"], {"Cache-Control": "no-cache"})
         elif name == "pin" and self.state.gate is not None:
             self._pin_page()
+        elif name == "logout" and self._cross_site():
+            self._redirect("/")  # a link on another site signs nobody out
         elif name == "logout":
             if self.state.gate is not None:
                 self.state.gate.revoke(self._session_cookie())
@@ -319,22 +352,30 @@ class Handler(BaseHTTPRequestHandler):
         self._send(HTTPStatus.OK, json.dumps(snapshot).encode(), "application/json")
 
     # -- PIN ----------------------------------------------------------------------
-    def _next_target(self, raw: str | None) -> str:
-        """Where to go after the PIN: only a page or folder of this site, percent-encoded, so
-        never another host and never a byte that could end a header line."""
-        if not raw or not raw.startswith("/") or self.resolve(raw) is None:
+    def _next_target(self, raw: str | None, *, signed_in: bool) -> str:
+        """Where to go after the PIN: a path of this site, percent-encoded, so never another host
+        and never a byte that could end a header line.  Only a signed-in client is told whether it
+        names a page (else "/"); a stranger's PIN page echoes any well-formed path, so that it
+        cannot be used to find out which productions and parts the site holds."""
+        if not raw or not raw.startswith("/"):
             return "/"
-        decoded = unquote(raw, errors="strict")
-        if any(ord(c) < 32 or ord(c) == 127 for c in decoded):
+        try:
+            decoded = unquote(raw, errors="strict")
+        except UnicodeDecodeError:
             return "/"
         parts = [p for p in decoded.split("/") if p]
+        if any(ord(c) < 32 or ord(c) == 127 or c == "\\" for c in decoded) or any(p[0] == "." for p in parts):
+            return "/"
+        if signed_in and self.resolve(raw) is None:
+            return "/"
         path = "/" + "/".join(parts) + ("/" if parts and decoded.endswith("/") else "")
         return quote(path, safe="/")
 
     def _pin_page(self, message: str = "", status: int = HTTPStatus.OK, next_path: str | None = None,
                   retry_after: int = 0) -> None:
         if next_path is None:
-            next_path = self._next_target(parse_qs(urlsplit(self.path).query).get("next", [None])[0])
+            requested = parse_qs(urlsplit(self.path).query).get("next", [None])[0]
+            next_path = self._next_target(requested, signed_in=False)
         body = _static("pin.html").decode().format(
             message=html.escape(message), next=html.escape(next_path, quote=True),
             error_class="error" if message else "hidden",
@@ -351,14 +392,20 @@ class Handler(BaseHTTPRequestHandler):
             self._send(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, b"form too large\n")
             return
         form = parse_qs(self.body.decode("utf-8", "replace"))
-        next_path = self._next_target(form.get("next", [None])[0])
+        requested = form.get("next", [None])[0]
+        next_path = self._next_target(requested, signed_in=False)
+        if self._cross_site():
+            # a page elsewhere posting PINs through its visitors' browsers: never checked, never counted,
+            # so it can neither guess nor lock those visitors out
+            self._pin_page("That form came from another site. Enter the PIN here.", HTTPStatus.FORBIDDEN, next_path)
+            return
         if self._session_cookie() is not None:
-            self._redirect(next_path)  # already in, from another tab: nothing to check
+            self._redirect(self._next_target(requested, signed_in=True))  # already in, from another tab
             return
         device = next(filter(None, map(gate.device_of, self._cookies(DEVICE_COOKIE))), None)
         guess = gate.guess(self.client_id(), form.get("pin", [""])[0].strip(), device=device)
         if guess.ok:
-            self._redirect(next_path, {"Set-Cookie": [
+            self._redirect(self._next_target(requested, signed_in=True), {"Set-Cookie": [
                 self._set_cookie(gate.issue_device(), DEVICE_DAYS * 86400, DEVICE_COOKIE),
                 self._set_cookie(gate.issue_cookie(), COOKIE_DAYS * 86400)]})
         elif not guess.checked:
@@ -432,6 +479,8 @@ class Handler(BaseHTTPRequestHandler):
         scope = "private" if self.state.gate else "public"
         if suffix in AUDIO and target.parent.name == "audio":
             return f"{scope}, max-age=31536000, immutable"  # named by the hash of their content
+        if self.state.gate and suffix == ".html":
+            return "private, no-store"  # else Back, after a logout, shows the page from the browser's cache
         return "no-cache"
 
     def _send_file(self, target: Path, size: int, content_type: str, extra: dict[str, str]) -> None:

@@ -17,9 +17,9 @@ Everything is written into a temporary folder beside ``build/`` and swapped
 in only when complete, so a failed build never leaves a half-written site.
 A production's data ships as a classic script (``data.js``, JSON with ``<``,
 ``>`` and ``&`` escaped) rather than fetched JSON, so pages work from
-``file://``; pages carry no inline script, so a Content-Security-Policy of
-``'self'`` holds; and the player builds text nodes, never HTML, from script
-text.
+``file://``; pages carry no inline script, so their Content-Security-Policy of
+``'self'`` (a ``<meta>``, so it holds from ``file://`` too) costs nothing; and
+the player builds text nodes, never HTML, from script text.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ import hashlib
 import json
 import math
 import os
+import posixpath
 import re
 import shutil
 import tempfile
@@ -53,10 +54,21 @@ from .script import Direction, Line
 from .voices.store import cast_voice_credits
 
 SITE_MARKER = ".runthru-site"
-"""Written into every site RunThru builds: only a folder that holds it is ever replaced."""
+"""Written into every site RunThru builds: only a folder that holds it is ever replaced.  It lists
+the files RunThru wrote; a site holding any other file (the user's own) is not replaced either."""
+_MARKER_TEXT = "Built by runthru-build, which replaces this folder on every build.\n"
+_FILES_HEADER = "Files it wrote (while this folder holds any other, it is not replaced):\n"
+SYSTEM_LITTER = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
+"""Files a file manager leaves in any folder it shows: not the user's work, removed with the old site."""
 BUNDLE_MANIFEST = ".bundles.json"
 """Beside the site: a digest of each bundle's contents (bundle.py); also marks a site
 built before ``SITE_MARKER`` existed."""
+
+PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self' blob:; "
+            "connect-src 'self'; worker-src 'self'; manifest-src 'self'; base-uri 'none'; form-action 'self'")
+"""The Content-Security-Policy every page carries in a ``<meta>``, so that it holds from ``file://``
+(an unzipped bundle) and on any host, not only behind ``serve`` (which also sends it as a header).
+``media-src blob:``: the actor's own recordings play from IndexedDB through blob: URLs."""
 
 RESERVED_SLUGS = frozenset({"audio", "assets", "index", "listen", "sw"})
 WORDS_PER_SECOND = 2.6  # speaking rate used to time a line that has no audio
@@ -181,6 +193,7 @@ def _environment(dirs: list[Path]) -> jinja2.Environment:
         loader=jinja2.FileSystemLoader([str(d / "templates") for d in dirs]),
         autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
     )
+    env.globals["csp"] = PAGE_CSP
     env.filters["filesize"] = lambda n: f"{n / 1e6:.1f} MB" if n >= 1e6 else f"{max(1, round(n / 1e3))} KB"
     env.filters["minutes"] = lambda s: f"{max(1, round(s / 60))} min"
     env.filters["percent"] = lambda share: f"{share:.0%}" if share >= 0.005 or not share else "<1%"
@@ -362,7 +375,7 @@ def stage_site(plans: list[Plan], cache: TakeCache, config: Config,
                            f"{exc.strerror}", path=config.shown(build_dir)) from None
     root.chmod(0o777 & ~_umask())  # mkdtemp makes it private; the site is for serving
     try:
-        (root / SITE_MARKER).write_text("Built by runthru-build, which replaces this folder on every build.\n")
+        (root / SITE_MARKER).write_text(_MARKER_TEXT)
         static_files = _copy_static(dirs, root)
         slugs = unique_slugs([p.production.name for p in plans])
         sites = [_production_site(slugs[p.production.name], p, cache) for p in plans]
@@ -477,15 +490,45 @@ def check_build_dir(config: Config) -> None:
         raise RunThruError("build = … names an existing file: RunThru replaces the build folder on every "
                            "build, so it will not replace this file", path=shown)
     if (build_dir / SITE_MARKER).is_file() or (build_dir / BUNDLE_MANIFEST).is_file():
+        foreign = _foreign_files(build_dir)
+        if foreign:
+            what = f"{len(foreign)} files, this one first," if len(foreign) > 1 else "a file"
+            raise RunThruError(f"{what} in the built site not made by RunThru: it replaces {shown}/ on every "
+                               f"build, so move {'them' if len(foreign) > 1 else 'it'} out first; nothing was deleted",
+                               path=f"{shown}/{foreign[0]}")
         return
     if any(build_dir.iterdir()):
         raise RunThruError(f"this folder was not built by RunThru (no {SITE_MARKER} in it), so it will not be "
                            "replaced: move it away, or set build = … to another folder", path=shown)
 
 
+def _site_files(folder: Path) -> set[str]:
+    """Every file and link under ``folder``, as POSIX paths relative to it."""
+    found = set()
+    for parent, folders, files in os.walk(folder):
+        here = Path(parent).relative_to(folder)
+        found.update((here / name).as_posix() for name in files)
+        found.update((here / name).as_posix() for name in folders if (Path(parent) / name).is_symlink())
+    return found
+
+
+def _foreign_files(build_dir: Path) -> list[str]:
+    """Files in a RunThru site that RunThru did not write (none known for a site older than the list)."""
+    try:
+        _, listed, names = (build_dir / SITE_MARKER).read_text(encoding="utf-8").partition(_FILES_HEADER)
+    except (OSError, UnicodeDecodeError):
+        return []
+    if not listed:
+        return []
+    known = set(names.splitlines()) | {SITE_MARKER}
+    return sorted(f for f in _site_files(build_dir) - known if posixpath.basename(f) not in SYSTEM_LITTER)
+
+
 def publish(staged_root: Path, config: Config) -> None:
     """Swap the staged folder in for ``build/`` (two renames; the old site is removed after)."""
     build_dir = config.build_dir
+    files = sorted(_site_files(staged_root) - {SITE_MARKER})
+    (staged_root / SITE_MARKER).write_text(_MARKER_TEXT + _FILES_HEADER + "".join(f"{f}\n" for f in files))
     check_build_dir(config)  # again: the folder may have changed while the takes rendered
     old = None
     try:

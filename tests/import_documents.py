@@ -356,6 +356,43 @@ def play_docx(script: Script) -> bytes:
     return buffer.getvalue()
 
 
+def one_act_docx(script: Script, *, justification: str | None = None) -> bytes:
+    """A one-act play typed in Word with no act or scene heading: the title, a byline, a
+    "Characters" heading over one entry per paragraph, a wrapped opening direction, the
+    speeches (bold names, italic directions) and THE END.  ``justification`` sets every
+    paragraph's ``w:jc`` as another writer would (LibreOffice writes ``start``)."""
+    import docx
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    document = docx.Document()
+    document.add_paragraph(script.title, style="Title")
+    document.add_paragraph(f"by {script.author or 'Anonymous'}")
+    document.add_heading("Characters", level=2)
+    for name in script.characters:
+        document.add_paragraph(f"{name.upper()}, a person of the play")
+    document.add_paragraph("[The curtain rises on an empty room. Someone")
+    document.add_paragraph("is heard outside.]")
+    for element in (e for scene in script.scenes for e in scene.elements):
+        if isinstance(element, Direction):
+            document.add_paragraph().add_run(plain_text(element.text)).italic = True
+            continue
+        paragraph = document.add_paragraph()
+        paragraph.add_run(f"{_cue(element)}.").bold = True
+        for text, direction in _parts(element):
+            paragraph.add_run(" ")
+            paragraph.add_run(text).italic = direction or None
+    document.add_paragraph("THE END")
+    if justification:
+        for paragraph in document.paragraphs:
+            jc = OxmlElement("w:jc")
+            jc.set(qn("w:val"), justification)
+            paragraph._p.get_or_add_pPr().append(jc)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
 def fdx(script: Script, *, dual_every: int = 0) -> bytes:
     """Final Draft XML; with ``dual_every`` every n-th pair of speeches is dual dialogue."""
     from xml.sax.saxutils import escape

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from runthru_build.cast import AUTO_VOICES, Voice, automatic_voices
+from runthru_build.cast import AUTO_VOICES, Voice, automatic_voices, script_hints
 from runthru_build.project import load_project
 
 SCRIPT = "# Play\n\n## One\n\nNARRATOR 1: Hello.\nJIMMY: Hi.\nGIRL: Hey.\nJIMMY: Bye.\n"
@@ -70,7 +70,9 @@ def test_script_without_cast_gets_automatic_cast(make_project):
          "casts/spring.toml:2: engine must be one of"),
         ('script = "../scripts/play.md"\n[roles.GIRL]\nvoice = "voices/girl.wav"\n',
          "casts/spring.toml:3: roles.GIRL.voice: voice file 'voices/girl.wav' not found"),
-        ('script = "../scripts/missing.md"\n', "casts/spring.toml: script scripts/missing.md named by script = … does not exist"),
+        ('script = "../scripts/missing.md"\n', "casts/spring.toml:1: script scripts/missing.md named by script = … does not exist"),
+        ('title = "Spring"\nscript = "../scripts/plya.md"\n',
+         "casts/spring.toml:2: script scripts/plya.md named by script = … does not exist (did you mean scripts/play.md?)"),
         ('title = "x"\n', 'casts/spring.toml: missing script = "path/to/script.md"'),
         ('script = "../scripts/play.md"\n[roles\n', "casts/spring.toml:2: TOML syntax error"),
         ('script = "../scripts/play.md"\ncolour = 1\n', "casts/spring.toml:2: unknown key colour"),
@@ -126,3 +128,22 @@ def test_a_good_multi_speaker_voice_loads(make_project):
     project = load(make_project, 'script = "../scripts/play.md"\n[roles.GIRL]\nvoice = "voices/two.onnx"\n'
                    'speaker = "kim"\n', **{"casts/voices/two.onnx": b"onnx", "casts/voices/two.onnx.json": PIPER_VOICE})
     assert not project.errors
+
+
+def test_the_script_says_who_is_a_woman_a_man_or_a_child(make_project):
+    """Found by a newcomer: with only the built-in (male) voice, 'NATALYA, his daughter'
+    got a lower pitch than the men.  Titles in names and the cast list's descriptions now
+    steer automatic casting; a cast file's own hint still wins."""
+    play = ("CHARACTERS\n\nSTEPAN CHUBUKOV, a landowner\nNATALYA STEPANOVNA, his daughter\n"
+            "MRS. HALE\nTOMMY, a boy of twelve\n\n[CHUBUKOV alone.]\n\n"
+            + "".join(f"CHUBUKOV. Line {i}.\n\nNATALYA. Yes {i}.\n\nMRS. HALE. Well {i}.\n\nTOMMY. Hey {i}.\n\n"
+                      for i in range(3)))
+    project = load_project(make_project({"scripts/play.txt": play}))
+    (production,) = project.productions
+    assert script_hints(production.script) == {"NATALYA": "female", "MRS. HALE": "female", "TOMMY": "male, young"}
+    voices = {name: role.voice for name, role in production.cast.roles.items()}
+    assert voices["NATALYA"].pitch >= 4 and voices["MRS. HALE"].pitch >= 4
+    assert voices["TOMMY"].pitch <= 1 and voices["TOMMY"].speed >= 1.0
+    cast = 'script = "../scripts/play.txt"\n[roles.NATALYA]\nhint = "male, older"\n'
+    project = load_project(make_project({"scripts/play.txt": play, "casts/play.toml": cast}))
+    assert project.productions[0].cast.roles["NATALYA"].voice.pitch <= 1

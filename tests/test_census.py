@@ -702,3 +702,53 @@ def test_found_on_unseen_plays_all_kids_is_one_group_not_all_and_kids_together()
         "All kids: Good morning.\nMum: Off you go.\nAll kids: We feel sick!\n"
     script = _parse(text, ".txt")
     assert [line.speakers for line in script.lines()][-3:] == [("All kids",), ("Mum",), ("All kids",)]
+
+
+ONE_ACT_WITH_A_CAST_LIST = """THE BORROWED LADDER
+
+A FARCE IN ONE ACT
+
+By Ivan Smirnov
+
+
+CHARACTERS
+
+AUGUSTUS PETROVITCH BRANDT, a retired clerk
+MARIA AUGUSTOVNA, his niece, nineteen years old
+FYODOR ILYITCH KOROVIN, a neighbour, large and loud, but
+a coward at heart
+{between}
+BRANDT. Fyodor Ilyitch! At this hour! Come in, come in, and mind
+the step, it is loose.
+
+KOROVIN. Good evening, good evening. I have come about the ladder.
+
+BRANDT. The ladder? [Aside] He wants it back already.
+
+MARIA. Uncle, who is it?
+
+KOROVIN. Only your neighbour, Maria Augustovna, about a small matter
+of a ladder.
+
+MARIA. [Coming in] Then I shall leave you to it.
+"""
+
+
+@pytest.mark.parametrize("between", [
+    "\nThe scene is laid in BRANDT'S house.\n\n\nA small parlour.\n\n[KOROVIN knocks and comes in.]\n\n",
+    "\n",
+], ids=["setting-and-direction", "dialogue-at-once"])
+def test_a_one_act_play_with_a_cast_list_and_no_act_heading_has_its_speeches(between):
+    """The newcomer's blocker: with no ACT or SCENE line the cast list ran to the end of the
+    file and 'no dialogue found' came back.  The list ends at a direction or at a listed
+    character speaking."""
+    script = _parse(ONE_ACT_WITH_A_CAST_LIST.format(between=between), ".txt")
+    lines = list(script.lines())
+    assert [line.speakers[0] for line in lines] == ["BRANDT", "KOROVIN", "BRANDT", "MARIA", "KOROVIN", "MARIA"]
+    assert lines[0].spoken.startswith("Fyodor Ilyitch! At this hour!") and lines[0].spoken.endswith("it is loose.")
+    assert set(script.conventions.cast.values()) == {
+        "AUGUSTUS PETROVITCH BRANDT", "MARIA AUGUSTOVNA", "FYODOR ILYITCH KOROVIN"}
+    assert (script.title, script.subtitle, script.author) == ("THE BORROWED LADDER", "A FARCE IN ONE ACT",
+                                                              "Ivan Smirnov")
+    if "knocks" in between:  # the opening direction names who enters: it belongs to the scene
+        assert script.scenes[0].elements[0].text == "KOROVIN knocks and comes in."

@@ -76,7 +76,7 @@ def test_cast_naming_a_missing_script_is_unreadable_input(make_project):
     root = make_project({"casts/a.toml": 'script = "../scripts/gone.md"\n'})
     result = run_check(root)
     assert result.exit_code == 2
-    assert "error: casts/a.toml: script scripts/gone.md named by script = … does not exist" in result.output
+    assert "error: casts/a.toml:1: script scripts/gone.md named by script = … does not exist" in result.output
 
 
 def test_a_latin1_script_is_read_with_a_warning(make_project):

@@ -52,7 +52,7 @@ def open_player(context, url: str, settings: dict | None = None):
     if settings is not None:
         page.evaluate("s => localStorage.setItem('runthru:drills:settings', JSON.stringify(s))", settings)
         page.reload()
-    page.wait_for_function("window.runthruDrills !== undefined")
+    page.wait_for_function("() => window.runthruDrills !== undefined")
     page.evaluate("""() => {
         window.__plays = [];
         const a = document.getElementById('audio');
@@ -67,7 +67,7 @@ def test_the_highlight_follows_the_audio_and_can_be_switched_off(browser, projec
     context = browser.new_context()
     page = open_player(context, (project / "build" / "drills" / "ben" / "index.html").as_uri())
     page.click("#play")
-    page.wait_for_function("window.__plays.length > 0", timeout=5000)
+    page.wait_for_function("() => window.__plays.length > 0", timeout=5000)
     seen = []
     while not page.evaluate("document.getElementById('audio').ended"):
         t, lit = page.evaluate("""() => {
@@ -82,7 +82,7 @@ def test_the_highlight_follows_the_audio_and_can_be_switched_off(browser, projec
             seen.append(lit)
         page.wait_for_timeout(90)
     assert len(seen) >= 8 and seen == sorted(seen)  # word after word, in order
-    page.wait_for_function("window.runthruPlayer.state().waiting")
+    page.wait_for_function("() => window.runthruPlayer.state().waiting")
     page.evaluate("() => { const box = document.getElementById('word-highlight'); box.checked = false;"
                   " box.dispatchEvent(new Event('change')); }")
     page.click('.line[data-i="0"]')
@@ -139,10 +139,10 @@ def test_short_cues_play_only_the_tail_of_each_cue_and_skip_the_rest(browser, pr
     page = open_player(context, (project / "build" / "drills" / "ben" / "index.html").as_uri(),
                        {"cueMode": "short", "cueWords": CUES_WORDS})
     page.click("#play")
-    page.wait_for_function("window.runthruPlayer.state().waiting", timeout=8000)
+    page.wait_for_function("() => window.runthruPlayer.state().waiting", timeout=8000)
     assert page.evaluate("document.getElementById('audio').paused")
     page.keyboard.press("Space")
-    page.wait_for_function("window.runthruPlayer.state().waiting && window.runthruPlayer.state().line === 4",
+    page.wait_for_function("() => window.runthruPlayer.state().waiting && window.runthruPlayer.state().line === 4",
                            timeout=8000)
     plays = page.evaluate("window.__plays")
     assert [p["line"] for p in plays] == [0, 3]  # "Come in." (line 2) is skipped: it cues nobody
@@ -163,7 +163,7 @@ def test_changed_lines_marked_banner_in_a_newer_bundle_and_rehearse_the_changes(
     assert older.locator(".line.changed").count() == 0  # the first revision marks nothing
     assert not older.is_visible("#changes")
     older.click("#play")  # rehearsed: revision 1
-    older.wait_for_function("window.__plays.length > 0", timeout=5000)
+    older.wait_for_function("() => window.__plays.length > 0", timeout=5000)
     older.close()
 
     script = root / "scripts" / "drills.md"
@@ -180,18 +180,18 @@ def test_changed_lines_marked_banner_in_a_newer_bundle_and_rehearse_the_changes(
     newer.click("#changes-go")
     waited = []
     for _ in range(2):
-        newer.wait_for_function("window.runthruPlayer.state().waiting", timeout=8000)
+        newer.wait_for_function("() => window.runthruPlayer.state().waiting", timeout=8000)
         waited.append(newer.evaluate("window.runthruPlayer.state().line"))
         newer.keyboard.press("Space")
-    newer.wait_for_function("!window.runthruPlayer.state().playing", timeout=5000)
+    newer.wait_for_function("() => !window.runthruPlayer.state().playing", timeout=5000)
     assert waited == [4, 6]  # my changed line, and my line whose cue changed
     assert [p["line"] for p in newer.evaluate("window.__plays")] == [3, 5]  # one cue before each
     assert not newer.errors
     again = open_player(context, (tmp_path / "a" / "drills-ben" / "drills" / "ben" / "index.html").as_uri())
     again.click("#play")  # the older bundle played again does not take the actor back to revision 1
-    again.wait_for_function("window.__plays.length > 0", timeout=5000)
+    again.wait_for_function("() => window.__plays.length > 0", timeout=5000)
     newer.reload()
-    newer.wait_for_function("window.runthruDrills !== undefined")
+    newer.wait_for_function("() => window.runthruDrills !== undefined")
     assert not newer.is_visible("#changes")
     context.close()
 
@@ -213,7 +213,7 @@ def test_shuffled_cues_scores_persist_across_reloads(browser, project):
     assert sum(s["g"] + s["m"] for s in scores.values()) == 4
     progress = page.inner_text("#drill-progress")
     page.reload()
-    page.wait_for_function("window.runthruDrills !== undefined")
+    page.wait_for_function("() => window.runthruDrills !== undefined")
     assert page.evaluate("window.runthruDrills.scores()") == scores
     page.click("#drill-btn")
     assert page.inner_text("#drill-progress") == progress and "not yet tried" in progress

@@ -89,6 +89,20 @@ def test_wrong_guesses_slow_down_one_client_only_and_are_forgotten():
     assert gate.guess("a", "0000").checked  # and the slate is clean
 
 
+def test_a_whole_cast_logging_in_the_same_minute_all_get_in():
+    """The director shows the QR code; everyone types the PIN at once, each from a phone of their own.
+    Only wrong guesses spend the all-clients ceiling."""
+    clock = Clock()
+    gate = Gate(pin_hash=hash_pin("4321"), key=b"c" * 32, clock=clock)
+    for n in range(GUESSES_PER_MINUTE + 5):
+        assert gate.guess(f"198.51.100.{n}", "4321").ok, n
+        clock.now += 1
+    for n in range(GUESSES_PER_MINUTE):  # wrong guesses still meet the ceiling
+        assert gate.guess(f"203.0.113.{n}", "0000").checked
+    assert not gate.guess("203.0.113.99", "0000").checked
+    assert not gate.guess("203.0.113.98", "4321").checked  # a newcomer now waits, as before
+
+
 @pytest.fixture
 def gated(toy_project):
     assert build(toy_project).published
@@ -379,3 +393,73 @@ def test_other_cookies_do_not_break_a_valid_login(gated, before):
     cookie = cookie_of(login(client, "4321")[1])
     status = client.request("GET", "/served/amy/", {"Cookie": f"{before}; runthru_auth={cookie}; b=2"})[0]
     assert status == 200, before
+
+
+def test_the_pin_page_does_not_tell_a_stranger_which_pages_exist(gated):
+    client, _, _, _ = gated
+
+    def shown(next_path: str, pin: str | None = None) -> tuple[int, bytes]:
+        if pin is None:
+            status, _, body = client.get(f"/_runthru/pin?next={next_path}")
+        else:
+            status, _, body = login(client, pin, next_path=next_path)
+        return status, body.replace(next_path.encode(), b"NEXT")
+
+    for pin in (None, "0000"):
+        assert shown("/served/amy/", pin) == shown("/served/nobody/", pin), pin  # a real part, a made-up one
+    status, headers, _ = login(client, "4321", next_path="/served/nobody/")
+    assert status == 303 and headers["location"] == "/"  # once in, only a page of the site
+
+
+def test_another_website_cannot_spend_the_guesses_of_the_people_it_sends_here(gated):
+    """A page elsewhere can make its visitors' browsers post PINs here (a plain form post needs no
+    permission); those guesses would lock the visitors themselves out. Browsers mark them cross-site."""
+    client, tunnel, _, _ = gated
+    cross_site = {"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"}
+    for n in range(FREE_FAILURES + GUESSES_PER_MINUTE + 2):
+        status, _, body = login(client, "0000", cross_site)
+        assert status == 403 and b"another site" in body, n
+        login(tunnel, "0000", {**cross_site, "CF-Connecting-IP": f"203.0.113.{n + 1}"})
+    assert login(client, "4321", cross_site)[0] == 403  # not even the right PIN, from there
+    status, headers, _ = login(client, "4321", {"Sec-Fetch-Site": "same-origin"})  # the real user, same address
+    assert status == 303 and headers["location"] == "/served/amy/"
+    assert login(tunnel, "4321", {"Sec-Fetch-Site": "same-origin", "CF-Connecting-IP": "203.0.113.1"})[0] == 303
+
+
+def test_with_a_pin_any_host_name_meets_the_pin_page(gated):
+    """A port-forwarding proxy may keep its own name in Host; with a PIN that is no risk to the site."""
+    client, _, _, _ = gated
+    status, headers, _ = client.request("GET", "/served/amy/", {"Host": "rehearsal-8000.proxy.example"})
+    assert status == 303 and headers["location"].startswith("/_runthru/pin")
+    status, headers, _ = login(client, "4321", {"Host": "rehearsal-8000.proxy.example"})
+    assert status == 303 and headers["location"] == "/served/amy/"
+
+
+@pytest.mark.browser
+def test_after_logout_the_back_button_shows_no_page_of_the_site(gated, browser):
+    """A shared computer: the next person presses Back after the actor logged out."""
+    client, _, _, _ = gated
+    page = browser.new_context().new_page()
+    try:
+        base = f"http://127.0.0.1:{client.port}"
+        page.goto(f"{base}/served/amy/")
+        page.fill("input[name=pin]", "4321")
+        page.keyboard.press("Enter")
+        page.wait_for_selector(".line")
+        page.goto(f"{base}/_runthru/logout")
+        page.go_back()
+        page.wait_for_load_state()
+        assert "/_runthru/pin" in page.url and page.locator(".line").count() == 0
+    finally:
+        page.context.close()
+
+
+def test_a_link_on_another_site_signs_nobody_out(gated):
+    client, _, _, _ = gated
+    status, headers, _ = login(client, "4321")
+    cookie = {"Cookie": f"runthru_auth={cookie_of(headers)}"}
+    status, headers, _ = client.request("GET", "/_runthru/logout", {**cookie, "Sec-Fetch-Site": "cross-site"})
+    assert status == 303 and "set-cookie" not in headers  # the browser keeps its cookie
+    assert client.request("GET", "/served/amy/", cookie)[0] == 200
+    status, headers, _ = client.request("GET", "/_runthru/logout", {**cookie, "Sec-Fetch-Site": "same-origin"})
+    assert "Max-Age=0" in headers["set-cookie"] and client.request("GET", "/served/amy/", cookie)[0] == 303

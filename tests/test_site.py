@@ -161,6 +161,25 @@ def test_existing_file_named_as_build_is_refused(project):
     assert (project / "notes.txt").read_text() == "keep me"
 
 
+def test_a_file_of_yours_put_into_the_built_site_is_never_deleted(project):
+    assert build(project).published
+    site = project / "build"
+    (site / "notes.txt").write_text("blocking for act 2")
+    (site / "play" / "photos").mkdir()
+    (site / "play" / "photos" / "set.jpg").write_bytes(b"JPEG")
+    (site / ".DS_Store").write_bytes(b"Finder")  # the system's litter, not the user's
+    before = _tree(site)
+    proc = run_cli("build", str(project))
+    errors = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert proc.returncode == 1 and len(errors) == 1 and "build/notes.txt" in errors[0], proc.stderr
+    assert "2 files" in errors[0] and "not made by RunThru" in errors[0]
+    assert _tree(site) == before  # the old site and everything added to it, as they were
+    (site / "notes.txt").unlink()
+    (site / "play" / "photos" / "set.jpg").unlink()
+    assert build(project).published and not (site / ".DS_Store").exists()
+    assert build(project).published  # and again: the new site lists what it holds
+
+
 def test_a_site_built_before_the_marker_existed_is_still_replaced(project):
     assert build(project).published
     (project / "build" / ".runthru-site").unlink()  # as an older RunThru left it

@@ -126,11 +126,11 @@ def open_player(chromium, url: str, **settings):
     page.errors = []
     page.on("pageerror", lambda e: page.errors.append(str(e)))
     page.goto(url)
-    page.wait_for_function("window.runthruPlayer !== undefined")
+    page.wait_for_function("() => window.runthruPlayer !== undefined")
     page.evaluate("s => localStorage.setItem(RunThru.prefix + 'settings', JSON.stringify(s))",
                   {"mode": "voice", **settings})
     page.reload()
-    page.wait_for_function("window.RunThru.VoiceDetector !== undefined")
+    page.wait_for_function("() => window.RunThru.VoiceDetector !== undefined")
     return page
 
 
@@ -148,7 +148,7 @@ def events(page, kind: str) -> list[float]:
 def start_listening(page) -> float:
     """Press play at my first line; returns the Python clock when the microphone opened."""
     page.click("#play")
-    page.wait_for_function("RunThru.voiceLog.some(e => e.e === 'mic')", timeout=10000)
+    page.wait_for_function("() => RunThru.voiceLog.some(e => e.e === 'mic')", timeout=10000)
     since = page.evaluate("performance.now() - RunThru.voiceLog.find(e => e.e === 'mic').t") / 1000
     return time.monotonic() - since
 
@@ -212,7 +212,7 @@ def test_noise_and_hum_alone_never_advance_and_enter_still_does(browser, served,
         assert events(page, "speech") == [] and events(page, "advance") == [], voice_log(page)
         assert line_pos(page) == 0
         page.keyboard.press("Enter")
-        page.wait_for_function("window.runthruPlayer.state().line === 1", timeout=2000)
+        page.wait_for_function("() => window.runthruPlayer.state().line === 1", timeout=2000)
     finally:
         chromium.close()
 
@@ -252,7 +252,7 @@ def test_microphone_refused_falls_back_to_waiting(browser, served, case):
         assert page.eval_on_selector("#mode", "e => e.value") == "wait"
         assert page.locator("#voice").is_hidden()
         page.click("#continue")                         # never a dead player
-        page.wait_for_function("window.runthruPlayer.state().line === 1", timeout=2000)
+        page.wait_for_function("() => window.runthruPlayer.state().line === 1", timeout=2000)
         assert not page.errors
     finally:
         chromium.close()
@@ -264,19 +264,19 @@ def test_record_two_lines_play_them_back_after_reload_and_delete(browser, bundle
     try:
         page = open_player(chromium, bundle_url, record=True)     # file://: IndexedDB there too
         start_listening(page)
-        page.wait_for_function("RunThru.voiceLog.filter(e => e.e === 'advance').length >= 2", timeout=30000)
-        page.wait_for_function("document.getElementById('takes-count').textContent === '2 lines recorded'",
+        page.wait_for_function("() => RunThru.voiceLog.filter(e => e.e === 'advance').length >= 2", timeout=30000)
+        page.wait_for_function("() => document.getElementById('takes-count').textContent === '2 lines recorded'",
                                timeout=5000)
         page.click("#play")                              # pause
         page.reload()
-        page.wait_for_function("document.getElementById('takes-count').textContent === '2 lines recorded'",
+        page.wait_for_function("() => document.getElementById('takes-count').textContent === '2 lines recorded'",
                                timeout=5000)
         page.evaluate("""() => { window.__played = [];
             const a = document.getElementById('audio');
             a.addEventListener('playing', () => window.__played.push(a.src)); }""")
         page.click("#settings-btn")
         page.click("#takes-play")
-        page.wait_for_function("window.__played.filter(s => s.startsWith('blob:')).length >= 2", timeout=30000)
+        page.wait_for_function("() => window.__played.filter(s => s.startsWith('blob:')).length >= 2", timeout=30000)
         played = page.evaluate("window.__played")
         assert [s.startswith("blob:") for s in played[:3]] == [True, False, True], played
         assert voice_log(page) == []                     # my takes played; nothing listened
@@ -288,15 +288,15 @@ def test_record_two_lines_play_them_back_after_reload_and_delete(browser, bundle
         page.click("#play")
         page.locator("#rerecord").wait_for(state="visible", timeout=10000)   # this line has a take
         page.click("#rerecord")
-        page.wait_for_function("RunThru.voiceLog.some(e => e.e === 'take')", timeout=20000)
+        page.wait_for_function("() => RunThru.voiceLog.some(e => e.e === 'take')", timeout=20000)
         assert [e["i"] for e in voice_log(page) if e["e"] == "take"] == [page.evaluate("RunThru.lines[0]")]
         assert page.locator("#takes-count").inner_text() == "2 lines recorded"
         page.click("#play")
         page.click("#settings-btn")
         page.click("#takes-delete")
-        page.wait_for_function("document.getElementById('takes-count').textContent === '0 lines recorded'")
+        page.wait_for_function("() => document.getElementById('takes-count').textContent === '0 lines recorded'")
         page.reload()
-        page.wait_for_function("window.RunThru.takeUrl !== undefined")
+        page.wait_for_function("() => window.RunThru.takeUrl !== undefined")
         assert page.locator("#takes-count").inner_text() == "0 lines recorded"
         assert not page.errors
     finally:

@@ -8,7 +8,7 @@ import shutil
 from importlib import resources
 from pathlib import Path
 
-from ..cast import Voice, automatic_cast
+from ..cast import Voice, automatic_cast, script_hints
 from ..config import CONFIG_FILE, commented_config
 from ..errors import RunThruError
 from ..fsutil import write_atomic
@@ -29,6 +29,7 @@ def cast_toml(script: Script, script_ref: str) -> str:
         for speaker in line.speakers:
             counts[speaker] += 1
     cast = automatic_cast(script, Path(script_ref))
+    hints = script_hints(script)
     base = Voice()
     out = [
         f"# Cast for {script.title}. Each role's voice is a starting point: change it, then run runthru-build.",
@@ -46,6 +47,8 @@ def cast_toml(script: Script, script_ref: str) -> str:
         voice = cast.roles[name].voice
         out += ["", f"[roles.{_toml_string(name)}]  # {count} line{'s' if count != 1 else ''}",
                 f"# {describe_choice(voice.voice, voice.speaker)}"]
+        if name in hints:
+            out.append(f"# cast as {hints[name]}, from the script")
         if voice.voice:
             out.append(f"voice = {_toml_string(Path(voice.voice).name.removesuffix('.onnx'))}")
         if voice.speaker is not None:

@@ -51,13 +51,21 @@ _BY = re.compile(r"^(?:written\s+|adapted\s+)?by\b[\s:]*(?P<who>.*)$", re.IGNORE
 
 def title_page_paras(texts: list[str], where: str) -> list[Para]:
     """The lines before a script's first scene: the first is the title, ``by …`` names the
-    author (on the same line or the next), everything else is front matter."""
+    author (on the same line or the next), a bracketed stage direction (it may wrap over
+    several lines) stays a direction, everything else is front matter."""
     paras: list[Para] = []
     texts = [t.strip() for t in texts if t.strip()]
     i = 0
     while i < len(texts):
         text = texts[i]
         m = _BY.match(text)
+        if paras and text.startswith(("[", "(")):
+            close = "]" if text.startswith("[") else ")"
+            end = next((j for j in range(i, min(i + 8, len(texts))) if texts[j].rstrip(".").endswith(close)), None)
+            if end is not None:
+                paras.append(Para("direction", " ".join(texts[i:end + 1]), where))
+                i = end + 1
+                continue
         if not paras:
             paras.append(Para("title", text, where))
         elif m and not any(p.kind == "author" for p in paras):
@@ -78,6 +86,9 @@ _NAME_END = re.compile(r"(?<=[A-Z0-9])[.:]\s+(?=\S)")
 ACT_HEADING = re.compile(r"^(?:ACTE?\b|(?:THE\s+)?(?:FIRST|SECOND|THIRD|FOURTH|FIFTH|LAST)\s+ACT\b|PROLOGUE|EPILOGUE)",
                          re.IGNORECASE)
 _MARKDOWN_MARK = re.compile(r"([\\*_`])")
+CAST_HEADING = re.compile(r"^(?:CHARACTERS|CAST(?: OF CHARACTERS| LIST)?|DRAMATIS PERSONAE|THE PERSONS OF THE PLAY)\.?$", re.I)
+END_OF_PLAY = re.compile(r"^[*_\s]*(?:THE\s+)?(?:END|CURTAIN|FINIS)\b[\s.!*_]*$", re.IGNORECASE)
+"""THE END / CURTAIN: never part of the last speech."""
 STRUCTURE_WORDS = re.compile(r"^(?:ACTE?|SCENE|SC[EÈ]NE|PROLOGUE|EPILOGUE)\b", re.IGNORECASE)
 
 

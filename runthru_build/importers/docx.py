@@ -16,6 +16,8 @@ from ..errors import UnreadableInput
 from ..script.play import is_structure_line
 from .document import (
     ACT_HEADING,
+    CAST_HEADING,
+    END_OF_PLAY,
     STRUCTURE_WORDS,
     Imported,
     Para,
@@ -57,8 +59,6 @@ def check_zip(data: bytes, shown: str, needs: str) -> zipfile.ZipFile:
 def read_docx(data: bytes, shown: str) -> Imported:
     check_zip(data, shown, "word/document.xml")
     import docx
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises many kinds (KeyError, XMLSyntaxError, ValueError)
@@ -76,13 +76,23 @@ def read_docx(data: bytes, shown: str) -> Imported:
             (r.text, r.bold if r.bold is not None else style_bold, r.italic if r.italic is not None else style_italic)
             for r in paragraph.runs if r.text
         ]
-        centred = paragraph.alignment == WD_ALIGN_PARAGRAPH.CENTER
+        centred = _centred(paragraph)
         items.append((f"paragraph {n}", style_name, text, spans, centred))
     if not items:
         raise UnreadableInput("has no text to import", path=shown)
     screenplay = sum(1 for _, s, *_ in items if s == "character") >= 1
     paras = _screenplay(items) if screenplay else _play(items)
     return Imported(paras, screenplay=screenplay, source_kind="Word")
+
+
+def _centred(paragraph) -> bool:
+    """Read from the XML: python-docx's ``alignment`` raises on values newer writers use
+    (LibreOffice writes ``start`` and ``end``, ISO 29500's names for left and right)."""
+    from docx.oxml.ns import qn
+
+    properties = paragraph._p.pPr
+    justification = properties.jc if properties is not None else None
+    return justification is not None and justification.get(qn("w:val")) == "center"
 
 
 def _screenplay(items: list) -> list[Para]:
@@ -98,9 +108,13 @@ def _screenplay(items: list) -> list[Para]:
 def _play(items: list) -> list[Para]:
     names = Counter(found[0] for *_, spans, _ in items if (found := leading_name(spans)))
     heading_at = [i for i, (_, style, text, _s, centred) in enumerate(items)
-                  if (style.startswith("heading") and i > 0) or (centred and is_structure_line(text))]
+                  if ((style.startswith("heading") and i > 0) or (centred and is_structure_line(text)))
+                  and not CAST_HEADING.match(text)]
     first_body = next((i for i in heading_at if STRUCTURE_WORDS.match(items[i][2]) or ACT_HEADING.match(items[i][2])),
-                      heading_at[0] if heading_at else 0)
+                      heading_at[0] if heading_at else None)
+    if first_body is None:  # a one-act play: the body begins at its first cue
+        first_body = next((i for i, item in enumerate(items) if (found := leading_name(item[3]))
+                           and (found[1] or names[found[0]] >= 2)), 0)
     front = [text for _, style, text, *_ in items[:first_body]]
     paras = title_page_paras(front, "paragraph 1")
     if items[:first_body] and items[0][1] == "title":
@@ -121,7 +135,7 @@ def _play(items: list) -> list[Para]:
         elif centred and is_caps(text) and len(text) < 40 and i + 1 < len(items) and not items[i + 1][4]:
             in_speech = True
             paras.append(Para("cue", text, where))
-        elif all(italic for t, _, italic in spans if t.strip()):
+        elif all(italic for t, _, italic in spans if t.strip()) or END_OF_PLAY.match(text):
             paras.append(Para("direction", text, where))
         elif in_speech:
             paras.append(Para("dialogue", speech_markdown(spans), where))

@@ -20,6 +20,7 @@ from ..errors import UnreadableInput
 from ..script.play import is_structure_line
 from .document import (
     ACT_HEADING,
+    END_OF_PLAY,
     STRUCTURE_WORDS,
     Imported,
     Para,
@@ -39,7 +40,6 @@ _MORE = re.compile(r"^\(\s*(?:MORE|CONT(?:'|’)?D|CONTINUED)\s*\)$|^(?:\(?CONTI
 _CONTD = re.compile(r"\s*\(\s*CONT(?:'|’)?D\s*\)\s*$|\s*\(\s*CONTINUING\s*\)\s*$", re.I)
 _SCENE_HEADING = re.compile(r"^(?:\d+[A-Z]?\s+)?(?:INT|EXT|EST|INT\.?/EXT|I/E)[. ]")
 _TRANSITION = re.compile(r"^(?:[A-Z .'’\-]+TO:|FADE (?:IN|OUT)[.:]?|FADE TO BLACK\.?|CUT TO BLACK\.?|THE END\.?)$")
-_CAST_HEADING = re.compile(r"^(?:CHARACTERS|CAST(?: OF CHARACTERS| LIST)?|DRAMATIS PERSONAE|THE PERSONS OF THE PLAY)\.?$", re.I)
 _SCENE_NUMBERS = re.compile(r"^\d+[A-Z]?\s+(?=\S)|\s+\d+[A-Z]?$")
 _HYPHEN_END = re.compile(r"[A-Za-zÀ-ÿ]-$")
 
@@ -511,7 +511,13 @@ class _Layout:
                 continue
             end_speech()
             centred_cue = False
-            paras.append(Para("unplaced", text, ln.where))
+            if paras and paras[-1].kind == "direction" and paras[-1].text.startswith("[") \
+                    and "]" not in paras[-1].text and not gap:
+                paras[-1].text = _join([paras[-1].text, text], hyphens)  # a bracketed direction, wrapped
+            elif text.startswith(("[", "(")) or END_OF_PLAY.match(text):
+                paras.append(Para("direction", text, ln.where))
+            else:
+                paras.append(Para("unplaced", text, ln.where))
         end_speech()
         _merge_unplaced(paras)
         notes.append("stage-play layout, read by font and centring: "

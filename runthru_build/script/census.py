@@ -264,6 +264,7 @@ class Conventions:
     names: set[str] = field(default_factory=set)  # name keys that are characters
     solo: frozenset[str] = frozenset()  # name keys that speak on their own
     cast: dict[str, str] = field(default_factory=dict)  # cast-list name key -> name as listed
+    cast_notes: dict[str, str] = field(default_factory=dict)  # name as listed -> its description there
     cast_blocks: set[int] = field(default_factory=set)
     aliases: dict[str, str] = field(default_factory=dict)  # cue name key -> the character it names
     joint_cues: dict[str, tuple[str, ...]] = field(default_factory=dict)  # "MACBETH LENNOX" -> both of them
@@ -336,11 +337,14 @@ def is_cast_heading(text: str) -> bool:
     return bool(_CAST_HEADING.match(text))
 
 
-def read_cast_list(blocks: list[Block], stop: int) -> tuple[dict[str, str], set[int]]:
-    """Names in a dramatis personae before block ``stop``: key -> name as listed."""
+def read_cast_list(blocks: list[Block], stop: int) -> tuple[dict[str, str], set[int], dict[str, str]]:
+    """Names in a dramatis personae before block ``stop``: key -> name as listed, the list's
+    blocks, and each listed name's description ("his daughter, twenty-five years old")."""
     cast: dict[str, str] = {}
+    notes: dict[str, str] = {}
     indexes: set[int] = set()
     in_list = False
+    listed: str | None = None
     for i, block in enumerate(blocks[:stop]):
         first = block.first.text
         if block.kind == "heading" or (block.kind == "paragraph" and _CAST_HEADING.match(first)):
@@ -354,26 +358,50 @@ def read_cast_list(blocks: list[Block], stop: int) -> tuple[dict[str, str], set[
             continue
         else:
             entries = block.lines
-            if _is_prose(block) or TECHNICAL_CUE.match(first):
+            if _is_prose(block) or TECHNICAL_CUE.match(first) or _ends_cast_list(first, cast):
                 in_list = False
                 if i - 1 in indexes and len(blocks[i - 1].lines) == 1:
                     indexes.discard(i - 1)  # "Beggar." over the first speech: a cue, not the list's last entry
                 continue
             indexes.add(i)
         for line in entries:
-            m = _CAST_ENTRY_NAME.match(line.text.replace("}", " ").replace("{", " "))
+            text = line.text.replace("}", " ").replace("{", " ")
+            m = _CAST_ENTRY_NAME.match(text)
+            if listed and text[:1].islower():  # a description wrapped onto the next line
+                notes[listed] = f"{notes.get(listed, '')} {text}".strip()
+                continue
+            listed = None
             if not m:
                 continue
             name = m.group("name").strip(" }{")
             words = name.split()
-            if not name or len(words) > 6 or not name[0].isupper():
+            if not name or len(words) > 6 or not name[0].isupper() or _describes_a_place(words):
                 continue
             cast.setdefault(name_key(name), name)
+            listed = cast[name_key(name)]
+            note = text[m.end():].strip(" ,.:;—–-*_()[]")
+            if note and not set(note) <= set(". "):
+                notes.setdefault(listed, note)
             if len(words) > 1 and words[0].upper().rstrip(".") not in _TITLES:
                 for word in words:
                     if len(word) > 2 and word[0].isupper() and word.upper() not in ("THE", "OF"):
                         cast.setdefault(name_key(word), name)
-    return cast, indexes
+    return cast, indexes, notes
+
+
+def _describes_a_place(words: list[str]) -> bool:
+    """"A drawing-room in …", "The scene is laid …": prose after the entries, not a name
+    ("The Doctor", "A Stranger" are names)."""
+    return len(words) > 1 and words[0] in ("A", "An", "The") and words[1][:1].islower()
+
+
+def _ends_cast_list(first_line: str, cast: dict[str, str]) -> bool:
+    """A paragraph after a cast list that is no entry of it: a stage direction, or a listed
+    character speaking (the play has begun; a one-act play may have no heading between)."""
+    if first_line.lstrip("*_ ").startswith(("[", "(")):
+        return True
+    return any(not c.alone and c.form != COMMA and c.rest.strip() and all(name_key(n) in cast for n in c.cue.names)
+               for c in candidates(first_line))
 
 
 def _is_prose(block: Block) -> bool:
@@ -389,7 +417,7 @@ def take_census(blocks: list[Block], heading_at: set[int], first_body: int) -> C
     paragraphs that are structure (act and scene lines); ``first_body`` is the
     first block after any cast list."""
     conv = Conventions()
-    conv.cast, conv.cast_blocks = read_cast_list(blocks, first_body)
+    conv.cast, conv.cast_blocks, conv.cast_notes = read_cast_list(blocks, first_body)
     found: list[tuple[int, int, Candidate]] = []  # block index, line index, candidate
     grouped: list[tuple[int, int, str]] = []  # lines whose reading waits on who speaks alone
     for bi, block in enumerate(blocks):

@@ -369,6 +369,12 @@ class ScriptBuilder:
         self._after_direction = False
         self._last_speakers = None
 
+    def end_front_matter(self, source: Source) -> None:
+        """The play begins under a front-matter heading ("## Characters" with no heading
+        before the first speech): what follows is an untitled scene."""
+        self.end_speech()
+        self._sections.append(_Section(None, self.section.level, source))
+
     def raw(self, markdown: str) -> None:
         """Record a block as written, for front matter."""
         self.section.raw.append(markdown)
@@ -382,6 +388,11 @@ class ScriptBuilder:
     # -- speech --------------------------------------------------------
     def speech_open(self) -> bool:
         return self._open is not None
+
+    def continuing_speakers(self) -> tuple[str, ...]:
+        """Who a paragraph of plain text would be spoken by: the open speech's speakers, or
+        after a direction inside it, the last ones."""
+        return self._open.speakers if self._open is not None else tuple(self._last_speakers or ())
 
     def after_direction(self) -> bool:
         """Did a direction just follow a speech (so plain text may continue it)?"""
@@ -533,10 +544,11 @@ class ScriptBuilder:
                     empty_titles.append(sec.title)
                 continue
             scene = sec.scene
-            if index == 0:
+            if index == 0 or sec.title is None:
                 scene.title = script.title or "Scene 1"
-                if not has_headings:
-                    while scene.elements and isinstance(scene.elements[0], Direction):
+                if not has_headings:  # a byline or note above the play; the opening direction names people
+                    while scene.elements and isinstance(scene.elements[0], Direction) \
+                            and not _names_a_speaker(scene.elements[0].text, cues):
                         script.front_matter.append(scene.elements.pop(0).text)
             scene.act = _act_of(sections, index)
             self._resolve_groups(scene)
@@ -592,11 +604,17 @@ def _is_dialogue(scene: Scene) -> bool:
     return any(c >= 2 for c in counts.values())
 
 
+def _names_a_speaker(text: str, speakers: dict[str, int]) -> bool:
+    words = {w.strip(".,;:!?'’()[]").casefold() for w in text.split()}
+    return any(all(part.casefold() in words for part in name.split()) for name in speakers)
+
+
 def _act_of(sections: list[_Section], index: int) -> str | None:
-    """The title of the enclosing heading that holds no dialogue of its own."""
+    """The title of the enclosing heading that holds no dialogue of its own (never a
+    front-matter heading such as "Characters")."""
     level = sections[index].level
     for sec in reversed(sections[:index]):
-        if 0 < sec.level < level:
+        if 0 < sec.level < level and not sec.front_matter:
             if sec.scene is None or not sec.scene.lines:
                 return sec.title
             return None

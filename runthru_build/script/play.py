@@ -127,15 +127,19 @@ class _PlayParser:
         self.speech_hang: int | None = None  # the column a speech's text starts at after its cue
         self.technical_label: str | None = None  # "MUSIC:" alone: the paragraph under it says what plays
         self.technical_hang: tuple[int, int] | None = None  # (block, column) of a sound cue's text
+        self.last_body_heading = -1
+        self.subtitle_block = -1
 
     # -- driver ----------------------------------------------------------
     def parse(self) -> Script:
         blocks = self.blocks
         heading_at = {i for i, b in enumerate(blocks) if b.kind == "paragraph" and is_structure_line(b.first.text)}
-        first_act = min(heading_at | {
+        body_headings = heading_at | {
             i for i, b in enumerate(blocks)
             if b.kind == "heading" and b.level > 1 and not FRONT_MATTER_HEADINGS.match(plain_text(b.first.text))
-        }, default=len(blocks))
+        }
+        first_act = min(body_headings, default=len(blocks))
+        self.last_body_heading = max(body_headings, default=-1)
         self.conv = conv = take_census(blocks, heading_at, first_act)
         self.script.conventions = conv
         self.script.aliases.update(conv.aliases)
@@ -216,9 +220,19 @@ class _PlayParser:
             i += 1
         if i == len(lines):
             return
-        builder.raw(self._raw(block))
         if builder.section.front_matter:
-            return
+            # the play may begin under "## Characters" when no act or scene heading follows
+            play_follows = bi > self.last_body_heading
+            found = self._cue_at(bi, block, i)[0] if play_follows else None
+            cast = self.conv.cast_blocks
+            opens_play = (found is not None and bi not in cast and not (found.rest and is_cast_list_entry(found.rest))) \
+                or (play_follows and bi - 1 in cast and self._paragraph_is_direction(bi, block))
+            if not opens_play:
+                builder.raw(self._raw(block))
+                return
+            builder.end_front_matter(Source(self.path, lines[i].number))
+        else:
+            builder.raw(self._raw(block))
         if i == 0 and len(lines) == 1:
             bare = _strip_emphasis(lines[0].text)
             if _END_MARK.match(bare):
@@ -256,6 +270,8 @@ class _PlayParser:
             if builder.speech_open() and not under_cue and self._opens_with_direction(block):
                 builder.direction(self._direction_text(lines[0].text), Source(self.path, lines[0].number))
                 i = 1
+        if first is None and i == 0 and builder.continuing_speakers():
+            self._warn_missed_cue(lines[0])
         was_open = builder.speech_open()
         while i < len(lines):
             line = lines[i]
@@ -570,18 +586,24 @@ class _PlayParser:
         elif len(lines) != 1:
             return False
         line = lines[0].text
+        below = [b for b in self.blocks[bi + 1:bi + 3] if b.kind == "paragraph" and len(b.lines) == 1]
+        byline_below = next((n for n, b in enumerate(below, start=1) if _is_byline(b.first.text)), 0)
         nxt = self.blocks[bi + 1] if bi + 1 < len(self.blocks) else None
-        byline_below = nxt is not None and nxt.kind == "paragraph" and len(nxt.lines) == 1 and _is_byline(nxt.first.text)
         cast_below = nxt is not None and nxt.kind == "paragraph" and is_cast_heading(nxt.first.text)
         act_below = nxt is not None and nxt.kind == "paragraph" and is_structure_line(nxt.first.text)
         short_name = len(line.split()) <= 8 and line[-1:] not in ".,;:?!" and not is_structure_line(line)
         if heads_text_file and line == block.first.text and (
                 block.first.indent >= 8 or byline_below or ((cast_below or act_below) and short_name)):
             script.title = plain_text(line)  # a centred line at the top of a text file, or one above its author
+            if byline_below == 2 and len(below[0].first.text.split()) <= 12:
+                script.subtitle = plain_text(below[0].first.text)  # "A JEST IN ONE ACT" between the two
+                self.subtitle_block = self.blocks.index(below[0])
             return True
-        author = _AUTHOR.match(line)
+        if bi == self.subtitle_block:
+            return True
+        author = _AUTHOR.match(plain_text(line))  # "**by A. Author**, translated by …" too
         if author and script.author is None:
-            script.author = plain_text(author.group("who"))
+            script.author = author.group("who")
             script.structure.append(line)
             return True
         if (
@@ -618,6 +640,26 @@ class _PlayParser:
 
     def _first_paragraph(self) -> Block | None:
         return next((b for b in self.blocks if b.kind == "paragraph"), None)
+
+    def _warn_missed_cue(self, line: SourceLine) -> None:
+        """A paragraph that will be read as more of the open speech but opens like a cue for
+        another character, in a form this play does not use (``**LOMOV: Thank you`` with
+        the bold left open, ``LOMOV Thank you`` among ``**NAME:**`` cues): the name would be
+        spoken in the wrong voice, so say so."""
+        text = line.text
+        if text.startswith(("**", "__")) and text.count(text[:2]) % 2:
+            text = text[2:]  # bold opened and never closed
+        speaking = {name_key(s) for s in self.builder.continuing_speakers()}
+        for cand in candidates(text):
+            keys = {name_key(n) for n in cand.cue.names}
+            if cand.caps and cand.form != COMMA and cand.rest and keys <= self.conv.names and not keys & speaking:
+                primary = self.conv.primary()
+                form = f" ({primary.label})" if primary else ""
+                self.script.warnings.append(
+                    f"{self.path}:{line.number}: '{' & '.join(cand.cue.names)}' opens this paragraph like a cue, "
+                    f"but not the way this play writes cues{form}: read as more of "
+                    f"{' & '.join(self.builder.continuing_speakers())}'s speech")
+                return
 
     def _warn_unplaced(self, script: Script) -> None:
         lines = list(script.lines())

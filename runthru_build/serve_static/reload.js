@@ -9,8 +9,10 @@
   var mine = null;
   var epoch = -1;
   var overlay = null;
+  var dismissed = null;  // the error the user tapped away: not shown again until it changes
 
   function show(message) {
+    if (message === dismissed) return;
     if (!overlay) {
       overlay = document.createElement("div");
       overlay.id = "runthru-build-error";
@@ -19,9 +21,12 @@
       s.position = "fixed"; s.left = "0"; s.right = "0"; s.top = "0"; s.zIndex = "1000";
       s.background = "#b3261e"; s.color = "#fff"; s.padding = "0.8rem 1rem";
       s.font = "15px/1.4 ui-monospace, monospace"; s.whiteSpace = "pre-wrap";
+      s.cursor = "pointer";
+      overlay.addEventListener("click", function () { dismissed = overlay.dataset.message; hide(); });
       document.body.appendChild(overlay);
     }
-    overlay.textContent = "Build failed — still showing the last good version.\n" + message;
+    overlay.dataset.message = message;
+    overlay.textContent = "Build failed — still showing the last good version (tap to hide).\n" + message;
   }
   function hide() { if (overlay) { overlay.remove(); overlay = null; } }
 
@@ -32,7 +37,7 @@
         var current = slug ? (s.productions[slug] || 0) : JSON.stringify(s.productions);
         if (mine === null) mine = current;
         epoch = s.epoch;
-        if (s.error) { show(s.error); } else { hide(); }
+        if (s.error) { show(s.error); } else { hide(); dismissed = null; }
         if (current !== mine && !s.error) { window.location.reload(); return; }
         poll();
       })

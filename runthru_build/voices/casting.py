@@ -49,6 +49,54 @@ def hint_words(hint: str | None) -> set[str]:
     return {w for w in re.split(r"[\s,;/]+", (hint or "").lower()) if w}
 
 
+_FEMALE = {"mrs", "miss", "ms", "lady", "madame", "mme", "mlle", "mademoiselle", "dame", "queen", "princess",
+           "duchess", "countess", "baroness", "marchioness", "empress", "sister", "mother", "aunt", "grandmother",
+           "daughter", "wife", "widow", "niece", "girl", "woman", "maid", "maidservant", "housemaid", "bride",
+           "actress", "mistress", "nun", "abbess", "goddess", "heroine", "landlady", "waitress", "stepmother",
+           "signora", "señora", "frau", "fräulein"}
+_MALE = {"mr", "sir", "lord", "king", "prince", "duke", "count", "earl", "baron", "viscount", "marquis", "emperor",
+         "brother", "father", "uncle", "grandfather", "son", "husband", "widower", "nephew", "boy", "man",
+         "gentleman", "butler", "footman", "priest", "friar", "monk", "god", "hero", "landlord", "waiter",
+         "stepfather", "signor", "señor", "herr", "monsieur", "m"}
+_YOUNG = {"young", "youth", "child", "boy", "girl", "maid", "lad", "lass", "youngest", "schoolboy", "schoolgirl"}
+_OLDER = {"old", "elderly", "aged", "ancient", "grandmother", "grandfather", "widow", "widower", "veteran"}
+_POSSESSOR = re.compile(r"(?:\b[A-Z][\w.]*\s+)*[A-Z][\w.]*['’]s\b")
+_NUMBER_WORDS = {"ten": 10, "twelve": 12, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+                 "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
+                 "seventy": 70, "eighty": 80, "ninety": 90}
+_AGE = re.compile(r"\b(?:aged?\s+)?(?P<n>\d{1,2}|[a-z]+)(?:-[a-z]+)?\s+(?:years?\s+old|years?\b)|"
+                  r"\b(?:of|aged)\s+(?P<m>\d{1,2}|[a-z]+)(?:-[a-z]+)?\b", re.IGNORECASE)
+
+
+def inferred_hint(name: str, note: str = "") -> str:
+    """A casting hint from what the script says of a role: title words in its name
+    (MRS. HALE, SIR ROBERT), kin and calling in its cast-list description ("his daughter,
+    twenty-five years old"); "" when it says nothing.  Pronouns are not read: "his
+    daughter" is about someone else's."""
+    name_words = {w.strip(".,'’").casefold() for w in name.split()}
+    note = _POSSESSOR.sub("", note)  # "Sir Robert Chiltern's Sister": the sister is the role
+    note_words = {w.strip(".,;:'’()").casefold() for w in re.split(r"[\s,;]+", note)}
+    # the first words of a description say what the role is; later ones are often about others
+    head = {w.strip(".,;:'’()").casefold() for w in re.split(r"[\s,;]+", note.strip())[:4]}
+    traits: list[str] = []
+    for words in (name_words, head):
+        if words & _FEMALE and not words & _MALE:
+            traits.append("female")
+            break
+        if words & _MALE and not words & _FEMALE:
+            traits.append("male")
+            break
+    age = None
+    if m := _AGE.search(note):
+        value = m.group("n") or m.group("m")
+        age = int(value) if value.isdigit() else _NUMBER_WORDS.get(value.casefold())
+    if (age is not None and age < 20) or (age is None and (name_words | note_words) & _YOUNG):
+        traits.append("young")
+    elif (age is not None and age >= 55) or (age is None and (name_words | note_words) & _OLDER):
+        traits.append("older")
+    return ", ".join(traits)
+
+
 def candidates(project_root: Path | None) -> list[Candidate]:
     """The built-in voice, then the installed voices' speakers, round-robin: the
     first speaker of every voice before the second of any, so one voice with

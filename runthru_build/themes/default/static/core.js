@@ -21,7 +21,7 @@
   var items = D.items;
   var lines = [];            // indices into items of the spoken lines
   items.forEach(function (it, i) { if (it.t === "l") lines.push(i); });
-  var bySlug = {};
+  var bySlug = Object.create(null);  // keyed by script text: no inherited "constructor" or "__proto__"
   D.characters.forEach(function (c) { bySlug[c.slug] = c.name; });
 
   var prefix = "runthru:" + D.production.slug + ":";
@@ -34,7 +34,7 @@
     // lead: how many cues before my line "next / previous of my lines" starts, and the heads-up counts from
     settings: Object.assign({ mode: "wait", display: "full", speed: 1, gap: D.gapMs, lead: 2 },
                             store.get(prefix + "settings", {})),
-    mine: {},
+    mine: Object.create(null),
     cur: 0,                  // position in `lines`
     playing: false,
     waiting: false,
@@ -45,7 +45,7 @@
   };
 
   P.setRoles = function (names) {
-    P.mine = {};
+    P.mine = Object.create(null);
     names.forEach(function (n) { P.mine[n] = true; });
   };
   P.roleNames = function () { return Object.keys(P.mine); };

@@ -160,6 +160,7 @@
     $("lead").addEventListener("change", changed(function (v) { s.lead = Number(v); P.highlight(false); }));
     wireDialog($("settings"), $("settings-btn"), $("settings-close"));
     wireDialog($("help"), $("help-btn"), $("help-close"));
+    $("help-x").addEventListener("click", closeDialog);
     $("theme-btn").addEventListener("click", toggleTheme);
     $("offline-btn").addEventListener("click", function () { makeOffline(false); });
     if (offlineCapable) {
