@@ -32,11 +32,11 @@ COPY --from=ghcr.io/astral-sh/uv:0.13 /uv /usr/local/bin/uv
 RUN git clone https://github.com/index-tts/index-tts.git /opt/index-tts \
  && cd /opt/index-tts && git checkout "${INDEXTTS_REF}" \
  && uv venv --python 3.11 /opt/indextts/.venv \
- && VIRTUAL_ENV=/opt/indextts/.venv uv pip install -e /opt/index-tts numpy
+ && VIRTUAL_ENV=/opt/indextts/.venv uv pip install -e /opt/index-tts numpy uroman
 
 # Chatterbox in its own environment
 RUN uv venv --python 3.11 /opt/chatterbox/.venv \
- && VIRTUAL_ENV=/opt/chatterbox/.venv uv pip install "chatterbox-tts==${CHATTERBOX_VERSION}" "numpy<2"
+ && VIRTUAL_ENV=/opt/chatterbox/.venv uv pip install "chatterbox-tts==${CHATTERBOX_VERSION}" "numpy<2" uroman
 
 # RunThru with the embedded Piper voice
 COPY pyproject.toml README.md /src/

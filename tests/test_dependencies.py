@@ -15,7 +15,7 @@ from conftest import REPO
 
 # imported only inside their own optional paths: the ray extra, and the GPU engines'
 # own environments (the worker runs under that environment's interpreter)
-OPTIONAL = {"ray": "ray", "indextts": "gpu", "chatterbox": "gpu", "torch": "gpu", "torchaudio": "gpu"}
+OPTIONAL = {"ray": "ray", "indextts": "gpu", "chatterbox": "gpu", "torch": "gpu", "torchaudio": "gpu", "uroman": "gpu"}
 
 
 def _norm(name: str) -> str:
