@@ -341,19 +341,23 @@ def play_docx(script: Script) -> bytes:
             act = scene.act
             document.add_heading(act, level=1)
         document.add_heading(scene.title, level=2)
-        for element in scene.elements:
-            if isinstance(element, Direction):
-                document.add_paragraph().add_run(plain_text(element.text)).italic = True
-                continue
-            paragraph = document.add_paragraph()
-            paragraph.add_run(f"{_cue(element)}.").bold = True
-            for text, direction in _parts(element):
-                paragraph.add_run(" ")
-                run = paragraph.add_run(text)
-                run.italic = direction or None
+        _add_speeches(document, scene.elements)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+def _add_speeches(document, elements) -> None:
+    """Speeches as people type them in Word: a bold name, the text, italic directions."""
+    for element in elements:
+        if isinstance(element, Direction):
+            document.add_paragraph().add_run(plain_text(element.text)).italic = True
+            continue
+        paragraph = document.add_paragraph()
+        paragraph.add_run(f"{_cue(element)}.").bold = True
+        for text, direction in _parts(element):
+            paragraph.add_run(" ")
+            paragraph.add_run(text).italic = direction or None
 
 
 def one_act_docx(script: Script, *, justification: str | None = None) -> bytes:
@@ -373,15 +377,7 @@ def one_act_docx(script: Script, *, justification: str | None = None) -> bytes:
         document.add_paragraph(f"{name.upper()}, a person of the play")
     document.add_paragraph("[The curtain rises on an empty room. Someone")
     document.add_paragraph("is heard outside.]")
-    for element in (e for scene in script.scenes for e in scene.elements):
-        if isinstance(element, Direction):
-            document.add_paragraph().add_run(plain_text(element.text)).italic = True
-            continue
-        paragraph = document.add_paragraph()
-        paragraph.add_run(f"{_cue(element)}.").bold = True
-        for text, direction in _parts(element):
-            paragraph.add_run(" ")
-            paragraph.add_run(text).italic = direction or None
+    _add_speeches(document, [e for scene in script.scenes for e in scene.elements])
     document.add_paragraph("THE END")
     if justification:
         for paragraph in document.paragraphs:
