@@ -463,7 +463,18 @@ def _worker_life(args: tuple[list[dict], str, str]) -> dict:
             return session(model, sess_options=sess_options, **options)
 
         onnxruntime.InferenceSession = with_pattern
-    render._init_worker("piper", {"threads": 1}, None if way == "align_here" else state_dir, os.getpid())
+    if way == "align_here":  # a first build as before: the voice patched in this process, then loaded from the file
+        import subprocess
+        from types import SimpleNamespace
+
+        from runthru_build.engines import piper as engine
+
+        def patch_here(*args: Any, **kwargs: Any) -> None:
+            raise OSError("patched in the worker")
+
+        engine.subprocess = SimpleNamespace(run=patch_here, SubprocessError=subprocess.SubprocessError)
+        state_dir = tempfile.mkdtemp()
+    render._init_worker("piper", {"threads": 1}, state_dir, os.getpid())
     assert render._worker_error is None, render._worker_error
     if way == "scipy":
         import scipy.signal  # noqa: F401
@@ -477,6 +488,10 @@ def _worker_life(args: tuple[list[dict], str, str]) -> dict:
     figures["peak over the takes"] = _memory_now()[1]
     figures["after the last take"] = _memory_now()[0]
     figures["cpu"] = after.ru_utime + after.ru_stime - cpu.ru_utime - cpu.ru_stime
+    if way == "align_here":
+        import shutil
+
+        shutil.rmtree(state_dir)
     return figures
 
 
