@@ -22,7 +22,10 @@
 6. ``--split-effect N``: the N longest speeches of the play, each spoken whole
    twice (how much two renders of the same text differ anyway) and cut at
    clause boundaries once: peak memory, duration, pauses and pitch;
-7. ``--voices``: per voice (the built-in one and every installed voice), the
+7. ``--worker-memory N``: one render worker over every Nth take of the play, longest
+   first: resident memory after its imports and the model load, peak over the takes,
+   at the end, and CPU time, shipped and with each memory change undone;
+8. ``--voices``: per voice (the built-in one and every installed voice), the
    real-time factor of Piper alone on one thread (compute seconds per second
    of speech) and what a 3-hour play costs on this machine's cores.
 """
@@ -424,6 +427,99 @@ def split_effect(workdir: Path, script: Path, count: int) -> None:
                       f"{m['f0_median']:>6.0f} {m['f0_spread']:>12.2f} {m['compute']:>9.1f} {m['peak_mb']:>8.0f}")
 
 
+WORKER_WAYS = {"shipped": "", "memory pattern on": "mem_pattern", "scipy.signal imported": "scipy",
+               "voice aligned in worker": "align_here"}
+"""What the worker did before #18's memory work, one thing at a time: onnxruntime planned a
+memory pattern per input shape; post-processing imported scipy.signal (resampling and
+pyloudnorm's filters); a first build patched the voice for word alignment in each worker."""
+
+
+def _memory_now() -> tuple[float, float]:
+    """(resident, peak resident since the last reset) of this process, in MB."""
+    status = Path("/proc/self/status").read_text()
+    return tuple(int(re.search(rf"{key}:\s+(\d+) kB", status).group(1)) / 1024 for key in ("VmRSS", "VmHWM"))
+
+
+def _worker_life(args: tuple[list[dict], str, str]) -> dict:
+    """A render worker as the build's pool starts it, in a fresh process: resident memory after
+    its imports and the model load, then peak and final over ``requests``, one take at a time."""
+    import resource
+    from dataclasses import asdict
+
+    from runthru_build import render
+    from runthru_build.audio import PostSettings
+
+    requests, way, state_dir = args
+    figures = {"preloaded": _memory_now()[0]}
+    import onnxruntime
+    import piper  # noqa: F401
+
+    figures["engine imports"] = _memory_now()[0]
+    if way == "mem_pattern":
+        session = onnxruntime.InferenceSession
+
+        def with_pattern(model: Any, sess_options: Any = None, **options: Any) -> Any:
+            sess_options.enable_mem_pattern = True
+            return session(model, sess_options=sess_options, **options)
+
+        onnxruntime.InferenceSession = with_pattern
+    if way == "align_here":  # a first build as before: the voice patched in this process, then loaded from the file
+        import subprocess
+        from types import SimpleNamespace
+
+        from runthru_build.engines import piper as engine
+
+        def patch_here(*args: Any, **kwargs: Any) -> None:
+            raise OSError("patched in the worker")
+
+        engine.subprocess = SimpleNamespace(run=patch_here, SubprocessError=subprocess.SubprocessError)
+        state_dir = tempfile.mkdtemp()
+    render._init_worker("piper", {"threads": 1}, state_dir, os.getpid())
+    assert render._worker_error is None, render._worker_error
+    if way == "scipy":
+        import scipy.signal  # noqa: F401
+    figures["model loaded"], figures["peak while loading"] = _memory_now()
+    Path("/proc/self/clear_refs").write_text("5")  # the peak from here on is the takes' own
+    post = asdict(PostSettings())
+    cpu = resource.getrusage(resource.RUSAGE_SELF)
+    for request in requests:
+        render.render_batch([request], post)
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    figures["peak over the takes"] = _memory_now()[1]
+    figures["after the last take"] = _memory_now()[0]
+    figures["cpu"] = after.ru_utime + after.ru_stime - cpu.ru_utime - cpu.ru_stime
+    if way == "align_here":
+        import shutil
+
+        shutil.rmtree(state_dir)
+    return figures
+
+
+def worker_memory(workdir: Path, script: Path, stride: int) -> None:
+    """Where a render worker's memory goes, shipped and with each #18 change undone, side by side."""
+    project = play_project(workdir, script, None)
+    planned = plan_build(project)
+    requests = sorted(planned.plans[0].takes.values(), key=lambda r: -len(r.text.split()))[::stride]
+    state_dir = str(planned.engines.state_dir)
+    PiperEngine({}, planned.engines.state_dir).load()  # the aligned voice made once, before any measurement
+    words = sum(len(r.text.split()) for r in requests)
+    print(f"one worker, fresh process per way: every {stride} takes of {script.name} longest first "
+          f"({len(requests)} takes, {words} words), one take at a time as render_batch runs them")
+    context = get_context("forkserver")
+    context.set_forkserver_preload(["numpy", "runthru_build.audio", "runthru_build.engines.base"])
+    rows = {}
+    with context.Pool(1, maxtasksperchild=1) as pool:
+        for name, way in WORKER_WAYS.items():
+            rows[name] = pool.apply(_worker_life, (([r.to_json() for r in requests], way, state_dir),))
+    stages = [k for k in rows["shipped"] if k != "cpu"]
+    print(f"  {'MB resident':24}" + "".join(f"{name:>24}" for name in rows))
+    for stage in stages:
+        print(f"  {stage:24}" + "".join(f"{row[stage]:>24.0f}" for row in rows.values()))
+    print(f"  {'CPU s over the takes':24}" + "".join(f"{row['cpu']:>24.1f}" for row in rows.values()))
+    base = rows["shipped"]["cpu"]
+    print(f"  {'CPU vs shipped':24}" + "".join(f"{row['cpu'] / base:>24.3f}" for row in rows.values()))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="skip the 1,000-line warm rebuild")
@@ -438,7 +534,14 @@ def main() -> None:
     parser.add_argument("--acts", type=int, help="with --script: only the first N acts")
     parser.add_argument("--split-effect", type=int, metavar="N",
                         help="the N longest speeches of --script (Macbeth): whole vs cut at clauses")
+    parser.add_argument("--worker-memory", type=int, metavar="N",
+                        help="one worker's memory over every Nth take of --script (Macbeth), shipped and "
+                             "with each memory change undone")
     args = parser.parse_args()
+    if args.worker_memory:
+        with tempfile.TemporaryDirectory() as tmp:
+            worker_memory(args.workdir or Path(tmp), args.script or CORPUS_MACBETH, args.worker_memory)
+        return
     if args.split_effect:
         with tempfile.TemporaryDirectory() as tmp:
             split_effect(args.workdir or Path(tmp), args.script or CORPUS_MACBETH, args.split_effect)

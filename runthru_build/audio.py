@@ -12,6 +12,8 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
+from math import gcd
 
 import numpy as np
 
@@ -45,10 +47,39 @@ def resample_ratio(audio: np.ndarray, ratio: float) -> np.ndarray:
     """Resample to ``ratio`` times as many samples (polyphase, anti-aliased)."""
     if abs(ratio - 1.0) < 1e-4 or audio.size == 0:
         return audio
-    from scipy.signal import resample_poly
-
     frac = Fraction(ratio).limit_denominator(24)  # < 0.05 semitone off, 2x faster
-    return resample_poly(audio, frac.numerator, frac.denominator).astype(np.float32)
+    return resample_poly(audio, frac.numerator, frac.denominator)
+
+
+# Resampling and the loudness filters are done in numpy, not scipy: importing
+# scipy.signal (which pyloudnorm does too) added 76 MB to every render worker.
+
+def resample_poly(audio: np.ndarray, up: int, down: int) -> np.ndarray:
+    """``scipy.signal.resample_poly(audio, up, down)`` (its Kaiser-windowed low-pass, its
+    alignment and length), computed in float64, returned in float32."""
+    divisor = gcd(up, down)
+    up, down = up // divisor, down // divisor
+    out = np.empty(-(-audio.size * up // down), dtype=np.float32)
+    if out.size == 0:
+        return out
+    half = 10 * max(up, down)
+    lowpass = np.sinc(np.arange(-half, half + 1) / max(up, down)) * np.kaiser(2 * half + 1, 5.0)
+    lead = down - half % down  # zeros before the filter put output samples where scipy puts them
+    skip = (half + lead) // down
+    taps = -(-(lead + lowpass.size) // up)
+    fir = np.zeros(taps * up)
+    fir[lead: lead + lowpass.size] = lowpass * (up / lowpass.sum())
+    padded = np.concatenate([np.zeros(taps + 1), audio, np.zeros(taps + down + 2)])
+    for phase_of_output in range(min(up, out.size)):
+        at = (phase_of_output + skip) * down
+        phase, base = at % up, at // up
+        count = len(range(phase_of_output, out.size, up))
+        # every output of this phase is one dot product of ``taps`` input samples, ``down`` apart per output
+        windows = np.lib.stride_tricks.as_strided(padded[base + 2:], shape=(count, taps),
+                                                  strides=(down * padded.itemsize, padded.itemsize),
+                                                  writeable=False)
+        out[phase_of_output::up] = windows @ fir[phase::up][::-1]
+    return out
 
 
 def shift_pitch_by_resampling(audio: np.ndarray, semitones: float) -> np.ndarray:
@@ -141,28 +172,127 @@ def trim_bounds(audio: np.ndarray, sample_rate: int, pad_ms: int) -> tuple[int, 
 
 
 def normalize_loudness(audio: np.ndarray, sample_rate: int, target_lufs: float, gain_db: float = 0.0) -> np.ndarray:
-    """Bring a take to ``target_lufs`` (BS.1770 via pyloudnorm), then apply ``gain_db``.
+    """Bring a take to ``target_lufs`` (BS.1770 integrated loudness), then apply ``gain_db``.
 
     Clips too short to gate fall back to RMS; the peak never exceeds -1 dBFS.
     """
     if audio.size == 0:
         return audio
-    x = audio.astype(np.float64)
     loudness = float("-inf")
-    if x.size >= sample_rate * SHORT_CLIP_S:
-        import pyloudnorm
-
-        loudness = pyloudnorm.Meter(sample_rate).integrated_loudness(x)
+    if audio.size >= sample_rate * SHORT_CLIP_S:
+        loudness = integrated_loudness(audio, sample_rate)
     if not np.isfinite(loudness):
-        rms = float(np.sqrt(np.mean(x**2)))
+        rms = float(np.sqrt(np.mean(np.square(audio, dtype=np.float64))))
         if rms <= 1e-9:
             return audio.astype(np.float32)
         loudness = 20 * np.log10(rms) - 0.691
-    x = x * 10 ** ((target_lufs + gain_db - loudness) / 20)
-    peak = float(np.max(np.abs(x)))
+    gain = 10 ** ((target_lufs + gain_db - loudness) / 20)
+    peak = float(np.max(np.abs(audio))) * gain
     if peak > PEAK_CEILING:
-        x = x * (PEAK_CEILING / peak)
-    return x.astype(np.float32)
+        gain *= PEAK_CEILING / peak
+    return (audio * np.float32(gain)).astype(np.float32)
+
+
+GATE_BLOCK_S = 0.4
+GATE_STEP_S = 0.1
+
+
+def integrated_loudness(audio: np.ndarray, sample_rate: int) -> float:
+    """ITU-R BS.1770-4 integrated loudness (LUFS) of mono audio: K-weighting, 400 ms blocks
+    every 100 ms, absolute and relative gates; the same figure as ``pyloudnorm``."""
+    weighted = audio
+    for b, a in k_weighting(sample_rate):
+        weighted = lfilter(b, a, weighted)
+    block = GATE_BLOCK_S * sample_rate
+    count = round((audio.size / sample_rate - GATE_BLOCK_S) / GATE_STEP_S) + 1
+    starts = GATE_BLOCK_S * (np.arange(count) * (GATE_STEP_S / GATE_BLOCK_S)) * sample_rate
+    energy = np.zeros(weighted.size + 1)
+    np.cumsum(np.square(weighted, out=weighted), out=energy[1:])  # in place: a long take is 12 MB an array
+    mean_square = (energy[np.minimum((starts + block).astype(np.int64), audio.size)]
+                   - energy[starts.astype(np.int64)]) / block
+    with np.errstate(divide="ignore"):
+        loudness = -0.691 + 10 * np.log10(mean_square)
+    above = mean_square[loudness >= -70.0]
+    if above.size == 0:
+        return float("-inf")
+    relative_gate = -0.691 + 10 * np.log10(above.mean()) - 10.0
+    gated = mean_square[(loudness > relative_gate) & (loudness > -70.0)]
+    return float(-0.691 + 10 * np.log10(gated.mean())) if gated.size else float("-inf")
+
+
+@lru_cache(maxsize=4)
+def k_weighting(sample_rate: int) -> tuple[tuple[tuple[float, ...], tuple[float, ...]], ...]:
+    """BS.1770's two K-weighting stages as biquads (b, a) at ``sample_rate``: a +4 dB high shelf
+    at 1.5 kHz and a high pass at 38 Hz (the Audio EQ Cookbook forms, as pyloudnorm designs them)."""
+    w0 = 2 * np.pi * 1500.0 / sample_rate
+    gain = 10 ** (4.0 / 40)
+    alpha, cos, root = np.sin(w0) / (2 / np.sqrt(2)), np.cos(w0), 2 * np.sqrt(gain)
+    shelf = ((gain * ((gain + 1) + (gain - 1) * cos + root * alpha), -2 * gain * ((gain - 1) + (gain + 1) * cos),
+              gain * ((gain + 1) + (gain - 1) * cos - root * alpha)),
+             ((gain + 1) - (gain - 1) * cos + root * alpha, 2 * ((gain - 1) - (gain + 1) * cos),
+              (gain + 1) - (gain - 1) * cos - root * alpha))
+    w0 = 2 * np.pi * 38.0 / sample_rate
+    alpha, cos = np.sin(w0) / (2 * 0.5), np.cos(w0)
+    high_pass = (((1 + cos) / 2, -(1 + cos), (1 + cos) / 2), (1 + alpha, -2 * cos, 1 - alpha))
+    return tuple((tuple(float(v / a[0]) for v in b), tuple(float(v / a[0]) for v in a))
+                 for b, a in (shelf, high_pass))
+
+
+IIR_BLOCK = 64
+
+
+def lfilter(b: tuple[float, ...], a: tuple[float, ...], x: np.ndarray) -> np.ndarray:
+    """``scipy.signal.lfilter(b, a, x)`` from rest, for a normalised (``a[0] == 1``) filter
+    with ``len(b) == len(a)``: block by block as matrix products, exact to rounding.
+
+    Within a block the output is the input times the impulse response matrix, plus what
+    the last inputs and outputs of the block before carry over; those last outputs follow
+    a small linear recurrence from block to block, summed until its powers die out.
+    Render workers run it with one BLAS thread (``render.one_blas_thread``)."""
+    order = len(a) - 1
+    within, from_inputs, from_outputs = _iir_block_matrices(b, a, IIR_BLOCK)
+    blocks = np.zeros(-(-x.size // IIR_BLOCK) * IIR_BLOCK)
+    blocks[: x.size] = x
+    blocks = blocks.reshape(-1, IIR_BLOCK)
+    out = blocks @ within.T
+    last = slice(None, -order - 1, -1)  # a block's last ``order`` samples, most recent first
+    out[1:] += blocks[:-1, last] @ from_inputs.T
+    alone = out[:, last].copy()  # each block's last outputs as if the block before ended in silence
+    carry = from_outputs[last]
+    tails, power, shift = alone.copy(), carry, 1
+    while shift < len(tails) and np.abs(power).max() > 1e-18:  # a scan: sums 2x as many blocks back each pass
+        tails[shift:] += tails[:-shift] @ power.T
+        power = power @ power
+        shift *= 2
+    out[1:] += tails[:-1] @ from_outputs.T
+    return out.reshape(-1)[: x.size]
+
+
+@lru_cache(maxsize=8)
+def _iir_block_matrices(b: tuple[float, ...], a: tuple[float, ...],
+                        size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For ``lfilter``: the block's impulse response matrix (size x size), and how each of
+    the last ``order`` inputs and outputs before the block reach its samples (size x order)."""
+    order = len(a) - 1
+
+    def respond(inputs: list[float], past_inputs: list[float], past_outputs: list[float]) -> list[float]:
+        xs, ys, out = list(past_inputs), list(past_outputs), []  # the last ``order`` of each, most recent first
+        for value in inputs:
+            xs = [value, *xs[:order]]
+            out.append(sum(bi * xi for bi, xi in zip(b, xs, strict=True))
+                       - sum(ai * yi for ai, yi in zip(a[1:], ys, strict=True)))
+            ys = [out[-1], *ys[: order - 1]]
+        return out
+
+    rest, silence = [0.0] * order, [0.0] * size
+    impulse = respond([1.0, *silence[1:]], rest, rest)
+    within = np.zeros((size, size))
+    for i in range(size):
+        within[i, : i + 1] = impulse[i::-1]
+    units = np.eye(order).tolist()
+    from_inputs = np.array([respond(silence, unit, rest) for unit in units]).T
+    from_outputs = np.array([respond(silence, rest, unit) for unit in units]).T
+    return within, from_inputs, from_outputs
 
 
 MP3_QUALITY = 5

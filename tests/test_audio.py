@@ -7,7 +7,9 @@ from runthru_build.audio import (
     PostSettings,
     decode,
     encode,
+    integrated_loudness,
     normalize_loudness,
+    resample_poly,
     shift_formants,
     shift_formants_joined,
     shift_pitch_by_resampling,
@@ -44,6 +46,43 @@ def test_loudness_is_normalised_and_peak_limited():
         assert abs(meter.integrated_loudness(out.astype(np.float64)) - -20.0) < 0.5
     loud = normalize_loudness(tone(2.0), RATE, -6.0, gain_db=6.0)
     assert np.max(np.abs(loud)) <= 0.8913
+
+
+def speech_like(seconds: float, rate: int, seed: int = 0) -> np.ndarray:
+    """Voiced bursts and pauses over a little noise and hum: what the loudness gates see in a take."""
+    t = np.arange(int(rate * seconds)) / rate
+    bursts = (np.sin(2 * np.pi * 0.7 * t) > -0.2) * np.abs(np.sin(2 * np.pi * 3 * t))
+    noise = np.random.default_rng(seed).standard_normal(t.size)
+    return (bursts * (0.3 * np.sin(2 * np.pi * 140 * t) + 0.05 * noise) + 0.02 * np.sin(2 * np.pi * 20 * t)).astype(
+        np.float32)
+
+
+@pytest.mark.parametrize("rate", [16000, 22050, 48000])
+def test_loudness_is_the_bs1770_figure_pyloudnorm_gives(rate):
+    """The build measures loudness without scipy (76 MB per worker): the same figure as the reference."""
+    import pyloudnorm
+
+    for seconds in (0.4, 0.45, 1.3, 7.7, 40.0):
+        audio = speech_like(seconds, rate)
+        expected = pyloudnorm.Meter(rate).integrated_loudness(audio.astype(np.float64))
+        assert integrated_loudness(audio, rate) == pytest.approx(expected, abs=1e-6)
+    assert integrated_loudness(np.zeros(rate, dtype=np.float32), rate) == float("-inf")
+
+
+@pytest.mark.parametrize("semitones", [-7, -2, -0.5, 0.5, 3, 12])
+def test_pitch_resampling_is_scipys_polyphase_filter(semitones):
+    """Voices keep their sound without scipy in the worker: same samples, same length, as resample_poly."""
+    from fractions import Fraction
+
+    from scipy.signal import resample_poly as reference
+
+    ratio = Fraction(2 ** (-semitones / 12)).limit_denominator(24)
+    audio = speech_like(3.0, RATE)
+    for size in (audio.size, 1001, 37, 1, 0):
+        expected = reference(audio[:size], ratio.numerator, ratio.denominator)
+        got = resample_poly(audio[:size], ratio.numerator, ratio.denominator)
+        assert got.shape == expected.shape
+        np.testing.assert_allclose(got, expected, atol=1e-5)
 
 
 def test_mp3_encodes_near_the_asked_bit_rate_and_decodes():

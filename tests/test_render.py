@@ -214,9 +214,9 @@ def test_report_has_peak_memory_and_the_next_build_sizes_its_pool_by_it(make_pro
     # a laptop with 8 cores and 1.2 GB free: as many workers as fit, not one per core
     monkeypatch.setattr(render.os, "cpu_count", lambda: 8)
     monkeypatch.setattr(render, "available_memory_mb", lambda: 1200.0)
-    (state / render.WORKER_MEMORY_FILE).write_text(json.dumps({"piper": 350.0}))
-    assert render.worker_count(0, PiperEngine, state) == 3  # measured: 1200 / 350
-    assert render.worker_count(0, PiperEngine, root / "nothing-measured") == 2  # Piper's own estimate, 500 MB
+    (state / render.WORKER_MEMORY_FILE).write_text(json.dumps({"piper": 250.0}))
+    assert render.worker_count(0, PiperEngine, state) == 4  # measured: 1200 / 250
+    assert render.worker_count(0, PiperEngine, root / "nothing-measured") == 3  # Piper's own estimate, 400 MB
     assert render.worker_count(6, PiperEngine, state) == 6  # a count set in runthru.toml is kept
     monkeypatch.setattr(render, "available_memory_mb", lambda: 100.0)
     assert render.worker_count(0, PiperEngine, state) == 1
