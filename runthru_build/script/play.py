@@ -169,6 +169,7 @@ class _PlayParser:
             del conv.aliases[key]
             script.aliases.pop(key, None)
         self._warn_unplaced(script)
+        self._warn_unclosed(script)
         return script
 
     def _wrapper_title(self) -> None:
@@ -256,6 +257,11 @@ class _PlayParser:
                 return
             builder.direction(label, Source(self.path, lines[i].number))
         first, first_used = self._cue_at(bi, block, i)
+        if first is not None and i == 0 and self._known_name_in_bold(0, first) \
+                and not self.conv.accepts(first.form, first.caps):
+            self.script.warnings.append(
+                f"{self.path}:{lines[0].number}: '{first.cue.text}' has no colon after the bold name, unlike this "
+                f"play's other cues: read as {first.cue.text}'s speech")
         hang = self.technical_hang
         if first is None and i == 0 and hang is not None and hang[0] == bi - 1 and abs(block.indent - hang[1]) <= 1:
             self.technical_hang = (bi, hang[1])  # "           FOOTSTEPS APPROACH AND STOP." under "SOUND:     …"
@@ -411,7 +417,8 @@ class _PlayParser:
         for cand in found:
             chorus = cand.alone and bool(_CHORUS.match(cand.cue.text))
             if not (conv.accepts(cand.form, cand.caps) or self._known_name_with_direction(li, cand)
-                    or self._known_name_above_speech(block, li, cand) or chorus):
+                    or self._known_name_above_speech(block, li, cand) or self._known_name_in_bold(li, cand)
+                    or chorus):
                 continue
             if li > 0 and conv.cues_open_paragraphs and cand.form not in (BOLD_COLON, BOLD):
                 continue
@@ -441,6 +448,12 @@ class _PlayParser:
         take another form."""
         return (li == 0 and cand.form == PERIOD and not cand.alone and cand.cue.direction is not None
                 and "(" in cand.cue.text and all(name_key(n) in self.conv.names for n in cand.cue.names))
+
+    def _known_name_in_bold(self, li: int, cand: Candidate) -> bool:
+        """``**ARIA** Zack, stop it.`` in a play whose cues are ``**NAME:**``: the colon forgotten
+        on a character's bold name (read as the speech, with a warning: it used to vanish)."""
+        return (li == 0 and cand.form == BOLD and not cand.alone and cand.caps and self.conv.accepts(BOLD_COLON, True)
+                and all(name_key(n) in self.conv.names for n in cand.cue.names))
 
     def _known_name_above_speech(self, block: Block, li: int, cand: Candidate) -> bool:
         """``Beggar.`` alone on its line over the speech, in a play whose cues are ``Name. text``."""
@@ -660,6 +673,15 @@ class _PlayParser:
                     f"but not the way this play writes cues{form}: read as more of "
                     f"{' & '.join(self.builder.continuing_speakers())}'s speech")
                 return
+
+    @staticmethod
+    def _warn_unclosed(script: Script) -> None:
+        """A direction whose bracket was never closed is spoken with the line: say where."""
+        for line in script.lines():
+            text = line.spoken
+            if text.count("(") > text.count(")") or text.count("[") > text.count("]"):
+                script.warnings.append(f"{line.source}: a bracket opened and never closed, so the direction "
+                                       "in it is spoken with the line")
 
     def _warn_unplaced(self, script: Script) -> None:
         lines = list(script.lines())
