@@ -137,3 +137,12 @@ def test_a_cast_whose_script_is_outside_the_project_is_warned_about(make_project
     assert f"warning: casts/a.toml: script = '{outside / 'play.md'}' resolves to {outside / 'play.md'}, outside " \
            "the project" in proc.stderr
     assert f"warning: casts/b.toml: script = '../scripts/linked.md' resolves to {outside / 'play.md'}" in proc.stderr
+
+
+def test_check_on_a_project_with_no_scripts_fails_as_build_does(tmp_path):
+    """Found by a newcomer: empty scripts/ and casts/ gave no output and exit 0 from check."""
+    (tmp_path / "scripts").mkdir()
+    (tmp_path / "casts").mkdir()
+    result = run_check(tmp_path)
+    assert result.exit_code == 1
+    assert "no scripts found: put a play in scripts/" in result.output

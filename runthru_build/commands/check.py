@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..errors import RunThruError
 from ..project import Production, Project
 from ..script import Direction, Line, Script, Source
 from ..script.cues import name_key
@@ -122,6 +123,11 @@ def report_production(production: Production) -> ProductionReport:
 
 def check_project(project: Project) -> tuple[list[ProductionReport], list[str], list[str]]:
     """Reports per production, then every error and warning as ``path:line: message``."""
+    if not project.productions and not project.errors:  # as build says: an empty project is no success
+        config = project.config
+        project.errors.append(RunThruError(
+            f"no scripts found: put a play in {config.scripts}/ (markdown, text, Fountain, PDF, Word or "
+            "Final Draft), or runthru-build import FILE", path=config.shown(config.scripts_dir)))
     reports = [report_production(p) for p in project.productions]
     errors = [str(e) for e in project.errors]
     warnings = project.warnings + [w for r in reports for w in r.warnings]
