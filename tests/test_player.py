@@ -385,6 +385,8 @@ def test_help_on_a_phone_explains_the_taps_and_fits_the_screen(browser, phone_si
     """Found by a newcomer: '?' listed only keyboard shortcuts, no use on a phone, and its
     Close button was cut off at the bottom."""
     page = open_in(browser, (phone_site / "phone" / "ben" / "index.html").as_uri(), PHONE)
+    hint = "() => getComputedStyle(document.querySelector('#continue .key-hint')).display"
+    assert page.evaluate(hint) == "none"  # "tap when done": no Space key on a phone
     page.tap("#help-btn")
     assert page.is_visible("#help") and "tap it" in page.inner_text("#help .how")
     assert page.is_hidden("#help .keys")
