@@ -56,6 +56,8 @@ TYPES = {
 }
 AUDIO = (".mp3", ".opus", ".ogg")
 RELOAD_TAG = b'<script src="/_runthru/reload.js" defer></script>'
+SIGN_OUT_TAG = b'<p class="sign-out"><a href="/_runthru/logout">Sign out</a></p>'
+"""On the site's and each production's list of parts, behind a PIN: the way out."""
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 MAX_FORM_BYTES = 4096
 IDLE_TIMEOUT_S = 20.0
@@ -459,8 +461,11 @@ class Handler(BaseHTTPRequestHandler):
         if self.headers.get("If-None-Match") == etag:
             self._headers(HTTPStatus.NOT_MODIFIED, content_type, 0, extra)
             return
-        if suffix == ".html" and self.state.reload is not None:
-            body = target.read_bytes().replace(b"</body>", RELOAD_TAG + b"\n</body>", 1)
+        sign_out = self.state.gate is not None and target.name == "index.html" \
+            and len(target.relative_to(self.state.build_dir.resolve()).parts) <= 2  # lists of parts, not a role
+        if suffix == ".html" and (self.state.reload is not None or sign_out):
+            tags = (SIGN_OUT_TAG if sign_out else b"") + (RELOAD_TAG if self.state.reload is not None else b"")
+            body = target.read_bytes().replace(b"</body>", tags + b"\n</body>", 1)
             self._headers(HTTPStatus.OK, content_type, len(body), {**extra, "Accept-Ranges": "none"})
             if self.command != "HEAD":
                 self.wfile.write(body)

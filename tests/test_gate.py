@@ -354,6 +354,16 @@ def test_logout_ends_the_session_on_the_server_too(gated, toy_project):
     assert not restarted.cookie_valid(cookie_of(headers))  # and after a restart
 
 
+def test_the_lists_of_parts_offer_a_way_to_sign_out(gated):
+    """Found by a newcomer: signing out meant typing /_runthru/logout."""
+    client, _, _, _ = gated
+    cookie = {"Cookie": f"runthru_auth={cookie_of(login(client, '4321')[1])}"}
+    for page in ("/", "/served/"):
+        status, _, body = client.request("GET", page, cookie)
+        assert status == 200 and b'<a href="/_runthru/logout">Sign out</a>' in body, page
+    assert b"Sign out" not in client.request("GET", "/served/amy/", cookie)[2]  # not over the player
+
+
 def test_cookies_survive_a_restart_with_the_same_pin_and_not_a_new_pin_or_key(tmp_path):
     state = tmp_path / ".runthru"
     cookie = make_gate("4321", None, state).issue_cookie()
