@@ -154,6 +154,20 @@ def test_short_cues_play_only_the_tail_of_each_cue_and_skip_the_rest(browser, pr
     context.close()
 
 
+def test_short_cues_started_on_a_line_that_cues_nobody_begin_at_the_next_cue(browser, project):
+    """Found by a newcomer: with short cues on, the line played starts in full when it is
+    not a cue (here "Come in.", line 2); it is skipped like the rest."""
+    context = browser.new_context()
+    page = open_player(context, (project / "build" / "drills" / "ben" / "index.html").as_uri(),
+                       {"cueMode": "short", "cueWords": CUES_WORDS})
+    page.click('.line[data-i="2"]')
+    page.click("#play")
+    page.wait_for_function("() => window.runthruPlayer.state().waiting", timeout=8000)
+    assert [p["line"] for p in page.evaluate("window.__plays")] == [3]
+    assert page.evaluate("window.runthruPlayer.state().line") == 4 and not page.errors
+    context.close()
+
+
 def test_changed_lines_marked_banner_in_a_newer_bundle_and_rehearse_the_changes(browser, project, tmp_path):
     root = tmp_path / "project"
     shutil.copytree(project, root, ignore=shutil.ignore_patterns("build"))

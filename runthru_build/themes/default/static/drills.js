@@ -116,6 +116,11 @@
     return at > 0 ? "#t=" + at.toFixed(3) : "";
   };
 
+  P.playableFrom = function (pos) {  // short cues: a line that cues nobody is skipped, the first one too
+    if (!P.playing || s.cueMode !== "short" || queue || !anyMine() || mineAt(pos) || mineAt(pos + 1)) return pos;
+    return P.nextLine(pos);
+  };
+
   P.nextLine = function (pos) {
     if (queue) {  // my changed speech done: on to the cue before the next one
       if (!mineAt(pos) || mineAt(pos + 1)) return pos + 1;

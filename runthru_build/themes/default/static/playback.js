@@ -31,6 +31,9 @@
   }
 
   function step() {
+    var from = P.playableFrom ? P.playableFrom(P.cur) : P.cur;  // drills.js: short cues start at a cue
+    if (from >= lines.length) { finished(); return; }
+    P.cur = from;
     P.ticket += 1;
     clearTimer();
     showCue(false);
