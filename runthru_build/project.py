@@ -59,10 +59,15 @@ def load_project(root: Path, config: Config | None = None) -> Project:
     scripts: dict[Path, Script] = {}
     used: set[Path] = set()
     cast_files = sorted(config.casts_dir.glob("*.toml")) if config.casts_dir.is_dir() else []
+    unreadable_casts: set[str] = set()
     for cast_file in cast_files:
         shown = config.shown(cast_file)
         try:
-            table, text, script_path = read_cast_header(cast_file, shown)
+            try:
+                table, text, script_path = read_cast_header(cast_file, shown)
+            except RunThruError:
+                unreadable_casts.add(cast_file.stem)
+                raise
             if not script_path.is_relative_to(config.root):  # resolved: a link out of the project counts
                 project.warnings.append(f"{shown}: script = {table['script']!r} resolves to {script_path}, "
                                         "outside the project")
@@ -84,6 +89,10 @@ def load_project(root: Path, config: Config | None = None) -> Project:
             script = _script(config, script_file)
         except RunThruError as exc:
             project.errors.append(exc)
+            continue
+        if script_file.stem in unreadable_casts:
+            # its cast of the same name could not be read: no automatic stand-in that check
+            # would show as if all were well
             continue
         name = script_file.stem
         while name in names:

@@ -100,6 +100,19 @@ def test_one_bad_production_does_not_hide_the_others(make_project):
     assert "NOBODY" in str(project.errors[0])
 
 
+def test_a_cast_file_too_broken_to_name_its_script_leaves_no_automatic_stand_in(make_project):
+    """Found by a newcomer: with a TOML syntax error in casts/play.toml, check listed the play
+    as "automatic cast" above the error, as if the cast did not matter."""
+    root = make_project({
+        "scripts/play.md": SCRIPT,
+        "scripts/other.md": "# Other\n\nA: x\nBB: y\n",
+        "casts/play.toml": 'script = "../scripts/play.md"\n[roles\n',
+    })
+    project = load_project(root)
+    assert [p.name for p in project.productions] == ["other"]
+    assert "casts/play.toml:2: TOML syntax error" in str(project.errors[0])
+
+
 PIPER_VOICE = '{"num_speakers": 2, "speaker_id_map": {"amy": 0, "kim": 1}}'
 
 
