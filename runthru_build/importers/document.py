@@ -86,9 +86,6 @@ _NAME_END = re.compile(r"(?<=[A-Z0-9])[.:]\s+(?=\S)")
 ACT_HEADING = re.compile(r"^(?:ACTE?\b|(?:THE\s+)?(?:FIRST|SECOND|THIRD|FOURTH|FIFTH|LAST)\s+ACT\b|PROLOGUE|EPILOGUE)",
                          re.IGNORECASE)
 _MARKDOWN_MARK = re.compile(r"([\\*_`])")
-CAST_HEADING = re.compile(r"^(?:CHARACTERS|CAST(?: OF CHARACTERS| LIST)?|DRAMATIS PERSONAE|THE PERSONS OF THE PLAY)\.?$", re.I)
-END_OF_PLAY = re.compile(r"^[*_\s]*(?:THE\s+)?(?:END|CURTAIN|FINIS)\b[\s.!*_]*$", re.IGNORECASE)
-"""THE END / CURTAIN: never part of the last speech."""
 STRUCTURE_WORDS = re.compile(r"^(?:ACTE?|SCENE|SC[EÈ]NE|PROLOGUE|EPILOGUE)\b", re.IGNORECASE)
 
 

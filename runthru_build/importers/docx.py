@@ -13,11 +13,10 @@ import zipfile
 from collections import Counter
 
 from ..errors import UnreadableInput
-from ..script.play import is_structure_line
+from ..script.census import is_cast_heading
+from ..script.play import is_end_mark, is_structure_line
 from .document import (
     ACT_HEADING,
-    CAST_HEADING,
-    END_OF_PLAY,
     STRUCTURE_WORDS,
     Imported,
     Para,
@@ -109,7 +108,7 @@ def _play(items: list) -> list[Para]:
     names = Counter(found[0] for *_, spans, _ in items if (found := leading_name(spans)))
     heading_at = [i for i, (_, style, text, _s, centred) in enumerate(items)
                   if ((style.startswith("heading") and i > 0) or (centred and is_structure_line(text)))
-                  and not CAST_HEADING.match(text)]
+                  and not is_cast_heading(text)]
     first_body = next((i for i in heading_at if STRUCTURE_WORDS.match(items[i][2]) or ACT_HEADING.match(items[i][2])),
                       heading_at[0] if heading_at else None)
     if first_body is None:  # a one-act play: the body begins at its first cue
@@ -135,7 +134,7 @@ def _play(items: list) -> list[Para]:
         elif centred and is_caps(text) and len(text) < 40 and i + 1 < len(items) and not items[i + 1][4]:
             in_speech = True
             paras.append(Para("cue", text, where))
-        elif all(italic for t, _, italic in spans if t.strip()) or END_OF_PLAY.match(text):
+        elif all(italic for t, _, italic in spans if t.strip()) or is_end_mark(text):
             paras.append(Para("direction", text, where))
         elif in_speech:
             paras.append(Para("dialogue", speech_markdown(spans), where))

@@ -17,10 +17,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..errors import UnreadableInput
-from ..script.play import is_structure_line
+from ..script.play import is_end_mark, is_structure_line
 from .document import (
     ACT_HEADING,
-    END_OF_PLAY,
     STRUCTURE_WORDS,
     Imported,
     Para,
@@ -514,7 +513,7 @@ class _Layout:
             if paras and paras[-1].kind == "direction" and paras[-1].text.startswith("[") \
                     and "]" not in paras[-1].text and not gap:
                 paras[-1].text = _join([paras[-1].text, text], hyphens)  # a bracketed direction, wrapped
-            elif text.startswith(("[", "(")) or END_OF_PLAY.match(text):
+            elif text.startswith(("[", "(")) or is_end_mark(text):
                 paras.append(Para("direction", text, ln.where))
             else:
                 paras.append(Para("unplaced", text, ln.where))

@@ -107,6 +107,11 @@ _CONTENTS_ENTRY = re.compile(r"(?:\.\s?){4,}\s*\d+$")  # "ACT II................
 _SCENE_HEADING = re.compile(r"^(?:INT|EXT|EST|INT\.?/EXT|I/E)[. ]")  # screenplay sluglines, in capitals
 
 
+def is_end_mark(text: str) -> bool:
+    """``THE END``, ``CURTAIN``, ``END OF ACT ONE``: structure, never spoken."""
+    return bool(_END_MARK.match(_strip_emphasis(text)))
+
+
 def is_structure_line(text: str) -> bool:
     bare = _strip_emphasis(text.lstrip("#").strip())
     return (bool(bare) and bool(_STRUCTURE.match(bare) or _SCENE_HEADING.match(bare)) and len(bare.split()) <= 14
@@ -236,7 +241,7 @@ class _PlayParser:
             builder.raw(self._raw(block))
         if i == 0 and len(lines) == 1:
             bare = _strip_emphasis(lines[0].text)
-            if _END_MARK.match(bare):
+            if is_end_mark(bare):
                 builder.structure(bare)
                 return
             label = _LABEL.match(lines[0].text)
