@@ -75,9 +75,9 @@ def inferred_hint(name: str, note: str = "") -> str:
     daughter" is about someone else's."""
     name_words = {w.strip(".,'’").casefold() for w in name.split()}
     note = _POSSESSOR.sub("", note)  # "Sir Robert Chiltern's Sister": the sister is the role
-    note_words = {w.strip(".,;:'’()").casefold() for w in re.split(r"[\s,;]+", note)}
-    # the first words of a description say what the role is; later ones are often about others
-    head = {w.strip(".,;:'’()").casefold() for w in re.split(r"[\s,;]+", note.strip())[:4]}
+    words = [w.strip(".,;:'’()").casefold() for w in re.split(r"[\s,;]+", note.strip())]
+    note_words = set(words)
+    head = set(words[:4])  # the first words of a description say what the role is; later ones are often about others
     traits: list[str] = []
     for words in (name_words, head):
         if words & _FEMALE and not words & _MALE:
