@@ -53,6 +53,11 @@ def _parts(line: Line) -> Iterator[tuple[str, bool]]:
             yield text, part.kind == "direction"
 
 
+def _bracketed(direction: str) -> str:
+    """A direction inside a speech as published plays print it: italic, in parentheses."""
+    return f"({direction.strip('()[] ')})"
+
+
 def _wrap(words: list[str], fits) -> Iterator[str]:
     line: list[str] = []
     for word in words:
@@ -270,7 +275,7 @@ def stage_play_pdf(script: Script, *, centred_names: bool = False, hyphenate: bo
             spans: list[tuple[str, str]] = []
             for text, direction in _parts(element):
                 font = "Times-Italic" if direction else "Times-Roman"
-                spans += [(font, w) for w in text.split()]
+                spans += [(font, w) for w in (_bracketed(text) if direction else text).split()]
             if centred_names:
                 if not p.room(2, lead):
                     p.new_page()
@@ -357,7 +362,7 @@ def _add_speeches(document, elements) -> None:
         paragraph.add_run(f"{_cue(element)}.").bold = True
         for text, direction in _parts(element):
             paragraph.add_run(" ")
-            paragraph.add_run(text).italic = direction or None
+            paragraph.add_run(_bracketed(text) if direction else text).italic = direction or None
 
 
 def one_act_docx(script: Script, *, justification: str | None = None) -> bytes:

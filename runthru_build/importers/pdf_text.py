@@ -18,6 +18,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as raw
 
 from ..errors import UnreadableInput
+from .document import clean_text
 
 
 @dataclass
@@ -102,7 +103,7 @@ def _page_runs(doc: pdfium.PdfDocument, index: int) -> PageRuns:
         if n > ctypes.sizeof(buffer):
             buffer = (ctypes.c_ushort * (n // 2 + 1))()
             n = raw.FPDFTextObj_GetText(obj, textpage.raw, buffer, ctypes.sizeof(buffer))
-        text = bytes(buffer)[: max(n - 2, 0)].decode("utf-16-le", errors="replace")
+        text = clean_text(bytes(buffer)[: max(n - 2, 0)].decode("utf-16-le", errors="replace"))
         if not text.strip():
             continue
         raw.FPDFPageObj_GetBounds(obj, left, bottom, right, top)

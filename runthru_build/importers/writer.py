@@ -79,6 +79,8 @@ def markdown_text(paras: list[Para]) -> str:
                 blocks.append(f"## {text}")
             elif p.kind in ("scene", "scene_heading"):
                 blocks.append(f"{'###' if has_acts else '##'} {text}")
+            elif p.kind == "note":
+                blocks.append(_comment([text]))
             elif text:
                 blocks.append(direction_markdown(text))
     end_speech()
@@ -139,6 +141,8 @@ def _fountain_block(kind: str, text: str) -> str:
     if kind == "transition":
         flat = " ".join(text.split())
         return flat if _FOUNTAIN_TRANSITION.match(flat) else f"> {flat}"
+    if kind == "note":
+        return f"[[{' '.join(text.split()).replace(']]', '] ]')}]]"
     if kind == "centered":
         return f"> {' '.join(text.split())} <"
     if text == text.upper() or _MARKDOWN_START.match(text) or text.startswith(("!", "@", "~", ".", "[[", "=")):
