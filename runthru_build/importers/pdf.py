@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..errors import UnreadableInput
+from .budget import DEFAULT_LIMITS, Limits
 from ..script.play import is_end_mark, is_structure_line
 from .document import (
     ACT_HEADING,
@@ -35,7 +36,7 @@ from .document import (
 )
 from .pdf_text import PageRuns, Run, pdfium_pages
 
-PageReader = Callable[[bytes, str], list[PageRuns]]
+PageReader = Callable[[bytes, str, Limits], list[PageRuns]]
 
 _PAGE_NUMBER = re.compile(r"^[\s\-–—]*(?:page\s*)?(?:\d+|[ivxlc]+)\.?(?:\s*(?:of|/)\s*\d+)?[\s\-–—]*$", re.I)
 _MORE = re.compile(r"^\(\s*(?:MORE|CONT(?:'|’)?D|CONTINUED)\s*\)$|^(?:\(?CONTINUED\)?:?)$", re.I)
@@ -220,8 +221,9 @@ def _near(x: float, target: float | None, tolerance: float = 9.0) -> bool:
     return target is not None and abs(x - target) <= tolerance
 
 
-def read_pdf(data: bytes, shown: str, *, ocr: bool = False, reader: PageReader = pdfium_pages) -> Imported:
-    pages = reader(data, shown)
+def read_pdf(data: bytes, shown: str, *, ocr: bool = False, reader: PageReader = pdfium_pages,
+             limits: Limits = DEFAULT_LIMITS) -> Imported:
+    pages = reader(data, shown, limits)
     chars = sum(len(r.text.strip()) for p in pages for r in p.runs)
     if chars < 20 * max(len(pages), 1):
         if not ocr:
@@ -230,7 +232,7 @@ def read_pdf(data: bytes, shown: str, *, ocr: bool = False, reader: PageReader =
                                   "or import with --ocr (needs tesseract)", path=shown)
         from .ocr import ocr_pages
 
-        pages = ocr_pages(data, shown)
+        pages = ocr_pages(data, shown, limits)
     notes: list[str] = []
     dropped: list[Para] = []
     lines = _drop_furniture([_lines_of(p) for p in pages], [p.height for p in pages], notes, dropped)

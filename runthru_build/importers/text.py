@@ -13,7 +13,7 @@ import re
 from ..script import Direction, Script
 from ..script.fountain import parse_fountain
 from ..script.play import parse_text
-from .document import Imported, Para
+from .document import Imported, Para, clean_text
 
 _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
          (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
@@ -36,7 +36,7 @@ def decode(data: bytes) -> tuple[str, str]:
                 text, encoding = data.decode("cp1252"), "cp1252"
             except UnicodeDecodeError:
                 text, encoding = data.decode("latin-1"), "latin-1"
-    return text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n"), encoding
+    return clean_text(text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")), encoding
 
 
 def looks_like_fountain(text: str) -> bool:
