@@ -44,9 +44,13 @@ class Imported:
     """Page furniture taken out (running headers and footers, page numbers, ``(MORE)``,
     ``CONTINUED:``), each with its place: nothing of the text layer goes without a record."""
 
+    left_out: list[Para] = field(default_factory=list)
+    """Source lines no paragraph holds (a text file's end marks the play parser drops): reported
+    with the unplaced paragraphs, though not written into the script."""
+
     @property
     def unplaced(self) -> list[Para]:
-        return [p for p in self.paras if p.kind == "unplaced"]
+        return [p for p in self.paras if p.kind == "unplaced"] + self.left_out
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u200b\u200e\u200f\u2028\u2029\ufeff\ufffe\uffff]")
@@ -58,7 +62,8 @@ def clean_text(text: str) -> str:
     soft hyphen, zero-width or direction mark; odd spaces become plain ones.  PDFium marks
     a hyphen at a line end as ``\\x02`` (Final Draft's ``pizza\\x02`` / ``getter``): it
     becomes a real hyphen, and ``join_lines`` decides whether it stays."""
-    return _CONTROL.sub("", _SPACES.sub(" ", text.replace("\x02", "-")))
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x02", "-").replace("\ufffe", "-")
+    return _CONTROL.sub("", _SPACES.sub(" ", text))
 
 
 _HYPHEN_END = re.compile(r"(?<=[^\W\d_])-$")
@@ -98,7 +103,11 @@ def known_words(texts) -> set[str]:
     """Every word (and hyphenated word) of a document, lower case: the evidence ``join_lines`` uses."""
     words: set[str] = set()
     for text in texts:
-        words.update(w.lower() for w in re.findall(r"\w+(?:-\w+)*", text))
+        for compound in re.findall(r"\w+(?:-\w+)*", text.lower()):
+            words.add(compound)
+            pieces = compound.split("-")
+            words.update(pieces)
+            words.update(f"{a}-{b}" for a, b in zip(pieces, pieces[1:]))
     return words
 
 
@@ -155,8 +164,9 @@ def title_page_paras(texts: list[str], where: str) -> list[Para]:
         elif m and not any(p.kind == "author" for p in paras):
             who = m.group("who") or (texts[i + 1] if i + 1 < len(texts) else "")
             i += 0 if m.group("who") else 1
-            if who:
-                paras.append(Para("author", who, where))
+            if who:  # the credit as printed ("Written by Ann Smith"): the writer splits it again
+                credit = text[: m.start("who")].strip() if m.group("who") else text
+                paras.append(Para("author", f"{credit} {who}".strip(), where))
         else:
             paras.append(Para("front", text, where))
         i += 1
@@ -189,7 +199,7 @@ def leading_name(spans: list[Span]) -> tuple[str, bool] | None:
     bold = bold.strip()
     whole = "".join(t for t, _, _ in spans).strip()
     all_bold = bold == whole
-    if bold and len(bold) < 40 and (not all_bold or bold[-1:] in ".:"):
+    if bold and len(bold) < 40 and (bold[-1:] in ".:" or (not all_bold and (is_cue_shape(bold) or bold.istitle()))):
         name = bold.rstrip(".:").strip()
         if name and not STRUCTURE_WORDS.match(name):
             return name, True
@@ -240,11 +250,13 @@ def speech_markdown(spans: list[Span]) -> str:
 
     1. it is in brackets, ``(…)`` or ``[…]`` (italic or roman brackets, one of them may be
        on the next line): ``NORA. (smiling) Yes.``;
-    2. it is set off by its own punctuation: it opens the speech or a sentence (after
-       ``. ! ? : ;``, a dash or a closing bracket), starts with a capital and ends its
-       sentence with ``.`` or ``:``: ``NORA. Yes. *She sits.* Well.``
+    2. it is set off by its own punctuation: a sentence of two words or more that opens the
+       speech or follows the end of one (``. ! ? : ;``, a dash or a closing bracket), starts
+       with a capital and ends with ``.`` or ``:``: ``NORA. Yes. *She sits.* Well.``
+       (``*Quiet.* Or out.`` and ``*Dragon!*`` stay emphasis.)
 
-    (A whole line or paragraph in italics is a direction too; the readers decide that.)
+    A whole line or paragraph in italics is a direction too (the readers decide that),
+    unless it is all the speech there is under its cue (``PATRON FIVE`` / ``*Shhh!*``).
     Any other italic, bold or underlined run is emphasis and stays speech, as markdown
     emphasis: ``Not to *you*, dear.``, never ``Not to, dear.``"""
     segments: list[list] = []
@@ -299,4 +311,5 @@ def _is_direction(core: str, before: str, after: str) -> bool:
     if before.endswith(("(", "[")) and (re.match(r"[.:]?\s*[)\]]", after) or not after):
         return True
     opens = not before or before.endswith(_SENTENCE_END)
-    return opens and core[:1].isupper() and (core.endswith((".", ":")) or after[:1] in (".", ":"))
+    return opens and core[:1].isupper() and len(core.split()) >= 2 and (
+        core.endswith((".", ":")) or after[:1] in (".", ":"))

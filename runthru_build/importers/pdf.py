@@ -205,18 +205,6 @@ def _left_margin(xs: list[float]) -> float:
     return min((k for k, n in counts.items() if n >= floor), default=counts.most_common(1)[0][0]) * 3.0
 
 
-def _without_scene_numbers(ln: TextLine) -> TextLine:
-    """``A13 INT. LIVING ROOM - SAME A13`` (a shooting script's scene numbers in both margins)
-    -> ``INT. LIVING ROOM - SAME #A13#``: the number kept as Fountain's scene number, never spoken."""
-    text = ln.text
-    m = re.match(rf"^({_SCENE_NUMBER})\s+(?=\S)", text)
-    if m:
-        number = m.group(1)
-        text = re.sub(rf"\s+{re.escape(number)}$", "", text[m.end():])
-        text = f"{text} #{number}#"
-    return TextLine(ln.page, ln.number, ln.x0, ln.x1, ln.baseline, ln.size, [(text, *ln.spans[0][1:])])
-
-
 def _near(x: float, target: float | None, tolerance: float = 9.0) -> bool:
     return target is not None and abs(x - target) <= tolerance
 
@@ -243,6 +231,7 @@ def read_pdf(data: bytes, shown: str, *, ocr: bool = False, reader: PageReader =
     layout = _Layout(flat, width)
     screenplay = layout.screenplay()
     layout.keep_hyphens = screenplay
+    layout.dropped = dropped
     paras = layout.screenplay_paras(notes) if screenplay else layout.play_paras(notes)
     return Imported(paras, screenplay=screenplay, source_kind="PDF", notes=notes, dropped=dropped)
 
@@ -257,6 +246,7 @@ class _Layout:
         self.known = known_words(ln.text for ln in lines)
         self.keep_hyphens = False
         self.hyphens = [0]
+        self.dropped: list[Para] = []
 
     def _join(self, texts: list[str], *, breaks: list[bool] | None = None) -> str:
         return join_lines(texts, self.known, keep_hyphens=self.keep_hyphens, counter=self.hyphens, breaks=breaks)
@@ -331,6 +321,7 @@ class _Layout:
                     and lines[i + 1].x0 < ln.x0 - 20 and lines[i + 1].x0 > self.left + 25:
                 name = _CONTD.sub("", text).strip()
                 if new_page and kind in ("dialogue", "paren") and name == speaker:
+                    self.dropped.append(Para("unplaced", text, ln.where))  # NAME (CONT'D) over the rest
                     rejoined += 1
                     continue
                 flush()
@@ -374,7 +365,7 @@ class _Layout:
             else:
                 kind = "unplaced"
             if kind == "scene_heading":
-                ln = _without_scene_numbers(ln)
+                ln = self._without_scene_numbers(ln)
             current = [ln]
             if kind != "action":
                 flush()
@@ -426,6 +417,20 @@ class _Layout:
                     groups.append((kind, [text]))
             paras += [Para(kind, self._join(texts), head.where) for kind, texts in groups]
         return paras, end
+
+    def _without_scene_numbers(self, ln: TextLine) -> TextLine:
+        """``A13 INT. LIVING ROOM - SAME A13`` (a shooting script's scene numbers in both margins)
+        -> ``INT. LIVING ROOM - SAME #A13#``: the number kept as Fountain's scene number, never spoken."""
+        text = ln.text
+        m = re.match(rf"^({_SCENE_NUMBER})\s+(?=\S)", text)
+        if m:
+            number = m.group(1)
+            body = re.sub(rf"\s+{re.escape(number)}$", "", text[m.end():])
+            if body != text[m.end():]:
+                self.dropped.append(Para("unplaced", number, ln.where))  # the same number in the right margin
+            text = body
+            text = f"{text} #{number}#"
+        return TextLine(ln.page, ln.number, ln.x0, ln.x1, ln.baseline, ln.size, [(text, *ln.spans[0][1:])])
 
     # -- stage plays ----------------------------------------------------
     def play_paras(self, notes: list[str]) -> list[Para]:
@@ -481,7 +486,8 @@ class _Layout:
             if self._centred(ln) and (ln.bold or is_caps(text)):
                 nxt = lines[i + 1] if i + 1 < len(lines) else None
                 opens_speech = nxt is not None and nxt.page == ln.page and not self._gap(ln, nxt) \
-                    and _near(nxt.x0, self.left, 12) and not nxt.italic and is_caps(text) and len(text) < 40
+                    and _near(nxt.x0, self.left, 12) and is_caps(text) and len(text) < 40 \
+                    and (not nxt.italic or (not nxt.text.startswith(("(", "[")) and self._ends_speech(i + 1)))
                 if (centred_names[text] >= 2 or opens_speech) and not is_structure_line(text):
                     counts["centred names"] += 1
                     end_speech()
@@ -515,6 +521,9 @@ class _Layout:
                 if rest:
                     self._speech_line(rest, ln, speech_text, breaks, end_direction)
                 continue
+            if ln.italic and speech and not speech_text and not direction and self._ends_speech(i):
+                self._speech_line(ln.spans, ln, speech_text, breaks, end_direction)  # *Shhh!*: all it says
+                continue
             if ln.italic:
                 counts["italic directions"] += not direction
                 if direction and not gap:
@@ -545,6 +554,16 @@ class _Layout:
         if self.hyphens[0]:
             notes.append(f"removed {self.hyphens[0]} line-end hyphens")
         return paras
+
+    def _ends_speech(self, i: int) -> bool:
+        """Nothing of the same speech follows line ``i``: the text ends, a blank line, a page
+        break, a centred line (the next cue), an indented one (a direction) or a line opening with a name."""
+        lines = self.lines
+        if i + 1 >= len(lines):
+            return True
+        ln, nxt = lines[i], lines[i + 1]
+        return nxt.page != ln.page or self._gap(ln, nxt) or self._centred(nxt) or nxt.x0 > self.left + 12 \
+            or leading_name(nxt.spans) is not None
 
     def _speech_line(self, spans: list[Span], ln: TextLine, speech_text: list[str], breaks: list[bool],
                      end_direction: Callable[[], None]) -> None:
