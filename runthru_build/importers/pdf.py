@@ -17,8 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..errors import UnreadableInput
-from .budget import DEFAULT_LIMITS, Limits
 from ..script.play import is_end_mark, is_structure_line
+from .budget import DEFAULT_LIMITS, Limits
 from .document import (
     ACT_HEADING,
     STRUCTURE_WORDS,
@@ -106,7 +106,7 @@ def _lines_of(page: PageRuns) -> list[TextLine]:
                 line.columns.append((run.x0, ""))
             if previous is not None and run.x0 - previous.x1 > run.size * 3:
                 text = "\t" + text.lstrip()
-            elif previous is not None and run.x0 - previous.x1 > run.size * 0.15 \
+            elif previous is not None and run.x0 - previous.x1 > run.size * _word_gap(previous, run) \
                     and not previous.text.endswith(" ") and not text.startswith(" "):
                 text = " " + text
             line.spans.append((text, run.bold, run.italic))
@@ -115,6 +115,13 @@ def _lines_of(page: PageRuns) -> list[TextLine]:
             previous = run
         lines.append(line)
     return lines
+
+
+def _word_gap(previous: Run, run: Run) -> float:
+    """The gap (in ems) between two runs that means a space: bounds are the glyphs' ink, so a
+    browser that places each letter on its own (Chromium's header) leaves up to ~0.2 em
+    between the letters of a word; runs of whole words never sit that close."""
+    return 0.3 if len(previous.text.strip()) <= 1 or len(run.text.strip()) <= 1 else 0.15
 
 
 def _revision_mark(run: Run, width: float) -> bool:

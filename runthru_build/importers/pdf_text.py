@@ -110,7 +110,12 @@ def _page_runs(doc: pdfium.PdfDocument, index: int, max_chars: int) -> PageRuns 
     size = ctypes.c_float()
     buffer = (ctypes.c_ushort * 2048)()
     chars = 0
-    for i in range(raw.FPDFPage_CountObjects(page.raw)):
+    objects = raw.FPDFPage_CountObjects(page.raw)
+    if objects > max_chars:  # more text objects than a page could hold characters
+        textpage.close()
+        page.close()
+        return None
+    for i in range(objects):
         obj = raw.FPDFPage_GetObject(page.raw, i)
         kind = raw.FPDFPageObj_GetType(obj)
         if kind == raw.FPDF_PAGEOBJ_IMAGE:
@@ -124,6 +129,8 @@ def _page_runs(doc: pdfium.PdfDocument, index: int, max_chars: int) -> PageRuns 
             n = raw.FPDFTextObj_GetText(obj, textpage.raw, buffer, ctypes.sizeof(buffer))
         text = clean_text(bytes(buffer)[: max(n - 2, 0)].decode("utf-16-le", errors="replace"))
         if not text.strip():
+            if text and runs and not runs[-1].text.endswith(" "):
+                runs[-1].text += " "  # a space drawn on its own: the next run starts a new word
             continue
         chars += len(text)
         if chars > max_chars:
