@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import re
 import shutil
 import subprocess
@@ -34,6 +35,7 @@ from runthru_build.importers.document import clean_text
 from runthru_build.importers.pdf import read_pdf
 from runthru_build.importers.pdf_text import PageRuns, Run
 from runthru_build.script import Script, load_script
+from runthru_build.script.fountain import parse_fountain
 
 PLAYS = ["beaumarchais_figaro_excerpt.md", "brubaker_nemesis.fountain", "hall_the_library_freak_out.fountain"]
 
@@ -698,3 +700,49 @@ def test_text_files_in_utf16_and_cp1252_load_from_scripts(tmp_path):
         script = load_script(path, path.name)
         assert [line.speakers[0] for line in script.lines()] == [who for who, _ in SPEECHES]
         assert "Café" in next(script.lines()).spoken
+
+
+SCREENPLAYS_MIRROR = Path(os.environ.get("RUNTHRU_SCREENPLAYS_MIRROR", "/work/.mirror/lumenwrites+screenplays/repo"))
+"""A local copy of github.com/lumenwrites/screenplays (Final Draft PDFs of television pilots and
+the same scripts as Fountain).  It has no licence, so nothing of it is committed here: these
+tests read it where it is, and are skipped where it is not."""
+
+
+def _mirrored(name: str) -> bytes:
+    if not SCREENPLAYS_MIRROR.exists() or shutil.which("git") is None:
+        pytest.skip("no local copy of lumenwrites/screenplays (set RUNTHRU_SCREENPLAYS_MIRROR)")
+    git = ["git", f"--git-dir={SCREENPLAYS_MIRROR}"] if not (SCREENPLAYS_MIRROR / ".git").exists() \
+        else ["git", "-C", str(SCREENPLAYS_MIRROR)]
+    done = subprocess.run([*git, "show", f"HEAD:server/content/{name}"], capture_output=True, check=False)
+    if done.returncode != 0:
+        pytest.skip(f"{name} is not in the local copy of lumenwrites/screenplays")
+    return done.stdout
+
+
+def test_real_final_draft_pilot_community(tmp_path):
+    """A real Final Draft shooting script: `"Community" - #303 - "Remedial Chaos Theory" 2.` over
+    `2 CONTINUED: (2) 2` on every page, scene numbers in both margins (`A13`), `14 OMITTED 14`,
+    and PDFium's `pizza\\x02` / `getter` at line ends."""
+    data = _mirrored("community-3x03-remedial-chaos-theory.pdf")
+    script, text = imported(tmp_path, "community.pdf", data)
+    reference = parse_fountain(_mirrored("community-3x03-remedial-chaos-theory.fountain").decode(), "ref.fountain")
+    assert speech_accuracy(reference, script) >= 0.98
+    assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad]", text)
+    assert "our pizza-getter." in text and "YOUR SCI-FI CRAP" in text
+    assert '"Community" -' not in text and "CONTINUED" not in text
+    assert "INT. LIVING ROOM - SAME #A13#" in text and "[[14 OMITTED 14]]" in text
+    assert len(script.scenes) == 36  # its sluglines, no more
+    spoken = " ".join(line.spoken for line in script.lines())
+    assert "OMITTED" not in spoken and "#303" not in spoken
+
+
+def test_real_final_draft_pilot_californication(tmp_path):
+    """Capitalised action on its own line (`A DIRTY BLACK PORSCHE`, `HANK MOODY`) is action:
+    30 scenes, as its sluglines say, not 52."""
+    data = _mirrored("californication-101-pilot.pdf")
+    script, text = imported(tmp_path, "californication.pdf", data)
+    reference = parse_fountain(_mirrored("californication-101-pilot.fountain").decode(), "ref.fountain")
+    assert speech_accuracy(reference, script) >= 0.98
+    assert len(script.scenes) == 30
+    assert all(re.match(r"(INT|EXT|I/E)", scene.title) for scene in script.scenes)
+    assert "\n!HANK MOODY\n" in text and "\n!A DIRTY BLACK PORSCHE\n" in text
