@@ -414,6 +414,48 @@ def test_an_emphasised_word_in_a_speech_is_speech(tmp_path, make):
     assert "Not to *you*, dear." in text and "To all of *them*, Torvald." in text
 
 
+@pytest.mark.parametrize("kind", [".pdf", ".docx"])
+def test_emphasis_in_screenplay_dialogue_is_kept(tmp_path, kind):
+    """In a screenplay an italic or underlined word of dialogue is emphasis (its directions are
+    parentheticals of their own): kept as Fountain emphasis, and spoken."""
+    speeches = [("McCLANE", [("Not to ", ""), ("you", "i"), (", dear.", "")]), ("HOLLY", [("Then who?", "")]),
+                ("McCLANE", [("Everybody", "i"), (" else.", "")]), ("HOLLY", [("Fine.", "")])]
+    if kind == ".docx":
+        import docx
+
+        document = docx.Document()
+        for name in ("Scene Heading", "Action", "Character", "Dialogue"):
+            document.styles.add_style(name, 1)
+        document.add_paragraph("INT. TOWER - NIGHT", style="Scene Heading")
+        for who, runs in speeches:
+            document.add_paragraph(who, style="Character")
+            paragraph = document.add_paragraph(style="Dialogue")
+            for text, style in runs:
+                paragraph.add_run(text).italic = style == "i" or None
+        buffer = io.BytesIO()
+        document.save(buffer)
+        data = buffer.getvalue()
+    else:
+        from reportlab.pdfbase.pdfmetrics import stringWidth
+
+        rows = [(108, 90, "Courier", "INT. TOWER - NIGHT")]
+        y = 114
+        for n, (who, runs) in enumerate(speeches):
+            rows.append((252, y, "Courier", who))
+            x = 180
+            for text, style in runs:
+                font = "Courier-Oblique" if style == "i" else "Courier"
+                rows.append((x, y + 12, font, text))
+                x += stringWidth(text, font, 12)
+            rows.append((108, y + 36, "Courier", f"Glass breaks, number {n}."))
+            y += 60
+        data = _drawn_pdf([rows])
+    script, text = imported(tmp_path, f"tower{kind}", data)
+    assert [(line.speakers[0], line.spoken) for line in script.lines()] == [
+        ("McCLANE", "Not to you, dear."), ("HOLLY", "Then who?"), ("McCLANE", "Everybody else."), ("HOLLY", "Fine.")]
+    assert "Not to *you*, dear." in text and "*Everybody* else." in text
+
+
 def test_the_direction_rule_brackets_or_a_sentence_of_its_own(tmp_path):
     """An italic run is a direction in brackets or as a sentence of its own; any other is emphasis."""
     import docx

@@ -244,7 +244,16 @@ def after_name(spans: list[Span]) -> list[Span]:
     return rest
 
 
-def speech_markdown(spans: list[Span]) -> str:
+def emphasis_markdown(spans: list[Span]) -> str:
+    """A screenplay's dialogue as markdown: emphasis kept where part of it is styled (a line
+    all in one style is just text), never a direction (those are parentheticals of their own)."""
+    styles = {(bool(b), bool(i)) for t, b, i in spans if t.strip()}
+    if len(styles) < 2:
+        return "".join(t for t, _, _ in spans).replace("\t", " ").strip()
+    return speech_markdown(spans, directions=False)
+
+
+def speech_markdown(spans: list[Span], *, directions: bool = True) -> str:
     """A speech's text as markdown: emphasis kept, stage directions marked ``*(…)*``.
 
     The direction rule, the same for PDF and Word: inside a speech, a run in italics is a
@@ -280,7 +289,7 @@ def speech_markdown(spans: list[Span]) -> str:
         core = text.strip()
         before = out.rstrip()
         after = segments[n + 1][0].lstrip() if n + 1 < len(segments) else ""
-        if italic and _is_direction(core, before, after):
+        if italic and directions and _is_direction(core, before, after):
             if before.endswith(("(", "[")):
                 out = before[:-1]
             if re.match(r"[.:]?\s*[)\]]", after) or (after[:1] in (".", ":") and not core.endswith((".", ":"))):

@@ -28,6 +28,7 @@ from .document import (
     Span,
     after_name,
     clean_text,
+    emphasis_markdown,
     is_caps,
     leading_name,
     speech_markdown,
@@ -237,11 +238,11 @@ def _paragraph(p, n: int, styles: _Styles):
 
 def _screenplay(items: list) -> list[Para]:
     paras: list[Para] = []
-    for where, style, text, _spans, centred in items:
+    for where, style, text, spans, centred in items:
         kind = _SCREENPLAY_STYLES.get(style)
         if kind is None:
             kind = "title" if style == "title" else "centered" if centred else "unplaced"
-        paras.append(Para(kind, text, where))
+        paras.append(Para(kind, emphasis_markdown(spans) if kind == "dialogue" else text, where))
     return paras
 
 

@@ -26,6 +26,7 @@ from .document import (
     Para,
     Span,
     after_name,
+    emphasis_markdown,
     is_caps,
     is_cue_shape,
     join_lines,
@@ -309,7 +310,7 @@ class _Layout:
         def flush() -> None:
             nonlocal current
             if current:
-                text = self._join([ln.text for ln in current])
+                text = self._join([emphasis_markdown(ln.spans) if kind == "dialogue" else ln.text for ln in current])
                 paras.append(Para(kind, text, current[0].where))
             current = []
 
