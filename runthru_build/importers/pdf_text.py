@@ -130,7 +130,7 @@ def _page_runs(doc: pdfium.PdfDocument, index: int, max_chars: int) -> PageRuns 
         if n > ctypes.sizeof(buffer):
             buffer = (ctypes.c_ushort * (n // 2 + 1))()
             n = raw.FPDFTextObj_GetText(obj, textpage.raw, buffer, ctypes.sizeof(buffer))
-        text = clean_text(bytes(buffer)[: max(n - 2, 0)].decode("utf-16-le", errors="replace"))
+        text = clean_text(ctypes.string_at(buffer, max(n - 2, 0)).decode("utf-16-le", errors="replace"))
         if not text.strip():
             if text and runs and not runs[-1].text.endswith(" "):
                 runs[-1].text += " "  # a space drawn on its own: the next run starts a new word
