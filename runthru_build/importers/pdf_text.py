@@ -81,7 +81,7 @@ def pdfium_pages(data: bytes, shown: str, limits: Limits = DEFAULT_LIMITS) -> li
         count = len(doc)
         if count > limits.pages:
             raise UnreadableInput(f"refused: {count:,} pages, more than the limit of {limits.pages:,} (a PDF bomb?); "
-                                  "if it is a real script, raise the limit with --max-pages", path=shown)
+                                  "if it is a real script, import it with --max-pages", path=shown)
         pages = []
         total = 0
         for i in range(count):
