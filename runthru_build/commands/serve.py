@@ -14,6 +14,7 @@ from ..errors import RunThruError
 from ..gate import MIN_TUNNEL_PIN, PinError, make_gate
 from ..livereload import ReloadState
 from ..serve import ServerState, Serving, is_loopback
+from ..tableread import TableReads
 from ..tunnel import Tunnel
 from ..watch import Watcher
 from .build import STATE_DIR, BuildResult, build
@@ -128,6 +129,8 @@ def start(root: Path, options: ServeOptions, *, on_build: Callable[[BuildResult 
             on_build(result)
 
     rebuild()
+    state.tableread = TableReads(config.build_dir, config.root / STATE_DIR)  # after the build: reads come back
+    state.tableread.run_sweeper()
     if not options.watch and session.last_build is not None and not session.last_build.published \
             and not config.build_dir.exists():
         serving.stop()
