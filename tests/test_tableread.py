@@ -267,3 +267,295 @@ def test_a_newer_poll_releases_an_older_one_and_a_change_wakes_it(reads):
     reads.act(read.code, host.token, "pause")
     t.join(timeout=2)
     assert got[-1]["paused"] is True
+
+
+# -- real phones, a real serve ------------------------------------------------------------------------
+
+READ_SCRIPT = """# The Read
+
+## Scene 1. The kitchen
+
+(Morning.)
+
+AMY: Good morning, everyone.
+BEN: Morning, Amy.
+CAL: Is there coffee?
+EVE: Not for you, Cal.
+DEE: There is always coffee.
+AMY: Let us begin.
+
+## Scene 2. The garden
+
+BEN: The roses are out.
+EVE: And the weeds.
+AMY: Then we are done.
+"""
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 1,
+         "reduced_motion": "reduce"}
+CAST = [("Sam", "AMY"), ("Kim", "BEN"), ("<script>alert(1)</script>", "CAL"), ("Lee", "DEE")]  # EVE: nobody's
+
+
+@pytest.fixture(scope="module")
+def read_project(tmp_path_factory) -> Path:
+    from conftest import build_site
+
+    return build_site(tmp_path_factory, "read.md", READ_SCRIPT)
+
+
+class Serve:
+    """``runthru-build serve`` in its own process, on a port that stays the same across restarts."""
+
+    def __init__(self, root: Path) -> None:
+        import socket
+
+        self.root = root
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        from conftest import Client
+
+        self.proc = subprocess.Popen([sys.executable, "-m", "runthru_build", "serve", str(self.root), "--port",
+                                      str(self.port)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                     env=os.environ.copy())
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if Client(self.port).get("/_runthru/health")[0] == 200:
+                    return
+            except OSError:
+                time.sleep(0.1)
+        raise AssertionError(self.proc.stderr.read().decode() if self.proc.poll() is not None else "serve did not start")
+
+    def kill(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)  # no goodbye: the state must already be on disk
+            self.proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def serve(read_project):
+    server = Serve(read_project)
+    server.start()
+    yield server
+    server.kill()
+
+
+def tr_state(page) -> dict:
+    return page.evaluate("runthruTableRead.state()")
+
+
+def phone(browser, url: str, errors: list):
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("dialog", lambda d: (errors.append("dialog: " + d.message), d.dismiss()))
+    page.goto(url)
+    return page
+
+
+def all_on(pages, line: int, timeout_ms: int = 3000) -> None:
+    """Every screen shows ``line`` as the current line, scrolled into view between the bars."""
+    for page in pages:
+        page.wait_for_function("""n => {
+            const s = runthruTableRead.state();
+            const row = document.querySelector('.line.current');
+            if (s.line !== n || !row || s.current !== s.item) return false;
+            const r = row.getBoundingClientRect();
+            const head = document.querySelector('.sticky-head').getBoundingClientRect().bottom;
+            const foot = document.querySelector('.controls').getBoundingClientRect().top;
+            return r.top >= head - 1 && Math.min(r.bottom, r.top + 60) <= foot + 1;
+        }""", arg=line, timeout=timeout_ms)
+
+
+@pytest.fixture(scope="module")
+def company(browser, serve):
+    """A host and four phones in one table read, each holding one part (EVE is the voice's)."""
+    from conftest import screenshot
+
+    errors: list[str] = []
+    host = phone(browser, f"{serve.base}/read/tableread.html", errors)
+    host.wait_for_selector("#tr-start")
+    screenshot(host, "tableread-start")
+    host.fill("#tr-host-name", "Dana")
+    host.click("#tr-start button[type=submit]")
+    host.wait_for_selector("#tr-parts li")
+    code = tr_state(host)["code"]
+    assert host.locator("#tr-qr").evaluate("img => img.complete && img.naturalWidth > 100")
+    phones = []
+    for name, part in CAST:
+        page = phone(browser, f"{serve.base}/read/tableread.html?join={code}", errors)
+        page.wait_for_selector("#tr-join")
+        if not phones:
+            screenshot(page, "tableread-join")
+        page.fill("#tr-name", name)
+        page.click("#tr-join button[type=submit]")
+        page.click(f'#tr-parts li[data-part="{part}"] button.claim')
+        page.wait_for_function("p => runthruTableRead.state().roles.includes(p)", arg=part)
+        page.click("#cast-done")
+        phones.append(page)
+    host.wait_for_function("() => document.querySelectorAll('#tr-people li').length === 5")
+    screenshot(host, "tableread-host-invite")
+    host.click("#cast-done")
+    yield {"host": host, "phones": phones, "code": code, "errors": errors}
+    for page in [host, *phones]:
+        page.context.close()
+
+
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_a_scene_with_taps_and_a_voice_every_screen_on_the_same_line(company, serve):
+    from conftest import screenshot
+
+    host, phones = company["host"], company["phones"]
+    everyone = [host, *phones]
+    by_part = {part: page for page, (_, part) in zip(phones, CAST)}
+    # the chooser shows who has what; the name that tries <script> is shown as text on every screen
+    host.click("#cast-btn")
+    assert host.locator('#tr-parts li[data-part="CAL"] .tr-holder').inner_text() == "<script>alert(1)</script>"
+    assert host.locator('#tr-parts li[data-part="EVE"] .tr-holder').inner_text() == "voice"
+    assert host.evaluate("document.querySelectorAll('script:not([src])').length") == 0
+    host.click("#cast-close")
+    host.click("#play")
+    all_on(everyone, 0)
+    assert tr_state(phones[1])["headsUp"] == "You're on next"  # BEN, after AMY
+    assert tr_state(phones[2])["headsUp"] == "You're on in 2"  # CAL
+    screenshot(phones[0], "tableread-own-line")
+    screenshot(phones[2], "tableread-waiting")
+    screenshot(host, "tableread-host")
+    with pytest.raises(Exception):  # Kim cannot move Sam's line on: her page has no "your line" button to tap
+        phones[1].click("#continue", timeout=300)
+    ways = iter(["tap", "Enter", "Space", "tap", "Enter"])
+    lines = [("AMY",), ("BEN",), ("CAL",), ("EVE",), ("DEE",), ("AMY",)]
+    for n, (part,) in enumerate(lines):
+        all_on(everyone, n)
+        if part == "EVE":  # nobody's part: the host's device plays it, the phones stay quiet (one room)
+            host.wait_for_function("() => runthruTableRead.state().src && runthruTableRead.state().src.endsWith('.mp3')")
+            assert all(tr_state(p)["src"] is None for p in phones)
+            all_on(everyone, n + 1, timeout_ms=15000)  # it moves on when the host's device has played it
+            continue
+        page = by_part[part]
+        assert tr_state(page)["mine"] and tr_state(page)["status"] == "Your line"
+        way = next(ways)
+        if way == "tap":
+            page.tap("#continue")
+        else:
+            page.keyboard.press(way)
+    all_on(everyone, 6)  # scene 2
+    # two taps race on one line: BEN's own and the host's "next" — the read moves once
+    version = tr_state(host)["version"]
+    phones[1].evaluate("document.getElementById('continue').click()")
+    host.evaluate("document.getElementById('next').click()")
+    all_on(everyone, 7)
+    time.sleep(0.5)
+    assert tr_state(host)["line"] == 7 and tr_state(host)["version"] == version + 1
+    assert not company["errors"]
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_offline_reload_and_a_restarted_serve_come_back_on_the_line_with_their_parts(company, serve):
+    host, phones = company["host"], company["phones"]
+    everyone = [host, *phones]
+    host.click("#play")  # pause: the host moves by hand from here
+    host.wait_for_function("() => runthruTableRead.state().paused")
+    at = tr_state(host)["line"]
+    sam = phones[0]
+    sam.context.set_offline(True)
+    host.click("#prev")
+    all_on([host, *phones[1:]], at - 1)
+    sam.context.set_offline(False)
+    started = time.monotonic()
+    all_on([sam], at - 1, timeout_ms=2000)
+    assert time.monotonic() - started < 2
+    phones[1].reload()
+    all_on([phones[1]], at - 1, timeout_ms=2000)
+    assert tr_state(phones[1])["roles"] == ["BEN"]
+    serve.kill()
+    host.click("#prev")  # refused while the server is down: nothing moves
+    serve.start()
+    started = time.monotonic()
+    all_on(everyone, at - 1, timeout_ms=4000)
+    for page, (_, part) in zip(phones, CAST):
+        assert tr_state(page)["roles"] == [part]
+    host.click("#restart")
+    all_on(everyone, 6)  # scene 2 starts with BEN
+    assert not company["errors"]
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_apart_mode_every_phone_plays_and_a_host_who_leaves_hands_over(company, serve):
+    host, phones = company["host"], company["phones"]
+    everyone = [host, *phones]
+    host.click("#cast-btn")
+    host.select_option("#tr-audio", "apart")
+    host.click("#cast-close")
+    host.click("#play")  # go on: BEN's line (Kim)
+    phones[1].tap("#continue")
+    all_on(everyone, 7)  # EVE's line: voiced on every phone
+    for page in everyone:
+        page.wait_for_function("() => (runthruTableRead.state().src || '').endsWith('.mp3')")
+    all_on(everyone, 8, timeout_ms=15000)
+    host.click("#cast-btn")
+    host.click("#tr-leave")
+    host.wait_for_selector("#tr-start")
+    phones[0].wait_for_function("() => runthruTableRead.state().host")  # Sam joined first: Sam hosts now
+    assert not tr_state(phones[1])["host"]
+    phones[0].evaluate("document.getElementById('prev').click()")
+    all_on(phones, 7)
+    assert not company["errors"]
+
+
+def test_cross_site_changes_are_refused_and_posts_must_be_json(serve, company):
+    from conftest import Client
+
+    client = Client(serve.port)
+    code = company["code"]
+    status, _, body = client.get(f"/_tableread/{code}")
+    version = json.loads(body)["version"]
+    join = json.dumps({"name": "Mallory"}).encode()
+    status, _, _ = client.request("POST", f"/_tableread/{code}/join", {
+        "Content-Type": "application/json", "Sec-Fetch-Site": "cross-site"}, join)
+    assert status == 403
+    status, _, _ = client.request("POST", f"/_tableread/{code}/join", {"Content-Type": "text/plain"}, join)
+    assert status == 415  # what a form on another site can send without asking
+    status, _, _ = client.request("POST", f"/_tableread/{code}/act", {"Content-Type": "application/json"},
+                                  json.dumps({"action": "end"}).encode())
+    assert status == 403  # no token: nobody's host
+    assert json.loads(client.get(f"/_tableread/{code}")[2])["version"] == version
+
+
+def test_every_table_read_endpoint_is_behind_the_pin(read_project):
+    from conftest import Client
+
+    from runthru_build.gate import make_gate
+    from runthru_build.serve import ServerState, Serving
+
+    state = ServerState(build_dir=read_project / "build", gate=make_gate("4321", None, read_project / ".pin-test"),
+                        tableread=TableReads(read_project / "build", None))
+    serving = Serving(state, "127.0.0.1", 0)
+    serving.start()
+    try:
+        client = Client(serving.port)
+        assert client.get("/_tableread/?production=read")[0] == 401
+        status, _, _ = client.request("POST", "/_tableread/start", {"Content-Type": "application/json"},
+                                      json.dumps({"production": "read", "name": "Dana"}).encode())
+        assert status == 401 and not state.tableread.reads
+    finally:
+        serving.stop()
+
+
+@pytest.mark.browser
+def test_from_a_file_the_page_says_it_needs_serve(browser, read_project):
+    errors: list[str] = []
+    page = phone(browser, (read_project / "build" / "read" / "tableread.html").as_uri(), errors)
+    page.wait_for_selector("#tr-needs-serve")
+    assert "runthru-build serve" in page.inner_text("#tr-needs-serve")
+    assert not errors
+    page.context.close()

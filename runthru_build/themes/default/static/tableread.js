@@ -23,6 +23,7 @@
   var voiceDone = false;
   var leadTimer = null;
   var soundBlocked = false;
+  var lost = false;          // the last poll failed
 
   // -- talking to serve --------------------------------------------------------------------
   function api(method, path, body) {
@@ -58,7 +59,8 @@
     var gen = ++pollGen;
     if (pollCtl) pollCtl.abort();
     pollCtl = window.AbortController ? new AbortController() : null;
-    fetch(API + code + "/state?since=" + (s ? s.version : -1), {
+    // after a failure (offline, a restarted server) ask for the state at once, not for the next change
+    fetch(API + code + "/state?since=" + (s && !lost ? s.version : -1), {
       credentials: "same-origin", cache: "no-store", headers: { "X-Tableread-Token": token },
       signal: pollCtl ? pollCtl.signal : undefined
     }).then(function (r) {
@@ -68,11 +70,13 @@
       if (res.r.status === 403) { forget(); return; }
       if (res.r.status === 404 || res.r.status === 410) { ended(res.d.error); return; }
       if (!res.r.ok) throw new Error(res.r.status);
+      lost = false;
       offline(false);
       apply(res.d);
       poll();
     }).catch(function () {
       if (gen !== pollGen) return;
+      lost = true;
       offline(true);
       setTimeout(function () { if (gen === pollGen) poll(); }, 600);  // back within 2 s of the network
     });
@@ -171,7 +175,9 @@
       P.setRoles(parts);
       P.cur = s.line;
       P.render();
+      readersKey = null;
     }
+    readers();
     var moved = !prev || prev.moved !== s.moved || prev.line !== s.line;
     if (moved) P.ticket += 1;       // voice.js: what it listened for belongs to the line before
     P.cur = s.line;
@@ -192,6 +198,30 @@
     atMyLine(moved);
     voice();
     if ($("cast").hidden === false) drawCast();
+  }
+
+  // Beside each cue, who reads it: a name, or "voice" for a part nobody present holds.
+  var readersKey = null;
+  function readers() {
+    var by = {};
+    Object.keys(s.parts).forEach(function (part) {
+      var p = person(s.parts[part]);
+      if (p && !p.away) by[part] = p.id === s.me ? "you" : p.name;
+    });
+    var key = JSON.stringify(by);
+    if (key === readersKey) return;
+    readersKey = key;
+    document.querySelectorAll("#script .line").forEach(function (row) {
+      var it = P.items[Number(row.getAttribute("data-i"))];
+      var who = it.s.map(function (sp) { return by[sp] || "voice"; });
+      var span = row.querySelector(".tr-reader");
+      if (!span) {
+        span = document.createElement("span");
+        span.className = "tr-reader";
+        row.querySelector(".cue").appendChild(span);
+      }
+      span.textContent = " · " + who.filter(function (w, i) { return who.indexOf(w) === i; }).join(", ");
+    });
   }
 
   function status() {
@@ -423,13 +453,15 @@
     $("settings-close").addEventListener("click", P.closeDialog);
     $("settings").addEventListener("click", function (e) { if (e.target === this) P.closeDialog(); });
     $("mode").addEventListener("change", function () { P.settings.mode = this.value; P.applySettings(); P.saveSettings(); });
-    $("display").addEventListener("change", function () { P.settings.display = this.value; P.saveSettings(); P.render(); });
+    $("display").addEventListener("change", function () {
+      P.settings.display = this.value; P.saveSettings(); P.render(); readersKey = null; if (s) readers();
+    });
     $("lead").addEventListener("change", function () { P.settings.lead = Number(this.value); P.saveSettings(); P.highlight(false); });
     $("script").addEventListener("click", function (e) {
       var row = e.target.closest(".line");
       if (!row || !s) return;
       var pos = P.lines.indexOf(Number(row.getAttribute("data-i")));
-      if (pos === s.line && e.target.closest(".concealed")) { P.reveal(); return; }
+      if (pos === s.line && e.target.closest(".concealed")) { reveal(); return; }
       if (pos === s.line && P.waiting) { P.continueAfterMine(); return; }
       if (isHost() && pos !== s.line) act("line", pos);
     });
@@ -442,11 +474,13 @@
       else if (k === " " && isHost()) { $("play").click(); e.preventDefault(); }
       else if (k === "ArrowRight" && isHost()) { act("next", s.line); e.preventDefault(); }
       else if (k === "ArrowLeft" && isHost()) { act("previous"); e.preventDefault(); }
-      else if (k.toLowerCase() === "h") { P.reveal(); e.preventDefault(); }
+      else if (k.toLowerCase() === "h") { reveal(); e.preventDefault(); }
     });
-    window.addEventListener("online", function () { if (token) poll(); });
-    document.addEventListener("visibilitychange", function () { if (!document.hidden && token) poll(); });
+    window.addEventListener("online", function () { if (token) { lost = true; poll(); } });
+    document.addEventListener("visibilitychange", function () { if (!document.hidden && token) { lost = true; poll(); } });
   }
+
+  function reveal() { P.reveal(); readersKey = null; readers(); }
 
   // A tap lets this page play sound later (browsers allow audio only after one).
   function unlock() {
