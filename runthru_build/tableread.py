@@ -199,7 +199,7 @@ class TableReads:
         self.changed = threading.Condition()
         self.changes = Bucket(rate=5, burst=20, clock=clock)
         """State changes per participant (a tap, a claim)."""
-        self.joins = Bucket(rate=0.5, burst=30, clock=clock)
+        self.joins = Bucket(rate=1, burst=60, clock=clock)
         """Joins and starts per client address (a whole cast behind one router joins at once)."""
         self._stopped = threading.Event()
         self.restore()
@@ -248,6 +248,18 @@ class TableReads:
             if read.code not in self.reads and len(self.reads) < MAX_READS:
                 self.reads[read.code] = read
         return sorted(self.reads)
+
+    def refresh(self) -> None:
+        """A rebuild was published (serve --watch): each read follows its production's new lines."""
+        with self.changed:
+            for read in self.reads.values():
+                lines = load_lines(self.build_dir, read.production)
+                if lines is None or not lines.speakers or lines == read.lines:
+                    continue
+                read.lines = lines
+                read.line = min(read.line, len(lines.speakers) - 1)
+                read.parts = {part: pid for part, pid in read.parts.items() if part in lines.characters}
+                self._bump(read)
 
     # -- looking up ------------------------------------------------------------------------
     def get(self, code: str) -> Read:

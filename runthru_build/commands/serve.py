@@ -120,6 +120,8 @@ def start(root: Path, options: ServeOptions, *, on_build: Callable[[BuildResult 
                     state.reload.failed(str(result))
                 elif result.published:
                     state.reload.published(config.build_dir)
+                    if state.tableread is not None:
+                        state.tableread.refresh()
                     error = build_error(result)
                     if error:
                         state.reload.failed(error)

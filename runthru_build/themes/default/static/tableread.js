@@ -186,7 +186,7 @@
     P.body.classList.toggle("is-playing", !s.paused);
     $("play").setAttribute("aria-label", s.paused ? (s.done ? "Start again" : "Go on") : "Pause");
     $("scene").disabled = !isHost();
-    $("tr-ask").hidden = isHost() || s.paused || s.asks.some(function (a) { return a.id === s.me; });
+    $("tr-ask").hidden = isHost() || s.paused || myLine() || s.asks.some(function (a) { return a.id === s.me; });
     $("tr-ask").textContent = "Ask to pause";
     $("tr-away").hidden = !self.away;
     $("tr-asks").hidden = !(isHost() && s.asks.length && !s.paused);
