@@ -319,14 +319,17 @@ class Serve:
     """``runthru-build serve`` in its own process, on a port that stays the same across restarts."""
 
     def __init__(self, root: Path) -> None:
+        self.root = root
+        self.proc: subprocess.Popen | None = None
+        self.new_port()
+
+    def new_port(self) -> None:
         import socket
 
-        self.root = root
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
         self.base = f"http://127.0.0.1:{self.port}"
-        self.proc: subprocess.Popen | None = None
 
     def start(self) -> None:
         from conftest import Client
@@ -341,7 +344,8 @@ class Serve:
                     return
             except OSError:
                 time.sleep(0.1)
-        raise AssertionError(self.proc.stderr.read().decode() if self.proc.poll() is not None else "serve did not start")
+        raise AssertionError(f"serve did not start (exit {self.proc.poll()}): "
+                             f"{self.proc.stderr.read().decode() if self.proc.poll() is not None else ''}")
 
     def kill(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
@@ -352,7 +356,11 @@ class Serve:
 @pytest.fixture(scope="module")
 def serve(read_project):
     server = Serve(read_project)
-    server.start()
+    try:
+        server.start()
+    except AssertionError:  # the free port was taken by another process in between: once more, on another
+        server.new_port()
+        server.start()
     yield server
     server.kill()
 
