@@ -153,7 +153,7 @@
     $("tr-intro").hidden = true;
     $("script").hidden = $("tr-controls").hidden = $("tr-scenebar").hidden = $("tr-status").hidden = false;
     $("cast-btn").hidden = $("settings-btn").hidden = false;
-    if (first) P.openDialog($("cast"), $("cast-btn"));
+    if (first) P.openDialog($("cast"), null);  // the parts first (no focus ring left on ☰ after)
     poll();
   }
 
