@@ -542,6 +542,50 @@ def test_apart_mode_every_phone_plays_and_a_host_who_leaves_hands_over(company, 
     assert not company["errors"]
 
 
+@pytest.mark.browser
+@pytest.mark.slow
+def test_voice_mode_moves_the_read_on_when_the_actor_stops_speaking(browser, company, serve, read_project, tmp_path):
+    """Vic's phone listens (Chromium's fake microphone plays a Piper line, then silence) and goes on by itself."""
+    import numpy as np
+    import soundfile
+
+    from conftest import CHROMIUM, CHROMIUM_ARGS
+
+    take = sorted((read_project / "build" / "read" / "audio").glob("*.mp3"))[0]
+    speech, rate = soundfile.read(take, dtype="float32", always_2d=False)
+    wav = tmp_path / "vic.wav"
+    soundfile.write(wav, np.concatenate([np.zeros(rate // 2, np.float32), speech, np.zeros(rate * 4, np.float32)]), rate)
+    chromium = browser.browser_type.launch(executable_path=CHROMIUM, args=[
+        *CHROMIUM_ARGS, "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+        f"--use-file-for-fake-audio-capture={wav}"])
+    try:
+        host = next(p for p in company["phones"] if tr_state(p)["host"])
+        errors: list[str] = []
+        vic = phone(chromium, f"{serve.base}/read/tableread.html?join={company['code']}", errors)
+        vic.wait_for_selector("#tr-join")
+        vic.fill("#tr-name", "Vic")
+        vic.click("#tr-join button[type=submit]")
+        vic.click('#tr-parts li[data-part="EVE"] button.claim')
+        vic.wait_for_function("() => runthruTableRead.state().roles.includes('EVE')")
+        vic.click("#cast-done")
+        vic.tap("#settings-btn")
+        vic.select_option("#mode", "voice")
+        vic.tap("#settings-close")
+        if not tr_state(host)["paused"]:
+            host.evaluate("document.getElementById('play').click()")  # pause, to move by hand
+            host.wait_for_function("() => runthruTableRead.state().paused")
+        host.select_option("#scene", "1")  # the host jumps to scene 2
+        host.wait_for_function("() => runthruTableRead.state().line === 6")
+        host.evaluate("document.getElementById('play').click()")  # BEN's line, then EVE's (Vic)
+        company["phones"][1].tap("#continue")
+        all_on([vic, host], 7)
+        vic.wait_for_function("() => runthruTableRead.state().mine")
+        all_on([vic, host, *company["phones"]], 8, timeout_ms=15000)  # no tap: Vic spoke, then fell silent
+        assert not errors
+    finally:
+        chromium.close()
+
+
 def test_cross_site_changes_are_refused_and_posts_must_be_json(serve, company):
     from conftest import Client
 
