@@ -405,7 +405,8 @@ def company(browser, serve):
     host.click("#tr-start button[type=submit]")
     host.wait_for_selector("#tr-parts li")
     code = tr_state(host)["code"]
-    assert host.locator("#tr-qr").evaluate("img => img.complete && img.naturalWidth > 100")
+    host.wait_for_function("() => { const img = document.getElementById('tr-qr');"
+                           " return img.complete && img.naturalWidth > 100; }", timeout=5000)  # the QR code came
     phones = []
     for name, part in CAST:
         page = phone(browser, f"{serve.base}/read/tableread.html?join={code}", errors)
