@@ -88,7 +88,7 @@
   function intro(which, message) {
     ["tr-loading", "tr-needs-serve", "tr-start", "tr-join"].forEach(function (id) { $(id).hidden = id !== which; });
     $("tr-intro").hidden = false;
-    $("script").hidden = $("tr-controls").hidden = $("tr-scenebar").hidden = $("tr-status").hidden = true;
+    $("script").hidden = $("tr-controls").hidden = document.querySelector(".scenebar").hidden = $("tr-status").hidden = true;
     $("cast-btn").hidden = $("settings-btn").hidden = true;
     error(message || "");
   }
@@ -151,7 +151,7 @@
       history.replaceState(null, "", window.location.pathname + "?join=" + encodeURIComponent(code));
     }
     $("tr-intro").hidden = true;
-    $("script").hidden = $("tr-controls").hidden = $("tr-scenebar").hidden = $("tr-status").hidden = false;
+    $("script").hidden = $("tr-controls").hidden = document.querySelector(".scenebar").hidden = $("tr-status").hidden = false;
     $("cast-btn").hidden = $("settings-btn").hidden = false;
     if (first) P.openDialog($("cast"), null);  // the parts first (no focus ring left on ☰ after)
     poll();
@@ -494,6 +494,7 @@
   }
 
   function boot() {
+    intro("tr-loading");
     wire();
     P.fillScenes();
     P.applySettings();
