@@ -8,6 +8,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from conftest import CORPUS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -16,7 +17,6 @@ from runthru_build.script import load_script
 from runthru_build.script.play import parse_markdown
 
 FIXTURES = Path(__file__).parent / "fixtures"
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 
 _WORD = re.compile(r"[^\W_]+")
 _MARKUP = re.compile(r"[*_`\\]")

@@ -139,9 +139,9 @@ class _PlayParser:
     def parse(self) -> Script:
         blocks = self.blocks
         heading_at = {i for i, b in enumerate(blocks) if b.kind == "paragraph" and is_structure_line(b.first.text)}
+        self.front_headings = _front_matter_headings(blocks)
         body_headings = heading_at | {
-            i for i, b in enumerate(blocks)
-            if b.kind == "heading" and b.level > 1 and not FRONT_MATTER_HEADINGS.match(plain_text(b.first.text))
+            i for i, b in enumerate(blocks) if b.kind == "heading" and b.level > 1 and i not in self.front_headings
         }
         first_act = min(body_headings, default=len(blocks))
         self.last_body_heading = max(body_headings, default=-1)
@@ -155,7 +155,7 @@ class _PlayParser:
                 self.script.back_matter.append(block.text)
                 continue
             if block.kind == "heading":
-                self._heading(block)
+                self._heading(block, front_matter=bi in self.front_headings)
             elif block.kind == "rule":
                 self.builder.end_speech()
             elif bi in conv.cast_blocks:
@@ -204,13 +204,13 @@ class _PlayParser:
     def _raw(block: Block) -> str:
         return "\n".join(line.text for line in block.lines)
 
-    def _heading(self, block: Block) -> None:
+    def _heading(self, block: Block, *, front_matter: bool) -> None:
         title = plain_text(block.first.text)
         source = Source(self.path, block.first.number)
-        if not self.script.title and block.level == 1 and not FRONT_MATTER_HEADINGS.match(title):
+        if not self.script.title and block.level == 1 and not front_matter:
             self.script.title = title
             return
-        self.builder.heading(title, block.level, source, front_matter=bool(FRONT_MATTER_HEADINGS.match(title)))
+        self.builder.heading(title, block.level, source, front_matter=front_matter)
         self.speech_indent = None
 
     # -- paragraphs ------------------------------------------------------
@@ -423,7 +423,7 @@ class _PlayParser:
             chorus = cand.alone and bool(_CHORUS.match(cand.cue.text))
             if not (conv.accepts(cand.form, cand.caps) or self._known_name_with_direction(li, cand)
                     or self._known_name_above_speech(block, li, cand) or self._known_name_in_bold(li, cand)
-                    or chorus):
+                    or self._known_name_heading_speech(block, li, cand) or chorus):
                 continue
             if li > 0 and conv.cues_open_paragraphs and cand.form not in (BOLD_COLON, BOLD):
                 continue
@@ -464,6 +464,13 @@ class _PlayParser:
         """``Beggar.`` alone on its line over the speech, in a play whose cues are ``Name. text``."""
         return (cand.alone and cand.form == ALONE and self.conv.accepts(PERIOD, cand.caps)
                 and block.lines[li].text.rstrip().endswith(".")
+                and all(name_key(n) in self.conv.names for n in cand.cue.names))
+
+    def _known_name_heading_speech(self, block: Block, li: int, cand: Candidate) -> bool:
+        """``JULIET`` / ``(not seeing him)`` / ``O Romeo, Romeo!``: a character's name in capitals
+        alone on the first line of a paragraph that goes on with the speech, in a play whose
+        cues take another form."""
+        return (li == 0 and cand.alone and cand.form == ALONE and cand.caps and li + 1 < len(block.lines)
                 and all(name_key(n) in self.conv.names for n in cand.cue.names))
 
     def _new_name_allowed(self, li: int, cand: Candidate) -> bool:
@@ -700,6 +707,23 @@ class _PlayParser:
                     f"{line.source}: {line.speakers[0]} speaks {line.words} words, far more than this play's norm"
                     " (a swallowed preface or a missed cue?)"
                 )
+
+
+def _front_matter_headings(blocks: list[Block]) -> set[int]:
+    """Headings of front matter: ``## Cast``, and the sub-headings under it (``#### The Family``
+    over its part of the cast list) that are no act or scene."""
+    found: set[int] = set()
+    open_front: list[int] = []  # levels of the front-matter headings enclosing this point
+    for i, block in enumerate(blocks):
+        if block.kind != "heading":
+            continue
+        title = plain_text(block.first.text)
+        while open_front and open_front[-1] >= block.level:
+            open_front.pop()
+        if FRONT_MATTER_HEADINGS.match(title) or (open_front and not is_structure_line(title)):
+            found.add(i)
+            open_front.append(block.level)
+    return found
 
 
 def _is_byline(text: str) -> bool:
