@@ -124,8 +124,19 @@ def script_warnings(script: Script) -> list[str]:
 
 
 def least_sure(script: Script, limit: int = 5) -> list[str]:
-    """The few readings ``check`` is least sure of, each as ``path:line: why``."""
-    return []
+    """The few readings ``check`` is least sure of, each as ``path:line: why``: the parse's
+    guesses, most doubtful first, then in script order."""
+    placed = [e.source.line for scene in script.scenes for e in scene.elements]
+    if not placed:
+        return []
+    first, last = min(placed), max(placed)  # not guesses about what became front or back matter
+    worst: dict[Source, tuple[float, Source, str]] = {}
+    for doubt in sorted(script.doubts, key=lambda d: (-d[0], d[1])):
+        if not first <= doubt[1].line <= last:
+            continue
+        worst.setdefault(doubt[1], doubt)  # one reason per line: the gravest
+    chosen = sorted(worst.values(), key=lambda d: (-d[0], d[1]))[:limit]
+    return [f"{source}: {reason}" for _weight, source, reason in sorted(chosen, key=lambda d: d[1])]
 
 
 def report_production(production: Production) -> ProductionReport:
