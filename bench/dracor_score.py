@@ -4,7 +4,8 @@ Truth speeches are the ``<sp>`` with spoken words, each with the cue label it wa
 with. Parsed speeches are the parser's lines, a line the parser marks as continuing the
 last speaker (after a direction inside a speech) joined to the line before it. The two runs
 are aligned on their words (difflib, no junk heuristic); an aligned pair is right when the
-parsed speakers are the rendered cue (or, for a joint cue, its parts).
+parsed speakers are the rendered cue (or, for a joint cue, its parts), or a name the parser
+gave that cue consistently (see ``score``).
 
     right %  = matched / max(truth speeches, parsed speeches)
     lost     = truth speeches with no parsed speech of the same words
@@ -15,7 +16,9 @@ parsed speakers are the rendered cue (or, for a joint cue, its parts).
 from __future__ import annotations
 
 import difflib
+from collections import Counter, defaultdict
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 _NON_WORD = re.compile(r"[\W_]+")
@@ -28,6 +31,8 @@ def words(text: str) -> str:
 
 
 def name_key(name: str) -> str:
+    """A cue name's identity: case, accents (Greek capitals drop them) and punctuation aside."""
+    name = "".join(c for c in unicodedata.normalize("NFD", name) if not unicodedata.combining(c))
     return " ".join(_NON_WORD.sub(" ", name.upper()).split())
 
 
@@ -131,10 +136,25 @@ def _word_diff(a: str, b: str, width: int = 6) -> str:
 def score(truth: list[Truth], parsed: list[Parsed], *, examples: int = 6) -> Score:
     s = Score(truth=len(truth), parsed=len(parsed))
     matcher = difflib.SequenceMatcher(None, [t.words for t in truth], [p.words for p in parsed], autojunk=False)
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+    ops = matcher.get_opcodes()
+    # A parser may name a character its own way (the cast list's full name for a cue's short one):
+    # a parsed name counts as a cue when most of its speeches are that cue's and no other parsed
+    # name has more of them. Two characters merged under one name still lose the smaller one.
+    votes: dict[str, Counter[str]] = defaultdict(Counter)
+    for op, i1, i2, j1, j2 in ops:
         if op == "equal":
             for t, p in zip(truth[i1:i2], parsed[j1:j2]):
-                if p.key in t.keys:
+                votes[p.key][t.keys[0] if len(t.keys) == 1 else min(t.keys)] += 1
+    best: dict[str, tuple[int, str]] = {}
+    for pk, counter in votes.items():
+        label, n = counter.most_common(1)[0]
+        if n > best.get(label, (0, ""))[0]:
+            best[label] = (n, pk)
+    renamed = {pk: label for label, (n, pk) in best.items()}
+    for op, i1, i2, j1, j2 in ops:
+        if op == "equal":
+            for t, p in zip(truth[i1:i2], parsed[j1:j2]):
+                if p.key in t.keys or renamed.get(p.key) == name_key(t.label):
                     s.matched += 1
                 else:
                     s.wrong_speaker += 1
