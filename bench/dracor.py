@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from dracor_layouts import LAYOUTS, render  # noqa: E402
-from dracor_score import Score, parsed_of, score, truth_of  # noqa: E402
+from dracor_score import Score, parse_back, score, truth_of  # noqa: E402
 from dracor_tei import CORPORA, MIRROR, Corpus, read_play  # noqa: E402
 
 
@@ -40,9 +40,6 @@ def select(corpus: Corpus, n: int, max_kb: int) -> list[str]:
 
 def run_play(job: tuple[str, str, bytes, list[str], str | None]) -> dict:
     """Render one play in every layout, parse each back, and score it."""
-    from runthru_build.errors import RunThruError
-    from runthru_build.script import load_script
-
     corpus, path, data, layouts, keep = job
     started = time.perf_counter()
     play = read_play(corpus, path, data)
@@ -58,11 +55,7 @@ def run_play(job: tuple[str, str, bytes, list[str], str | None]) -> dict:
             file = folder / f"{Path(path).stem}.{layout}.{suffix}"
             file.write_text(text, encoding="utf-8")
             t0 = time.perf_counter()
-            error = None
-            try:
-                parsed = parsed_of(load_script(file, file.name))
-            except RunThruError as exc:
-                parsed, error = [], str(exc)
+            parsed, error = parse_back(file)
             took = time.perf_counter() - t0
             s = score(truth, parsed)
             if error:

@@ -113,6 +113,17 @@ def parsed_of(script) -> list[Parsed]:
     return out
 
 
+def parse_back(file) -> tuple[list[Parsed], str | None]:
+    """The real parser's speeches in a rendered file, or none and its one-line error."""
+    from runthru_build.errors import RunThruError
+    from runthru_build.script import load_script
+
+    try:
+        return parsed_of(load_script(file, file.name)), None
+    except RunThruError as exc:
+        return [], str(exc)
+
+
 def _short(text: str, n: int = 90) -> str:
     text = " ".join(text.split())
     return text if len(text) <= n else text[:n - 1] + "…"
