@@ -165,14 +165,21 @@ class Handler(BaseHTTPRequestHandler):
     def parse_request(self) -> bool:
         """The head, then the body: read whole if small, else the connection closes after the
         answer, so no byte of a body is ever taken for the next request."""
+        if len(self.raw_requestline.split()) == 2:  # HTTP/0.9's "GET /": no version, so no headers either
+            self.command, self.request_version = "", ""
+            self.requestline = str(self.raw_requestline, "iso-8859-1").rstrip("\r\n")
+            self.send_error(HTTPStatus.HTTP_VERSION_NOT_SUPPORTED)
+            return False
         if not super().parse_request():
             return False
         self.body, self.body_too_large = b"", False
+        lengths = self.headers.get_all("Content-Length") or []
         if self.headers.get("Transfer-Encoding"):
             self.close_connection = True  # never parsed here
         else:
-            raw = self.headers.get("Content-Length", "0").strip() or "0"
-            if not raw.isdigit():
+            raw = lengths[0].strip() if lengths else "0"
+            raw = raw or "0"
+            if len(lengths) > 1 or not raw.isdigit():  # two lengths: a proxy may have framed it by the other
                 self.send_error(HTTPStatus.BAD_REQUEST, "bad Content-Length")
                 return False
             if len(raw) > 9 or int(raw) > MAX_FORM_BYTES:

@@ -264,3 +264,33 @@ def test_a_page_of_another_site_rebinding_its_name_to_this_server_reads_nothing(
     for host in (f"127.0.0.1:{client.port}", f"localhost:{client.port}", "LOCALHOST", "app.localhost", "localhost.",
                  f"[::1]:{client.port}", "192.168.1.20:8000"):
         assert client.request("GET", "/served/data.js", {"Host": host})[0] == 200, host
+
+
+# -- the red-team findings of issue 25 ------------------------------------------------------------------------
+
+def raw_exchange(port: int, request: bytes, limit_s: float = 2.0) -> bytes:
+    import socket
+
+    sock = socket.create_connection(("127.0.0.1", port))
+    try:
+        sock.sendall(request)
+        return read_until_closed(sock, limit_s)[0]
+    finally:
+        sock.close()
+
+
+def test_two_content_lengths_are_refused(served):
+    """Two lengths: a proxy in front may frame the body by the other one (request smuggling)."""
+    client, _ = served
+    for lengths in ((b"0", b"52"), (b"5", b"5")):
+        data = raw_exchange(client.port, b"GET /_runthru/health HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: "
+                            + lengths[0] + b"\r\nContent-Length: " + lengths[1] + b"\r\n\r\nhello")
+        assert data.startswith(b"HTTP/1.1 400 "), (lengths, data[:60])
+        assert b"\r\n\r\nok\n" not in data
+
+
+def test_an_http_0_9_request_gets_no_page(served):
+    client, _ = served
+    for request in (b"GET /\r\n", b"GET /\r\n\r\n", b"GET /served/data.js\r\n\r\n"):
+        data = raw_exchange(client.port, request)
+        assert data.startswith(b"HTTP/1.1 505 ") and b"RUNTHRU" not in data and b"<html" not in data.lower(), data[:80]

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import html
+import os
 import json
 import re
 
@@ -202,3 +203,15 @@ def test_read_only_build_folder_or_project_gives_one_line_errors(project):
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     assert "error: build: cannot write the new site beside it, in ./: Permission denied" in proc.stderr
     assert (project / "build" / "play" / "index.html").exists()
+
+
+def test_build_in_the_home_folder_is_expanded_never_a_folder_named_tilde(project, monkeypatch, tmp_path_factory):
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    (project / "runthru.toml").write_text('build = "~/rehearsal-site"\n')
+    assert build(project).published
+    assert (home / "rehearsal-site" / "play" / "index.html").exists() and not (project / "~").exists()
+    (project / "runthru.toml").write_text('build = "~"\n')  # the home folder itself: it is not RunThru's to replace
+    proc = run_cli("build", str(project), env={**os.environ, "HOME": str(project.parent)})
+    assert proc.returncode == 1 and "build = '~' holds the project folder" in proc.stderr, proc.stderr
+    assert not (project / "~").exists()
