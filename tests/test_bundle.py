@@ -92,3 +92,16 @@ def test_bundle_out_never_overwrites_a_file_runthru_did_not_make(project, tmp_pa
     mine.unlink()
     assert run_cli("bundle", str(project), "--role", "ben", "--out", str(out)).returncode == 0
     assert run_cli("bundle", str(project), "--role", "ben", "--out", str(out)).returncode == 0  # its own: replaced
+
+
+def test_a_bundle_corrupted_in_place_with_its_size_kept_is_written_again(project):
+    build(project)
+    amy = project / "build" / "b" / "amy.zip"
+    good = amy.read_bytes()
+    damaged = bytearray(good)
+    damaged[len(damaged) // 2] ^= 0xFF  # a flipped bit in the middle: the size the manifest recorded, kept
+    amy.write_bytes(bytes(damaged))
+    build(project)
+    assert amy.read_bytes() == good
+    with zipfile.ZipFile(amy) as z:
+        assert z.testzip() is None
