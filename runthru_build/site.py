@@ -382,27 +382,77 @@ def stage_site(plans: list[Plan], cache: TakeCache, config: Config,
     except OSError as exc:
         raise RunThruError(f"cannot write the new site beside it, in {config.shown(build_dir.parent)}/: "
                            f"{exc.strerror}", path=config.shown(build_dir)) from None
-    lock = None
+    lock, sites = None, []
     try:
         root.chmod(0o777 & ~_umask())  # mkdtemp makes it private; the site is for serving
         lock = _locked(root / SITE_MARKER, create=True)
         lock.write(_MARKER_TEXT)
         lock.flush()
-        static_files = _copy_static(dirs, root)
         slugs = unique_slugs([p.production.name for p in plans])
         sites = [_production_site(slugs[p.production.name], p, cache) for p in plans]
         for site in sites:
             site.history, site.revision = (revisions or {}).get(site.plan.production.name, (None, None))
             _count_changes(site)
+        static_files = _copy_static(dirs, root)
         staged = StagedSite(config=config, root=root, productions=sites, env=env, static_files=static_files, lock=lock)
         for site in sites:
             _write_production_pages(staged, site, cache)
         return staged
-    except BaseException:
+    except BaseException as exc:
         shutil.rmtree(root, ignore_errors=True)
         if lock is not None:
             lock.close()
+        if is_disk_full(exc):
+            raise disk_full_error(config, sites, cache) from None
         raise
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    return isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)
+
+
+def _megabytes(size: float) -> str:
+    return f"{size / 1e6:.1f} MB"
+
+
+def site_bytes(sites: list[ProductionSite], cache: TakeCache, static: int) -> int:
+    """About how much a site of these productions takes on disk: its audio, once in the site and
+    again in each bundle that holds it (bundles store audio as it is), plus the pages and the
+    theme's ``static`` bytes of assets in the site and in each bundle."""
+
+    def size(name: str) -> int:
+        info = cache.get(name.split(".", 1)[0])
+        if info is None:
+            return 0
+        with contextlib.suppress(OSError):
+            return info.size or cache.audio_path(info.key, info.suffix).stat().st_size
+        return 0
+
+    total = 0
+    for site in sites:
+        audio = {name: size(name) for name in site.audio}
+        total += 2 * sum(audio.values())  # the site's audio folder, and the whole production's zip
+        total += sum(audio.get(name, 0) for role in site.roles for name in role.audio)
+        total += (len(site.roles) + 2) * (len(site.plan.lines) * 400 + static)  # pages and data.js, the assets
+    return total
+
+
+def disk_full_error(config: Config, sites: list[ProductionSite], cache: TakeCache) -> RunThruError:
+    """One line for a full disk while staging or zipping: what the new site needs and what is free.
+    The staged folder is gone by now, so what is free is what a retry will have."""
+    folder = config.build_dir.parent
+    try:
+        free = _megabytes(shutil.disk_usage(folder).free)
+    except OSError:
+        free = "unknown"
+    static = 0
+    with contextlib.suppress(OSError, RunThruError):
+        static = sum(p.stat().st_size for theme in theme_dirs(config) for p in (theme / "static").rglob("*") if p.is_file())
+    needed = site_bytes(sites, cache, static)
+    need = f"about {_megabytes(needed)}" if needed else "more space"
+    return RunThruError(f"the disk is full: the new site needs {need} in {config.shown(folder)}/ beside the old one, "
+                        f"and {free} is free; the old site and the cache are as they were",
+                        path=config.shown(config.build_dir))
 
 
 def _locked(marker: Path, *, create: bool = False, wait: bool = True) -> IO[str] | None:
