@@ -12,7 +12,8 @@ device plays and ends).  The actor at each line taps "your line" a moment after
 it reaches them.  Latency: the tap (the tapping page's clock) to the moment the
 last other page marks the next line current (each page's MutationObserver, the
 same machine's clock).  Prints p50/p95/max for 6 phones (target p95 <= 250 ms)
-and 30, and serve's CPU time and resident memory over the timed read.
+and 30, and serve's CPU time and resident memory over the timed read; then serve's
+own share, with long-polling HTTP clients in threads instead of browsers.
 """
 
 from __future__ import annotations
@@ -142,7 +143,8 @@ class Read:
             owner = self.owner.get(parts[line])
             if owner is None:  # the voice's line: the host's device plays it and moves on
                 voiced += 1
-                self.host.wait_for_function("n => runthruTableRead.state().line !== n", arg=line, timeout=20000)
+                self.host.wait_for_function("n => runthruTableRead.state().line !== n || runthruTableRead.state().paused",
+                                            arg=line, timeout=20000)
                 continue
             owner.wait_for_function("() => runthruTableRead.state().waiting", timeout=5000)
             time.sleep(0.3)
@@ -175,6 +177,83 @@ class Read:
         time.sleep(0.3)
         for page in [self.host, *self.pages]:
             page.context.close()
+
+
+def fanout(base: str, pollers: int, moves: int = 40) -> list[float]:
+    """serve's own share: ``pollers`` long-polling HTTP clients (threads, no browser) in one read;
+    the time from a host's "next" leaving to the last poller holding the new line."""
+    import http.client
+    import json
+    import threading
+
+    port = int(base.rsplit(":", 1)[1])
+
+    def call(method: str, path: str, body: dict | None = None, token: str | None = None) -> dict:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        headers = {"Content-Type": "application/json"}
+        if token:
+            headers["X-Tableread-Token"] = token
+        conn.request(method, path, body=json.dumps(body).encode() if body is not None else None, headers=headers)
+        data = json.loads(conn.getresponse().read() or b"{}")
+        conn.close()
+        return data
+
+    start = call("POST", "/_tableread/start", {"production": "bench", "name": "Host"})
+    code, host = start["state"]["code"], start["token"]
+    tokens = [call("POST", f"/_tableread/{code}/join", {"name": f"P{n}"})["token"] for n in range(pollers)]
+    call("POST", f"/_tableread/{code}/act", {"action": "resume"}, host)
+    seen: dict[int, list[float]] = {}
+    lock = threading.Lock()
+    stop = threading.Event()
+
+    def poll(token: str) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        version = -1
+        while not stop.is_set():
+            conn.request("GET", f"/_tableread/{code}/state?since={version}", headers={"X-Tableread-Token": token})
+            state = json.loads(conn.getresponse().read())
+            now = time.perf_counter()
+            if "version" not in state:  # the read has ended
+                return
+            version = state["version"]
+            with lock:
+                seen.setdefault(state["line"], []).append(now)
+
+    threads = [threading.Thread(target=poll, args=(t,), daemon=True) for t in tokens]
+    for t in threads:
+        t.start()
+    time.sleep(1.0)
+    out = []
+    for line in range(moves):
+        t0 = time.perf_counter()
+        call("POST", f"/_tableread/{code}/act", {"action": "next", "arg": line}, host)
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            with lock:
+                if len(seen.get(line + 1, [])) >= pollers:
+                    out.append(max(seen[line + 1][:pollers]) - t0)
+                    break
+            time.sleep(0.002)
+        time.sleep(0.1)
+    stop.set()
+    call("POST", f"/_tableread/{code}/act", {"action": "end"}, host)
+    return [x * 1000 for x in out]
+
+
+def end_leftover_read(root: Path, base: str) -> None:
+    """A read an interrupted run left in this project (serve brought it back): ended as its host would."""
+    import json
+    import urllib.request
+
+    code = json.loads(urllib.request.urlopen(f"{base}/_tableread/?production=bench").read())["code"]
+    if code is None:
+        return
+    saved = json.loads((root / ".runthru" / "tableread" / "bench.json").read_text())
+    token = next(p["token"] for p in saved["participants"] if p["pid"] == saved["host"])
+    request = urllib.request.Request(f"{base}/_tableread/{code}/act", data=json.dumps({"action": "end"}).encode(),
+                                     headers={"Content-Type": "application/json", "X-Tableread-Token": token})
+    urllib.request.urlopen(request).read()
+    print(f"ended the read {code} an earlier run left", flush=True)
 
 
 def report(label: str, latencies: list[float], voiced: int, cpu: float, wall: float, rss: int, peak: int) -> None:
@@ -214,6 +293,7 @@ def main() -> None:
                 break
             except OSError:
                 time.sleep(0.1)
+        end_leftover_read(root, base)
         from playwright.sync_api import sync_playwright
 
         with sync_playwright() as p:
@@ -230,8 +310,12 @@ def main() -> None:
                 cpu1, rss, peak = proc_usage(serve.pid)
                 report(f"{phones} phones + host", latencies, voiced, cpu1 - cpu0, wall, rss, peak)
                 read.close()
-            print(f"load average at end: {os.getloadavg()[0]:.1f}")
             browser.close()
+        for pollers in (6, 30):
+            times = fanout(base, pollers)
+            print(f"serve alone, {pollers} long-polling HTTP clients (no browser): host's next -> every poller "
+                  f"p50 {statistics.median(times):.1f} ms, p95 {pct(times, 0.95):.1f} ms, max {max(times):.1f} ms", flush=True)
+        print(f"load average at end: {os.getloadavg()[0]:.1f}")
     finally:
         serve.terminate()
         serve.wait(timeout=10)
