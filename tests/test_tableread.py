@@ -493,8 +493,24 @@ def test_a_scene_with_taps_and_a_voice_every_screen_on_the_same_line(company, se
 def test_offline_reload_and_a_restarted_serve_come_back_on_the_line_with_their_parts(company, serve):
     host, phones = company["host"], company["phones"]
     everyone = [host, *phones]
-    host.click("#play")  # pause: the host moves by hand from here
-    host.wait_for_function("() => runthruTableRead.state().paused")
+    # Lee asks to pause; the host sees who asked and pauses everyone
+    phones[3].tap("#tr-ask")
+    host.wait_for_selector("#tr-asks")
+    assert host.inner_text("#tr-asks-text") == "Lee asks to pause"
+    host.click("#tr-asks-pause")
+    for page in everyone:
+        page.wait_for_function("() => runthruTableRead.state().paused")
+    # the host marks Lee away at once: DEE is the voice's on every screen until Lee is back
+    host.click("#cast-btn")
+    host.locator("#tr-people li", has_text="Lee").get_by_role("button", name="Mark away").click()
+    host.click("#cast-close")
+    dee = "() => [...document.querySelectorAll('.line')].filter(r => r.querySelector('.cue').textContent.startsWith('DEE'))" \
+          ".every(r => r.querySelector('.tr-reader').textContent === ' · voice')"
+    for page in [host, *phones[:3]]:
+        page.wait_for_function(dee)
+    phones[3].wait_for_function("() => runthruTableRead.state().roles.length === 0")
+    phones[3].tap("#tr-here")
+    phones[3].wait_for_function("() => runthruTableRead.state().roles.includes('DEE')")
     at = tr_state(host)["line"]
     sam = phones[0]
     sam.context.set_offline(True)
@@ -592,6 +608,7 @@ def test_cross_site_changes_are_refused_and_posts_must_be_json(serve, company):
 
     client = Client(serve.port)
     code = company["code"]
+    assert b'href="tableread.html"' in client.get("/read/")[2]  # the production's page starts a table read
     status, _, body = client.get(f"/_tableread/{code}")
     version = json.loads(body)["version"]
     join = json.dumps({"name": "Mallory"}).encode()
