@@ -40,7 +40,8 @@ def join_url(handler: Handler, production: str, code: str) -> str:
     """The link a phone opens to join: this server as the host's browser reached it."""
     host = handler.headers.get("Host", "").strip()
     if not _HOST.fullmatch(host):
-        host = "%s:%d" % handler.server.server_address[:2]
+        address, port = handler.server.server_address[:2]
+        host = f"{address}:{port}"
     scheme = "https" if handler.is_https() else "http"
     return f"{scheme}://{host}/{quote(production)}/{PAGE}?join={quote(code)}"
 
