@@ -17,6 +17,7 @@ without the browser asking first); every answer is JSON and never cached.
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import re
@@ -46,7 +47,9 @@ def join_url(handler: Handler, production: str, code: str) -> str:
     return f"{scheme}://{host}/{quote(production)}/{PAGE}?join={quote(code)}"
 
 
+@functools.lru_cache(maxsize=32)
 def qr_svg(url: str) -> bytes:
+    """The join link as an SVG QR code (made once per link)."""
     import segno
 
     out = io.BytesIO()
