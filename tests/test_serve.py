@@ -444,6 +444,7 @@ def test_one_client_holding_hundreds_of_idle_sockets_does_not_lock_out_the_real_
     server = subprocess.Popen([sys.executable, "-c", FD_SERVER, str(build_dir)], stdout=subprocess.PIPE, text=True)
     held: list[socket.socket] = []
     stop = threading.Event()
+    attacker: list[threading.Thread] = []
     try:
         port = int(server.stdout.readline())
 
@@ -460,8 +461,8 @@ def test_one_client_holding_hundreds_of_idle_sockets_does_not_lock_out_the_real_
                     sock.close()
                     held.remove(sock)
 
-        attacker = threading.Thread(target=hold, daemon=True)
-        attacker.start()
+        attacker.append(threading.Thread(target=hold, daemon=True))
+        attacker[0].start()
         time.sleep(2)
         answered = 0
         for _ in range(20):
@@ -476,6 +477,8 @@ def test_one_client_holding_hundreds_of_idle_sockets_does_not_lock_out_the_real_
         assert answered == 20
     finally:
         stop.set()
+        for thread in attacker:
+            thread.join()
         server.kill()
         server.wait()
         for sock in held:
