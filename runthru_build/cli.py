@@ -6,6 +6,7 @@ import json
 import signal
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from functools import wraps
 from pathlib import Path
 from typing import Any
@@ -173,12 +174,17 @@ def _print_load_errors(load_errors: list[RunThruError], other: list[str]) -> Non
               type=click.Path(file_okay=False, path_type=Path), help="Folder for the editable scripts.")
 @click.option("--force", is_flag=True, help="Overwrite scripts that already exist.")
 @click.option("--ocr", is_flag=True, help="Read scanned PDFs with Tesseract.")
-def import_(files: tuple[Path, ...], out_dir: Path, force: bool, ocr: bool) -> None:
-    """Turn PDF, Word (.docx), Final Draft (.fdx) or text files into editable scripts."""
+@click.option("--max-pages", type=click.IntRange(min=1), default=1000, show_default=True,
+              help="Refuse longer PDFs (a guard against PDF bombs).")
+def import_(files: tuple[Path, ...], out_dir: Path, force: bool, ocr: bool, max_pages: int) -> None:
+    """Turn PDF, Word (.docx, or .odt/.rtf/.doc with LibreOffice), Final Draft (.fdx) or text
+    files into editable scripts."""
     from .commands.import_script import ImportFailed, convert, write
+    from .importers import DEFAULT_LIMITS
 
     try:
-        results = convert(list(files), out_dir, force=force, ocr=ocr)
+        results = convert(list(files), out_dir, force=force, ocr=ocr,
+                          limits=replace(DEFAULT_LIMITS, pages=max_pages))
     except ImportFailed as failed:
         for e in failed.errors:
             click.echo(f"error: {e}", err=True)
