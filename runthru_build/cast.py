@@ -275,6 +275,15 @@ def _is_voice_path(voice: str) -> bool:
     return "/" in voice or "\\" in voice or voice.lower().endswith(VOICE_FILE_SUFFIXES)
 
 
+def voice_path(voice: str, cast_path: Path) -> Path:
+    """Where a voice file named in a cast lies: ``voices/…`` is the project's ``voices/``
+    folder, whichever folder the cast is in; any other relative path is relative to the cast."""
+    parts = Path(voice.replace("\\", "/")).parts
+    if parts and parts[0] == store.PROJECT_VOICES:
+        return project_root_of(cast_path) / Path(*parts)
+    return cast_path.parent / voice
+
+
 def _voice_file(voice: Voice, where: str, cast_path: Path, shown: str, text: str, after: int) -> Voice:
     """A voice naming a file: checked to exist, and made absolute (relative to the cast file);
     a Piper voice by name: found among the installed voices; then checked by its engine
@@ -290,7 +299,7 @@ def _voice_file(voice: Voice, where: str, cast_path: Path, shown: str, text: str
             raise RunThruError(f"{where}.speaker: {problem}", path=shown, line=find_line(text, "speaker", after))
         return replace(voice, voice=str(model))
     if voice.voice and _is_voice_path(voice.voice):
-        target = cast_path.parent / voice.voice
+        target = voice_path(voice.voice, cast_path)
         if not target.is_file():
             raise RunThruError(f"{where}.voice: voice file {voice.voice!r} not found (looked for {target})",
                                path=shown, line=find_line(text, "voice", after))
