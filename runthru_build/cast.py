@@ -36,7 +36,7 @@ from .engines.base import EngineError
 from .errors import RunThruError, read_text
 from .script import Script
 from .script.cues import name_key
-from .voices import casting, store
+from .voices import casting, catalogue, store
 
 VOICE_FILE_SUFFIXES = (".wav", ".flac", ".mp3", ".ogg", ".onnx")
 
@@ -291,8 +291,8 @@ def _voice_file(voice: Voice, where: str, cast_path: Path, shown: str, text: str
     if voice.engine == DEFAULT_ENGINE and store.is_voice_name(voice.voice):
         model = store.find_voice(voice.voice, project_root_of(cast_path))
         if model is None:
-            raise RunThruError(f"{where}.voice: Piper voice {voice.voice!r} is not installed "
-                               f"(run: {store.download_command(voice.voice)})", path=shown,
+            hint = catalogue.missing_voice_hint(voice.voice, project_root_of(cast_path))
+            raise RunThruError(f"{where}.voice: Piper voice {voice.voice!r} is not installed ({hint})", path=shown,
                                line=find_line(text, "voice", after))
         problem = store.speaker_problem(model, voice.speaker)
         if problem:

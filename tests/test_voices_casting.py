@@ -91,6 +91,34 @@ def test_a_voice_not_installed_is_one_line_naming_the_download(make_project, mon
         "(run: runthru-build voices download en_GB-cori-high)"]
 
 
+@pytest.mark.parametrize(("voice", "hint"), [
+    # one letter off an installed voice: that voice, not the download of the typo
+    ("en_GB-alba-medum", "did you mean en_GB-alba-medium?)"),
+    # a catalogue voice, misspelt, not installed: the right name, and how to fetch it
+    ("en_US-quartet-medum", "did you mean en_US-quartet-medium? run: runthru-build voices download "
+                            "en_US-quartet-medium)"),
+    ("alba", "did you mean en_GB-alba-medium?)"),  # the voice's own name alone
+    ("albatross", "not a voice of the catalogue: runthru-build voices --available lists them "
+                  "(like en_GB-alba-medium))"),
+])
+def test_a_misspelt_voice_name_suggests_the_nearest_name(make_project, monkeypatch, three_voices, voice, hint):
+    use(monkeypatch, three_voices)
+    cast = f'script = "../scripts/six.md"\n\n[roles.ALICE]\nvoice = "{voice}"\n'
+    project = load_project(make_project({"scripts/six.md": SIX, "casts/six.toml": cast}))
+    (error,) = [str(e) for e in project.errors]
+    assert error.startswith(f"casts/six.toml:4: roles.ALICE.voice: Piper voice {voice!r} is not installed (")
+    assert error.endswith(hint) and f"download {voice}" not in error
+
+
+def test_a_misspelt_quality_is_caught_with_no_catalogue_fetched(make_project, monkeypatch, tmp_path):
+    use(monkeypatch, environment(tmp_path, "http://127.0.0.1:9"))  # nothing installed, no catalogue, offline
+    cast = 'script = "../scripts/six.md"\n[roles.ALICE]\nvoice = "en_GB-alba-medum"\n[roles.BORIS]\n' \
+           'voice = "en_GB-alba-medium"\n'
+    errors = [str(e) for e in load_project(make_project({"scripts/six.md": SIX, "casts/six.toml": cast})).errors]
+    assert errors == ["casts/six.toml:3: roles.ALICE.voice: Piper voice 'en_GB-alba-medum' is not installed "
+                      "(did you mean en_GB-alba-medium?)"]
+
+
 @pytest.mark.slow
 def test_a_cast_naming_downloaded_voices_builds_credits_them_and_warns_of_non_commercial(make_project, three_voices):
     script = "# Tiny\n\n## One\n\nALICE: Good morning.\nBORIS: Is it?\nALICE: It is now.\n"
