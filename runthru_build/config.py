@@ -281,19 +281,25 @@ def _type_name(tp: Any) -> str:
 
 def validate(
     cls: type[T], table: dict[str, Any], shown: str, text: str, *,
-    prefix: str = "", skip: tuple[str, ...] = (), after: int = 0,
+    prefix: str = "", skip: tuple[str, ...] = (), after: int = 0, errors: list[RunThruError] | None = None,
 ) -> dict[str, Any]:
-    """Check ``table`` against the settings dataclass ``cls``; return keyword arguments."""
+    """Check ``table`` against the settings dataclass ``cls``; return keyword arguments.
+    With ``errors``, every bad key is added to it (and left out) instead of raising the first."""
     hints = typing.get_type_hints(cls)
     known = {f.name: f for f in fields(cls) if f.name not in skip}
     out: dict[str, Any] = {}
     for key, value in table.items():
         line = find_line(text, key, after)
-        if key not in known:
-            close = difflib.get_close_matches(key, list(known), n=1)
-            hint = f" (did you mean {close[0]}?)" if close else f" (known: {', '.join(sorted(known))})"
-            raise RunThruError(f"unknown key {prefix}{key}{hint}", path=shown, line=line)
-        out[key] = check_value(hints[key], known[key].metadata, value, f"{prefix}{key}", shown, line)
+        try:
+            if key not in known:
+                close = difflib.get_close_matches(key, list(known), n=1)
+                hint = f" (did you mean {close[0]}?)" if close else f" (known: {', '.join(sorted(known))})"
+                raise RunThruError(f"unknown key {prefix}{key}{hint}", path=shown, line=line)
+            out[key] = check_value(hints[key], known[key].metadata, value, f"{prefix}{key}", shown, line)
+        except RunThruError as exc:
+            if errors is None:
+                raise
+            errors.append(exc)
     return out
 
 
