@@ -122,14 +122,16 @@ def build(project_dir: Path, dry_run: bool, report_path: Path | None, ray_addres
     sys.exit(result.exit_code)
 
 
-def _with_progress(run: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """Run a rendering command with the progress bar on the terminal."""
+def _with_progress(run: Callable[..., Any], project_dir: Path, *args: Any, **kwargs: Any) -> Any:
+    """Run a rendering command with the progress bar on the terminal (its estimate at the speed
+    remembered in the project's state folder)."""
+    from .config import STATE_DIR
     from .progress import RenderProgress
 
-    progress = RenderProgress(err)
+    progress = RenderProgress(err, state_dir=project_dir / STATE_DIR)
     previous = signal.signal(signal.SIGTERM, _terminate)  # stop as after Ctrl-C: takes kept, workers ended
     try:
-        return run(*args, on_take=progress.advance, on_start=progress.start, **kwargs)
+        return run(project_dir, *args, on_take=progress.advance, on_start=progress.start, **kwargs)
     except KeyboardInterrupt as exc:  # outside the render (loading, writing the site): nothing half-written
         progress.stop()
         click.echo("interrupted", err=True)
