@@ -184,3 +184,15 @@ def test_cast_init_writes_the_chosen_voices_with_a_comment_per_role(make_project
     assert not project.errors
     chosen = {n: (voice_name(r.voice), r.voice.pitch, r.voice.speed) for n, r in project.productions[0].cast.roles.items()}
     assert len(set(chosen.values())) == 6
+
+
+def test_spread_alternates_around_the_voices_own_pitch_and_skips_what_hints_took():
+    from runthru_build.voices.casting import spread
+
+    names = [f"P{i}" for i in range(9)]
+    assert list(spread(names, 0.0, 1.0).values()) == [
+        (0.0, 1.0), (2.0, 1.0), (-2.0, 1.0), (4.0, 1.0), (-4.0, 1.0), (6.0, 1.0), (-6.0, 1.0),
+        (0.0, 1.08), (2.0, 1.08)]  # past six semitones: the same pitches, a little quicker
+    # from a cast's own default pitch and speed; a hinted part's (pitch, speed) is not given twice
+    assert list(spread(names[:3], -1.0, 1.1, taken=[(1.0, 1.1)]).values()) == [(-1.0, 1.1), (-3.0, 1.1),
+                                                                              (3.0, 1.1)]
