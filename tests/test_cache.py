@@ -126,7 +126,7 @@ def test_cache_cli_stats_and_prune(make_project, toy_engine):
     stats = run_cli("cache", "stats", str(root))
     assert "3 takes" in stats.stdout and "2 used by the productions, 1 unreferenced" in stats.stdout
     pruned = run_cli("cache", "prune", str(root))
-    assert pruned.returncode == 0 and "removed 1 takes" in pruned.stdout
+    assert pruned.returncode == 0 and "removed 1 take," in pruned.stdout
     assert build(root).render.rendered == 0  # nothing in use was pruned
     (root / "casts" / "t.toml").write_text('script = "../scripts/t.md"\nengine = "toy"\n[roles.NOBODY]\n')
     refused = run_cli("cache", "prune", str(root))
@@ -204,7 +204,7 @@ def test_cache_verify_removes_corrupt_takes_and_checks_older_ones(toy):
     proc = run_cli("cache", "verify", str(toy))
     assert proc.returncode == 1, proc.stderr
     assert f"corrupt take removed: {first.key}: sha256 differs" in proc.stderr
-    assert "2 takes checked, 1 corrupt (removed), 1 older takes given checksums" in proc.stdout
+    assert "2 takes checked, 1 corrupt (removed), 1 older take given checksums" in proc.stdout
     assert cache.get(first.key) is None and cache.get(second.key).sha256 == second.sha256
     assert build(toy).render.rendered == 1
     assert run_cli("cache", "verify", str(toy)).returncode == 0
@@ -221,7 +221,7 @@ def test_prune_deletes_only_files_named_as_takes(toy):
     assert build(toy).exit_code == 0
     (toy / "scripts" / "t.md").write_text(TWO_LINES.replace("Goodbye now", "Farewell now"))
     assert build(toy).render.rendered == 1
-    assert "removed 1 takes" in run_cli("cache", "prune", str(toy)).stdout
+    assert "removed 1 take," in run_cli("cache", "prune", str(toy)).stdout
     assert sorted(p.name for p in (store / "ab").iterdir()) == sorted(["notes.txt", "ab" + "0" * 62 + ".txt"])
 
 

@@ -173,3 +173,12 @@ def test_check_reports_every_error_in_every_cast_and_script_at_once(make_project
         "error: casts/play.toml:11: roles.BEN.speed must be a number, not 'fast'",
         "error: scripts/empty.md: script is empty",
     ]
+
+
+def test_counts_of_one_are_singular(make_project):
+    """Found by a newcomer: "(1 lines)" beside a scene of one line."""
+    root = make_project({"scripts/a.md": "# A\n\n## One\n\nAMY: Hi.\nBEN: Ho.\n\n## Two\n\nAMY: Bye.\n"})
+    result = run_check(root)
+    assert result.exit_code == 0
+    assert "2 scenes, 3 lines," in result.output
+    assert "One (2 lines)" in result.output and "Two (1 line)" in result.output

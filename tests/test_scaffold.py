@@ -31,6 +31,16 @@ def test_build_in_an_empty_folder_says_what_to_do_once(tmp_path):
     assert list(tmp_path.iterdir()) == []  # nothing written into someone else's folder
 
 
+def test_new_names_every_file_it_made_the_same_way(tmp_path):
+    """Found by a newcomer: new printed three paths as given and the cast's as an absolute path."""
+    proc = run_cli("new", "my-show", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    created = [line.removeprefix("created ") for line in proc.stdout.splitlines() if line.startswith("created ")]
+    assert created == ["my-show/runthru.toml", "my-show/scripts/first-scene.md", "my-show/casts/first-scene.toml",
+                       "my-show/.gitignore"]
+    assert all((tmp_path / path).is_file() for path in created)
+
+
 def test_runthru_toml_lists_every_setting_commented(tmp_path):
     assert run_cli("new", str(tmp_path / "p")).returncode == 0
     text = (tmp_path / "p" / "runthru.toml").read_text()

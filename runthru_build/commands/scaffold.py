@@ -91,7 +91,7 @@ def init_cast(script_path: Path, out: Path | None = None, force: bool = False) -
     if out.exists() and not force:
         raise RunThruError("cast file already exists (use --force to replace it)", path=str(out))
     reference = Path(os.path.relpath(script_path, out.parent.resolve())).as_posix()
-    write_atomic(out, cast_toml(script, reference).encode("utf-8"))
+    write_atomic(out, cast_toml(script, reference).encode("utf-8"), shared=True)
     return out
 
 
@@ -107,5 +107,5 @@ def new_project(path: Path) -> list[Path]:
         shutil.copyfile(source, script)
     (path / CONFIG_FILE).write_text(commented_config(), encoding="utf-8")
     (path / ".gitignore").write_text((scaffold / "gitignore").read_text(encoding="utf-8"), encoding="utf-8")
-    cast = init_cast(script)
+    cast = path / "casts" / init_cast(script).name  # as the folder was given, like the others
     return [path / CONFIG_FILE, script, cast, path / ".gitignore"]
