@@ -131,12 +131,17 @@ def start(root: Path, options: ServeOptions, *, on_build: Callable[[BuildResult 
             on_build(result)
 
     rebuild()
-    state.tableread = TableReads(config.build_dir, config.root / STATE_DIR)  # after the build: reads come back
-    state.tableread.run_sweeper()
+    if session.last_build is None and not config.build_dir.exists():
+        # nothing could be built at all (an empty folder, not a project) and nothing was built
+        # before: exit as build does rather than serve 404s, --watch or not
+        _close_unstarted(serving)
+        raise RunThruError("nothing to serve: no site was built (see above)")
     if not options.watch and session.last_build is not None and not session.last_build.published \
             and not config.build_dir.exists():
-        serving.stop()
+        _close_unstarted(serving)
         raise RunThruError("nothing to serve: the build failed (see above)")
+    state.tableread = TableReads(config.build_dir, config.root / STATE_DIR)  # after the build: reads come back
+    state.tableread.run_sweeper()
     if options.tunnel:
         tunnel_port = serving.add_tunnel_listener(config.serve.tunnel_port)
     serving.start()
@@ -151,3 +156,9 @@ def start(root: Path, options: ServeOptions, *, on_build: Callable[[BuildResult 
             session.stop()
             raise
     return session
+
+
+def _close_unstarted(serving: Serving) -> None:
+    """Close listeners that never served (``shutdown`` would wait forever for a loop never started)."""
+    for server in serving.servers:
+        server.server_close()
