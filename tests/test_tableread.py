@@ -626,6 +626,33 @@ def test_cross_site_changes_are_refused_and_posts_must_be_json(serve, company):
     assert json.loads(client.get(f"/_tableread/{code}")[2])["version"] == version
 
 
+@pytest.mark.browser
+def test_behind_a_pin_a_signed_in_phone_starts_and_joins(browser, read_project, tmp_path):
+    """The PIN page first, then the table read works with the server's own cookie and origin checks."""
+    from runthru_build.gate import make_gate
+    from runthru_build.serve import ServerState, Serving
+
+    state = ServerState(build_dir=read_project / "build", gate=make_gate("4321", None, tmp_path),
+                        tableread=TableReads(read_project / "build", tmp_path))
+    serving = Serving(state, "127.0.0.1", 0)
+    serving.start()
+    errors: list[str] = []
+    try:
+        page = phone(browser, f"http://127.0.0.1:{serving.port}/read/tableread.html", errors)
+        page.fill("#pin", "4321")
+        page.click("button[type=submit]")
+        page.wait_for_selector("#tr-start")
+        page.fill("#tr-host-name", "Dana")
+        page.click("#tr-start button[type=submit]")
+        page.wait_for_selector("#tr-parts li button.claim")
+        page.click('#tr-parts li[data-part="AMY"] button.claim')
+        page.wait_for_function("() => runthruTableRead.state().roles.includes('AMY')")
+        assert not errors
+        page.context.close()
+    finally:
+        serving.stop()
+
+
 def test_every_table_read_endpoint_is_behind_the_pin(read_project):
     from conftest import Client
 
