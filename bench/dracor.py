@@ -25,9 +25,9 @@ from multiprocessing import get_context
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from dracor_layouts import LAYOUTS, render  # noqa: E402
-from dracor_score import Score, parse_back, score, truth_of  # noqa: E402
-from dracor_tei import CORPORA, MIRROR, Corpus, read_play  # noqa: E402
+from dracor_layouts import LAYOUTS, render
+from dracor_score import Score, parse_back, score, truth_of
+from dracor_tei import CORPORA, MIRROR, Corpus, read_play
 
 
 def select(corpus: Corpus, n: int, max_kb: int) -> list[str]:
@@ -40,8 +40,8 @@ def select(corpus: Corpus, n: int, max_kb: int) -> list[str]:
 
 def run_play(job: tuple[str, str, bytes, list[str], str | None]) -> dict:
     """Render one play in every layout, parse each back, and score it."""
-    corpus, path, data, layouts, keep = job
-    started = time.perf_counter()
+    corpus, path, data, layouts, keep, examples = job
+    started, cpu = time.perf_counter(), time.process_time()
     play = read_play(corpus, path, data)
     truth = truth_of(play)
     result = {"corpus": corpus, "play": path, "language": play.language, "truth": len(truth),
@@ -57,12 +57,13 @@ def run_play(job: tuple[str, str, bytes, list[str], str | None]) -> dict:
             t0 = time.perf_counter()
             parsed, error = parse_back(file)
             took = time.perf_counter() - t0
-            s = score(truth, parsed)
+            s = score(truth, parsed, examples=examples)
             if error:
                 s.examples.insert(0, {"kind": "error", "truth": "", "parsed": error, "at": file.name})
             result["layouts"][layout] = {**{k: getattr(s, k) for k in (
                 "truth", "parsed", "matched", "wrong_speaker", "lost", "invented")},
                 "examples": s.examples, "parse_s": took, "bytes": len(text.encode())}
+    result["cpu_s"] = time.process_time() - cpu
     return result
 
 
@@ -75,9 +76,11 @@ def table(results: list[dict], layouts: list[str]) -> str:
     by_layout: dict[str, Score] = defaultdict(Score)
     cell: dict[tuple[str, str], Score] = defaultdict(Score)
     plays_by_lang: dict[str, int] = defaultdict(int)
+    speeches_by_lang: dict[str, int] = defaultdict(int)
     total = Score()
     for r in results:
         plays_by_lang[r["language"]] += 1
+        speeches_by_lang[r["language"]] += r["truth"]
         for layout, d in r["layouts"].items():
             s = Score(**{k: d[k] for k in ("truth", "parsed", "matched", "wrong_speaker", "lost", "invented")})
             by_lang[r["language"]].add(s)
@@ -85,14 +88,15 @@ def table(results: list[dict], layouts: list[str]) -> str:
             cell[(r["language"], layout)].add(s)
             total.add(s)
     langs = sorted(by_lang, key=lambda k: -plays_by_lang[k])
-    out = ["By language (all layouts):", "",
-           "| language | plays | speeches (truth) | right | wrong speaker | lost | invented |",
+    out = ["By language (speeches: in the TEI; right, wrong speaker, lost, invented: summed over the layouts):", "",
+           "| language | plays | speeches | right | wrong speaker | lost | invented |",
            "|---|---:|---:|---:|---:|---:|---:|"]
     for lang in langs:
         s = by_lang[lang]
-        out.append(f"| {lang} | {plays_by_lang[lang]} | {s.truth} | {_pct(s)} | {s.wrong_speaker} | {s.lost} | {s.invented} |")
+        out.append(f"| {lang} | {plays_by_lang[lang]} | {speeches_by_lang[lang]} | {_pct(s)} | {s.wrong_speaker} "
+                   f"| {s.lost} | {s.invented} |")
     out += ["", "By layout (all languages):", "",
-            "| layout | speeches (truth) | right | wrong speaker | lost | invented |",
+            "| layout | speeches | right | wrong speaker | lost | invented |",
             "|---|---:|---:|---:|---:|---:|"]
     for layout in layouts:
         s = by_layout[layout]
@@ -101,7 +105,8 @@ def table(results: list[dict], layouts: list[str]) -> str:
             "| language | " + " | ".join(layouts) + " |", "|---|" + "---:|" * len(layouts)]
     for lang in langs:
         out.append(f"| {lang} | " + " | ".join(_pct(cell[(lang, lay)]).strip() for lay in layouts) + " |")
-    out += ["", f"Overall: {_pct(total).strip()} of {total.truth} speeches right over {len(results)} plays, "
+    out += ["", f"Overall: {_pct(total).strip()} of {total.truth} speeches ({sum(speeches_by_lang.values())} in the TEI "
+            f"x {len(layouts)} layouts) right over {len(results)} plays, "
             f"{len(langs)} languages, {len(layouts)} layouts (wrong speaker {total.wrong_speaker}, "
             f"lost {total.lost}, invented {total.invented})."]
     return "\n".join(out)
@@ -138,7 +143,8 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
     ap.add_argument("--keep", type=Path, help="write the rendered plays here (default: a temporary folder)")
     ap.add_argument("--json", type=Path, help="write every play's scores and failure examples here")
-    ap.add_argument("--worst", type=int, default=12)
+    ap.add_argument("--worst", type=int, default=12, help="show the worst N (play, layout) pairs")
+    ap.add_argument("--examples", type=int, default=6, help="failures kept per play and layout (for --json)")
     args = ap.parse_args()
     layouts = [x for x in args.layouts.split(",") if x]
     for layout in layouts:
@@ -157,7 +163,7 @@ def main() -> None:
         paths = select(corpus, args.per_corpus, args.max_kb)
         data = corpus.read(paths)
         used.append((name, corpus.commit(), len(paths)))
-        jobs += [(name, p, data[p], layouts, str(args.keep) if args.keep else None) for p in paths]
+        jobs += [(name, p, data[p], layouts, str(args.keep) if args.keep else None, args.examples) for p in paths]
     if args.limit:
         step = max(1, len(jobs) / args.limit)
         jobs = [jobs[int(i * step)] for i in range(min(args.limit, len(jobs)))]
@@ -180,13 +186,14 @@ def main() -> None:
     parse_s = sum(d["parse_s"] for r in results for d in r["layouts"].values())
     mb = sum(d["bytes"] for r in results for d in r["layouts"].values()) / 1e6
     tei_s = sum(r["tei_s"] for r in results)
+    cpu_s = sum(r["cpu_s"] for r in results)
     print("Corpora: " + "; ".join(f"{n} @ {c[:10]} ({k} plays; {CORPORA[n][0]}; {CORPORA[n][1]})" for n, c, k in used))
     print()
     print(table(results, layouts))
     print()
-    print(f"Time: {wall:.0f} s wall on {args.jobs} process(es); parsing {parse_s:.0f} s for {mb:.1f} MB of "
-          f"rendered scripts ({mb / parse_s if parse_s else 0:.2f} MB/s), reading TEI + rendering + scoring the rest "
-          f"(TEI {tei_s:.0f} s).")
+    print(f"Time: {wall:.0f} s wall on {args.jobs} process(es), {cpu_s:.0f} s CPU in the workers "
+          f"(one core would take about that); parsing {parse_s:.0f} s wall for {mb:.1f} MB of rendered scripts, "
+          f"reading TEI {tei_s:.0f} s, rendering and scoring the rest.")
     print()
     print(worst(results, args.worst))
     if args.json:

@@ -84,7 +84,7 @@ class Layout:
         if not self.parens_spoken:
             text = text.replace("(", "– ").replace(")", " –")
         if self.markdown:
-            text = re.sub(r"[*_`<>\\#|]", "", text)
+            text = re.sub(r"[*_`\\#|]", " ", re.sub(r"[<>]", "", text))
         return re.sub(r"\s+", " ", text).strip()
 
     def line_text(self, line: list[tuple[str, str]]) -> str:
@@ -128,7 +128,7 @@ class Layout:
         self.out += ["", head, ""]
 
     def direction(self, text: str) -> None:
-        self.out += self.wrapped(f"[{stage(text)}]") + [""]
+        self.out += [*self.wrapped(f"[{stage(text)}]"), ""]
 
     def speech(self, sp: Speech) -> None:
         raise NotImplementedError
@@ -215,7 +215,7 @@ class MixedPeriod(Layout):
         self.out += ["", head, ""] + [f"    {e}" for e in entries] + [""]
 
     def direction(self, text: str) -> None:
-        self.out += self.wrapped(f"({stage(text)})") + [""]
+        self.out += [*self.wrapped(f"({stage(text)})"), ""]
 
     def speech(self, sp: Speech) -> None:
         cue = self.cue(sp)
@@ -328,7 +328,7 @@ class Folger(Layout):
     def cast_list(self) -> None:
         head = "Characters in the Play"
         entries = self.play.cast or list(dict.fromkeys(self.play.labels.values()))
-        self.out += [head, "=" * len(head), ""] + entries + ["", ""]
+        self.out += [head, "=" * len(head), "", *entries, "", ""]
 
     def act(self, head: str) -> None:
         self.out += ["", head.upper(), "=" * len(head), ""]
@@ -353,7 +353,7 @@ class Folger(Layout):
             lines = [ln for ln in (self.line_text(line) for line in body) if ln]
             if not lines:
                 continue
-            self.out += [(prefix or "") + lines[0]] + lines[1:]
+            self.out += [(prefix or "") + lines[0], *lines[1:]]
             prefix = ""
         if prefix:
             self.out.append(prefix.rstrip())
@@ -375,9 +375,9 @@ class Book(Layout):
         return [line.center(72).rstrip() for line in textwrap.wrap(text, 56)] or [""]
 
     def title(self) -> None:
-        self.out += [""] + self._centred(upper_name(self.play.title)) + [""]
+        self.out += ["", *self._centred(upper_name(self.play.title)), ""]
         if self.play.author:
-            self.out += self._centred(self.play.author) + [""]
+            self.out += [*self._centred(self.play.author), ""]
 
     def cast_list(self) -> None:
         head = self.play.cast_head or CAST_HEADS[self.play.language]
@@ -385,14 +385,13 @@ class Book(Layout):
         self.out += [""] + self._centred(head) + [""] + [f"    {e}" for e in entries] + [""]
 
     def act(self, head: str) -> None:
-        self.out += ["", ""] + self._centred(head) + [""]
+        self.out += ["", "", *self._centred(head), ""]
 
     def scene(self, head: str) -> None:
-        self.out += [""] + self._centred(head) + [""]
+        self.out += ["", *self._centred(head), ""]
 
     def direction(self, text: str) -> None:
-        self.out += textwrap.wrap(stage(text), 64, initial_indent=" " * 16, subsequent_indent=" " * 16,
-                                  break_long_words=False, break_on_hyphens=False) + [""]
+        self.out += [*textwrap.wrap(stage(text), 64, initial_indent=" " * 16, subsequent_indent=" " * 16, break_long_words=False, break_on_hyphens=False), ""]
 
     def speech(self, sp: Speech) -> None:
         cue = self.cue(sp)

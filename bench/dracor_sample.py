@@ -15,8 +15,8 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from dracor_layouts import LAYOUTS, render  # noqa: E402
-from dracor_score import Truth, parse_back, score, truth_of  # noqa: E402
+from dracor_layouts import LAYOUTS, render
+from dracor_score import Truth, parse_back, score, truth_of
 
 FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "dracor"
 # (corpus, TEI path, layouts): every layout twice or more over the sample

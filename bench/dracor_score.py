@@ -16,13 +16,13 @@ gave that cue consistently (see ``score``).
 from __future__ import annotations
 
 import difflib
-from collections import Counter, defaultdict
 import re
 import unicodedata
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 _NON_WORD = re.compile(r"[\W_]+")
-_JOINING = re.compile(r"['’‘ʼ`<>\u00ad]")  # apostrophes, soft hyphens and editors' <added> letters join words
+_JOINING = re.compile(r"['’‘ʼ`<>\[\]{}\u00ad]")  # apostrophes, soft hyphens, editors' <added> [lost] letters
 _JOINERS = re.compile(r"\s+(?:and|und|et|e|y|och|и|&|ac|atque|καὶ|ed)\s+|\s*,\s*|\s*/\s*", re.I)
 
 
@@ -82,7 +82,7 @@ class Score:
     def right(self) -> float:
         return self.matched / max(self.truth, self.parsed) if max(self.truth, self.parsed) else 1.0
 
-    def add(self, other: "Score") -> None:
+    def add(self, other: Score) -> None:
         for k in ("truth", "parsed", "matched", "wrong_speaker", "lost", "invented"):
             setattr(self, k, getattr(self, k) + getattr(other, k))
 
@@ -154,7 +154,7 @@ def score(truth: list[Truth], parsed: list[Parsed], *, examples: int = 6) -> Sco
     votes: dict[str, Counter[str]] = defaultdict(Counter)
     for op, i1, i2, j1, j2 in ops:
         if op == "equal":
-            for t, p in zip(truth[i1:i2], parsed[j1:j2]):
+            for t, p in zip(truth[i1:i2], parsed[j1:j2], strict=False):
                 votes[p.key][t.keys[0] if len(t.keys) == 1 else min(t.keys)] += 1
     best: dict[str, tuple[int, str]] = {}
     for pk, counter in votes.items():
@@ -164,13 +164,14 @@ def score(truth: list[Truth], parsed: list[Parsed], *, examples: int = 6) -> Sco
     renamed = {pk: label for label, (n, pk) in best.items()}
     for op, i1, i2, j1, j2 in ops:
         if op == "equal":
-            for t, p in zip(truth[i1:i2], parsed[j1:j2]):
+            for t, p in zip(truth[i1:i2], parsed[j1:j2], strict=False):
                 if p.key in t.keys or renamed.get(p.key) == name_key(t.label):
                     s.matched += 1
                 else:
                     s.wrong_speaker += 1
                     if len(s.examples) < examples:
                         s.examples.append({"kind": "wrong speaker", "truth": f"{t.label}: {_short(t.text)}",
+                                           "wrong": 1, "truth_index": truth.index(t),
                                            "parsed": f"{' & '.join(p.speakers)}: {_short(p.text)}",
                                            "at": p.source})
             continue
@@ -179,6 +180,7 @@ def score(truth: list[Truth], parsed: list[Parsed], *, examples: int = 6) -> Sco
         if len(s.examples) < examples:
             s.examples.append({
                 "kind": "words differ" if i2 > i1 and j2 > j1 else ("lost" if i2 > i1 else "invented"),
+                "lost": i2 - i1, "invented": j2 - j1, "truth_index": i1,
                 "diff": _word_diff(" ".join(t.words for t in truth[i1:i2]), " ".join(p.words for p in parsed[j1:j2])),
                 "truth": " | ".join(f"{t.label}: {_short(t.text, 70)}" for t in truth[i1:min(i2, i1 + 3)]),
                 "parsed": " | ".join(f"{' & '.join(p.speakers)}: {_short(p.text, 70)}" for p in parsed[j1:min(j2, j1 + 3)]),

@@ -209,6 +209,18 @@ def _clean_label(text: str) -> str:
     return text
 
 
+_LABEL_DIRECTION = re.compile(r"^(?P<name>[^,(]+?)\s*(?:,\s*(?P<comma>[a-zà-ÿа-яё].*)|\((?P<paren>.*)\)\s*)$")
+
+
+def _split_label(label: str) -> tuple[str, str]:
+    """A speaker line that carries a direction (``THÉOTIME, bas à Agnès``, ``Beide (zugleich)``):
+    the name, and the direction, which each layout writes its own way."""
+    m = _LABEL_DIRECTION.match(label)
+    if not m or not m.group("name").strip():
+        return label, ""
+    return m.group("name").strip(), (m.group("comma") or m.group("paren") or "").strip(" .")
+
+
 def _speech(sp: ET.Element) -> Speech:
     speech = Speech(who=_clean(sp.get("who") or ""))
     saw_words = False
@@ -216,7 +228,9 @@ def _speech(sp: ET.Element) -> Speech:
     for c in sp:
         t = _local(c.tag)
         if t == "speaker":
-            speech.label = _clean_label(_text(c, skip=("note", "fw", "stage")))
+            speech.label, direction = _split_label(_clean_label(_text(c, skip=("note", "fw", "stage"))))
+            if direction:
+                speech.cue_stage = direction
             continue
         if t == "l":
             if verse is None:
@@ -226,11 +240,11 @@ def _speech(sp: ET.Element) -> Speech:
         elif t == "lg":
             verse = None
             lines = []
-            for l in c:
-                if _local(l.tag) == "l":
-                    lines.extend(_segments(l))
-                elif _local(l.tag) == "stage":
-                    lines.append([("stage", _text(l))])
+            for member in c:
+                if _local(member.tag) == "l":
+                    lines.extend(_segments(member))
+                elif _local(member.tag) == "stage":
+                    lines.append([("stage", _text(member))])
             if lines:
                 speech.blocks.append(("verse", lines))
         elif t in ("p", "ab", "seg", "s", "q"):
@@ -289,7 +303,7 @@ def _cast(castlist: ET.Element) -> tuple[str, list[str]]:
     return head, entries
 
 
-_ACT_TYPES = {"act", "acte", "akt", "atto", "acto", "akt", "part"}
+_ACT_TYPES = {"act", "acte", "akt", "atto", "acto", "part"}
 
 
 def read_play(corpus: str, name: str, data: bytes) -> Play:
@@ -377,6 +391,8 @@ def read_play(corpus: str, name: str, data: bytes) -> Play:
     for kind, sp in items:
         if kind == "sp":
             sp.label = labels[sp.who]
+    # a speech no one is named for (an unattributed fragment) cannot be cued: left out
+    items = [(kind, item) for kind, item in items if kind != "sp" or item.label]
     language = CORPORA[corpus][0]
     return Play(corpus=corpus, name=name, language=language, title=title or name, author=author,
                 cast_head=cast_head, cast=cast, items=items, labels=labels, person_labels=person_labels)

@@ -54,6 +54,6 @@ def test_a_perfect_reading_scores_every_speech_and_a_wrong_one_does_not() -> Non
     swapped[3] = Parsed((truth[4].label if truth[4].label != truth[3].label else "NOBODY",), truth[3].words, "", "x")
     assert score(truth, swapped).matched == len(truth) - 1
     assert score(truth, perfect[:10] + perfect[11:]).lost == 1
-    invented = perfect[:10] + [Parsed(("NOBODY",), "words no one said", "", "x")] + perfect[10:]
+    invented = [*perfect[:10], Parsed(("NOBODY",), "words no one said", "", "x"), *perfect[10:]]
     s = score(truth, invented)
     assert (s.matched, s.invented, s.right) == (len(truth), 1, len(truth) / (len(truth) + 1))
