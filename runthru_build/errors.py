@@ -20,11 +20,28 @@ class RunThruError(Exception):
         self.exit_code = exit_code
         super().__init__(str(self))
 
+    def each(self) -> list[RunThruError]:
+        """The errors this one stands for, each reported on its own line."""
+        return [self]
+
     def __str__(self) -> str:
         where = self.path or ""
         if where and self.line:
             where = f"{where}:{self.line}"
         return f"{where}: {self.message}" if where else self.message
+
+
+class RunThruErrors(RunThruError):
+    """Several mistakes found in one file, reported together (each its own line), in line order."""
+
+    def __init__(self, errors: list[RunThruError]) -> None:
+        self.errors = sorted(errors, key=lambda e: e.line or 0)
+        first = self.errors[0]
+        super().__init__(first.message, path=first.path, line=first.line,
+                         exit_code=max(e.exit_code for e in self.errors))
+
+    def each(self) -> list[RunThruError]:
+        return list(self.errors)
 
 
 class Terminated(KeyboardInterrupt):

@@ -66,7 +66,7 @@ def test_import_lists_paragraphs_it_could_not_place_with_page_and_line(tmp_path)
     path.write_bytes(buffer.getvalue())
     result = run_import(tmp_path, str(path))
     assert result.exit_code == 0, result.output
-    assert "1 paragraphs could not be placed" in result.output
+    assert "1 paragraph could not be placed" in result.output
     assert f"{path} page 1 line 5: A stray note set off to the right." in result.output
 
 
