@@ -158,6 +158,9 @@ def read_docx(data: bytes, shown: str, *, max_paragraphs: int = 60_000, max_char
     styles = _Styles(unpack(archive, "word/styles.xml", budget, shown) if "word/styles.xml" in names else None,
                      shown)
     xml = unpack(archive, "word/document.xml", budget, shown)
+    if xml.count(b"<w:p>") + xml.count(b"<w:p ") > max_paragraphs:  # counted before any is parsed
+        raise UnreadableInput(f"refused: more than {max_paragraphs:,} paragraphs (a Word bomb?); split the document",
+                              path=shown)
     items = []
     count = chars = 0
     try:
