@@ -217,7 +217,7 @@ def _caps_name_end(text: str) -> tuple[int, int] | None:
     best = None
     for m in _NAME_END.finditer(text, 0, 42):
         name = text[: m.start()]
-        if not (name[:1].isalpha() and name[:1].isupper() and is_caps(name)):
+        if not (name[:1].isalpha() and name[:1].isupper() and is_cue_shape(name)):
             break
         best = (m.start(), m.end())
     return best

@@ -29,7 +29,7 @@ from .document import (
     after_name,
     clean_text,
     emphasis_markdown,
-    is_caps,
+    is_cue_shape,
     leading_name,
     speech_markdown,
     title_page_paras,
@@ -276,7 +276,7 @@ def _play(items: list) -> list[Para]:
             rest = speech_markdown(after_name(spans))
             if rest:
                 paras.append(Para("dialogue", rest, where))
-        elif centred and is_caps(text) and len(text) < 40 and i + 1 < len(items) and not items[i + 1][4]:
+        elif centred and is_cue_shape(text) and len(text) < 40 and i + 1 < len(items) and not items[i + 1][4]:
             in_speech = True
             paras.append(Para("cue", text, where))
         elif all(italic for t, _, italic in spans if t.strip()) or is_end_mark(text):
