@@ -215,6 +215,10 @@ def test_shuffled_cues_scores_persist_across_reloads(browser, project):
     page = open_player(context, (project / "build" / "drills" / "ben" / "index.html").as_uri())
     page.click("#drill-btn")
     assert page.inner_text("#drill-progress") == "0 solid · 0 shaky · 3 not yet tried"
+    # what the score means, in the drill itself (found by a newcomer: "0 solid · 2 shaky", unexplained)
+    legend = page.locator("#drill #drill-legend")
+    assert legend.is_visible() and "Solid: got it at least twice, the last time too" in legend.inner_text()
+    assert "Shaky: tried, not solid yet" in legend.inner_text()
     assert page.inner_text("#drill-mine-text") == "•••"
     cue = page.inner_text("#drill-cue-text")
     page.click("#drill-reveal")
@@ -231,5 +235,21 @@ def test_shuffled_cues_scores_persist_across_reloads(browser, project):
     assert page.evaluate("window.runthruDrills.scores()") == scores
     page.click("#drill-btn")
     assert page.inner_text("#drill-progress") == progress and "not yet tried" in progress
+    assert not page.errors
+    context.close()
+
+
+def test_pausing_clears_the_word_highlight(browser, project):
+    """Found by a newcomer: the highlight stayed on the last word spoken after a pause."""
+    context = browser.new_context()
+    page = open_player(context, (project / "build" / "drills" / "ben" / "index.html").as_uri())
+    page.click("#play")
+    page.wait_for_function("() => document.querySelectorAll('.word-now').length === 1", timeout=8000)
+    page.click("#play")  # pause, mid-line
+    page.wait_for_function("() => document.getElementById('audio').paused")
+    page.wait_for_timeout(300)
+    assert page.evaluate("document.querySelectorAll('.word-now').length") == 0
+    page.click("#play")  # resumed: lit again where the voice is
+    page.wait_for_function("() => document.querySelectorAll('.word-now').length === 1", timeout=8000)
     assert not page.errors
     context.close()
