@@ -78,7 +78,7 @@ def _body(handler: Handler) -> dict[str, Any]:
         raise TableReadError(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "send JSON")
     try:
         data = json.loads(handler.body or b"{}")
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: "[[[[…" nested deeper than Python recurses
         raise TableReadError(HTTPStatus.BAD_REQUEST, "not JSON") from None
     if not isinstance(data, dict):
         raise TableReadError(HTTPStatus.BAD_REQUEST, "send a JSON object")
@@ -115,8 +115,7 @@ def _route(handler: Handler, reads: TableReads, path: str) -> tuple[int, bytes, 
         return ok, _json(reads.wait(code, token, since)), "application/json"
     if what == "act" and method == "POST":
         data = _body(handler)
-        read = reads.act(code, token, str(data.get("action", "")), data.get("arg"))
-        me = read.participants.get(next((p.pid for p in read.participants.values() if p.token == token), ""))
+        read, me = reads.act(code, token, str(data.get("action", "")), data.get("arg"))
         return ok, _json({"state": read.view(me)}), "application/json"
     if what == "qr.svg" and method == "GET":
         read = reads.get(code)
