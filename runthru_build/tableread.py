@@ -282,7 +282,7 @@ class TableReads:
                     paused=bool(data["paused"]), done=bool(data["done"]), version=int(data["version"]),
                     created=float(data["created"]))
         now = self.clock()
-        for p in data["participants"]:
+        for p in data["participants"][:MAX_PARTICIPANTS]:
             try:
                 name = clean_name(p["name"])
             except TableReadError:
@@ -319,7 +319,13 @@ class TableReads:
         return read
 
     def for_production(self, slug: str) -> Read | None:
-        return next((r for r in self.reads.values() if r.production == slug), None)
+        with self.changed:
+            return next((r for r in self.reads.values() if r.production == slug), None)
+
+    def view(self, read: Read, me: Participant | None = None) -> dict[str, Any]:
+        """``read.view(me)`` taken under the lock, never half-way through another request's change."""
+        with self.changed:
+            return read.view(me)
 
     def who(self, read: Read, token: str | None) -> Participant:
         """The participant a token belongs to; hearing from them brings them back if they were away."""

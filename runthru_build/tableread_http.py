@@ -98,15 +98,15 @@ def _route(handler: Handler, reads: TableReads, path: str) -> tuple[int, bytes, 
         data = _body(handler)
         read, host = reads.start(str(data.get("production", "")), data.get("name"), str(data.get("audio", "room")),
                                  handler.client_id())
-        return HTTPStatus.CREATED, _json({"token": host.token, "state": read.view(host)}), "application/json"
+        return HTTPStatus.CREATED, _json({"token": host.token, "state": reads.view(read, host)}), "application/json"
     if not parts or not _CODE.fullmatch(parts[0]) or len(parts) > 2:
         raise TableReadError(HTTPStatus.NOT_FOUND, "not found")
     code, what = parts[0].upper(), parts[1] if len(parts) > 1 else ""
     if what == "" and method == "GET":
-        return ok, _json(reads.get(code).view()), "application/json"
+        return ok, _json(reads.view(reads.get(code))), "application/json"
     if what == "join" and method == "POST":
         read, me = reads.join(code, _body(handler).get("name"), handler.client_id())
-        return HTTPStatus.CREATED, _json({"token": me.token, "state": read.view(me)}), "application/json"
+        return HTTPStatus.CREATED, _json({"token": me.token, "state": reads.view(read, me)}), "application/json"
     if what == "state" and method == "GET":
         try:
             since = int(query.get("since", ["-1"])[0])
@@ -116,7 +116,7 @@ def _route(handler: Handler, reads: TableReads, path: str) -> tuple[int, bytes, 
     if what == "act" and method == "POST":
         data = _body(handler)
         read, me = reads.act(code, token, str(data.get("action", "")), data.get("arg"))
-        return ok, _json({"state": read.view(me)}), "application/json"
+        return ok, _json({"state": reads.view(read, me)}), "application/json"
     if what == "qr.svg" and method == "GET":
         read = reads.get(code)
         return ok, qr_svg(join_url(handler, read.production, read.code)), "image/svg+xml"
