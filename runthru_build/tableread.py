@@ -330,8 +330,8 @@ class TableReads:
     def who(self, read: Read, token: str | None) -> Participant:
         """The participant a token belongs to; hearing from them brings them back if they were away."""
         with self.changed:  # a re-entrant lock: callers may hold it already
-            p = next((p for p in read.participants.values() if token and secrets.compare_digest(p.token, token)),
-                     None)
+            p = next((p for p in read.participants.values()  # compare_digest refuses non-ASCII text: a 500
+                      if token and token.isascii() and secrets.compare_digest(p.token, token)), None)
             if p is None:
                 raise TableReadError(403, "you are not in this table read: join it again")
             p.seen = self.clock()

@@ -392,6 +392,29 @@ def test_a_disk_that_refuses_the_state_is_said_once_and_the_read_goes_on(tmp_pat
     assert len(err) == 1 and "cannot save" in err[0] and str(_saved(tmp_path)) in err[0]
 
 
+def test_a_token_with_a_non_ascii_byte_is_refused_not_a_dropped_connection(tmp_path):
+    import socket
+
+    from runthru_build.serve import ServerState, Serving
+
+    write_production(tmp_path / "build")
+    state = ServerState(build_dir=tmp_path / "build", tableread=TableReads(tmp_path / "build", None))
+    read, host = state.tableread.start("play", "Dana")
+    serving = Serving(state, "127.0.0.1", 0)
+    serving.start()
+    try:
+        for head in (f"GET /_tableread/{read.code}/state?since=-1", f"POST /_tableread/{read.code}/act"):
+            with socket.create_connection(("127.0.0.1", serving.port), timeout=10) as conn:
+                conn.sendall(f"{head} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                             "Content-Length: 17\r\nConnection: close\r\nX-Tableread-Token: ".encode()
+                             + b"\xe9\r\n\r\n" + b'{"action":"end"}\n')
+                answer = conn.recv(4096)
+            assert answer.startswith(b"HTTP/1.1 403"), (head, answer[:40])
+    finally:
+        serving.stop()
+    assert read.code in state.tableread.reads
+
+
 def test_bad_json_bodies_are_4xx_never_a_dropped_connection(tmp_path, capsys):
     from conftest import Client
 
