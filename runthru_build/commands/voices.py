@@ -9,8 +9,10 @@ from pathlib import Path
 from ..cast import VOICE_FILE_SUFFIXES
 from ..config import load_config
 from ..engines import EngineSet, engine_names
+from ..engines.base import EngineError
+from ..errors import RunThruError
 from ..voices.catalogue import Catalogue, load_catalogue
-from ..voices.download import Downloaded, download_voice, download_weights, engine_weight_sources
+from ..voices.download import Downloaded, download_voice, download_weights
 from ..voices.store import (
     PROJECT_VOICES,
     InstalledVoice,
@@ -83,7 +85,13 @@ def download_voices(names: list[str], root: Path, into_project: bool) -> list[Do
 def download_engine_weights(name: str, root: Path) -> list[Path]:
     config = load_config(root)
     engine = EngineSet(config.engines, state_dir=config.root / ".runthru").get(name)
+    try:
+        sources = engine.downloads()
+    except EngineError as exc:
+        raise RunThruError(str(exc), path="runthru.toml") from None
+    if not sources:
+        raise RunThruError(f"engine {name!r} has nothing to download (Piper voices: voices download NAME)")
     placed: list[Path] = []
-    for source in engine_weight_sources(name, engine):
+    for source in sources:
         placed += download_weights(source)
     return placed
