@@ -17,7 +17,8 @@ cache keeps every take.
 Word timings come from the model's own phoneme durations: the int8 graph is
 patched once (a copy in the state folder) to output ``/encoder/Cast``'s
 durations as ``duration``, which ``kokoro-onnx``'s ``create_timed`` turns into
-phoneme times.
+phoneme times; its edges fall ~46 ms after the sound (``ONSET_LAG_S``, measured
+on the audio after real pauses, tests/test_kokoro.py).
 """
 
 from __future__ import annotations
@@ -45,6 +46,10 @@ DURATION_TENSOR = "/encoder/Cast_output_0"
 ONSET_LAG_S = 0.046
 """Kokoro's phoneme edges fall this long after where a word is heard to start (measured
 here on the energy onsets after pauses, tests/test_kokoro.py)."""
+CLAUSE_PAUSE_S = 0.0
+"""No silence added at commas: where the model ran on through a comma, kokoro-onnx's
+pause went into the next quiet stretch, a stop consonant's closure a word later
+("Tomorrow, I ... carry").  Sentences keep its 0.25 s."""
 MIN_SPEED, MAX_SPEED = 0.5, 2.0
 """What kokoro-onnx accepts."""
 
@@ -226,7 +231,7 @@ class KokoroEngine(PiperEngine):
         speed, pitch = self.delivery(request)
         try:
             audio, rate, spoken = self._kokoro.create_timed(request.text, self._style(path), speed=speed,
-                                                            lang=language_of(name, path))
+                                                            lang=language_of(name, path), clause_pause=CLAUSE_PAUSE_S)
         except ValueError as exc:  # nothing pronounceable
             raise EngineError(f"Kokoro produced no audio: {exc}") from None
         audio = np.asarray(audio, dtype=np.float32).reshape(-1)
