@@ -61,7 +61,7 @@ def main(ctx: click.Context, ray_address: str | None) -> None:
 @reports_errors
 def check(project_dir: Path, as_json: bool) -> None:
     """Parse every production and print what was found."""
-    from .commands.check import check_json, check_project
+    from .commands.check import check_json, check_project, least_sure
 
     project = load_project(project_dir)
     if as_json:
@@ -87,6 +87,11 @@ def check(project_dir: Path, as_json: bool) -> None:
             click.echo(f"warning: {w}", err=True)
         for e in errors:
             click.echo(f"error: {e}", err=True)
+        unsure = [u for r in reports for u in least_sure(r.production.script)]
+        if unsure:
+            click.echo("least sure of (read these lines in the script):", err=True)
+            for u in unsure:
+                click.echo(f"  {u}", err=True)
     if project.errors:
         sys.exit(max(e.exit_code for e in project.errors))
 

@@ -100,11 +100,11 @@ class Config:
 
     @property
     def build_dir(self) -> Path:
-        return self.root / self.build
+        return self.root / Path(self.build).expanduser()  # "~/site" is the home folder's, never a folder named ~
 
     @property
     def cache_dir(self) -> Path:
-        return self.root / self.cache
+        return self.root / Path(self.cache).expanduser()
 
     @property
     def state_dir(self) -> Path:

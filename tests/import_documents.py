@@ -53,6 +53,32 @@ def _parts(line: Line) -> Iterator[tuple[str, bool]]:
             yield text, part.kind == "direction"
 
 
+_EMPHASIS = re.compile(r"(\*\*[^*]+?\*\*|\*[^*]+?\*|(?<![\w\\])_[^_]+?_(?!\w))")
+
+
+def _styled_parts(line: Line) -> Iterator[tuple[str, str]]:
+    """A speech as (text, style): ``direction``, ``emphasis`` (``*…*``, ``_…_``), ``bold`` or ``plain``."""
+    for part in line.parts:
+        if part.kind == "direction":
+            text = plain_text(part.markdown)
+            if text:
+                yield text, "direction"
+            continue
+        for piece in _EMPHASIS.split(part.markdown):
+            text = plain_text(piece)
+            if not text.strip():
+                continue
+            style = "plain"
+            if _EMPHASIS.fullmatch(piece):
+                style = "bold" if piece.startswith("**") else "emphasis"
+            yield text, style
+
+
+def _bracketed(direction: str) -> str:
+    """A direction inside a speech as published plays print it: italic, in parentheses."""
+    return f"({direction.strip('()[] ')})"
+
+
 def _wrap(words: list[str], fits) -> Iterator[str]:
     line: list[str] = []
     for word in words:
@@ -268,9 +294,10 @@ def stage_play_pdf(script: Script, *, centred_names: bool = False, hyphenate: bo
                 p.y -= 4
                 continue
             spans: list[tuple[str, str]] = []
-            for text, direction in _parts(element):
-                font = "Times-Italic" if direction else "Times-Roman"
-                spans += [(font, w) for w in text.split()]
+            for text, style in _styled_parts(element):
+                font = {"direction": "Times-Italic", "emphasis": "Times-Italic", "bold": "Times-Bold"}.get(
+                    style, "Times-Roman")
+                spans += [(font, w) for w in (_bracketed(text) if style == "direction" else text).split()]
             if centred_names:
                 if not p.room(2, lead):
                     p.new_page()
@@ -355,9 +382,11 @@ def _add_speeches(document, elements) -> None:
             continue
         paragraph = document.add_paragraph()
         paragraph.add_run(f"{_cue(element)}.").bold = True
-        for text, direction in _parts(element):
+        for text, style in _styled_parts(element):
             paragraph.add_run(" ")
-            paragraph.add_run(text).italic = direction or None
+            run = paragraph.add_run(_bracketed(text) if style == "direction" else text)
+            run.italic = style in ("direction", "emphasis") or None
+            run.bold = style == "bold" or None
 
 
 def one_act_docx(script: Script, *, justification: str | None = None) -> bytes:
@@ -422,3 +451,86 @@ def fdx(script: Script, *, dual_every: int = 0) -> bytes:
             f'{para("Text", script.author or "Anonymous")}</Content></TitlePage>'
     return ('<?xml version="1.0" encoding="UTF-8" standalone="no" ?>\n<FinalDraft DocumentType="Script" '
             f'Template="No" Version="5"><Content>{"".join(body)}</Content>{title}</FinalDraft>').encode()
+
+
+_WORD = re.compile(r"[^\W_]+")
+_BROKEN_WORD = re.compile(r"[^\W_]+(?:\ufffe\s*[^\W_]+)?")
+
+
+def text_layer(data: bytes, kind: str) -> str:
+    """Everything a document says, read straight from its text layer (not through the importer):
+    every PDF text object, every ``w:t`` of a Word file, every ``<Text>`` of a Final Draft file."""
+    if kind == ".pdf":
+        import pypdfium2 as pdfium
+
+        pdf = pdfium.PdfDocument(data)
+        pages = []
+        for page in pdf:
+            textpage = page.get_textpage()
+            pages.append(textpage.get_text_range())
+        return "\n".join(pages)
+    if kind == ".docx":
+        import zipfile
+
+        from lxml import etree
+
+        xml = zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml")
+        w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+        return " ".join(t.text or "" for t in etree.fromstring(xml).iter(f"{w}t")
+                        if "Fallback" not in "".join(a.tag for a in t.iterancestors()))
+    if kind == ".fdx":
+        from defusedxml.ElementTree import fromstring
+
+        root = fromstring(data)
+        parts = [t.text or "" for where in ("Content", "TitlePage/Content") if (c := root.find(where)) is not None
+                 for t in c.iter("Text")]
+        return " ".join(parts)
+    from runthru_build.importers.text import decode
+
+    return decode(data)[0]
+
+
+def lost_words(data: bytes, kind: str, converted) -> list[str]:
+    """Words of the text layer that land nowhere: not in the script, not in the page furniture
+    the importer records as dropped, not in its list of unplaced paragraphs.  A word broken by
+    a line-end hyphen counts as found when its two halves make a word of the script."""
+    from collections import Counter
+
+    def words(text: str) -> list[str]:
+        return [w.lower() for w in _WORD.findall(text.replace("\ufffe", "-").replace("\x02", "-"))]
+
+    doc = converted.document
+    found = Counter(words(converted.text))
+    for para in [*doc.dropped, *doc.unplaced]:
+        found.update(words(para.text))
+    # PDFium marks a hyphen at a line end (U+FFFE): the two halves are one word, with or without it
+    layer = [w.lower() for w in _BROKEN_WORD.findall(text_layer(data, kind).replace("\x02", "\ufffe"))]
+    lost = []
+    skip: set[int] = set()
+    for i, word in enumerate(layer):
+        if i in skip:
+            continue
+        if "\ufffe" in word:
+            head, tail = (half.strip() for half in word.split("\ufffe", 1))
+            if found[head + tail] > 0:
+                found[head + tail] -= 1
+                continue
+            for half in (head, tail):
+                if found[half] > 0:
+                    found[half] -= 1
+                elif half:
+                    lost.append(half)
+            continue
+        if found[word] > 0:
+            found[word] -= 1
+            continue
+        # the first half of a word hyphenated at a line end; its second half may come after
+        # the page's footer and the next page's header
+        rest = next((j for j in range(i + 1, min(i + 40, len(layer)))
+                     if j not in skip and found[word + layer[j]] > 0), None)
+        if rest is not None:
+            found[word + layer[rest]] -= 1
+            skip.add(rest)
+        else:
+            lost.append(word)
+    return lost

@@ -15,6 +15,7 @@ from import_documents import (
     SCREENPLAYS,
     corpus_script,
     fdx,
+    lost_words,
     one_act_docx,
     play_docx,
     screenplay_docx,
@@ -31,10 +32,19 @@ PLAYS = ["beaumarchais_figaro_excerpt.md", "brubaker_nemesis.fountain", "hall_th
 
 
 def imported(tmp_path: Path, name: str, data: bytes) -> tuple[Script, str]:
+    """Import one document, checking on the way that no word of its text layer is lost
+    (the property holds for every document these tests make or read)."""
     path = tmp_path / name
     path.write_bytes(data)
     converted = import_document(path, name)
+    assert_no_word_lost(data, Path(name).suffix.lower(), converted)
     return read_back(converted, f"scripts/{path.stem}{converted.suffix}"), converted.text
+
+
+def assert_no_word_lost(data: bytes, kind: str, converted) -> None:
+    lost = lost_words(data, ".txt" if kind == ".text" else kind, converted)
+    assert not lost, f"{len(lost)} words of the document are in no speech, direction, structure line or report: " \
+        f"{lost[:20]}"
 
 
 @pytest.mark.parametrize("name", SCREENPLAYS)

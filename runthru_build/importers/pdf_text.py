@@ -18,6 +18,8 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as raw
 
 from ..errors import UnreadableInput
+from .budget import DEFAULT_LIMITS, Limits
+from .document import clean_text
 
 
 @dataclass
@@ -69,17 +71,34 @@ _MAY_COPY_TEXT = 1 << 4
 """PDF permission bit 5: copy or otherwise extract text (ISO 32000-1, table 22)."""
 
 
-def pdfium_pages(data: bytes, shown: str) -> list[PageRuns]:
+def pdfium_pages(data: bytes, shown: str, limits: Limits = DEFAULT_LIMITS) -> list[PageRuns]:
+    """Every page's runs; refused in one line past ``limits`` (pages, text per page, text in all)."""
     doc = open_pdf(data, shown)
     try:
-        return [_page_runs(doc, i) for i in range(len(doc))]
+        count = len(doc)
+        if count > limits.pages:
+            raise UnreadableInput(f"refused: {count:,} pages, more than the limit of {limits.pages:,} (a PDF bomb?); "
+                                  "if it is a real script, raise the limit with --max-pages", path=shown)
+        pages = []
+        total = 0
+        for i in range(count):
+            page = _page_runs(doc, i, limits.page_chars)
+            if page is None:
+                raise UnreadableInput(f"refused: page {i + 1} holds more than {limits.page_chars:,} characters of "
+                                      "text (a PDF bomb?)", path=shown)
+            total += sum(len(r.text) for r in page.runs)
+            if total > limits.chars:
+                raise UnreadableInput(f"refused: more than {limits.chars:,} characters of text by page {i + 1} "
+                                      "(a PDF bomb?)", path=shown)
+            pages.append(page)
+        return pages
     except pdfium.PdfiumError as exc:
         raise UnreadableInput(f"is a corrupt PDF ({exc})", path=shown) from None
     finally:
         doc.close()
 
 
-def _page_runs(doc: pdfium.PdfDocument, index: int) -> PageRuns:
+def _page_runs(doc: pdfium.PdfDocument, index: int, max_chars: int) -> PageRuns | None:
     page = doc[index]
     textpage = page.get_textpage()
     width, height = page.get_size()
@@ -90,6 +109,7 @@ def _page_runs(doc: pdfium.PdfDocument, index: int) -> PageRuns:
     matrix = raw.FS_MATRIX()
     size = ctypes.c_float()
     buffer = (ctypes.c_ushort * 2048)()
+    chars = 0
     for i in range(raw.FPDFPage_CountObjects(page.raw)):
         obj = raw.FPDFPage_GetObject(page.raw, i)
         kind = raw.FPDFPageObj_GetType(obj)
@@ -102,9 +122,14 @@ def _page_runs(doc: pdfium.PdfDocument, index: int) -> PageRuns:
         if n > ctypes.sizeof(buffer):
             buffer = (ctypes.c_ushort * (n // 2 + 1))()
             n = raw.FPDFTextObj_GetText(obj, textpage.raw, buffer, ctypes.sizeof(buffer))
-        text = bytes(buffer)[: max(n - 2, 0)].decode("utf-16-le", errors="replace")
+        text = clean_text(bytes(buffer)[: max(n - 2, 0)].decode("utf-16-le", errors="replace"))
         if not text.strip():
             continue
+        chars += len(text)
+        if chars > max_chars:
+            textpage.close()
+            page.close()
+            return None
         raw.FPDFPageObj_GetBounds(obj, left, bottom, right, top)
         raw.FPDFPageObj_GetMatrix(obj, matrix)
         raw.FPDFTextObj_GetFontSize(obj, size)
