@@ -112,7 +112,13 @@ def build(project_dir: Path, dry_run: bool, report_path: Path | None, ray_addres
         _print_load_errors(planned.project.errors, planned.errors)
         for r in requests:
             out.print(f"{r.source}  {r.role}: {r.text[:70]}", markup=False)
-        out.print(f"{len(requests)} takes to render, {cached} lines cached")
+        out.print(f"{len(requests)} takes to render, {cached} lines cached", markup=False)
+        if requests:
+            from .render import estimate_render
+
+            estimate = estimate_render(requests, planned.engines, planned.project.config.render.workers).text()
+            if estimate:
+                out.print(f"rendering them from cold: {estimate}", markup=False)
         sys.exit(1 if planned.project.errors or planned.errors else 0)
 
     result = _with_progress(commands.build, project_dir, report_path=report_path, ray_address=ray_address)

@@ -59,8 +59,9 @@ class RenderProgress:
         self._progress: Progress | None = None
         self._task = None
 
-    def start(self, total: int, work: float = 0) -> None:
-        """``work``: the size of all takes together (words), when known."""
+    def start(self, total: int, work: float = 0, estimate=None) -> None:
+        """``work``: the size of all takes together (words), when known; ``estimate``
+        (``render.Estimate``): the time expected at each engine's rate on this machine."""
         self.total, self.done, self.audio = total, 0, 0.0
         self.work_total, self.work_done = work, 0.0
         self._started = self._printed_at = self.clock()
@@ -69,7 +70,10 @@ class RenderProgress:
         if total == 0:
             return
         if not self._estimated:
-            self._say(f"rendering {total} takes; an estimate of the time follows once the first are done")
+            expected = estimate.text() if estimate is not None else ""
+            self._say(f"rendering {total} takes; " + (f"{expected}; " if expected else "")
+                      + ("a measured estimate" if expected else "an estimate of the time")
+                      + " follows once the first are done")
         if self.live:
             self._progress = Progress(
                 TextColumn("rendering"), BarColumn(), MofNCompleteColumn(), TextColumn("takes"),

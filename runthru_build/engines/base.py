@@ -100,6 +100,9 @@ class Engine(ABC):
     """At most this many workers (a GPU engine: one)."""
     option_names: ClassVar[tuple[str, ...]] = ()
     """What ``[engines.NAME]`` in runthru.toml may set, besides ``python``."""
+    seconds_per_word: ClassVar[float | None] = None
+    """One worker's engine seconds per word of text (a take: its words + 0.5) on a CPU core,
+    for the first estimate of a build's time; a build measures and remembers the real rate."""
 
     def __init__(self, options: dict[str, Any] | None = None, state_dir: Path | None = None) -> None:
         self.options = dict(options or {})

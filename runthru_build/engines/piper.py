@@ -160,6 +160,8 @@ def _speaker_id(speaker: str | None, num_speakers: int, id_map: dict[str, int]) 
 class PiperEngine(Engine):
     name = "piper"
     option_names = ("threads", "use_cuda")
+    seconds_per_word = 0.026
+    """Measured here: 0.025 s a word and 0.013 s a take (bench/render.py)."""
     worker_memory_mb = 400.0
     """One worker's peak with the shipped voice on a whole play (long sentences are cut:
     ``MAX_CLAUSE_WORDS``); a build measures and remembers the real figure for the next one."""
