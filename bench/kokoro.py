@@ -45,7 +45,7 @@ def sample_lines(count: int) -> list[str]:
     """``count`` lines of dialogue of the sample, the first of at least six words."""
     project = Path(__file__).parent.parent
     text = (project / "scripts" / "romeo-and-juliet.md").read_text(encoding="utf-8")
-    lines = [m.group(1).strip() for m in re.finditer(r"(?m)^\*\*[A-Z .]+:?\*\*:?\s*(.+)$", text)]
+    lines = [m.group(1).strip() for m in re.finditer(r"(?m)^\*\*[A-Z .]+:\*\*\s*(.+)$", text)]
     lines = [re.sub(r"[*_]|\([^)]*\)|\[[^]]*\]", "", ln).strip() for ln in lines]
     return [ln for ln in lines if len(ln.split()) >= 6][:count]
 
