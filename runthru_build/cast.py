@@ -36,7 +36,7 @@ from .engines.base import EngineError
 from .errors import RunThruError, read_text
 from .script import Script
 from .script.cues import name_key
-from .voices import casting, store
+from .voices import casting, kokoro, store
 
 VOICE_FILE_SUFFIXES = (".wav", ".flac", ".mp3", ".ogg", ".onnx")
 KOKORO = "kokoro"
@@ -307,6 +307,15 @@ def _voice_file(voice: Voice, where: str, cast_path: Path, shown: str, text: str
         if problem:
             raise RunThruError(f"{where}.speaker: {problem}", path=shown, line=find_line(text, "speaker", after))
         return replace(voice, voice=str(model))
+    if voice.engine == KOKORO and voice.voice and kokoro.is_voice_name(voice.voice):
+        if voice.voice not in kokoro.VOICES:
+            raise RunThruError(f"{where}.voice: Kokoro voice {kokoro.unknown_voice(voice.voice)}", path=shown,
+                               line=find_line(text, "voice", after))
+        found = kokoro.find_voice(voice.voice)
+        if found is None:
+            raise RunThruError(f"{where}.voice: Kokoro voice {voice.voice!r} is not installed "
+                               f"(run: {kokoro.download_command()})", path=shown, line=find_line(text, "voice", after))
+        voice = replace(voice, voice=str(found))  # resolved here: render workers may not share this environment
     if voice.voice and _is_voice_path(voice.voice):
         target = cast_path.parent / voice.voice
         if not target.is_file():

@@ -193,16 +193,26 @@ def test_a_kokoro_build_times_its_words_and_short_cues_play_in_an_unzipped_bundl
     (tmp_path / "casts").mkdir()
     (tmp_path / "casts" / "drills.toml").write_text('script = "../scripts/drills.md"\nengine = "kokoro"\n')
     (tmp_path / "runthru.toml").write_text("[render]\nworkers = 1\n")
+    from runthru_build.commands.audition import audition
     from runthru_build.commands.build import build
 
+    dry = run_cli("build", "--dry-run", str(tmp_path), env=env_with({"XDG_DATA_HOME": str(data)}))
+    assert "7 takes to render" in dry.stdout
+    assert "rendering them from cold: about" in dry.stdout and "kokoro: 0.230 s a word per worker, its own figure; " \
+        "1 worker)" in dry.stdout, dry.stdout + dry.stderr
+    heard = audition(tmp_path, [])  # the director hears each role's voice first: the build reuses those takes
+    assert heard.render.rendered >= 2 and heard.render.failed == 0 and heard.published
     result = build(tmp_path)
     assert result.exit_code == 0 and result.published, result.render.failures
+    assert result.render.rendered == 7 - heard.render.rendered
     cast = result.plans[0].production.cast
     assert {r.voice.engine for r in cast.roles.values()} == {"kokoro"}
     assert len({r.voice.voice for r in cast.roles.values()}) == 2  # AMY and BEN: two Kokoro voices
     text = (tmp_path / "build" / "drills" / "data.js").read_text()
     items = json.loads(text[text.index("{"):text.rindex("}") + 1])["items"]
     assert not any(it["we"] for it in items)  # every take timed by the model
+    chooser = (tmp_path / "build" / "drills" / "index.html").read_text()
+    assert all(f"Kokoro {Path(r.voice.voice).stem} (Apache-2.0)" in chooser for r in cast.roles.values())
     bundle = unzip_bundle(tmp_path / "build" / "drills" / "ben.zip", tmp_path / "unzipped")
     context = browser.new_context()
     page = open_player(context, (bundle / "drills" / "ben" / "index.html").as_uri(),

@@ -53,7 +53,7 @@ def cast_toml(script: Script, script_ref: str, engine: str = "piper", script_pat
         if name in hints:
             out.append(f"# cast as {hints[name]}, from the script")
         if voice.voice:
-            out.append(f"voice = {_toml_string(Path(voice.voice).name.removesuffix('.onnx'))}")
+            out.append(f"voice = {_toml_string(Path(voice.voice).name.removesuffix('.onnx').removesuffix('.bin'))}")
         if voice.speaker is not None:
             out.append(f"speaker = {voice.speaker if voice.speaker.isdigit() else _toml_string(voice.speaker)}")
         out += [f"pitch = {voice.pitch}", f"speed = {voice.speed}", '# actor = ""']

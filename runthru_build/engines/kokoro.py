@@ -152,7 +152,11 @@ class KokoroEngine(PiperEngine):
             onnx_version = version("kokoro-onnx")
         except PackageNotFoundError:
             onnx_version = "missing"
-        return f"kokoro-onnx {onnx_version} model sha256:{file_digest(self.model_path(), self.state_dir)[:16]}"
+        try:
+            model = self.model_path()
+        except EngineError:  # the build says why, once, when the engine cannot start
+            return f"kokoro-onnx {onnx_version} (model missing)"
+        return f"kokoro-onnx {onnx_version} model sha256:{file_digest(model, self.state_dir)[:16]}"
 
     def voices(self) -> list[str]:
         return [v.name for v in kokoro_voices.installed_voices()]

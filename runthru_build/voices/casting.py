@@ -117,7 +117,8 @@ def candidates(project_root: Path | None) -> list[Candidate]:
 def kokoro_candidates(language: str | None = None) -> list[Candidate]:
     """The installed Kokoro voices, the project's accent first, then best graded first."""
     installed = {v.name for v in kokoro.installed_voices()}
-    return [Candidate(v.name, v.name) for v in kokoro.by_preference(language) if v.name in installed]
+    return [Candidate(str(kokoro.voice_file(v.name)), v.name) for v in kokoro.by_preference(language)
+            if v.name in installed]
 
 
 def first_free(_name: str) -> int:
@@ -164,9 +165,10 @@ def describe_choice(voice: str | None, speaker: str | None) -> str:
     """One line about a cast voice, for the comment ``cast init`` writes above it."""
     from .store import describe, voice_licence
 
-    if voice in kokoro.VOICES:
-        known = kokoro.VOICES[voice]
-        return f"{voice}; {known.accent} {known.gender}, grade {known.grade}; licence {known.licence}"
+    kokoro_name = Path(voice).name.removesuffix(".bin") if voice else None
+    if kokoro_name in kokoro.VOICES and (voice == kokoro_name or voice.endswith(".bin")):
+        known = kokoro.VOICES[kokoro_name]
+        return f"{kokoro_name}; {known.accent} {known.gender}, grade {known.grade}; licence {known.licence}"
     name, licence = voice_licence(voice)
     installed = describe(Path(voice)) if voice and voice.endswith(".onnx") else None
     parts = [name if speaker is None else f"{name}, speaker {speaker}"]
