@@ -202,9 +202,12 @@ class KokoroEngine(PiperEngine):
         options.inter_op_num_threads = 1
         options.enable_mem_pattern = False  # every line is a new shape (see PiperEngine._voice)
         timed = self._timed_model(model)
-        session = onnxruntime.InferenceSession(timed, sess_options=options, providers=["CPUExecutionProvider"])
-        with tempfile.TemporaryDirectory() as folder:  # kokoro-onnx reads a voices archive; styles come per take
-            empty = Path(folder) / "no-voices.npz"
+        with tempfile.TemporaryDirectory() as folder:
+            if isinstance(timed, bytes):  # no state folder to keep the patched copy in: a passing one
+                (Path(folder) / "timed.onnx").write_bytes(timed)
+                timed = str(Path(folder) / "timed.onnx")
+            session = onnxruntime.InferenceSession(timed, sess_options=options, providers=["CPUExecutionProvider"])
+            empty = Path(folder) / "no-voices.npz"  # kokoro-onnx reads a voices archive; styles come per take
             np.savez(empty)
             self._kokoro = Kokoro.from_session(session, str(empty))
         self._timed = bool(self._kokoro.has_timings)
