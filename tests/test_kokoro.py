@@ -16,7 +16,7 @@ from conftest import run_cli, unzip_bundle
 from fixtures import kokoro as real
 from fixtures.hub import Hub, serve
 from fixtures.piper_catalogue import env_with, environment
-from test_drills import CUES_WORDS, open_player, tail_start
+from test_drills import SCRIPT, short_cues_play_only_tails
 
 from runthru_build import timings
 from runthru_build.audio import PostSettings, decode
@@ -184,12 +184,8 @@ def test_a_kokoro_build_times_its_words_and_short_cues_play_in_an_unzipped_bundl
     data = tmp_path / "data"
     real.install_voices(data)
     monkeypatch.setenv("XDG_DATA_HOME", str(data))
-    script = ("# Drills\n\n## One\n\nAMY: Good morning, Ben, and welcome to the house where we shall rehearse today.\n"
-              "BEN: Thank you, Amy.\nAMY: Come in.\n"
-              "AMY: The garden is lovely in the spring, when the roses bloom along the wall.\n"
-              "BEN: I have heard as much.\nAMY: Then come, and I will show you.\nBEN: Lead the way.\n")
     (tmp_path / "scripts").mkdir()
-    (tmp_path / "scripts" / "drills.md").write_text(script)
+    (tmp_path / "scripts" / "drills.md").write_text(SCRIPT)
     (tmp_path / "casts").mkdir()
     (tmp_path / "casts" / "drills.toml").write_text('script = "../scripts/drills.md"\nengine = "kokoro"\n')
     (tmp_path / "runthru.toml").write_text("[render]\nworkers = 1\n")
@@ -214,19 +210,4 @@ def test_a_kokoro_build_times_its_words_and_short_cues_play_in_an_unzipped_bundl
     chooser = (tmp_path / "build" / "drills" / "index.html").read_text()
     assert all(f"Kokoro {Path(r.voice.voice).stem} (Apache-2.0)" in chooser for r in cast.roles.values())
     bundle = unzip_bundle(tmp_path / "build" / "drills" / "ben.zip", tmp_path / "unzipped")
-    context = browser.new_context()
-    page = open_player(context, (bundle / "drills" / "ben" / "index.html").as_uri(),
-                       {"cueMode": "short", "cueWords": CUES_WORDS})
-    page.click("#play")
-    page.wait_for_function("() => window.runthruPlayer.state().waiting", timeout=15000)
-    page.keyboard.press("Space")
-    page.wait_for_function("() => window.runthruPlayer.state().waiting && window.runthruPlayer.state().line === 4",
-                           timeout=15000)
-    plays = page.evaluate("window.__plays")
-    assert [p["line"] for p in plays] == [0, 3]
-    for play in plays:
-        it = items[play["line"]]
-        expected = tail_start(it["wt"], " ".join(r[1] for p in it["p"] for r in p["r"]).split())
-        assert expected > 1.0 and abs(play["at"] - expected) < 0.1, (play, expected)
-    assert not page.errors
-    context.close()
+    short_cues_play_only_tails(browser, (bundle / "drills" / "ben" / "index.html").as_uri(), items, 15000)

@@ -23,10 +23,7 @@ on the audio after real pauses, tests/test_kokoro.py).
 
 from __future__ import annotations
 
-import contextlib
 import json
-import subprocess
-import sys
 import tempfile
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -36,10 +33,9 @@ import numpy as np
 
 from .. import timings
 from ..audio import shift_pitch_by_resampling, tempo_compensation
-from ..fsutil import write_atomic
 from ..voices import kokoro as kokoro_voices
 from .base import EngineError, TakeRequest, file_digest
-from .piper import DELIVERY, PiperEngine
+from .piper import DELIVERY, PiperEngine, written_or_bytes
 
 DURATION_TENSOR = "/encoder/Cast_output_0"
 """Frames per phoneme token, int64, in the int8 export: the graph's durations."""
@@ -68,14 +64,7 @@ def write_timed_model(model: Path | str, target: Path | str | None) -> str | byt
         return str(model)
     graph.node.append(helper.make_node("Identity", [DURATION_TENSOR], ["duration"], name="runthru_duration"))
     graph.output.append(helper.make_tensor_value_info("duration", TensorProto.INT64, None))
-    data = graph_model.SerializeToString()
-    if target is not None:
-        try:
-            write_atomic(Path(target), data)
-        except OSError:
-            return data
-        return str(target)
-    return data
+    return written_or_bytes(graph_model.SerializeToString(), target)
 
 
 def voice_path(voice: str | None) -> Path:
@@ -170,23 +159,6 @@ class KokoroEngine(PiperEngine):
         if voice.get("speaker") is not None:
             raise EngineError(f"speaker {voice['speaker']!r}: a Kokoro voice has a single speaker (remove speaker = …)")
 
-    def _timed_model(self, model: Path) -> str | bytes:
-        """The model with its durations as an output: a copy made once in the state folder
-        (``kokoro-timed/``), in a process of its own (onnx and the protobuf stay out of the
-        worker); patched in memory when there is no state folder or it cannot be written."""
-        target = None
-        if self.state_dir is not None:
-            target = self.state_dir / "kokoro-timed" / f"{file_digest(model, self.state_dir)[:24]}.onnx"
-            if target.is_file():
-                return str(target)
-            with contextlib.suppress(OSError, subprocess.SubprocessError):
-                subprocess.run([sys.executable, "-c", "import sys; from runthru_build.engines.kokoro import "
-                                "write_timed_model; write_timed_model(*sys.argv[1:])", str(model), str(target)],
-                               capture_output=True, timeout=300, check=True)
-            if target.is_file():
-                return str(target)
-        return write_timed_model(model, target)
-
     def load(self) -> None:
         if self._kokoro is not None:
             return
@@ -201,7 +173,7 @@ class KokoroEngine(PiperEngine):
         options.intra_op_num_threads = max(1, self.threads)
         options.inter_op_num_threads = 1
         options.enable_mem_pattern = False  # every line is a new shape (see PiperEngine._voice)
-        timed = self._timed_model(model)
+        timed = self.patched_copy(model, "kokoro-timed", write_timed_model)  # durations as an output
         with tempfile.TemporaryDirectory() as folder:
             if isinstance(timed, bytes):  # no state folder to keep the patched copy in: a passing one
                 (Path(folder) / "timed.onnx").write_bytes(timed)
