@@ -309,7 +309,7 @@ def _voice_file(voice: Voice, where: str, cast_path: Path, shown: str, text: str
         return replace(voice, voice=str(model))
     if voice.engine == KOKORO and voice.voice and kokoro.is_voice_name(voice.voice):
         if voice.voice not in kokoro.VOICES:
-            raise RunThruError(f"{where}.voice: Kokoro voice {kokoro.unknown_voice(voice.voice)}", path=shown,
+            raise RunThruError(f"{where}.voice: {kokoro.unknown_voice(voice.voice)}", path=shown,
                                line=find_line(text, "voice", after))
         found = kokoro.find_voice(voice.voice)
         if found is None:

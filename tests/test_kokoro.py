@@ -91,10 +91,13 @@ def test_speed_and_a_sad_direction_slow_the_voice_and_pitch_moves_it(engine, voi
 def test_a_voice_is_checked_by_name_before_any_model_loads(tmp_path, monkeypatch, voices):
     monkeypatch.setenv("XDG_DATA_HOME", str(voices.parent.parent.parent))
     KokoroEngine.check_voice({"voice": "bf_emma"})
-    with pytest.raises(EngineError, match=r"'af_hart' is not a Kokoro voice \(did you mean af_heart\?\)"):
+    with pytest.raises(EngineError, match=r"^'af_hart' is not a Kokoro voice \(did you mean af_heart\?\)"):
         KokoroEngine.check_voice({"voice": "af_hart"})
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
-    with pytest.raises(EngineError, match=r"'bf_emma' is not installed \(run: runthru-build voices download --engine kokoro"):
+    with pytest.raises(EngineError, match=r"^no Kokoro voices are installed \(run: runthru-build voices download --engine kokoro"):
+        KokoroEngine.check_voice({})
+    real.install_voices(tmp_path, ["af_heart"])
+    with pytest.raises(EngineError, match=r"^Kokoro voice 'bf_emma' is not installed \(run: runthru-build voices download"):
         KokoroEngine.check_voice({"voice": "bf_emma"})
     short = tmp_path / "short.bin"
     short.write_bytes(b"\0" * 1024)

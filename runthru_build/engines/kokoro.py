@@ -72,10 +72,12 @@ def voice_path(voice: str | None) -> Path:
     name = voice or kokoro_voices.DEFAULT_VOICE
     if kokoro_voices.is_voice_name(name):
         if name not in kokoro_voices.VOICES:
-            raise EngineError(f"Kokoro voice {kokoro_voices.unknown_voice(name)}")
+            raise EngineError(kokoro_voices.unknown_voice(name))
         found = kokoro_voices.find_voice(name)
         if found is None:
-            raise EngineError(f"Kokoro voice {name!r} is not installed (run: {kokoro_voices.download_command()})")
+            what = f"Kokoro voice {name!r} is not installed" if voice or kokoro_voices.installed_voices() \
+                else "no Kokoro voices are installed"
+            raise EngineError(f"{what} (run: {kokoro_voices.download_command()})")
         return found
     path = Path(name)
     if path.suffix != ".bin" or not path.is_file():
