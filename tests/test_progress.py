@@ -95,3 +95,26 @@ def test_no_time_is_promised_before_the_estimate():
     lines = text.getvalue().splitlines()
     assert any(line.startswith("estimate: about") for line in lines)
     assert lines[-1].endswith("ETA 0:32")  # 90 takes left at 10 takes in 3.5 s
+
+
+def test_a_render_says_up_front_how_long_it_will_take_at_each_engines_rate_here(tmp_path):
+    """Found with Kokoro (8x Piper's time): the first word of a long render is the time expected at
+    the engine's own rate, then at the rate the last build measured on this machine."""
+    from runthru_build.engines import EngineSet
+    from runthru_build.engines.base import TakeRequest
+    from runthru_build.engines.kokoro import KokoroEngine
+    from runthru_build.render import estimate_render, remember_engine_speed
+
+    requests = [TakeRequest(f"{i:064x}", "Ten words in this line of the play, said Kate.",
+                            {"engine": "kokoro", "voice": "af_heart"}) for i in range(100)]
+    engines = EngineSet({}, state_dir=tmp_path)
+    first = estimate_render(requests, engines, workers=2)
+    assert round(first.seconds) == round(100 * 10.5 * KokoroEngine.seconds_per_word / 2)
+    progress, text, _ = plain_progress()
+    progress.start(100, 1050, first)
+    assert text.getvalue().splitlines() == [
+        "rendering 100 takes; about 2 min on this machine (kokoro: 0.230 s a word per worker, its own figure; "
+        "2 workers); a measured estimate follows once the first are done"]
+    remember_engine_speed(KokoroEngine, tmp_path, seconds=600.0, words=1000.0)  # a build measured 0.6 s a word
+    measured = estimate_render(requests, engines, workers=2)
+    assert round(measured.seconds) == 315 and "0.600 s a word per worker, measured here" in measured.text()
