@@ -84,6 +84,7 @@ def production_bundle_entries(staged: StagedSite, site: ProductionSite) -> list[
     entries += _start_pages(staged, site, site.roles, top)
     entries.append((f"{top}/{site.slug}/data.js", base / "data.js"))
     entries.append((f"{top}/{site.slug}/listen.html", base / "listen.html"))
+    entries.append((f"{top}/{site.slug}/tableread.html", base / "tableread.html"))  # says it needs serve
     entries += [(f"{top}/{site.slug}/{r.slug}/index.html", base / r.slug / "index.html") for r in site.roles]
     entries += [(f"{top}/{site.slug}/audio/{name}", base / "audio" / name) for name in sorted(site.audio)]
     return entries

@@ -33,10 +33,10 @@ from typing import Any
 from .config import check_value, find_line, load_config, parse_toml, setting, validate
 from .engines import DEFAULT_ENGINE, engine_class, engine_names
 from .engines.base import EngineError
-from .errors import RunThruError, read_text
+from .errors import RunThruError, RunThruErrors, read_text
 from .script import Script
 from .script.cues import name_key
-from .voices import casting, kokoro, store
+from .voices import casting, catalogue, kokoro, store
 
 VOICE_FILE_SUFFIXES = (".wav", ".flac", ".mp3", ".ogg", ".onnx")
 KOKORO = "kokoro"
@@ -200,24 +200,38 @@ def read_cast_header(path: Path, shown: str) -> tuple[dict[str, Any], str, Path]
 
 
 def load_cast(path: Path, shown: str, script: Script, table: dict[str, Any], text: str, script_path: Path) -> Cast:
-    """Validate a cast file's table against the script it names."""
+    """Validate a cast file's table against the script it names.  Every mistake in the file is
+    found before any is reported: ``RunThruErrors`` holds them all, in line order."""
+    errors: list[RunThruError] = []
+
+    def attempt(check, *args, fallback=None, **kwargs):
+        try:
+            return check(*args, **kwargs)
+        except RunThruErrors as exc:
+            errors.extend(exc.errors)
+        except RunThruError as exc:
+            errors.append(exc)
+        return fallback
+
     top_keys = {"script", "title", "engine", "defaults", "roles"}
     for key in table:
         if key not in top_keys:
             close = difflib.get_close_matches(key, sorted(top_keys), n=1)
             hint = f" (did you mean {close[0]}?)" if close else f" (known: {', '.join(sorted(top_keys))})"
-            raise RunThruError(f"unknown key {key}{hint}", path=shown, line=find_line(text, key))
-    title = _optional_str(table, "title", shown, text)
-    engine = _engine(table.get("engine", DEFAULT_ENGINE), "engine", shown, text)
-    defaults_table = _table(table, "defaults", shown, text)
-    defaults = validate(_RoleTable, _speaker_as_text(defaults_table), shown, text, prefix="defaults.")
+            errors.append(RunThruError(f"unknown key {key}{hint}", path=shown, line=find_line(text, key)))
+    title = attempt(_optional_str, table, "title", shown, text)
+    engine = attempt(_engine, table.get("engine", DEFAULT_ENGINE), "engine", shown, text, fallback=DEFAULT_ENGINE)
+    defaults_table = attempt(_table, table, "defaults", shown, text, fallback={})
+    defaults = validate(_RoleTable, _speaker_as_text(defaults_table), shown, text, prefix="defaults.",
+                        errors=errors)
     base_actor = defaults.pop("actor", None)
-    if "hint" in defaults:
-        raise RunThruError("defaults.hint: a hint describes one role: put it in [roles.X]", path=shown,
-                           line=find_line(text, "hint"))
-    base = _voice_file(Voice(**{"engine": engine, **defaults}), "defaults", path, shown, text,
-                       find_line(text, "defaults") or 0)
-    roles_table = _table(table, "roles", shown, text)
+    if defaults.pop("hint", None) is not None:
+        errors.append(RunThruError("defaults.hint: a hint describes one role: put it in [roles.X]", path=shown,
+                                   line=find_line(text, "hint")))
+    base = Voice(**{"engine": engine, **defaults})
+    base = attempt(_voice_file, base, "defaults", path, shown, text, find_line(text, "defaults") or 0,
+                   fallback=replace(base, voice=None, speaker=None))
+    roles_table = attempt(_table, table, "roles", shown, text, fallback={})
 
     characters = script.characters
     by_key = {name_key(c): c for c in characters}
@@ -232,19 +246,26 @@ def load_cast(path: Path, shown: str, script: Script, table: dict[str, Any], tex
         if name is None:
             close = difflib.get_close_matches(name_key(raw_name), list(by_key), n=1, cutoff=0.6)
             hint = f" (did you mean {by_key[close[0]]}?)" if close else ""
-            raise RunThruError(f"[{where}]: {raw_name!r} does not speak in {script.path}{hint}", path=shown, line=line)
+            errors.append(RunThruError(f"[{where}]: {raw_name!r} does not speak in {script.path}{hint}", path=shown,
+                                       line=line))
+            continue
         if not isinstance(role_table, dict):
-            raise RunThruError(f"{where} must be a table", path=shown, line=line)
-        values = validate(_RoleTable, _speaker_as_text(role_table), shown, text, prefix=f"{where}.", after=line or 0)
+            errors.append(RunThruError(f"{where} must be a table", path=shown, line=line))
+            continue
+        values = validate(_RoleTable, _speaker_as_text(role_table), shown, text, prefix=f"{where}.",
+                          after=line or 0, errors=errors)
         actor = values.pop("actor", base_actor)
         hint = values.pop("hint", None)
         if hint is not None and "voice" not in values:  # cast automatically, by the hint
             hints[name], hinted[name] = hint, (actor, values)
             continue
-        if "engine" in values:
-            _engine(values["engine"], f"{where}.engine", shown, text)
-        voice = _voice_file(replace(base, **values), where, path, shown, text, line or 0)
-        explicit[name] = Role(name=name, voice=voice, actor=actor)
+        if "engine" in values and attempt(_engine, values["engine"], f"{where}.engine", shown, text) is None:
+            continue
+        voice = attempt(_voice_file, replace(base, **values), where, path, shown, text, line or 0)
+        if voice is not None:
+            explicit[name] = Role(name=name, voice=voice, actor=actor)
+    if errors:
+        raise RunThruErrors(errors)
 
     taken = [r.voice for r in explicit.values()]
     auto = automatic_voices([c for c in characters if c not in explicit], taken, base,
@@ -293,6 +314,15 @@ def _is_voice_path(voice: str) -> bool:
     return "/" in voice or "\\" in voice or voice.lower().endswith(VOICE_FILE_SUFFIXES)
 
 
+def voice_path(voice: str, cast_path: Path) -> Path:
+    """Where a voice file named in a cast lies: ``voices/…`` is the project's ``voices/``
+    folder, whichever folder the cast is in; any other relative path is relative to the cast."""
+    parts = Path(voice.replace("\\", "/")).parts
+    if parts and parts[0] == store.PROJECT_VOICES:
+        return project_root_of(cast_path) / Path(*parts)
+    return cast_path.parent / voice
+
+
 def _voice_file(voice: Voice, where: str, cast_path: Path, shown: str, text: str, after: int) -> Voice:
     """A voice naming a file: checked to exist, and made absolute (relative to the cast file);
     a Piper voice by name: found among the installed voices; then checked by its engine
@@ -300,8 +330,8 @@ def _voice_file(voice: Voice, where: str, cast_path: Path, shown: str, text: str
     if voice.engine == DEFAULT_ENGINE and store.is_voice_name(voice.voice):
         model = store.find_voice(voice.voice, project_root_of(cast_path))
         if model is None:
-            raise RunThruError(f"{where}.voice: Piper voice {voice.voice!r} is not installed "
-                               f"(run: {store.download_command(voice.voice)})", path=shown,
+            hint = catalogue.missing_voice_hint(voice.voice, project_root_of(cast_path))
+            raise RunThruError(f"{where}.voice: Piper voice {voice.voice!r} is not installed ({hint})", path=shown,
                                line=find_line(text, "voice", after))
         problem = store.speaker_problem(model, voice.speaker)
         if problem:
@@ -317,9 +347,11 @@ def _voice_file(voice: Voice, where: str, cast_path: Path, shown: str, text: str
                                f"(run: {kokoro.download_command()})", path=shown, line=find_line(text, "voice", after))
         voice = replace(voice, voice=str(found))  # resolved here: render workers may not share this environment
     if voice.voice and _is_voice_path(voice.voice):
-        target = cast_path.parent / voice.voice
+        target = voice_path(voice.voice, cast_path)
         if not target.is_file():
-            raise RunThruError(f"{where}.voice: voice file {voice.voice!r} not found (looked for {target})",
+            root = project_root_of(cast_path)
+            looked = target.relative_to(root).as_posix() if target.is_relative_to(root) else target
+            raise RunThruError(f"{where}.voice: voice file {voice.voice!r} not found (looked for {looked})",
                                path=shown, line=find_line(text, "voice", after))
         voice = replace(voice, voice=str(target.resolve()))
     try:

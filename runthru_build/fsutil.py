@@ -23,11 +23,26 @@ from pathlib import Path
 TMP_PREFIX = ".tmp-"
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder and a rename."""
+def current_umask() -> int:
+    """The process's umask, read without changing it where the system shows it (os.umask alone
+    would set it for a moment under the other threads' feet)."""
+    with contextlib.suppress(OSError, ValueError, StopIteration):
+        status = Path("/proc/self/status").read_text()
+        return int(next(line for line in status.splitlines() if line.startswith("Umask:")).split()[1], 8)
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def write_atomic(path: Path, data: bytes, *, shared: bool = False) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same folder and a rename.
+    The file is private (mode 0600) unless ``shared``: then it has the mode any file the user
+    makes gets (0666 less the umask), for files handed to the user (bundles, casts, reports)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f"{TMP_PREFIX}{os.getpid()}-")
     try:
+        if shared:
+            os.fchmod(fd, 0o666 & ~current_umask())
         with os.fdopen(fd, "wb") as f:
             f.write(data)
         os.replace(tmp, path)

@@ -335,6 +335,8 @@ class Estimate:
     """Per engine: its rate, where the rate comes from, its workers."""
     unknown: list[str]
     """Engines with no rate to estimate by (GPU engines before their first build here)."""
+    engines: list[str] = field(default_factory=list)
+    """Every engine of the render, by name."""
 
     def text(self) -> str:
         from .progress import duration_text
@@ -352,7 +354,7 @@ def estimate_render(requests: list[TakeRequest], engines: EngineSet, workers: in
     by_engine: dict[str, float] = {}
     for r in requests:
         by_engine[r.voice["engine"]] = by_engine.get(r.voice["engine"], 0.0) + take_words(r)
-    estimate = Estimate(0.0, [], [])
+    estimate = Estimate(0.0, [], [], sorted(by_engine))
     for name, words in sorted(by_engine.items()):
         cls = engine_class(name)
         rate, source = seconds_per_word(cls, engines.state_dir)

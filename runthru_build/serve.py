@@ -12,7 +12,8 @@ PIN, everything else needs the signed cookie; pages are then ``no-store`` (Back
 after a logout shows nothing), and a PIN or logout that another site's page
 sends through the browser (``Sec-Fetch-Site: cross-site``) does nothing.
 Without a PIN, a loopback server answers only to loopback names and IP
-addresses, so a DNS-rebinding page cannot read it.
+addresses, so a DNS-rebinding page cannot read it.  Paths under
+``/_tableread/`` are the table read's (tableread_http.py), behind the same gate.
 
 Each connection must deliver a whole request head (and its small body) within
 ``IDLE_TIMEOUT_S`` of starting to wait for it, or a watchdog shuts it (slow
@@ -45,9 +46,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
+from . import tableread_http
 from .gate import COOKIE_DAYS, DEVICE_DAYS, Gate
 from .livereload import ReloadState
 from .site import PAGE_CSP
+from .tableread import TableReads
 
 PREFIX = "/_runthru/"
 CSP = PAGE_CSP + "; frame-ancestors 'none'"  # the pages' own policy, and no framing (a <meta> cannot say that)
@@ -93,6 +96,8 @@ class ServerState:
     quiet: bool = True
     tunnel_ports: set[int] = field(default_factory=set)
     """Local ports that only the tunnel connects to: there, CF-Connecting-IP names the client."""
+    tableread: TableReads | None = None
+    """Table reads (tableread.py), answered under ``/_tableread/``."""
 
 
 class Deadlines:
@@ -459,6 +464,9 @@ class Handler(BaseHTTPRequestHandler):
         if path.startswith(PREFIX):
             self._server_path(path[len(PREFIX):])
             return
+        if path.startswith(tableread_http.PREFIX):
+            self._tableread(path[len(tableread_http.PREFIX):])
+            return
         if not self.authorised():
             if path.endswith((".html", "/")) or "." not in posixpath.basename(path):
                 self._redirect(f"{PREFIX}pin?next={quote(path, safe='/')}")
@@ -471,6 +479,8 @@ class Handler(BaseHTTPRequestHandler):
         path = urlsplit(self.path).path
         if path == f"{PREFIX}pin" and self.state.gate is not None:  # another origin's post: the PIN page says so
             self._pin_post()
+        elif path.startswith(tableread_http.PREFIX):
+            self._tableread(path[len(tableread_http.PREFIX):])
         else:
             self._send(HTTPStatus.METHOD_NOT_ALLOWED, b"method not allowed\n", extra={"Allow": "GET, HEAD"})
 
@@ -478,6 +488,17 @@ class Handler(BaseHTTPRequestHandler):
         self._send(HTTPStatus.METHOD_NOT_ALLOWED, b"method not allowed\n", extra={"Allow": "GET, HEAD"})
 
     do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _refuse
+
+    def _tableread(self, rest: str) -> None:
+        """The table read's endpoints: behind the PIN, and no change of state from another site."""
+        if not self.authorised():
+            self._send(HTTPStatus.UNAUTHORIZED, b"PIN required\n")
+        elif self.command == "POST" and self._foreign():
+            self._send(HTTPStatus.FORBIDDEN, b"refused: that request came from another site\n")
+        elif self.state.tableread is None:
+            self._send(HTTPStatus.NOT_FOUND, b"not found\n")
+        else:
+            tableread_http.handle(self, self.state.tableread, rest)
 
     # -- server paths -------------------------------------------------------------
     def _server_path(self, name: str) -> None:
@@ -763,6 +784,8 @@ class Serving:
     def stop(self) -> None:
         if self.state.reload is not None:
             self.state.reload.wake_all()
+        if self.state.tableread is not None:
+            self.state.tableread.stop()
         for server in self.servers:
             server.shutdown()
             server.server_close()

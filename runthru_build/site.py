@@ -7,6 +7,7 @@ build/sw.js                           service worker (offline when served over h
 build/<production>/index.html         role chooser
 build/<production>/data.js            the script as the player reads it
 build/<production>/listen.html        the whole play, every line spoken
+build/<production>/tableread.html     the table read (works only behind serve: tableread.py)
 build/<production>/<role>/index.html  rehearsal page of one role
 build/<production>/audio/<key>.mp3    every take once, shared by the roles
 build/<production>/<role>.zip         offline bundle of one role (bundle.py)
@@ -75,7 +76,7 @@ PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 's
 (an unzipped bundle) and on any host, not only behind ``serve`` (which also sends it as a header).
 ``media-src blob:``: the actor's own recordings play from IndexedDB through blob: URLs."""
 
-RESERVED_SLUGS = frozenset({"audio", "assets", "index", "listen", "sw"})
+RESERVED_SLUGS = frozenset({"audio", "assets", "index", "listen", "sw", "tableread"})
 WORDS_PER_SECOND = 2.6  # speaking rate used to time a line that has no audio
 
 _INLINE = MarkdownIt("commonmark", {"html": False})
@@ -556,6 +557,8 @@ def _write_production_pages(staged: StagedSite, site: ProductionSite, cache: Tak
             production=site, role=role, roles=json.dumps([role.name]), up="../", root="../../", site_title=title))
     _write(folder / "listen.html", template.render(
         production=site, role=None, roles="[]", up="", root="../", site_title=title))
+    _write(folder / "tableread.html", staged.env.get_template("tableread.html").render(
+        production=site, root="../", site_title=title))
 
 
 def _place_take(cached: Path, previous: Path, target: Path, info: TakeInfo) -> None:

@@ -51,9 +51,14 @@ def test_bundles_are_deterministic(project):
 
 
 def test_bundle_command_copies_chosen_bundles(project, tmp_path):
-    proc = run_cli("bundle", str(project), "--role", "ben", "--role", "CAL", "--out", str(tmp_path / "out"))
+    import os
+
+    proc = run_cli("bundle", str(project), "--role", "ben", "--role", "CAL", "--out", str(tmp_path / "out"),
+                   preexec_fn=lambda: os.umask(0o002))
     assert proc.returncode == 0, proc.stderr
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["b-ben.zip", "b-cal.zip"]
+    # a file handed to the user has the mode the umask gives any file (it was 0600: no one else could read it)
+    assert {(p.stat().st_mode & 0o777) for p in (tmp_path / "out").iterdir()} == {0o664}
     bad = run_cli("bundle", str(project), "--role", "BENN")
     assert bad.returncode == 1 and "no role 'BENN' (did you mean BEN?)" in bad.stderr
 

@@ -481,7 +481,8 @@ def test_a_link_on_another_site_signs_nobody_out(gated):
     client, _, _, _ = gated
     status, headers, _ = login(client, "4321")
     cookie = {"Cookie": auth_cookie(headers)}
-    status, headers, _ = client.request("GET", "/_runthru/logout", {**cookie, "Sec-Fetch-Site": "cross-site"})
+    link = {"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "navigate", "Sec-Fetch-Dest": "document"}
+    status, headers, _ = client.request("GET", "/_runthru/logout", {**cookie, **link})
     assert status == 303 and "set-cookie" not in headers  # the browser keeps its cookie
     assert client.request("GET", "/served/amy/", cookie)[0] == 200
     status, headers, _ = client.request("GET", "/_runthru/logout", {**cookie, "Sec-Fetch-Site": "same-origin"})

@@ -139,6 +139,27 @@ def test_serving_refuses_an_unprotected_network_address(toy_project):
     assert proc.returncode == 1 and "refusing to open a tunnel without a PIN" in proc.stderr
 
 
+@pytest.mark.parametrize(("files", "watch", "error"), [
+    ({}, False, "nothing to build here: no scripts/ folder"),
+    ({"scripts/.keep": ""}, True, "scripts: nothing to build: no scripts found"),
+    ({"scripts/a.md": ""}, False, "scripts/a.md: script is empty"),
+], ids=["empty-folder", "empty-scripts-watching", "bad-script"])
+def test_serve_with_nothing_to_serve_exits_1_as_build_does(make_project, tmp_path, files, watch, error):
+    """Found by a newcomer: serve in an empty folder said "nothing to build here", then served 404s."""
+    import subprocess
+
+    from conftest import run_cli
+
+    root = make_project(files) if files else tmp_path
+    try:
+        proc = run_cli("serve", str(root), "--port", "0", *(["--watch"] if watch else []), timeout=60)
+    except subprocess.TimeoutExpired:
+        pytest.fail("serve kept running with nothing to serve")
+    assert proc.returncode == 1
+    assert error in proc.stderr and "error: nothing to serve" in proc.stderr
+    assert "Serving http" not in proc.stdout
+
+
 # -- the red-team findings of issue 10 ------------------------------------------------------------------------
 
 def read_until_closed(sock, limit_s: float) -> tuple[bytes, bool]:
@@ -444,6 +465,7 @@ def test_one_client_holding_hundreds_of_idle_sockets_does_not_lock_out_the_real_
     server = subprocess.Popen([sys.executable, "-c", FD_SERVER, str(build_dir)], stdout=subprocess.PIPE, text=True)
     held: list[socket.socket] = []
     stop = threading.Event()
+    attacker: list[threading.Thread] = []
     try:
         port = int(server.stdout.readline())
 
@@ -460,8 +482,8 @@ def test_one_client_holding_hundreds_of_idle_sockets_does_not_lock_out_the_real_
                     sock.close()
                     held.remove(sock)
 
-        attacker = threading.Thread(target=hold, daemon=True)
-        attacker.start()
+        attacker.append(threading.Thread(target=hold, daemon=True))
+        attacker[0].start()
         time.sleep(2)
         answered = 0
         for _ in range(20):
@@ -476,6 +498,8 @@ def test_one_client_holding_hundreds_of_idle_sockets_does_not_lock_out_the_real_
         assert answered == 20
     finally:
         stop.set()
+        for thread in attacker:
+            thread.join()
         server.kill()
         server.wait()
         for sock in held:

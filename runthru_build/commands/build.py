@@ -114,7 +114,7 @@ def build(root: Path, *, on_take=None, on_start=None, report_path: Path | None =
             for history, _ in revisions.values():
                 history.save()
     if report_path is not None:
-        write_atomic(report_path, json.dumps(report.as_json(), indent=2).encode())
+        write_atomic(report_path, json.dumps(report.as_json(), indent=2).encode(), shared=True)
     return result
 
 

@@ -107,7 +107,7 @@ def _read(kind: str, data: bytes, shown: str, ocr: bool, limits: Limits) -> tupl
     if kind == ".docx":
         from .docx import read_docx
 
-        return read_docx(data, shown, max_chars=limits.chars), None
+        return read_docx(data, shown, max_chars=limits.chars, max_paragraphs=limits.paragraphs), None
     if kind == ".fdx":
         from .fdx import read_fdx
 

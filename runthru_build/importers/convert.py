@@ -9,6 +9,7 @@ message is one line that says what to do instead.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -84,9 +85,7 @@ def convert(data: bytes, kind: str, shown: str, *, seconds: float = 120.0) -> by
 
 
 def _kill_group(process: subprocess.Popen) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(process.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
     if process.returncode is None:
         process.wait()

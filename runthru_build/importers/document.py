@@ -8,6 +8,7 @@ screenplay that the ordinary parsers read back.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from typing import Literal
@@ -107,7 +108,7 @@ def known_words(texts) -> set[str]:
             words.add(compound)
             pieces = compound.split("-")
             words.update(pieces)
-            words.update(f"{a}-{b}" for a, b in zip(pieces, pieces[1:]))
+            words.update(f"{a}-{b}" for a, b in itertools.pairwise(pieces))
     return words
 
 
@@ -130,7 +131,7 @@ def is_cue_shape(text: str) -> bool:
     capitalised name with lower-case particles (``McCLANE``, ``DeMARCO``, ``MacGREGOR``),
     with any extensions (``(V.O.)``, ``(O.S.)``, ``(CONT'D)``, ``(PRE-LAP)``)."""
     name = cue_name(text)
-    if not name or len(name) > 40 or not name[0].isalpha() and name[0] not in "#'’":
+    if not name or len(name) > 40 or (not name[0].isalpha() and name[0] not in "#'’"):
         return False
     if is_caps(name):
         return True
@@ -199,7 +200,8 @@ def leading_name(spans: list[Span]) -> tuple[str, bool] | None:
     bold = bold.strip()
     whole = "".join(t for t, _, _ in spans).strip()
     all_bold = bold == whole
-    if bold and len(bold) < 40 and (bold[-1:] in ".:" or (not all_bold and (is_cue_shape(bold) or bold.istitle()))):
+    if bold and len(bold) < 40 and bold[:1].isupper() and (
+            bold[-1:] in ".:" or (not all_bold and (is_cue_shape(bold) or bold.istitle()))):
         name = bold.rstrip(".:").strip()
         if name and not STRUCTURE_WORDS.match(name):
             return name, True
@@ -242,7 +244,16 @@ def after_name(spans: list[Span]) -> list[Span]:
     return rest
 
 
-def speech_markdown(spans: list[Span]) -> str:
+def emphasis_markdown(spans: list[Span]) -> str:
+    """A screenplay's dialogue as markdown: emphasis kept where part of it is styled (a line
+    all in one style is just text), never a direction (those are parentheticals of their own)."""
+    styles = {(bool(b), bool(i)) for t, b, i in spans if t.strip()}
+    if len(styles) < 2:
+        return "".join(t for t, _, _ in spans).replace("\t", " ").strip()
+    return speech_markdown(spans, directions=False)
+
+
+def speech_markdown(spans: list[Span], *, directions: bool = True) -> str:
     """A speech's text as markdown: emphasis kept, stage directions marked ``*(…)*``.
 
     The direction rule, the same for PDF and Word: inside a speech, a run in italics is a
@@ -278,7 +289,7 @@ def speech_markdown(spans: list[Span]) -> str:
         core = text.strip()
         before = out.rstrip()
         after = segments[n + 1][0].lstrip() if n + 1 < len(segments) else ""
-        if italic and _is_direction(core, before, after):
+        if italic and directions and _is_direction(core, before, after):
             if before.endswith(("(", "[")):
                 out = before[:-1]
             if re.match(r"[.:]?\s*[)\]]", after) or (after[:1] in (".", ":") and not core.endswith((".", ":"))):

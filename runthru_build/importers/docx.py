@@ -6,7 +6,7 @@ bold character names and italic directions.
 
 The XML is read here, not through python-docx: every byte unpacked is counted
 as it is inflated (``MAX_UNPACKED``, whatever the zip declares), paragraphs are
-counted (``MAX_PARAGRAPHS``), DOCTYPEs are refused and entities never expanded,
+counted (``Limits.paragraphs``), DOCTYPEs are refused and entities never expanded,
 and each paragraph's style is one lookup in a table built once from styles.xml
 (python-docx walked the style tree for each paragraph, ~1.3 ms apiece).
 """
@@ -28,6 +28,7 @@ from .document import (
     Span,
     after_name,
     clean_text,
+    emphasis_markdown,
     is_caps,
     leading_name,
     speech_markdown,
@@ -37,8 +38,6 @@ from .document import (
 MAX_UNPACKED = 64 * 1024 * 1024
 """Real bytes unpacked from a .docx (document.xml and styles.xml together), counted as they
 are read, whatever the zip declares: a 300-page play's document.xml is a few megabytes."""
-MAX_PARAGRAPHS = 60_000
-"""A 300-page play has ~6,000 paragraphs."""
 
 _SCREENPLAY_STYLES = {
     "scene heading": "scene_heading", "slugline": "scene_heading", "action": "action", "general": "action",
@@ -136,16 +135,21 @@ class _Styles:
         return found
 
 
+_TAG = {name: f"{_W}{name}" for name in ("b", "i", "u", "t", "r", "rPr", "rStyle", "pPr", "pStyle", "jc", "tab",
+                                         "ptab", "br", "cr", "noBreakHyphen", "val")}
+_BREAKS = {_TAG["tab"]: "\t", _TAG["ptab"]: "\t", _TAG["br"]: "\n", _TAG["cr"]: "\n", _TAG["noBreakHyphen"]: "-"}
+
+
 def _flag(rpr, tag: str) -> bool | None:
     if rpr is None:
         return None
-    el = rpr.find(f"{_W}{tag}")
+    el = rpr.find(_TAG[tag])
     if el is None:
         return None
-    return (el.get(f"{_W}val") or "true").lower() not in _OFF
+    return (el.get(_TAG["val"]) or "true").lower() not in _OFF
 
 
-def read_docx(data: bytes, shown: str, *, max_paragraphs: int = MAX_PARAGRAPHS, max_chars: int = 4_000_000) -> Imported:
+def read_docx(data: bytes, shown: str, *, max_paragraphs: int = 60_000, max_chars: int = 4_000_000) -> Imported:
     from lxml import etree
 
     archive = check_zip(data, shown, "word/document.xml")
@@ -199,35 +203,33 @@ def _in_fallback(p) -> bool:
 
 def _paragraph(p, n: int, styles: _Styles):
     """(place, style name, text, spans, centred) of one ``w:p``, or None if it holds no text."""
-    ppr = p.find(f"{_W}pPr")
-    pstyle = ppr.find(f"{_W}pStyle") if ppr is not None else None
-    style_name, style_bold, style_italic = styles.get(pstyle.get(f"{_W}val") if pstyle is not None else None)
-    jc = ppr.find(f"{_W}jc") if ppr is not None else None
-    centred = jc is not None and jc.get(f"{_W}val") == "center"
+    ppr = p.find(_TAG["pPr"])
+    pstyle = ppr.find(_TAG["pStyle"]) if ppr is not None else None
+    style_name, style_bold, style_italic = styles.get(pstyle.get(_TAG["val"]) if pstyle is not None else None)
+    jc = ppr.find(_TAG["jc"]) if ppr is not None else None
+    centred = jc is not None and jc.get(_TAG["val"]) == "center"
     spans: list[Span] = []
-    for r in p.iter(f"{_W}r"):
-        rpr = r.find(f"{_W}rPr")
-        rstyle = rpr.find(f"{_W}rStyle") if rpr is not None else None
-        _, char_bold, char_italic = styles.get(rstyle.get(f"{_W}val")) if rstyle is not None else ("", None, None)
-        bold = _flag(rpr, "b")
-        italic = _flag(rpr, "i")
-        underline = _flag(rpr, "u")
-        bold = bold if bold is not None else (char_bold or style_bold)
-        italic = italic if italic is not None else (char_italic or style_italic)
+    for r in p.iter(_TAG["r"]):
         text = ""
         for child in r:
             tag = child.tag
-            if tag == f"{_W}t":
+            if tag == _TAG["t"]:
                 text += child.text or ""
-            elif tag in (f"{_W}tab", f"{_W}ptab"):
-                text += "\t"
-            elif tag in (f"{_W}br", f"{_W}cr"):
-                text += "\n"
-            elif tag == f"{_W}noBreakHyphen":
-                text += "-"
-        text = clean_text(text)
-        if text:
-            spans.append((text, bool(bold), bool(italic or underline)))
+            elif tag in _BREAKS:
+                text += _BREAKS[tag]
+        if not text:
+            continue
+        rpr = r.find(_TAG["rPr"])
+        bold = italic = underline = None
+        if rpr is not None:
+            rstyle = rpr.find(_TAG["rStyle"])
+            _, char_bold, char_italic = styles.get(rstyle.get(_TAG["val"])) if rstyle is not None else ("", None, None)
+            bold, italic, underline = _flag(rpr, "b"), _flag(rpr, "i"), _flag(rpr, "u")
+            bold = bold if bold is not None else char_bold
+            italic = italic if italic is not None else char_italic
+        bold = bold if bold is not None else style_bold
+        italic = italic if italic is not None else style_italic
+        spans.append((clean_text(text), bool(bold), bool(italic or underline)))
     text = "".join(t for t, _, _ in spans).strip()
     if not text:
         return None
@@ -236,11 +238,11 @@ def _paragraph(p, n: int, styles: _Styles):
 
 def _screenplay(items: list) -> list[Para]:
     paras: list[Para] = []
-    for where, style, text, _spans, centred in items:
+    for where, style, text, spans, centred in items:
         kind = _SCREENPLAY_STYLES.get(style)
         if kind is None:
             kind = "title" if style == "title" else "centered" if centred else "unplaced"
-        paras.append(Para(kind, text, where))
+        paras.append(Para(kind, emphasis_markdown(spans) if kind == "dialogue" else text, where))
     return paras
 
 

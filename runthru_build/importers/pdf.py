@@ -17,8 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..errors import UnreadableInput
-from .budget import DEFAULT_LIMITS, Limits
 from ..script.play import is_end_mark, is_structure_line
+from .budget import DEFAULT_LIMITS, Limits
 from .document import (
     ACT_HEADING,
     STRUCTURE_WORDS,
@@ -26,6 +26,7 @@ from .document import (
     Para,
     Span,
     after_name,
+    emphasis_markdown,
     is_caps,
     is_cue_shape,
     join_lines,
@@ -106,7 +107,7 @@ def _lines_of(page: PageRuns) -> list[TextLine]:
                 line.columns.append((run.x0, ""))
             if previous is not None and run.x0 - previous.x1 > run.size * 3:
                 text = "\t" + text.lstrip()
-            elif previous is not None and run.x0 - previous.x1 > run.size * 0.15 \
+            elif previous is not None and run.x0 - previous.x1 > run.size * _word_gap(previous, run) \
                     and not previous.text.endswith(" ") and not text.startswith(" "):
                 text = " " + text
             line.spans.append((text, run.bold, run.italic))
@@ -115,6 +116,17 @@ def _lines_of(page: PageRuns) -> list[TextLine]:
             previous = run
         lines.append(line)
     return lines
+
+
+def _word_gap(previous: Run, run: Run) -> float:
+    """The gap (in ems) between two runs that means a space.  Bounds are the glyphs' ink: a
+    fixed-pitch font's letters stand up to ~0.4 em apart in ink (Final Draft's Courier, split
+    into runs mid-word: ``AUS`` / ``TIN``) where its space is 0.6 em; a browser that places
+    each letter on its own (Chromium's header) leaves up to ~0.2 em between letters; runs of
+    whole words in a proportional font never sit that close."""
+    if previous.mono and run.mono:
+        return 0.45
+    return 0.3 if len(previous.text.strip()) <= 1 or len(run.text.strip()) <= 1 else 0.15
 
 
 def _revision_mark(run: Run, width: float) -> bool:
@@ -298,7 +310,7 @@ class _Layout:
         def flush() -> None:
             nonlocal current
             if current:
-                text = self._join([ln.text for ln in current])
+                text = self._join([emphasis_markdown(ln.spans) if kind == "dialogue" else ln.text for ln in current])
                 paras.append(Para(kind, text, current[0].where))
             current = []
 

@@ -33,6 +33,8 @@ class Run:
     text: str
     bold: bool
     italic: bool
+    mono: bool = False
+    """Set in a fixed-pitch font (Courier): its letters stand further apart in ink."""
 
 
 @dataclass
@@ -46,6 +48,7 @@ class PageRuns:
 
 _FONT_BOLD = 1 << 18
 _FONT_ITALIC = 1 << 6
+_FONT_FIXED_PITCH = 1
 
 
 def open_pdf(data: bytes, shown: str) -> pdfium.PdfDocument:
@@ -104,13 +107,18 @@ def _page_runs(doc: pdfium.PdfDocument, index: int, max_chars: int) -> PageRuns 
     width, height = page.get_size()
     runs: list[Run] = []
     images = 0
-    fonts: dict[int, tuple[bool, bool]] = {}
+    fonts: dict[int, tuple[bool, bool, bool]] = {}
     left, bottom, right, top = (ctypes.c_float() for _ in range(4))
     matrix = raw.FS_MATRIX()
     size = ctypes.c_float()
     buffer = (ctypes.c_ushort * 2048)()
     chars = 0
-    for i in range(raw.FPDFPage_CountObjects(page.raw)):
+    objects = raw.FPDFPage_CountObjects(page.raw)
+    if objects > max_chars:  # more text objects than a page could hold characters
+        textpage.close()
+        page.close()
+        return None
+    for i in range(objects):
         obj = raw.FPDFPage_GetObject(page.raw, i)
         kind = raw.FPDFPageObj_GetType(obj)
         if kind == raw.FPDF_PAGEOBJ_IMAGE:
@@ -124,6 +132,8 @@ def _page_runs(doc: pdfium.PdfDocument, index: int, max_chars: int) -> PageRuns 
             n = raw.FPDFTextObj_GetText(obj, textpage.raw, buffer, ctypes.sizeof(buffer))
         text = clean_text(bytes(buffer)[: max(n - 2, 0)].decode("utf-16-le", errors="replace"))
         if not text.strip():
+            if text and runs and not runs[-1].text.endswith(" "):
+                runs[-1].text += " "  # a space drawn on its own: the next run starts a new word
             continue
         chars += len(text)
         if chars > max_chars:
@@ -145,7 +155,7 @@ def _page_runs(doc: pdfium.PdfDocument, index: int, max_chars: int) -> PageRuns 
     return PageRuns(index + 1, width, height, runs, images)
 
 
-def _font_style(font: object) -> tuple[bool, bool]:
+def _font_style(font: object) -> tuple[bool, bool, bool]:
     name_buffer = ctypes.create_string_buffer(256)
     n = raw.FPDFFont_GetBaseFontName(font, name_buffer, len(name_buffer))
     name = name_buffer.raw[: max(n - 1, 0)].decode("latin-1").lower()
@@ -154,4 +164,5 @@ def _font_style(font: object) -> tuple[bool, bool]:
     bold = any(w in name for w in ("bold", "black", "heavy", "semibold", "demi")) or weight >= 600 \
         or bool(flags & _FONT_BOLD)
     italic = any(w in name for w in ("italic", "oblique")) or bool(flags & _FONT_ITALIC)
-    return bold, italic
+    mono = bool(flags & _FONT_FIXED_PITCH) or "courier" in name
+    return bold, italic, mono

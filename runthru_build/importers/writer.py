@@ -102,7 +102,7 @@ def fountain_text(paras: list[Para]) -> str:
             page.append(f"Title: {title}")
         if author:
             credit = _BY.match(author)
-            if credit and credit.group(0).strip().lower() != "by":
+            if credit and credit.group(0).strip():
                 page.append(f"Credit: {credit.group(0).strip()}")
             page.append(f"Author: {_BY.sub('', author)}")
         blocks.append("\n".join(page))

@@ -161,6 +161,25 @@ def assign(characters: list[str], taken: Iterable, base, pool: list[Candidate], 
     return out
 
 
+SPREAD_STEP = 2.0
+"""Semitones between guessed pitches: one step up, one down, two up, two down..."""
+SPREAD_REACH = 6.0
+"""...up to this far from the voice's own pitch; then the same pitches again, a little quicker or slower."""
+SPREAD_SPEEDS = (1.0, 1.08, 0.92, 1.16, 0.84)
+
+
+def spread(names: list[str], base_pitch: float, base_speed: float,
+           taken: Iterable[tuple[float, float]] = ()) -> dict[str, tuple[float, float]]:
+    """(pitch, speed) for parts the script says nothing about, in the order given (leads
+    first): the voice's own pitch, then alternately higher and lower by even steps, so no
+    part is pushed to an extreme on a guess; ``taken`` (pitch, speed) pairs are skipped."""
+    steps = int(SPREAD_REACH / SPREAD_STEP)
+    offsets = [0.0] + [sign * SPREAD_STEP * k for k in range(1, steps + 1) for sign in (1, -1)]
+    slots = [(base_pitch + offset, round(base_speed * speed, 3)) for speed in SPREAD_SPEEDS for offset in offsets]
+    free = [slot for slot in slots if slot not in set(taken)] or slots
+    return {name: free[i % len(free)] for i, name in enumerate(names)}
+
+
 def describe_choice(voice: str | None, speaker: str | None) -> str:
     """One line about a cast voice, for the comment ``cast init`` writes above it."""
     from .store import describe, voice_licence
