@@ -282,6 +282,164 @@ def test_a_newer_poll_releases_an_older_one_and_a_change_wakes_it(reads):
     assert got[-1]["paused"] is True
 
 
+@pytest.mark.parametrize("name", ["\ufeff", "\u2060\u2060", "\u061c", "\u3164", "\u200d", "\u0301" * 5, "\U000e0041"])
+def test_a_name_that_shows_nothing_is_refused(reads, name):
+    read, _ = reads.start("play", "Dana")
+    with pytest.raises(TableReadError) as refused:
+        reads.join(read.code, name)  # an invisible cast member, in the list of people and on every part
+    assert refused.value.status == 400
+
+
+def test_names_lose_hidden_direction_and_format_characters_but_keep_emoji(reads):
+    read, _ = reads.start("play", "\u061c\u2067Dana\u2069\ufeff")  # an Arabic letter mark, an isolate, a BOM
+    assert read.participants[read.host].name == "Dana"
+    _, family = reads.join(read.code, "Sam \U0001f468\u200d\U0001f469\u200d\U0001f467")
+    assert family.name.endswith("\U0001f468\u200d\U0001f469\u200d\U0001f467")  # one family, not three people
+    _, zalgo = reads.join(read.code, "Kim" + "\u0336" * 30)
+    assert zalgo.name.count("\u0336") <= 3  # marks piled on one letter spill over the lines around it
+
+
+def test_a_name_already_in_the_read_is_numbered(reads):
+    read, host = reads.start("play", "Dana")
+    _, twin = reads.join(read.code, "dana")
+    _, third = reads.join(read.code, "Dana")
+    assert (twin.name, third.name) == ("dana (2)", "Dana (3)")  # nobody passes for the host by name
+    _, long = reads.join(read.code, "x" * MAX_NAME)
+    _, long2 = reads.join(read.code, "x" * MAX_NAME)
+    assert long2.name != long.name and len(long2.name) <= MAX_NAME
+
+
+def test_a_full_read_makes_room_by_dropping_whoever_is_away_longest(reads):
+    read, host = reads.start("play", "Dana")
+    people = [reads.join(read.code, f"P{n}", client=f"10.0.0.{n}")[1] for n in range(MAX_PARTICIPANTS - 1)]
+    reads.act(read.code, people[0].token, "claim", "AMY")
+    with pytest.raises(TableReadError) as full:
+        reads.join(read.code, "Late", client="10.0.1.1")
+    assert full.value.status == 429  # everyone is here: it is full
+    reads.clock_.now += AWAY_AFTER_S + 1
+    reads.who(read, host.token)
+    reads.who(read, people[5].token)
+    reads.sweep()  # phones that joined and went: away
+    _, late = reads.join(read.code, "Late", client="10.0.1.1")
+    assert late.pid in read.participants and len(read.participants) == MAX_PARTICIPANTS
+    assert people[0].pid in read.participants and people[5].pid in read.participants  # a part, or here: kept
+    with pytest.raises(TableReadError) as gone:
+        reads.act(read.code, people[1].token, "ask")  # the one dropped: their phone joins again
+    assert gone.value.status == 403
+
+
+def _saved(tmp_path: Path) -> Path:
+    return tmp_path / ".runthru" / "tableread"
+
+
+@pytest.mark.parametrize("edit", [
+    lambda d: {**d, "parts": ["AMY"]},
+    lambda d: {**d, "participants": {"x": 1}},
+    lambda d: {**d, "code": "../x"},
+    lambda d: [d],
+    "line-infinite", "nested", "binary",
+], ids=["parts-a-list", "participants-a-dict", "code-a-path", "not-an-object", "line-infinite", "nested", "binary"])
+def test_a_corrupt_or_hand_edited_read_is_skipped_in_one_line_and_the_others_come_back(tmp_path, capsys, edit):
+    build = tmp_path / "build"
+    write_production(build)
+    write_production(build, "other")
+    first = TableReads(build, tmp_path / ".runthru")
+    read, _ = first.start("play", "Dana")
+    other, eve = first.start("other", "Eve", client="elsewhere")
+    path = _saved(tmp_path) / "play.json"
+    data = json.loads(path.read_text())
+    if edit == "line-infinite":
+        path.write_text(json.dumps(data).replace(f'"line": {data["line"]}', '"line": 1e999'))
+    elif edit == "nested":
+        path.write_text("[" * 5000 + "]" * 5000)
+    elif edit == "binary":
+        path.write_bytes(b"\xff\x00\xfe")
+    else:
+        path.write_text(json.dumps(edit(data)))
+    again = TableReads(build, tmp_path / ".runthru")  # serve starts, whatever the file holds
+    assert list(again.reads) == [other.code]
+    again.act(other.code, eve.token, "resume")  # the other read goes on
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and str(path) in err[0]
+    assert path.exists()  # left as it is, for whoever edited it
+
+
+def test_a_saved_host_that_is_not_a_participant_hands_over_on_restart(tmp_path):
+    build = tmp_path / "build"
+    write_production(build)
+    first = TableReads(build, tmp_path / ".runthru")
+    read, host = first.start("play", "Dana")
+    _, sam = first.join(read.code, "Sam")
+    path = _saved(tmp_path) / "play.json"
+    path.write_text(json.dumps({**json.loads(path.read_text()), "host": ["not", "a", "pid"]}))
+    again = TableReads(build, tmp_path / ".runthru")
+    assert again.get(read.code).host == host.pid  # the first one present, not a list that breaks every request
+    again.act(read.code, host.token, "resume")
+    again.act(read.code, sam.token, "ask")
+
+
+def test_a_disk_that_refuses_the_state_is_said_once_and_the_read_goes_on(tmp_path, capsys):
+    build = tmp_path / "build"
+    write_production(build)
+    (tmp_path / ".runthru").mkdir()
+    _saved(tmp_path).write_text("a file where the folder goes")
+    reads = TableReads(build, tmp_path / ".runthru")
+    read, host = reads.start("play", "Dana")  # was an OSError: a dropped connection, and a read half made
+    reads.act(read.code, host.token, "resume")
+    reads.act(read.code, host.token, "next", 0)
+    assert read.line == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "cannot save" in err[0] and str(_saved(tmp_path)) in err[0]
+
+
+def test_a_token_with_a_non_ascii_byte_is_refused_not_a_dropped_connection(tmp_path):
+    import socket
+
+    from runthru_build.serve import ServerState, Serving
+
+    write_production(tmp_path / "build")
+    state = ServerState(build_dir=tmp_path / "build", tableread=TableReads(tmp_path / "build", None))
+    read, host = state.tableread.start("play", "Dana")
+    serving = Serving(state, "127.0.0.1", 0)
+    serving.start()
+    try:
+        for head in (f"GET /_tableread/{read.code}/state?since=-1", f"POST /_tableread/{read.code}/act"):
+            with socket.create_connection(("127.0.0.1", serving.port), timeout=10) as conn:
+                conn.sendall(f"{head} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                             "Content-Length: 17\r\nConnection: close\r\nX-Tableread-Token: ".encode()
+                             + b"\xe9\r\n\r\n" + b'{"action":"end"}\n')
+                answer = conn.recv(4096)
+            assert answer.startswith(b"HTTP/1.1 403"), (head, answer[:40])
+    finally:
+        serving.stop()
+    assert read.code in state.tableread.reads
+
+
+def test_bad_json_bodies_are_4xx_never_a_dropped_connection(tmp_path, capsys):
+    from conftest import Client
+
+    from runthru_build.serve import ServerState, Serving
+
+    write_production(tmp_path / "build")
+    state = ServerState(build_dir=tmp_path / "build", tableread=TableReads(tmp_path / "build", None))
+    serving = Serving(state, "127.0.0.1", 0)
+    serving.start()
+    try:
+        client = Client(serving.port)
+        json_type = {"Content-Type": "application/json"}
+        for body in (b"[" * 2000 + b"]" * 2000, b'{"name":' + b"[" * 2000 + b"]" * 2000 + b"}", b"\xff", b"[]", b'"Dana"'):
+            status, headers, answer = client.request("POST", "/_tableread/start", json_type, body)
+            assert status == 400 and "error" in json.loads(answer), body[:20]
+        status, _, _ = client.request("POST", "/_tableread/start", json_type, b'{"name":"' + b"x" * 5000 + b'"}')
+        assert status == 413
+        for bad in ({"production": ["play"], "name": "Dana"}, {"production": "play", "name": {"first": "Dana"}},
+                    {"production": "play", "name": "Dana", "audio": ["room"]}):
+            assert client.request("POST", "/_tableread/start", json_type, json.dumps(bad).encode())[0] in (400, 404)
+        assert "Traceback" not in capsys.readouterr().err
+    finally:
+        serving.stop()
+
+
 # -- real phones, a real serve ------------------------------------------------------------------------
 
 READ_SCRIPT = """# The Read
