@@ -717,8 +717,10 @@ def test_a_content_stream_bomb_is_refused_by_text_per_page_memory_or_time(tmp_pa
     path.write_bytes(content_stream_bomb(5))  # 15 KB on disk, 5 MB of drawing operators on one page
     with pytest.raises(UnreadableInput, match="page 1 holds more than 50,000 characters"):
         import_document(path, "stream.pdf")
+    big = tmp_path / "big.pdf"
+    big.write_bytes(content_stream_bomb(40))  # 120 KB; PDFium needs ~0.5 GB to parse its one page
     with pytest.raises(UnreadableInput, match="needed more than 48 MB of memory"):
-        import_document(path, "stream.pdf", limits=Limits(memory_mb=48))
+        import_document(big, "big.pdf", limits=Limits(memory_mb=48))
     with pytest.raises(UnreadableInput, match=r"took more than 0\.2 s"):
         import_document(path, "stream.pdf", limits=Limits(seconds=0.2))
 
