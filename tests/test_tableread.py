@@ -364,6 +364,19 @@ def test_a_corrupt_or_hand_edited_read_is_skipped_in_one_line_and_the_others_com
     assert path.exists()  # left as it is, for whoever edited it
 
 
+def test_a_saved_read_copied_under_another_play_is_named_not_silently_dropped(tmp_path, capsys):
+    build = tmp_path / "build"
+    write_production(build)
+    write_production(build, "other")
+    read, _ = TableReads(build, tmp_path / ".runthru").start("play", "Dana")
+    copy = json.loads((_saved(tmp_path) / "play.json").read_text())
+    (_saved(tmp_path) / "other.json").write_text(json.dumps({**copy, "production": "other"}))  # the same code
+    again = TableReads(build, tmp_path / ".runthru")
+    assert [(code, r.production) for code, r in again.reads.items()] == [(read.code, "other")]  # read first
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "another read's" in err[0] and "play.json" in err[0]
+
+
 def test_a_saved_host_that_is_not_a_participant_hands_over_on_restart(tmp_path):
     build = tmp_path / "build"
     write_production(build)
