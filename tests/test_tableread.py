@@ -300,7 +300,7 @@ def test_names_lose_hidden_direction_and_format_characters_but_keep_emoji(reads)
 
 
 def test_a_name_already_in_the_read_is_numbered(reads):
-    read, host = reads.start("play", "Dana")
+    read, _host = reads.start("play", "Dana")
     _, twin = reads.join(read.code, "dana")
     _, third = reads.join(read.code, "Dana")
     assert (twin.name, third.name) == ("dana (2)", "Dana (3)")  # nobody passes for the host by name
@@ -344,7 +344,7 @@ def test_a_corrupt_or_hand_edited_read_is_skipped_in_one_line_and_the_others_com
     write_production(build)
     write_production(build, "other")
     first = TableReads(build, tmp_path / ".runthru")
-    read, _ = first.start("play", "Dana")
+    first.start("play", "Dana")
     other, eve = first.start("other", "Eve", client="elsewhere")
     path = _saved(tmp_path) / "play.json"
     data = json.loads(path.read_text())
@@ -412,7 +412,7 @@ def test_a_token_with_a_non_ascii_byte_is_refused_not_a_dropped_connection(tmp_p
 
     write_production(tmp_path / "build")
     state = ServerState(build_dir=tmp_path / "build", tableread=TableReads(tmp_path / "build", None))
-    read, host = state.tableread.start("play", "Dana")
+    read, _host = state.tableread.start("play", "Dana")
     serving = Serving(state, "127.0.0.1", 0)
     serving.start()
     try:
@@ -441,7 +441,7 @@ def test_bad_json_bodies_are_4xx_never_a_dropped_connection(tmp_path, capsys):
         client = Client(serving.port)
         json_type = {"Content-Type": "application/json"}
         for body in (b"[" * 2000 + b"]" * 2000, b'{"name":' + b"[" * 2000 + b"]" * 2000 + b"}", b"\xff", b"[]", b'"Dana"'):
-            status, headers, answer = client.request("POST", "/_tableread/start", json_type, body)
+            status, _, answer = client.request("POST", "/_tableread/start", json_type, body)
             assert status == 400 and "error" in json.loads(answer), body[:20]
         status, _, _ = client.request("POST", "/_tableread/start", json_type, b'{"name":"' + b"x" * 5000 + b'"}')
         assert status == 413
