@@ -81,6 +81,8 @@ class Config:
     casts: str = setting("casts", "folder of cast files (.toml)")
     build: str = setting("build", "output folder of the site")
     cache: str = setting(".runthru/cache", "content-addressed store of rendered takes")
+    language: str = setting("", "the plays' English, for automatic casting with accents: en-GB casts British "
+                                "Kokoro voices first, en-US (or unset) American")
     audio: AudioSettings = field(default_factory=AudioSettings)
     render: RenderSettings = field(default_factory=RenderSettings)
     site: SiteSettings = field(default_factory=SiteSettings)
@@ -98,11 +100,11 @@ class Config:
 
     @property
     def build_dir(self) -> Path:
-        return self.root / self.build
+        return self.root / Path(self.build).expanduser()  # "~/site" is the home folder's, never a folder named ~
 
     @property
     def cache_dir(self) -> Path:
-        return self.root / self.cache
+        return self.root / Path(self.cache).expanduser()
 
     @property
     def state_dir(self) -> Path:

@@ -82,6 +82,11 @@ def read_text(path, shown: str, *, legacy_encoding: str | None = None, warnings:
             data = handle.read()
         except OSError as exc:
             raise UnreadableInput(f"cannot read: {exc.strerror}", path=shown) from None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with its BOM: Notepad's "Unicode"
+        try:
+            return data.decode("utf-16").lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+        except UnicodeDecodeError as exc:
+            raise UnreadableInput(f"is not valid UTF-16 (at byte {exc.start})", path=shown) from None
     if b"\x00" in data[:8192]:
         raise UnreadableInput("is a binary file, not text", path=shown)
     try:

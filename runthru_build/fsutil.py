@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import select
 import shutil
 import signal
@@ -16,6 +17,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 TMP_PREFIX = ".tmp-"
@@ -66,16 +68,27 @@ def copy_file(source: Path, target: Path) -> None:
         shutil.copyfileobj(src, dst)
 
 
-def remove_orphan_temp_files(folder: Path) -> int:
-    """Delete temporary files left by processes that no longer run (a killed build)."""
+_TMP_NAME = re.compile(re.escape(TMP_PREFIX) + r"(\d+)-[a-z0-9_]{8}")
+"""What ``write_atomic`` names a temporary file: its prefix, the writer's PID and mkstemp's 8 characters."""
+
+
+def remove_orphan_temp_files(folders: Iterable[Path]) -> int:
+    """Delete temporary files that ``write_atomic`` left in these folders (not below them) for
+    processes that no longer run (a killed build).  A file merely starting with ``.tmp-`` is the
+    user's: only names of the exact shape RunThru gives are touched."""
     removed = 0
-    for tmp in folder.rglob(f"{TMP_PREFIX}*"):
-        pid_text = tmp.name[len(TMP_PREFIX):].split("-", 1)[0]
-        if pid_text.isdigit() and pid_alive(int(pid_text)):
+    for folder in folders:
+        try:
+            names = [entry.name for entry in os.scandir(folder) if entry.is_file(follow_symlinks=False)]
+        except OSError:
             continue
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-            removed += 1
+        for name in names:
+            match = _TMP_NAME.fullmatch(name)
+            if match is None or pid_alive(int(match.group(1))):
+                continue
+            with contextlib.suppress(OSError):
+                (folder / name).unlink()
+                removed += 1
     return removed
 
 

@@ -19,6 +19,8 @@ from runthru_build.script import Line, Script, load_script
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).parent.parent
+# the real-script corpus: ../shared/corpus beside the checkout (as CI has it), or $RUNTHRU_CORPUS
+CORPUS = Path(os.environ.get("RUNTHRU_CORPUS") or REPO.resolve().parent / "shared" / "corpus")
 
 
 def parse_fixture(name: str) -> Script:

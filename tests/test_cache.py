@@ -218,3 +218,27 @@ def test_a_cache_path_that_is_a_file_is_a_one_line_error(toy):
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     assert "error: notes.txt: the cache path is a file, not a folder" in proc.stderr
     assert (toy / "notes.txt").read_text() == "mine"
+
+
+def _dead_pid() -> int:
+    from runthru_build.fsutil import pid_alive
+
+    return next(pid for pid in range(4_000_000, 4_100_000) if not pid_alive(pid))
+
+
+def test_a_build_deletes_only_its_own_temporary_files_under_a_shared_cache(toy):
+    """cache = "../shared": a folder the user keeps other things in."""
+    shared = toy.parent / f"{toy.name}-shared"
+    mine = [shared / "notes" / ".tmp-draft.txt", shared / ".tmp-outline.md", shared / "ab" / ".tmp-1-notes.txt",
+            shared / "notes" / f".tmp-{_dead_pid()}-abcd1234"]
+    for path in mine:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("the user's")
+    (toy / "runthru.toml").write_text(f'cache = "../{shared.name}"\n')
+    assert build(toy).exit_code == 0
+    leftover = shared / "cd" / f".tmp-{_dead_pid()}-k2_9xq0a"  # what a killed build leaves in a take folder
+    leftover.parent.mkdir(exist_ok=True)
+    leftover.write_bytes(b"half a take")
+    assert build(toy).exit_code == 0
+    assert all(path.read_text() == "the user's" for path in mine)
+    assert not leftover.exists()

@@ -15,12 +15,10 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from conftest import parse_fixture, spoken
+from conftest import CORPUS, parse_fixture, spoken
 
 from runthru_build.script import load_script
 from runthru_build.script.cues import name_key
-
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"  # shared/ lies beside the checkout
 
 needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not here")
 

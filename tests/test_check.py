@@ -148,6 +148,40 @@ def test_check_on_a_project_with_no_scripts_fails_as_build_does(tmp_path):
     assert "no scripts found: put a play in scripts/" in result.output
 
 
+SWALLOWED = """# Balcony
+
+## Scene 1
+
+ROMEO: She speaks.
+JULIET
+O Romeo, Romeo!
+
+ROMEO: Shall I hear more?
+
+JULIET: 'Tis but thy name.
+
+*(ROMEO steps forward.)*
+
+I take thee at thy word.
+
+JULIET: What man art thou?
+"""
+
+
+def test_a_name_swallowed_into_a_speech_is_warned_about_and_check_ends_with_its_doubts(make_project):
+    """``JULIET`` alone inside Romeo's paragraph is read as his words: say so, with the line,
+    and end ``check`` with the few readings it is least sure of."""
+    root = make_project({"scripts/b.md": SWALLOWED})
+    result = run_check(root)
+    assert result.exit_code == 0
+    assert "warning: scripts/b.md:6: 'JULIET' stands alone on its line like a cue: read as more of ROMEO's speech" \
+        in result.output
+    tail = result.output.split("least sure of (read these lines in the script):\n", 1)[1].splitlines()
+    assert tail[0].strip().startswith("scripts/b.md:6: 'JULIET' stands alone")
+    assert tail[1].strip() == ("scripts/b.md:15: no cue here: read as more of JULIET's speech, after the direction"
+                               " above")
+
+
 def test_check_reports_every_error_in_every_cast_and_script_at_once(make_project):
     """Found by a newcomer: cast errors came one at a time (fix one, re-run, get the next)."""
     play = "# Play\n\n## One\n\nAMY: Hello.\nBEN: Hi.\nAMY: Bye.\n"

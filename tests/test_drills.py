@@ -134,16 +134,20 @@ def tail_start(times: list, words: list[str]) -> float:
 
 
 def test_short_cues_play_only_the_tail_of_each_cue_and_skip_the_rest(browser, project):
-    items = data(project)["items"]
+    short_cues_play_only_tails(browser, (project / "build" / "drills" / "ben" / "index.html").as_uri(),
+                               data(project)["items"])
+
+
+def short_cues_play_only_tails(browser, url: str, items: list[dict], timeout_ms: int = 8000) -> None:
+    """BEN's page of SCRIPT with short cues: each cue plays from its tail; "Come in." is skipped."""
     context = browser.new_context()
-    page = open_player(context, (project / "build" / "drills" / "ben" / "index.html").as_uri(),
-                       {"cueMode": "short", "cueWords": CUES_WORDS})
+    page = open_player(context, url, {"cueMode": "short", "cueWords": CUES_WORDS})
     page.click("#play")
-    page.wait_for_function("() => window.runthruPlayer.state().waiting", timeout=8000)
+    page.wait_for_function("() => window.runthruPlayer.state().waiting", timeout=timeout_ms)
     assert page.evaluate("document.getElementById('audio').paused")
     page.keyboard.press("Space")
     page.wait_for_function("() => window.runthruPlayer.state().waiting && window.runthruPlayer.state().line === 4",
-                           timeout=8000)
+                           timeout=timeout_ms)
     plays = page.evaluate("window.__plays")
     assert [p["line"] for p in plays] == [0, 3]  # "Come in." (line 2) is skipped: it cues nobody
     for play in plays:

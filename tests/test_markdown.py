@@ -177,3 +177,47 @@ def test_a_bracket_never_closed_is_warned_about():
     script = parse_markdown(text, "p.md")
     assert [w for w in script.warnings if "never closed" in w] == [
         "p.md:7: a bracket opened and never closed, so the direction in it is spoken with the line"]
+
+
+# -- four readings that once went wrong (issue 22) ------------------------------------------
+
+
+def test_a_name_alone_over_a_parenthetical_is_a_cue_in_a_play_of_colon_cues():
+    """The sample's ``JULIET`` / ``(not seeing him)`` / ``O Romeo, Romeo!`` was Romeo's line."""
+    script = parse_fixture("name-above-parenthetical.md")
+    line = line_at(script, 7)
+    assert line.speakers == ("JULIET",)
+    assert line.spoken == "O Romeo, Romeo! wherefore art thou Romeo?"
+    assert line.directions == ("not seeing him",)
+    assert line_at(script, 5).spoken == "She speaks. O, speak again, bright angel!"
+
+
+def test_the_sample_gives_juliet_her_line(sample_project):
+    from runthru_build.script import load_script
+
+    script = load_script(sample_project / "scripts" / "romeo-and-juliet.md", "romeo-and-juliet.md")
+    line = next(line for line in script.lines() if "wherefore art thou Romeo" in line.spoken)
+    assert line.speakers == ("JULIET",) and "JULIET" not in line.spoken
+
+
+def test_a_cast_list_in_hard_broken_lines_under_sub_headings_is_never_spoken():
+    script = parse_fixture("cast-hard-breaks.md")
+    assert [(s, t) for s, t in spoken(script)][:2] == [(("SUSAN",), "Where is the dog?"), (("JIMMY",), "I do not know.")]
+    assert not any("Walker" in t or "Park" in t for _s, t in spoken(script))
+    assert len(list(script.lines())) == 7
+
+
+def test_a_name_that_is_also_a_word_speaks_in_a_play_of_names_alone():
+    """``PAGE`` alone on its line over an indented speech, as Shakespeare texts cue him."""
+    script = parse_fixture("page-alone.txt")
+    page = [t for s, t in spoken(script) if s == ("PAGE",)]
+    assert page == ["Well, Sir John, well; she keeps the house.", "I will, sir.", "Sir John, that fat knight.",
+                    "Come, wife; to dinner."]
+    assert line_at(script, 22).speakers == ("PAGE",)  # the cue line
+
+
+def test_numbered_parents_and_both_of_them_are_three_parts():
+    script = parse_fixture("parents-numbered.md")
+    assert set(script.characters) == {"Parent One", "Child", "Parent Two", "Parents One and Two"}
+    assert [t for s, t in spoken(script) if s == ("Parents One and Two",)] == ["Bed!", "Good night!"]
+    assert [t for s, t in spoken(script) if s == ("Parent Two",)] == ["Now, please.", "Teeth first."]

@@ -7,16 +7,15 @@ import re
 from collections import Counter
 from pathlib import Path
 
+import golden
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from runthru_build.errors import RunThruError
-from runthru_build.script import load_script
 from runthru_build.script.play import parse_markdown
 
 FIXTURES = Path(__file__).parent / "fixtures"
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 
 _WORD = re.compile(r"[^\W_]+")
 _MARKUP = re.compile(r"[*_`\\]")
@@ -72,25 +71,42 @@ def _parsed_words(script) -> Counter:
     return _words("\n".join(kept))
 
 
-CONSERVATION_CASES = [
-    *sorted((FIXTURES / "scripts").glob("*.md")),
-    *(sorted(p for p in CORPUS.glob("*") if p.suffix in (".md", ".txt")) if CORPUS.is_dir() else []),
-]
+CONSERVATION_CASES = [(path, shown) for _group, path, shown, _golden in golden.cases()]
+"""Every script with a golden file: the sample, every fixture, the corpus (when it is here)."""
 
 
-@pytest.mark.parametrize("path", CONSERVATION_CASES, ids=lambda p: p.name)
-def test_no_word_is_silently_lost(path):
-    """spoken + direction + structure words = source words, for fixtures and the corpus."""
+def _fountain_printing(text: str) -> str:
+    """Fountain's non-printing parts, dropped by the format's design: notes ``[[…]]``, the
+    boneyard ``/* … */``, synopses (``= …``), scene numbers, and the title page's keys (``Draft date:``)."""
+    text = re.sub(r"\[\[.*?\]\]|/\*.*?\*/", "", text, flags=re.DOTALL)
+    text = re.sub(r"(?m)^=(?!==).*$|#[\w.\-]+#[ \t]*$", "", text)  # and scene numbers, #12#
+    head, blank, body = text.lstrip().partition("\n\n")
+    if re.match(r"^\s*[A-Za-z ]+:", head):
+        head = re.sub(r"(?m)^\s*[A-Za-z ]+:", "", head)
+    return head + blank + body
+
+
+@pytest.mark.parametrize(("path", "shown"), CONSERVATION_CASES, ids=lambda p: getattr(p, "name", ""))
+def test_no_word_is_silently_lost(path, shown):
+    """spoken + direction + structure + front/back matter + listed as unplaced = source words."""
     try:
-        script = load_script(path, path.name)
+        script = golden.load(path, shown)
     except RunThruError:
         pytest.skip("not a play (an error fixture)")
-    source = path.read_bytes()
-    try:
-        text = source.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = source.decode("cp1252", errors="replace")
+    if path.suffix.lower() in (".fdx", ".pdf", ".docx"):
+        from runthru_build.importers import import_document
+
+        text = import_document(path, shown).text  # the importer's text is what the parser reads
+    else:
+        source = path.read_bytes()
+        try:
+            text = source.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = source.decode("cp1252", errors="replace")
     text = re.sub(r"<!--.*?-->", "", text, flags=re.DOTALL)  # comments are never kept, by design
+    if path.suffix.lower() in (".fountain", ".fdx"):
+        text = _fountain_printing(text)
     text = re.sub(r"<[^<>]+>", " ", text) if path.suffix == ".md" else text
-    lost = _words(text) - _parsed_words(script)
+    unplaced = "\n".join(w for w in script.warnings if "could not place" in w)
+    lost = _words(text) - _parsed_words(script) - _words(unplaced)
     assert not lost, f"{path.name}: {sum(lost.values())} words lost, e.g. {lost.most_common(8)}"

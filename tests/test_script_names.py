@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from click.testing import CliRunner
+from conftest import CORPUS
 
 from runthru_build.cli import main
 from runthru_build.script.names import looks_misspelt, name_variants, numbered_apart
-
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 
 
 def _check(make_project, text: str, name: str = "play.md") -> str:

@@ -99,23 +99,50 @@ def _first_cued(script: Script) -> dict[str, Source]:
     return {**anywhere, **cued}
 
 
-def report_production(production: Production) -> ProductionReport:
-    characters = character_stats(production)
-    script = production.script
+def script_warnings(script: Script) -> list[str]:
+    """Everything ``check`` says about one script by itself: the parser's warnings, then names
+    that look misspelt or doubled and characters heard only once."""
     warnings = list(script.warnings)
-    names = [c.name for c in characters]
+    lines: dict[str, int] = {}
+    for line in script.lines():
+        for speaker in line.speakers:
+            lines[speaker] = lines.get(speaker, 0) + 1
+    names = list(lines)
     first_line = _first_cued(script)
-    near = near_duplicates(names, {c.name: c.lines for c in characters})
+    near = near_duplicates(names, lines)
     for a, b in near:
         warnings.append(f"{first_line[b]}: {b} looks like a misspelling of {a} (first at {first_line[a]})")
     for a, b in name_variants(names):
         if (a, b) not in near and (b, a) not in near:
             warnings.append(f"{first_line[b]}: {b} may be the same character as {a} (first at {first_line[a]})")
-    for c in characters:
-        if c.lines == 1 and _LABEL_LIKE.search(c.name):
-            warnings.append(f"{first_line[c.name]}: {c.name} speaks only once and looks like a label, not a character")
-        elif c.lines == 1:
-            warnings.append(f"{first_line[c.name]}: {c.name} speaks only once")
+    for name, count in lines.items():
+        if count == 1 and _LABEL_LIKE.search(name):
+            warnings.append(f"{first_line[name]}: {name} speaks only once and looks like a label, not a character")
+        elif count == 1:
+            warnings.append(f"{first_line[name]}: {name} speaks only once")
+    return warnings
+
+
+def least_sure(script: Script, limit: int = 5) -> list[str]:
+    """The few readings ``check`` is least sure of, each as ``path:line: why``: the parse's
+    guesses, most doubtful first, then in script order."""
+    placed = [e.source.line for scene in script.scenes for e in scene.elements]
+    if not placed:
+        return []
+    first, last = min(placed), max(placed)  # not guesses about what became front or back matter
+    worst: dict[Source, tuple[float, Source, str]] = {}
+    for doubt in sorted(script.doubts, key=lambda d: (-d[0], d[1])):
+        if not first <= doubt[1].line <= last:
+            continue
+        worst.setdefault(doubt[1], doubt)  # one reason per line: the gravest
+    chosen = sorted(worst.values(), key=lambda d: (-d[0], d[1]))[:limit]
+    return [f"{source}: {reason}" for _weight, source, reason in sorted(chosen, key=lambda d: d[1])]
+
+
+def report_production(production: Production) -> ProductionReport:
+    characters = character_stats(production)
+    script = production.script
+    warnings = script_warnings(script)
     directions = sum(1 for s in script.scenes for e in s.elements if isinstance(e, Direction))
     directions += sum(len(line.directions) for line in script.lines())
     return ProductionReport(production, characters, directions, warnings)

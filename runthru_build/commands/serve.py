@@ -14,6 +14,7 @@ from ..errors import RunThruError
 from ..gate import MIN_TUNNEL_PIN, PinError, make_gate
 from ..livereload import ReloadState
 from ..serve import ServerState, Serving, is_loopback
+from ..tableread import TableReads
 from ..tunnel import Tunnel
 from ..watch import Watcher
 from .build import STATE_DIR, BuildResult, build
@@ -119,6 +120,8 @@ def start(root: Path, options: ServeOptions, *, on_build: Callable[[BuildResult 
                     state.reload.failed(str(result))
                 elif result.published:
                     state.reload.published(config.build_dir)
+                    if state.tableread is not None:
+                        state.tableread.refresh()
                     error = build_error(result)
                     if error:
                         state.reload.failed(error)
@@ -137,6 +140,8 @@ def start(root: Path, options: ServeOptions, *, on_build: Callable[[BuildResult 
             and not config.build_dir.exists():
         _close_unstarted(serving)
         raise RunThruError("nothing to serve: the build failed (see above)")
+    state.tableread = TableReads(config.build_dir, config.root / STATE_DIR)  # after the build: reads come back
+    state.tableread.run_sweeper()
     if options.tunnel:
         tunnel_port = serving.add_tunnel_listener(config.serve.tunnel_port)
     serving.start()

@@ -345,10 +345,14 @@ def read_cast_list(blocks: list[Block], stop: int) -> tuple[dict[str, str], set[
     indexes: set[int] = set()
     in_list = False
     listed: str | None = None
+    list_level = 0  # the cast heading's level: its sub-headings ("#### The Family") hold more of the list
     for i, block in enumerate(blocks[:stop]):
         first = block.first.text
+        if block.kind == "heading" and in_list and 0 < list_level < block.level and not _CAST_HEADING.match(first):
+            continue
         if block.kind == "heading" or (block.kind == "paragraph" and _CAST_HEADING.match(first)):
             in_list = bool(_CAST_HEADING.match(first))
+            list_level = block.level if block.kind == "heading" else 0
             if in_list and block.kind == "paragraph":
                 indexes.add(i)
                 entries = block.lines[1:]
@@ -488,6 +492,12 @@ def take_census(blocks: list[Block], heading_at: set[int], first_body: int) -> C
     conv.solo = frozenset(name_key(c.cue.names[0]) for c in cues if len(c.cue.names) == 1)
     for bi, li, text in grouped:
         conv.readings[bi, li] = (candidates(text, conv.solo), conv.readings[bi, li][1])
+    if grouped:
+        # "Parents One and Two": read again knowing who speaks alone, it is one name, not
+        # PARENTS ONE and a character called TWO, so count it as it will be read
+        regrouped = {(bi, li) for bi, li, _text in grouped}
+        cues = [next((r for r in conv.readings[bi, li][0] if r.form == c.form and r.caps == c.caps), c)
+                if (bi, li) in regrouped else c for bi, li, c in accepted]
     counts: Counter[str] = Counter()
     spellings: dict[str, Counter[str]] = {}
     for c in cues:

@@ -26,7 +26,7 @@ NOT_CHARACTERS = frozenset({
     "REMEMBER", "TIP", "TIPS", "HINT", "TASK", "QUESTION", "QUESTIONS", "ANSWER", "ANSWERS", "DISCUSS",
     "DISCUSSION", "VOCABULARY", "OBJECTIVE", "OBJECTIVES", "MATERIALS", "INSTRUCTIONS", "DIRECTIONS", "SUMMARY",
     "EXAMPLE", "NB", "PS", "P.S", "IMPORTANT", "WARNING", "STEP", "TRANSCRIBER'S NOTE", "EDITOR'S NOTE",
-    "AUTHOR'S NOTE", "PAGE", "THE", "AND", "OR", "BUT", "OF", "TO", "IN", "AN", "BY", "FOR", "WITH", "YES", "NO", "OH", "AH", "WELL",
+    "AUTHOR'S NOTE", "THE", "AND", "OR", "BUT", "OF", "TO", "IN", "AN", "BY", "FOR", "WITH", "YES", "NO", "OH", "AH", "WELL",
     "ACT DROP", "ACT DROPS", "END OF ACT", "END OF PLAY", "END OF THE PLAY", "SLOW CURTAIN", "QUICK CURTAIN",
     "TABLEAU", "DARKNESS", "THE CURTAIN FALLS", "FINIS", "WARM-UP", "DEBRIEF", "SCENE SETUP", "INT", "EXT",
     "ACT", "SCENE", "SETTING", "TIME", "PLACE", "NOTE", "NOTES", "AT RISE", "END", "THE END",
@@ -462,6 +462,8 @@ class ScriptBuilder:
                 cue=Cue(text=" & ".join(self._last_speakers), names=self._last_speakers),
                 speakers=self._last_speakers, source=source, continued=True,
             )
+            self.script.doubts.append((0.4, source, f"no cue here: read as more of {' & '.join(self._last_speakers)}'s "
+                                                    "speech, after the direction above"))
         self._open.body.append(markdown)
         if not self._open.said:
             self._open.said = _says_something(markdown)
@@ -538,6 +540,9 @@ class ScriptBuilder:
                 if sec.title:
                     script.front_matter.append(f"## {sec.title}")
                 script.front_matter.extend(sec.raw)
+                if not sec.raw and sec.scene is not None:  # a screenplay's cold-open notes: kept, not spoken
+                    script.front_matter.extend(e.text if isinstance(e, Direction) else f"{e.cue}: {e.spoken}"
+                                               for e in sec.scene.elements)
                 continue
             if sec.scene is None or not sec.scene.elements:
                 if sec.title:

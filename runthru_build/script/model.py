@@ -95,6 +95,8 @@ class Script:
     """Labels and end marks (``**Warm-up:**``, ``THE END``): neither spoken nor shown as directions."""
     back_matter: list[str] = field(default_factory=list)
     """What follows the end of the play (rights notes, errata): kept, never spoken."""
+    doubts: list[tuple[float, Source, str]] = field(default_factory=list)
+    """Guesses the parse made, each with how unsure it was (0-1) and why: ``check`` lists the worst."""
     conventions: Any = None
     """The census's decision (``census.Conventions``) for parsers that take one."""
 

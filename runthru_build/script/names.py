@@ -13,7 +13,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-_TITLE_WORDS = frozenset({"MR", "MRS", "MS", "MISS", "MASTER", "MADAME", "MME", "MLLE", "SIR", "LADY", "LORD"})
+_TITLE_WORDS = frozenset({"MR", "MRS", "MS", "MISS", "MASTER", "MISTRESS", "MADAME", "MADAM", "DAME", "MME", "MLLE", "SIR",
+                          "LADY", "LORD", "MONSIEUR", "MADEMOISELLE", "HERR", "FRAU"})
 # Words that make a new person out of a name: YOUNG SIWARD is Siward's son, SOME OF THE MEN a few of them.
 _KIN_WORDS = frozenset({"YOUNG", "YOUNGER", "OLD", "OLDER", "ELDER", "LITTLE", "SOME", "OTHER", "OTHERS", "ANOTHER",
                         "ALL", "FATHER", "MOTHER", "SON", "DAUGHTER", "WIFE", "HUSBAND", "BROTHER", "SISTER"})

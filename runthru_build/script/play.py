@@ -139,9 +139,9 @@ class _PlayParser:
     def parse(self) -> Script:
         blocks = self.blocks
         heading_at = {i for i, b in enumerate(blocks) if b.kind == "paragraph" and is_structure_line(b.first.text)}
+        self.front_headings = _front_matter_headings(blocks)
         body_headings = heading_at | {
-            i for i, b in enumerate(blocks)
-            if b.kind == "heading" and b.level > 1 and not FRONT_MATTER_HEADINGS.match(plain_text(b.first.text))
+            i for i, b in enumerate(blocks) if b.kind == "heading" and b.level > 1 and i not in self.front_headings
         }
         first_act = min(body_headings, default=len(blocks))
         self.last_body_heading = max(body_headings, default=-1)
@@ -155,12 +155,15 @@ class _PlayParser:
                 self.script.back_matter.append(block.text)
                 continue
             if block.kind == "heading":
-                self._heading(block)
+                self._heading(block, front_matter=bi in self.front_headings)
             elif block.kind == "rule":
                 self.builder.end_speech()
             elif bi in conv.cast_blocks:
                 self.builder.end_speech()
-                self.builder.raw(self._raw(block))
+                if self.builder.section.front_matter:
+                    self.builder.raw(self._raw(block))
+                else:  # a cast list with no heading of its own over it is front matter all the same
+                    self.script.front_matter.append(self._raw(block))
             else:
                 self._paragraph(bi, block)
         if not self.script.title:
@@ -204,13 +207,13 @@ class _PlayParser:
     def _raw(block: Block) -> str:
         return "\n".join(line.text for line in block.lines)
 
-    def _heading(self, block: Block) -> None:
+    def _heading(self, block: Block, *, front_matter: bool) -> None:
         title = plain_text(block.first.text)
         source = Source(self.path, block.first.number)
-        if not self.script.title and block.level == 1 and not FRONT_MATTER_HEADINGS.match(title):
+        if not self.script.title and block.level == 1 and not front_matter:
             self.script.title = title
             return
-        self.builder.heading(title, block.level, source, front_matter=bool(FRONT_MATTER_HEADINGS.match(title)))
+        self.builder.heading(title, block.level, source, front_matter=front_matter)
         self.speech_indent = None
 
     # -- paragraphs ------------------------------------------------------
@@ -281,8 +284,6 @@ class _PlayParser:
             if builder.speech_open() and not under_cue and self._opens_with_direction(block):
                 builder.direction(self._direction_text(lines[0].text), Source(self.path, lines[0].number))
                 i = 1
-        if first is None and i == 0 and builder.continuing_speakers():
-            self._warn_missed_cue(lines[0])
         was_open = builder.speech_open()
         while i < len(lines):
             line = lines[i]
@@ -294,6 +295,11 @@ class _PlayParser:
                     i += used
                     continue
                 builder.start_speech(self._joint(found.cue), source)
+                if not self.conv.accepts(found.form, found.caps) and not found.cue.is_group_all:
+                    primary = self.conv.primary()
+                    usual = f" ({primary.label})" if primary else ""
+                    self._doubt(line.number, 0.6, f"read '{found.cue.text}' as a cue, though it is written unlike "
+                                                  f"this play's cues{usual}")
                 self.cue_block = bi
                 self.cue_alone = found.alone and i + used == len(lines)
                 self.speech_hang = (line.indent + len(line.text) - len(found.rest)
@@ -345,6 +351,8 @@ class _PlayParser:
                 builder.direction(line.text, source)
                 i += 1
                 continue
+            if builder.continuing_speakers():
+                self._warn_missed_cue(line, opens_paragraph=i == 0)
             builder.add_text(line.text, source)
             i += 1
         if not was_open and first is None and builder.speech_open():
@@ -423,7 +431,7 @@ class _PlayParser:
             chorus = cand.alone and bool(_CHORUS.match(cand.cue.text))
             if not (conv.accepts(cand.form, cand.caps) or self._known_name_with_direction(li, cand)
                     or self._known_name_above_speech(block, li, cand) or self._known_name_in_bold(li, cand)
-                    or chorus):
+                    or self._known_name_heading_speech(block, li, cand) or chorus):
                 continue
             if li > 0 and conv.cues_open_paragraphs and cand.form not in (BOLD_COLON, BOLD):
                 continue
@@ -464,6 +472,13 @@ class _PlayParser:
         """``Beggar.`` alone on its line over the speech, in a play whose cues are ``Name. text``."""
         return (cand.alone and cand.form == ALONE and self.conv.accepts(PERIOD, cand.caps)
                 and block.lines[li].text.rstrip().endswith(".")
+                and all(name_key(n) in self.conv.names for n in cand.cue.names))
+
+    def _known_name_heading_speech(self, block: Block, li: int, cand: Candidate) -> bool:
+        """``JULIET`` / ``(not seeing him)`` / ``O Romeo, Romeo!``: a character's name in capitals
+        alone on the first line of a paragraph that goes on with the speech, in a play whose
+        cues take another form."""
+        return (li == 0 and cand.alone and cand.form == ALONE and cand.caps and li + 1 < len(block.lines)
                 and all(name_key(n) in self.conv.names for n in cand.cue.names))
 
     def _new_name_allowed(self, li: int, cand: Candidate) -> bool:
@@ -549,10 +564,8 @@ class _PlayParser:
         words, and tell the user when they do not decide it."""
         speech, direction = self._scores(block.text)
         if speech == direction:
-            self.script.warnings.append(
-                f"{self.path}:{block.first.number}: could not tell whether this paragraph is speech or a stage "
-                "direction; read as more of the speech before it (mark a direction with ( ) or [ ])"
-            )
+            self._doubt(block.first.number, 0.8, "could not tell whether this paragraph is speech or a stage "
+                        "direction; read as more of the speech before it (mark a direction with ( ) or [ ])", warn=True)
         return direction > speech
 
     def _opens_with_direction(self, block: Block) -> bool:
@@ -659,25 +672,40 @@ class _PlayParser:
     def _first_paragraph(self) -> Block | None:
         return next((b for b in self.blocks if b.kind == "paragraph"), None)
 
-    def _warn_missed_cue(self, line: SourceLine) -> None:
-        """A paragraph that will be read as more of the open speech but opens like a cue for
-        another character, in a form this play does not use (``**LOMOV: Thank you`` with
-        the bold left open, ``LOMOV Thank you`` among ``**NAME:**`` cues): the name would be
-        spoken in the wrong voice, so say so."""
+    def _warn_missed_cue(self, line: SourceLine, *, opens_paragraph: bool) -> None:
+        """A line that will be read as more of the open speech but looks like a cue for another
+        character: a known name alone on its line (``JULIET`` over ``(not seeing him)``), or a
+        paragraph opening in a form this play does not use (``**LOMOV: Thank you`` with the bold
+        left open, ``LOMOV Thank you`` among ``**NAME:**`` cues).  The name would be spoken in
+        the wrong voice, so say so."""
         text = line.text
         if text.startswith(("**", "__")) and text.count(text[:2]) % 2:
             text = text[2:]  # bold opened and never closed
-        speaking = {name_key(s) for s in self.builder.continuing_speakers()}
+        speakers = self.builder.continuing_speakers()
+        speaking = {name_key(s) for s in speakers}
         for cand in candidates(text):
             keys = {name_key(n) for n in cand.cue.names}
-            if cand.caps and cand.form != COMMA and cand.rest and keys <= self.conv.names and not keys & speaking:
+            if not cand.caps or not keys <= self.conv.names or keys & speaking:
+                continue
+            if cand.alone and cand.form in (ALONE, BOLD):
+                what = "stands alone on its line like a cue"
+            elif cand.form != COMMA and cand.rest and (opens_paragraph or not self.conv.cues_open_paragraphs):
                 primary = self.conv.primary()
                 form = f" ({primary.label})" if primary else ""
-                self.script.warnings.append(
-                    f"{self.path}:{line.number}: '{' & '.join(cand.cue.names)}' opens this paragraph like a cue, "
-                    f"but not the way this play writes cues{form}: read as more of "
-                    f"{' & '.join(self.builder.continuing_speakers())}'s speech")
-                return
+                where = "this paragraph" if opens_paragraph else "this line"
+                what = f"opens {where} like a cue, but not the way this play writes cues{form}"
+            else:
+                continue
+            self._doubt(line.number, 0.9, f"'{' & '.join(cand.cue.names)}' {what}: read as more of "
+                                          f"{' & '.join(speakers)}'s speech", warn=True)
+            return
+
+    def _doubt(self, number: int, weight: float, reason: str, *, warn: bool = False) -> None:
+        """A guess the parse made: ``check`` lists the least sure; ``warn`` also makes it a warning."""
+        source = Source(self.path, number)
+        self.script.doubts.append((weight, source, reason))
+        if warn:
+            self.script.warnings.append(f"{source}: {reason}")
 
     @staticmethod
     def _warn_unclosed(script: Script) -> None:
@@ -700,6 +728,23 @@ class _PlayParser:
                     f"{line.source}: {line.speakers[0]} speaks {line.words} words, far more than this play's norm"
                     " (a swallowed preface or a missed cue?)"
                 )
+
+
+def _front_matter_headings(blocks: list[Block]) -> set[int]:
+    """Headings of front matter: ``## Cast``, and the sub-headings under it (``#### The Family``
+    over its part of the cast list) that are no act or scene."""
+    found: set[int] = set()
+    open_front: list[int] = []  # levels of the front-matter headings enclosing this point
+    for i, block in enumerate(blocks):
+        if block.kind != "heading":
+            continue
+        title = plain_text(block.first.text)
+        while open_front and open_front[-1] >= block.level:
+            open_front.pop()
+        if FRONT_MATTER_HEADINGS.match(title) or (open_front and not is_structure_line(title)):
+            found.add(i)
+            open_front.append(block.level)
+    return found
 
 
 def _is_byline(text: str) -> bool:
