@@ -496,7 +496,8 @@ def take_census(blocks: list[Block], heading_at: set[int], first_body: int) -> C
         # "Parents One and Two": read again knowing who speaks alone, it is one name, not
         # PARENTS ONE and a character called TWO, so count it as it will be read
         regrouped = {(bi, li) for bi, li, _text in grouped}
-        cues = [next((r for r in conv.readings[bi, li][0] if r.form == c.form and r.caps == c.caps), c)
+        cues = [next((r for r in conv.readings[bi, li][0] if r.form == c.form and r.caps == c.caps
+                      and not any("," in n for n in r.cue.names)), c)  # "Ready, Mr. Smythe." is no name
                 if (bi, li) in regrouped else c for bi, li, c in accepted]
     counts: Counter[str] = Counter()
     spellings: dict[str, Counter[str]] = {}
@@ -594,9 +595,10 @@ def _wrapped(blocks: list[Block]) -> bool:
 
 _DIRECTION_MARKS = (
     ("[_…_]", re.compile(r"\[_[^\]]*_?\.?\]?")),
-    ("[…]", re.compile(r"\[[^\]_][^\]]*\]")),
-    ("(…)", re.compile(r"\([^)]*\)")),
-    ("{…}", re.compile(r"\{[^}]*\}")),
+    # innermost pairs: the same test, in time linear in the text even where brackets never close
+    ("[…]", re.compile(r"\[[^\[\]_][^\[\]]*\]")),
+    ("(…)", re.compile(r"\([^()]*\)")),
+    ("{…}", re.compile(r"\{[^{}]*\}")),
     ("_…_", re.compile(r"(?<![\w*])_[^_]+_(?!\w)")),
     ("*…*", re.compile(r"(?<![\w*])\*[^*]+\*(?![\w*])")),
 )

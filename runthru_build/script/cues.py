@@ -227,6 +227,7 @@ def split_directions(markdown: str) -> list[Part]:
         markdown = _EMPHASIS_DIRECTION.sub(lambda m: _bracketed(m, markdown), markdown)
     parts: list[Part] = []
     i, start, n = 0, 0, len(markdown)
+    closers = _closers(markdown)
     while (mark := _ESCAPE_OR_OPENER.search(markdown, i)) is not None:
         i = mark.start()
         ch = markdown[i]
@@ -234,7 +235,7 @@ def split_directions(markdown: str) -> list[Part]:
             i += 2
             continue
         if ch in "([{":
-            close = _matching(markdown, i)
+            close = closers.get(i)
             if close is not None:
                 lo, hi = i, close + 1
                 while lo > start and hi < n and markdown[lo - 1] in "*_" and markdown[hi] == markdown[lo - 1]:
@@ -256,24 +257,28 @@ def split_directions(markdown: str) -> list[Part]:
     return parts
 
 
-def _matching(text: str, open_at: int) -> int | None:
-    pairs = {"(": ")", "[": "]", "{": "}"}
-    opener, closer = text[open_at], pairs[text[open_at]]
-    depth = 0
-    i = open_at
-    while i < len(text):
+_BRACKET_MARK = re.compile(r"[\\()\[\]{}]")
+_PAIRS = {")": "(", "]": "[", "}": "{"}
+
+
+def _closers(text: str) -> dict[int, int]:
+    """Each opening bracket's matching closer (nesting counted per kind, escapes skipped), in
+    one pass: an unclosed ``(`` typed 20,000 times must not rescan the text each time."""
+    found: dict[int, int] = {}
+    stacks: dict[str, list[int]] = {"(": [], "[": [], "{": []}
+    skip_to = -1
+    for m in _BRACKET_MARK.finditer(text):
+        i = m.start()
+        if i < skip_to:
+            continue
         ch = text[i]
         if ch == "\\":
-            i += 2
-            continue
-        if ch == opener:
-            depth += 1
-        elif ch == closer:
-            depth -= 1
-            if depth == 0:
-                return i
-        i += 1
-    return None
+            skip_to = i + 2
+        elif ch in stacks:
+            stacks[ch].append(i)
+        elif stacks[_PAIRS[ch]]:
+            found[stacks[_PAIRS[ch]].pop()] = i
+    return found
 
 
 def _append(parts: list[Part], kind: str, markdown: str) -> None:
@@ -583,6 +588,7 @@ class ScriptBuilder:
                     if s in recent:
                         recent.remove(s)
                     recent.append(s)
+                del recent[:-8]  # BOTH takes the last two: a few are enough, and keep this linear
 
 
 _SPEECH_MARKUP = re.compile(r"[*_\\`<>\[\]&(){}]")
