@@ -750,3 +750,36 @@ def test_a_one_act_play_with_a_cast_list_and_no_act_heading_has_its_speeches(bet
                                                               "Ivan Smirnov")
     if "knocks" in between:  # the opening direction names who enters: it belongs to the scene
         assert script.scenes[0].elements[0].text == "KOROVIN knocks and comes in."
+
+
+# -- failure classes seen in unseen real scripts (issue 22, part 3) ---------------------------
+
+
+def test_abbreviated_names_with_full_stops_are_whole_speakers():
+    script = parse_fixture("abbreviated-names.txt")
+    assert [s for s, _t in spoken(script)][:5] == [("1ST CIT",), ("2ND CIT",), ("C. OF LOR",), ("1ST CIT",), ("2ND CIT",)]
+    assert ("C. OF LOR",) in [s for s, _t in spoken(script)] and spoken(script)[2][1] == "My lord, the people murmur."
+    assert spoken(script)[-1] == (("WITCH 2",), "All hail!")
+    latin = parse_fixture("abbreviated-italic-names.md")
+    assert spoken(latin)[:2] == [(("M. Tul",), "Quid agis, amice?"), (("Att",), "Bene, gratias.")]
+
+
+def test_spaced_cues_whose_speech_opens_with_a_quote_an_apostrophe_or_a_letter():
+    script = parse_fixture("spaced-cues-quotes.txt")
+    assert spoken(script)[1:5] == [
+        (("ANDREW",), "Nay, by my troth, I know not."), (("MARIA",), '"You must not be so loud," my lady says.'),
+        (("TOBY",), "'Slight, I'll not be quiet."), (("VIOLA",), "O, I am undone.")]
+
+
+def test_parentheses_are_spoken_where_every_direction_is_in_brackets():
+    script = parse_fixture("parens-spoken.txt")
+    assert spoken(script)[0] == (("JOHN",), "Good morning (or is it afternoon?) to you.")
+    assert spoken(script)[3] == (("MARY",), "I was (I confess) expecting you.")
+    assert script.lines().__next__().directions == ("Entering.",)
+
+
+def test_braced_speeches_said_at_once_each_go_to_their_speaker():
+    script = parse_fixture("braced-speeches.txt")
+    assert spoken(script)[2:5] == [(("JIMMIE",), "Buck up, Lil!"), (("ROPER",), "My pet!"),
+                                   (("MRS. UPJOHN",), "'Ark to reason, dearie.")]
+    assert list(script.lines())[3].directions == ("To LILY, urgently.",)

@@ -45,7 +45,10 @@ _SENTENCE_CASE_NAME = re.compile(r"^(?!(?:I|It|He|She|We|They|You|This|That|Ther
                                  r"[A-Z][\w'’\-]*(?: [a-z][\w'’\-]*){1,2}$")
 _ARROW = re.compile(r"^(?P<name>[^>()<]{1,60}?\s*(?:\([^()]*\))?)\s*>\s*(?P<rest>.*)$")
 _BRACKET = re.compile(r"^(?P<name>[^\[\](){}:;!?]{1,80}?)\s+(?P<rest>[\[({].*)$")
-_SPACED = re.compile(r"^(?P<name>[A-Z][A-Z0-9'’. \-]{0,60}?[A-Z0-9.])\s+(?P<rest>(?:[A-Z][a-z’'].*|I\b.*|[A-Z]\s.*))$")
+# "TOBY  Approach", and speeches that open with a quote, an apostrophe or a one-letter word:
+# "MARIA  \"You must not…", "TOBY  'Slight, I'll…", "VIOLA  O, I…"
+_SPACED = re.compile(r"^(?P<name>[A-Z][A-Z0-9'’. \-]{0,60}?[A-Z0-9.])\s+"
+                     r"(?P<rest>(?:[A-Z][a-z’'].*|I\b.*|[A-Z][\s,;:!?].*|[\"“‘'][A-Za-z].*))$")
 _COMMA = re.compile(r"^(?P<name>[^,.:a-z]{2,60}),\s+(?P<direction>[^.]{1,80})\.\s+(?P<rest>.+)$")
 _PERIOD_END = re.compile(r"\.(?=\s|$)")
 _PERIOD_OR_DASH_END = re.compile(r"\.(?:[-—–]+\s*|(?=\s|$))")  # "MADRE.—¿Qué?", "NOVIO.-  Me voy.": Spanish cues
@@ -234,10 +237,15 @@ def _period(text: str) -> tuple[str, str] | None:
         bare = head.rsplit(" ", 1)[-1].strip("(").upper()
         if bare in _TITLES and "(" not in head:
             continue
+        if len(bare) == 1 and bare.isalpha() and _CAPS_TO_STOP.match(text, m.end()):
+            continue  # "C. OF LOR. My lord": an initial inside a name in capitals, which ends at the next stop
         if not head.strip() or head.strip()[0] in "([*_":
             return None
         return head, text[m.end():]
     return None
+
+
+_CAPS_TO_STOP = re.compile(r"\s*[A-Z0-9][A-Z0-9'’\-]*(?:\.?\s[A-Z0-9][A-Z0-9'’\-]*)*\.(?=\s|$)")
 
 
 @dataclass
@@ -272,9 +280,18 @@ class Conventions:
     cues_open_paragraphs: bool = False
     directions: Counter[str] = field(default_factory=Counter)
     unmarked_directions: bool = False
+    paren_lines: int = 0  # lines wholly in ( ): "(Enter CHORUS.)", "*(sighing)*"
+    bracket_lines: int = 0  # lines wholly in [ ]
     lone_cues_head_speeches: bool = False  # "ROMEO." alone on the first line of the paragraph that holds the speech
     readings: dict[tuple[int, int], tuple[tuple[Candidate, ...], int]] = field(default_factory=dict, repr=False)
     """(block, line) -> the cue forms the line fits, read with ``solo``, and the lines it takes."""
+
+    @property
+    def spoken_parens(self) -> bool:
+        """A play whose directions standing on their lines are all in ``[…]`` (and many of them):
+        its ``(…)`` are words said in parenthesis, not directions."""
+        brackets = self.directions["[…]"] + self.directions["[_…_]"]
+        return self.paren_lines == 0 and self.bracket_lines >= 1 and brackets >= 3
 
     @property
     def one_paragraph_speeches(self) -> bool:
@@ -295,6 +312,8 @@ class Conventions:
         if self.unmarked_directions:
             marks += ", plain paragraphs"
         speeches = "one paragraph" if self.one_paragraph_speeches else "may run over several paragraphs"
+        if self.spoken_parens:
+            marks += "; (…) spoken"
         where = "cues open paragraphs" if self.cues_open_paragraphs else "cues open lines"
         cast = f"; cast list: {len(set(self.cast.values()))} names" if self.cast else ""
         aliases = "; aliases: " + ", ".join(f"{k} → {v}" for k, v in sorted(self.aliases.items())) if self.aliases else ""
@@ -604,7 +623,15 @@ _DIRECTION_MARKS = (
 )
 
 
+_WHOLE_LINE = re.compile(r"^[*_]*(?:\((?P<paren>.*)\)|\[(?P<bracket>.*)\])[*_.]*$")
+
+
 def _count_directions(block: Block, conv: Conventions) -> None:
+    for line in block.lines:
+        whole = _WHOLE_LINE.match(line.text)
+        if whole:
+            conv.paren_lines += whole.group("paren") is not None
+            conv.bracket_lines += whole.group("bracket") is not None
     text = block.text
     for label, pattern in _DIRECTION_MARKS:
         if pattern.search(text):

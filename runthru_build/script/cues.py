@@ -94,7 +94,7 @@ def is_name(text: str, *, caps: bool = True) -> bool:
     else:
         if len(words) > 5 or len(text) > 40:
             return False
-        shouted = [w for w in words if len(w) > 1 and w.isupper()]
+        shouted = [w for w in words if len(w.rstrip(".")) > 1 and w.isupper()]  # "M. Tul" is no shout
         if shouted and any(any(c.islower() for c in w) for w in words):
             return False  # "Enter MACBETH" is a direction naming a character
         if len(words) <= 3 and words[0] in ROMANCE_ARTICLES and all(w.isalpha() and w.islower() for w in words[1:]):
@@ -217,11 +217,12 @@ def _bracketed(m: re.Match[str], text: str) -> str:
     return m.group("inner") if enclosed else f"[{m.group('inner')}]"
 
 
-def split_directions(markdown: str) -> list[Part]:
+def split_directions(markdown: str, *, spoken_parens: bool = False) -> list[Part]:
     """Split speech markdown into spoken runs and inline directions: ``(…)``, ``[…]``,
     and italics that read as one (``*Exit.*``, ``_Aside_``; ``I *never* said`` stays spoken).
 
-    A direction's wrapping emphasis (``*(To the audience:)*``) belongs to it.
+    A direction's wrapping emphasis (``*(To the audience:)*``) belongs to it.  With
+    ``spoken_parens`` (a play whose directions are all in ``[…]``), ``(…)`` is spoken.
     """
     if _EMPHASIS_DIRECTION.search(markdown):
         markdown = _EMPHASIS_DIRECTION.sub(lambda m: _bracketed(m, markdown), markdown)
@@ -234,7 +235,7 @@ def split_directions(markdown: str) -> list[Part]:
         if ch == "\\":
             i += 2
             continue
-        if ch in "([{":
+        if ch in "([{" and not (ch == "(" and spoken_parens):
             close = closers.get(i)
             if close is not None:
                 lo, hi = i, close + 1
@@ -358,6 +359,8 @@ class ScriptBuilder:
         self._spellings: dict[str, str] = {}  # name key -> the spelling shown
         self._lines_said = 0
         self.aliases_used: set[str] = set()
+        self.spoken_parens = False
+        """Set by a parser whose play writes every direction in ``[…]``: its ``(…)`` are spoken."""
 
     # -- structure -----------------------------------------------------
     @property
@@ -471,12 +474,12 @@ class ScriptBuilder:
                                                     "speech, after the direction above"))
         self._open.body.append(markdown)
         if not self._open.said:
-            self._open.said = _says_something(markdown)
+            self._open.said = _says_something(markdown, spoken_parens=self.spoken_parens)
 
     def direction(self, text: str, source: Source, *, inline: bool = False) -> None:
         """A stage direction; ``inline`` ones join the speech in progress."""
         if inline and self._open is not None:
-            self._open.body.append(f"({text})")
+            self._open.body.append(f"[{text}]" if self.spoken_parens else f"({text})")
             return
         self.end_speech()
         text = text.strip()
@@ -489,7 +492,7 @@ class ScriptBuilder:
         if speech is None:
             return
         body = "\n".join(b for b in speech.body if b.strip())
-        parts = split_directions(body)
+        parts = split_directions(body, spoken_parens=self.spoken_parens)
         if speech.lead_direction:
             parts.insert(0, Part("direction", speech.lead_direction))
         spoken = " ".join(spoken_text(p.markdown) for p in parts if p.kind == "speech")
@@ -595,11 +598,12 @@ _SPEECH_MARKUP = re.compile(r"[*_\\`<>\[\]&(){}]")
 _VISIBLE = re.compile(r"[^\s†‡]")
 
 
-def _says_something(markdown: str) -> bool:
+def _says_something(markdown: str, *, spoken_parens: bool = False) -> bool:
     """Does this text hold a spoken word, not only directions and marks?"""
     if not _SPEECH_MARKUP.search(markdown):
         return bool(_VISIBLE.search(markdown))  # plain words: what is written is what is said
-    return any(p.kind == "speech" and spoken_text(p.markdown) for p in split_directions(markdown))
+    return any(p.kind == "speech" and spoken_text(p.markdown)
+               for p in split_directions(markdown, spoken_parens=spoken_parens))
 
 
 def _is_group(line: Line) -> bool:

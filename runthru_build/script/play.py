@@ -147,6 +147,7 @@ class _PlayParser:
         self.last_body_heading = max(body_headings, default=-1)
         self.conv = conv = take_census(blocks, heading_at, first_act)
         self.script.conventions = conv
+        self.builder.spoken_parens = conv.spoken_parens
         self.script.aliases.update(conv.aliases)
         self._wrapper_title()
         end = self._end_of_play()
@@ -448,7 +449,22 @@ class _PlayParser:
             elif not known and not self._new_name_allowed(li, cand):
                 continue
             return cand, used
-        return None, used
+        return self._lone_name_with_direction(bi, block, li, found), used
+
+    def _lone_name_with_direction(self, bi: int, block: Block, li: int, found: tuple[Candidate, ...]) -> Candidate | None:
+        """``ROPER. [_To LILY, urgently._]`` on a line of its own, in a play whose cues stand
+        alone: the cue, and how the speech under it is said."""
+        if not self.conv.accepts(ALONE, True) or (li + 1 < len(block.lines) and li > 0):
+            return None
+        for cand in found:
+            inner = _whole_line_direction(cand.rest) if cand.form in (PERIOD, BRACKET) else None
+            if inner is None or not all(name_key(n) in self.conv.names for n in cand.cue.names):
+                continue
+            if not self._alone_followed(bi, block, li + 1):
+                continue
+            direction = f"{inner}; {cand.cue.direction}" if cand.cue.direction else inner
+            return replace(cand, form=ALONE, rest="", alone=True, cue=replace(cand.cue, direction=direction))
+        return None
 
     def _joint(self, cue: Cue) -> Cue:
         """``MACBETH LENNOX`` is said by Macbeth and Lennox together."""
