@@ -8,6 +8,7 @@ honoured; everything else is read the same way for ``.md`` and ``.txt``.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import replace
 
@@ -112,6 +113,10 @@ def is_end_mark(text: str) -> bool:
     return bool(_END_MARK.match(_strip_emphasis(text)))
 
 
+_SOME = ((True,), 1)  # a line the census did not read: look at it
+
+
+@functools.lru_cache(maxsize=1 << 14)
 def is_structure_line(text: str) -> bool:
     bare = _strip_emphasis(text.lstrip("#").strip())
     return (bool(bare) and bool(_STRUCTURE.match(bare) or _SCENE_HEADING.match(bare)) and len(bare.split()) <= 14
@@ -286,6 +291,7 @@ class _PlayParser:
                 builder.direction(self._direction_text(lines[0].text), Source(self.path, lines[0].number))
                 i = 1
         was_open = builder.speech_open()
+        conv_readings = self.conv.readings  # (block, line) -> the cue forms the census read there
         while i < len(lines):
             line = lines[i]
             source = Source(self.path, line.number)
@@ -352,7 +358,7 @@ class _PlayParser:
                 builder.direction(line.text, source)
                 i += 1
                 continue
-            if builder.continuing_speakers():
+            if builder.continuing_speakers() and (conv_readings.get((bi, i), _SOME)[0] or line.text[:2] in ("**", "__")):
                 self._warn_missed_cue(line, opens_paragraph=i == 0)
             builder.add_text(line.text, source)
             i += 1
@@ -454,7 +460,7 @@ class _PlayParser:
     def _lone_name_with_direction(self, bi: int, block: Block, li: int, found: tuple[Candidate, ...]) -> Candidate | None:
         """``ROPER. [_To LILY, urgently._]`` on a line of its own, in a play whose cues stand
         alone: the cue, and how the speech under it is said."""
-        if not self.conv.accepts(ALONE, True) or (li + 1 < len(block.lines) and li > 0):
+        if not found or not self.conv.accepts(ALONE, True) or (li + 1 < len(block.lines) and li > 0):
             return None
         for cand in found:
             inner = _whole_line_direction(cand.rest) if cand.form in (PERIOD, BRACKET) else None
