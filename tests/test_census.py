@@ -783,3 +783,30 @@ def test_braced_speeches_said_at_once_each_go_to_their_speaker():
     assert spoken(script)[2:5] == [(("JIMMIE",), "Buck up, Lil!"), (("ROPER",), "My pet!"),
                                    (("MRS. UPJOHN",), "'Ark to reason, dearie.")]
     assert list(script.lines())[3].directions == ("To LILY, urgently.",)
+
+
+def test_old_french_book_layout_particles_italic_directions_and_plain_structure():
+    """``LE VIEUX GASTON:``, ``UN SOLDAT _avance_:``, ``GASTON, seul:``, a setting as a plain line,
+    ``Fin du premier acte.`` and ``ACTE DEUXIÈME``."""
+    script = parse_fixture("french-book-layout.txt")
+    said = spoken(script)
+    assert said[3] == (("UN SOLDAT",), "Madame, on vous attend.")
+    assert list(script.lines())[3].directions == ("avance",)
+    assert (("GASTON",), "Me voici seul enfin. La route est longue et noire.") in said
+    assert [s.full_title for s in script.scenes] == ["ACTE PREMIER — SCÈNE PREMIÈRE", "ACTE PREMIER — SCÈNE II",
+                                                     "ACTE DEUXIÈME — SCÈNE PREMIÈRE"]
+    assert "Fin du premier acte." in script.structure
+    assert [e.text for e in script.scenes[1].elements if not hasattr(e, "speakers")] == ["La nuit. Une route déserte."]
+
+
+def test_a_cue_that_lost_its_bold_or_its_colon_is_still_its_characters():
+    script = parse_fixture("lost-bold-cues.md")
+    assert spoken(script)[3] == (("PEGGY",), "We're sorry, but it is true.")
+    assert spoken(script)[6] == (("TOM",), "All right, all right.")
+    assert [d[1].line for d in script.doubts] == [11, 17]  # and check lists both among its least sure
+
+
+def test_uncued_words_after_a_direction_leaving_one_character_alone_are_theirs():
+    script = parse_fixture("alone-on-stage.txt")
+    assert spoken(script)[3:5] == [(("JOHN",), "Look again."), (("MARTHA",), "Gone again. Always gone when I need him.")]
+    assert not script.warnings

@@ -22,6 +22,7 @@ from .cues import (
     GROUP_ALL,
     GROUP_BOTH,
     GROUP_MARK,
+    LOWER_TAIL,
     NAME_SUFFIXES,
     Cue,
     is_cast_list_entry,
@@ -43,6 +44,9 @@ _COLON = re.compile(
 # "Fairy godmother:", "All kids:": a name in a children's play typed with only its first word capitalised
 _SENTENCE_CASE_NAME = re.compile(r"^(?!(?:I|It|He|She|We|They|You|This|That|There|Here|What|Note|Then)\b)"
                                  r"[A-Z][\w'’\-]*(?: [a-z][\w'’\-]*){1,2}$")
+# "Un Soldat _avance_: Madame…": how the line is said, in italics between the name and its colon
+_ITALIC_BEFORE_COLON = re.compile(r"^(?P<name>[^:*_\[\]()]{1,60}?)\s+(?P<mark>[_*])(?P<direction>[^_*:]{1,60}?)(?P=mark)"
+                                  r"\s*:(?P<rest>.*)$")
 _ARROW = re.compile(r"^(?P<name>[^>()<]{1,60}?\s*(?:\([^()]*\))?)\s*>\s*(?P<rest>.*)$")
 _BRACKET = re.compile(r"^(?P<name>[^\[\](){}:;!?]{1,80}?)\s+(?P<rest>[\[({].*)$")
 # "TOBY  Approach", and speeches that open with a quote, an apostrophe or a one-letter word:
@@ -109,7 +113,8 @@ class Reading:
 def _candidate(form: str, name: str, rest: str, *, direction: str | None = None,
                solo: frozenset[str] | None = None, unmarked: bool = False) -> Candidate | None:
     name = name.strip()
-    caps = _caps(_PARENS.sub("", name) if "(" in name else name)
+    bare = _PARENS.sub("", name) if "(" in name else name
+    caps = _caps(LOWER_TAIL.sub("", bare) if "," in bare else bare)  # "GASTON, seul" is a name in capitals
     cue = parse_cue(name, caps=caps, solo=solo)
     if cue is None:
         return None
@@ -171,6 +176,8 @@ def _read_line(text: str, solo: frozenset[str] | None) -> Reading:
     italic = _ITALIC.match(text)
     if italic:
         return _read_italic(italic.group("inner"), italic.group("after"), solo)
+    if ":" in text and (aside := _ITALIC_BEFORE_COLON.match(text)):
+        text = f"{aside.group('name')} ({aside.group('direction')}):{aside.group('rest')}"  # "UN SOLDAT _avance_:"
     stripped = text.rstrip(" .:")
     if (stripped and stripped[-1] not in ",;&" and ":" not in stripped and not stripped.endswith((" and", " AND"))
             and not UNMARKED_DIRECTION.match(stripped)

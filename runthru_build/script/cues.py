@@ -54,6 +54,8 @@ _NAME_CHARS = re.compile(r"^@?[^\W_][\w .'’\-#\"“”&,]*$")
 # In a name, a mark that may join several people (or a name and how it is said: "JANOT, APARTÉ").
 GROUP_MARK = re.compile(r"\s*(?:&|\+|/|,|\bAND\b|\band\b)\s*")
 _NOT_IN_NAMES = re.compile(r"[^\w .'’\-#\"“”&,+/@]")  # what _NAME_CHARS and GROUP_MARK allow
+LOWER_TAIL = re.compile(r",\s*(?P<how>[^\W\d_A-Z][^\W\d_]*['’]?(?:\s+[^\W\d_A-Z][^\W\d_]*['’]?)?)\s*$")
+"""``, seul`` / ``, à part`` / ``, aside`` ending a cue: one or two lower-case words, how it is said."""
 _TRAILING_PAREN = re.compile(r"^(?P<name>.*?)\s*\((?P<paren>[^()]*)\)\s*$")
 _DOT_LEADER = re.compile(r"(?:\.\s?){4,}\s*\S|…\s+\S|\s*[-–—]{1,2}\s")  # "JIMMY ...... Sam Walker", not ". . .and so"
 _ACTOR = re.compile(r"^[A-Z][\w.'’\-]*(?:\s+[\w.'’\-]+){0,4}$")  # what follows a "…" or "--" leader in a cast list
@@ -147,6 +149,11 @@ def _parse_cue(text: str, caps: bool, solo: frozenset[str] | None) -> Cue | None
         elif paren:
             direction = f"{paren}; {direction}" if direction else paren
     name_part = name_part.strip().lstrip("@").strip()
+    if "," in name_part and (tail := LOWER_TAIL.search(name_part)):
+        # "GASTON, seul", "Janot, à part": a name, then how it is said
+        name_part = name_part[: tail.start()].strip()
+        said = tail.group("how")
+        direction = f"{said}; {direction}" if direction else said
     if not name_part:
         return None
     if (solo is None or "," not in name_part) and _NOT_IN_NAMES.search(name_part):
@@ -373,6 +380,7 @@ class ScriptBuilder:
 
     def heading(self, title: str, level: int, source: Source, *, front_matter: bool = False) -> None:
         self.end_speech()
+        self.soliloquy = False
         self._sections.append(_Section(title, level, source, front_matter=front_matter))
         self._after_direction = False
         self._last_speakers = None
@@ -443,6 +451,15 @@ class ScriptBuilder:
         self._after_direction = False
         self._last_speakers = None
 
+    def alone_on_stage(self, name: str) -> None:
+        """After a direction that leaves one character on stage, uncued words are theirs."""
+        self._last_speakers = (self.canonical(name),)
+        self._after_direction = True
+        self.soliloquy = True
+
+    soliloquy = False
+    """Set by ``alone_on_stage`` until the next cue or heading: plain words now are that character's."""
+
     def canonical(self, name: str) -> str:
         """One spelling per character: the first one seen, or the one an alias names."""
         key = name_key(name)
@@ -453,6 +470,7 @@ class ScriptBuilder:
 
     def start_speech(self, cue: Cue, source: Source, *, tentative: bool = False) -> None:
         self.end_speech()
+        self.soliloquy = False
         names = tuple(dict.fromkeys(self.canonical(n) for n in cue.names))
         if cue.alias:
             self.script.aliases.setdefault(name_key(cue.alias), names[0])

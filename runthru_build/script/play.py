@@ -53,8 +53,11 @@ _AUTHOR = re.compile(r"^(?:\*\*|__|\*|_)?\s*(?:written\s+|adapted\s+)?by\s+(?P<w
 _ORDINAL = r"(?:FIRST|SECOND|THIRD|FOURTH|FIFTH|SIXTH|SEVENTH|EIGHTH|NINTH|TENTH|LAST|FINAL|PREMIER|PREMIÈRE)"
 # "Erster Aufzug", "Dritte Szene": German ordinals stand before the word, Italian and Spanish ones after it
 _ORDINAL_DE = (r"(?:(?:ERST|ZWEIT|DRITT|VIERT|FÜNFT|SECHST|SIEBENT|SIEBT|ACHT|NEUNT|ZEHNT|ELFT|ZWÖLFT|LETZT)"
-               r"(?:ER|E|ES))")
-_NUMBER = (r"(?:[IVXLC]+|\d+[A-Z]?|ONE|TWO|THREE|FOUR|FIVE|SIX|SEVEN|EIGHT|NINE|TEN|ELEVEN|TWELVE|PREMIER|PREMIÈRE|"
+               r"(?:ER|EN|ES|E))")
+# French ordinals stand after "Acte" and "Scène": "Acte deuxième", "Scène troisième"
+_ORDINAL_FR = (r"(?:PREMIER|PREMIÈRE|SECOND|SECONDE|DEUXIÈME|TROISIÈME|QUATRIÈME|CINQUIÈME|SIXIÈME|SEPTIÈME|"
+               r"HUITIÈME|NEUVIÈME|DIXIÈME|DERNIER|DERNIÈRE)")
+_NUMBER = (rf"(?:[IVXLC]+|\d+[A-Z]?|ONE|TWO|THREE|FOUR|FIVE|SIX|SEVEN|EIGHT|NINE|TEN|ELEVEN|TWELVE|{_ORDINAL_FR}|"
            r"(?:PRIM|SECOND|TERZ|QUART|QUINT|SEST|SETTIM|OTTAV|NON|DECIM|ULTIM|UNIC)[OA]|"
            r"(?:PRIMER|SEGUND|TERCER|CUART|QUINT|SEXT|SÉPTIM|ÚNIC|ULTIM|ÚLTIM)[OA]|PRIMER)")
 _ACT_WORDS = r"(?:ACT|SCENE|ACTE|SC[EÈ]NE|PART|EPISODE|TABLEAU|AKT|AUFZUG|AUFTRITT|SZENE|BILD|ATTO|SCENA|ACTO|ESCENA|CUADRO|JORNADA|QUADRO)"
@@ -67,6 +70,8 @@ _STRUCTURE = re.compile(
 )
 _END_MARK = re.compile(
     rf"^(?:THE\s+END|END\s+OF\s+(?:THE\s+)?(?:PLAY|{_ORDINAL}\s+ACT|ACT\s+{_NUMBER}|SCENE\s+{_NUMBER})|CURTAIN|"
+    rf"FIN\s+(?:DU\s+{_ORDINAL_FR}\s+ACTE|DE\s+L['’]ACTE(?:\s+{_NUMBER})?|DE\s+LA\s+PIÈCE)|"  # "Fin du premier acte."
+    rf"ENDE\s+DES\s+(?:{_ORDINAL_DE}\s+)?(?:AKTS|AKTES|AUFZUGS|AUFZUGES|STÜCKS|STÜCKES)|"
     r"ACT\s+DROPS?|FINIS|FIN|BLACKOUT|SCENE)[.!]?$",
     re.IGNORECASE,
 )
@@ -113,6 +118,8 @@ def is_end_mark(text: str) -> bool:
     return bool(_END_MARK.match(_strip_emphasis(text)))
 
 
+_ALONE = re.compile(r"^(?P<name>[^\W\d_][\w'’. -]{0,40}?),?\s+(?i:alone|seul|seule|allein|sola|solo|solus)\s*[.:]?$")
+_SPEECH_OPENERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ\"'“‘([¿¡ÀÂÉÈÊÎÔÙÇÄÖÜ")
 _SOME = ((True,), 1)  # a line the census did not read: look at it
 
 
@@ -281,6 +288,10 @@ class _PlayParser:
             self.technical_hang = (bi, hang[1])  # "           FOOTSTEPS APPROACH AND STOP." under "SOUND:     …"
             builder.direction(plain_text(block.text), Source(self.path, lines[0].number))
             return
+        if first is None and i == 0 and len(lines) == 1 and (alone := self._alone_on_stage(lines[0].text)):
+            builder.direction(plain_text(lines[0].text), Source(self.path, lines[0].number))
+            builder.alone_on_stage(alone)  # "Martha alone.": the words after it, with no cue, are hers
+            return
         if first is None and i == 0 and not TECHNICAL_CUE.match(lines[0].text):
             if self._paragraph_is_direction(bi, block) and not self._holds_a_cue(bi, block):
                 leads_speech = self.cue_block == bi - 1 and builder.open_speech_is_empty()
@@ -438,7 +449,8 @@ class _PlayParser:
             chorus = cand.alone and bool(_CHORUS.match(cand.cue.text))
             if not (conv.accepts(cand.form, cand.caps) or self._known_name_with_direction(li, cand)
                     or self._known_name_above_speech(block, li, cand) or self._known_name_in_bold(li, cand)
-                    or self._known_name_heading_speech(block, li, cand) or chorus):
+                    or self._known_name_heading_speech(block, li, cand) or self._known_name_unmarked(li, cand)
+                    or chorus):
                 continue
             if li > 0 and conv.cues_open_paragraphs and cand.form not in (BOLD_COLON, BOLD):
                 continue
@@ -483,6 +495,24 @@ class _PlayParser:
         take another form."""
         return (li == 0 and cand.form == PERIOD and not cand.alone and cand.cue.direction is not None
                 and "(" in cand.cue.text and all(name_key(n) in self.conv.names for n in cand.cue.names))
+
+    def _alone_on_stage(self, text: str) -> str | None:
+        """``Martha alone.``, ``GASTON, seul.``: the character a direction leaves alone on stage."""
+        m = _ALONE.match(plain_text(text))
+        if m is None or name_key(m.group("name")) not in self.conv.names:
+            return None
+        key = name_key(m.group("name"))
+        return self.conv.spelled.get(key) or self.conv.cast.get(key) or m.group("name")
+
+    def _known_name_unmarked(self, li: int, cand: Candidate) -> bool:
+        """``PEGGY. We're sorry`` or ``TOM (sighing) All right`` opening a paragraph, in a play whose
+        cues are marked (``**NAME:**``, ``NAME:``): a character's cue that lost its bold or its colon
+        in a transcription, not more of the speech before."""
+        primary = self.conv.primary()
+        return (li == 0 and not cand.alone and cand.caps and cand.form in (PERIOD, COLON, BRACKET)
+                and primary is not None and primary.form in (BOLD_COLON, COLON) and primary.caps
+                and cand.rest[:1] in _SPEECH_OPENERS and not self.conv.cues_open_paragraphs
+                and all(name_key(n) in self.conv.names for n in cand.cue.names))
 
     def _known_name_in_bold(self, li: int, cand: Candidate) -> bool:
         """``**ARIA** Zack, stop it.`` in a play whose cues are ``**NAME:**``: the colon forgotten
@@ -562,7 +592,7 @@ class _PlayParser:
             return True  # a bracketed paragraph, closed or left open by a careless transcriber
         builder = self.builder
         if not builder.speech_open():
-            return not builder.after_direction() or self._judged_direction(block)
+            return not builder.after_direction() or (not builder.soliloquy and self._judged_direction(block))
         if (self.cue_block == bi - 1 and self.cue_alone) or builder.open_speech_is_empty():
             return False  # the speech under a cue that stands alone, or after its opening direction
         if self.speech_indent is not None and abs(block.indent - self.speech_indent) > 1 and not (
