@@ -233,7 +233,8 @@ def test_drama_class_markdown_with_bold_cues_labels_and_bold_headings():
         (("SAM",), "…in the fridge?"),
         (("ALEX", "SAM"), "The fridge!"),                 # ALL: the speakers of this scene
     ]
-    assert script.structure == ["Warm-up", "THE END", "Debrief Prompts"]
+    assert script.structure == ["Warm-up", "THE END"]
+    assert script.back_matter[0] == "**Debrief Prompts:**"  # after THE END, with no cue: the teacher's notes
     assert "Walk around the room. Freeze when the teacher claps." in script.front_matter
 
 
@@ -810,3 +811,35 @@ def test_uncued_words_after_a_direction_leaving_one_character_alone_are_theirs()
     script = parse_fixture("alone-on-stage.txt")
     assert spoken(script)[3:5] == [(("JOHN",), "Look again."), (("MARTHA",), "Gone again. Always gone when I need him.")]
     assert not script.warnings
+
+
+def test_what_follows_a_reads_direction_is_the_readers_and_speech_between_directions_is_kept():
+    script = parse_fixture("reads-aloud.md")
+    said = spoken(script)
+    assert said[2] == (("BEN",), '"My dear Ben, I shall not come home tonight."')
+    assert said[4] == (("BEN",), "You are welcome to read it.")
+    assert said[6] == (("BEN",), '"Yours ever, Clara."')
+    assert not script.warnings
+
+
+def test_a_second_stanza_after_a_blank_line_stays_with_its_singer():
+    """In a play whose speeches end with their paragraph, a song's next stanza is no direction."""
+    script = parse_fixture("second-stanza.txt")
+    assert spoken(script)[4] == (("TOM",), "And in the valley, deep and low, The river runs where willows grow, "
+                                           "And there my love will wait for me Beneath the old green willow tree.")
+
+
+def test_front_and_back_matter_is_never_speech_nor_shown_as_direction():
+    script = parse_fixture("front-and-back-matter.txt")
+    assert [s for s, _t in spoken(script)] == [("DOMIN",), ("HELENA",), ("DOMIN",), ("HELENA",), ("NANA",), ("DOMIN",)]
+    assert [s.title for s in script.scenes] == ["ACT FIRST."]
+    assert script.back_matter[0] == "FOOTNOTES" and len(script.back_matter) == 3
+    assert not [e for s in script.scenes for e in s.elements if not hasattr(e, "speakers")]
+
+
+def test_a_cue_on_the_line_after_a_verse_line_opens_a_speech():
+    script = parse_fixture("cue-inside-paragraph.txt")
+    assert spoken(script)[:3] == [
+        (("FIRST STUDENT",), "The night is cold, the lamp is low, And still the book lies open here."),
+        (("SECOND STUDENT",), "Then close it, friend, and let us go."),
+        (("FIRST STUDENT",), "Not yet; the dawn is not yet near.")]

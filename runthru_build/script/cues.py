@@ -380,7 +380,7 @@ class ScriptBuilder:
 
     def heading(self, title: str, level: int, source: Source, *, front_matter: bool = False) -> None:
         self.end_speech()
-        self.soliloquy = False
+        self.named_next = False
         self._sections.append(_Section(title, level, source, front_matter=front_matter))
         self._after_direction = False
         self._last_speakers = None
@@ -451,14 +451,15 @@ class ScriptBuilder:
         self._after_direction = False
         self._last_speakers = None
 
-    def alone_on_stage(self, name: str) -> None:
-        """After a direction that leaves one character on stage, uncued words are theirs."""
+    def give_uncued_words_to(self, name: str) -> None:
+        """After a direction that names who speaks next (``Martha alone.``, ``BEN reads.``),
+        uncued words are theirs."""
         self._last_speakers = (self.canonical(name),)
         self._after_direction = True
-        self.soliloquy = True
+        self.named_next = True
 
-    soliloquy = False
-    """Set by ``alone_on_stage`` until the next cue or heading: plain words now are that character's."""
+    named_next = False
+    """Set by ``give_uncued_words_to`` until the next cue or heading: plain words are that character's."""
 
     def canonical(self, name: str) -> str:
         """One spelling per character: the first one seen, or the one an alias names."""
@@ -470,7 +471,7 @@ class ScriptBuilder:
 
     def start_speech(self, cue: Cue, source: Source, *, tentative: bool = False) -> None:
         self.end_speech()
-        self.soliloquy = False
+        self.named_next = False
         names = tuple(dict.fromkeys(self.canonical(n) for n in cue.names))
         if cue.alias:
             self.script.aliases.setdefault(name_key(cue.alias), names[0])

@@ -58,6 +58,7 @@ _ORDINAL_DE = (r"(?:(?:ERST|ZWEIT|DRITT|VIERT|FÜNFT|SECHST|SIEBENT|SIEBT|ACHT|N
 _ORDINAL_FR = (r"(?:PREMIER|PREMIÈRE|SECOND|SECONDE|DEUXIÈME|TROISIÈME|QUATRIÈME|CINQUIÈME|SIXIÈME|SEPTIÈME|"
                r"HUITIÈME|NEUVIÈME|DIXIÈME|DERNIER|DERNIÈRE)")
 _NUMBER = (rf"(?:[IVXLC]+|\d+[A-Z]?|ONE|TWO|THREE|FOUR|FIVE|SIX|SEVEN|EIGHT|NINE|TEN|ELEVEN|TWELVE|{_ORDINAL_FR}|"
+           r"FIRST|THIRD|FOURTH|FIFTH|SIXTH|SEVENTH|EIGHTH|NINTH|TENTH|LAST|"  # "ACT FIRST."
            r"(?:PRIM|SECOND|TERZ|QUART|QUINT|SEST|SETTIM|OTTAV|NON|DECIM|ULTIM|UNIC)[OA]|"
            r"(?:PRIMER|SEGUND|TERCER|CUART|QUINT|SEXT|SÉPTIM|ÚNIC|ULTIM|ÚLTIM)[OA]|PRIMER)")
 _ACT_WORDS = r"(?:ACT|SCENE|ACTE|SC[EÈ]NE|PART|EPISODE|TABLEAU|AKT|AUFZUG|AUFTRITT|SZENE|BILD|ATTO|SCENA|ACTO|ESCENA|CUADRO|JORNADA|QUADRO)"
@@ -119,6 +120,7 @@ def is_end_mark(text: str) -> bool:
 
 
 _ALONE = re.compile(r"^(?P<name>[^\W\d_][\w'’. -]{0,40}?),?\s+(?i:alone|seul|seule|allein|sola|solo|solus)\s*[.:]?$")
+_READS = re.compile(r"^(?:(?P<name>[^\W\d_][\w'’. -]{0,40}?)\s+)?(?i:reads|reads aloud|reading|sings|singing)\b[^.]{0,40}\.?$")
 _SPEECH_OPENERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ\"'“‘([¿¡ÀÂÉÈÊÎÔÙÇÄÖÜ")
 _SOME = ((True,), 1)  # a line the census did not read: look at it
 
@@ -145,6 +147,7 @@ class _PlayParser:
         self.technical_label: str | None = None  # "MUSIC:" alone: the paragraph under it says what plays
         self.technical_hang: tuple[int, int] | None = None  # (block, column) of a sound cue's text
         self.last_body_heading = -1
+        self.verse_block = -1  # the last paragraph of a speech set as verse: a stanza after it may follow
         self.subtitle_block = -1
 
     # -- driver ----------------------------------------------------------
@@ -211,10 +214,19 @@ class _PlayParser:
         for bi in range(len(self.blocks) - 1, -1, -1):
             block = self.blocks[bi]
             if block.kind == "paragraph" and re.match(r"^(?:THE\s+END|END\s+OF\s+(?:THE\s+)?PLAY)\b", _strip_emphasis(block.first.text), re.IGNORECASE):
-                if len(self.blocks) - bi < 0.15 * len(self.blocks):
-                    return bi + 1 if len(block.lines) == 1 else bi
+                if len(self.blocks) - bi < 0.15 * len(self.blocks) or not self._cued_after(bi):
+                    return bi + 1 if len(block.lines) == 1 else bi  # rights notes, footnotes, errata
                 break
         return len(self.blocks)
+
+    def _cued_after(self, start: int) -> bool:
+        """Does any paragraph after block ``start`` open with a character's cue in this play's form?"""
+        conv = self.conv
+        for (bi, li), (found, _used) in conv.readings.items():
+            if bi > start and li == 0 and any(
+                    conv.accepts(c.form, c.caps) and all(name_key(n) in conv.names for n in c.cue.names) for c in found):
+                return True
+        return False
 
     @staticmethod
     def _raw(block: Block) -> str:
@@ -290,12 +302,20 @@ class _PlayParser:
             return
         if first is None and i == 0 and len(lines) == 1 and (alone := self._alone_on_stage(lines[0].text)):
             builder.direction(plain_text(lines[0].text), Source(self.path, lines[0].number))
-            builder.alone_on_stage(alone)  # "Martha alone.": the words after it, with no cue, are hers
+            builder.give_uncued_words_to(alone)  # "Martha alone.": the words after it, with no cue, are hers
             return
-        if first is None and i == 0 and not TECHNICAL_CUE.match(lines[0].text):
+        # a song's next stanza after a blank line, in a play whose speeches end with their paragraph
+        second_stanza = first is None and i == 0 and self.verse_block == bi - 1 and not builder.speech_open() \
+            and _verse_shaped(block) and builder.last_speakers is not None and len(builder.last_speakers) == 1
+        if second_stanza:
+            builder.give_uncued_words_to(builder.last_speakers[0])
+        if first is None and i == 0 and not TECHNICAL_CUE.match(lines[0].text) and not second_stanza:
             if self._paragraph_is_direction(bi, block) and not self._holds_a_cue(bi, block):
                 leads_speech = self.cue_block == bi - 1 and builder.open_speech_is_empty()
-                builder.direction(self._direction_text(block.text), Source(self.path, lines[0].number), inline=leads_speech)
+                text = self._direction_text(block.text)
+                builder.direction(text, Source(self.path, lines[0].number), inline=leads_speech)
+                if not leads_speech and (reader := self._reader(text)):
+                    builder.give_uncued_words_to(reader)  # "[BEN reads.]": the letter under it is read by Ben
                 return
             under_cue = self.cue_block == bi - 1 and self.cue_alone
             if builder.speech_open() and not under_cue and self._opens_with_direction(block):
@@ -377,6 +397,8 @@ class _PlayParser:
             self.speech_indent = block.indent  # a speech taken up again after a direction: its own indent now
         if self.speech_indent is None and builder.speech_open() and not builder.open_speech_is_empty():
             self.speech_indent = block.indent
+        if builder.speech_open() and not builder.open_speech_is_empty() and _verse_shaped(block):
+            self.verse_block = bi
         if self.conv.one_paragraph_speeches and not (self.cue_block == bi and first is not None and first.alone):
             builder.end_speech()
 
@@ -496,6 +518,19 @@ class _PlayParser:
         return (li == 0 and cand.form == PERIOD and not cand.alone and cand.cue.direction is not None
                 and "(" in cand.cue.text and all(name_key(n) in self.conv.names for n in cand.cue.names))
 
+    def _reader(self, direction: str) -> str | None:
+        """``BEN reads.``, ``Reads aloud.``: who reads (or sings) the uncued words that follow."""
+        m = _READS.match(plain_text(direction))
+        if m is None:
+            return None
+        if m.group("name") is None:
+            last = self.builder.last_speakers
+            return last[0] if last and len(last) == 1 else None
+        key = name_key(m.group("name"))
+        if key not in self.conv.names:
+            return None
+        return self.conv.spelled.get(key) or self.conv.cast.get(key) or m.group("name")
+
     def _alone_on_stage(self, text: str) -> str | None:
         """``Martha alone.``, ``GASTON, seul.``: the character a direction leaves alone on stage."""
         m = _ALONE.match(plain_text(text))
@@ -592,7 +627,7 @@ class _PlayParser:
             return True  # a bracketed paragraph, closed or left open by a careless transcriber
         builder = self.builder
         if not builder.speech_open():
-            return not builder.after_direction() or (not builder.soliloquy and self._judged_direction(block))
+            return not builder.after_direction() or (not builder.named_next and self._judged_direction(block))
         if (self.cue_block == bi - 1 and self.cue_alone) or builder.open_speech_is_empty():
             return False  # the speech under a cue that stands alone, or after its opening direction
         if self.speech_indent is not None and abs(block.indent - self.speech_indent) > 1 and not (
@@ -780,6 +815,13 @@ class _PlayParser:
                     f"{line.source}: {line.speakers[0]} speaks {line.words} words, far more than this play's norm"
                     " (a swallowed preface or a missed cue?)"
                 )
+
+
+def _verse_shaped(block: Block) -> bool:
+    """Four or more short lines, each opening with a capital and none bracketed: a stanza."""
+    lines = block.lines
+    return len(lines) >= 4 and all(
+        len(line.text) <= 60 and line.text[:1].isupper() and line.text[:1] not in "[(" for line in lines)
 
 
 def _front_matter_headings(blocks: list[Block]) -> set[int]:
