@@ -843,3 +843,21 @@ def test_a_cue_on_the_line_after_a_verse_line_opens_a_speech():
         (("FIRST STUDENT",), "The night is cold, the lamp is low, And still the book lies open here."),
         (("SECOND STUDENT",), "Then close it, friend, and let us go."),
         (("FIRST STUDENT",), "Not yet; the dawn is not yet near.")]
+
+
+def test_every_word_in_the_conventions_tables_is_read_as_structure():
+    """The act words and ordinals are data (script/conventions.py): each one, in any case,
+    heads an act or scene line, and each alone-word leaves its character on stage."""
+    from runthru_build.script import conventions as c
+    from runthru_build.script.play import _ALONE, is_end_mark, is_structure_line
+
+    for words in c.ACT_WORDS.values():
+        for word in words:
+            assert is_structure_line(f"{word} II") and is_structure_line(f"{word.title()} 3"), word
+    for words in c.ORDINALS_AFTER.values():
+        for word in words:
+            assert is_structure_line(f"ACTE {word}") and is_structure_line(f"Scene {word.lower()}"), word
+    for stem in c.ORDINAL_STEMS_DE:
+        assert is_structure_line(f"{stem.title()}er Aufzug") and is_end_mark(f"Ende des {stem.lower()}en Aufzugs."), stem
+    for word in c.ALONE_WORDS:
+        assert _ALONE.match(f"Martha {word.lower()}."), word

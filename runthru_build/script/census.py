@@ -18,6 +18,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from .blocks import Block, SourceLine
+from .conventions import ABBREVIATED_TITLES
 from .cues import (
     GROUP_ALL,
     GROUP_BOTH,
@@ -62,9 +63,7 @@ _CAPS_NAME_THEN_DIRECTION = re.compile(
     r"^(?P<name>[^\W\d_a-zß][^\Wa-zß]+(?:[.'’\-][^\Wa-zß]*)*(?:\s+[^\W\d_a-zß][^\Wa-zß]+(?:[.'’\-][^\Wa-zß]*)*){0,3})"
     r"\s+(?P<direction>[a-zäöüßàèéìòù][^.!?]{0,80})$"
 )
-_TITLES = frozenset({"MR", "MRS", "MS", "MISS", "DR", "ST", "LT", "SGT", "CAPT", "COL", "GEN", "REV", "PROF", "MME",
-                     "MLLE", "M", "MM", "MESSRS", "SIR", "FR", "BRO", "SR", "JR", "GOV", "SEN", "REP", "PVT", "CPL",
-                     "MAJ", "ADM", "HON", "DON", "MT"})
+_TITLES = ABBREVIATED_TITLES
 _CAST_HEADING = re.compile(
     r"^[*_#\s]*(dramatis person(?:ae|æ)|(?:the )?persons (?:of|in) the (?:play|drama)|(?:the )?persons represented|"
     r"(?:the )?characters(?: in the play| of the play)?|cast(?: of characters| list)?|the cast|personnages|personajes|personaggi|interlocutori|personen(?: der handlung)?|"

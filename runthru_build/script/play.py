@@ -30,6 +30,21 @@ from .census import (
     line_is_direction_word,
     take_census,
 )
+from .conventions import (
+    ACT_WORDS,
+    ACT_WORDS_AFTER_ORDINAL_DE,
+    ALONE_WORDS,
+    FRAME_WORDS,
+    NUMBER_WORDS,
+    ORDINAL_ENDINGS_DE,
+    ORDINAL_STEMS_AFTER,
+    ORDINAL_STEMS_DE,
+    ORDINALS_AFTER,
+    ORDINALS_AFTER_BARE,
+    ORDINALS_BEFORE,
+    READS_WORDS,
+    alternation,
+)
 from .cues import (
     GROUP_ALL,
     GROUP_BOTH,
@@ -50,23 +65,19 @@ FRONT_MATTER_HEADINGS = re.compile(
     re.IGNORECASE,
 )
 _AUTHOR = re.compile(r"^(?:\*\*|__|\*|_)?\s*(?:written\s+|adapted\s+)?by\s+(?P<who>.+?)\s*(?:\*\*|__|\*|_)?$", re.IGNORECASE)
-_ORDINAL = r"(?:FIRST|SECOND|THIRD|FOURTH|FIFTH|SIXTH|SEVENTH|EIGHTH|NINTH|TENTH|LAST|FINAL|PREMIER|PREMIÈRE)"
+_ORDINAL = alternation([w for words in ORDINALS_BEFORE.values() for w in words])
 # "Erster Aufzug", "Dritte Szene": German ordinals stand before the word, Italian and Spanish ones after it
-_ORDINAL_DE = (r"(?:(?:ERST|ZWEIT|DRITT|VIERT|FÜNFT|SECHST|SIEBENT|SIEBT|ACHT|NEUNT|ZEHNT|ELFT|ZWÖLFT|LETZT)"
-               r"(?:ER|EN|ES|E))")
+_ORDINAL_DE = f"(?:{alternation(ORDINAL_STEMS_DE)}{alternation(ORDINAL_ENDINGS_DE)})"
 # French ordinals stand after "Acte" and "Scène": "Acte deuxième", "Scène troisième"
-_ORDINAL_FR = (r"(?:PREMIER|PREMIÈRE|SECOND|SECONDE|DEUXIÈME|TROISIÈME|QUATRIÈME|CINQUIÈME|SIXIÈME|SEPTIÈME|"
-               r"HUITIÈME|NEUVIÈME|DIXIÈME|DERNIER|DERNIÈRE)")
-_NUMBER = (rf"(?:[IVXLC]+|\d+[A-Z]?|ONE|TWO|THREE|FOUR|FIVE|SIX|SEVEN|EIGHT|NINE|TEN|ELEVEN|TWELVE|{_ORDINAL_FR}|"
-           r"FIRST|THIRD|FOURTH|FIFTH|SIXTH|SEVENTH|EIGHTH|NINTH|TENTH|LAST|"  # "ACT FIRST."
-           r"(?:PRIM|SECOND|TERZ|QUART|QUINT|SEST|SETTIM|OTTAV|NON|DECIM|ULTIM|UNIC)[OA]|"
-           r"(?:PRIMER|SEGUND|TERCER|CUART|QUINT|SEXT|SÉPTIM|ÚNIC|ULTIM|ÚLTIM)[OA]|PRIMER)")
-_ACT_WORDS = r"(?:ACT|SCENE|ACTE|SC[EÈ]NE|PART|EPISODE|TABLEAU|AKT|AUFZUG|AUFTRITT|SZENE|BILD|ATTO|SCENA|ACTO|ESCENA|CUADRO|JORNADA|QUADRO)"
+_ORDINAL_FR = alternation(ORDINALS_AFTER["fr"])
+_NUMBER = alternation([r"[IVXLC]+", r"\d+[A-Z]?", *NUMBER_WORDS, *(w for ws in ORDINALS_AFTER.values() for w in ws),
+                       *(f"{alternation(stems)}[OA]" for stems in ORDINAL_STEMS_AFTER.values()), *ORDINALS_AFTER_BARE])
+_ACT_WORDS = alternation([w for words in ACT_WORDS.values() for w in words])
 _STRUCTURE = re.compile(
-    rf"^(?:(?:(?:THE\s+)?{_ORDINAL}\s+(?:ACT|SCENE|PART)|{_ORDINAL_DE}\s+(?:AKT|AUFZUG|AUFTRITT|SZENE|BILD|TEIL)|"
+    rf"^(?:(?:(?:THE\s+)?{_ORDINAL}\s+(?:ACT|SCENE|PART)|{_ORDINAL_DE}\s+{alternation(ACT_WORDS_AFTER_ORDINAL_DE)}|"
     rf"{_ACT_WORDS}\s+{_NUMBER}\b|\d+\.\s*{_ACT_WORDS}\b)"
     r"(?!(?-i:\s+(?!scene\b|act\b|part\b|cont)[a-z]))|"  # "The first act passes in…" is a sentence
-    r"PROLOGUE|EPILOGUE|INDUCTION|INTERLUDE|ENTR'?ACTE|VORSPIEL|NACHSPIEL|PROLOGO|PRÓLOGO|EPILOGO|EPÍLOGO)(?:[\s.:,—–-].*)?$",
+    rf"{alternation(FRAME_WORDS)})(?:[\s.:,—–-].*)?$",
     re.IGNORECASE,
 )
 _END_MARK = re.compile(
@@ -119,8 +130,8 @@ def is_end_mark(text: str) -> bool:
     return bool(_END_MARK.match(_strip_emphasis(text)))
 
 
-_ALONE = re.compile(r"^(?P<name>[^\W\d_][\w'’. -]{0,40}?),?\s+(?i:alone|seul|seule|allein|sola|solo|solus)\s*[.:]?$")
-_READS = re.compile(r"^(?:(?P<name>[^\W\d_][\w'’. -]{0,40}?)\s+)?(?i:reads|reads aloud|reading|sings|singing)\b[^.]{0,40}\.?$")
+_ALONE = re.compile(rf"^(?P<name>[^\W\d_][\w'’. -]{{0,40}}?),?\s+(?i:{alternation(ALONE_WORDS)})\s*[.:]?$")
+_READS = re.compile(rf"^(?:(?P<name>[^\W\d_][\w'’. -]{{0,40}}?)\s+)?(?i:{alternation(READS_WORDS)})\b[^.]{{0,40}}\.?$")
 _SPEECH_OPENERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ\"'“‘([¿¡ÀÂÉÈÊÎÔÙÇÄÖÜ")
 _SOME = ((True,), 1)  # a line the census did not read: look at it
 
