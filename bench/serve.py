@@ -4,6 +4,8 @@
     python bench/serve.py --project DIR     # a project already built
     python bench/serve.py --clients 50 --seconds 20 --pin 4321
     python bench/serve.py --attacks-only    # only the attacks on the PIN gate and the connections
+    python bench/serve.py --only keepalive  # keep-alive latency, with and without TCP_NODELAY/one write
+    python bench/serve.py --only fd --before /tmp/main-checkout   # the file-descriptor attack, both servers
 
 Each client keeps one HTTP/1.1 connection and fetches pages, the player's
 assets and audio files in turn; prints requests per second, latency
@@ -15,12 +17,25 @@ threads are its own): a burst of 100 concurrent wrong guesses from one address
 port each under another CF-Connecting-IP, whether the real user (who logged in
 earlier from that address) still gets in, and 200 half-open connections
 (whether the server keeps answering, and the threads they hold).
+
+Keep-alive latency: one reused connection fetching audio and pages, from two
+servers side by side in one run, one as served now (TCP_NODELAY, a small body
+in the head's write) and one with that turned off (the head and body in two
+writes: Nagle's algorithm then waits for the client's delayed ACK).
+
+The file-descriptor attack: one client holds 1,100 idle sockets against a
+server whose process may open 1,024 files, reopening each one the server
+shuts, while a health probe runs every second for 30 s: how many probes are answered,
+and the server's CPU meanwhile (accept() failing with EMFILE used to spin).
+``--before DIR`` runs the same attack against the RunThru in DIR (a checkout
+of an older commit) in the same run.
 """
 
 from __future__ import annotations
 
 import argparse
 import http.client
+import os
 import re
 import socket
 import statistics
@@ -52,10 +67,11 @@ def paths_of(build_dir: Path) -> list[str]:
 
 
 def run_load(port: int, paths: list[str], clients: int, seconds: float, cookie: str | None) -> None:
+    """``cookie``: the session cookie as the browser sends it, ``name=value``."""
     latencies: list[list[float]] = [[] for _ in range(clients)]
     errors: list[str] = []
     deadline = time.monotonic() + seconds
-    headers = {"Cookie": f"runthru_auth={cookie}"} if cookie else {}
+    headers = {"Cookie": cookie} if cookie else {}
 
     def client(n: int) -> None:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
@@ -191,7 +207,7 @@ def run_attacks(build_dir: Path, state_dir: Path, idle_wait_s: float) -> None:
         conn.request("GET", "/_runthru/logout", headers={"Cookie": user_cookies})
         conn.getresponse().read()
         conn.close()
-        user_cookies = "; ".join(c for c in user_cookies.split("; ") if not c.startswith("runthru_auth="))
+        user_cookies = "; ".join(c for c in user_cookies.split("; ") if not c.startswith("runthru_auth"))
         rss_before = megabytes(pid, "VmRSS")
 
         statuses = burst(port, 100, lambda n: {})
@@ -236,6 +252,123 @@ def run_attacks(build_dir: Path, state_dir: Path, idle_wait_s: float) -> None:
         server.wait(timeout=30)
 
 
+def keepalive_latency(build_dir: Path, requests: int = 200) -> None:
+    paths = paths_of(build_dir)
+    audio = [p for p in paths if "/audio/" in p]
+    cases = [p for pair in zip(audio, paths[:len(audio)]) for p in pair]  # audio (a few KB) and pages, in turn
+    results = {}
+    for nodelay in (False, True):
+        serving = Serving(ServerState(build_dir=build_dir), "127.0.0.1", 0)
+        for server in serving.servers:
+            server.nodelay = nodelay
+        serving.start()
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", serving.port, timeout=10)
+            reused = []
+            for n in range(requests):
+                started = time.perf_counter()
+                conn.request("GET", cases[n % len(cases)])
+                conn.getresponse().read()
+                reused.append(time.perf_counter() - started)
+            conn.close()
+            fresh = []
+            for n in range(requests // 4):
+                started = time.perf_counter()
+                conn = http.client.HTTPConnection("127.0.0.1", serving.port, timeout=10)
+                conn.request("GET", cases[n % len(cases)])
+                conn.getresponse().read()
+                conn.close()
+                fresh.append(time.perf_counter() - started)
+        finally:
+            serving.stop()
+        results[nodelay] = (statistics.median(reused) * 1000, sorted(reused)[int(0.95 * len(reused))] * 1000,
+                            statistics.median(fresh) * 1000)
+    print(f"keep-alive latency, {requests} requests on one reused connection (audio and pages in turn):")
+    for nodelay, label in ((False, "head and body in two writes, Nagle on (before)"),
+                           (True, "TCP_NODELAY, small body in the head's write (now)")):
+        median, p95, fresh = results[nodelay]
+        print(f"  {label}: median {median:.2f} ms, p95 {p95:.2f} ms (a fresh connection each: median {fresh:.2f} ms)")
+    print(f"  reused-connection median, before / now: {results[False][0] / results[True][0]:.0f}x")
+
+
+FD_SERVER = """
+import resource, sys, time
+from pathlib import Path
+sys.path.insert(0, {repo!r})
+resource.setrlimit(resource.RLIMIT_NOFILE, (1024, 1024))
+from runthru_build.serve import ServerState, Serving
+serving = Serving(ServerState(build_dir=Path({build!r})), "127.0.0.1", 0)
+serving.start()
+print(serving.port, flush=True)
+sys.stdin.read()
+"""
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def fd_attack(build_dir: Path, repo: Path, label: str, sockets: int = 1100, probes: int = 30) -> None:
+    import select
+
+    code = FD_SERVER.format(repo=str(repo), build=str(build_dir))
+    server = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    held: list[socket.socket] = []
+    stop = threading.Event()
+    attacker: list[threading.Thread] = []
+    reopened = [0]
+    try:
+        port = int(server.stdout.readline())
+
+        def hold() -> None:
+            while not stop.is_set():
+                while len(held) < sockets and not stop.is_set():
+                    try:
+                        held.append(socket.create_connection(("127.0.0.1", port), timeout=1))
+                    except OSError:
+                        break
+                poller = select.poll()
+                for sock in held:
+                    poller.register(sock, select.POLLIN)
+                shut = {fd for fd, _ in poller.poll(100)}
+                for sock in [s for s in held if s.fileno() in shut]:
+                    sock.close()
+                    held.remove(sock)
+                    reopened[0] += 1
+
+        attacker.append(threading.Thread(target=hold, daemon=True))
+        attacker[0].start()
+        time.sleep(3)
+        cpu_before, wall_before = cpu_seconds(server.pid), time.monotonic()
+        answered, latencies = 0, []
+        for _ in range(probes):
+            started = time.perf_counter()
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=3)
+                conn.request("GET", "/_runthru/health")
+                if conn.getresponse().status == 200:
+                    answered += 1
+                    latencies.append((time.perf_counter() - started) * 1000)
+                conn.close()
+            except OSError:
+                pass
+            time.sleep(1.0)  # 30 s of probes: the 20 s idle deadline shuts (and the attacker reopens) every socket
+        cpu = (cpu_seconds(server.pid) - cpu_before) / (time.monotonic() - wall_before)
+        fds = len(os.listdir(f"/proc/{server.pid}/fd"))
+        median = f"median {statistics.median(latencies):.1f} ms" if latencies else "none answered"
+        print(f"  {label}: {answered} of {probes} health probes answered ({median}); server CPU {cpu:.0%}, "
+              f"{fds} files open, {threads(server.pid)} threads; the attacker's sockets shut and reopened: {reopened[0]}")
+    finally:
+        stop.set()
+        for thread in attacker:
+            thread.join()
+        server.kill()
+        server.wait()
+        for sock in held:
+            sock.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--project", type=Path)
@@ -244,6 +377,8 @@ def main() -> None:
     parser.add_argument("--pin", help="serve behind this PIN (the clients hold a valid cookie)")
     parser.add_argument("--attacks-only", action="store_true", help="skip the load, run only the attacks")
     parser.add_argument("--idle-wait", type=float, default=25.0, help="seconds to hold the half-open connections")
+    parser.add_argument("--only", choices=("keepalive", "fd"), help="run only this measurement")
+    parser.add_argument("--before", type=Path, help="a checkout of an older RunThru to attack side by side (fd)")
     args = parser.parse_args()
     if not 1 <= args.clients <= 200 or not 1 <= args.seconds <= 120:
         parser.error("keep the load bounded: 1-200 clients, 1-120 seconds")
@@ -252,13 +387,23 @@ def main() -> None:
         if project is None:
             project = copy_sample(Path(tmp))
             build(project)
+        if args.only in (None, "keepalive"):
+            keepalive_latency(project / "build")
+        if args.only in (None, "fd"):
+            print("one client holding 1,100 idle sockets (reopened as they are shut), 30 health probes:")
+            if args.before is not None:
+                fd_attack(project / "build", args.before.resolve(), f"before ({args.before})")
+            fd_attack(project / "build", REPO, "now")
+        if args.only is not None:
+            return
         if not args.attacks_only:
             gate = make_gate(args.pin, None, Path(tmp) / "state") if args.pin else None
             serving = Serving(ServerState(build_dir=project / "build", gate=gate), "127.0.0.1", 0)
             serving.start()
             try:
-                run_load(serving.port, paths_of(project / "build"), args.clients, args.seconds,
-                         gate.issue_cookie() if gate else None)
+                cookie = f"{gate.cookie_name('session', port=serving.port, https=False)}={gate.issue_cookie()}" \
+                    if gate else None
+                run_load(serving.port, paths_of(project / "build"), args.clients, args.seconds, cookie)
             finally:
                 serving.stop()
         run_attacks(project / "build", Path(tmp) / "attack-state", args.idle_wait)

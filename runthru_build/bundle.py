@@ -84,6 +84,7 @@ def production_bundle_entries(staged: StagedSite, site: ProductionSite) -> list[
     entries += _start_pages(staged, site, site.roles, top)
     entries.append((f"{top}/{site.slug}/data.js", base / "data.js"))
     entries.append((f"{top}/{site.slug}/listen.html", base / "listen.html"))
+    entries.append((f"{top}/{site.slug}/tableread.html", base / "tableread.html"))  # says it needs serve
     entries += [(f"{top}/{site.slug}/{r.slug}/index.html", base / r.slug / "index.html") for r in site.roles]
     entries += [(f"{top}/{site.slug}/audio/{name}", base / "audio" / name) for name in sorted(site.audio)]
     return entries
@@ -101,11 +102,22 @@ def _digest(entries: list[tuple[str, bytes | Path]]) -> str:
     return h.hexdigest()
 
 
+def _file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
 def _unchanged(entry: list | None, digest: str, previous: Path) -> bool:
-    """The previous bundle holds the same contents and its file still has the size written."""
+    """The previous bundle holds the same contents and its file is still the one written: its
+    size and its sha256, as takes are verified (a bundle corrupted in place keeps its size).
+    A bundle recorded before its sha256 was is written again."""
     try:
-        return entry is not None and entry[0] == digest and previous.stat().st_size == entry[1]
-    except (OSError, IndexError, TypeError):
+        return (entry is not None and len(entry) >= 3 and entry[0] == digest and previous.stat().st_size == entry[1]
+                and _file_sha256(previous) == entry[2])
+    except (OSError, TypeError):
         return False
 
 
@@ -144,6 +156,6 @@ def write_bundles(staged: StagedSite, previous_site: Path | None = None) -> dict
                     and _reuse(previous_site / rel, target)):
                 _write_zip(target, entries)
             sizes[rel] = target.stat().st_size
-            manifest[rel] = [digest, sizes[rel]]
+            manifest[rel] = [digest, sizes[rel], _file_sha256(target)]
     (staged.root / MANIFEST).write_text(json.dumps(manifest, indent=1))
     return sizes

@@ -19,6 +19,7 @@ import contextlib
 import fcntl
 import hashlib
 import json
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, replace
@@ -30,6 +31,7 @@ from .fsutil import remove_orphan_temp_files, write_atomic
 
 AUDIO_SUFFIXES = (".mp3", ".opus")
 _TAKE_FILE = re.compile(r"([0-9a-f]{64})\.(json|mp3|opus)")
+_TAKE_DIR = re.compile(r"[0-9a-f]{2}")
 
 
 @dataclass(frozen=True)
@@ -146,7 +148,7 @@ class TakeCache:
                 stack.enter_context(handle)
                 fcntl.flock(handle, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
                 stack.callback(fcntl.flock, handle, fcntl.LOCK_UN)
-            remove_orphan_temp_files(self.root)  # only dead processes' files: safe under either lock
+            remove_orphan_temp_files([self.root, *self._take_dirs()])  # only dead processes' files: safe either way
             yield
 
     def _lock_file(self, exclusive: bool) -> IO[str] | None:
@@ -176,6 +178,13 @@ class TakeCache:
             seconds += info.duration
             size += self.audio_path(info.key, info.suffix).stat().st_size + self._info_path(info.key).stat().st_size
         return CacheStats(takes, size, seconds)
+
+    def _take_dirs(self) -> list[Path]:
+        """The folders takes go in (``<cache>/<two hex digits>/``): no other folder under the cache is RunThru's."""
+        try:
+            return [self.root / e.name for e in os.scandir(self.root) if _TAKE_DIR.fullmatch(e.name) and e.is_dir()]
+        except OSError:
+            return []
 
     def _take_files(self) -> Iterator[tuple[str, Path]]:
         """(key, path) of every file named as a take, in the folder its key names."""

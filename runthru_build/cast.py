@@ -30,15 +30,16 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from .config import check_value, find_line, parse_toml, setting, validate
+from .config import check_value, find_line, load_config, parse_toml, setting, validate
 from .engines import DEFAULT_ENGINE, engine_class, engine_names
 from .engines.base import EngineError
-from .errors import RunThruError, read_text
+from .errors import RunThruError, RunThruErrors, read_text
 from .script import Script
 from .script.cues import name_key
-from .voices import casting, store
+from .voices import casting, catalogue, kokoro, store
 
 VOICE_FILE_SUFFIXES = (".wav", ".flac", ".mp3", ".ogg", ".onnx")
+KOKORO = "kokoro"
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,7 @@ def _preferred_slot(name: str) -> int:
 
 def automatic_voices(characters: list[str], taken: Iterable[Voice], base: Voice,
                      pool: list[casting.Candidate] | None = None, hints: dict[str, str] | None = None,
-                     ) -> dict[str, Voice]:
+                     language: str | None = None) -> dict[str, Voice]:
     """Give each character a distinct voice.
 
     With voices installed (``pool``), every voice and speaker is used once at
@@ -112,8 +113,14 @@ def automatic_voices(characters: list[str], taken: Iterable[Voice], base: Voice,
     pitched; with the built-in voice alone, each character gets its hashed
     palette slot, or the next free one.  Characters are placed in order of
     first appearance, so adding a character late in the script never changes
-    the voice of an earlier one.
+    the voice of an earlier one.  Kokoro roles get the best free installed Kokoro
+    voice fitting their hint (the project's ``language`` accent first), pitched
+    only once every voice is taken.
     """
+    if base.engine == KOKORO and base.voice is None:
+        kokoro_pool = casting.kokoro_candidates(language)
+        if kokoro_pool:
+            return casting.assign(characters, taken, base, kokoro_pool, hints or {}, AUTO_VOICES, casting.first_free)
     if pool and len(pool) > 1 and base.engine == DEFAULT_ENGINE and base.voice in (None, store.BUILTIN_VOICE) \
             and base.speaker is None:
         return casting.assign(characters, taken, base, pool, hints or {}, AUTO_VOICES, _preferred_slot)
@@ -161,12 +168,22 @@ def project_root_of(path: Path) -> Path:
     return path.resolve().parent.parent
 
 
-def automatic_cast(script: Script, script_path: Path) -> Cast:
-    cast = Cast(path=None, script_path=script_path)
-    pool = casting.candidates(project_root_of(script_path))
+def project_language(root: Path) -> str:
+    """The project's ``language`` (runthru.toml), "" when unset or unreadable (its own errors come elsewhere)."""
+    try:
+        return load_config(root).language
+    except RunThruError:
+        return ""
+
+
+def automatic_cast(script: Script, script_path: Path, engine: str = DEFAULT_ENGINE) -> Cast:
+    cast = Cast(path=None, script_path=script_path, engine=engine)
+    root = project_root_of(script_path)
+    pool = casting.candidates(root)
     cast.roles = {
         name: Role(name=name, voice=voice, automatic=True)
-        for name, voice in automatic_voices(script.characters, [], Voice(), pool, script_hints(script)).items()
+        for name, voice in automatic_voices(script.characters, [], Voice(engine=engine), pool, script_hints(script),
+                                            project_language(root)).items()
     }
     return cast
 
@@ -183,24 +200,38 @@ def read_cast_header(path: Path, shown: str) -> tuple[dict[str, Any], str, Path]
 
 
 def load_cast(path: Path, shown: str, script: Script, table: dict[str, Any], text: str, script_path: Path) -> Cast:
-    """Validate a cast file's table against the script it names."""
+    """Validate a cast file's table against the script it names.  Every mistake in the file is
+    found before any is reported: ``RunThruErrors`` holds them all, in line order."""
+    errors: list[RunThruError] = []
+
+    def attempt(check, *args, fallback=None, **kwargs):
+        try:
+            return check(*args, **kwargs)
+        except RunThruErrors as exc:
+            errors.extend(exc.errors)
+        except RunThruError as exc:
+            errors.append(exc)
+        return fallback
+
     top_keys = {"script", "title", "engine", "defaults", "roles"}
     for key in table:
         if key not in top_keys:
             close = difflib.get_close_matches(key, sorted(top_keys), n=1)
             hint = f" (did you mean {close[0]}?)" if close else f" (known: {', '.join(sorted(top_keys))})"
-            raise RunThruError(f"unknown key {key}{hint}", path=shown, line=find_line(text, key))
-    title = _optional_str(table, "title", shown, text)
-    engine = _engine(table.get("engine", DEFAULT_ENGINE), "engine", shown, text)
-    defaults_table = _table(table, "defaults", shown, text)
-    defaults = validate(_RoleTable, _speaker_as_text(defaults_table), shown, text, prefix="defaults.")
+            errors.append(RunThruError(f"unknown key {key}{hint}", path=shown, line=find_line(text, key)))
+    title = attempt(_optional_str, table, "title", shown, text)
+    engine = attempt(_engine, table.get("engine", DEFAULT_ENGINE), "engine", shown, text, fallback=DEFAULT_ENGINE)
+    defaults_table = attempt(_table, table, "defaults", shown, text, fallback={})
+    defaults = validate(_RoleTable, _speaker_as_text(defaults_table), shown, text, prefix="defaults.",
+                        errors=errors)
     base_actor = defaults.pop("actor", None)
-    if "hint" in defaults:
-        raise RunThruError("defaults.hint: a hint describes one role: put it in [roles.X]", path=shown,
-                           line=find_line(text, "hint"))
-    base = _voice_file(Voice(**{"engine": engine, **defaults}), "defaults", path, shown, text,
-                       find_line(text, "defaults") or 0)
-    roles_table = _table(table, "roles", shown, text)
+    if defaults.pop("hint", None) is not None:
+        errors.append(RunThruError("defaults.hint: a hint describes one role: put it in [roles.X]", path=shown,
+                                   line=find_line(text, "hint")))
+    base = Voice(**{"engine": engine, **defaults})
+    base = attempt(_voice_file, base, "defaults", path, shown, text, find_line(text, "defaults") or 0,
+                   fallback=replace(base, voice=None, speaker=None))
+    roles_table = attempt(_table, table, "roles", shown, text, fallback={})
 
     characters = script.characters
     by_key = {name_key(c): c for c in characters}
@@ -215,23 +246,31 @@ def load_cast(path: Path, shown: str, script: Script, table: dict[str, Any], tex
         if name is None:
             close = difflib.get_close_matches(name_key(raw_name), list(by_key), n=1, cutoff=0.6)
             hint = f" (did you mean {by_key[close[0]]}?)" if close else ""
-            raise RunThruError(f"[{where}]: {raw_name!r} does not speak in {script.path}{hint}", path=shown, line=line)
+            errors.append(RunThruError(f"[{where}]: {raw_name!r} does not speak in {script.path}{hint}", path=shown,
+                                       line=line))
+            continue
         if not isinstance(role_table, dict):
-            raise RunThruError(f"{where} must be a table", path=shown, line=line)
-        values = validate(_RoleTable, _speaker_as_text(role_table), shown, text, prefix=f"{where}.", after=line or 0)
+            errors.append(RunThruError(f"{where} must be a table", path=shown, line=line))
+            continue
+        values = validate(_RoleTable, _speaker_as_text(role_table), shown, text, prefix=f"{where}.",
+                          after=line or 0, errors=errors)
         actor = values.pop("actor", base_actor)
         hint = values.pop("hint", None)
         if hint is not None and "voice" not in values:  # cast automatically, by the hint
             hints[name], hinted[name] = hint, (actor, values)
             continue
-        if "engine" in values:
-            _engine(values["engine"], f"{where}.engine", shown, text)
-        voice = _voice_file(replace(base, **values), where, path, shown, text, line or 0)
-        explicit[name] = Role(name=name, voice=voice, actor=actor)
+        if "engine" in values and attempt(_engine, values["engine"], f"{where}.engine", shown, text) is None:
+            continue
+        voice = attempt(_voice_file, replace(base, **values), where, path, shown, text, line or 0)
+        if voice is not None:
+            explicit[name] = Role(name=name, voice=voice, actor=actor)
+    if errors:
+        raise RunThruErrors(errors)
 
     taken = [r.voice for r in explicit.values()]
     auto = automatic_voices([c for c in characters if c not in explicit], taken, base,
-                            casting.candidates(project_root_of(path)), {**script_hints(script), **hints})
+                            casting.candidates(project_root_of(path)), {**script_hints(script), **hints},
+                            project_language(project_root_of(path)) if engine == KOKORO else None)
     roles = dict(explicit)
     for name in characters:
         if name not in explicit:
@@ -275,6 +314,15 @@ def _is_voice_path(voice: str) -> bool:
     return "/" in voice or "\\" in voice or voice.lower().endswith(VOICE_FILE_SUFFIXES)
 
 
+def voice_path(voice: str, cast_path: Path) -> Path:
+    """Where a voice file named in a cast lies: ``voices/…`` is the project's ``voices/``
+    folder, whichever folder the cast is in; any other relative path is relative to the cast."""
+    parts = Path(voice.replace("\\", "/")).parts
+    if parts and parts[0] == store.PROJECT_VOICES:
+        return project_root_of(cast_path) / Path(*parts)
+    return cast_path.parent / voice
+
+
 def _voice_file(voice: Voice, where: str, cast_path: Path, shown: str, text: str, after: int) -> Voice:
     """A voice naming a file: checked to exist, and made absolute (relative to the cast file);
     a Piper voice by name: found among the installed voices; then checked by its engine
@@ -282,17 +330,28 @@ def _voice_file(voice: Voice, where: str, cast_path: Path, shown: str, text: str
     if voice.engine == DEFAULT_ENGINE and store.is_voice_name(voice.voice):
         model = store.find_voice(voice.voice, project_root_of(cast_path))
         if model is None:
-            raise RunThruError(f"{where}.voice: Piper voice {voice.voice!r} is not installed "
-                               f"(run: {store.download_command(voice.voice)})", path=shown,
+            hint = catalogue.missing_voice_hint(voice.voice, project_root_of(cast_path))
+            raise RunThruError(f"{where}.voice: Piper voice {voice.voice!r} is not installed ({hint})", path=shown,
                                line=find_line(text, "voice", after))
         problem = store.speaker_problem(model, voice.speaker)
         if problem:
             raise RunThruError(f"{where}.speaker: {problem}", path=shown, line=find_line(text, "speaker", after))
         return replace(voice, voice=str(model))
+    if voice.engine == KOKORO and voice.voice and kokoro.is_voice_name(voice.voice):
+        if voice.voice not in kokoro.VOICES:
+            raise RunThruError(f"{where}.voice: {kokoro.unknown_voice(voice.voice)}", path=shown,
+                               line=find_line(text, "voice", after))
+        found = kokoro.find_voice(voice.voice)
+        if found is None:
+            raise RunThruError(f"{where}.voice: Kokoro voice {voice.voice!r} is not installed "
+                               f"(run: {kokoro.download_command()})", path=shown, line=find_line(text, "voice", after))
+        voice = replace(voice, voice=str(found))  # resolved here: render workers may not share this environment
     if voice.voice and _is_voice_path(voice.voice):
-        target = cast_path.parent / voice.voice
+        target = voice_path(voice.voice, cast_path)
         if not target.is_file():
-            raise RunThruError(f"{where}.voice: voice file {voice.voice!r} not found (looked for {target})",
+            root = project_root_of(cast_path)
+            looked = target.relative_to(root).as_posix() if target.is_relative_to(root) else target
+            raise RunThruError(f"{where}.voice: voice file {voice.voice!r} not found (looked for {looked})",
                                path=shown, line=find_line(text, "voice", after))
         voice = replace(voice, voice=str(target.resolve()))
     try:

@@ -6,6 +6,7 @@ import json
 import signal
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from functools import wraps
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,11 @@ out = Console(highlight=False, soft_wrap=True)
 project_dir = click.argument(
     "project_dir", required=False, default=".", type=click.Path(file_okay=False, path_type=Path)
 )
+
+
+def counted(n: int, word: str, plural: str | None = None) -> str:
+    """``1 line``, ``2 lines``: a count with its noun in the right number."""
+    return f"{n} {word if n == 1 else plural or word + 's'}"
 
 
 def reports_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -74,7 +80,7 @@ def check(project_dir: Path, as_json: bool) -> None:
             p = r.production
             out.print(f"[bold]{p.title}[/bold]  ({p.name}: {p.script.path}"
                       f"{' + ' + p.cast.path if p.cast.path else ', automatic cast'})")
-            out.print(f"  {len(p.script.scenes)} scenes, {sum(1 for _ in p.script.lines())} lines, "
+            out.print(f"  {counted(len(p.script.scenes), 'scene')}, {counted(sum(1 for _ in p.script.lines()), 'line')}, "
                       f"{r.directions} stage directions")
             out.print(f"  conventions: {r.conventions_summary()}", markup=False)
             table = Table("character", "lines", "words", "actor", box=None, padding=(0, 2))
@@ -82,7 +88,7 @@ def check(project_dir: Path, as_json: bool) -> None:
                 table.add_row(c.name, str(c.lines), str(c.words), c.actor or "")
             out.print(table)
             for scene in p.script.scenes:
-                out.print(f"  [dim]{scene.source}[/dim]  {scene.full_title} ({len(scene.lines)} lines)")
+                out.print(f"  [dim]{scene.source}[/dim]  {scene.full_title} ({counted(len(scene.lines), 'line')})")
         for w in warnings:
             click.echo(f"warning: {w}", err=True)
         for e in errors:
@@ -112,7 +118,13 @@ def build(project_dir: Path, dry_run: bool, report_path: Path | None, ray_addres
         _print_load_errors(planned.project.errors, planned.errors)
         for r in requests:
             out.print(f"{r.source}  {r.role}: {r.text[:70]}", markup=False)
-        out.print(f"{len(requests)} takes to render, {cached} lines cached")
+        out.print(f"{counted(len(requests), 'take')} to render, {counted(cached, 'line')} cached", markup=False)
+        if requests:
+            from .render import estimate_render
+
+            estimate = estimate_render(requests, planned.engines, planned.project.config.render.workers).text()
+            if estimate:
+                out.print(f"rendering them from cold: {estimate}", markup=False)
         sys.exit(1 if planned.project.errors or planned.errors else 0)
 
     result = _with_progress(commands.build, project_dir, report_path=report_path, ray_address=ray_address)
@@ -120,21 +132,23 @@ def build(project_dir: Path, dry_run: bool, report_path: Path | None, ray_addres
     config = result.project.config
     if result.published:
         err.print(f"site written to {config.shown(config.build_dir)}/ "
-                  f"({len(result.bundle_sizes)} offline bundles)", markup=False)
+                  f"({counted(len(result.bundle_sizes), 'offline bundle')})", markup=False)
     elif not result.render.interrupted:
         click.echo(f"error: site not updated: fix the errors above ({config.shown(config.build_dir)}/ "
                    "keeps the last good build)", err=True)
     sys.exit(result.exit_code)
 
 
-def _with_progress(run: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """Run a rendering command with the progress bar on the terminal."""
+def _with_progress(run: Callable[..., Any], project_dir: Path, *args: Any, **kwargs: Any) -> Any:
+    """Run a rendering command with the progress bar on the terminal (its estimate at the speed
+    remembered in the project's state folder)."""
+    from .config import STATE_DIR
     from .progress import RenderProgress
 
-    progress = RenderProgress(err)
+    progress = RenderProgress(err, state_dir=project_dir / STATE_DIR)
     previous = signal.signal(signal.SIGTERM, _terminate)  # stop as after Ctrl-C: takes kept, workers ended
     try:
-        return run(*args, on_take=progress.advance, on_start=progress.start, **kwargs)
+        return run(project_dir, *args, on_take=progress.advance, on_start=progress.start, **kwargs)
     except KeyboardInterrupt as exc:  # outside the render (loading, writing the site): nothing half-written
         progress.stop()
         click.echo("interrupted", err=True)
@@ -173,12 +187,17 @@ def _print_load_errors(load_errors: list[RunThruError], other: list[str]) -> Non
               type=click.Path(file_okay=False, path_type=Path), help="Folder for the editable scripts.")
 @click.option("--force", is_flag=True, help="Overwrite scripts that already exist.")
 @click.option("--ocr", is_flag=True, help="Read scanned PDFs with Tesseract.")
-def import_(files: tuple[Path, ...], out_dir: Path, force: bool, ocr: bool) -> None:
-    """Turn PDF, Word (.docx), Final Draft (.fdx) or text files into editable scripts."""
+@click.option("--max-pages", type=click.IntRange(min=1), default=1000, show_default=True,
+              help="Refuse longer PDFs (a guard against PDF bombs).")
+def import_(files: tuple[Path, ...], out_dir: Path, force: bool, ocr: bool, max_pages: int) -> None:
+    """Turn PDF, Word (.docx, or .odt/.rtf/.doc with LibreOffice), Final Draft (.fdx) or text
+    files into editable scripts."""
     from .commands.import_script import ImportFailed, convert, write
+    from .importers import DEFAULT_LIMITS
 
     try:
-        results = convert(list(files), out_dir, force=force, ocr=ocr)
+        results = convert(list(files), out_dir, force=force, ocr=ocr,
+                          limits=replace(DEFAULT_LIMITS, pages=max_pages))
     except ImportFailed as failed:
         for e in failed.errors:
             click.echo(f"error: {e}", err=True)
@@ -189,7 +208,7 @@ def import_(files: tuple[Path, ...], out_dir: Path, force: bool, ocr: bool) -> N
         doc = r.converted.document
         kind = "screenplay" if doc.screenplay else "play"
         out.print(f"[bold]{r.source}[/bold] -> {r.target}  ({doc.source_kind}, {kind}: "
-                  f"{len(r.script.scenes)} scenes, {sum(1 for _ in r.script.lines())} speeches)")
+                  f"{counted(len(r.script.scenes), 'scene')}, {counted(sum(1 for _ in r.script.lines()), 'speech', 'speeches')})")
         out.print(f"  conventions: {r.conventions}", markup=False)
         for note in doc.notes:
             out.print(f"  {note}", markup=False)
@@ -198,7 +217,8 @@ def import_(files: tuple[Path, ...], out_dir: Path, force: bool, ocr: bool) -> N
             table.add_row(name, str(count))
         out.print(table)
         if r.unplaced:
-            click.echo(f"  {len(r.unplaced)} paragraphs could not be placed (kept as stage directions; check them):")
+            click.echo(f"  {counted(len(r.unplaced), 'paragraph')} could not be placed (kept as stage directions; "
+                       "check them):")
             for line in r.unplaced:
                 click.echo(f"    {line}")
         for w in r.script.warnings:
@@ -223,7 +243,7 @@ def cache_stats(project_dir: Path) -> None:
     from .commands.cache import cache_stats as stats_of
 
     stored, in_use, errors = stats_of(project_dir)
-    out.print(f"{stored.takes} takes, {stored.bytes / 1e6:.1f} MB, {stored.audio_seconds / 60:.1f} audio minutes; "
+    out.print(f"{counted(stored.takes, 'take')}, {stored.bytes / 1e6:.1f} MB, {stored.audio_seconds / 60:.1f} audio minutes; "
               f"{in_use} used by the productions, {stored.takes - in_use} unreferenced")
     _print_load_errors([], errors)
 
@@ -240,7 +260,7 @@ def cache_prune(project_dir: Path) -> None:
         _print_load_errors([], errors)
         click.echo("error: not pruning while a production fails to load (its takes would be lost)", err=True)
         sys.exit(1)
-    out.print(f"removed {removed.takes} takes, {removed.bytes / 1e6:.1f} MB")
+    out.print(f"removed {counted(removed.takes, 'take')}, {removed.bytes / 1e6:.1f} MB")
 
 
 @cache.command("verify")
@@ -253,8 +273,8 @@ def cache_verify(project_dir: Path) -> None:
     report = verify(project_dir)
     for problem in report.removed:
         click.echo(f"corrupt take removed: {problem}", err=True)
-    out.print(f"{report.checked} takes checked, {len(report.removed)} corrupt (removed)"
-              + (f", {report.recorded} older takes given checksums" if report.recorded else ""))
+    out.print(f"{counted(report.checked, 'take')} checked, {len(report.removed)} corrupt (removed)"
+              + (f", {counted(report.recorded, 'older take')} given checksums" if report.recorded else ""))
     sys.exit(1 if report.removed else 0)
 
 
@@ -382,12 +402,14 @@ def new(project_dir: Path) -> None:
 @click.argument("script", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--out", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Where to write the cast file.")
 @click.option("--force", is_flag=True, help="Replace an existing cast file.")
+@click.option("--engine", "-e", type=click.Choice(["piper", "kokoro"]), default="piper", show_default=True,
+              help="The engine of every role: kokoro gives each role its own Kokoro voice (voices download --engine kokoro).")
 @reports_errors
-def cast_init(script: Path, out: Path | None, force: bool) -> None:
+def cast_init(script: Path, out: Path | None, force: bool, engine: str) -> None:
     """Write a starter cast file for SCRIPT: every character, its line count, a distinct voice."""
     from .commands.scaffold import init_cast
 
-    click.echo(f"created {init_cast(script, out, force)}")
+    click.echo(f"created {init_cast(script, out, force, engine)}")
 
 
 @main.command(context_settings={"ignore_unknown_options": False})
@@ -424,14 +446,15 @@ def _voices_list(project_dir: Path, engine: str | None) -> None:
         out.print(f"{entry.name}  {entry.identity}", style="bold", markup=False)
         for voice in entry.voices:
             licence = entry.licences.get(voice)
-            out.print(f"  {voice}  (built in){'  licence: ' + licence if licence else ''}", markup=False)
+            out.print(f"  {voice}  ({entry.described.get(voice, 'built in')}){'  licence: ' + licence if licence else ''}",
+                      markup=False)
         for v in entry.installed:
             speakers = f", {v.num_speakers} speakers" if v.num_speakers > 1 else ""
             out.print(f"  {v.name}  ({v.language} {v.quality}{speakers})  licence: {v.licence or 'unknown'}  "
                       f"{v.model.parent}", markup=False)
         for path in entry.files:
             out.print(f"  {path}", markup=False)
-        if not entry.voices and not entry.files:
+        if not entry.voices and not entry.files and not entry.problem:
             out.print("  no voices yet: clone one with voice = \"voices/NAME.wav\" in a cast", markup=False)
         if entry.problem:
             out.print(f"  {entry.problem}", style="yellow", markup=False)
@@ -458,7 +481,7 @@ def _voices_download(names: list[str], engine: str | None, into_project: bool) -
         if names:
             raise click.UsageError("voices download takes voice names or --engine, not both")
         placed = download_engine_weights(engine, Path("."))
-        click.echo(f"{engine}: {len(placed)} files fetched; check them with runthru-build voices --engine {engine}")
+        click.echo(f"{engine}: {counted(len(placed), 'file')} fetched; check them with runthru-build voices --engine {engine}")
         return
     if not names:
         raise click.UsageError("name the voices to download (runthru-build voices --available lists them)")
@@ -515,7 +538,10 @@ def audition(project_dir: Path, roles: tuple[str, ...]) -> None:
     result = _with_progress(run_audition, project_dir, list(roles))
     _report_build(result)
     if result.published:
-        config = result.project.config
-        err.print(f"cast preview: open {config.shown(config.build_dir)}/<play>/index.html and press ▶ beside a role",
-                  markup=False)
+        from .site import unique_slugs
+
+        build_dir = result.project.config.build_dir
+        for slug in unique_slugs([plan.production.name for plan in result.plans]).values():
+            err.print(f"cast preview: open {build_dir / slug / 'index.html'} and press ▶ beside a role",
+                      markup=False)
     sys.exit(result.exit_code)

@@ -83,6 +83,8 @@ class Config:
     cache: str = setting(".runthru/cache", "content-addressed store of rendered takes")
     max_script_mb: float = setting(8.0, "largest script file read, in MB: a bigger one is refused in one line "
                                         "(a long play is 0.3 MB)", min=0.01, max=1024.0)
+    language: str = setting("", "the plays' English, for automatic casting with accents: en-GB casts British "
+                                "Kokoro voices first, en-US (or unset) American")
     audio: AudioSettings = field(default_factory=AudioSettings)
     render: RenderSettings = field(default_factory=RenderSettings)
     site: SiteSettings = field(default_factory=SiteSettings)
@@ -100,11 +102,11 @@ class Config:
 
     @property
     def build_dir(self) -> Path:
-        return self.root / self.build
+        return self.root / Path(self.build).expanduser()  # "~/site" is the home folder's, never a folder named ~
 
     @property
     def cache_dir(self) -> Path:
-        return self.root / self.cache
+        return self.root / Path(self.cache).expanduser()
 
     @property
     def state_dir(self) -> Path:
@@ -189,8 +191,82 @@ def parse_toml(text: str, shown: str) -> dict[str, Any]:
         message = str(exc)
         m = re.search(r"\(at line (\d+), column \d+\)", message)
         line = int(m.group(1)) if m else None
-        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", message)
+        message = re.sub(r"\s*\((at line \d+, column \d+|at end of document)\)", "", message)
+        line, message = explain_toml_error(message, text, line)
         raise UnreadableInput(f"TOML syntax error: {message}", path=shown, line=line) from None
+
+
+_KEY_VALUE = re.compile(r"""^\s*("[^"]*"|'[^']*'|[\w.-]+)\s*=\s*(.*?)\s*$""")
+_TABLE = re.compile(r"^\s*\[\[?\s*([^\]#]*?)\s*\]?\]?\s*(#.*)?$")
+
+
+def _unclosed_quote(line: str) -> bool:
+    """Whether a line leaves a basic ("…") or literal ('…') string open."""
+    quote, i = None, 0
+    while i < len(line):
+        ch = line[i]
+        if quote is None and ch == "#":
+            return False
+        if quote == '"' and ch == "\\":
+            i += 2
+            continue
+        if ch in "\"'" and quote in (None, ch):
+            quote = None if quote else ch
+        i += 1
+    return quote is not None
+
+
+def explain_toml_error(message: str, text: str, line: int | None) -> tuple[int | None, str]:
+    """tomllib's message made human for the mistakes people make by hand (an unclosed quote, a
+    comma decimal, a table name missing its ``]``, a key or table given twice): (line, message)."""
+    lines = text.split("\n")
+    here = lines[line - 1] if line and line <= len(lines) else ""
+    if message.startswith(("Illegal character '\\n'", "Unterminated string", 'Expected "\'"')):
+        number = line if line and _unclosed_quote(here) else next(
+            (n for n, text_line in enumerate(lines, start=1) if _unclosed_quote(text_line)), line)
+        if number:
+            return number, (f"{lines[number - 1].strip()}: a string is not closed: end it with a quote on the "
+                            "same line")
+    if message.startswith("Expected newline or end of document after a statement"):
+        kv = _KEY_VALUE.match(here)
+        if kv and re.fullmatch(r"[+-]?\d+,\d+", kv.group(2).split("#")[0].strip()):
+            value = kv.group(2).split("#")[0].strip()
+            return line, (f"{kv.group(1)} = {value}: a decimal number takes a point, not a comma "
+                          f"({kv.group(1)} = {value.replace(',', '.')})")
+        if kv:
+            return line, (f"{here.strip()}: one value per line, and text in quotes "
+                          "(a comment starts with #)")
+    if message.startswith("Expected ']' at the end of a table declaration"):
+        table = _TABLE.match(here)
+        name = table.group(1) if table else here.strip().lstrip("[")
+        return line, f"[{name} is missing its closing ]: write [{name}]"
+    if message.startswith("Cannot overwrite a value"):
+        kv = _KEY_VALUE.match(here)
+        if kv:
+            key = kv.group(1)
+            first = None
+            for n in range(line - 1, 0, -1):  # back to the table's header
+                if _TABLE.match(lines[n - 1]) and lines[n - 1].lstrip().startswith("["):
+                    break
+                if (m := _KEY_VALUE.match(lines[n - 1])) and m.group(1) == key:
+                    first = n
+                    break
+            where = f" (first at line {first})" if first else ""
+            return line, f"{key} is set twice in the same table{where}: keep one"
+    declared = re.match(r"Cannot declare \((.*)\) twice", message)
+    if declared:
+        name = ".".join(part.strip().strip("'\"") for part in declared.group(1).split(","))
+        first = next((n for n, text_line in enumerate(lines[: (line or 1) - 1], start=1)
+                      if (t := _TABLE.match(text_line)) and t.group(1).replace('"', "").replace(" ", "")
+                      == name.replace(" ", "")), None)
+        shown = lines[first - 1].split("#")[0].strip() if first else f"[{name}]"
+        return line, f"{shown} appears twice{f' (first at line {first})' if first else ''}: put its settings " \
+                     "in one table"
+    if message.startswith("Invalid value"):
+        kv = _KEY_VALUE.match(here)
+        if kv and re.fullmatch(r"[A-Za-z][\w .'-]*", kv.group(2)):
+            return line, f'{kv.group(1)} = {kv.group(2)}: text needs quotes: {kv.group(1)} = "{kv.group(2)}"'
+    return line, message
 
 
 def find_line(text: str, key: str, after: int = 0) -> int | None:
@@ -209,19 +285,25 @@ def _type_name(tp: Any) -> str:
 
 def validate(
     cls: type[T], table: dict[str, Any], shown: str, text: str, *,
-    prefix: str = "", skip: tuple[str, ...] = (), after: int = 0,
+    prefix: str = "", skip: tuple[str, ...] = (), after: int = 0, errors: list[RunThruError] | None = None,
 ) -> dict[str, Any]:
-    """Check ``table`` against the settings dataclass ``cls``; return keyword arguments."""
+    """Check ``table`` against the settings dataclass ``cls``; return keyword arguments.
+    With ``errors``, every bad key is added to it (and left out) instead of raising the first."""
     hints = typing.get_type_hints(cls)
     known = {f.name: f for f in fields(cls) if f.name not in skip}
     out: dict[str, Any] = {}
     for key, value in table.items():
         line = find_line(text, key, after)
-        if key not in known:
-            close = difflib.get_close_matches(key, list(known), n=1)
-            hint = f" (did you mean {close[0]}?)" if close else f" (known: {', '.join(sorted(known))})"
-            raise RunThruError(f"unknown key {prefix}{key}{hint}", path=shown, line=line)
-        out[key] = check_value(hints[key], known[key].metadata, value, f"{prefix}{key}", shown, line)
+        try:
+            if key not in known:
+                close = difflib.get_close_matches(key, list(known), n=1)
+                hint = f" (did you mean {close[0]}?)" if close else f" (known: {', '.join(sorted(known))})"
+                raise RunThruError(f"unknown key {prefix}{key}{hint}", path=shown, line=line)
+            out[key] = check_value(hints[key], known[key].metadata, value, f"{prefix}{key}", shown, line)
+        except RunThruError as exc:
+            if errors is None:
+                raise
+            errors.append(exc)
     return out
 
 

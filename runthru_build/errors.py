@@ -20,11 +20,28 @@ class RunThruError(Exception):
         self.exit_code = exit_code
         super().__init__(str(self))
 
+    def each(self) -> list[RunThruError]:
+        """The errors this one stands for, each reported on its own line."""
+        return [self]
+
     def __str__(self) -> str:
         where = self.path or ""
         if where and self.line:
             where = f"{where}:{self.line}"
         return f"{where}: {self.message}" if where else self.message
+
+
+class RunThruErrors(RunThruError):
+    """Several mistakes found in one file, reported together (each its own line), in line order."""
+
+    def __init__(self, errors: list[RunThruError]) -> None:
+        self.errors = sorted(errors, key=lambda e: e.line or 0)
+        first = self.errors[0]
+        super().__init__(first.message, path=first.path, line=first.line,
+                         exit_code=max(e.exit_code for e in self.errors))
+
+    def each(self) -> list[RunThruError]:
+        return list(self.errors)
 
 
 class Terminated(KeyboardInterrupt):
@@ -65,6 +82,11 @@ def read_text(path, shown: str, *, legacy_encoding: str | None = None, warnings:
             data = handle.read()
         except OSError as exc:
             raise UnreadableInput(f"cannot read: {exc.strerror}", path=shown) from None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with its BOM: Notepad's "Unicode"
+        try:
+            return data.decode("utf-16").lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+        except UnicodeDecodeError as exc:
+            raise UnreadableInput(f"is not valid UTF-16 (at byte {exc.start})", path=shown) from None
     if b"\x00" in data[:8192]:
         raise UnreadableInput("is a binary file, not text", path=shown)
     try:

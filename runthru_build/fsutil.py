@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import select
 import shutil
 import signal
@@ -16,16 +17,32 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 TMP_PREFIX = ".tmp-"
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder and a rename."""
+def current_umask() -> int:
+    """The process's umask, read without changing it where the system shows it (os.umask alone
+    would set it for a moment under the other threads' feet)."""
+    with contextlib.suppress(OSError, ValueError, StopIteration):
+        status = Path("/proc/self/status").read_text()
+        return int(next(line for line in status.splitlines() if line.startswith("Umask:")).split()[1], 8)
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def write_atomic(path: Path, data: bytes, *, shared: bool = False) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same folder and a rename.
+    The file is private (mode 0600) unless ``shared``: then it has the mode any file the user
+    makes gets (0666 less the umask), for files handed to the user (bundles, casts, reports)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f"{TMP_PREFIX}{os.getpid()}-")
     try:
+        if shared:
+            os.fchmod(fd, 0o666 & ~current_umask())
         with os.fdopen(fd, "wb") as f:
             f.write(data)
         os.replace(tmp, path)
@@ -51,16 +68,27 @@ def copy_file(source: Path, target: Path) -> None:
         shutil.copyfileobj(src, dst)
 
 
-def remove_orphan_temp_files(folder: Path) -> int:
-    """Delete temporary files left by processes that no longer run (a killed build)."""
+_TMP_NAME = re.compile(re.escape(TMP_PREFIX) + r"(\d+)-[a-z0-9_]{8}")
+"""What ``write_atomic`` names a temporary file: its prefix, the writer's PID and mkstemp's 8 characters."""
+
+
+def remove_orphan_temp_files(folders: Iterable[Path]) -> int:
+    """Delete temporary files that ``write_atomic`` left in these folders (not below them) for
+    processes that no longer run (a killed build).  A file merely starting with ``.tmp-`` is the
+    user's: only names of the exact shape RunThru gives are touched."""
     removed = 0
-    for tmp in folder.rglob(f"{TMP_PREFIX}*"):
-        pid_text = tmp.name[len(TMP_PREFIX):].split("-", 1)[0]
-        if pid_text.isdigit() and pid_alive(int(pid_text)):
+    for folder in folders:
+        try:
+            names = [entry.name for entry in os.scandir(folder) if entry.is_file(follow_symlinks=False)]
+        except OSError:
             continue
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-            removed += 1
+        for name in names:
+            match = _TMP_NAME.fullmatch(name)
+            if match is None or pid_alive(int(match.group(1))):
+                continue
+            with contextlib.suppress(OSError):
+                (folder / name).unlink()
+                removed += 1
     return removed
 
 

@@ -4,7 +4,8 @@
   runthru.toml (scrypt or PBKDF2, never the PIN itself); a plain PIN is
   hashed so every check runs the same slow, constant-time path.
 * A correct PIN earns an HMAC-signed session cookie (HttpOnly,
-  SameSite=Strict, Secure over https, 30 days).  The signing key lives in
+  SameSite=Strict, Secure over https, 30 days), named for this server
+  (``cookie_name``: its port and key, or ``__Host-`` over https).  The signing key lives in
   ``.runthru/serve-key.json`` (mode 0600) with the hash of the PIN it was made
   for, so cookies survive a restart with the same PIN; a new PIN or
   ``serve --new-key`` makes a new key, which signs everyone out.  Logging out
@@ -41,6 +42,8 @@ from .fsutil import write_atomic
 
 COOKIE = "runthru_auth"
 DEVICE_COOKIE = "runthru_device"
+"""The stems of the cookies' names; ``Gate.cookie_name`` gives each server its own."""
+_COOKIE_STEMS = {"session": COOKIE, "device": DEVICE_COOKIE}
 COOKIE_DAYS = 30
 DEVICE_DAYS = 365
 KEY_FILE = "serve-key.json"
@@ -144,7 +147,7 @@ class Gate:
 
     def _nonce(self, purpose: str, value: str | None) -> str | None:
         """The nonce of a genuine, unexpired cookie made for ``purpose``."""
-        if not value or value.count(".") != 2:
+        if not value or not value.isascii() or value.count(".") != 2:  # compare_digest raises on non-ASCII
             return None
         body, signature = value.rsplit(".", 1)
         if not hmac.compare_digest(self._sign(purpose, body), signature):
@@ -154,6 +157,17 @@ class Gate:
             return nonce if int(expires) > self.clock() else None
         except ValueError:
             return None
+
+    def cookie_name(self, purpose: str, *, port: int, https: bool) -> str:
+        """A browser sends a host's cookies to every port of it: over plain http the name carries
+        the port and a tag of this key (``runthru_auth_8000_1f2e3d4c``), so another server on the
+        host, RunThru or not, is sent cookies it cannot use, and two RunThru servers never overwrite
+        each other's.  Over https, ``__Host-``: the browser keeps it to this host, Secure, path /."""
+        stem = _COOKIE_STEMS[purpose]
+        if https:
+            return f"__Host-{stem}"
+        tag = hmac.new(self.key, f"cookie-name|{port}".encode(), hashlib.sha256).hexdigest()[:8]
+        return f"{stem}_{port}_{tag}"
 
     def issue_cookie(self) -> str:
         return self._issue("session", COOKIE_DAYS)

@@ -76,7 +76,7 @@ def load_project(root: Path, config: Config | None = None) -> Project:
             scripts[script_path] = script
             cast = load_cast(cast_file, shown, script, table, text, script_path)
         except RunThruError as exc:
-            project.errors.append(exc)
+            project.errors.extend(exc.each())
             continue
         project.productions.append(Production(name=cast_file.stem, script=script, cast=cast))
 

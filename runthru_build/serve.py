@@ -4,33 +4,44 @@ A ``ThreadingHTTPServer`` and a ``BaseHTTPRequestHandler`` subclass, no
 framework.  Only files under ``build/`` are ever served: no ``..``, no encoded
 traversal, no symlink that leads out, no dotfiles.  Audio answers range
 requests (Safari will not play without 206).  Every response carries a
-Content-Security-Policy of ``'self'``, nosniff and no-referrer.
+Content-Security-Policy of ``'self'``, nosniff, no-referrer and
+``Cross-Origin-Resource-Policy: same-origin``; a page of another origin may link
+to a page here (a top-level navigation) but its requests for files are refused.
+A file is opened before anything is sent and sent from the open file, so a
+rebuild swapping the site meanwhile never cuts or stretches a body.
 
 Paths under ``/_runthru/`` belong to the server: the PIN page and its style
 sheet, a health check, logout, the live-reload poll and its script.  With a
 PIN, everything else needs the signed cookie; pages are then ``no-store`` (Back
-after a logout shows nothing), and a PIN or logout that another site's page
-sends through the browser (``Sec-Fetch-Site: cross-site``) does nothing.
+after a logout shows nothing), and a PIN or logout that a page of another
+origin sends through the browser does nothing.  Cookies are named for the
+server (``Gate.cookie_name``); logout clears what the browser kept of the site.
 Without a PIN, a loopback server answers only to loopback names and IP
-addresses, so a DNS-rebinding page cannot read it.
+addresses, so a DNS-rebinding page cannot read it.  Paths under
+``/_tableread/`` are the table read's (tableread_http.py), behind the same gate.
 
 Each connection must deliver a whole request head (and its small body) within
 ``IDLE_TIMEOUT_S`` of starting to wait for it, or a watchdog shuts it (slow
 drip or silence alike); a body the server does not read is discarded, never
 parsed as the next request; every header value is refused a line break.
+Connections are capped per address and in all (``RunThruServer``), and a small
+body goes out in the head's write, with TCP_NODELAY.
 """
 
 from __future__ import annotations
 
 import contextlib
 import email.utils
+import errno
 import html
 import ipaddress
 import json
 import mimetypes
+import os
 import posixpath
 import re
 import socket
+import stat as stat_module
 import threading
 import time
 import weakref
@@ -42,9 +53,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
-from .gate import COOKIE, COOKIE_DAYS, DEVICE_COOKIE, DEVICE_DAYS, Gate
+from . import tableread_http
+from .gate import COOKIE_DAYS, DEVICE_DAYS, Gate
 from .livereload import ReloadState
 from .site import PAGE_CSP
+from .tableread import TableReads
 
 PREFIX = "/_runthru/"
 CSP = PAGE_CSP + "; frame-ancestors 'none'"  # the pages' own policy, and no framing (a <meta> cannot say that)
@@ -58,10 +71,18 @@ AUDIO = (".mp3", ".opus", ".ogg")
 RELOAD_TAG = b'<script src="/_runthru/reload.js" defer></script>'
 SIGN_OUT_TAG = b'<p class="sign-out"><a href="/_runthru/logout">Sign out</a></p>'
 """On the site's and each production's list of parts, behind a PIN: the way out."""
+PRIVATE_TAG = b'<meta name="runthru-private" content="behind a PIN">'
+"""In every page behind a PIN: the player then keeps offline copies only when the actor asks."""
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 MAX_FORM_BYTES = 4096
 IDLE_TIMEOUT_S = 20.0
 """A connection has this long to send each request head, from when the server starts waiting for it."""
+MAX_PER_ADDRESS = 64
+"""Connections one address may hold at once (a browser opens 6); past it, that address's longest-idle one is shut."""
+MAX_CONNECTIONS = 512
+"""Connections in all (fewer where the process may open fewer files); past it, the longest-idle one is shut."""
+SMALL_BODY = 65536
+"""A body up to this size goes out in the same write as the head (one segment, no wait for an ACK)."""
 _HUGE = 10**18
 Headers = dict[str, "str | list[str]"]
 _UNSAFE_IN_HEADER = re.compile(r"[\r\n\x00]")
@@ -82,6 +103,8 @@ class ServerState:
     quiet: bool = True
     tunnel_ports: set[int] = field(default_factory=set)
     """Local ports that only the tunnel connects to: there, CF-Connecting-IP names the client."""
+    tableread: TableReads | None = None
+    """Table reads (tableread.py), answered under ``/_tableread/``."""
 
 
 class Deadlines:
@@ -102,6 +125,12 @@ class Deadlines:
         with self._lock:
             self._due.pop(conn, None)
 
+    def oldest(self, conns: list[socket.socket]) -> socket.socket | None:
+        """Of ``conns``, the one that has waited longest for a request head (None if none waits)."""
+        with self._lock:
+            waiting = [(self._due[c], n) for n, c in enumerate(conns) if c in self._due]
+        return conns[min(waiting)[1]] if waiting else None
+
     def _watch(self) -> None:
         while not self._stop.wait(0.2):
             now = time.monotonic()
@@ -117,10 +146,30 @@ class Deadlines:
         self._stop.set()
 
 
+def _connection_limit() -> int:
+    """MAX_CONNECTIONS, or fewer where the process may open fewer files (some are the server's own)."""
+    try:
+        import resource
+
+        soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    except (ImportError, OSError, ValueError):
+        return MAX_CONNECTIONS
+    if soft == resource.RLIM_INFINITY:
+        return MAX_CONNECTIONS
+    return max(16, min(MAX_CONNECTIONS, (soft - 64) * 3 // 4))
+
+
 class RunThruServer(ThreadingHTTPServer):
+    """Connections are counted per address and in all: a client holding many idle sockets loses its
+    own longest-idle ones (a browser reopens a closed keep-alive connection by itself), never the
+    user's request in progress; when the process runs out of file descriptors anyway, accepting
+    backs off instead of spinning."""
+
     daemon_threads = True
     allow_reuse_address = True
     request_queue_size = 128
+    nodelay = True
+    """TCP_NODELAY and a small body in the head's write (bench/serve.py turns it off to compare)."""
 
     def __init__(self, address: tuple[str, int], state: ServerState) -> None:
         host = address[0]
@@ -128,7 +177,66 @@ class RunThruServer(ThreadingHTTPServer):
             self.address_family = socket.AF_INET6
         self.state = state
         self.deadlines = Deadlines()
+        self.max_connections = _connection_limit()
+        self._connections: dict[socket.socket, str] = {}
+        self._connections_lock = threading.Lock()
+        self._backoff_s = 0.0
         super().__init__(address, Handler)
+
+    def get_request(self) -> tuple[socket.socket, Any]:
+        try:
+            conn, address = super().get_request()
+        except OSError as exc:
+            if exc.errno in (errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM):
+                self._out_of_descriptors()
+            raise
+        self._backoff_s = 0.0
+        return conn, address
+
+    def _out_of_descriptors(self) -> None:
+        """accept() failed for want of a file descriptor: free one (the longest-idle connection)
+        and wait a little, doubling up to half a second, instead of retrying at once for ever."""
+        with self._connections_lock:
+            victim = self.deadlines.oldest(list(self._connections))
+        if victim is not None:
+            _shut(victim)
+        self._backoff_s = min(0.5, max(0.01, self._backoff_s * 2))
+        time.sleep(self._backoff_s)
+
+    def verify_request(self, request: Any, client_address: Any) -> bool:
+        address = client_address[0] if isinstance(client_address, tuple) else str(client_address)
+        via_tunnel = self.server_address[1] in self.state.tunnel_ports  # every tunnel client arrives from 127.0.0.1
+        with self._connections_lock:
+            victim = None
+            if not via_tunnel:
+                same = [c for c, a in self._connections.items() if a == address]
+                if len(same) >= MAX_PER_ADDRESS:
+                    victim = self.deadlines.oldest(same)
+                    if victim is None:
+                        return False  # every one of them busy with a request: this one waits its turn
+            if victim is None and len(self._connections) >= self.max_connections:
+                victim = self.deadlines.oldest(list(self._connections))
+                if victim is None:
+                    return False
+            if victim is not None:
+                self._connections.pop(victim, None)
+            self._connections[request] = address
+        if victim is not None:
+            _shut(victim)
+        if self.nodelay:
+            with contextlib.suppress(OSError):
+                request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return True
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._connections_lock:
+            self._connections.pop(request, None)
+        super().shutdown_request(request)
+
+    @property
+    def open_connections(self) -> int:
+        with self._connections_lock:
+            return len(self._connections)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         import sys
@@ -140,6 +248,11 @@ class RunThruServer(ThreadingHTTPServer):
     def server_close(self) -> None:
         self.deadlines.stop()
         super().server_close()
+
+
+def _shut(conn: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        conn.shutdown(socket.SHUT_RDWR)  # its handler's blocked read returns at once, and its thread ends
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -165,14 +278,21 @@ class Handler(BaseHTTPRequestHandler):
     def parse_request(self) -> bool:
         """The head, then the body: read whole if small, else the connection closes after the
         answer, so no byte of a body is ever taken for the next request."""
+        if len(self.raw_requestline.split()) == 2:  # HTTP/0.9's "GET /": no version, so no headers either
+            self.command, self.request_version = "", ""
+            self.requestline = str(self.raw_requestline, "iso-8859-1").rstrip("\r\n")
+            self.send_error(HTTPStatus.HTTP_VERSION_NOT_SUPPORTED)
+            return False
         if not super().parse_request():
             return False
         self.body, self.body_too_large = b"", False
+        lengths = self.headers.get_all("Content-Length") or []
         if self.headers.get("Transfer-Encoding"):
             self.close_connection = True  # never parsed here
         else:
-            raw = self.headers.get("Content-Length", "0").strip() or "0"
-            if not raw.isdigit():
+            raw = lengths[0].strip() if lengths else "0"
+            raw = raw or "0"
+            if len(lengths) > 1 or not raw.isdigit():  # two lengths: a proxy may have framed it by the other
                 self.send_error(HTTPStatus.BAD_REQUEST, "bad Content-Length")
                 return False
             if len(raw) > 9 or int(raw) > MAX_FORM_BYTES:
@@ -247,7 +367,11 @@ class Handler(BaseHTTPRequestHandler):
         """Tunnel traffic reached the browser over https; local traffic is plain http."""
         return self.via_tunnel
 
-    def _headers(self, status: int, content_type: str, length: int, extra: Headers | None = None) -> None:
+    def _headers(self, status: int, content_type: str, length: int, extra: Headers | None = None,
+                 body: bytes = b"") -> None:
+        """The head, and ``body`` (the whole body, or its start) in the same write: a head sent alone
+        and then a small body would wait out the client's delayed ACK (Nagle), 40 ms on every reused
+        connection.  A HEAD request gets the head only."""
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(length))
@@ -255,16 +379,23 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("X-Content-Type-Options", "nosniff")
         self.send_header("Referrer-Policy", "no-referrer")
         self.send_header("X-Frame-Options", "DENY")
+        self.send_header("Cross-Origin-Resource-Policy", "same-origin")  # no <script src> on another site reads it
         for key, value in (extra or {}).items():
             for one in value if isinstance(value, list) else [value]:
                 self.send_header(key, one)
-        self.end_headers()
+        if not self.server.nodelay:
+            self.end_headers()
+            if body and self.command != "HEAD":
+                self.wfile.write(body)
+            return
+        self._headers_buffer.append(b"\r\n")
+        if body and self.command != "HEAD":
+            self._headers_buffer.append(body)
+        self.flush_headers()
 
     def _send(self, status: int, body: bytes, content_type: str = "text/plain; charset=utf-8",
               extra: Headers | None = None) -> None:
-        self._headers(status, content_type, len(body), {"Cache-Control": "no-store", **(extra or {})})
-        if self.command != "HEAD":
-            self.wfile.write(body)
+        self._headers(status, content_type, len(body), {"Cache-Control": "no-store", **(extra or {})}, body)
 
     def _redirect(self, location: str, extra: Headers | None = None) -> None:
         self._send(HTTPStatus.SEE_OTHER, b"", extra={"Location": location, **(extra or {})})
@@ -280,13 +411,51 @@ class Handler(BaseHTTPRequestHandler):
                     values.append(value.strip().strip('"'))
         return values
 
+    def _cookie_name(self, purpose: str) -> str:
+        """This server's name for a cookie (``gate.cookie_name``): browsers send a host's cookies to
+        every port of it, so another server there neither reads nor overwrites these."""
+        assert self.state.gate is not None
+        return self.state.gate.cookie_name(purpose, port=self._port(), https=self.is_https())
+
+    def _port(self) -> int:
+        """The port the browser reached: the Host header's (a proxy may forward from another)."""
+        host = self.headers.get("Host", "").strip()
+        tail = host.rpartition("]")[2] if host.startswith("[") else host
+        _, colon, port = tail.rpartition(":")
+        if colon and port.isdigit() and len(port) <= 5:
+            return int(port)
+        return 443 if self.is_https() else 80 if host else self.server.server_address[1]
+
     def _session_cookie(self) -> str | None:
         gate = self.state.gate
-        return next((v for v in self._cookies(COOKIE) if gate is not None and gate.cookie_valid(v)), None)
+        if gate is None:
+            return None
+        return next((v for v in self._cookies(self._cookie_name("session")) if gate.cookie_valid(v)), None)
 
-    def _cross_site(self) -> bool:
-        """Sent by the browser on behalf of a page of another site (a link, a form, a script)."""
-        return self.headers.get("Sec-Fetch-Site", "").strip().lower() == "cross-site"
+    def _origin(self) -> str:
+        return f"{'https' if self.is_https() else 'http'}://{self.headers.get('Host', '').strip().lower()}"
+
+    def _foreign(self) -> bool:
+        """Sent by the browser for a page of another origin (scheme, host and port): another
+        site, or another server on another port of this host (Sec-Fetch-Site says "same-site"
+        for that); where a browser sends no Sec-Fetch-Site, an Origin that is not this one."""
+        site = self.headers.get("Sec-Fetch-Site", "").strip().lower()
+        if site:
+            return site in ("cross-site", "same-site")
+        origin = self.headers.get("Origin", "").strip().lower()  # browsers without Sec-Fetch-*
+        return origin not in ("", "null") and origin != self._origin()  # null: our own form, under no-referrer
+
+    def _top_level_navigation(self) -> bool:
+        return (self.command in ("GET", "HEAD") and self.headers.get("Sec-Fetch-Mode", "").lower() == "navigate"
+                and self.headers.get("Sec-Fetch-Dest", "document").lower() == "document")
+
+    def _refuse_foreign(self) -> bool:
+        """A page of another origin may link here (a top-level navigation), but never load a file
+        of this site into itself (``<script src>`` of data.js would read the whole script)."""
+        if not self._foreign() or self._top_level_navigation():
+            return False
+        self._send(HTTPStatus.FORBIDDEN, b"This server answers only its own pages.\n", extra={"Vary": "Origin"})
+        return True
 
     def authorised(self) -> bool:
         return self.state.gate is None or self._session_cookie() is not None
@@ -297,8 +466,13 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         path = urlsplit(self.path).path
+        if self._refuse_foreign():
+            return
         if path.startswith(PREFIX):
             self._server_path(path[len(PREFIX):])
+            return
+        if path.startswith(tableread_http.PREFIX):
+            self._tableread(path[len(tableread_http.PREFIX):])
             return
         if not self.authorised():
             if path.endswith((".html", "/")) or "." not in posixpath.basename(path):
@@ -310,8 +484,10 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         path = urlsplit(self.path).path
-        if path == f"{PREFIX}pin" and self.state.gate is not None:
+        if path == f"{PREFIX}pin" and self.state.gate is not None:  # another origin's post: the PIN page says so
             self._pin_post()
+        elif path.startswith(tableread_http.PREFIX):
+            self._tableread(path[len(tableread_http.PREFIX):])
         else:
             self._send(HTTPStatus.METHOD_NOT_ALLOWED, b"method not allowed\n", extra={"Allow": "GET, HEAD"})
 
@@ -319,6 +495,17 @@ class Handler(BaseHTTPRequestHandler):
         self._send(HTTPStatus.METHOD_NOT_ALLOWED, b"method not allowed\n", extra={"Allow": "GET, HEAD"})
 
     do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _refuse
+
+    def _tableread(self, rest: str) -> None:
+        """The table read's endpoints: behind the PIN, and no change of state from another site."""
+        if not self.authorised():
+            self._send(HTTPStatus.UNAUTHORIZED, b"PIN required\n")
+        elif self.command == "POST" and self._foreign():
+            self._send(HTTPStatus.FORBIDDEN, b"refused: that request came from another site\n")
+        elif self.state.tableread is None:
+            self._send(HTTPStatus.NOT_FOUND, b"not found\n")
+        else:
+            tableread_http.handle(self, self.state.tableread, rest)
 
     # -- server paths -------------------------------------------------------------
     def _server_path(self, name: str) -> None:
@@ -328,12 +515,15 @@ class Handler(BaseHTTPRequestHandler):
             self._send(HTTPStatus.OK, _static("pin.css"), TYPES[".css"], {"Cache-Control": "no-cache"})
         elif name == "pin" and self.state.gate is not None:
             self._pin_page()
-        elif name == "logout" and self._cross_site():
-            self._redirect("/")  # a link on another site signs nobody out
+        elif name == "logout" and (self._foreign() or self.state.gate is None):
+            self._redirect("/")  # a link on another site (or another port of this host) signs nobody out
         elif name == "logout":
-            if self.state.gate is not None:
-                self.state.gate.revoke(self._session_cookie())
-            self._redirect(f"{PREFIX}pin" if self.state.gate else "/", {"Set-Cookie": self._set_cookie("", 0)})
+            self.state.gate.revoke(self._session_cookie())
+            self._redirect(f"{PREFIX}pin", {
+                "Set-Cookie": self._set_cookie("", 0),
+                # what this browser kept of the site: the HTTP cache, and the offline copies, settings and
+                # recordings (the service worker's cache, localStorage, IndexedDB); sw.js also empties its cache
+                "Clear-Site-Data": '"cache", "storage"'})
         elif not self.authorised():
             self._send(HTTPStatus.UNAUTHORIZED, b"PIN required\n")
         elif name == "reload.js" and self.state.reload is not None:
@@ -384,9 +574,9 @@ class Handler(BaseHTTPRequestHandler):
         ).encode()
         self._send(status, body, TYPES[".html"], {"Retry-After": str(retry_after)} if retry_after else None)
 
-    def _set_cookie(self, value: str, max_age: int, name: str = COOKIE) -> str:
+    def _set_cookie(self, value: str, max_age: int, purpose: str = "session") -> str:
         secure = "; Secure" if self.is_https() else ""
-        return f"{name}={value}; Max-Age={max_age}; Path=/; HttpOnly; SameSite=Strict{secure}"
+        return f"{self._cookie_name(purpose)}={value}; Max-Age={max_age}; Path=/; HttpOnly; SameSite=Strict{secure}"
 
     def _pin_post(self) -> None:
         gate = self.state.gate
@@ -396,7 +586,7 @@ class Handler(BaseHTTPRequestHandler):
         form = parse_qs(self.body.decode("utf-8", "replace"))
         requested = form.get("next", [None])[0]
         next_path = self._next_target(requested, signed_in=False)
-        if self._cross_site():
+        if self._foreign():
             # a page elsewhere posting PINs through its visitors' browsers: never checked, never counted,
             # so it can neither guess nor lock those visitors out
             self._pin_page("That form came from another site. Enter the PIN here.", HTTPStatus.FORBIDDEN, next_path)
@@ -404,11 +594,11 @@ class Handler(BaseHTTPRequestHandler):
         if self._session_cookie() is not None:
             self._redirect(self._next_target(requested, signed_in=True))  # already in, from another tab
             return
-        device = next(filter(None, map(gate.device_of, self._cookies(DEVICE_COOKIE))), None)
+        device = next(filter(None, map(gate.device_of, self._cookies(self._cookie_name("device")))), None)
         guess = gate.guess(self.client_id(), form.get("pin", [""])[0].strip(), device=device)
         if guess.ok:
             self._redirect(self._next_target(requested, signed_in=True), {"Set-Cookie": [
-                self._set_cookie(gate.issue_device(), DEVICE_DAYS * 86400, DEVICE_COOKIE),
+                self._set_cookie(gate.issue_device(), DEVICE_DAYS * 86400, "device"),
                 self._set_cookie(gate.issue_cookie(), COOKIE_DAYS * 86400)]})
         elif not guess.checked:
             self._pin_page(f"Too many PIN guesses. Try again in {guess.retry_after} s",
@@ -438,22 +628,46 @@ class Handler(BaseHTTPRequestHandler):
             return None  # a symlink that leads out of build/
         return real
 
+    def _open(self, url_path: str) -> tuple[Path, Any] | None:
+        """The file a URL path names, opened: what is sent is then this file, whole, even if a
+        rebuild swaps the site in the meantime.  None for a folder or nothing."""
+        for attempt in range(2):
+            target = self.resolve(url_path)
+            if target is not None and target.is_dir():
+                target = target / "index.html"
+            if target is not None:
+                try:
+                    handle = target.open("rb")
+                except OSError:
+                    pass
+                else:
+                    if stat_module.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                        return target, handle
+                    handle.close()
+            if attempt == 0 and not self.state.build_dir.exists():
+                time.sleep(0.05)  # a swap without an atomic exchange: the new site is a rename away
+        return None
+
     def _file(self, url_path: str) -> None:
         target = self.resolve(url_path)
-        if target is not None and target.is_dir():
-            if not url_path.endswith("/"):
-                self._redirect(url_path + "/")
-                return
-            target = target / "index.html"
-        if target is None or not target.is_file():
+        if target is not None and target.is_dir() and not url_path.endswith("/"):
+            self._redirect(url_path + "/")
+            return
+        opened = self._open(url_path)
+        if opened is None:
             if not self.state.build_dir.exists() and self.state.reload is not None:
                 self._no_site_yet()
                 return
             self._send(HTTPStatus.NOT_FOUND, b"not found\n")
             return
+        target, handle = opened
+        with handle:
+            self._send_open_file(target, handle)
+
+    def _send_open_file(self, target: Path, handle: Any) -> None:
         suffix = target.suffix.lower()
         content_type = TYPES.get(suffix) or mimetypes.guess_type(target.name)[0] or "application/octet-stream"
-        stat = target.stat()
+        stat = os.fstat(handle.fileno())  # of the file being sent, not of whatever the path names by now
         etag = f'"{stat.st_mtime_ns:x}-{stat.st_size:x}"'
         caching = self._cache_control(target, suffix)
         extra = {"ETag": etag, "Last-Modified": email.utils.formatdate(stat.st_mtime, usegmt=True),
@@ -461,16 +675,17 @@ class Handler(BaseHTTPRequestHandler):
         if self.headers.get("If-None-Match") == etag:
             self._headers(HTTPStatus.NOT_MODIFIED, content_type, 0, extra)
             return
-        sign_out = self.state.gate is not None and target.name == "index.html" \
+        gated = self.state.gate is not None
+        sign_out = gated and target.name == "index.html" \
             and len(target.relative_to(self.state.build_dir.resolve()).parts) <= 2  # lists of parts, not a role
-        if suffix == ".html" and (self.state.reload is not None or sign_out):
+        if suffix == ".html" and (self.state.reload is not None or gated):
             tags = (SIGN_OUT_TAG if sign_out else b"") + (RELOAD_TAG if self.state.reload is not None else b"")
-            body = target.read_bytes().replace(b"</body>", tags + b"\n</body>", 1)
-            self._headers(HTTPStatus.OK, content_type, len(body), {**extra, "Accept-Ranges": "none"})
-            if self.command != "HEAD":
-                self.wfile.write(body)
+            body = handle.read().replace(b"</body>", tags + b"\n</body>", 1)
+            if gated:  # the player stores offline copies only when the actor asks (settings.js)
+                body = body.replace(b"</head>", PRIVATE_TAG + b"\n</head>", 1)
+            self._headers(HTTPStatus.OK, content_type, len(body), {**extra, "Accept-Ranges": "none"}, body)
             return
-        self._send_file(target, stat.st_size, content_type, extra)
+        self._send_file(handle, stat.st_size, content_type, extra)
 
     def _no_site_yet(self) -> None:
         """Watching, and no build has succeeded yet: a page that shows the error and
@@ -488,7 +703,9 @@ class Handler(BaseHTTPRequestHandler):
             return "private, no-store"  # else Back, after a logout, shows the page from the browser's cache
         return "no-cache"
 
-    def _send_file(self, target: Path, size: int, content_type: str, extra: dict[str, str]) -> None:
+    def _send_file(self, handle: Any, size: int, content_type: str, extra: dict[str, str]) -> None:
+        """From the open file: its size was taken from it; a read that comes up short (the file
+        was cut while being sent) closes the connection, so the client never waits for the rest."""
         start, end = 0, size - 1
         status = HTTPStatus.OK
         header = self.headers.get("Range")
@@ -507,18 +724,22 @@ class Handler(BaseHTTPRequestHandler):
                 status = HTTPStatus.PARTIAL_CONTENT
                 extra = {**extra, "Content-Range": f"bytes {start}-{end}/{size}"}
         length = end - start + 1 if size else 0
-        self._headers(status, content_type, length, extra)
+        handle.seek(start)
+        first = handle.read(min(SMALL_BODY, length)) if self.command != "HEAD" and length else b""
+        self._headers(status, content_type, length, extra, first)
         if self.command == "HEAD" or length == 0:
             return
-        with target.open("rb") as f:
-            f.seek(start)
-            remaining = length
-            while remaining > 0:
-                chunk = f.read(min(65536, remaining))
-                if not chunk:
-                    break
-                self.wfile.write(chunk)
-                remaining -= len(chunk)
+        remaining = length - len(first)
+        if len(first) < min(SMALL_BODY, length):
+            remaining = -1
+        while remaining > 0:
+            chunk = handle.read(min(65536, remaining))
+            if not chunk:
+                break
+            self.wfile.write(chunk)
+            remaining -= len(chunk)
+        if remaining:
+            self.close_connection = True  # short: the length sent can no longer be honoured
 
 
 def _range_number(digits: str) -> int:
@@ -570,6 +791,8 @@ class Serving:
     def stop(self) -> None:
         if self.state.reload is not None:
             self.state.reload.wake_all()
+        if self.state.tableread is not None:
+            self.state.tableread.stop()
         for server in self.servers:
             server.shutdown()
             server.server_close()

@@ -7,6 +7,7 @@ build/sw.js                           service worker (offline when served over h
 build/<production>/index.html         role chooser
 build/<production>/data.js            the script as the player reads it
 build/<production>/listen.html        the whole play, every line spoken
+build/<production>/tableread.html     the table read (works only behind serve: tableread.py)
 build/<production>/<role>/index.html  rehearsal page of one role
 build/<production>/audio/<key>.mp3    every take once, shared by the roles
 build/<production>/<role>.zip         offline bundle of one role (bundle.py)
@@ -25,20 +26,25 @@ the player builds text nodes, never HTML, from script text.
 from __future__ import annotations
 
 import contextlib
+import errno
+import fcntl
 import hashlib
 import json
 import math
 import os
 import posixpath
 import re
+import secrets
 import shutil
+import sys
 import tempfile
+import time
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import jinja2
 from markdown_it import MarkdownIt
@@ -70,7 +76,7 @@ PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 's
 (an unzipped bundle) and on any host, not only behind ``serve`` (which also sends it as a header).
 ``media-src blob:``: the actor's own recordings play from IndexedDB through blob: URLs."""
 
-RESERVED_SLUGS = frozenset({"audio", "assets", "index", "listen", "sw"})
+RESERVED_SLUGS = frozenset({"audio", "assets", "index", "listen", "sw", "tableread"})
 WORDS_PER_SECOND = 2.6  # speaking rate used to time a line that has no audio
 
 _INLINE = MarkdownIt("commonmark", {"html": False})
@@ -174,6 +180,9 @@ class StagedSite:
     productions: list[ProductionSite]
     env: jinja2.Environment
     static_files: list[str]
+    lock: IO[str] | None = None
+    """The staged marker, held locked while this build lives: a folder whose marker no one holds is a
+    killed build's leftover (``remove_leftovers``), whatever PID that build had."""
 
 
 def theme_dirs(config: Config) -> list[Path]:
@@ -369,26 +378,134 @@ def stage_site(plans: list[Plan], cache: TakeCache, config: Config,
     check_build_dir(config)
     try:
         build_dir.parent.mkdir(parents=True, exist_ok=True)
+        remove_leftovers(build_dir)
         root = Path(tempfile.mkdtemp(prefix=f".{build_dir.name}.tmp-{os.getpid()}-", dir=build_dir.parent))
     except OSError as exc:
         raise RunThruError(f"cannot write the new site beside it, in {config.shown(build_dir.parent)}/: "
                            f"{exc.strerror}", path=config.shown(build_dir)) from None
-    root.chmod(0o777 & ~_umask())  # mkdtemp makes it private; the site is for serving
+    lock, sites = None, []
     try:
-        (root / SITE_MARKER).write_text(_MARKER_TEXT)
-        static_files = _copy_static(dirs, root)
+        root.chmod(0o777 & ~_umask())  # mkdtemp makes it private; the site is for serving
+        lock = _locked(root / SITE_MARKER, create=True)
+        lock.write(_MARKER_TEXT)
+        lock.flush()
         slugs = unique_slugs([p.production.name for p in plans])
         sites = [_production_site(slugs[p.production.name], p, cache) for p in plans]
         for site in sites:
             site.history, site.revision = (revisions or {}).get(site.plan.production.name, (None, None))
             _count_changes(site)
-        staged = StagedSite(config=config, root=root, productions=sites, env=env, static_files=static_files)
+        static_files = _copy_static(dirs, root)
+        staged = StagedSite(config=config, root=root, productions=sites, env=env, static_files=static_files, lock=lock)
         for site in sites:
             _write_production_pages(staged, site, cache)
         return staged
-    except BaseException:
+    except BaseException as exc:
         shutil.rmtree(root, ignore_errors=True)
+        if lock is not None:
+            lock.close()
+        if is_disk_full(exc):
+            raise disk_full_error(config, sites, cache) from None
         raise
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    return isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)
+
+
+def _megabytes(size: float) -> str:
+    return f"{size / 1e6:.1f} MB"
+
+
+def site_bytes(sites: list[ProductionSite], cache: TakeCache, static: int) -> int:
+    """About how much a site of these productions takes on disk: its audio, once in the site and
+    again in each bundle that holds it (bundles store audio as it is), plus the pages and the
+    theme's ``static`` bytes of assets in the site and in each bundle."""
+
+    def size(name: str) -> int:
+        info = cache.get(name.split(".", 1)[0])
+        if info is None:
+            return 0
+        with contextlib.suppress(OSError):
+            return info.size or cache.audio_path(info.key, info.suffix).stat().st_size
+        return 0
+
+    total = 0
+    for site in sites:
+        audio = {name: size(name) for name in site.audio}
+        total += 2 * sum(audio.values())  # the site's audio folder, and the whole production's zip
+        total += sum(audio.get(name, 0) for role in site.roles for name in role.audio)
+        total += (len(site.roles) + 2) * (len(site.plan.lines) * 400 + static)  # pages and data.js, the assets
+    return total
+
+
+def disk_full_error(config: Config, sites: list[ProductionSite], cache: TakeCache) -> RunThruError:
+    """One line for a full disk while staging or zipping: what the new site needs and what is free.
+    The staged folder is gone by now, so what is free is what a retry will have."""
+    folder = config.build_dir.parent
+    try:
+        free = _megabytes(shutil.disk_usage(folder).free)
+    except OSError:
+        free = "unknown"
+    static = 0
+    with contextlib.suppress(OSError, RunThruError):
+        static = sum(p.stat().st_size for theme in theme_dirs(config) for p in (theme / "static").rglob("*") if p.is_file())
+    needed = site_bytes(sites, cache, static)
+    need = f"about {_megabytes(needed)}" if needed else "more space"
+    return RunThruError(f"the disk is full: the new site needs {need} in {config.shown(folder)}/ beside the old one, "
+                        f"and {free} is free; the old site and the cache are as they were",
+                        path=config.shown(config.build_dir))
+
+
+def _locked(marker: Path, *, create: bool = False, wait: bool = True) -> IO[str] | None:
+    """``marker`` open and locked (flock: released when this process ends, however it ends);
+    None when ``wait`` is false and another process holds it."""
+    handle = marker.open("w" if create else "r", encoding="utf-8")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+    except BlockingIOError:
+        handle.close()
+        return None
+    except BaseException:
+        handle.close()
+        raise
+    return handle
+
+
+LEFTOVER_AGE_S = 10.0
+"""A leftover folder younger than this is left alone: its build may be about to lock its marker."""
+
+
+def remove_leftovers(build_dir: Path) -> list[Path]:
+    """Remove what killed builds left beside ``build/``: staged sites (``.build.tmp-…``) and old
+    sites being removed (``.build.old-…``).  Only folders of those names that carry RunThru's
+    marker, unlocked (the build that made them is gone: a PID alone cannot tell, since a container
+    runs every build as PID 1), or that are empty; nothing else is touched."""
+    pattern = re.compile(rf"\.{re.escape(build_dir.name)}\.(tmp|old)-.+")
+    removed = []
+    try:
+        entries = [e for e in os.scandir(build_dir.parent) if pattern.fullmatch(e.name)]
+    except OSError:
+        return removed
+    for entry in entries:
+        folder = Path(entry.path)
+        try:
+            if not entry.is_dir(follow_symlinks=False) or time.time() - entry.stat().st_mtime < LEFTOVER_AGE_S:
+                continue
+            marker = next((folder / name for name in (SITE_MARKER, BUNDLE_MANIFEST) if (folder / name).is_file()), None)
+            if marker is None:
+                with contextlib.suppress(OSError):
+                    folder.rmdir()  # only if empty: killed before its marker was written
+                    removed.append(folder)
+                continue
+            lock = _locked(marker, wait=False)
+        except OSError:
+            continue
+        if lock is None:
+            continue  # a build that still runs
+        with lock:
+            _remove_old_site(folder)
+        removed.append(folder)
+    return removed
 
 
 def _umask() -> int:
@@ -440,6 +557,8 @@ def _write_production_pages(staged: StagedSite, site: ProductionSite, cache: Tak
             production=site, role=role, roles=json.dumps([role.name]), up="../", root="../../", site_title=title))
     _write(folder / "listen.html", template.render(
         production=site, role=None, roles="[]", up="", root="../", site_title=title))
+    _write(folder / "tableread.html", staged.env.get_template("tableread.html").render(
+        production=site, root="../", site_title=title))
 
 
 def _place_take(cached: Path, previous: Path, target: Path, info: TakeInfo) -> None:
@@ -474,7 +593,11 @@ def finish_site(staged: StagedSite, bundle_sizes: dict[str, int]) -> None:
             production=site, bundle_sizes=bundle_sizes, assets="../assets/", root="../", site_title=title))
     _write(staged.root / "index.html", env.get_template("index.html").render(
         productions=staged.productions, bundle_sizes=bundle_sizes, assets="assets/", root="", site_title=title))
-    publish(staged.root, staged.config)
+    try:
+        publish(staged.root, staged.config)
+    finally:
+        if staged.lock is not None:
+            staged.lock.close()
 
 
 def check_build_dir(config: Config) -> None:
@@ -524,24 +647,63 @@ def _foreign_files(build_dir: Path) -> list[str]:
     return sorted(f for f in _site_files(build_dir) - known if posixpath.basename(f) not in SYSTEM_LITTER)
 
 
+_RENAME_EXCHANGE = 2  # linux/fs.h
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two folders in one step (Linux renameat2): no moment without a site to serve.
+    False where the system or file system cannot."""
+    if not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd = -100
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+        return False
+    raise OSError(err, os.strerror(err), str(a), None, str(b))
+
+
 def publish(staged_root: Path, config: Config) -> None:
-    """Swap the staged folder in for ``build/`` (two renames; the old site is removed after)."""
+    """Swap the staged folder in for ``build/``: one exchange where the system offers it (a server
+    keeps serving the old site until the new one is in place), else two renames; the old site is
+    removed after, under its marker's lock, so no other build takes it for a leftover."""
     build_dir = config.build_dir
     files = sorted(_site_files(staged_root) - {SITE_MARKER})
     (staged_root / SITE_MARKER).write_text(_MARKER_TEXT + _FILES_HEADER + "".join(f"{f}\n" for f in files))
     check_build_dir(config)  # again: the folder may have changed while the takes rendered
-    old = None
-    try:
+    with contextlib.ExitStack() as stack:
+        old = None
         if build_dir.exists():
-            old = build_dir.with_name(f".{build_dir.name}.old-{os.getpid()}")
-            os.replace(build_dir, old)
-        os.replace(staged_root, build_dir)
-    except OSError as exc:
-        if old is not None and not build_dir.exists():
-            os.replace(old, build_dir)
-        raise RunThruError(f"cannot replace the build folder: {exc.strerror}", path=config.shown(build_dir)) from None
-    if old is not None:
-        _remove_old_site(old)
+            marker = next((build_dir / n for n in (SITE_MARKER, BUNDLE_MANIFEST) if (build_dir / n).is_file()), None)
+            with contextlib.suppress(OSError):
+                if marker is not None:
+                    stack.enter_context(_locked(marker))
+        step = f"swap {config.shown(staged_root)}/ in for it"
+        try:
+            if build_dir.exists() and _exchange(staged_root, build_dir):
+                old = staged_root
+            else:
+                if build_dir.exists():
+                    old = build_dir.with_name(f".{build_dir.name}.old-{os.getpid()}-{secrets.token_hex(4)}")
+                    step = f"move it aside to {config.shown(old)}/"
+                    os.replace(build_dir, old)
+                step = f"move {config.shown(staged_root)}/ in"
+                os.replace(staged_root, build_dir)
+        except OSError as exc:
+            if old is not None and old != staged_root and not build_dir.exists():
+                os.replace(old, build_dir)
+            raise RunThruError(f"cannot replace the build folder: could not {step}: {exc.strerror}",
+                               path=config.shown(build_dir)) from None
+        if old is not None:
+            _remove_old_site(old)
 
 
 def _remove_old_site(old: Path) -> None:
@@ -561,4 +723,6 @@ def _remove_old_site(old: Path) -> None:
 def discard(staged: StagedSite) -> None:
     with contextlib.suppress(OSError):
         shutil.rmtree(staged.root)
+    if staged.lock is not None:
+        staged.lock.close()
 

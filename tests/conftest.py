@@ -99,15 +99,34 @@ def browser():
         browser.close()
 
 
+def session_dir(tmp_path_factory) -> Path:
+    """A folder of this test session shared by its xdist workers (each has a base folder of
+    its own inside the session's); without xdist, the session's base folder."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
 def build_site(tmp_path_factory, script_file: str, text: str) -> Path:
-    """A project holding one script, built with the real Piper voice: its root."""
+    """A project holding one script, built with the real Piper voice: its root.  Built once per
+    test session, whichever xdist worker asks first (the others wait for it, then read it):
+    tests only read it, or copy it to change it."""
+    import fcntl
+    import hashlib
+
     from runthru_build.commands.build import build
 
-    root = tmp_path_factory.mktemp(Path(script_file).stem)
-    (root / "scripts").mkdir()
-    (root / "scripts" / script_file).write_text(text)
-    result = build(root)
-    assert result.exit_code == 0 and result.published, result.render.failures
+    digest = hashlib.sha256(f"{script_file}\0{text}".encode()).hexdigest()[:12]
+    shared = session_dir(tmp_path_factory) / "sites"
+    shared.mkdir(exist_ok=True)
+    root = shared / f"{Path(script_file).stem}-{digest}"
+    with open(shared / f"{root.name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, even if the build fails
+        if not (root / "build").is_dir():
+            shutil.rmtree(root, ignore_errors=True)  # a build that failed part-way in an earlier test
+            (root / "scripts").mkdir(parents=True)
+            (root / "scripts" / script_file).write_text(text)
+            result = build(root)
+            assert result.exit_code == 0 and result.published, result.render.failures
     return root
 
 

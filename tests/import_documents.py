@@ -53,6 +53,51 @@ def _parts(line: Line) -> Iterator[tuple[str, bool]]:
             yield text, part.kind == "direction"
 
 
+_EMPHASIS = re.compile(r"(\*\*[^*]+?\*\*|\*[^*]+?\*|(?<![\w\\])_[^_]+?_(?!\w))")
+
+
+def _styled_parts(line: Line) -> Iterator[tuple[str, str]]:
+    """A speech as (text, style): ``direction``, ``emphasis`` (``*…*``, ``_…_``), ``bold`` or
+    ``plain``; a piece keeps the spaces around it (``Not to `` / ``you`` / ``, dear.``)."""
+    for part in line.parts:
+        if part.kind == "direction":
+            text = plain_text(part.markdown)
+            if text:
+                yield f" {text} ", "direction"
+            continue
+        pieces = _EMPHASIS.split(f" {part.markdown} ")
+        for piece in pieces:
+            text = plain_text(piece)
+            if not text.strip():
+                if piece and not piece.strip():
+                    yield " ", "plain"
+                continue
+            lead = " " if piece[:1].isspace() else ""
+            trail = " " if piece[-1:].isspace() else ""
+            style = "plain"
+            if _EMPHASIS.fullmatch(piece):
+                style = "bold" if piece.startswith("**") else "emphasis"
+            yield lead + text + trail, style
+
+
+def _styled_words(line: Line, fonts: dict[str, str]) -> list[tuple[str, str, bool]]:
+    """(font, word, glued to the word before) for drawing a speech word by word."""
+    words: list[tuple[str, str, bool]] = []
+    spaced = True
+    for text, style in _styled_parts(line):
+        if style == "direction":
+            text = f" {_bracketed(text.strip())} "
+        for n, word in enumerate(text.split()):
+            words.append((fonts[style], word, n == 0 and not spaced and not text[:1].isspace()))
+        spaced = text[-1:].isspace()
+    return words
+
+
+def _bracketed(direction: str) -> str:
+    """A direction inside a speech as published plays print it: italic, in parentheses."""
+    return f"({direction.strip('()[] ')})"
+
+
 def _wrap(words: list[str], fits) -> Iterator[str]:
     line: list[str] = []
     for word in words:
@@ -224,15 +269,19 @@ def stage_play_pdf(script: Script, *, centred_names: bool = False, hyphenate: bo
         p.y -= 14
     p.new_page()
 
-    def flow(spans: list[tuple[str, str]], x: float, first_x: float | None = None) -> None:
-        """Write (font, word) pairs from ``x``, wrapping at the right margin."""
+    def flow(spans: list[tuple[str, str, bool]], x: float, first_x: float | None = None) -> None:
+        """Write (font, word, glued) from ``x``, wrapping at the right margin (never before a
+        glued word: ``you`` + ``,``)."""
         cursor = first_x if first_x is not None else x
         if not p.room(1, lead):
             p.new_page()
-        for font, word in spans:
+        space = 0.0
+        for font, word, glued in spans:
+            if glued:
+                cursor -= space
             w = stringWidth(word, font, 12)
             space = stringWidth(" ", font, 12)
-            if cursor + w > left + width and cursor > x:
+            if cursor + w > left + width and cursor > x and not glued:
                 room = left + width - cursor
                 if hyphenate and len(word) >= 9 and word.isalpha():
                     cut = len(word) - 3
@@ -263,14 +312,12 @@ def stage_play_pdf(script: Script, *, centred_names: bool = False, hyphenate: bo
         p.text(0, scene.title, "Times-Bold", 12, lead * 1.5, centred=True)
         for element in scene.elements:
             if isinstance(element, Direction):
-                words = [("Times-Italic", w) for w in plain_text(element.text).split()]
+                words = [("Times-Italic", w, False) for w in plain_text(element.text).split()]
                 flow(words, left + 0.5 * INCH)
                 p.y -= 4
                 continue
-            spans: list[tuple[str, str]] = []
-            for text, direction in _parts(element):
-                font = "Times-Italic" if direction else "Times-Roman"
-                spans += [(font, w) for w in text.split()]
+            spans = _styled_words(element, {"direction": "Times-Italic", "emphasis": "Times-Italic",
+                                            "bold": "Times-Bold", "plain": "Times-Roman"})
             if centred_names:
                 if not p.room(2, lead):
                     p.new_page()
@@ -355,9 +402,16 @@ def _add_speeches(document, elements) -> None:
             continue
         paragraph = document.add_paragraph()
         paragraph.add_run(f"{_cue(element)}.").bold = True
-        for text, direction in _parts(element):
-            paragraph.add_run(" ")
-            paragraph.add_run(text).italic = direction or None
+        paragraph.add_run(" ")
+        for text, style in _styled_parts(element):
+            if style == "direction":
+                paragraph.add_run(" ")
+                text = _bracketed(text.strip())
+            run = paragraph.add_run(text)
+            run.italic = style in ("direction", "emphasis") or None
+            run.bold = style == "bold" or None
+            if style == "direction":
+                paragraph.add_run(" ")
 
 
 def one_act_docx(script: Script, *, justification: str | None = None) -> bytes:
@@ -422,3 +476,186 @@ def fdx(script: Script, *, dual_every: int = 0) -> bytes:
             f'{para("Text", script.author or "Anonymous")}</Content></TitlePage>'
     return ('<?xml version="1.0" encoding="UTF-8" standalone="no" ?>\n<FinalDraft DocumentType="Script" '
             f'Template="No" Version="5"><Content>{"".join(body)}</Content>{title}</FinalDraft>').encode()
+
+
+_WORD = re.compile(r"[^\W_]+")
+_BROKEN_WORD = re.compile(r"[^\W_]+(?:\ufffe\s*[^\W_]+)?")
+
+
+def text_layer(data: bytes, kind: str) -> str:
+    """Everything a document says, read straight from its text layer (not through the importer):
+    every PDF text object, every ``w:t`` of a Word file, every ``<Text>`` of a Final Draft file."""
+    if kind == ".pdf":
+        import pypdfium2 as pdfium
+
+        pdf = pdfium.PdfDocument(data)
+        pages = []
+        for page in pdf:
+            textpage = page.get_textpage()
+            pages.append(textpage.get_text_range())
+        return "\n".join(pages)
+    if kind == ".docx":
+        import zipfile
+
+        from lxml import etree
+
+        xml = zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml")
+        w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+        return " ".join(t.text or "" for t in etree.fromstring(xml).iter(f"{w}t")
+                        if "Fallback" not in "".join(a.tag for a in t.iterancestors()))
+    if kind == ".fdx":
+        from defusedxml.ElementTree import fromstring
+
+        root = fromstring(data)
+        parts = [t.text or "" for where in ("Content", "TitlePage/Content") if (c := root.find(where)) is not None
+                 for t in c.iter("Text")]
+        return " ".join(parts)
+    from runthru_build.importers.text import decode
+
+    return decode(data)[0]
+
+
+def lost_words(data: bytes, kind: str, converted) -> list[str]:
+    """Words of the text layer that land nowhere: not in the script, not in the page furniture
+    the importer records as dropped, not in its list of unplaced paragraphs.  A word broken by
+    a line-end hyphen counts as found when its two halves make a word of the script."""
+    from collections import Counter
+
+    def words(text: str) -> list[str]:
+        return [w.lower() for w in _WORD.findall(text.replace("\ufffe", "-").replace("\x02", "-"))]
+
+    doc = converted.document
+    found = Counter(words(converted.text))
+    for para in [*doc.dropped, *doc.unplaced]:
+        found.update(words(para.text))
+    # PDFium marks a hyphen at a line end (U+FFFE): the two halves are one word, with or without it
+    layer = [w.lower() for w in _BROKEN_WORD.findall(text_layer(data, kind).replace("\x02", "\ufffe"))]
+    lost = []
+    skip: set[int] = set()
+    for i, word in enumerate(layer):
+        if i in skip:
+            continue
+        if "\ufffe" in word:
+            head, tail = (half.strip() for half in word.split("\ufffe", 1))
+            if found[head + tail] > 0:
+                found[head + tail] -= 1
+                continue
+            for half in (head, tail):
+                if found[half] > 0:
+                    found[half] -= 1
+                elif half:
+                    lost.append(half)
+            continue
+        if found[word] > 0:
+            found[word] -= 1
+            continue
+        # the first half of a word hyphenated at a line end; its second half may come after
+        # the page's footer and the next page's header
+        rest = next((j for j in range(i + 1, min(i + 40, len(layer)))
+                     if j not in skip and found[word + layer[j]] > 0), None)
+        if rest is not None:
+            found[word + layer[rest]] -= 1
+            skip.add(rest)
+        else:
+            lost.append(word)
+    return lost
+
+
+# -- bombs: small files that would unpack to far more than any script ---------------------------
+
+def _raw_pdf(objects: list[bytes]) -> bytes:
+    out = b"%PDF-1.4\n"
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return out
+
+
+def page_tree_bomb(levels: int = 6, fan: int = 10) -> bytes:
+    """A PDF of ``fan ** levels`` pages in about a kilobyte: each level of its page tree
+    lists the same child ``fan`` times."""
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>"]
+    for level in range(levels):
+        kids = b" ".join(b"%d 0 R" % (3 + level) for _ in range(fan))
+        objects.append(b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, fan ** (levels - level)))
+    content = b"BT /F1 12 Tf 72 720 Td (NORA. Hello.) Tj ET"
+    objects.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 %d 0 R >> >> "
+                   b"/Contents %d 0 R >>" % (4 + levels, 5 + levels))
+    objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
+    objects.append(b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream")
+    return _raw_pdf(objects)
+
+
+def content_stream_bomb(megabytes: int) -> bytes:
+    """One page whose compressed content stream inflates to ``megabytes`` of text-drawing
+    operators (about 1/1000 of that on disk)."""
+    import zlib
+
+    line = b"BT /F1 12 Tf 72 720 Td (NORA. Again and again and again.) Tj ET\n"
+    block = line * (1024 * 1024 // len(line))
+    packer = zlib.compressobj(9)
+    packed = b"".join(packer.compress(block) for _ in range(megabytes)) + packer.flush()
+    return _raw_pdf([
+        b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 4 0 R >> >> "
+        b"/Contents 5 0 R >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(packed) + packed + b"\nendstream"])
+
+
+_DOCX_HEAD = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:document xmlns:w="http://schemas.'
+              b'openxmlformats.org/wordprocessingml/2006/main"><w:body>')
+_CONTENT_TYPES = ('<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/'
+                  '2006/content-types"><Default Extension="xml" ContentType="application/xml"/></Types>')
+
+
+def docx_bomb(*, unpacked_mb: int = 0, paragraphs: int = 0, padding_kb: int = 0) -> bytes:
+    """A .docx whose document.xml inflates to ``unpacked_mb`` of speeches, or holds
+    ``paragraphs`` short ones, with a stored (uncompressed) padding member of ``padding_kb``
+    that brings the zip's compression ratio down to an innocent-looking figure."""
+    import os
+    import zipfile
+
+    speech = b"<w:p><w:r><w:rPr><w:b/></w:rPr><w:t>NORA.</w:t></w:r><w:r><w:t> Again.</w:t></w:r></w:p>"
+    count = paragraphs or unpacked_mb * 1024 * 1024 // len(speech)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", _CONTENT_TYPES)
+        with z.open("word/document.xml", "w", force_zip64=True) as member:  # deflated chunk by chunk
+            member.write(_DOCX_HEAD)
+            left = count
+            while left > 0:
+                n = min(left, 4096)
+                member.write(speech * n)
+                left -= n
+            member.write(b"</w:body></w:document>")
+        if padding_kb:
+            z.writestr(zipfile.ZipInfo("word/media/padding.bin"), os.urandom(padding_kb * 1024),
+                       compress_type=zipfile.ZIP_STORED)
+    return buffer.getvalue()
+
+
+def play_html(script: Script) -> str:
+    """A play as a web page (for printing to PDF from a browser): bold names, italic directions."""
+    from html import escape
+
+    out = [f"<!doctype html><html><head><meta charset='utf-8'><title>{escape(script.title)}</title>"
+           "<style>body{font-family:serif;font-size:12pt;margin:0 1in} h2{text-align:center}</style></head><body>",
+           f"<h1 style='text-align:center'>{escape(script.title)}</h1>"]
+    for scene in script.scenes:
+        out.append(f"<h2>{escape(scene.title)}</h2>")
+        for element in scene.elements:
+            if isinstance(element, Direction):
+                out.append(f"<p style='margin-left:0.5in'><i>{escape(plain_text(element.text))}</i></p>")
+                continue
+            body = "".join(f" <i>{escape(_bracketed(t.strip()))}</i> " if style == "direction"
+                           else f"<i>{escape(t)}</i>" if style == "emphasis"
+                           else f"<b>{escape(t)}</b>" if style == "bold" else escape(t)
+                           for t, style in _styled_parts(element))
+            out.append(f"<p><b>{escape(_cue(element))}.</b>{body}</p>")
+    return "\n".join(out) + "</body></html>"

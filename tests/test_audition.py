@@ -24,6 +24,9 @@ def test_audition_renders_each_roles_preview_and_the_chooser_plays_it(toy_projec
 def test_audition_takes_the_project_folder_like_every_command(toy_project, tmp_path):
     proc = run_cli("audition", str(toy_project), "-r", "ben")
     assert proc.returncode == 0, proc.stderr
+    # the page to open, as a real path (it printed a literal build/<play>/index.html)
+    page = toy_project.resolve() / "build" / "served" / "index.html"
+    assert f"cast preview: open {page} and press ▶ beside a role" in proc.stderr and page.is_file()
     proc = run_cli("audition", str(toy_project), "--role", "BENN")
     assert proc.returncode == 1 and "no role 'BENN' in any production (did you mean BEN?)" in proc.stderr
     proc = run_cli("audition", "JULIET", cwd=tmp_path)  # the old way: a role where the folder goes

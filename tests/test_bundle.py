@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 import zipfile
 
 import pytest
@@ -50,9 +51,14 @@ def test_bundles_are_deterministic(project):
 
 
 def test_bundle_command_copies_chosen_bundles(project, tmp_path):
-    proc = run_cli("bundle", str(project), "--role", "ben", "--role", "CAL", "--out", str(tmp_path / "out"))
+    import os
+
+    proc = run_cli("bundle", str(project), "--role", "ben", "--role", "CAL", "--out", str(tmp_path / "out"),
+                   preexec_fn=lambda: os.umask(0o002))
     assert proc.returncode == 0, proc.stderr
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["b-ben.zip", "b-cal.zip"]
+    # a file handed to the user has the mode the umask gives any file (it was 0600: no one else could read it)
+    assert {(p.stat().st_mode & 0o777) for p in (tmp_path / "out").iterdir()} == {0o664}
     bad = run_cli("bundle", str(project), "--role", "BENN")
     assert bad.returncode == 1 and "no role 'BENN' (did you mean BEN?)" in bad.stderr
 
@@ -92,3 +98,40 @@ def test_bundle_out_never_overwrites_a_file_runthru_did_not_make(project, tmp_pa
     mine.unlink()
     assert run_cli("bundle", str(project), "--role", "ben", "--out", str(out)).returncode == 0
     assert run_cli("bundle", str(project), "--role", "ben", "--out", str(out)).returncode == 0  # its own: replaced
+
+
+def test_a_bundle_corrupted_in_place_with_its_size_kept_is_written_again(project):
+    build(project)
+    amy = project / "build" / "b" / "amy.zip"
+    good = amy.read_bytes()
+    damaged = bytearray(good)
+    damaged[len(damaged) // 2] ^= 0xFF  # a flipped bit in the middle: the size the manifest recorded, kept
+    amy.write_bytes(bytes(damaged))
+    build(project)
+    assert amy.read_bytes() == good
+    with zipfile.ZipFile(amy) as z:
+        assert z.testzip() is None
+
+
+@pytest.mark.parametrize("disk_kb", [120, 250])
+def test_a_full_disk_while_staging_or_zipping_is_one_line_saying_how_much_is_needed(project, disk_kb):
+    """A real full disk: a small tmpfs mounted where the site goes (a mount namespace of its own)."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    if shutil.which("unshare") is None or subprocess.run(["unshare", "-rm", "true"]).returncode != 0:
+        pytest.skip("no mount namespaces here")
+    assert build(project).published  # the takes are cached; the site on the small disk is new
+    (project / "runthru.toml").write_text('build = "disk/site"\n')
+    (project / "disk").mkdir()
+    cache_before = sorted((p.name, p.stat().st_size) for p in (project / ".runthru" / "cache").rglob("*.mp3"))
+    proc = subprocess.run(["unshare", "-rm", "sh", "-c", f'mount -t tmpfs -o size={disk_kb}k tmpfs "$1" && shift && '
+                           'exec "$@"', "sh", str(project / "disk"), sys.executable, "-m", "runthru_build", "build",
+                           str(project)], capture_output=True, text=True, timeout=120, env=os.environ)
+    errors = [line for line in proc.stderr.splitlines() if line.startswith("error:")]
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+    assert len(errors) == 1 and errors[0].startswith("error: disk/site: the disk is full: the new site needs about "), errors
+    assert re.search(r"needs about \d+\.\d MB in disk/ beside the old one, and \d+\.\d MB is free", errors[0]), errors
+    assert sorted((p.name, p.stat().st_size) for p in (project / ".runthru" / "cache").rglob("*.mp3")) == cache_before

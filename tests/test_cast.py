@@ -82,11 +82,17 @@ def test_cast_errors_name_file_line_and_key(make_project, cast, message):
     assert only_error(load(make_project, cast)).startswith(message)
 
 
-def test_voice_file_relative_to_cast_is_found(make_project):
+def test_voice_path_under_voices_is_the_projects_voices_folder(make_project):
+    # README and the voices listing say voice = "voices/x.wav" for a file in the project's voices/:
+    # that is where it is looked for, not in casts/voices/
     project = load(make_project, 'script = "../scripts/play.md"\n[roles.GIRL]\nengine = "indextts"\n'
-                   'voice = "voices/girl.wav"\n', **{"casts/voices/girl.wav": b"RIFF"})
-    assert not project.errors
-    assert project.productions[0].cast.roles["GIRL"].voice.voice.endswith("casts/voices/girl.wav")
+                   'voice = "voices/girl.wav"\n[roles.JIMMY]\nengine = "indextts"\nvoice = "takes/jimmy.wav"\n',
+                   **{"voices/girl.wav": b"RIFF", "casts/takes/jimmy.wav": b"RIFF"})
+    assert not project.errors, project.errors
+    roles = project.productions[0].cast.roles
+    assert roles["GIRL"].voice.voice == str((project.root / "voices" / "girl.wav").resolve())
+    # any other relative path is relative to the cast file
+    assert roles["JIMMY"].voice.voice == str((project.root / "casts" / "takes" / "jimmy.wav").resolve())
 
 
 @pytest.mark.parametrize(("cast_file", "cast", "error"), [
@@ -125,14 +131,14 @@ PIPER_VOICE = '{"num_speakers": 2, "speaker_id_map": {"amy": 0, "kim": 1}}'
 ])
 def test_bad_numbers_and_voices_are_errors_when_the_cast_loads(make_project, roles, message):
     project = load(make_project, f'script = "../scripts/play.md"\n{roles}', **{
-        "casts/voices/two.onnx": b"onnx", "casts/voices/two.onnx.json": PIPER_VOICE,
-        "casts/voices/bare.onnx": b"onnx"})
+        "voices/two.onnx": b"onnx", "voices/two.onnx.json": PIPER_VOICE,
+        "voices/bare.onnx": b"onnx"})
     assert only_error(project).startswith(message)
 
 
 def test_a_good_multi_speaker_voice_loads(make_project):
     project = load(make_project, 'script = "../scripts/play.md"\n[roles.GIRL]\nvoice = "voices/two.onnx"\n'
-                   'speaker = "kim"\n', **{"casts/voices/two.onnx": b"onnx", "casts/voices/two.onnx.json": PIPER_VOICE})
+                   'speaker = "kim"\n', **{"voices/two.onnx": b"onnx", "voices/two.onnx.json": PIPER_VOICE})
     assert not project.errors
 
 

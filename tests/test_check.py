@@ -196,3 +196,39 @@ def test_a_script_past_the_size_limit_is_refused_in_one_line(make_project):
     assert "over the 0.05 MB limit" in run_check(root).output
     (root / "runthru.toml").write_text("max_script_mb = 0.1\n")
     assert run_check(root).exit_code == 0
+
+
+def test_check_reports_every_error_in_every_cast_and_script_at_once(make_project):
+    """Found by a newcomer: cast errors came one at a time (fix one, re-run, get the next)."""
+    play = "# Play\n\n## One\n\nAMY: Hello.\nBEN: Hi.\nAMY: Bye.\n"
+    root = make_project({
+        "scripts/play.md": play,
+        "scripts/empty.md": "",
+        "casts/play.toml": ('script = "../scripts/play.md"\ncolour = "red"\n[defaults]\nspede = 1.1\n'
+                            '[roles.AMY]\npitch = 40.0\nvoice = "voices/amy.wav"\n[roles.BOB]\npitch = 1.0\n'
+                            '[roles.BEN]\nspeed = "fast"\nactor = "Kyle"\n'),
+        "casts/other.toml": 'script = "../scripts/play.md"\nengine = "nope"\n[roles.AMY]\npich = 2.0\n',
+    })
+    result = run_check(root)
+    assert result.exit_code == 1
+    errors = [line for line in result.output.splitlines() if line.startswith("error:")]
+    assert errors == [
+        "error: casts/other.toml:2: engine must be one of chatterbox, indextts, piper, not 'nope'",
+        "error: casts/other.toml:4: unknown key roles.AMY.pich (did you mean pitch?)",
+        "error: casts/play.toml:2: unknown key colour (known: defaults, engine, roles, script, title)",
+        "error: casts/play.toml:4: unknown key defaults.spede (did you mean speed?)",
+        "error: casts/play.toml:6: roles.AMY.pitch = 40.0 is out of range (-12.0 to 12.0)",
+        "error: casts/play.toml:7: roles.AMY.voice: voice file 'voices/amy.wav' not found (looked for voices/amy.wav)",
+        "error: casts/play.toml:8: [roles.BOB]: 'BOB' does not speak in scripts/play.md",
+        "error: casts/play.toml:11: roles.BEN.speed must be a number, not 'fast'",
+        "error: scripts/empty.md: script is empty",
+    ]
+
+
+def test_counts_of_one_are_singular(make_project):
+    """Found by a newcomer: "(1 lines)" beside a scene of one line."""
+    root = make_project({"scripts/a.md": "# A\n\n## One\n\nAMY: Hi.\nBEN: Ho.\n\n## Two\n\nAMY: Bye.\n"})
+    result = run_check(root)
+    assert result.exit_code == 0
+    assert "2 scenes, 3 lines," in result.output
+    assert "One (2 lines)" in result.output and "Two (1 line)" in result.output

@@ -49,3 +49,15 @@ def test_every_imported_package_is_a_runtime_dependency():
         if not dists & declared:
             missing.append(f"{module} (imported in {where}, from {sorted(dists) or 'nowhere installed'})")
     assert not missing, "not in [project] dependencies: " + "; ".join(missing)
+
+
+def test_ci_runs_readmes_test_command_in_parallel():
+    """CI runs exactly what README tells a newcomer to run, on every core (pytest-xdist, a test extra)."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    block = readme[readme.index("Run the tests"):]
+    start = block.index("```sh\n") + 6
+    command = block[start:block.index("\n```", start)]
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8").rstrip().splitlines()[-1]
+    assert command == ci and "-n auto" in command
+    extras = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["optional-dependencies"]["test"]
+    assert any(_norm(dep).startswith("pytest-xdist") for dep in extras)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 
@@ -121,8 +122,17 @@ def login(client: Client, pin: str, extra: dict | None = None, next_path: str = 
     return client.request("POST", "/_runthru/pin", headers, body)
 
 
+SESSION_COOKIE = re.compile(r"((?:__Host-)?runthru_auth(?:_\d+_[0-9a-f]{8})?)=([^;]*)")
+
+
+def auth_cookie(headers: dict) -> str:
+    """The session cookie a login answer sets, as the browser sends it back: ``name=value``
+    (this server's name for it: gate.cookie_name)."""
+    return SESSION_COOKIE.match(headers["set-cookie"]).group(0)
+
+
 def cookie_of(headers: dict) -> str:
-    return re.match(r"runthru_auth=([^;]*)", headers["set-cookie"]).group(1)
+    return SESSION_COOKIE.match(headers["set-cookie"]).group(2)
 
 
 def test_every_file_needs_the_cookie(gated):
@@ -141,6 +151,21 @@ def test_every_file_needs_the_cookie(gated):
     assert client.get("/_runthru/pin.css")[0] == 200
 
 
+def test_a_cookie_with_a_non_ascii_byte_is_refused_not_a_dropped_connection(gated):
+    """hmac.compare_digest raises on non-ASCII text: every request carrying such a cookie (a
+    stray one, or a stranger's) used to end in a traceback and no answer."""
+    import socket
+
+    client, _, gate, _ = gated
+    assert not gate.cookie_valid("1.2.\xe9") and gate.device_of("1.2.\xe9") is None
+    name = gate.cookie_name("session", port=client.port, https=False)
+    with socket.create_connection(("127.0.0.1", client.port), timeout=10) as conn:
+        conn.sendall(f"GET /index.html HTTP/1.1\r\nHost: 127.0.0.1:{client.port}\r\nCookie: {name}=1.2.".encode()
+                     + b"\xe9\r\nConnection: close\r\n\r\n")
+        answer = conn.recv(4096)
+    assert answer.startswith(b"HTTP/1.1 303"), answer[:40]  # to the PIN page, like any stranger
+
+
 def test_right_pin_sets_a_strict_httponly_cookie_that_opens_everything(gated):
     client, _, _, _ = gated
     status, headers, _ = login(client, "4321")
@@ -149,11 +174,12 @@ def test_right_pin_sets_a_strict_httponly_cookie_that_opens_everything(gated):
     for attribute in ("HttpOnly", "SameSite=Strict", "Path=/", f"Max-Age={30 * 86400}"):
         assert attribute in set_cookie
     assert "Secure" not in set_cookie  # plain http on loopback
-    cookie = {"Cookie": f"runthru_auth={cookie_of(headers)}"}
+    cookie = {"Cookie": auth_cookie(headers)}
     assert client.request("GET", "/served/amy/", cookie)[0] == 200
     assert client.request("GET", "/served.zip", cookie)[0] == 200
     expires, nonce, signature = cookie_of(headers).split(".")
-    forged = {"Cookie": f"runthru_auth={expires}.{nonce}x.{signature}"}
+    name = auth_cookie(headers).split("=")[0]
+    forged = {"Cookie": f"{name}={expires}.{nonce}x.{signature}"}
     assert client.request("GET", "/served/amy/", forged)[0] == 303
     status, headers, _ = client.request("GET", "/_runthru/logout", cookie)
     assert status == 303 and "Max-Age=0" in headers["set-cookie"]
@@ -231,7 +257,8 @@ def test_next_cannot_inject_headers_or_lead_away(gated):
         status, headers = raw_post(client.port, "/_runthru/pin", f"pin=4321&next={next_value}".encode())
         assert status == 303, next_value
         cookies = [v for k, v in headers if k.lower() == "set-cookie"]
-        assert sorted(c.split("=", 1)[0] for c in cookies) == ["runthru_auth", "runthru_device"], (next_value, cookies)
+        names = sorted(c.split("=", 1)[0].rsplit("_", 2)[0] for c in cookies)
+        assert names == ["runthru_auth", "runthru_device"], (next_value, cookies)
         assert [v for k, v in headers if k.lower() == "location"] == [expected], next_value
     status, _, body = client.get("/_runthru/pin?next=%2F%0D%0ASet-Cookie:%20x=1")
     assert status == 200 and b'value="/"' in body
@@ -294,7 +321,7 @@ def test_a_device_that_logged_in_before_is_not_locked_out_by_someone_elses_guess
     assert status == 303
     jar = cookies_in(headers)
     status, headers, _ = client.request("GET", "/_runthru/logout", {"Cookie": jar})
-    jar = "; ".join(c for c in jar.split("; ") if not c.startswith("runthru_auth="))  # the browser drops it
+    jar = "; ".join(c for c in jar.split("; ") if not c.startswith("runthru_auth"))  # the browser drops it
     for _ in range(FREE_FAILURES + 2):  # someone at the same address locks it out ...
         login(client, "0000")
     for n in range(GUESSES_PER_MINUTE + 2):  # ... and the tunnel's global ceiling is spent too
@@ -307,7 +334,7 @@ def test_a_device_that_logged_in_before_is_not_locked_out_by_someone_elses_guess
 def test_a_tab_that_is_already_logged_in_needs_no_guess(gated):
     client, _, _, _ = gated
     status, headers, _ = login(client, "4321")
-    cookie = {"Cookie": f"runthru_auth={cookie_of(headers)}"}
+    cookie = {"Cookie": auth_cookie(headers)}
     for _ in range(FREE_FAILURES + 2):
         login(client, "0000")
     status, headers, _ = login(client, "", cookie)  # the PIN page of a stale tab, submitted again
@@ -345,7 +372,7 @@ def test_scrypt_checks_run_a_bounded_number_at_a_time(monkeypatch):
 def test_logout_ends_the_session_on_the_server_too(gated, toy_project):
     client, _, _, _ = gated
     headers = login(client, "4321")[1]
-    cookie = {"Cookie": f"runthru_auth={cookie_of(headers)}"}
+    cookie = {"Cookie": auth_cookie(headers)}
     assert client.request("GET", "/served/amy/", cookie)[0] == 200
     assert client.request("GET", "/_runthru/logout", cookie)[0] == 303
     assert client.request("GET", "/served/amy/", cookie)[0] == 303  # someone who kept the cookie
@@ -357,7 +384,7 @@ def test_logout_ends_the_session_on_the_server_too(gated, toy_project):
 def test_the_lists_of_parts_offer_a_way_to_sign_out(gated):
     """Found by a newcomer: signing out meant typing /_runthru/logout."""
     client, _, _, _ = gated
-    cookie = {"Cookie": f"runthru_auth={cookie_of(login(client, '4321')[1])}"}
+    cookie = {"Cookie": auth_cookie(login(client, "4321")[1])}
     for page in ("/", "/served/"):
         status, _, body = client.request("GET", page, cookie)
         assert status == 200 and b'<a href="/_runthru/logout">Sign out</a>' in body, page
@@ -383,16 +410,17 @@ def test_cookies_survive_a_restart_with_the_same_pin_and_not_a_new_pin_or_key(tm
 
 def test_cookies_survive_a_restart_of_the_server(toy_project):
     assert build(toy_project).published
-    cookies = []
+    cookies, port = [], 0
     for _ in range(2):
         gate = make_gate("4321", None, toy_project / ".runthru")
-        serving = Serving(ServerState(build_dir=toy_project / "build", gate=gate), "127.0.0.1", 0)
+        serving = Serving(ServerState(build_dir=toy_project / "build", gate=gate), "127.0.0.1", port)
+        port = serving.port  # restarted on the same port, as `serve` is
         serving.start()
         try:
             client = Client(serving.port)
             if not cookies:
-                cookies.append(cookie_of(login(client, "4321")[1]))
-            assert client.request("GET", "/served/amy/", {"Cookie": f"runthru_auth={cookies[0]}"})[0] == 200
+                cookies.append(auth_cookie(login(client, "4321")[1]))
+            assert client.request("GET", "/served/amy/", {"Cookie": cookies[0]})[0] == 200
         finally:
             serving.stop()
 
@@ -400,8 +428,8 @@ def test_cookies_survive_a_restart_of_the_server(toy_project):
 @pytest.mark.parametrize("before", ['prefs={"a":1}', "name=first last", "path=C:\\\\x", 'q="unclosed', "=odd", "flag"])
 def test_other_cookies_do_not_break_a_valid_login(gated, before):
     client, _, _, _ = gated
-    cookie = cookie_of(login(client, "4321")[1])
-    status = client.request("GET", "/served/amy/", {"Cookie": f"{before}; runthru_auth={cookie}; b=2"})[0]
+    cookie = auth_cookie(login(client, "4321")[1])
+    status = client.request("GET", "/served/amy/", {"Cookie": f"{before}; {cookie}; b=2"})[0]
     assert status == 200, before
 
 
@@ -467,9 +495,79 @@ def test_after_logout_the_back_button_shows_no_page_of_the_site(gated, browser):
 def test_a_link_on_another_site_signs_nobody_out(gated):
     client, _, _, _ = gated
     status, headers, _ = login(client, "4321")
-    cookie = {"Cookie": f"runthru_auth={cookie_of(headers)}"}
-    status, headers, _ = client.request("GET", "/_runthru/logout", {**cookie, "Sec-Fetch-Site": "cross-site"})
+    cookie = {"Cookie": auth_cookie(headers)}
+    link = {"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "navigate", "Sec-Fetch-Dest": "document"}
+    status, headers, _ = client.request("GET", "/_runthru/logout", {**cookie, **link})
     assert status == 303 and "set-cookie" not in headers  # the browser keeps its cookie
     assert client.request("GET", "/served/amy/", cookie)[0] == 200
     status, headers, _ = client.request("GET", "/_runthru/logout", {**cookie, "Sec-Fetch-Site": "same-origin"})
     assert "Max-Age=0" in headers["set-cookie"] and client.request("GET", "/served/amy/", cookie)[0] == 303
+
+
+# -- the red-team findings of issue 25 ------------------------------------------------------------------------
+
+def test_cookies_are_this_servers_own_and_another_port_of_the_host_can_use_none(gated, toy_project):
+    """Browsers send a host's cookies to every port of it: a test server on another port received runthru_auth
+    and runthru_device, and two RunThru servers on one host overwrote each other's."""
+    client, tunnel, _, build_dir = gated
+    status, headers = raw_post(client.port, "/_runthru/pin", b"pin=4321&next=/")
+    names = [v.split("=", 1)[0] for k, v in headers if k.lower() == "set-cookie"]
+    assert status == 303 and all(re.fullmatch(rf"runthru_(auth|device)_{client.port}_[0-9a-f]{{8}}", n) for n in names)
+    jar = cookies_in(headers)
+    other = Serving(ServerState(build_dir=build_dir, gate=make_gate("4321", None, toy_project / ".runthru")),
+                    "127.0.0.1", 0)  # the same project served on a second port: the same key
+    other.start()
+    try:
+        neighbour = Client(other.port)
+        assert neighbour.request("GET", "/served/amy/", {"Cookie": jar})[0] == 303  # the cookie opens nothing there
+        status, headers = raw_post(other.port, "/_runthru/pin", b"pin=4321&next=/")
+        assert status == 303 and not set(cookies_in(headers).split("; ")) & set(jar.split("; "))  # no overwrite
+        neighbour.request("GET", "/_runthru/logout", {"Cookie": jar})  # signs nobody out here
+    finally:
+        other.stop()
+    assert client.request("GET", "/served/amy/", {"Cookie": jar})[0] == 200
+    # a page on another port of this host is the same site to the browser, but not this origin
+    neighbour_page = {"Sec-Fetch-Site": "same-site", "Sec-Fetch-Mode": "navigate", "Sec-Fetch-Dest": "document"}
+    status, headers, _ = client.request("GET", "/_runthru/logout", {"Cookie": jar, **neighbour_page})
+    assert status == 303 and "set-cookie" not in headers and client.request("GET", "/", {"Cookie": jar})[0] == 200
+    for origin in ({"Sec-Fetch-Site": "same-site"}, {"Origin": f"http://127.0.0.1:{other.port}"}):
+        status, _, body = login(client, "4321", origin)
+        assert status == 403 and b"another site" in body, origin
+    status, headers, _ = login(tunnel, "4321", {"CF-Connecting-IP": "203.0.113.9"})
+    assert headers["set-cookie"].startswith("__Host-runthru_auth=") and "; Secure" in headers["set-cookie"]
+
+
+@pytest.mark.browser
+def test_sign_out_leaves_nothing_of_the_script_in_the_browser(gated, browser):
+    """The player kept pages and audio in the service worker's cache as it played; after Sign out the audio still
+    played offline, and so did the whole part's page."""
+    client, _, _, _ = gated
+    base = f"http://127.0.0.1:{client.port}"
+    context = browser.new_context()
+    page = context.new_page()
+    kept = "() => caches.keys().then(names => Promise.all(names.map(n => caches.open(n).then(c => c.keys()))))" \
+           ".then(lists => lists.flat().map(r => r.url))"
+    try:
+        page.goto(f"{base}/served/amy/")
+        page.fill("input[name=pin]", "4321")
+        page.keyboard.press("Enter")
+        page.wait_for_selector(".line")
+        page.evaluate("window.RunThru.makeOffline(true)")  # what reaching the end of the script does
+        page.wait_for_timeout(1500)
+        assert page.evaluate(kept) == []  # behind a PIN, nothing is kept unasked
+        page.click("#settings-btn")
+        page.click("#offline-btn")
+        page.wait_for_selector("#offline-status:has-text('✓')")
+        assert "Sign out removes them" in page.text_content("#offline-status")
+        assert any(url.endswith(".mp3") for url in page.evaluate(kept))  # asked: kept
+        page.goto(f"{base}/served/")
+        page.click("text=Sign out")
+        page.wait_for_url("**/_runthru/pin**")
+        assert page.evaluate(kept) == []
+        assert page.evaluate("navigator.serviceWorker.getRegistrations().then(r => r.length)") == 0
+        context.set_offline(True)
+        with contextlib.suppress(Exception):  # offline, and nothing kept: the browser's own error page
+            page.goto(f"{base}/served/amy/")
+        assert page.locator(".line").count() == 0
+    finally:
+        context.close()

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import io
-import zipfile
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from import_documents import CORPUS, corpus_script, play_docx, screenplay_pdf, stage_play_pdf
+from import_documents import (
+    CORPUS,
+    content_stream_bomb,
+    corpus_script,
+    docx_bomb,
+    page_tree_bomb,
+    play_docx,
+    screenplay_pdf,
+    stage_play_pdf,
+)
 
 from runthru_build.cli import main
 from runthru_build.project import load_project
@@ -58,7 +66,7 @@ def test_import_lists_paragraphs_it_could_not_place_with_page_and_line(tmp_path)
     path.write_bytes(buffer.getvalue())
     result = run_import(tmp_path, str(path))
     assert result.exit_code == 0, result.output
-    assert "1 paragraphs could not be placed" in result.output
+    assert "1 paragraph could not be placed" in result.output
     assert f"{path} page 1 line 5: A stray note set off to the right." in result.output
 
 
@@ -123,11 +131,8 @@ def _image_only_pdf() -> bytes:
 
 
 def _zip_bomb() -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("[Content_Types].xml", "<Types/>")
-        z.writestr("word/document.xml", b"\0" * (40 * 1024 * 1024))
-    return buffer.getvalue()
+    """80 MB of speeches behind a stored padding member that keeps the ratio innocent."""
+    return docx_bomb(unpacked_mb=80, padding_kb=512)
 
 
 _BILLION_LAUGHS = b"""<?xml version="1.0"?>
@@ -143,6 +148,9 @@ BAD = {
     "corrupt.pdf": (lambda: b"%PDF-1.4\n" + bytes(range(256)) * 40 + b"\n%%EOF\n", "corrupt"),
     "scan.pdf": (_image_only_pdf, "ocrmypdf"),
     "bomb.docx": (_zip_bomb, "zip bomb"),
+    "pages.pdf": (page_tree_bomb, "1,000,000 pages, more than the limit of 1,000 (a PDF bomb?)"),
+    "stream.pdf": (lambda: content_stream_bomb(5), "page 1 holds more than 50,000 characters"),
+    "scan.png": (lambda: b"\x89PNG\r\n\x1a\n" + b"\0" * 64, "it is an image, not text"),
     "entities.fdx": (lambda: _BILLION_LAUGHS, "DOCTYPE"),
     "empty.txt": (lambda: b"", "empty"),
     "empty.pdf": (lambda: b"", "empty"),
@@ -191,3 +199,42 @@ def test_watch_rebuilds_when_a_document_in_scripts_changes(tmp_path):
     (tmp_path / "scripts").mkdir()
     rules = IgnoreRules.for_config(load_config(tmp_path))
     assert not rules(tmp_path / "scripts" / "play.pdf")
+
+
+def test_max_pages_raises_the_page_limit(tmp_path):
+    """A long document past the page limit is refused in one line that names the flag; the flag
+    lets it through."""
+    from reportlab.pdfgen import canvas
+
+    path = tmp_path / "long.pdf"
+    c = canvas.Canvas(str(path))
+    for page in range(6):
+        c.setFont("Times-Bold", 12)
+        c.drawCentredString(300, 760, f"SCENE {page + 1}")
+        for i, (name, text) in enumerate([("ANNA.", "One."), ("BEN.", "Two."), ("ANNA.", "Three.")]):
+            c.setFont("Times-Bold", 12)
+            c.drawString(72, 720 - i * 40, name)
+            c.setFont("Times-Roman", 12)
+            c.drawString(120, 720 - i * 40, text)
+        c.showPage()
+    c.save()
+    result = run_import(tmp_path, str(path), "--max-pages", "5")
+    assert result.exit_code == 2
+    assert f"error: {path}: refused: 6 pages, more than the limit of 5" in result.output
+    assert "--max-pages" in result.output
+    result = run_import(tmp_path, str(path), "--max-pages", "6")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "scripts" / "long.md").read_text().count("**ANNA:**") == 12
+
+
+def test_a_pdf_bomb_in_scripts_is_one_error_not_a_hang(tmp_path):
+    """`check` and `build` read a PDF in scripts/ through the same bounded importer."""
+    scripts = tmp_path / "scripts"
+    scripts.mkdir()
+    (scripts / "bomb.pdf").write_bytes(page_tree_bomb())
+    (scripts / "radio.fdx").write_bytes((CORPUS / "screenplay_tools_TestFDX-FD.fdx").read_bytes())
+    project = load_project(tmp_path)
+    assert [p.name for p in project.productions] == ["radio"]
+    assert [str(e) for e in project.errors] == [
+        "scripts/bomb.pdf: refused: 1,000,000 pages, more than the limit of 1,000 (a PDF bomb?); "
+        "if it is a real script, import it with --max-pages"]

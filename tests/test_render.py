@@ -131,13 +131,18 @@ def _session(sid: int) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("signum", ["SIGTERM", "SIGKILL"])
-def test_stopped_build_leaves_no_workers_behind(make_project, tmp_path, signum):
+@pytest.mark.parametrize("signum", ["SIGINT", "SIGTERM", "SIGKILL"])
+def test_a_stopped_build_keeps_its_finished_takes_whole_and_leaves_no_workers(make_project, tmp_path, signum):
+    """One real stop of each kind: Ctrl-C at a terminal (SIGINT to the whole process group), a
+    service manager's SIGTERM to the build alone, and SIGKILL to the build alone (no chance to
+    clean up, perhaps mid-write)."""
     import os
     import signal
     import subprocess
     import sys
     import time
+
+    from runthru_build.commands.build import dry_run
 
     lines = "\n".join(f"{'AMY' if i % 2 else 'BEN'}: Line {i} of a scene that is long enough to keep two workers busy."
                       for i in range(30))
@@ -151,20 +156,36 @@ def test_stopped_build_leaves_no_workers_behind(make_project, tmp_path, signum):
     while sum(1 for _ in cache.infos()) < 2 and time.monotonic() < deadline:
         time.sleep(0.05)
     assert len(_session(proc.pid)) >= 4  # the build, its fork server, resource tracker and workers
-    os.kill(proc.pid, getattr(signal, signum))  # the build alone, as a service manager or `kill` would
+    if signum == "SIGINT":
+        os.killpg(proc.pid, signal.SIGINT)  # a terminal's Ctrl-C reaches the build and its workers
+    else:
+        os.kill(proc.pid, getattr(signal, signum))  # the build alone, as a service manager or `kill` would
     proc.wait(timeout=60)
     deadline = time.monotonic() + 5
     while _session(proc.pid) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert _session(proc.pid) == []
-    kept = sum(1 for _ in cache.infos())
+    kept = 0
+    for info in cache.infos():  # every take kept is whole: its audio as long as its info says
+        audio, rate = decode(cache.read(info))
+        assert abs(audio.size / rate - info.duration) < 0.1
+        kept += 1
     assert 2 <= kept < 30
-    if signum == "SIGTERM":
-        assert proc.returncode == 143
-        err = log.read_text()
-        assert "interrupted" in err and "Traceback" not in err
-        assert not (root / "build").exists()  # no half site
-    assert build(root).render.cached == kept  # every finished take was kept
+    if signum == "SIGKILL":  # the next build completes, reuses every kept take, renders the rest, tidies up
+        script = root / "scripts" / "long.md"
+        text = script.read_text().split("\n")  # (only the kept lines and one more: the rest would render alike)
+        numbers = sorted(int(info.source.rsplit(":", 1)[1]) for info in cache.infos())
+        script.write_text("# Long\n\n## S\n\n" + "\n".join([*(text[n - 1] for n in numbers), "AMY: One more."]))
+        result = build(root)
+        assert (result.exit_code, result.render.rendered, result.render.cached) == (0, 1, kept)
+        assert not list(cache.root.rglob(".tmp-*"))
+        return
+    assert proc.returncode == 128 + getattr(signal, signum)
+    err = log.read_text()
+    assert "interrupted" in err and "Traceback" not in err
+    assert not (root / "build").exists()  # no half site
+    _, missing, cached = dry_run(root)
+    assert (cached, len(missing)) == (kept, 30 - kept)  # every finished take is used by the next build
 
 
 def test_an_in_process_engine_that_cannot_start_is_reported_once(make_project, toy_engine, monkeypatch):

@@ -31,6 +31,16 @@ def test_build_in_an_empty_folder_says_what_to_do_once(tmp_path):
     assert list(tmp_path.iterdir()) == []  # nothing written into someone else's folder
 
 
+def test_new_names_every_file_it_made_the_same_way(tmp_path):
+    """Found by a newcomer: new printed three paths as given and the cast's as an absolute path."""
+    proc = run_cli("new", "my-show", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    created = [line.removeprefix("created ") for line in proc.stdout.splitlines() if line.startswith("created ")]
+    assert created == ["my-show/runthru.toml", "my-show/scripts/first-scene.md", "my-show/casts/first-scene.toml",
+                       "my-show/.gitignore"]
+    assert all((tmp_path / path).is_file() for path in created)
+
+
 def test_runthru_toml_lists_every_setting_commented(tmp_path):
     assert run_cli("new", str(tmp_path / "p")).returncode == 0
     text = (tmp_path / "p" / "runthru.toml").read_text()
@@ -69,3 +79,19 @@ def test_cast_init_lists_characters_with_counts_and_distinct_voices(make_project
     assert not project.errors and project.productions[0].cast.path == "casts/long-night.toml"
     again = run_cli("cast", "init", str(root / "scripts" / "long-night.fountain"))
     assert again.returncode == 1 and "already exists" in again.stderr
+
+
+def test_cast_init_spreads_unhinted_pitches_evenly_and_says_they_were_guessed(make_project):
+    """Found by a newcomer: a screenplay with no gender hints, and one man got the highest voice
+    of the cast (+7.5), another the lowest (-7.5), in no order."""
+    speeches = {"NICK": 9, "SARAH": 7, "TOM": 5, "PETE": 4, "JO": 3, "KIM": 2}
+    body = "".join(f"{name}: Line {i} of {name.title()}.\n" for name, n in speeches.items() for i in range(n))
+    root = make_project({"scripts/night.md": f"# Night\n\n## One\n\n{body}"})
+    assert run_cli("cast", "init", str(root / "scripts" / "night.md")).returncode == 0
+    text = (root / "casts" / "night.toml").read_text()
+    roles = tomllib.loads(text)["roles"]
+    # most lines first: the voice's own pitch, then alternately up and down by even steps
+    assert [(roles[name]["pitch"], roles[name]["speed"]) for name in speeches] == [
+        (0.0, 1.0), (2.0, 1.0), (-2.0, 1.0), (4.0, 1.0), (-4.0, 1.0), (6.0, 1.0)]
+    assert "their pitches are spread evenly, alternately higher and lower" in text
+    assert text.count("# pitch guessed: the script gives no hint of this part's voice") == 6

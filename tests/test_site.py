@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import html
+import os
 import json
 import re
+import time
 
 import pytest
 from conftest import run_cli
@@ -202,3 +204,48 @@ def test_read_only_build_folder_or_project_gives_one_line_errors(project):
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     assert "error: build: cannot write the new site beside it, in ./: Permission denied" in proc.stderr
     assert (project / "build" / "play" / "index.html").exists()
+
+
+def test_build_in_the_home_folder_is_expanded_never_a_folder_named_tilde(project, monkeypatch, tmp_path_factory):
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    (project / "runthru.toml").write_text('build = "~/rehearsal-site"\n')
+    assert build(project).published
+    assert (home / "rehearsal-site" / "play" / "index.html").exists() and not (project / "~").exists()
+    (project / "runthru.toml").write_text('build = "~"\n')  # the home folder itself: it is not RunThru's to replace
+    proc = run_cli("build", str(project), env={**os.environ, "HOME": str(project.parent)})
+    assert proc.returncode == 1 and "build = '~' holds the project folder" in proc.stderr, proc.stderr
+    assert not (project / "~").exists()
+
+
+def _leftover(folder, *, marker=True, age_s=600.0):
+    folder.mkdir()
+    if marker:
+        (folder / ".runthru-site").write_text("Built by runthru-build, which replaces this folder on every build.\n")
+        (folder / "play").mkdir()
+        (folder / "play" / "data.js").write_text("window.RUNTHRU = {};\n")
+    old = time.time() - age_s
+    os.utime(folder, (old, old))
+    return folder
+
+
+def test_a_killed_builds_leftovers_are_cleaned_and_never_block_a_build(project):
+    """kill -9 while staging leaves .build.tmp-<pid>-*; during the swap, .build.old-<pid>. In a container every
+    build is PID 1, so the next build's own name was taken: "Directory not empty", every time."""
+    import fcntl
+
+    assert build(project).published
+    staged = _leftover(project / f".build.tmp-{os.getpid()}-k1ll3d")
+    swapped = _leftover(project / f".build.old-{os.getpid()}")  # the name this very process would pick
+    empty = _leftover(project / ".build.tmp-1-x", marker=False)  # killed before it wrote its marker
+    mine = _leftover(project / ".build.old-notes", marker=False)  # a user's folder of a lookalike name
+    (mine / "notes.txt").write_text("mine")
+    running = _leftover(project / ".build.tmp-2-live")  # a build that runs now holds its marker locked
+    with (running / ".runthru-site").open() as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        for _ in range(2):
+            assert build(project).published
+        assert (running / "play" / "data.js").exists()
+    assert not staged.exists() and not swapped.exists() and not empty.exists()
+    assert (mine / "notes.txt").read_text() == "mine"
+    assert sorted(p.name for p in project.iterdir() if p.name.startswith(".build")) == [mine.name, running.name]

@@ -19,6 +19,8 @@ SIX = ("# Six\n\n## One\n\nALICE: One.\nBORIS: Two.\nCLARA: Three.\nDMITRI: Four
 ALBA, NORTHERN, AMY = "en_GB-alba-medium", "en_GB-northern_english_male-medium", "en_US-amy-medium"
 
 
+pytestmark = pytest.mark.xdist_group("test_voices_casting")  # its stand-in hub and downloads, once
+
 @pytest.fixture(scope="module")
 def hub(tmp_path_factory):
     yield from running_hub(tmp_path_factory.mktemp("hub"))
@@ -91,6 +93,36 @@ def test_a_voice_not_installed_is_one_line_naming_the_download(make_project, mon
         "(run: runthru-build voices download en_GB-cori-high)"]
 
 
+@pytest.mark.parametrize(("voice", "hint"), [
+    # one letter off an installed voice: that voice, not the download of the typo
+    ("en_GB-alba-medum", "did you mean en_GB-alba-medium?)"),
+    # a catalogue voice, misspelt, not installed: the right name, and how to fetch it
+    ("en_US-quartet-medum", "did you mean en_US-quartet-medium? run: runthru-build voices download "
+                            "en_US-quartet-medium)"),
+    ("alba", "did you mean en_GB-alba-medium?)"),  # the voice's own name alone
+    ("albatross", "not a voice of the catalogue: runthru-build voices --available lists them "
+                  "(like en_GB-alba-medium))"),
+])
+def test_a_misspelt_voice_name_suggests_the_nearest_name(make_project, monkeypatch, three_voices, voice, hint):
+    use(monkeypatch, three_voices)
+    cast = f'script = "../scripts/six.md"\n\n[roles.ALICE]\nvoice = "{voice}"\n'
+    project = load_project(make_project({"scripts/six.md": SIX, "casts/six.toml": cast}))
+    (error,) = [str(e) for e in project.errors]
+    assert error.startswith(f"casts/six.toml:4: roles.ALICE.voice: Piper voice {voice!r} is not installed (")
+    assert error.endswith(hint) and f"download {voice}" not in error
+
+
+def test_a_misspelt_quality_is_caught_with_no_catalogue_fetched(make_project, monkeypatch, tmp_path):
+    use(monkeypatch, environment(tmp_path, "http://127.0.0.1:9"))  # nothing installed, no catalogue, offline
+    cast = 'script = "../scripts/six.md"\n[roles.ALICE]\nvoice = "en_GB-alba-medum"\n[roles.BORIS]\n' \
+           'voice = "en_GB-alba-medium"\n'
+    errors = [str(e) for e in load_project(make_project({"scripts/six.md": SIX, "casts/six.toml": cast})).errors]
+    assert errors == ["casts/six.toml:3: roles.ALICE.voice: Piper voice 'en_GB-alba-medum' is not installed "
+                      "(did you mean en_GB-alba-medium? run: runthru-build voices download en_GB-alba-medium)",
+                      "casts/six.toml:5: roles.BORIS.voice: Piper voice 'en_GB-alba-medium' is not installed "
+                      "(run: runthru-build voices download en_GB-alba-medium)"]
+
+
 @pytest.mark.slow
 def test_a_cast_naming_downloaded_voices_builds_credits_them_and_warns_of_non_commercial(make_project, three_voices):
     script = "# Tiny\n\n## One\n\nALICE: Good morning.\nBORIS: Is it?\nALICE: It is now.\n"
@@ -156,3 +188,15 @@ def test_cast_init_writes_the_chosen_voices_with_a_comment_per_role(make_project
     assert not project.errors
     chosen = {n: (voice_name(r.voice), r.voice.pitch, r.voice.speed) for n, r in project.productions[0].cast.roles.items()}
     assert len(set(chosen.values())) == 6
+
+
+def test_spread_alternates_around_the_voices_own_pitch_and_skips_what_hints_took():
+    from runthru_build.voices.casting import spread
+
+    names = [f"P{i}" for i in range(9)]
+    assert list(spread(names, 0.0, 1.0).values()) == [
+        (0.0, 1.0), (2.0, 1.0), (-2.0, 1.0), (4.0, 1.0), (-4.0, 1.0), (6.0, 1.0), (-6.0, 1.0),
+        (0.0, 1.08), (2.0, 1.08)]  # past six semitones: the same pitches, a little quicker
+    # from a cast's own default pitch and speed; a hinted part's (pitch, speed) is not given twice
+    assert list(spread(names[:3], -1.0, 1.1, taken=[(1.0, 1.1)]).values()) == [(-1.0, 1.1), (-3.0, 1.1),
+                                                                              (3.0, 1.1)]

@@ -38,7 +38,7 @@ def test_worker_reports_a_model_that_cannot_load(standins, indextts_models):
 
 
 def project_with_gpu_role(make_project, toy_engine, tmp_path, models, extra_toml=""):
-    write_wav(tmp_path / "casts" / "voices" / "juliet.wav")
+    write_wav(tmp_path / "voices" / "juliet.wav")
     script = "# P\n\n## S\n\nROMEO: Hello, fair Juliet.\nJULIET: Hello, Romeo.\nROMEO: Shall we go?\n" \
              "JULIET: Not yet. Please CRASH now.\nJULIET: We stay a while.\n"
     cast = ('script = "../scripts/p.md"\nengine = "toy"\n[roles.JULIET]\nengine = "indextts"\n'

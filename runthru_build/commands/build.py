@@ -19,7 +19,7 @@ from ..plan import Plan, plan_production
 from ..project import Project, load_project
 from ..render import Backend, RenderReport, missing_takes, render_plans
 from ..revisions import History, Revision, load_history, record
-from ..site import check_build_dir, discard, finish_site, stage_site
+from ..site import check_build_dir, discard, disk_full_error, finish_site, is_disk_full, stage_site
 
 __all__ = ["STATE_DIR", "BuildResult", "build", "dry_run", "plan_build", "publish_site"]
 
@@ -114,7 +114,7 @@ def build(root: Path, *, on_take=None, on_start=None, report_path: Path | None =
             for history, _ in revisions.values():
                 history.save()
     if report_path is not None:
-        write_atomic(report_path, json.dumps(report.as_json(), indent=2).encode())
+        write_atomic(report_path, json.dumps(report.as_json(), indent=2).encode(), shared=True)
     return result
 
 
@@ -147,7 +147,9 @@ def publish_site(result: BuildResult, cache: TakeCache,
     try:
         result.bundle_sizes = write_bundles(staged, previous_site=result.project.config.build_dir)
         finish_site(staged, result.bundle_sizes)
-    except BaseException:
+    except BaseException as exc:
         discard(staged)
+        if is_disk_full(exc):
+            raise disk_full_error(staged.config, staged.productions, cache) from None
         raise
     result.published = True

@@ -51,6 +51,6 @@ def export_bundles(root: Path, production: str | None, roles: list[str], out: Pa
         if target.exists() and not is_bundle(target):
             raise RunThruError(f"{target}: exists and is not a bundle RunThru made: not overwritten "
                                "(move it, or choose another -o folder)")
-        write_atomic(target, path.read_bytes())
+        write_atomic(target, path.read_bytes(), shared=True)
         copied.append(target)
     return result, copied

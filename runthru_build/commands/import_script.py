@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ..errors import RunThruError, UnreadableInput
 from ..fsutil import write_atomic
-from ..importers import Converted, import_document, read_back
+from ..importers import DEFAULT_LIMITS, Converted, Limits, import_document, read_back
 from ..script import Script
 
 
@@ -39,7 +39,8 @@ class ImportedScript:
         return [f"{self.source} {p.where}: {p.text[:70]}" for p in self.converted.document.unplaced]
 
 
-def convert(files: list[Path], out_dir: Path, *, force: bool = False, ocr: bool = False) -> list[ImportedScript]:
+def convert(files: list[Path], out_dir: Path, *, force: bool = False, ocr: bool = False,
+            limits: Limits = DEFAULT_LIMITS) -> list[ImportedScript]:
     """Convert and read back every file; raises the first error, having written nothing."""
     results: list[ImportedScript] = []
     errors: list[RunThruError] = []
@@ -47,7 +48,7 @@ def convert(files: list[Path], out_dir: Path, *, force: bool = False, ocr: bool 
     for path in files:
         shown = str(path)
         try:
-            converted = import_document(path, shown, ocr=ocr)
+            converted = import_document(path, shown, ocr=ocr, limits=limits)
         except RunThruError as exc:
             errors.append(exc)
             continue

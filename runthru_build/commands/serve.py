@@ -14,6 +14,7 @@ from ..errors import RunThruError
 from ..gate import MIN_TUNNEL_PIN, PinError, make_gate
 from ..livereload import ReloadState
 from ..serve import ServerState, Serving, is_loopback
+from ..tableread import TableReads
 from ..tunnel import Tunnel
 from ..watch import Watcher
 from .build import STATE_DIR, BuildResult, build
@@ -119,6 +120,8 @@ def start(root: Path, options: ServeOptions, *, on_build: Callable[[BuildResult 
                     state.reload.failed(str(result))
                 elif result.published:
                     state.reload.published(config.build_dir)
+                    if state.tableread is not None:
+                        state.tableread.refresh()
                     error = build_error(result)
                     if error:
                         state.reload.failed(error)
@@ -128,10 +131,17 @@ def start(root: Path, options: ServeOptions, *, on_build: Callable[[BuildResult 
             on_build(result)
 
     rebuild()
+    if session.last_build is None and not config.build_dir.exists():
+        # nothing could be built at all (an empty folder, not a project) and nothing was built
+        # before: exit as build does rather than serve 404s, --watch or not
+        _close_unstarted(serving)
+        raise RunThruError("nothing to serve: no site was built (see above)")
     if not options.watch and session.last_build is not None and not session.last_build.published \
             and not config.build_dir.exists():
-        serving.stop()
+        _close_unstarted(serving)
         raise RunThruError("nothing to serve: the build failed (see above)")
+    state.tableread = TableReads(config.build_dir, config.root / STATE_DIR)  # after the build: reads come back
+    state.tableread.run_sweeper()
     if options.tunnel:
         tunnel_port = serving.add_tunnel_listener(config.serve.tunnel_port)
     serving.start()
@@ -146,3 +156,9 @@ def start(root: Path, options: ServeOptions, *, on_build: Callable[[BuildResult 
             session.stop()
             raise
     return session
+
+
+def _close_unstarted(serving: Serving) -> None:
+    """Close listeners that never served (``shutdown`` would wait forever for a loop never started)."""
+    for server in serving.servers:
+        server.server_close()

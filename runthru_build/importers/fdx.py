@@ -14,7 +14,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
 from ..errors import UnreadableInput
-from .document import Imported, Para, title_page_paras
+from .document import Imported, Para, clean_text, title_page_paras
 
 _KINDS = {
     "scene heading": "scene_heading", "action": "action", "general": "action", "shot": "action",
@@ -59,4 +59,4 @@ def read_fdx(data: bytes, shown: str) -> Imported:
 
 
 def _text(para: Element) -> str:
-    return "".join(t.text or "" for t in para.findall("Text")).strip()
+    return clean_text("".join(t.text or "" for t in para.findall("Text"))).strip()

@@ -14,17 +14,22 @@ import tempfile
 from pathlib import Path
 
 from ..errors import UnreadableInput
+from .budget import DEFAULT_LIMITS, Limits
 from .pdf_text import PageRuns, Run, open_pdf
 
 DPI = 300
 
 
-def ocr_pages(data: bytes, shown: str) -> list[PageRuns]:
+def ocr_pages(data: bytes, shown: str, limits: Limits = DEFAULT_LIMITS) -> list[PageRuns]:
     tesseract = shutil.which("tesseract")
     if tesseract is None:
         raise UnreadableInput("has no text layer and --ocr needs Tesseract: install tesseract-ocr, "
                               "or run ocrmypdf on the file first", path=shown)
     doc = open_pdf(data, shown)
+    if (count := len(doc)) > limits.pages:
+        doc.close()
+        raise UnreadableInput(f"refused: {count:,} pages, more than the limit of {limits.pages:,}; "
+                              "import it with --max-pages", path=shown)
     pages = []
     try:
         with tempfile.TemporaryDirectory(prefix="runthru-ocr-") as tmp:

@@ -15,9 +15,11 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from ..errors import UnreadableInput
 from ..script.play import is_end_mark, is_structure_line
+from .budget import DEFAULT_LIMITS, Limits
 from .document import (
     ACT_HEADING,
     STRUCTURE_WORDS,
@@ -25,22 +27,29 @@ from .document import (
     Para,
     Span,
     after_name,
+    emphasis_markdown,
     is_caps,
+    is_cue_shape,
+    join_lines,
+    known_words,
     leading_name,
     speech_markdown,
     title_page_paras,
 )
 from .pdf_text import PageRuns, Run, pdfium_pages
 
-PageReader = Callable[[bytes, str], list[PageRuns]]
+PageReader = Callable[[bytes, str, Limits], list[PageRuns]]
 
 _PAGE_NUMBER = re.compile(r"^[\s\-–—]*(?:page\s*)?(?:\d+|[ivxlc]+)\.?(?:\s*(?:of|/)\s*\d+)?[\s\-–—]*$", re.I)
 _MORE = re.compile(r"^\(\s*(?:MORE|CONT(?:'|’)?D|CONTINUED)\s*\)$|^(?:\(?CONTINUED\)?:?)$", re.I)
 _CONTD = re.compile(r"\s*\(\s*CONT(?:'|’)?D\s*\)\s*$|\s*\(\s*CONTINUING\s*\)\s*$", re.I)
-_SCENE_HEADING = re.compile(r"^(?:\d+[A-Z]?\s+)?(?:INT|EXT|EST|INT\.?/EXT|I/E)[. ]")
+_SCENE_NUMBER = r"[A-Z]{0,2}\d+[A-Z]{0,2}(?:\.\d+)?"
+_SCENE_HEADING = re.compile(rf"^(?:{_SCENE_NUMBER}\s+)?\.?(?:INT|EXT|EST|I/E|E/I|INT\.?\s*/\s*EXT|EXT\.?\s*/\s*INT"
+                            r"|INTERIOR|EXTERIOR)(?:\.|\s|-|$)", re.IGNORECASE)
+_CONTINUED = re.compile(rf"^(?:{_SCENE_NUMBER}\s+)?\(?\s*CONTINUED\s*\)?:?\s*(?:\(\d+\))?(?:\s+{_SCENE_NUMBER})?$", re.I)
+_OMITTED = re.compile(rf"^(?:{_SCENE_NUMBER}\s+)?(?:OMITTED|OMIT)\b.*?(?:\s+{_SCENE_NUMBER})?$")
 _TRANSITION = re.compile(r"^(?:[A-Z .'’\-]+TO:|FADE (?:IN|OUT)[.:]?|FADE TO BLACK\.?|CUT TO BLACK\.?|THE END\.?)$")
-_SCENE_NUMBERS = re.compile(r"^\d+[A-Z]?\s+(?=\S)|\s+\d+[A-Z]?$")
-_HYPHEN_END = re.compile(r"[A-Za-zÀ-ÿ]-$")
+_SCENE_NUMBERS = re.compile(rf"^(?P<left>{_SCENE_NUMBER})\s+(?=\S)|\s+(?P<right>{_SCENE_NUMBER})$")
 
 
 @dataclass
@@ -57,8 +66,9 @@ class TextLine:
     """(x, text) of each stretch of the line apart from the rest by a wide gap: two for a
     line of dual dialogue."""
 
-    @property
+    @cached_property
     def text(self) -> str:
+        """The line's text (read once the line is built: its spans do not change after)."""
         return "".join(s for s, _, _ in self.spans).replace("\t", " ").strip()
 
     @property
@@ -99,7 +109,7 @@ def _lines_of(page: PageRuns) -> list[TextLine]:
                 line.columns.append((run.x0, ""))
             if previous is not None and run.x0 - previous.x1 > run.size * 3:
                 text = "\t" + text.lstrip()
-            elif previous is not None and run.x0 - previous.x1 > run.size * 0.15 \
+            elif previous is not None and run.x0 - previous.x1 > run.size * _word_gap(previous, run) \
                     and not previous.text.endswith(" ") and not text.startswith(" "):
                 text = " " + text
             line.spans.append((text, run.bold, run.italic))
@@ -110,16 +120,33 @@ def _lines_of(page: PageRuns) -> list[TextLine]:
     return lines
 
 
+def _word_gap(previous: Run, run: Run) -> float:
+    """The gap (in ems) between two runs that means a space.  Bounds are the glyphs' ink: a
+    fixed-pitch font's letters stand up to ~0.4 em apart in ink (Final Draft's Courier, split
+    into runs mid-word: ``AUS`` / ``TIN``) where its space is 0.6 em; a browser that places
+    each letter on its own (Chromium's header) leaves up to ~0.2 em between letters; runs of
+    whole words in a proportional font never sit that close."""
+    if previous.mono and run.mono:
+        return 0.45
+    return 0.3 if len(previous.text.strip()) <= 1 or len(run.text.strip()) <= 1 else 0.15
+
+
 def _revision_mark(run: Run, width: float) -> bool:
     return run.text.strip() == "*" and (run.x0 > width * 0.82 or run.x1 < width * 0.12)
 
 
-def _drop_furniture(pages: list[list[TextLine]], heights: list[float], notes: list[str]) -> list[list[TextLine]]:
-    """Running headers, footers and page numbers: lines at the top or bottom of a page, in its
-    margin and set apart from the body by white space, that are page numbers or repeat (digits
-    aside) on several pages. A cue that merely happens to open many pages sits right above its
-    speech, so it is never taken for a header."""
+def _drop_furniture(pages: list[list[TextLine]], heights: list[float], notes: list[str],
+                    dropped: list[Para]) -> list[list[TextLine]]:
+    """Page furniture, whatever it holds: running headers and footers (title, episode, draft
+    date, page number) repeated at the top or bottom of most pages, page numbers, ``(MORE)``
+    and the ``CONTINUED:`` lines of a shooting script.  What goes is kept in ``dropped``.
+    A cue that merely happens to open many pages sits right above its speech, so it is
+    never taken for a header."""
     pitch = _median_pitch([ln for lines in pages for ln in lines])
+
+    def edge(lines: list[TextLine], i: int, height: float) -> bool:
+        ln = lines[i]
+        return (ln.baseline < height * 0.12 and i < 2) or (ln.baseline > height * 0.88 and i >= len(lines) - 2)
 
     def apart(lines: list[TextLine], i: int, height: float) -> bool:
         ln = lines[i]
@@ -130,27 +157,43 @@ def _drop_furniture(pages: list[list[TextLine]], heights: list[float], notes: li
             return i == 0 or ln.baseline - lines[i - 1].baseline > room
         return False
 
-    candidates = [{i for i in range(len(lines)) if apart(lines, i, height)}
-                  for lines, height in zip(pages, heights, strict=True)]
+    def heads_a_speech(lines: list[TextLine], i: int) -> bool:
+        nxt = lines[i + 1] if i + 1 < len(lines) else None
+        return nxt is not None and is_cue_shape(lines[i].text) and nxt.baseline - lines[i].baseline <= pitch * 1.3 \
+            and nxt.x0 < lines[i].x0 - 20
+
+    at_edge = [{i for i in range(len(lines)) if edge(lines, i, height)}
+               for lines, height in zip(pages, heights, strict=True)]
     shape: Counter[str] = Counter()
-    for lines, found in zip(pages, candidates, strict=True):
-        for key in {re.sub(r"\d+", "#", lines[i].text) for i in found}:
+    for lines, found in zip(pages, at_edge, strict=True):
+        for key in {_shape(lines[i].text) for i in found}:
             shape[key] += 1
     repeated = max(2, len(pages) // 4)
-    kept, dropped = [], 0
-    for lines, found in zip(pages, candidates, strict=True):
+    most = max(3, len(pages) // 2)
+    kept = []
+    for lines, found, height in zip(pages, at_edge, heights, strict=True):
         keep = []
         for i, ln in enumerate(lines):
             text = ln.text
-            if (i in found and (_PAGE_NUMBER.match(text) or shape[re.sub(r"\d+", "#", text)] >= repeated)) \
-                    or _MORE.match(text):
-                dropped += 1
+            key = _shape(text)
+            furniture = _MORE.match(text) or _CONTINUED.match(text)
+            if i in found and not furniture and not heads_a_speech(lines, i):
+                furniture = (apart(lines, i, height) and (_PAGE_NUMBER.match(text) or shape[key] >= repeated)) \
+                    or shape[key] >= most
+            if furniture:
+                dropped.append(Para("unplaced", text, ln.where))
                 continue
             keep.append(ln)
         kept.append(keep)
     if dropped:
-        notes.append(f"dropped {dropped} lines of page furniture (headers, footers, page numbers, (MORE), CONTINUED)")
+        notes.append(f"dropped {len(dropped)} lines of page furniture (headers, footers, page numbers, (MORE), "
+                     "CONTINUED)")
     return kept
+
+
+def _shape(text: str) -> str:
+    """A header's shape: its text with numbers (page, episode, date) wildcarded."""
+    return re.sub(r"\d+", "#", " ".join(text.split()))
 
 
 def _median_pitch(lines: list[TextLine]) -> float:
@@ -176,34 +219,13 @@ def _left_margin(xs: list[float]) -> float:
     return min((k for k, n in counts.items() if n >= floor), default=counts.most_common(1)[0][0]) * 3.0
 
 
-def _without_scene_numbers(ln: TextLine) -> TextLine:
-    """``12 INT. HOUSE - DAY 12`` (a shooting script's scene numbers in both margins) -> the heading."""
-    text = _SCENE_NUMBERS.sub("", ln.text)
-    return TextLine(ln.page, ln.number, ln.x0, ln.x1, ln.baseline, ln.size, [(text, *ln.spans[0][1:])])
-
-
 def _near(x: float, target: float | None, tolerance: float = 9.0) -> bool:
     return target is not None and abs(x - target) <= tolerance
 
 
-def _join(lines: list[str], notes_count: list[int], *, breaks: list[bool] | None = None) -> str:
-    """Join wrapped lines, removing a hyphen that only split a word at a line end."""
-    out = ""
-    for i, text in enumerate(lines):
-        if not out:
-            out = text
-        elif _HYPHEN_END.search(out) and text[:1].islower():
-            out = out[:-1] + text
-            notes_count[0] += 1
-        elif out.endswith(")*") and text.startswith("*("):  # one italic direction wrapped onto two lines
-            out = out[:-2] + " " + text[2:]
-        else:
-            out += ("\n" if breaks and breaks[i - 1] else " ") + text
-    return out
-
-
-def read_pdf(data: bytes, shown: str, *, ocr: bool = False, reader: PageReader = pdfium_pages) -> Imported:
-    pages = reader(data, shown)
+def read_pdf(data: bytes, shown: str, *, ocr: bool = False, reader: PageReader = pdfium_pages,
+             limits: Limits = DEFAULT_LIMITS) -> Imported:
+    pages = reader(data, shown, limits)
     chars = sum(len(r.text.strip()) for p in pages for r in p.runs)
     if chars < 20 * max(len(pages), 1):
         if not ocr:
@@ -212,17 +234,20 @@ def read_pdf(data: bytes, shown: str, *, ocr: bool = False, reader: PageReader =
                                   "or import with --ocr (needs tesseract)", path=shown)
         from .ocr import ocr_pages
 
-        pages = ocr_pages(data, shown)
+        pages = ocr_pages(data, shown, limits)
     notes: list[str] = []
-    lines = _drop_furniture([_lines_of(p) for p in pages], [p.height for p in pages], notes)
+    dropped: list[Para] = []
+    lines = _drop_furniture([_lines_of(p) for p in pages], [p.height for p in pages], notes, dropped)
     width = pages[0].width if pages else 612.0
     flat = [ln for page in lines for ln in page if ln.text]
     if not flat:
         raise UnreadableInput("has no text to import", path=shown)
     layout = _Layout(flat, width)
     screenplay = layout.screenplay()
+    layout.keep_hyphens = screenplay
+    layout.dropped = dropped
     paras = layout.screenplay_paras(notes) if screenplay else layout.play_paras(notes)
-    return Imported(paras, screenplay=screenplay, source_kind="PDF", notes=notes)
+    return Imported(paras, screenplay=screenplay, source_kind="PDF", notes=notes, dropped=dropped)
 
 
 class _Layout:
@@ -232,6 +257,13 @@ class _Layout:
         self.left = _left_margin([ln.x0 for ln in lines])
         self.right = max(ln.x1 for ln in lines)
         self.pitch = _median_pitch(lines)
+        self.known = known_words(ln.text for ln in lines)
+        self.keep_hyphens = False
+        self.hyphens = [0]
+        self.dropped: list[Para] = []
+
+    def _join(self, texts: list[str], *, breaks: list[bool] | None = None) -> str:
+        return join_lines(texts, self.known, keep_hyphens=self.keep_hyphens, counter=self.hyphens, breaks=breaks)
 
     def _centred(self, ln: TextLine) -> bool:
         return abs((ln.x0 + ln.x1) / 2 - self.width / 2) < self.width * 0.04 and ln.x0 > self.left + 24
@@ -252,7 +284,7 @@ class _Layout:
         found = []
         for i, (ln, nxt) in enumerate(zip(self.lines, self.lines[1:], strict=False)):
             text = ln.text
-            if ln.x0 > self.left + 90 and ln.x0 < self.width * 0.6 and is_caps(text) and len(text) < 45 \
+            if ln.x0 > self.left + 90 and ln.x0 < self.width * 0.6 and is_cue_shape(text) and len(text) < 45 \
                     and self.left + 25 < nxt.x0 < ln.x0 - 20 and not _MORE.match(text) \
                     and not (self._centred(nxt) and is_caps(nxt.text)) and not is_structure_line(text) \
                     and not nxt.italic and not (ln.bold and self._centred(ln)):
@@ -271,7 +303,6 @@ class _Layout:
             f"{what} at {x / 72:.2f} in" for what, x in (("character cues", cue_x), ("dialogue", dial_x),
                                                           ("parentheticals", paren_x), ("action", self.left))
             if x is not None))
-        hyphens = [0]
         rejoined = 0
         current: list[TextLine] = []
         kind = ""
@@ -281,7 +312,7 @@ class _Layout:
         def flush() -> None:
             nonlocal current
             if current:
-                text = _join([ln.text for ln in current], hyphens)
+                text = self._join([emphasis_markdown(ln.spans) if kind == "dialogue" else ln.text for ln in current])
                 paras.append(Para(kind, text, current[0].where))
             current = []
 
@@ -289,7 +320,7 @@ class _Layout:
         for i in range(first_body, len(lines)):
             if i < dual_until:
                 continue
-            dual = self._dual_dialogue(i, hyphens)
+            dual = self._dual_dialogue(i)
             if dual is not None:
                 flush()
                 speeches, dual_until = dual
@@ -300,10 +331,11 @@ class _Layout:
             text = ln.text
             prev = lines[i - 1] if i > first_body else None
             new_page = prev is not None and prev.page != ln.page
-            if _near(ln.x0, cue_x, 14) and is_caps(text) and len(text) < 45 and i + 1 < len(lines) \
+            if _near(ln.x0, cue_x, 14) and is_cue_shape(text) and len(text) < 45 and i + 1 < len(lines) \
                     and lines[i + 1].x0 < ln.x0 - 20 and lines[i + 1].x0 > self.left + 25:
                 name = _CONTD.sub("", text).strip()
                 if new_page and kind in ("dialogue", "paren") and name == speaker:
+                    self.dropped.append(Para("unplaced", text, ln.where))  # NAME (CONT'D) over the rest
                     rejoined += 1
                     continue
                 flush()
@@ -334,9 +366,10 @@ class _Layout:
                 current.append(ln)
                 continue
             flush()
-            if _SCENE_HEADING.match(text) or (_near(ln.x0, self.left) and is_caps(text) and len(text) < 60
-                                               and self._alone(i)):
+            if _SCENE_HEADING.match(text):
                 kind = "scene_heading"
+            elif _OMITTED.match(text):
+                kind = "note"
             elif is_caps(text) and _TRANSITION.match(text) and ln.x0 > self.width * 0.5:
                 kind = "transition"
             elif self._centred(ln):
@@ -346,19 +379,19 @@ class _Layout:
             else:
                 kind = "unplaced"
             if kind == "scene_heading":
-                ln = _without_scene_numbers(ln)
+                ln = self._without_scene_numbers(ln)
             current = [ln]
             if kind != "action":
                 flush()
                 kind = ""
         flush()
-        if hyphens[0]:
-            notes.append(f"removed {hyphens[0]} line-end hyphens")
+        if self.hyphens[0]:
+            notes.append(f"removed {self.hyphens[0]} line-end hyphens")
         if rejoined:
             notes.append(f"rejoined {rejoined} speeches split across pages")
         return paras
 
-    def _dual_dialogue(self, i: int, hyphens: list[int]) -> tuple[list[Para], int] | None:
+    def _dual_dialogue(self, i: int) -> tuple[list[Para], int] | None:
         """Two speeches printed side by side (dual dialogue): a line of two capital names far
         apart, then lines in two columns laid out alike, one further right.  Returns the
         left speech, then the right one marked dual, and the index after the block."""
@@ -369,7 +402,7 @@ class _Layout:
         (left_x, left_name), (right_x, right_name) = head.columns
         for name in (left_name, right_name):
             bare = _CONTD.sub("", name).strip()
-            if not (is_caps(bare) and len(bare) < 45) or _SCENE_HEADING.match(bare) or _TRANSITION.match(bare):
+            if not (is_cue_shape(bare) and len(bare) < 45) or _SCENE_HEADING.match(bare) or _TRANSITION.match(bare):
                 return None
         if right_x < self.width * 0.45 or right_x - left_x < self.width * 0.25:
             return None
@@ -396,14 +429,22 @@ class _Layout:
                     groups[-1][1].append(text)
                 else:
                     groups.append((kind, [text]))
-            paras += [Para(kind, _join(texts, hyphens), head.where) for kind, texts in groups]
+            paras += [Para(kind, self._join(texts), head.where) for kind, texts in groups]
         return paras, end
 
-    def _alone(self, i: int) -> bool:
-        lines = self.lines
-        before = i == 0 or lines[i - 1].page != lines[i].page or self._gap(lines[i - 1], lines[i])
-        after = i + 1 >= len(lines) or lines[i + 1].page != lines[i].page or self._gap(lines[i], lines[i + 1])
-        return before and after
+    def _without_scene_numbers(self, ln: TextLine) -> TextLine:
+        """``A13 INT. LIVING ROOM - SAME A13`` (a shooting script's scene numbers in both margins)
+        -> ``INT. LIVING ROOM - SAME #A13#``: the number kept as Fountain's scene number, never spoken."""
+        text = ln.text
+        m = re.match(rf"^({_SCENE_NUMBER})\s+(?=\S)", text)
+        if m:
+            number = m.group(1)
+            body = re.sub(rf"\s+{re.escape(number)}$", "", text[m.end():])
+            if body != text[m.end():]:
+                self.dropped.append(Para("unplaced", number, ln.where))  # the same number in the right margin
+            text = body
+            text = f"{text} #{number}#"
+        return TextLine(ln.page, ln.number, ln.x0, ln.x1, ln.baseline, ln.size, [(text, *ln.spans[0][1:])])
 
     # -- stage plays ----------------------------------------------------
     def play_paras(self, notes: list[str]) -> list[Para]:
@@ -426,7 +467,6 @@ class _Layout:
             first_body = next((i for i, ln in enumerate(lines)
                                if names[(leading_name(ln.spans) or ("",))[0]] >= 2 or centred_names[ln.text] >= 2), 0)
         paras = title_page_paras(self._front_texts(lines[:first_body]), "page 1")
-        hyphens = [0]
         counts: Counter[str] = Counter()
         speech: list[TextLine] = []
         speech_text: list[str] = []
@@ -436,7 +476,7 @@ class _Layout:
 
         def end_direction() -> None:
             if direction:
-                text = _join([ln.text for ln in direction], hyphens)
+                text = self._join([ln.text for ln in direction])
                 if speech:  # a cue is open: the direction belongs to its speech
                     speech_text.append(f"*({text.strip('()[] ')})*")
                     breaks.append(True)
@@ -447,7 +487,7 @@ class _Layout:
         def end_speech() -> None:
             end_direction()
             if speech_text:
-                paras.append(Para("dialogue", _join(speech_text, hyphens, breaks=breaks), speech[0].where))
+                paras.append(Para("dialogue", self._join(speech_text, breaks=breaks), speech[0].where))
             speech.clear()
             speech_text.clear()
             breaks.clear()
@@ -460,7 +500,8 @@ class _Layout:
             if self._centred(ln) and (ln.bold or is_caps(text)):
                 nxt = lines[i + 1] if i + 1 < len(lines) else None
                 opens_speech = nxt is not None and nxt.page == ln.page and not self._gap(ln, nxt) \
-                    and _near(nxt.x0, self.left, 12) and not nxt.italic and is_caps(text) and len(text) < 40
+                    and _near(nxt.x0, self.left, 12) and is_caps(text) and len(text) < 40 \
+                    and (not nxt.italic or (not nxt.text.startswith(("(", "[")) and self._ends_speech(i + 1)))
                 if (centred_names[text] >= 2 or opens_speech) and not is_structure_line(text):
                     counts["centred names"] += 1
                     end_speech()
@@ -494,6 +535,9 @@ class _Layout:
                 if rest:
                     self._speech_line(rest, ln, speech_text, breaks, end_direction)
                 continue
+            if ln.italic and speech and not speech_text and not direction and self._ends_speech(i):
+                self._speech_line(ln.spans, ln, speech_text, breaks, end_direction)  # *Shhh!*: all it says
+                continue
             if ln.italic:
                 counts["italic directions"] += not direction
                 if direction and not gap:
@@ -512,7 +556,7 @@ class _Layout:
             centred_cue = False
             if paras and paras[-1].kind == "direction" and paras[-1].text.startswith("[") \
                     and "]" not in paras[-1].text and not gap:
-                paras[-1].text = _join([paras[-1].text, text], hyphens)  # a bracketed direction, wrapped
+                paras[-1].text = self._join([paras[-1].text, text])  # a bracketed direction, wrapped
             elif text.startswith(("[", "(")) or is_end_mark(text):
                 paras.append(Para("direction", text, ln.where))
             else:
@@ -521,9 +565,19 @@ class _Layout:
         _merge_unplaced(paras)
         notes.append("stage-play layout, read by font and centring: "
                       + ", ".join(f"{what} {n}×" for what, n in counts.most_common()))
-        if hyphens[0]:
-            notes.append(f"removed {hyphens[0]} line-end hyphens")
+        if self.hyphens[0]:
+            notes.append(f"removed {self.hyphens[0]} line-end hyphens")
         return paras
+
+    def _ends_speech(self, i: int) -> bool:
+        """Nothing of the same speech follows line ``i``: the text ends, a blank line, a page
+        break, a centred line (the next cue), an indented one (a direction) or a line opening with a name."""
+        lines = self.lines
+        if i + 1 >= len(lines):
+            return True
+        ln, nxt = lines[i], lines[i + 1]
+        return nxt.page != ln.page or self._gap(ln, nxt) or self._centred(nxt) or nxt.x0 > self.left + 12 \
+            or leading_name(nxt.spans) is not None
 
     def _speech_line(self, spans: list[Span], ln: TextLine, speech_text: list[str], breaks: list[bool],
                      end_direction: Callable[[], None]) -> None:

@@ -18,6 +18,8 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as raw
 
 from ..errors import UnreadableInput
+from .budget import DEFAULT_LIMITS, Limits
+from .document import clean_text
 
 
 @dataclass
@@ -31,6 +33,8 @@ class Run:
     text: str
     bold: bool
     italic: bool
+    mono: bool = False
+    """Set in a fixed-pitch font (Courier): its letters stand further apart in ink."""
 
 
 @dataclass
@@ -44,6 +48,7 @@ class PageRuns:
 
 _FONT_BOLD = 1 << 18
 _FONT_ITALIC = 1 << 6
+_FONT_FIXED_PITCH = 1
 
 
 def open_pdf(data: bytes, shown: str) -> pdfium.PdfDocument:
@@ -69,28 +74,51 @@ _MAY_COPY_TEXT = 1 << 4
 """PDF permission bit 5: copy or otherwise extract text (ISO 32000-1, table 22)."""
 
 
-def pdfium_pages(data: bytes, shown: str) -> list[PageRuns]:
+def pdfium_pages(data: bytes, shown: str, limits: Limits = DEFAULT_LIMITS) -> list[PageRuns]:
+    """Every page's runs; refused in one line past ``limits`` (pages, text per page, text in all)."""
     doc = open_pdf(data, shown)
     try:
-        return [_page_runs(doc, i) for i in range(len(doc))]
+        count = len(doc)
+        if count > limits.pages:
+            raise UnreadableInput(f"refused: {count:,} pages, more than the limit of {limits.pages:,} (a PDF bomb?); "
+                                  "if it is a real script, import it with --max-pages", path=shown)
+        pages = []
+        total = 0
+        for i in range(count):
+            page = _page_runs(doc, i, limits.page_chars)
+            if page is None:
+                raise UnreadableInput(f"refused: page {i + 1} holds more than {limits.page_chars:,} characters of "
+                                      "text (a PDF bomb?)", path=shown)
+            total += sum(len(r.text) for r in page.runs)
+            if total > limits.chars:
+                raise UnreadableInput(f"refused: more than {limits.chars:,} characters of text by page {i + 1} "
+                                      "(a PDF bomb?)", path=shown)
+            pages.append(page)
+        return pages
     except pdfium.PdfiumError as exc:
         raise UnreadableInput(f"is a corrupt PDF ({exc})", path=shown) from None
     finally:
         doc.close()
 
 
-def _page_runs(doc: pdfium.PdfDocument, index: int) -> PageRuns:
+def _page_runs(doc: pdfium.PdfDocument, index: int, max_chars: int) -> PageRuns | None:
     page = doc[index]
     textpage = page.get_textpage()
     width, height = page.get_size()
     runs: list[Run] = []
     images = 0
-    fonts: dict[int, tuple[bool, bool]] = {}
+    fonts: dict[int, tuple[bool, bool, bool]] = {}
     left, bottom, right, top = (ctypes.c_float() for _ in range(4))
     matrix = raw.FS_MATRIX()
     size = ctypes.c_float()
     buffer = (ctypes.c_ushort * 2048)()
-    for i in range(raw.FPDFPage_CountObjects(page.raw)):
+    chars = 0
+    objects = raw.FPDFPage_CountObjects(page.raw)
+    if objects > max_chars:  # more text objects than a page could hold characters
+        textpage.close()
+        page.close()
+        return None
+    for i in range(objects):
         obj = raw.FPDFPage_GetObject(page.raw, i)
         kind = raw.FPDFPageObj_GetType(obj)
         if kind == raw.FPDF_PAGEOBJ_IMAGE:
@@ -102,9 +130,16 @@ def _page_runs(doc: pdfium.PdfDocument, index: int) -> PageRuns:
         if n > ctypes.sizeof(buffer):
             buffer = (ctypes.c_ushort * (n // 2 + 1))()
             n = raw.FPDFTextObj_GetText(obj, textpage.raw, buffer, ctypes.sizeof(buffer))
-        text = bytes(buffer)[: max(n - 2, 0)].decode("utf-16-le", errors="replace")
+        text = clean_text(ctypes.string_at(buffer, max(n - 2, 0)).decode("utf-16-le", errors="replace"))
         if not text.strip():
+            if text and runs and not runs[-1].text.endswith(" "):
+                runs[-1].text += " "  # a space drawn on its own: the next run starts a new word
             continue
+        chars += len(text)
+        if chars > max_chars:
+            textpage.close()
+            page.close()
+            return None
         raw.FPDFPageObj_GetBounds(obj, left, bottom, right, top)
         raw.FPDFPageObj_GetMatrix(obj, matrix)
         raw.FPDFTextObj_GetFontSize(obj, size)
@@ -120,7 +155,7 @@ def _page_runs(doc: pdfium.PdfDocument, index: int) -> PageRuns:
     return PageRuns(index + 1, width, height, runs, images)
 
 
-def _font_style(font: object) -> tuple[bool, bool]:
+def _font_style(font: object) -> tuple[bool, bool, bool]:
     name_buffer = ctypes.create_string_buffer(256)
     n = raw.FPDFFont_GetBaseFontName(font, name_buffer, len(name_buffer))
     name = name_buffer.raw[: max(n - 1, 0)].decode("latin-1").lower()
@@ -129,4 +164,5 @@ def _font_style(font: object) -> tuple[bool, bool]:
     bold = any(w in name for w in ("bold", "black", "heavy", "semibold", "demi")) or weight >= 600 \
         or bool(flags & _FONT_BOLD)
     italic = any(w in name for w in ("italic", "oblique")) or bool(flags & _FONT_ITALIC)
-    return bold, italic
+    mono = bool(flags & _FONT_FIXED_PITCH) or "courier" in name
+    return bold, italic, mono

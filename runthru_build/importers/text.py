@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections import Counter
 
 from ..script import Direction, Script
 from ..script.fountain import parse_fountain
 from ..script.play import parse_text
-from .document import Imported, Para
+from .document import Imported, Para, clean_text
 
 _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
          (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 _FOUNTAIN_HEADING = re.compile(r"^\s*(?:\.(?=[A-Z])|(?:INT|EXT|EST|INT\.?/EXT|I/E)[. ])", re.MULTILINE)
+_WORD = re.compile(r"[^\W_]+")
 _CUE_DIRECTION = re.compile(r"\s*[(\[][^)\]]*[)\]]\s*")
 
 
@@ -36,7 +38,7 @@ def decode(data: bytes) -> tuple[str, str]:
                 text, encoding = data.decode("cp1252"), "cp1252"
             except UnicodeDecodeError:
                 text, encoding = data.decode("latin-1"), "latin-1"
-    return text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n"), encoding
+    return clean_text(text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")), encoding
 
 
 def looks_like_fountain(text: str) -> bool:
@@ -51,7 +53,31 @@ def read_text_script(data: bytes, shown: str) -> tuple[Imported, str | None]:
         script = parse_fountain(text, shown)
         return Imported(paras_from_script(script), screenplay=True, source_kind="text", notes=notes), text
     script = parse_text(text, shown)
-    return Imported(paras_from_script(script), screenplay=False, source_kind="text", notes=notes), None
+    paras = paras_from_script(script)
+    left_out = _left_out(text, paras)
+    if left_out:
+        notes.append(f"{len(left_out)} lines the play parser left out (end marks, stray lines): listed below")
+    return Imported(paras, screenplay=False, source_kind="text", notes=notes, left_out=left_out), None
+
+
+def _left_out(text: str, paras: list[Para]) -> list[Para]:
+    """Lines of the source with a word that none of the paragraphs holds (the parser drops end
+    marks such as ``END OF THE FIRST ACT``): listed by line number, so no word goes unreported."""
+    have: Counter[str] = Counter()
+    for p in paras:
+        have.update(w.lower() for w in _WORD.findall(p.text))
+    lines = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        words = [w.lower() for w in _WORD.findall(line)]
+        missing = False
+        for w in words:
+            if have[w] > 0:
+                have[w] -= 1
+            else:
+                missing = True
+        if missing:
+            lines.append(Para("unplaced", line.strip(), f"line {number}"))
+    return lines
 
 
 def paras_from_script(script: Script) -> list[Para]:

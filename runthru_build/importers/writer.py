@@ -12,7 +12,7 @@ from .document import Imported, Para
 
 _FOUNTAIN_HEADING = re.compile(r"^(INT|EXT|EST|INT\.?/EXT|I/E)[. ]", re.IGNORECASE)
 _FOUNTAIN_TRANSITION = re.compile(r"^[A-Z0-9 .'’\-]+TO:$")
-_BY = re.compile(r"^(written\s+)?by\s+", re.IGNORECASE)
+_BY = re.compile(r"^(?:(?:written|adapted|screenplay|teleplay|story)\s+)?by\b[\s:]*", re.IGNORECASE)
 _MARKDOWN_START = re.compile(r"^(#|>|[-+*]\s|\d+[.)]\s|=+$|-+$|<)")
 
 
@@ -74,11 +74,13 @@ def markdown_text(paras: list[Para]) -> str:
             if p.kind == "title":
                 blocks.append(f"# {text}")
             elif p.kind == "author":
-                blocks.append(f"**{text}**" if text.lower().startswith("by ") else f"**by {text}**")
+                blocks.append(f"**{text}**" if _BY.match(text) else f"**by {text}**")
             elif p.kind == "act":
                 blocks.append(f"## {text}")
             elif p.kind in ("scene", "scene_heading"):
                 blocks.append(f"{'###' if has_acts else '##'} {text}")
+            elif p.kind == "note":
+                blocks.append(_comment([text]))
             elif text:
                 blocks.append(direction_markdown(text))
     end_speech()
@@ -99,6 +101,9 @@ def fountain_text(paras: list[Para]) -> str:
         if title:
             page.append(f"Title: {title}")
         if author:
+            credit = _BY.match(author)
+            if credit and credit.group(0).strip():
+                page.append(f"Credit: {credit.group(0).strip()}")
             page.append(f"Author: {_BY.sub('', author)}")
         blocks.append("\n".join(page))
     front = [p.text for p in paras if p.kind in ("front", "back")]
@@ -139,6 +144,8 @@ def _fountain_block(kind: str, text: str) -> str:
     if kind == "transition":
         flat = " ".join(text.split())
         return flat if _FOUNTAIN_TRANSITION.match(flat) else f"> {flat}"
+    if kind == "note":
+        return f"[[{' '.join(text.split()).replace(']]', '] ]')}]]"
     if kind == "centered":
         return f"> {' '.join(text.split())} <"
     if text == text.upper() or _MARKDOWN_START.match(text) or text.startswith(("!", "@", "~", ".", "[[", "=")):

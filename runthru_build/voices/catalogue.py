@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,7 +21,7 @@ import platformdirs
 from ..errors import RunThruError
 from ..fsutil import write_atomic
 from .hub import fetch, shown_endpoint
-from .store import APP_NAME, parse_licence
+from .store import APP_NAME, download_command, installed_voices, parse_licence
 
 PIPER_VOICES_REPO = "rhasspy/piper-voices"
 PIPER_VOICES_REVISION = "main"
@@ -115,3 +116,40 @@ def load_catalogue(refresh: bool = False) -> Catalogue:
     }).encode("utf-8"))
     return catalogue
 
+
+
+QUALITIES = ("x_low", "low", "medium", "high")
+_VOICE_KEY = re.compile(r"^([a-z]{2,3}_[A-Z]{2})-([a-z0-9_]+)-([a-z_]+)$")
+
+
+def cached_names() -> list[str]:
+    """The catalogue's voice names if it was fetched before (never fetched here: builds are offline)."""
+    try:
+        table = json.loads((cache_dir() / CACHED_LIST).read_text(encoding="utf-8"))
+        return [v["name"] for v in table["voices"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+
+
+def missing_voice_hint(name: str, project_root: Path | None) -> str:
+    """What to do about a Piper voice name that is not installed: the nearest installed or
+    catalogue name for a misspelling ("did you mean en_GB-alba-medium?"), the download
+    command for a real name; never the download of a typo."""
+    installed = [v.name for v in installed_voices(project_root)]
+    known = cached_names()
+    if name in known:
+        return f"run: {download_command(name)}"
+    close = difflib.get_close_matches(name, installed + known, n=1, cutoff=0.8) or \
+        [k for k in installed + known if k.split("-")[1:2] == [name.lower()]][:1]  # "alba": en_GB-alba-medium
+    if close:
+        fix = close[0]
+        return f"did you mean {fix}?" + ("" if fix in installed else f" run: {download_command(fix)}")
+    m = _VOICE_KEY.match(name)
+    if m and m.group(3) not in QUALITIES:
+        quality = difflib.get_close_matches(m.group(3), QUALITIES, n=1, cutoff=0.6)
+        if quality:
+            fix = f"{m.group(1)}-{m.group(2)}-{quality[0]}"
+            return f"did you mean {fix}?" + ("" if fix in installed else f" run: {download_command(fix)}")
+    if m and m.group(3) in QUALITIES:  # well formed: perhaps newer than the cached catalogue
+        return f"run: {download_command(name)}"
+    return "not a voice of the catalogue: runthru-build voices --available lists them (like en_GB-alba-medium)"

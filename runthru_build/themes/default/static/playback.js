@@ -148,6 +148,8 @@
   }
 
   P.togglePlay = togglePlay;
+  P.prefetch = prefetch;     // tableread.js: the next few lines' audio, ahead of time
+  P.estimate = estimate;
   P.go = go;
   P.continueAfterMine = continueAfterMine;
   P.reveal = reveal;

@@ -138,12 +138,16 @@
     return urls;
   }
 
+  // Behind a PIN (the server marks its pages) nothing is kept unless the actor asks, and Sign out removes it.
+  var behindPin = !!document.querySelector('meta[name="runthru-private"]');
+
   function makeOffline(quiet) {
-    if (!offlineCapable) return;
+    if (!offlineCapable || (quiet && behindPin)) return;
     navigator.serviceWorker.register(P.ROOT + "sw.js").then(function () {
       return navigator.serviceWorker.ready;
     }).then(function (reg) {
-      if (!quiet) $("offline-status").textContent = "Saving for offline use…";
+      if (!quiet) $("offline-status").textContent = behindPin ? "Saving this part's page, the player and the " +
+        "other parts' audio in this browser until you sign out…" : "Saving for offline use…";
       reg.active.postMessage({ type: "cache", urls: offlineUrls() });
     }).catch(function () {
       if (!quiet) $("offline-status").textContent = "Offline use is not available in this browser.";
@@ -168,7 +172,8 @@
       navigator.serviceWorker.addEventListener("message", function (e) {
         if (e.data && e.data.type === "cached") {
           $("offline-status").textContent = e.data.failed ? "Saved " + (e.data.done - e.data.failed) + " of " +
-            e.data.done + " files; try again when online." : "Available offline ✓";
+            e.data.done + " files; try again when online." : behindPin ? "Available offline ✓ (this part's page, " +
+            "the player and the other parts' audio are kept in this browser; Sign out removes them)" : "Available offline ✓";
         }
       });
     }

@@ -1,5 +1,6 @@
 /* RunThru service worker: keeps a role's page and audio for offline rehearsal.
- * Registered only when the site is served over http(s), never from file://. */
+ * Registered only when the site is served over http(s), never from file://.
+ * Stores only what the page asks it to (settings.js); Sign out empties it. */
 "use strict";
 var CACHE = "runthru-v1";
 
@@ -21,10 +22,22 @@ self.addEventListener("message", function (e) {
 
 function isAudio(url) { return /\.(mp3|opus)$/.test(url.pathname); }
 
+function forgetEverything() {
+  return caches.keys().then(function (names) {
+    return Promise.all(names.map(function (name) { return caches.delete(name); }));
+  }).then(function () { return self.registration.unregister(); });
+}
+
 self.addEventListener("fetch", function (e) {
   var req = e.request;
   var url = new URL(req.url);
-  if (req.method !== "GET" || url.origin !== self.location.origin || url.pathname.indexOf("/_runthru/") === 0) return;
+  if (url.origin === self.location.origin && url.pathname === "/_runthru/logout") {
+    // Sign out: nothing of the site stays in this browser (the server also sends Clear-Site-Data)
+    e.respondWith(forgetEverything().then(function () { return fetch(req); }, function () { return fetch(req); }));
+    return;
+  }
+  if (req.method !== "GET" || url.origin !== self.location.origin || url.pathname.indexOf("/_runthru/") === 0 ||
+      url.pathname.indexOf("/_tableread/") === 0) return;  // the server's own answers, a table read's long-polls
   if (isAudio(url)) {
     // Takes are content-addressed: a cached copy is always right.
     e.respondWith(caches.match(req.url).then(function (hit) { return hit || fetch(req); }));
