@@ -489,8 +489,10 @@ class ScriptBuilder:
                 cue=Cue(text=" & ".join(self._last_speakers), names=self._last_speakers),
                 speakers=self._last_speakers, source=source, continued=True,
             )
-            self.script.doubts.append((0.4, source, f"no cue here: read as more of {' & '.join(self._last_speakers)}'s "
-                                                    "speech, after the direction above"))
+            who = " & ".join(self._last_speakers)
+            self.script.doubts.append(
+                (0.3, source, f"no cue here: read as {who}'s, who the paragraph above leaves speaking") if self.named_next
+                else (0.4, source, f"no cue here: read as more of {who}'s speech, after the direction above"))
         self._open.body.append(markdown)
         if not self._open.said:
             self._open.said = _says_something(markdown, spoken_parens=self.spoken_parens)
