@@ -861,3 +861,11 @@ def test_every_word_in_the_conventions_tables_is_read_as_structure():
         assert is_structure_line(f"{stem.title()}er Aufzug") and is_end_mark(f"Ende des {stem.lower()}en Aufzugs."), stem
     for word in c.ALONE_WORDS:
         assert _ALONE.match(f"Martha {word.lower()}."), word
+
+
+def test_a_setting_or_an_end_line_written_plain_is_never_the_speech_before_it():
+    script = parse_fixture("settings-as-plain-lines.txt")
+    assert spoken(script)[3] == (("PAUL",), "Quite alone.")
+    directions = [e.text for s in script.scenes for e in s.elements if not hasattr(e, "speakers")]
+    assert directions == ["A Garden.", "Night. A lonely road.", "A room in the inn."]
+    assert "End of the First Act." in script.structure

@@ -52,6 +52,12 @@ ACT_WORDS_AFTER_ORDINAL_DE = ("AKT", "AUFZUG", "AUFTRITT", "SZENE", "BILD", "TEI
 # Parts of a play that stand as headings without a number.
 FRAME_WORDS = ("PROLOGUE", "EPILOGUE", "INDUCTION", "INTERLUDE", "ENTR'?ACTE", "VORSPIEL", "NACHSPIEL", "PROLOGO",
                "PRÓLOGO", "EPILOGO", "EPÍLOGO")
+# A setting written as a plain line ("A Garden.", "Night. A lonely road.", "Une forêt."): it opens
+# with an article or a time of day, and no sentence in it has a verb from this list.
+SETTING_OPENERS = ("A", "AN", "THE", "UN", "UNE", "LE", "LA", "LES", "EIN", "EINE", "DER", "DIE", "DAS", "NIGHT",
+                   "MORNING", "EVENING", "DAWN", "NOON", "MIDNIGHT", "NUIT", "MATIN", "SOIR", "NACHT", "MORGEN", "ABEND")
+SETTING_VERBS = ("IS", "ARE", "WAS", "WERE", "BE", "BEEN", "HAS", "HAVE", "HAD", "WILL", "SHALL", "DO", "DOES", "DID",
+                 "CAN", "MAY", "MUST", "COMES", "GOES", "EST", "SONT", "IST", "SIND", "WAR")
 # A direction that leaves one character on stage: "Martha alone.", "GASTON, seul.".
 ALONE_WORDS = ("ALONE", "SEUL", "SEULE", "ALLEIN", "SOLA", "SOLO", "SOLUS")
 # A direction after which the uncued words are the named character's: "BEN reads.", "Sings."
@@ -63,6 +69,21 @@ def alternation(words: tuple[str, ...] | list[str]) -> str:
     return "(?:" + "|".join(words) + ")"
 
 
-__all__ = ["ABBREVIATED_TITLES", "ACT_WORDS", "ACT_WORDS_AFTER_ORDINAL_DE", "ALONE_WORDS", "FRAME_WORDS", "NUMBER_WORDS",
-           "ORDINALS_AFTER", "ORDINALS_AFTER_BARE", "ORDINALS_BEFORE", "ORDINAL_ENDINGS_DE", "ORDINAL_STEMS_AFTER",
-           "ORDINAL_STEMS_DE", "READS_WORDS", "alternation"]
+__all__ = [
+    "ABBREVIATED_TITLES",
+    "ACT_WORDS",
+    "ACT_WORDS_AFTER_ORDINAL_DE",
+    "ALONE_WORDS",
+    "FRAME_WORDS",
+    "NUMBER_WORDS",
+    "ORDINALS_AFTER",
+    "ORDINALS_AFTER_BARE",
+    "ORDINALS_BEFORE",
+    "ORDINAL_ENDINGS_DE",
+    "ORDINAL_STEMS_AFTER",
+    "ORDINAL_STEMS_DE",
+    "READS_WORDS",
+    "SETTING_OPENERS",
+    "SETTING_VERBS",
+    "alternation",
+]

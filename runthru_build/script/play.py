@@ -43,6 +43,8 @@ from .conventions import (
     ORDINALS_AFTER_BARE,
     ORDINALS_BEFORE,
     READS_WORDS,
+    SETTING_OPENERS,
+    SETTING_VERBS,
     alternation,
 )
 from .cues import (
@@ -641,6 +643,8 @@ class _PlayParser:
             return not builder.after_direction() or (not builder.named_next and self._judged_direction(block))
         if (self.cue_block == bi - 1 and self.cue_alone) or builder.open_speech_is_empty():
             return False  # the speech under a cue that stands alone, or after its opening direction
+        if len(block.lines) == 1 and _reads_as_setting(text):
+            return True  # "Night. A lonely road." after a speech: where the next scene is, not more words
         if self.speech_indent is not None and abs(block.indent - self.speech_indent) > 1 and not (
                 self.speech_hang is not None and abs(block.indent - self.speech_hang) <= 1) \
                 and not builder.open_speech_is_sung():  # prose after the indented verse of a song
@@ -826,6 +830,20 @@ class _PlayParser:
                     f"{line.source}: {line.speakers[0]} speaks {line.words} words, far more than this play's norm"
                     " (a swallowed preface or a missed cue?)"
                 )
+
+
+_SENTENCE_END = re.compile(r"(?<=[.])\s+")
+
+
+def _reads_as_setting(text: str) -> bool:
+    """``A Garden.``, ``Night. A lonely road.``: short sentences without a verb, one of them opening
+    with an article or a time of day, ending with a full stop."""
+    if len(text) > 60 or not text.endswith(".") or _SPEECH_WORDS.search(text):
+        return False
+    sentences = [s.rstrip(".").split() for s in _SENTENCE_END.split(text)]
+    return (len(sentences) <= 3 and all(0 < len(words) <= 5 for words in sentences)
+            and any(words[0].upper() in SETTING_OPENERS for words in sentences)
+            and not any(w.upper().strip(",;") in SETTING_VERBS for words in sentences for w in words))
 
 
 def _verse_shaped(block: Block) -> bool:
