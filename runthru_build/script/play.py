@@ -133,6 +133,8 @@ def is_end_mark(text: str) -> bool:
 
 
 _ALONE = re.compile(rf"^(?P<name>[^\W\d_][\w'’. -]{{0,40}}?),?\s+(?i:{alternation(ALONE_WORDS)})\s*[.:]?$")
+_READS_WORD = re.compile(rf"(?i:\b{alternation(READS_WORDS)}\b)")
+_ALONE_AT_END = re.compile(rf"(?i:{alternation(ALONE_WORDS)})\W*$")
 _READS = re.compile(rf"^(?:(?P<name>[^\W\d_][\w'’. -]{{0,40}}?)\s+)?(?i:{alternation(READS_WORDS)})\b[^.]{{0,40}}\.?$")
 _SPEECH_OPENERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ\"'“‘([¿¡ÀÂÉÈÊÎÔÙÇÄÖÜ")
 _SOME = ((True,), 1)  # a line the census did not read: look at it
@@ -533,6 +535,8 @@ class _PlayParser:
 
     def _reader(self, direction: str) -> str | None:
         """``BEN reads.``, ``Reads aloud.``: who reads (or sings) the uncued words that follow."""
+        if not _READS_WORD.search(direction):
+            return None
         m = _READS.match(plain_text(direction))
         if m is None:
             return None
@@ -546,6 +550,8 @@ class _PlayParser:
 
     def _alone_on_stage(self, text: str) -> str | None:
         """``Martha alone.``, ``GASTON, seul.``: the character a direction leaves alone on stage."""
+        if not _ALONE_AT_END.search(text):
+            return None  # the cheap test first: plain_text may call the markdown parser
         m = _ALONE.match(plain_text(text))
         if m is None or name_key(m.group("name")) not in self.conv.names:
             return None
