@@ -162,6 +162,7 @@ class _PlayParser:
         self.technical_label: str | None = None  # "MUSIC:" alone: the paragraph under it says what plays
         self.technical_hang: tuple[int, int] | None = None  # (block, column) of a sound cue's text
         self.last_body_heading = -1
+        self.first_act = 0  # the first act or scene heading: before it, front matter may look like anything
         self.verse_block = -1  # the last paragraph of a speech set as verse: a stanza after it may follow
         self.subtitle_block = -1
 
@@ -173,7 +174,7 @@ class _PlayParser:
         body_headings = heading_at | {
             i for i, b in enumerate(blocks) if b.kind == "heading" and b.level > 1 and i not in self.front_headings
         }
-        first_act = min(body_headings, default=len(blocks))
+        self.first_act = first_act = min(body_headings, default=len(blocks))
         self.last_body_heading = max(body_headings, default=-1)
         self.conv = conv = take_census(blocks, heading_at, first_act)
         self.script.conventions = conv
@@ -405,7 +406,7 @@ class _PlayParser:
                 i += 1
                 continue
             if builder.continuing_speakers() and (conv_readings.get((bi, i), _SOME)[0] or line.text[:2] in ("**", "__")):
-                self._warn_missed_cue(line, opens_paragraph=i == 0)
+                self._warn_missed_cue(bi, line, opens_paragraph=i == 0)
             builder.add_text(line.text, source)
             i += 1
         if not was_open and first is None and builder.speech_open():
@@ -780,7 +781,7 @@ class _PlayParser:
     def _first_paragraph(self) -> Block | None:
         return next((b for b in self.blocks if b.kind == "paragraph"), None)
 
-    def _warn_missed_cue(self, line: SourceLine, *, opens_paragraph: bool) -> None:
+    def _warn_missed_cue(self, bi: int, line: SourceLine, *, opens_paragraph: bool) -> None:
         """A line that will be read as more of the open speech but looks like a cue for another
         character: a known name alone on its line (``JULIET`` over ``(not seeing him)``), or a
         paragraph opening in a form this play does not use (``**LOMOV: Thank you`` with the bold
@@ -793,7 +794,9 @@ class _PlayParser:
         speaking = {name_key(s) for s in speakers}
         for cand in candidates(text):
             keys = {name_key(n) for n in cand.cue.names}
-            if not cand.caps or not keys <= self.conv.names or keys & speaking:
+            name_like = (cand.alone and cand.form in (ALONE, BOLD) and len(cand.cue.text.split()) <= 4
+                         and bi > self.first_act and not re.fullmatch(r"[IVXLCDM.]+", cand.cue.text))
+            if not cand.caps or not (keys <= self.conv.names or name_like) or keys & speaking:
                 continue
             if cand.alone and cand.form in (ALONE, BOLD):
                 what = "stands alone on its line like a cue"
