@@ -62,7 +62,7 @@ def classify(layout: str, ex: dict, lines: list[str]) -> str:
         return "`## NAME:` slide headings not read as cues"
     pieces = PIECE.findall(ex.get("diff", ""))
     removed, added = pieces[0] if pieces else ("", "")
-    at_name, _, at_line = ex["at"].rpartition(":")
+    _name, _, at_line = ex["at"].rpartition(":")
     near = int(at_line) if at_line.isdigit() else 1
     labels = _labels(ex)
     if added and not removed:
