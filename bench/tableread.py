@@ -83,7 +83,7 @@ def proc_usage(pid: int) -> tuple[float, int, int]:
 
 def pct(values: list[float], q: float) -> float:
     values = sorted(values)
-    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
+    return values[min(len(values) - 1, round(q * (len(values) - 1)))]
 
 
 class Read:

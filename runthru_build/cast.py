@@ -30,15 +30,16 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from .config import check_value, find_line, parse_toml, setting, validate
+from .config import check_value, find_line, load_config, parse_toml, setting, validate
 from .engines import DEFAULT_ENGINE, engine_class, engine_names
 from .engines.base import EngineError
 from .errors import RunThruError, RunThruErrors, read_text
 from .script import Script
 from .script.cues import name_key
-from .voices import casting, catalogue, store
+from .voices import casting, catalogue, kokoro, store
 
 VOICE_FILE_SUFFIXES = (".wav", ".flac", ".mp3", ".ogg", ".onnx")
+KOKORO = "kokoro"
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,7 @@ def _preferred_slot(name: str) -> int:
 
 def automatic_voices(characters: list[str], taken: Iterable[Voice], base: Voice,
                      pool: list[casting.Candidate] | None = None, hints: dict[str, str] | None = None,
-                     ) -> dict[str, Voice]:
+                     language: str | None = None) -> dict[str, Voice]:
     """Give each character a distinct voice.
 
     With voices installed (``pool``), every voice and speaker is used once at
@@ -112,8 +113,14 @@ def automatic_voices(characters: list[str], taken: Iterable[Voice], base: Voice,
     pitched; with the built-in voice alone, each character gets its hashed
     palette slot, or the next free one.  Characters are placed in order of
     first appearance, so adding a character late in the script never changes
-    the voice of an earlier one.
+    the voice of an earlier one.  Kokoro roles get the best free installed Kokoro
+    voice fitting their hint (the project's ``language`` accent first), pitched
+    only once every voice is taken.
     """
+    if base.engine == KOKORO and base.voice is None:
+        kokoro_pool = casting.kokoro_candidates(language)
+        if kokoro_pool:
+            return casting.assign(characters, taken, base, kokoro_pool, hints or {}, AUTO_VOICES, casting.first_free)
     if pool and len(pool) > 1 and base.engine == DEFAULT_ENGINE and base.voice in (None, store.BUILTIN_VOICE) \
             and base.speaker is None:
         return casting.assign(characters, taken, base, pool, hints or {}, AUTO_VOICES, _preferred_slot)
@@ -161,12 +168,22 @@ def project_root_of(path: Path) -> Path:
     return path.resolve().parent.parent
 
 
-def automatic_cast(script: Script, script_path: Path) -> Cast:
-    cast = Cast(path=None, script_path=script_path)
-    pool = casting.candidates(project_root_of(script_path))
+def project_language(root: Path) -> str:
+    """The project's ``language`` (runthru.toml), "" when unset or unreadable (its own errors come elsewhere)."""
+    try:
+        return load_config(root).language
+    except RunThruError:
+        return ""
+
+
+def automatic_cast(script: Script, script_path: Path, engine: str = DEFAULT_ENGINE) -> Cast:
+    cast = Cast(path=None, script_path=script_path, engine=engine)
+    root = project_root_of(script_path)
+    pool = casting.candidates(root)
     cast.roles = {
         name: Role(name=name, voice=voice, automatic=True)
-        for name, voice in automatic_voices(script.characters, [], Voice(), pool, script_hints(script)).items()
+        for name, voice in automatic_voices(script.characters, [], Voice(engine=engine), pool, script_hints(script),
+                                            project_language(root)).items()
     }
     return cast
 
@@ -252,7 +269,8 @@ def load_cast(path: Path, shown: str, script: Script, table: dict[str, Any], tex
 
     taken = [r.voice for r in explicit.values()]
     auto = automatic_voices([c for c in characters if c not in explicit], taken, base,
-                            casting.candidates(project_root_of(path)), {**script_hints(script), **hints})
+                            casting.candidates(project_root_of(path)), {**script_hints(script), **hints},
+                            project_language(project_root_of(path)) if engine == KOKORO else None)
     roles = dict(explicit)
     for name in characters:
         if name not in explicit:
@@ -319,6 +337,15 @@ def _voice_file(voice: Voice, where: str, cast_path: Path, shown: str, text: str
         if problem:
             raise RunThruError(f"{where}.speaker: {problem}", path=shown, line=find_line(text, "speaker", after))
         return replace(voice, voice=str(model))
+    if voice.engine == KOKORO and voice.voice and kokoro.is_voice_name(voice.voice):
+        if voice.voice not in kokoro.VOICES:
+            raise RunThruError(f"{where}.voice: {kokoro.unknown_voice(voice.voice)}", path=shown,
+                               line=find_line(text, "voice", after))
+        found = kokoro.find_voice(voice.voice)
+        if found is None:
+            raise RunThruError(f"{where}.voice: Kokoro voice {voice.voice!r} is not installed "
+                               f"(run: {kokoro.download_command()})", path=shown, line=find_line(text, "voice", after))
+        voice = replace(voice, voice=str(found))  # resolved here: render workers may not share this environment
     if voice.voice and _is_voice_path(voice.voice):
         target = voice_path(voice.voice, cast_path)
         if not target.is_file():

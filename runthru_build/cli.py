@@ -118,7 +118,13 @@ def build(project_dir: Path, dry_run: bool, report_path: Path | None, ray_addres
         _print_load_errors(planned.project.errors, planned.errors)
         for r in requests:
             out.print(f"{r.source}  {r.role}: {r.text[:70]}", markup=False)
-        out.print(f"{counted(len(requests), 'take')} to render, {counted(cached, 'line')} cached")
+        out.print(f"{counted(len(requests), 'take')} to render, {counted(cached, 'line')} cached", markup=False)
+        if requests:
+            from .render import estimate_render
+
+            estimate = estimate_render(requests, planned.engines, planned.project.config.render.workers).text()
+            if estimate:
+                out.print(f"rendering them from cold: {estimate}", markup=False)
         sys.exit(1 if planned.project.errors or planned.errors else 0)
 
     result = _with_progress(commands.build, project_dir, report_path=report_path, ray_address=ray_address)
@@ -396,12 +402,14 @@ def new(project_dir: Path) -> None:
 @click.argument("script", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--out", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Where to write the cast file.")
 @click.option("--force", is_flag=True, help="Replace an existing cast file.")
+@click.option("--engine", "-e", type=click.Choice(["piper", "kokoro"]), default="piper", show_default=True,
+              help="The engine of every role: kokoro gives each role its own Kokoro voice (voices download --engine kokoro).")
 @reports_errors
-def cast_init(script: Path, out: Path | None, force: bool) -> None:
+def cast_init(script: Path, out: Path | None, force: bool, engine: str) -> None:
     """Write a starter cast file for SCRIPT: every character, its line count, a distinct voice."""
     from .commands.scaffold import init_cast
 
-    click.echo(f"created {init_cast(script, out, force)}")
+    click.echo(f"created {init_cast(script, out, force, engine)}")
 
 
 @main.command(context_settings={"ignore_unknown_options": False})
@@ -438,14 +446,15 @@ def _voices_list(project_dir: Path, engine: str | None) -> None:
         out.print(f"{entry.name}  {entry.identity}", style="bold", markup=False)
         for voice in entry.voices:
             licence = entry.licences.get(voice)
-            out.print(f"  {voice}  (built in){'  licence: ' + licence if licence else ''}", markup=False)
+            out.print(f"  {voice}  ({entry.described.get(voice, 'built in')}){'  licence: ' + licence if licence else ''}",
+                      markup=False)
         for v in entry.installed:
             speakers = f", {v.num_speakers} speakers" if v.num_speakers > 1 else ""
             out.print(f"  {v.name}  ({v.language} {v.quality}{speakers})  licence: {v.licence or 'unknown'}  "
                       f"{v.model.parent}", markup=False)
         for path in entry.files:
             out.print(f"  {path}", markup=False)
-        if not entry.voices and not entry.files:
+        if not entry.voices and not entry.files and not entry.problem:
             out.print("  no voices yet: clone one with voice = \"voices/NAME.wav\" in a cast", markup=False)
         if entry.problem:
             out.print(f"  {entry.problem}", style="yellow", markup=False)

@@ -81,6 +81,8 @@ class Config:
     casts: str = setting("casts", "folder of cast files (.toml)")
     build: str = setting("build", "output folder of the site")
     cache: str = setting(".runthru/cache", "content-addressed store of rendered takes")
+    language: str = setting("", "the plays' English, for automatic casting with accents: en-GB casts British "
+                                "Kokoro voices first, en-US (or unset) American")
     audio: AudioSettings = field(default_factory=AudioSettings)
     render: RenderSettings = field(default_factory=RenderSettings)
     site: SiteSettings = field(default_factory=SiteSettings)

@@ -147,7 +147,7 @@ class Gate:
 
     def _nonce(self, purpose: str, value: str | None) -> str | None:
         """The nonce of a genuine, unexpired cookie made for ``purpose``."""
-        if not value or value.count(".") != 2:
+        if not value or not value.isascii() or value.count(".") != 2:  # compare_digest raises on non-ASCII
             return None
         body, signature = value.rsplit(".", 1)
         if not hmac.compare_digest(self._sign(purpose, body), signature):

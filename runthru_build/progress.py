@@ -4,7 +4,8 @@ Either way a long render first says how long it will take, estimated from the
 work left (words, when the render says how many): takes differ a hundredfold in
 length and the longest go first, so counting takes alone would overestimate by
 far.  The speed is the one this machine rendered at in the project's last builds
-(kept in ``.runthru/``), else the one measured from the first take on: the
+with the same engines (kept in ``.runthru/``), else each engine's own rate here
+(``render.estimate_render``: Kokoro is 8x Piper), then the one measured from the first take on: the
 seconds before it are the workers starting, which a rate over the whole time so
 far would spread over every take left (a first estimate 5x too long).
 """
@@ -48,6 +49,8 @@ class MeasuredRate:
 
     work_per_s: float
     start_s: float
+    engines: str = ""
+    """The engines of that render (``kokoro,piper``): another engine's speed says nothing of these."""
 
     def seconds(self, work: float) -> float:
         return self.start_s + work / self.work_per_s
@@ -58,7 +61,7 @@ def load_rate(state_dir: Path | None) -> MeasuredRate | None:
         return None
     with contextlib.suppress(OSError, ValueError, TypeError, KeyError):
         data = json.loads((state_dir / RATE_FILE).read_text())
-        rate = MeasuredRate(float(data["work_per_s"]), float(data["start_s"]))
+        rate = MeasuredRate(float(data["work_per_s"]), float(data["start_s"]), str(data.get("engines", "")))
         if rate.work_per_s > 0 and rate.start_s >= 0:
             return rate
     return None
@@ -67,7 +70,8 @@ def load_rate(state_dir: Path | None) -> MeasuredRate | None:
 def save_rate(state_dir: Path, rate: MeasuredRate) -> None:
     with contextlib.suppress(OSError):
         write_atomic(state_dir / RATE_FILE, json.dumps({"work_per_s": round(rate.work_per_s, 3),
-                                                        "start_s": round(rate.start_s, 2)}).encode())
+                                                        "start_s": round(rate.start_s, 2),
+                                                        "engines": rate.engines}).encode())
 
 
 def clock_text(seconds: float) -> str:
@@ -96,6 +100,7 @@ class RenderProgress:
         self.work_total = 0.0
         self.work_done = 0.0
         self.remembered: MeasuredRate | None = None
+        self._engines: str | None = None
         self._started = 0.0
         self._first: tuple[float, int, float] | None = None
         """When the first take arrived, with the takes and work done then."""
@@ -106,21 +111,29 @@ class RenderProgress:
         self._progress: Progress | None = None
         self._task = None
 
-    def start(self, total: int, work: float = 0) -> None:
-        """``work``: the size of all takes together (words), when known."""
+    def start(self, total: int, work: float = 0, estimate=None) -> None:
+        """``work``: the size of all takes together (words), when known; ``estimate``
+        (``render.Estimate``): the time expected at each engine's own rate on this machine."""
         self.total, self.done, self.audio = total, 0, 0.0
         self.work_total, self.work_done = work, 0.0
         self._started = self._printed_at = self._last_at = self.clock()
         self._first = None
         self._printed_step = 0
         self._estimated = total < LONG_RENDER
+        self._engines = ",".join(estimate.engines) if estimate is not None else None
         self.remembered = load_rate(self.state_dir) if work else None
+        if self.remembered is not None and self._engines is not None and self.remembered.engines \
+                and self.remembered.engines != self._engines:
+            self.remembered = None
+        expected = estimate.text() if estimate is not None else ""
         if total == 0:
             return
         if not self._estimated and self.remembered is not None:
             self._estimated = True
             self._say(f"rendering {total} takes: about {duration_text(self.remembered.seconds(work))} "
                       "at this machine's speed in its last builds")
+        elif not self._estimated and expected:
+            self._say(f"rendering {total} takes; {expected}; a measured estimate follows once the first are done")
         elif not self._estimated:
             self._say(f"rendering {total} takes; an estimate of the time follows once the first are done")
         if self.live:
@@ -201,7 +214,7 @@ class RenderProgress:
         seconds, work_after = self._last_at - at, self.work_done - work
         if seconds < WARM_UP_S or self.done - takes < 3 or work_after <= 0:
             return None
-        return MeasuredRate(work_after / seconds, at - self._started)
+        return MeasuredRate(work_after / seconds, at - self._started, self._engines or "")
 
     def stop(self) -> None:
         if self._progress is not None:

@@ -301,6 +301,73 @@ def remember_worker_memory(engine: type, state_dir: Path | None, peak_mb: float)
         write_atomic(path, json.dumps(known, indent=1).encode())
 
 
+ENGINE_SPEED_FILE = "engine-speed.json"
+"""In the state folder: each engine's last measured engine seconds per word (``take_words``) of one worker."""
+
+
+def seconds_per_word(engine: type, state_dir: Path | None) -> tuple[float | None, str]:
+    """One worker's engine seconds per word: measured by the last build here, else the engine's
+    own figure (``Engine.seconds_per_word``); and which of the two it is."""
+    if state_dir is not None:
+        with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+            return float(json.loads((state_dir / ENGINE_SPEED_FILE).read_text())[engine.name]), "measured here"
+    rate = getattr(engine, "seconds_per_word", None)
+    return rate, "its own figure"
+
+
+def remember_engine_speed(engine: type, state_dir: Path | None, seconds: float, words: float) -> None:
+    if state_dir is None or words < 50 or seconds <= 0:  # a handful of takes says little
+        return
+    path = state_dir / ENGINE_SPEED_FILE
+    known: dict[str, float] = {}
+    with contextlib.suppress(OSError, ValueError):
+        known = dict(json.loads(path.read_text()))
+    known[engine.name] = round(seconds / words, 4)
+    with contextlib.suppress(OSError):  # only a hint for the next estimate
+        write_atomic(path, json.dumps(known, indent=1).encode())
+
+
+@dataclass
+class Estimate:
+    seconds: float
+    """The render's wall time, at each engine's rate over its workers (engines one after another)."""
+    parts: list[str]
+    """Per engine: its rate, where the rate comes from, its workers."""
+    unknown: list[str]
+    """Engines with no rate to estimate by (GPU engines before their first build here)."""
+    engines: list[str] = field(default_factory=list)
+    """Every engine of the render, by name."""
+
+    def text(self) -> str:
+        from .progress import duration_text
+
+        out = f"about {duration_text(self.seconds)} on this machine ({'; '.join(self.parts)})" if self.parts else ""
+        if self.unknown:
+            out += ("; " if out else "") + f"no estimate yet for {', '.join(self.unknown)}"
+        return out
+
+
+def estimate_render(requests: list[TakeRequest], engines: EngineSet, workers: int = 0) -> Estimate:
+    """How long rendering ``requests`` will take here, before any of it is rendered."""
+    from .engines import engine_class
+
+    by_engine: dict[str, float] = {}
+    for r in requests:
+        by_engine[r.voice["engine"]] = by_engine.get(r.voice["engine"], 0.0) + take_words(r)
+    estimate = Estimate(0.0, [], [], sorted(by_engine))
+    for name, words in sorted(by_engine.items()):
+        cls = engine_class(name)
+        rate, source = seconds_per_word(cls, engines.state_dir)
+        if rate is None:
+            estimate.unknown.append(name)
+            continue
+        count = worker_count(workers, cls, engines.state_dir)
+        estimate.seconds += words * rate / count
+        estimate.parts.append(f"{name}: {rate:.3f} s a word per worker, {source}; {count} "
+                              f"worker{'s' if count != 1 else ''}")
+    return estimate
+
+
 def worker_count(config_workers: int, engine: type, state_dir: Path | None = None) -> int:
     """``config_workers``, else one per core but no more than the memory holds
     (available memory / one worker's peak), and never over the engine's limit."""
@@ -328,7 +395,7 @@ def render_plans(
     with cache.lock():
         requests, report.cached = missing_takes(plans, cache)
         if on_start:
-            on_start(len(requests), sum(take_words(r) for r in requests))
+            on_start(len(requests), sum(take_words(r) for r in requests), estimate_render(requests, engines, workers))
         by_engine: dict[str, list[TakeRequest]] = {}
         for r in requests:
             by_engine.setdefault(r.voice["engine"], []).append(r)
@@ -367,10 +434,14 @@ def _render_engine(name: str, requests: list[TakeRequest], post: PostSettings, c
     if backend is None:
         backend = _remote_results if remote else _pool_results
     results = backend(name, requests, post, engines, workers, report)
+    timed_seconds = timed_words = 0.0
     with contextlib.closing(results):
         for result in results:
             request = sources[result["key"]]
             report.compute_seconds += result.get("compute", 0.0)
+            if "error" not in result:
+                timed_seconds += result.get("compute", 0.0)
+                timed_words += take_words(request)
             report.post_seconds += result.get("post", 0.0)
             report.encode_seconds += result.get("encode", 0.0)
             report.engine_calls += 1
@@ -401,6 +472,8 @@ def _render_engine(name: str, requests: list[TakeRequest], post: PostSettings, c
     report.workers = max(report.workers, len(peaks))
     if peaks and not remote:
         remember_worker_memory(type(engines.get(name)), engines.state_dir, max(peaks.values()))
+    if not remote and backend in (_pool_results,):  # engine time on this machine's workers
+        remember_engine_speed(type(engines.get(name)), engines.state_dir, timed_seconds, timed_words)
     report.worker_peak_rss_mb = sorted(report.worker_peak_rss_mb + [round(v, 1) for v in peaks.values()],
                                        reverse=True)
 

@@ -4,13 +4,18 @@ A ``ThreadingHTTPServer`` and a ``BaseHTTPRequestHandler`` subclass, no
 framework.  Only files under ``build/`` are ever served: no ``..``, no encoded
 traversal, no symlink that leads out, no dotfiles.  Audio answers range
 requests (Safari will not play without 206).  Every response carries a
-Content-Security-Policy of ``'self'``, nosniff and no-referrer.
+Content-Security-Policy of ``'self'``, nosniff, no-referrer and
+``Cross-Origin-Resource-Policy: same-origin``; a page of another origin may link
+to a page here (a top-level navigation) but its requests for files are refused.
+A file is opened before anything is sent and sent from the open file, so a
+rebuild swapping the site meanwhile never cuts or stretches a body.
 
 Paths under ``/_runthru/`` belong to the server: the PIN page and its style
 sheet, a health check, logout, the live-reload poll and its script.  With a
 PIN, everything else needs the signed cookie; pages are then ``no-store`` (Back
-after a logout shows nothing), and a PIN or logout that another site's page
-sends through the browser (``Sec-Fetch-Site: cross-site``) does nothing.
+after a logout shows nothing), and a PIN or logout that a page of another
+origin sends through the browser does nothing.  Cookies are named for the
+server (``Gate.cookie_name``); logout clears what the browser kept of the site.
 Without a PIN, a loopback server answers only to loopback names and IP
 addresses, so a DNS-rebinding page cannot read it.  Paths under
 ``/_tableread/`` are the table read's (tableread_http.py), behind the same gate.
@@ -19,6 +24,8 @@ Each connection must deliver a whole request head (and its small body) within
 ``IDLE_TIMEOUT_S`` of starting to wait for it, or a watchdog shuts it (slow
 drip or silence alike); a body the server does not read is discarded, never
 parsed as the next request; every header value is refused a line break.
+Connections are capped per address and in all (``RunThruServer``), and a small
+body goes out in the head's write, with TCP_NODELAY.
 """
 
 from __future__ import annotations

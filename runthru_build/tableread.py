@@ -25,8 +25,10 @@ import contextlib
 import json
 import re
 import secrets
+import sys
 import threading
 import time
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,7 +47,13 @@ POLL_TIMEOUT_S = 25.0
 """A long-poll returns after this long even if nothing changed (well under ``AWAY_AFTER_S``)."""
 AUDIO_MODES = ("room", "apart")
 HOST_ACTIONS = ("pause", "resume", "previous", "scene", "restart", "line", "host", "away", "audio", "dismiss", "end")
-_NAME_JUNK = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+CODE = re.compile(f"[{CODE_ALPHABET}]{{{CODE_LENGTH}}}")
+_ZWJ = "\u200d"
+"""The one format character a name keeps: it joins emoji (👨‍👩‍👧)."""
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+"""Letters and symbols that draw nothing (Hangul fillers, the blank Braille cell)."""
+MAX_MARKS = 3
+"""Combining marks kept on one letter (more pile up over the lines around the name)."""
 
 
 class TableReadError(Exception):
@@ -86,11 +94,22 @@ def load_lines(build_dir: Path, slug: str) -> ScriptLines | None:
 
 
 def clean_name(raw: Any) -> str:
-    """A name as typed, without control or direction characters, trimmed and at most ``MAX_NAME`` long."""
+    """A name as typed, trimmed and at most ``MAX_NAME`` long, without what would hide or disguise
+    it: control, direction and other invisible format characters (all but the emoji joiner),
+    characters that draw nothing, piles of combining marks.  At least one character must show."""
     if not isinstance(raw, str):
         raise TableReadError(400, "a name is needed")
-    name = " ".join(_NAME_JUNK.sub("", raw).split())[:MAX_NAME].strip()
-    if not name:
+    kept: list[str] = []
+    marks = 0
+    for c in unicodedata.normalize("NFC", " ".join(raw.split())):
+        category = unicodedata.category(c)
+        if (category[0] == "C" and c != _ZWJ) or category in ("Zl", "Zp") or c in _BLANK_LETTERS:
+            continue
+        marks = marks + 1 if category[0] == "M" else 0
+        if marks <= MAX_MARKS:
+            kept.append(c)
+    name = " ".join("".join(kept).split())[:MAX_NAME].strip().strip(_ZWJ).strip()
+    if not any(unicodedata.category(c)[0] in "LNPS" for c in name):
         raise TableReadError(400, "a name is needed")
     return name
 
@@ -202,6 +221,8 @@ class TableReads:
         self.joins = Bucket(rate=1, burst=60, clock=clock)
         """Joins and starts per client address (a whole cast behind one router joins at once)."""
         self._stopped = threading.Event()
+        self._unsaved: set[str] = set()
+        """Productions whose read could not be written (said once, until a write works again)."""
         self.restore()
 
     # -- persistence ---------------------------------------------------------------------
@@ -209,45 +230,74 @@ class TableReads:
         return self.folder / f"{read.production}.json" if self.folder is not None else None
 
     def _save(self, read: Read) -> None:
+        """The read to disk (a private file: it holds the tokens).  A disk that refuses is said once
+        on stderr, and the read goes on in memory: a full disk must not stop the rehearsal."""
         path = self._path(read)
         if path is None:
             return
-        if read.ended:
-            with contextlib.suppress(FileNotFoundError):
-                path.unlink()
-            return
-        write_atomic(path, json.dumps(read.to_json(), indent=1).encode())
-        path.chmod(0o600)  # it holds the participants' tokens
+        try:
+            if read.ended:
+                with contextlib.suppress(FileNotFoundError):
+                    path.unlink()
+            else:
+                write_atomic(path, json.dumps(read.to_json(), indent=1).encode())
+        except OSError as exc:
+            if read.production not in self._unsaved:
+                self._unsaved.add(read.production)
+                print(f"runthru serve: cannot save the table read to {path}: {exc.strerror or exc} "
+                      "(it goes on, but a restart will not bring it back)", file=sys.stderr)
+        else:
+            self._unsaved.discard(read.production)
 
     def restore(self) -> list[str]:
-        """Bring back the reads a previous ``serve`` left (a file that no longer fits is left alone)."""
+        """Bring back the reads a previous ``serve`` left.  A file that no longer fits (its play is
+        gone, or it was edited by hand into something else) is left as it is and said in one line
+        on stderr: never a crash of ``serve``, never another read lost."""
         if self.folder is None or not self.folder.is_dir():
             return []
-        now = self.clock()
         for path in sorted(self.folder.glob("*.json")):
             try:
-                data = json.loads(path.read_text())
-                lines = load_lines(self.build_dir, data["production"])
-                if lines is None or not lines.speakers or path.stem != data["production"]:
-                    continue
-                read = Read(code=str(data["code"]), production=data["production"], lines=lines,
-                            host=data["host"], audio=data["audio"] if data["audio"] in AUDIO_MODES else "room",
-                            line=min(max(0, int(data["line"])), len(lines.speakers) - 1), moved=int(data["moved"]),
-                            paused=bool(data["paused"]), done=bool(data["done"]), version=int(data["version"]),
-                            created=float(data["created"]))
-                for p in data["participants"]:
-                    # everyone gets a minute's grace to come back to the restarted server
-                    read.participants[p["pid"]] = Participant(
-                        pid=str(p["pid"]), token=str(p["token"]), name=clean_name(p["name"]), joined=float(p["joined"]),
-                        seen=now, away=bool(p["marked_away"]), marked_away=bool(p["marked_away"]))
-                read.parts = {str(k): str(v) for k, v in data["parts"].items()
-                              if k in lines.characters and v in read.participants}
-                read.asks = [str(a) for a in data["asks"] if a in read.participants]
-            except (OSError, ValueError, KeyError, TypeError, TableReadError):
+                read = self._restore_one(path)
+            except Exception as exc:  # noqa: BLE001 - whatever a hand-edited file holds
+                reason = "nested too deep" if isinstance(exc, RecursionError) else str(exc) or type(exc).__name__
+                print(f"runthru serve: ignoring the table read in {path}: {reason}", file=sys.stderr)
                 continue
             if read.code not in self.reads and len(self.reads) < MAX_READS:
                 self.reads[read.code] = read
         return sorted(self.reads)
+
+    def _restore_one(self, path: Path) -> Read:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict):
+            raise ValueError("not a JSON object")
+        production, code = data["production"], data["code"]
+        lines = load_lines(self.build_dir, production) if isinstance(production, str) else None
+        if lines is None or not lines.speakers or path.stem != production:
+            raise ValueError(f"no built play {production!r} with lines for it")
+        if not isinstance(code, str) or not CODE.fullmatch(code):
+            raise ValueError(f"{code!r} is not a join code")
+        read = Read(code=code, production=production, lines=lines, host=None,
+                    audio=data["audio"] if data["audio"] in AUDIO_MODES else "room",
+                    line=min(max(0, int(data["line"])), len(lines.speakers) - 1), moved=int(data["moved"]),
+                    paused=bool(data["paused"]), done=bool(data["done"]), version=int(data["version"]),
+                    created=float(data["created"]))
+        now = self.clock()
+        for p in data["participants"][:MAX_PARTICIPANTS]:
+            try:
+                name = clean_name(p["name"])
+            except TableReadError:
+                name = "?"  # a name kept by an older serve that this one would refuse
+            # everyone gets a minute's grace to come back to the restarted server
+            read.participants[str(p["pid"])] = Participant(
+                pid=str(p["pid"]), token=str(p["token"]), name=name, joined=float(p["joined"]), seen=now,
+                away=bool(p["marked_away"]), marked_away=bool(p["marked_away"]))
+        read.parts = {k: v for k, v in data["parts"].items()
+                      if k in lines.characters and isinstance(v, str) and v in read.participants}
+        read.asks = [a for a in data["asks"] if isinstance(a, str) and a in read.participants]
+        host = data["host"]
+        read.host = host if isinstance(host, str) and host in read.participants else None
+        self._handover_if_needed(read)
+        return read
 
     def refresh(self) -> None:
         """A rebuild was published (serve --watch): each read follows its production's new lines."""
@@ -269,13 +319,19 @@ class TableReads:
         return read
 
     def for_production(self, slug: str) -> Read | None:
-        return next((r for r in self.reads.values() if r.production == slug), None)
+        with self.changed:
+            return next((r for r in self.reads.values() if r.production == slug), None)
+
+    def view(self, read: Read, me: Participant | None = None) -> dict[str, Any]:
+        """``read.view(me)`` taken under the lock, never half-way through another request's change."""
+        with self.changed:
+            return read.view(me)
 
     def who(self, read: Read, token: str | None) -> Participant:
         """The participant a token belongs to; hearing from them brings them back if they were away."""
         with self.changed:  # a re-entrant lock: callers may hold it already
-            p = next((p for p in read.participants.values() if token and secrets.compare_digest(p.token, token)),
-                     None)
+            p = next((p for p in read.participants.values()  # compare_digest refuses non-ASCII text: a 500
+                      if token and token.isascii() and secrets.compare_digest(p.token, token)), None)
             if p is None:
                 raise TableReadError(403, "you are not in this table read: join it again")
             p.seen = self.clock()
@@ -292,8 +348,20 @@ class TableReads:
         self.changed.notify_all()
 
     def _new_participant(self, read: Read, name: str) -> Participant:
+        """Someone new.  A full read makes room by dropping whoever has been away longest (first
+        those holding no part), so phones that joined and never came back cannot fill it for good.
+        A name someone in the read has already is numbered: the cast can tell who is who."""
         if len(read.participants) >= MAX_PARTICIPANTS:
-            raise TableReadError(429, f"this table read is full ({MAX_PARTICIPANTS} people)")
+            away = [p for p in read.participants.values() if p.away]
+            if not away:
+                raise TableReadError(429, f"this table read is full ({MAX_PARTICIPANTS} people)")
+            held = set(read.parts.values())
+            self._remove(read, min(away, key=lambda p: (p.pid in held, p.seen)))
+        taken = {p.name.casefold() for p in read.participants.values()}
+        base, n = name, 2
+        while name.casefold() in taken:
+            name = f"{base[:MAX_NAME - 5].rstrip()} ({n})"
+            n += 1
         now = self.clock()
         pid = secrets.token_hex(4)
         while pid in read.participants:
@@ -340,8 +408,9 @@ class TableReads:
             self._bump(read)
             return read, p
 
-    def act(self, code: str, token: str | None, action: str, arg: Any = None) -> Read:
-        """One change asked for by one participant (or refused with a ``TableReadError``)."""
+    def act(self, code: str, token: str | None, action: str, arg: Any = None) -> tuple[Read, Participant | None]:
+        """One change asked for by one participant (or refused with a ``TableReadError``): the read,
+        and the participant who asked (None once they have left)."""
         with self.changed:
             read = self.get(code)
             me = self.who(read, token)
@@ -372,7 +441,7 @@ class TableReads:
             self._bump(read)
             if read.ended:
                 self.reads.pop(read.code, None)
-            return read
+            return read, read.participants.get(me.pid)
 
     def _next(self, read: Read, me: Participant, at: Any) -> None:
         if read.paused:

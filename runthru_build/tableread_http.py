@@ -17,6 +17,7 @@ without the browser asking first); every answer is JSON and never cached.
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import re
@@ -40,12 +41,15 @@ def join_url(handler: Handler, production: str, code: str) -> str:
     """The link a phone opens to join: this server as the host's browser reached it."""
     host = handler.headers.get("Host", "").strip()
     if not _HOST.fullmatch(host):
-        host = "%s:%d" % handler.server.server_address[:2]
+        address, port = handler.server.server_address[:2]
+        host = f"{address}:{port}"
     scheme = "https" if handler.is_https() else "http"
     return f"{scheme}://{host}/{quote(production)}/{PAGE}?join={quote(code)}"
 
 
+@functools.lru_cache(maxsize=32)
 def qr_svg(url: str) -> bytes:
+    """The join link as an SVG QR code (made once per link)."""
     import segno
 
     out = io.BytesIO()
@@ -74,7 +78,7 @@ def _body(handler: Handler) -> dict[str, Any]:
         raise TableReadError(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "send JSON")
     try:
         data = json.loads(handler.body or b"{}")
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: "[[[[…" nested deeper than Python recurses
         raise TableReadError(HTTPStatus.BAD_REQUEST, "not JSON") from None
     if not isinstance(data, dict):
         raise TableReadError(HTTPStatus.BAD_REQUEST, "send a JSON object")
@@ -94,15 +98,15 @@ def _route(handler: Handler, reads: TableReads, path: str) -> tuple[int, bytes, 
         data = _body(handler)
         read, host = reads.start(str(data.get("production", "")), data.get("name"), str(data.get("audio", "room")),
                                  handler.client_id())
-        return HTTPStatus.CREATED, _json({"token": host.token, "state": read.view(host)}), "application/json"
+        return HTTPStatus.CREATED, _json({"token": host.token, "state": reads.view(read, host)}), "application/json"
     if not parts or not _CODE.fullmatch(parts[0]) or len(parts) > 2:
         raise TableReadError(HTTPStatus.NOT_FOUND, "not found")
     code, what = parts[0].upper(), parts[1] if len(parts) > 1 else ""
     if what == "" and method == "GET":
-        return ok, _json(reads.get(code).view()), "application/json"
+        return ok, _json(reads.view(reads.get(code))), "application/json"
     if what == "join" and method == "POST":
         read, me = reads.join(code, _body(handler).get("name"), handler.client_id())
-        return HTTPStatus.CREATED, _json({"token": me.token, "state": read.view(me)}), "application/json"
+        return HTTPStatus.CREATED, _json({"token": me.token, "state": reads.view(read, me)}), "application/json"
     if what == "state" and method == "GET":
         try:
             since = int(query.get("since", ["-1"])[0])
@@ -111,9 +115,8 @@ def _route(handler: Handler, reads: TableReads, path: str) -> tuple[int, bytes, 
         return ok, _json(reads.wait(code, token, since)), "application/json"
     if what == "act" and method == "POST":
         data = _body(handler)
-        read = reads.act(code, token, str(data.get("action", "")), data.get("arg"))
-        me = read.participants.get(next((p.pid for p in read.participants.values() if p.token == token), ""))
-        return ok, _json({"state": read.view(me)}), "application/json"
+        read, me = reads.act(code, token, str(data.get("action", "")), data.get("arg"))
+        return ok, _json({"state": reads.view(read, me)}), "application/json"
     if what == "qr.svg" and method == "GET":
         read = reads.get(code)
         return ok, qr_svg(join_url(handler, read.production, read.code)), "image/svg+xml"

@@ -3,7 +3,9 @@ browser plays.
 
 Piper reports how many samples each phoneme took (``phoneme_alignments``, from a
 voice patched with piper's ``patch_voice_with_alignment``); ``from_phonemes``
-groups them into words.  Engines without alignments get ``estimate``: the
+groups them into words.  Kokoro reports each phoneme's duration (a model patched
+to output them, see ``engines/kokoro.py``): ``from_timed_phonemes`` groups those.
+Engines without alignments get ``estimate``: the
 speech time shared out by syllables, marked as estimated.
 
 Times are ``[start, end]`` seconds.  Every later step that moves audio moves
@@ -22,7 +24,7 @@ from typing import Any
 
 WordTimes = list[list[float]]
 
-_PAUSE = set(",.;:!?…—–-()\"'«»¡¿")
+_PAUSE = set(",.;:!?…—–-()\"'«»¡¿“”")
 _MARKERS = {"^", "$", "_"}  # Piper's BOS, EOS and PAD
 MP3_DELAY_SAMPLES = 1105
 _VOWELS = re.compile(r"[aeiouyàâäéèêëîïôöûüœæ]+", re.IGNORECASE)
@@ -37,8 +39,7 @@ def from_phonemes(chunks: Iterable[tuple[Sequence[Any], int]], sample_rate: int,
     """Times of ``words`` (the text's) from Piper's alignments: ``chunks`` holds, per
     sentence Piper spoke, its ``PhonemeAlignment`` list and its audio's length in
     samples.  None when an alignment is missing."""
-    spans: list[list[float]] = []
-    sizes: list[int] = []
+    timed: list[tuple[str, float, float]] = []
     offset = 0
     for alignments, samples in chunks:
         if not alignments:
@@ -46,27 +47,36 @@ def from_phonemes(chunks: Iterable[tuple[Sequence[Any], int]], sample_rate: int,
         total = sum(a.num_samples for a in alignments) or 1
         scale = samples / total  # the model's lengths may differ from the audio's by a few samples
         position = 0
-        current: list[float] | None = None
         for alignment in alignments:
             start = offset + position * scale
             position += alignment.num_samples
-            end = offset + position * scale
-            phoneme = alignment.phoneme
-            if phoneme == " " or phoneme in _MARKERS:
-                current = None
-                continue
-            if phoneme in _PAUSE:
-                continue  # a pause belongs to no word: the next word starts after it
-            if current is None:
-                current = [start, end]
-                spans.append(current)
-                sizes.append(0)
-            current[1] = end
-            sizes[-1] += 1
+            timed.append((alignment.phoneme, start / sample_rate, (offset + position * scale) / sample_rate))
+        timed.append((" ", 0.0, 0.0))  # a sentence ends its last word
         offset += samples
+    return from_timed_phonemes(timed, words)
+
+
+def from_timed_phonemes(timed: Iterable[tuple[str, float, float]], words: list[str]) -> WordTimes | None:
+    """Times of ``words`` from (phoneme, start, end seconds) in spoken order: a space or a
+    model's marker ends a word, a pause mark belongs to none.  None when nothing was spoken."""
+    spans: list[list[float]] = []
+    sizes: list[int] = []
+    current: list[float] | None = None
+    for phoneme, start, end in timed:
+        if phoneme == " " or phoneme in _MARKERS:
+            current = None
+            continue
+        if phoneme in _PAUSE:
+            continue  # a pause belongs to no word: the next word starts after it
+        if current is None:
+            current = [start, end]
+            spans.append(current)
+            sizes.append(0)
+        current[1] = end
+        sizes[-1] += 1
     if not spans:
         return None
-    return match_words(words, [[s / sample_rate, e / sample_rate] for s, e in spans], sizes)
+    return match_words(words, spans, sizes)
 
 
 _MERGE_COST = 2.0

@@ -597,7 +597,9 @@ def content_stream_bomb(megabytes: int) -> bytes:
     import zlib
 
     line = b"BT /F1 12 Tf 72 720 Td (NORA. Again and again and again.) Tj ET\n"
-    packed = zlib.compress(line * (megabytes * 1024 * 1024 // len(line)), 9)
+    block = line * (1024 * 1024 // len(line))
+    packer = zlib.compressobj(9)
+    packed = b"".join(packer.compress(block) for _ in range(megabytes)) + packer.flush()
     return _raw_pdf([
         b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 4 0 R >> >> "

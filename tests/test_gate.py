@@ -151,6 +151,21 @@ def test_every_file_needs_the_cookie(gated):
     assert client.get("/_runthru/pin.css")[0] == 200
 
 
+def test_a_cookie_with_a_non_ascii_byte_is_refused_not_a_dropped_connection(gated):
+    """hmac.compare_digest raises on non-ASCII text: every request carrying such a cookie (a
+    stray one, or a stranger's) used to end in a traceback and no answer."""
+    import socket
+
+    client, _, gate, _ = gated
+    assert not gate.cookie_valid("1.2.\xe9") and gate.device_of("1.2.\xe9") is None
+    name = gate.cookie_name("session", port=client.port, https=False)
+    with socket.create_connection(("127.0.0.1", client.port), timeout=10) as conn:
+        conn.sendall(f"GET /index.html HTTP/1.1\r\nHost: 127.0.0.1:{client.port}\r\nCookie: {name}=1.2.".encode()
+                     + b"\xe9\r\nConnection: close\r\n\r\n")
+        answer = conn.recv(4096)
+    assert answer.startswith(b"HTTP/1.1 303"), answer[:40]  # to the PIN page, like any stranger
+
+
 def test_right_pin_sets_a_strict_httponly_cookie_that_opens_everything(gated):
     client, _, _, _ = gated
     status, headers, _ = login(client, "4321")

@@ -225,3 +225,16 @@ def test_max_pages_raises_the_page_limit(tmp_path):
     result = run_import(tmp_path, str(path), "--max-pages", "6")
     assert result.exit_code == 0, result.output
     assert (tmp_path / "scripts" / "long.md").read_text().count("**ANNA:**") == 12
+
+
+def test_a_pdf_bomb_in_scripts_is_one_error_not_a_hang(tmp_path):
+    """`check` and `build` read a PDF in scripts/ through the same bounded importer."""
+    scripts = tmp_path / "scripts"
+    scripts.mkdir()
+    (scripts / "bomb.pdf").write_bytes(page_tree_bomb())
+    (scripts / "radio.fdx").write_bytes((CORPUS / "screenplay_tools_TestFDX-FD.fdx").read_bytes())
+    project = load_project(tmp_path)
+    assert [p.name for p in project.productions] == ["radio"]
+    assert [str(e) for e in project.errors] == [
+        "scripts/bomb.pdf: refused: 1,000,000 pages, more than the limit of 1,000 (a PDF bomb?); "
+        "if it is a real script, import it with --max-pages"]

@@ -473,3 +473,90 @@ def test_characters_named_like_javascript_object_keys_are_nobodys_part_but_their
             shown = page.evaluate("[...document.querySelectorAll('.line.mine .cue')].map(e => e.textContent)")
             assert shown == mine and page.evaluate("runthruPlayer.state().roles") == mine, path
             page.context.close()
+
+
+SCREENPLAY = """Title: The Tragedy of Romeo and Juliet
+
+INT. LIVING ROOM - NIGHT
+
+Rain against the windows. A lamp burns low on the piano. MAYA, thirties, sits with a letter she has
+read too many times, and does not hear the door.
+
+THEO comes in, soaked through, and stands dripping in the doorway for a long moment before he speaks.
+
+THEO
+You kept the light on.
+
+MAYA
+I always do.
+
+THEO
+Even now?
+
+MAYA
+Especially now.
+"""
+
+
+def test_a_phone_opens_a_screenplay_with_its_scene_heading_and_its_whole_title_in_view(
+        browser, make_project, toy_engine):
+    """Found by a newcomer: the first load scrolled the scene heading under the sticky bar (only
+    "- NIGHT" of "INT. LIVING ROOM - NIGHT" showed), and the phone header cut the title to
+    "Romeo and Ju…"."""
+    from runthru_build.commands.build import build
+
+    root = make_project({"scripts/night.fountain": SCREENPLAY,
+                         "casts/night.toml": 'script = "../scripts/night.fountain"\nengine = "toy"\n'})
+    assert build(root).published
+    page = open_in(browser, (root / "build" / "night" / "theo" / "index.html").as_uri(), PHONE)
+    page.wait_for_timeout(300)
+    head, heading = box(page, ".sticky-head"), box(page, "h2.scene-title")
+    first = box(page, ".line.current")
+    assert heading["top"] >= head["bottom"], (heading, head)  # the whole heading, below the bar
+    assert first["bottom"] <= box(page, ".controls")["top"]  # and the first line too
+    title = page.evaluate("""() => { const h = document.querySelector('.titles h1');
+        return {clipped: h.scrollHeight > h.clientHeight + 1 || h.scrollWidth > h.clientWidth + 1,
+                lines: Math.round(h.getBoundingClientRect().height / parseFloat(getComputedStyle(h).lineHeight))}; }""")
+    assert title == {"clipped": False, "lines": 2}, title  # two lines, nothing cut
+    assert head["bottom"] <= 0.20 * 844  # the header still leaves the script the screen
+    screenshot(page, "phone-screenplay-first-load")
+    assert not page.errors
+
+
+def test_no_page_type_throws_and_listening_to_the_whole_play_has_no_drill(browser, site, tmp_path):
+    """Found by a newcomer: "Listen to the whole play" showed the shuffled-cue button; its empty drill's
+    buttons threw "Cannot read properties of undefined". Every page type, every button of its header."""
+    bundle = unzip_bundle(site / "play/ben.zip", tmp_path / "bundle")
+    pages = {"site index": site / "index.html", "role chooser": site / "play" / "index.html",
+             "role": site / "play" / "ben" / "index.html", "whole play": site / "play" / "listen.html",
+             "bundle": bundle / "index.html"}
+    for kind, path in pages.items():
+        for device in (PHONE, DESKTOP):
+            context = browser.new_context(**device)
+            page = context.new_page()
+            errors = []
+            page.on("pageerror", lambda e, errors=errors: errors.append(str(e)))
+            page.goto(path.as_uri())
+            page.wait_for_load_state()
+            if page.evaluate("window.runthruPlayer !== undefined"):
+                if kind == "whole play":
+                    assert page.is_hidden("#drill-btn")
+                for button in ("#settings-btn", "#drill-btn", "#help-btn"):
+                    if page.is_visible(button):
+                        page.click(button)
+                        for inside in ("#drill-reveal", "#drill-got", "#drill-missed", "#drill-replay"):
+                            if page.is_visible(inside):
+                                page.click(inside)
+                        page.keyboard.press("Escape")
+                page.click("#theme-btn")
+                page.click("#play")
+                page.wait_for_timeout(300)
+                page.click("#play")
+                page.keyboard.press("n")
+                page.keyboard.press("ArrowRight")
+            else:
+                for link in page.locator("button:enabled:visible").all()[:6]:  # the voice previews
+                    link.click()
+                page.wait_for_timeout(200)
+            assert errors == [], (kind, errors)
+            context.close()

@@ -145,3 +145,33 @@ def test_a_build_remembers_its_speed_for_the_next_estimate(make_project, toy_eng
     proc = run_cli("build", str(root))
     assert proc.returncode == 0, proc.stderr
     assert "rendering 60 takes: about 8 s at this machine's speed in its last builds" in proc.stderr
+
+
+def test_a_render_says_up_front_how_long_it_will_take_at_each_engines_rate_here(tmp_path):
+    """Found with Kokoro (8x Piper's time): the first word of a long render is the time expected at
+    the engine's own rate, then at the rate the last build measured on this machine."""
+    from runthru_build.engines import EngineSet
+    from runthru_build.engines.base import TakeRequest
+    from runthru_build.engines.kokoro import KokoroEngine
+    from runthru_build.render import estimate_render, remember_engine_speed
+
+    requests = [TakeRequest(f"{i:064x}", "Ten words in this line of the play, said Kate.",
+                            {"engine": "kokoro", "voice": "af_heart"}) for i in range(100)]
+    engines = EngineSet({}, state_dir=tmp_path)
+    first = estimate_render(requests, engines, workers=2)
+    assert round(first.seconds) == round(100 * 10.5 * KokoroEngine.seconds_per_word / 2)
+    progress, text, _ = plain_progress()
+    progress.start(100, 1050, first)
+    assert text.getvalue().splitlines() == [
+        "rendering 100 takes; about 2 min on this machine (kokoro: 0.230 s a word per worker, its own figure; "
+        "2 workers); a measured estimate follows once the first are done"]
+    remember_engine_speed(KokoroEngine, tmp_path, seconds=600.0, words=1000.0)  # a build measured 0.6 s a word
+    measured = estimate_render(requests, engines, workers=2)
+    assert round(measured.seconds) == 315 and "0.600 s a word per worker, measured here" in measured.text()
+    state = tmp_path / "project-state"
+    state.mkdir()
+    (state / "render-rate.json").write_text('{"work_per_s": 400.0, "start_s": 1.0, "engines": "piper"}')
+    text = io.StringIO()
+    later = RenderProgress(Console(file=text, force_terminal=False, width=200), clock=Clock(), state_dir=state)
+    later.start(100, 1050, measured)  # Piper's speed says nothing of Kokoro's
+    assert text.getvalue().startswith("rendering 100 takes; about 5 min on this machine (kokoro: 0.600 s")

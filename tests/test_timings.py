@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-import numpy as np
 import pytest
+from audio_measures import onset_after_pause
 
 from runthru_build import timings
 from runthru_build.audio import PostSettings, decode
@@ -26,19 +26,6 @@ SETTINGS = {
     "pitch down, sad tempo": ({"engine": "piper", "pitch": -2.5}, "sad", 1.0),
     "timbre (formant pass)": ({"engine": "piper", "timbre": 2.0, "pitch": 1.0}, "angry", 1.0),
 }
-
-
-def onset_after_pause(audio: np.ndarray, rate: int, around: float) -> float:
-    """The first loud 5 ms frame after the quietest stretch within 250 ms before ``around``."""
-    frame = rate // 200
-    rms = np.sqrt(np.convolve(audio.astype(np.float64) ** 2, np.ones(frame) / frame, mode="same"))
-    db = 20 * np.log10(rms / rms.max() + 1e-9)
-    lo, hi = int((around - 0.25) * rate), int((around + 0.15) * rate)
-    window = db[lo:hi]
-    quiet = lo + int(np.argmin(window))
-    loud = np.nonzero(db[quiet:hi] > -28)[0]
-    assert loud.size, "no onset after the pause"
-    return (quiet + loud[0]) / rate
 
 
 @pytest.fixture(scope="module")

@@ -258,6 +258,23 @@ def test_microphone_refused_falls_back_to_waiting(browser, served, case):
         chromium.close()
 
 
+def stored_take_seconds(page) -> dict[int, float]:
+    """The length of each take kept in the browser's IndexedDB, by item, decoded as the player would."""
+    return {int(k): v for k, v in page.evaluate("""async () => {
+        const db = await new Promise(ok => { const q = indexedDB.open('runthru', 1); q.onsuccess = () => ok(q.result); });
+        const all = (what) => new Promise(ok => {
+            const q = db.transaction('takes').objectStore('takes')[what](); q.onsuccess = () => ok(q.result); });
+        const [keys, blobs] = [await all('getAllKeys'), await all('getAll')];
+        const out = {};
+        for (let n = 0; n < keys.length; n++) {
+            const ctx = new OfflineAudioContext(1, 1, 48000);
+            const audio = await ctx.decodeAudioData(await blobs[n].arrayBuffer());
+            out[keys[n].slice(RunThru.prefix.length + 5).split(':')[0]] = audio.duration;
+        }
+        return out;
+    }""").items()}
+
+
 def test_record_two_lines_play_them_back_after_reload_and_delete(browser, bundle_url, tmp_path):
     said, _ = line([0.5, speech(SPEECH[0]), 2.5])     # loops: every line hears it again soon
     chromium = mic_browser(browser, write(tmp_path / "takes.wav", said))
@@ -267,6 +284,11 @@ def test_record_two_lines_play_them_back_after_reload_and_delete(browser, bundle
         page.wait_for_function("() => RunThru.voiceLog.filter(e => e.e === 'advance').length >= 2", timeout=30000)
         page.wait_for_function("() => document.getElementById('takes-count').textContent === '2 lines recorded'",
                                timeout=5000)
+        # each take is cut to its speech, ~150 ms kept either side: not the wait before it nor the
+        # end-of-line pause after it (found by a newcomer: 10.7 s kept for 7.5 s of speech)
+        spoken = len(speech(SPEECH[0])) / RATE
+        first = stored_take_seconds(page)[page.evaluate("RunThru.lines[0]")]
+        assert spoken - 0.05 <= first <= spoken + 0.5, (first, spoken)  # as recorded: spoken + 1.7 s
         page.click("#play")                              # pause
         page.reload()
         page.wait_for_function("() => document.getElementById('takes-count').textContent === '2 lines recorded'",

@@ -171,3 +171,20 @@ def test_indextts_weights_land_in_model_dir_and_its_hub_cache(env, hub, tmp_path
     assert [p.name for p in campplus.rglob("*.bin")] == ["campplus_cn_common.bin"]  # only the file it needs
     after = cli(env, "voices", str(tmp_path), "--engine", "indextts")
     assert "missing" not in after.stdout, after.stdout
+
+
+def test_the_voices_package_imports_no_engine():
+    """One direction: engines read voices (files, catalogues, what to download); voices/
+    stores, lists and casts without importing an engine (engines declare their downloads)."""
+    import ast
+
+    import runthru_build.voices as package
+
+    offenders = []
+    for path in sorted(Path(package.__file__).parent.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and "engines" in (node.module or "").split("."):
+                offenders.append(f"{path.name}:{node.lineno}")
+            if isinstance(node, ast.Import) and any("engines" in a.name.split(".") for a in node.names):
+                offenders.append(f"{path.name}:{node.lineno}")
+    assert not offenders

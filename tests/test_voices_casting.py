@@ -118,7 +118,9 @@ def test_a_misspelt_quality_is_caught_with_no_catalogue_fetched(make_project, mo
            'voice = "en_GB-alba-medium"\n'
     errors = [str(e) for e in load_project(make_project({"scripts/six.md": SIX, "casts/six.toml": cast})).errors]
     assert errors == ["casts/six.toml:3: roles.ALICE.voice: Piper voice 'en_GB-alba-medum' is not installed "
-                      "(did you mean en_GB-alba-medium?)"]
+                      "(did you mean en_GB-alba-medium? run: runthru-build voices download en_GB-alba-medium)",
+                      "casts/six.toml:5: roles.BORIS.voice: Piper voice 'en_GB-alba-medium' is not installed "
+                      "(run: runthru-build voices download en_GB-alba-medium)"]
 
 
 @pytest.mark.slow

@@ -23,28 +23,34 @@ def _toml_string(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)  # a JSON string is a valid TOML basic string
 
 
-def cast_toml(script: Script, script_ref: str) -> str:
-    """A starter cast: every character, its line count, and a distinct automatic voice."""
+def cast_toml(script: Script, script_ref: str, engine: str = "piper", script_path: Path | None = None) -> str:
+    """A starter cast: every character, its line count, and a distinct automatic voice of ``engine``."""
     counts = {name: 0 for name in script.characters}
     for line in script.lines():
         for speaker in line.speakers:
             counts[speaker] += 1
-    cast = automatic_cast(script, Path(script_ref))
+    cast = automatic_cast(script, script_path or Path(script_ref), engine)
     hints = script_hints(script)
     base = Voice()
-    voices = _guess_pitches({name: role.voice for name, role in cast.roles.items()}, counts, hints, base)
-    guessed = [name for name in counts if name not in hints]
+    voices = {name: role.voice for name, role in cast.roles.items()}
+    kokoro = engine == "kokoro"  # a voice of its own for each part: no pitch to guess
+    if not kokoro:
+        voices = _guess_pitches(voices, counts, hints, base)
+    guessed = [name for name in counts if name not in hints and not kokoro]
     out = [
         f"# Cast for {script.title}. Each role's voice is a starting point: change it, then run runthru-build.",
         "# pitch: semitones (a smaller or larger speaker); speed: 1.0 is natural;",
         "# timbre: semitones of formant shift (richer, slower to render); actor: shown on the role chooser.",
-        "# voice: a Piper voice (runthru-build voices --available; voices download NAME); the comment above",
-        "# each role says what it is and its licence.",
+        *(["# voice: a Kokoro voice (runthru-build voices --engine kokoro lists them; a = American, b = British,",
+            "# f/m = female/male); the comment above each role says what it is and its licence."]
+          if kokoro else
+          ["# voice: a Piper voice (runthru-build voices --available; voices download NAME); the comment above",
+           "# each role says what it is and its licence."]),
         *(["# The script says nothing of how the parts marked 'pitch guessed' sound (no MRS., SIR, no cast",
             "# list): their pitches are spread evenly, alternately higher and lower than the voice's own,",
             "# leads nearest it. Set them to suit the actors."] if guessed else []),
         f"script = {_toml_string(script_ref)}",
-        'engine = "piper"',
+        f"engine = {_toml_string(engine)}",
         "",
         "[defaults]",
         f"speed = {base.speed}",
@@ -55,10 +61,10 @@ def cast_toml(script: Script, script_ref: str) -> str:
                 f"# {describe_choice(voice.voice, voice.speaker)}"]
         if name in hints:
             out.append(f"# cast as {hints[name]}, from the script")
-        else:
+        elif not kokoro:
             out.append("# pitch guessed: the script gives no hint of this part's voice")
         if voice.voice:
-            out.append(f"voice = {_toml_string(Path(voice.voice).name.removesuffix('.onnx'))}")
+            out.append(f"voice = {_toml_string(Path(voice.voice).name.removesuffix('.onnx').removesuffix('.bin'))}")
         if voice.speaker is not None:
             out.append(f"speaker = {voice.speaker if voice.speaker.isdigit() else _toml_string(voice.speaker)}")
         out += [f"pitch = {voice.pitch}", f"speed = {voice.speed}", '# actor = ""']
@@ -81,7 +87,7 @@ def _guess_pitches(voices: dict[str, Voice], counts: dict[str, int], hints: dict
     return out
 
 
-def init_cast(script_path: Path, out: Path | None = None, force: bool = False) -> Path:
+def init_cast(script_path: Path, out: Path | None = None, force: bool = False, engine: str = "piper") -> Path:
     """Write ``casts/<script>.toml`` beside the project's scripts folder (or ``out``)."""
     script_path = script_path.resolve()
     script = load_script(script_path, str(script_path))
@@ -91,7 +97,7 @@ def init_cast(script_path: Path, out: Path | None = None, force: bool = False) -
     if out.exists() and not force:
         raise RunThruError("cast file already exists (use --force to replace it)", path=str(out))
     reference = Path(os.path.relpath(script_path, out.parent.resolve())).as_posix()
-    write_atomic(out, cast_toml(script, reference).encode("utf-8"), shared=True)
+    write_atomic(out, cast_toml(script, reference, engine, script_path).encode("utf-8"), shared=True)
     return out
 
 

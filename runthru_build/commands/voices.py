@@ -9,8 +9,11 @@ from pathlib import Path
 from ..cast import VOICE_FILE_SUFFIXES
 from ..config import load_config
 from ..engines import EngineSet, engine_names
+from ..engines.base import EngineError
+from ..errors import RunThruError
+from ..voices import kokoro
 from ..voices.catalogue import Catalogue, load_catalogue
-from ..voices.download import Downloaded, download_voice, download_weights, engine_weight_sources
+from ..voices.download import Downloaded, download_voice, download_weights
 from ..voices.store import (
     PROJECT_VOICES,
     InstalledVoice,
@@ -32,6 +35,8 @@ class EngineVoices:
     installed: list[InstalledVoice] = field(default_factory=list)
     """Piper: voices downloaded into the project or the user's data folder."""
     licences: dict[str, str | None] = field(default_factory=dict)
+    described: dict[str, str] = field(default_factory=dict)
+    """What a voice is (Kokoro: accent, gender, grade); voices not here are built in."""
     problem: str | None = None
 
 
@@ -52,11 +57,17 @@ def list_voices(root: Path, engine: str | None = None) -> list[EngineVoices]:
         except Exception as exc:  # an engine that cannot describe itself says why
             out.append(EngineVoices(name, "", problem=str(exc)))
             continue
-        wanted = (".onnx",) if name == "piper" else CLONING_SUFFIXES
+        wanted = {"piper": (".onnx",), kokoro.ENGINE: ()}.get(name, CLONING_SUFFIXES)
         entry.files = [config.shown(p) for p in found if p.suffix.lower() in wanted]
         if name == "piper":
             entry.installed = installed
             entry.licences = {voice: voice_licence(voice)[1] for voice in entry.voices}
+        if name == kokoro.ENGINE:
+            known = [kokoro.VOICES[v] for v in entry.voices]
+            entry.licences = {v.name: v.licence for v in known}
+            entry.described = {v.name: f"{v.accent} {v.gender}, grade {v.grade}" for v in known}
+            if not known:
+                entry.problem = f"no Kokoro voices yet (fetch all 28: {kokoro.download_command()})"
         missing = getattr(instance, "missing", None)
         if callable(missing) and missing():
             entry.problem = "model files missing: " + "; ".join(missing()) + \
@@ -83,7 +94,13 @@ def download_voices(names: list[str], root: Path, into_project: bool) -> list[Do
 def download_engine_weights(name: str, root: Path) -> list[Path]:
     config = load_config(root)
     engine = EngineSet(config.engines, state_dir=config.root / ".runthru").get(name)
+    try:
+        sources = engine.downloads()
+    except EngineError as exc:
+        raise RunThruError(str(exc), path="runthru.toml") from None
+    if not sources:
+        raise RunThruError(f"engine {name!r} has nothing to download (Piper voices: voices download NAME)")
     placed: list[Path] = []
-    for source in engine_weight_sources(name, engine):
+    for source in sources:
         placed += download_weights(source)
     return placed

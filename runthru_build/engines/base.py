@@ -100,6 +100,9 @@ class Engine(ABC):
     """At most this many workers (a GPU engine: one)."""
     option_names: ClassVar[tuple[str, ...]] = ()
     """What ``[engines.NAME]`` in runthru.toml may set, besides ``python``."""
+    seconds_per_word: ClassVar[float | None] = None
+    """One worker's engine seconds per word of text (a take: its words + 0.5) on a CPU core,
+    for the first estimate of a build's time; a build measures and remembers the real rate."""
 
     def __init__(self, options: dict[str, Any] | None = None, state_dir: Path | None = None) -> None:
         self.options = dict(options or {})
@@ -124,6 +127,12 @@ class Engine(ABC):
     def check_voice(cls, voice: dict[str, Any]) -> None:
         """Raise ``EngineError`` if this engine cannot speak with ``voice`` (a cast's
         voice settings); cheap, never loads a model: ``check`` calls it for every role."""
+
+    def downloads(self) -> list[Any]:
+        """What ``runthru-build voices download --engine NAME`` fetches and where it goes:
+        ``voices.download.WeightSource`` items (imported here, when asked: engines read
+        the voices package, never the reverse).  Empty: nothing to download."""
+        return []
 
     def device_name(self) -> str:
         """Where the model runs, for reports (``cpu``, ``cuda:0 (NVIDIA H100)``)."""
@@ -219,6 +228,13 @@ class CloningEngine(Engine):
 
     def batch_group(self, request: TakeRequest) -> str:
         return str(request.voice.get("voice"))
+
+    def weights_folder(self) -> Path:
+        """``model_dir``, which downloads go into; an ``EngineError`` saying how to set it when unset."""
+        if self.model_dir is None:
+            raise EngineError(f"set [engines.{self.name}] model_dir in runthru.toml (or "
+                              f"RUNTHRU_{self.name.upper()}_MODEL_DIR): the folder the weights go into")
+        return self.model_dir
 
     def missing_folder(self) -> list[str]:
         """The model folder itself when it is unset or absent: one entry, not every file it should hold."""

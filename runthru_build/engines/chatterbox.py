@@ -138,6 +138,12 @@ class ChatterboxEngine(CloningEngine):
     def _repo(self) -> str:
         return "ResembleAI/chatterbox-turbo" if self.variant == "turbo" else "ResembleAI/chatterbox"
 
+    def downloads(self) -> list[Any]:
+        from ..voices.download import WeightSource
+
+        patterns = [names[0] for names in FILES[self.variant]] + ["conds.pt"]
+        return [WeightSource(self._repo(), patterns, local_dir=self.weights_folder())]
+
     def generate_arguments(self, request: TakeRequest) -> dict[str, Any]:
         voice = request.voice.get("voice")
         if voice in (None, "default"):

@@ -116,6 +116,14 @@ class IndexTTSEngine(CloningEngine):
     def hub_cache(self) -> Path:
         return Path(self.options.get("hf_cache") or (self.model_dir / "hf_cache"))
 
+    def downloads(self) -> list[Any]:
+        from ..voices.download import WeightSource
+
+        sources = [WeightSource("IndexTeam/IndexTTS-2", None, local_dir=self.weights_folder())]
+        sources += [WeightSource(repo, [file] if file else None, hub_cache=self.hub_cache)
+                    for repo, file in {**HUB_MODELS, DEFAULT_VOCODER: None}.items()]
+        return sources
+
     def checkpoint_files(self) -> list[Path]:
         values = _config_values(self.cfg_path.read_text(encoding="utf-8")) if self.cfg_path.is_file() else {}
         return [self.model_dir / values.get(key, default) for key, default in CONFIG_FILES.items()]

@@ -31,7 +31,7 @@ import re
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -109,7 +109,12 @@ def write_aligned_model(model: Path | str, target: Path | str | None) -> str | b
         add_alignment_output(patched)
     except ValueError:  # already patched, or a model without the tensor: as it is
         return str(model)
-    data = patched.SerializeToString()
+    return written_or_bytes(patched.SerializeToString(), target)
+
+
+def written_or_bytes(data: bytes, target: Path | str | None) -> str | bytes:
+    """A patched model written to ``target`` (its path returned), or its bytes when there is
+    no target or it cannot be written."""
     if target is not None:
         try:
             write_atomic(Path(target), data)
@@ -160,6 +165,8 @@ def _speaker_id(speaker: str | None, num_speakers: int, id_map: dict[str, int]) 
 class PiperEngine(Engine):
     name = "piper"
     option_names = ("threads", "use_cuda")
+    seconds_per_word = 0.026
+    """Measured here: 0.025 s a word and 0.013 s a take (bench/render.py)."""
     worker_memory_mb = 400.0
     """One worker's peak with the shipped voice on a whole play (long sentences are cut:
     ``MAX_CLAUSE_WORDS``); a build measures and remembers the real figure for the next one."""
@@ -212,21 +219,26 @@ class PiperEngine(Engine):
 
     def _aligned_model(self, model: Path) -> str | bytes:
         """The voice patched by piper's ``patch_voice_with_alignment`` so it reports samples per
-        phoneme: a copy made once in the state folder (``piper-aligned/``), never beside the
-        voice; patched in memory when there is no state folder or it cannot be written."""
+        phoneme (``piper-aligned/``)."""
+        return self.patched_copy(model, "piper-aligned", write_aligned_model)
+
+    def patched_copy(self, model: Path, folder: str, writer: Callable[[Any, Any], str | bytes]) -> str | bytes:
+        """``model`` as ``writer`` (a module-level ``writer(model, target)``) patches it: a copy
+        made once in the state folder (``folder/``), never beside the model; patched in memory
+        when there is no state folder or it cannot be written."""
         target = None
         if self.state_dir is not None:
-            target = self.state_dir / "piper-aligned" / f"{file_digest(model, self.state_dir)[:24]}.onnx"
+            target = self.state_dir / folder / f"{file_digest(model, self.state_dir)[:24]}.onnx"
             if target.is_file():
                 return str(target)
             # in a process of its own: onnx and the protobuf stayed in each worker (+31 MB loaded, +12 at the peak)
             with contextlib.suppress(OSError, subprocess.SubprocessError):
-                subprocess.run([sys.executable, "-c", "import sys; from runthru_build.engines.piper import "
-                                "write_aligned_model; write_aligned_model(*sys.argv[1:])", str(model), str(target)],
+                subprocess.run([sys.executable, "-c", f"import sys; from {writer.__module__} import "
+                                f"{writer.__name__} as write; write(*sys.argv[1:])", str(model), str(target)],
                                capture_output=True, timeout=300, check=True)
             if target.is_file():
                 return str(target)
-        return write_aligned_model(model, target)
+        return writer(model, target)
 
     def load(self) -> None:
         self._voice(None)

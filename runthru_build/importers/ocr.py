@@ -29,7 +29,7 @@ def ocr_pages(data: bytes, shown: str, limits: Limits = DEFAULT_LIMITS) -> list[
     if (count := len(doc)) > limits.pages:
         doc.close()
         raise UnreadableInput(f"refused: {count:,} pages, more than the limit of {limits.pages:,}; "
-                              "raise it with --max-pages", path=shown)
+                              "import it with --max-pages", path=shown)
     pages = []
     try:
         with tempfile.TemporaryDirectory(prefix="runthru-ocr-") as tmp:

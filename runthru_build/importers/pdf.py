@@ -15,6 +15,7 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from ..errors import UnreadableInput
 from ..script.play import is_end_mark, is_structure_line
@@ -65,8 +66,9 @@ class TextLine:
     """(x, text) of each stretch of the line apart from the rest by a wide gap: two for a
     line of dual dialogue."""
 
-    @property
+    @cached_property
     def text(self) -> str:
+        """The line's text (read once the line is built: its spans do not change after)."""
         return "".join(s for s, _, _ in self.spans).replace("\t", " ").strip()
 
     @property

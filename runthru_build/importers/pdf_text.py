@@ -81,7 +81,7 @@ def pdfium_pages(data: bytes, shown: str, limits: Limits = DEFAULT_LIMITS) -> li
         count = len(doc)
         if count > limits.pages:
             raise UnreadableInput(f"refused: {count:,} pages, more than the limit of {limits.pages:,} (a PDF bomb?); "
-                                  "if it is a real script, raise the limit with --max-pages", path=shown)
+                                  "if it is a real script, import it with --max-pages", path=shown)
         pages = []
         total = 0
         for i in range(count):
@@ -130,7 +130,7 @@ def _page_runs(doc: pdfium.PdfDocument, index: int, max_chars: int) -> PageRuns 
         if n > ctypes.sizeof(buffer):
             buffer = (ctypes.c_ushort * (n // 2 + 1))()
             n = raw.FPDFTextObj_GetText(obj, textpage.raw, buffer, ctypes.sizeof(buffer))
-        text = clean_text(bytes(buffer)[: max(n - 2, 0)].decode("utf-16-le", errors="replace"))
+        text = clean_text(ctypes.string_at(buffer, max(n - 2, 0)).decode("utf-16-le", errors="replace"))
         if not text.strip():
             if text and runs and not runs[-1].text.endswith(" "):
                 runs[-1].text += " "  # a space drawn on its own: the next run starts a new word

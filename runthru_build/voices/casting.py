@@ -14,6 +14,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
+from . import kokoro
 from .store import BUILTIN_VOICE, InstalledVoice, installed_voices
 
 
@@ -40,6 +41,8 @@ def characteristics() -> dict[str, dict]:
 def traits(candidate: Candidate) -> set[str]:
     entry = characteristics().get(candidate.name, {})
     own = set(entry.get("traits", ()))
+    if candidate.name in kokoro.VOICES:
+        own |= kokoro.VOICES[candidate.name].traits
     if candidate.speaker is not None:
         own |= set((entry.get("speakers") or {}).get(candidate.speaker, {}).get("traits", ()))
     return own
@@ -111,6 +114,18 @@ def candidates(project_root: Path | None) -> list[Candidate]:
     return out
 
 
+def kokoro_candidates(language: str | None = None) -> list[Candidate]:
+    """The installed Kokoro voices, the project's accent first, then best graded first."""
+    installed = {v.name for v in kokoro.installed_voices()}
+    return [Candidate(str(kokoro.voice_file(v.name)), v.name) for v in kokoro.by_preference(language)
+            if v.name in installed]
+
+
+def first_free(_name: str) -> int:
+    """``assign``'s slot for voices ranked best first: the best free one."""
+    return 0
+
+
 def best_for_hint(hint: str | None, free: list[Candidate]) -> Candidate | None:
     """The free candidate sharing the most words with the hint; None when none shares any."""
     words = hint_words(hint)
@@ -169,6 +184,10 @@ def describe_choice(voice: str | None, speaker: str | None) -> str:
     """One line about a cast voice, for the comment ``cast init`` writes above it."""
     from .store import describe, voice_licence
 
+    kokoro_name = Path(voice).name.removesuffix(".bin") if voice else None
+    if kokoro_name in kokoro.VOICES and (voice == kokoro_name or voice.endswith(".bin")):
+        known = kokoro.VOICES[kokoro_name]
+        return f"{kokoro_name}; {known.accent} {known.gender}, grade {known.grade}; licence {known.licence}"
     name, licence = voice_licence(voice)
     installed = describe(Path(voice)) if voice and voice.endswith(".onnx") else None
     parts = [name if speaker is None else f"{name}, speaker {speaker}"]

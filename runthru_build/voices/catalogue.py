@@ -148,7 +148,8 @@ def missing_voice_hint(name: str, project_root: Path | None) -> str:
     if m and m.group(3) not in QUALITIES:
         quality = difflib.get_close_matches(m.group(3), QUALITIES, n=1, cutoff=0.6)
         if quality:
-            return f"did you mean {m.group(1)}-{m.group(2)}-{quality[0]}?"
+            fix = f"{m.group(1)}-{m.group(2)}-{quality[0]}"
+            return f"did you mean {fix}?" + ("" if fix in installed else f" run: {download_command(fix)}")
     if m and m.group(3) in QUALITIES:  # well formed: perhaps newer than the cached catalogue
         return f"run: {download_command(name)}"
     return "not a voice of the catalogue: runthru-build voices --available lists them (like en_GB-alba-medium)"

@@ -1,5 +1,6 @@
-"""``runthru-build voices download``: Piper voices into a voices folder, and the GPU
-engines' weights into their ``model_dir``.
+"""``runthru-build voices download``: Piper voices into a voices folder, and what an
+engine declares it needs (``Engine.downloads()``: Kokoro's voices, the GPU engines'
+weights) where it says.
 
 Everything is fetched into a staging folder RunThru creates beside the target,
 verified, then moved into place; a failed or interrupted download leaves the
@@ -14,7 +15,6 @@ import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from ..errors import RunThruError
 from .catalogue import PIPER_VOICES_REPO, PIPER_VOICES_REVISION, Catalogue
@@ -84,26 +84,6 @@ class WeightSource:
     """Files land here in the repository's layout..."""
     hub_cache: Path | None = None
     """...or in a hub cache folder, where the engine's own loader looks."""
-
-
-def engine_weight_sources(name: str, engine: Any) -> list[WeightSource]:
-    """What an engine's weights are and where they go, from the engine's own settings."""
-    if getattr(engine, "model_dir", None) is None:
-        raise RunThruError(f"set [engines.{name}] model_dir in runthru.toml (or RUNTHRU_{name.upper()}_MODEL_DIR): "
-                           "the folder the weights go into", path="runthru.toml")
-    if name == "chatterbox":
-        from ..engines.chatterbox import FILES
-
-        patterns = [names[0] for names in FILES[engine.variant]] + ["conds.pt"]
-        return [WeightSource(engine._repo(), patterns, local_dir=engine.model_dir)]
-    if name == "indextts":
-        from ..engines.indextts import DEFAULT_VOCODER, HUB_MODELS
-
-        sources = [WeightSource("IndexTeam/IndexTTS-2", None, local_dir=engine.model_dir)]
-        sources += [WeightSource(repo, [file] if file else None, hub_cache=engine.hub_cache)
-                    for repo, file in {**HUB_MODELS, DEFAULT_VOCODER: None}.items()]
-        return sources
-    raise RunThruError(f"engine {name!r} has no weights to download (Piper voices: voices download NAME)")
 
 
 def download_weights(source: WeightSource) -> list[Path]:

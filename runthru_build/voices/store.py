@@ -127,12 +127,17 @@ def voice_licence(voice: str | None) -> tuple[str, str | None]:
 
 
 def cast_voice_credits(cast) -> list[tuple[str, str | None]]:
-    """(voice, licence) of each Piper voice a cast uses, once each, in role order."""
+    """(voice, licence) of each Piper or Kokoro voice a cast uses, once each, in role order."""
+    from . import kokoro
+
     seen: dict[str, str | None] = {}
     for role in cast.roles.values():
         if role.voice.engine == "piper":
             name, licence = voice_licence(role.voice.voice)
             seen.setdefault(name, licence)
+        elif role.voice.engine == kokoro.ENGINE:
+            name = Path(role.voice.voice or kokoro.DEFAULT_VOICE).name.removesuffix(".bin")
+            seen.setdefault(f"Kokoro {name}", kokoro.LICENCE)
     return list(seen.items())
 
 

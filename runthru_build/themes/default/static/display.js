@@ -116,8 +116,23 @@
     var room = reserve - head;
     var want = rect.height < room ? head + (room - rect.height) * 0.35 : head + 8;
     var delta = rect.top - want;
+    var heading = sceneHeadingOf(row);
+    if (heading) {  // its scene's first line: the heading stays below the bar, if the line still fits
+      var top = heading.getBoundingClientRect().top;
+      if (top - delta < head + 8 && rect.bottom - top + 16 <= room) delta = top - head - 8;
+    }
     if (Math.abs(delta) < 2) return;
     window.scrollTo({ top: window.scrollY + delta, behavior: smooth && !P.reduceMotion ? "smooth" : "auto" });
+  }
+
+  // The scene heading just above a row (a direction or two between them), when the row is
+  // the scene's first line.
+  function sceneHeadingOf(row) {
+    for (var el = row.previousElementSibling; el; el = el.previousElementSibling) {
+      if (el.classList.contains("scene-title")) return el;
+      if (el.classList.contains("line")) return null;
+    }
+    return null;
   }
 
   function progressLabel() {

@@ -83,11 +83,13 @@
     frame = P.audio.paused ? null : window.requestAnimationFrame(follow);
   }
   P.audio.addEventListener("playing", function () { if (!frame) frame = window.requestAnimationFrame(follow); });
-  P.audio.addEventListener("pause", paintWord);
-  P.audio.addEventListener("ended", function () {
+  function clearWord() {
     var on = document.querySelector(".w.word-now");
     if (on) on.classList.remove("word-now");
-  });
+    lit = -1;
+  }
+  P.audio.addEventListener("pause", clearWord);  // lit again where it stands when playing resumes
+  P.audio.addEventListener("ended", clearWord);
 
   // -- short cues ------------------------------------------------------------------------
   // Where a cue's tail starts: the last clause boundary when it leaves 2..N words, else the last N words.
@@ -251,6 +253,7 @@
   }
 
   function playCue() {
+    if (current == null) return;
     var cue = P.lineAt(current - 1);
     drillAudio.pause();
     if (!cue.a) return;
@@ -274,6 +277,7 @@
   }
 
   function score(got) {
+    if (current == null) return;
     var id = lineId(current);
     var entry = scores[id] || { g: 0, m: 0 };
     if (got) entry.g += 1; else entry.m += 1;
@@ -284,6 +288,7 @@
   }
 
   function openDrill() {
+    if (!drillable().length) return;  // no part of mine here (listening to the whole play)
     if (P.playing) P.togglePlay();
     rehearsed();
     P.openDialog($("drill"), $("drill-btn"));
@@ -310,6 +315,7 @@
   $("drill").addEventListener("click", function (e) { if (e.target === $("drill")) closeDrill(); });
   $("drill-replay").addEventListener("click", playCue);
   $("drill-reveal").addEventListener("click", function () {
+    if (current == null) return;
     $("drill-mine-text").textContent = P.spokenText(P.lineAt(current));
     $("drill-mine-text").className = "";
   });

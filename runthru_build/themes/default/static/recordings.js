@@ -10,6 +10,8 @@
   var rerecord = {};         // item index -> true: record over its take next time
   var rec = null;            // { ticket, i, recorder, chunks }
   var dbOpen = null;
+  var KEEP_S = 0.15;         // silence kept before and after the speech of a take
+  var TAKE_RATE = 24000;     // a trimmed take's sample rate: speech, at half the size of 48 kHz
 
   // A take belongs to its line's words: an edited line does not play an old take.
   function keyOf(i) {
@@ -88,9 +90,13 @@
     rec = null;
     done.recorder.onstop = function () {
       if (!keep || !done.chunks.length) return;
-      var blob = new Blob(done.chunks, { type: done.recorder.mimeType || "audio/webm" });
+      var recorded = new Blob(done.chunks, { type: done.recorder.mimeType || "audio/webm" });
       var key = keyOf(done.i);
-      tx("readwrite", function (s) { s.put(blob, key); }).then(function () {
+      var blob;
+      trimmed(recorded).then(function (out) {
+        blob = out;
+        return tx("readwrite", function (s) { s.put(blob, key); });
+      }).then(function () {
         forget(done.i);
         takes[done.i] = { key: key, blob: blob };
         delete rerecord[done.i];
@@ -100,6 +106,39 @@
     };
     done.recorder.stop();
   };
+
+  // The take cut to its speech, as a WAV: the waiting before I began and the end-of-line pause
+  // after I stopped are not played back. The take as recorded where it cannot be decoded or
+  // holds nothing the detector calls speech: a take is never lost to trimming.
+  function trimmed(blob) {
+    var Offline = window.OfflineAudioContext || window.webkitOfflineAudioContext;
+    if (!Offline || !P.speechSpan || !blob.arrayBuffer) return Promise.resolve(blob);
+    return blob.arrayBuffer().then(function (data) {
+      var ctx = new Offline(1, 1, TAKE_RATE);
+      return new Promise(function (resolve, reject) { ctx.decodeAudioData(data, resolve, reject); });
+    }).then(function (audio) {
+      var samples = audio.getChannelData(0), rate = audio.sampleRate;
+      var span = P.speechSpan(samples, rate);
+      if (!span) return blob;
+      var from = Math.max(0, Math.floor((span[0] - KEEP_S) * rate));
+      var to = Math.min(samples.length, Math.ceil((span[1] + KEEP_S) * rate));
+      return wav(samples.subarray(from, to), rate);
+    }).catch(function () { return blob; });
+  }
+
+  function wav(samples, rate) {
+    var view = new DataView(new ArrayBuffer(44 + samples.length * 2));
+    function text(at, s) { for (var k = 0; k < s.length; k++) view.setUint8(at + k, s.charCodeAt(k)); }
+    text(0, "RIFF"); view.setUint32(4, 36 + samples.length * 2, true); text(8, "WAVE");
+    text(12, "fmt "); view.setUint32(16, 16, true); view.setUint16(20, 1, true); view.setUint16(22, 1, true);
+    view.setUint32(24, rate, true); view.setUint32(28, rate * 2, true); view.setUint16(32, 2, true);
+    view.setUint16(34, 16, true); text(36, "data"); view.setUint32(40, samples.length * 2, true);
+    for (var k = 0; k < samples.length; k++) {
+      var x = Math.max(-1, Math.min(1, samples[k]));
+      view.setInt16(44 + 2 * k, x < 0 ? x * 0x8000 : x * 0x7fff, true);
+    }
+    return new Blob([view], { type: "audio/wav" });
+  }
 
   function forget(i) {
     if (takes[i] && takes[i].url) URL.revokeObjectURL(takes[i].url);

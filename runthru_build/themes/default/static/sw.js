@@ -36,7 +36,8 @@ self.addEventListener("fetch", function (e) {
     e.respondWith(forgetEverything().then(function () { return fetch(req); }, function () { return fetch(req); }));
     return;
   }
-  if (req.method !== "GET" || url.origin !== self.location.origin || url.pathname.indexOf("/_runthru/") === 0) return;
+  if (req.method !== "GET" || url.origin !== self.location.origin || url.pathname.indexOf("/_runthru/") === 0 ||
+      url.pathname.indexOf("/_tableread/") === 0) return;  // the server's own answers, a table read's long-polls
   if (isAudio(url)) {
     // Takes are content-addressed: a cached copy is always right.
     e.respondWith(caches.match(req.url).then(function (hit) { return hit || fetch(req); }));

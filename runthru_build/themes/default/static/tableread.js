@@ -351,7 +351,7 @@
       li.setAttribute("data-part", c.name);
       list.appendChild(li);
     });
-    $("tr-host-panel").hidden = !isHost();
+    $("tr-host-panel").hidden = $("tr-invite").hidden = !isHost();
     if (!isHost()) return;
     var link = window.location.origin + window.location.pathname + "?join=" + encodeURIComponent(s.code);
     $("tr-code").textContent = s.code;

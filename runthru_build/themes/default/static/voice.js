@@ -57,6 +57,22 @@
     return { db: db, floor: floor, voiced: db > Math.max(floor + MARGIN_DB, MIN_DB) };
   };
 
+  // Where speech starts and ends in a recording, in seconds: the first and the last voiced run
+  // long enough to be speech, as voice mode hears it live (the start counts: nothing learned is
+  // thrown away, so a take can only be trimmed too little). null when it holds no speech.
+  function speechSpan(samples, rate) {
+    var detector = new Detector(rate);
+    detector.warmup = 0;
+    var frameS = FRAME / rate, need = Math.ceil(RUN_MS / 1000 / frameS), run = 0, first = -1, last = -1;
+    for (var k = 0; k + FRAME <= samples.length; k += FRAME) {
+      run = detector.push(samples.subarray(k, k + FRAME)).voiced ? run + 1 : 0;
+      if (run < need) continue;
+      if (first < 0) first = k / rate - (run - 1) * frameS;
+      last = (k + FRAME) / rate;
+    }
+    return first < 0 ? null : [first, last];
+  }
+
   // -- end of line: started, then silent for the pause (not while held) ----------------
   function EndOfLine(rate, pauseS) {
     this.frameMs = 1000 * FRAME / rate;
@@ -251,6 +267,7 @@
   var before = P.onSettings;  // recordings.js may have come first
   P.onSettings = function () { if (before) before(); applyVoiceSettings(); };
   P.VoiceDetector = Detector;
+  P.speechSpan = speechSpan;
   P.EndOfLine = EndOfLine;
   P.voiceLog = log;
   P.loadScript("recordings.js");
