@@ -24,7 +24,8 @@ from collections import defaultdict
 from multiprocessing import get_context
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).parent))
+if str(Path(__file__).parent) not in sys.path:  # imported by tests: after site-packages (bench/ray.py is no ray)
+    sys.path.append(str(Path(__file__).parent))
 from dracor_layouts import LAYOUTS, render
 from dracor_score import Score, parse_back, score, truth_of
 from dracor_tei import CORPORA, MIRROR, Corpus, read_play
