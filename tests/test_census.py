@@ -869,3 +869,16 @@ def test_a_setting_or_an_end_line_written_plain_is_never_the_speech_before_it():
     directions = [e.text for s in script.scenes for e in s.elements if not hasattr(e, "speakers")]
     assert directions == ["A Garden.", "Night. A lonely road.", "A room in the inn."]
     assert "End of the First Act." in script.structure
+
+
+def test_spaced_cues_whose_names_are_capitals_outside_ascii():
+    """``БАРОН  Дальше!``, ``ARGÉLIE  Timagène !``: the Folger layout with Cyrillic or accented
+    capitals (DraCor's Russian, French and Spanish plays) was read as one speech or none."""
+    russian = parse_fixture("spaced-cues-cyrillic.txt")
+    assert spoken(russian)[:5] == [(("БАРОН",), "Дальше!"), (("НАСТЯ",), "Не-ет, говорю..."),
+                                   (("КЛЕЩ",), "Велика барыня!"), (("БАРОН",), "Ну, и что же дальше?"),
+                                   (("НАСТЯ",), "«Уйди», говорю.")]
+    assert len(spoken(russian)) == 8
+    french = parse_fixture("spaced-cues-accents.txt")
+    assert spoken(french)[:2] == [(("ARGÉLIE",), "Timagène ! Vous voilà."), (("TIMAGÈNE",), "Oui, madame, me voici.")]
+    assert [s for s, _t in spoken(french)] == [("ARGÉLIE",), ("TIMAGÈNE",), ("ARGÉLIE",), ("TIMAGÈNE",), ("ÉLISE",), ("ARGÉLIE",)]

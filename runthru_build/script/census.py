@@ -50,10 +50,28 @@ _ITALIC_BEFORE_COLON = re.compile(r"^(?P<name>[^:*_\[\]()]{1,60}?)\s+(?P<mark>[_
                                   r"\s*:(?P<rest>.*)$")
 _ARROW = re.compile(r"^(?P<name>[^>()<]{1,60}?\s*(?:\([^()]*\))?)\s*>\s*(?P<rest>.*)$")
 _BRACKET = re.compile(r"^(?P<name>[^\[\](){}:;!?]{1,80}?)\s+(?P<rest>[\[({].*)$")
+
+
+def _letters(cased: str) -> str:
+    """A character class body of every BMP letter that is upper (``"upper"``) or lower case:
+    ``re`` has no ``\\p{Lu}``, and cues are written in Cyrillic, Greek and accented capitals too."""
+    test = str.isupper if cased == "upper" else str.islower
+    spans: list[list[int]] = []
+    for code in range(0x2FF0):
+        if chr(code).isalpha() and test(chr(code)):
+            if spans and spans[-1][1] == code - 1:
+                spans[-1][1] = code
+            else:
+                spans.append([code, code])
+    return "".join(re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in spans)
+
+
+_UPPER, _LOWER = _letters("upper"), _letters("lower")
 # "TOBY  Approach", and speeches that open with a quote, an apostrophe or a one-letter word:
-# "MARIA  \"You must not…", "TOBY  'Slight, I'll…", "VIOLA  O, I…"
-_SPACED = re.compile(r"^(?P<name>[A-Z][A-Z0-9'’. \-]{0,60}?[A-Z0-9.])\s+"
-                     r"(?P<rest>(?:[A-Z][a-z’'].*|I\b.*|[A-Z][\s,;:!?].*|[\"“‘'][A-Za-z].*))$")
+# "MARIA  \"You must not…", "TOBY  'Slight, I'll…", "VIOLA  O, I…"; in any capitals:
+# "БАРОН  Дальше!", "ARGÉLIE  Timagène !", "НАСТЯ  «Уйди»…"
+_SPACED = re.compile(rf"^(?P<name>[{_UPPER}][{_UPPER}0-9'’. \-]{{0,60}}?[{_UPPER}0-9.])\s+"
+                     rf"(?P<rest>(?:[{_UPPER}][{_LOWER}’'].*|I\b.*|[{_UPPER}][\s,;:!?].*|[\"“‘'«„][{_UPPER}{_LOWER}].*))$")
 _COMMA = re.compile(r"^(?P<name>[^,.:a-z]{2,60}),\s+(?P<direction>[^.]{1,80})\.\s+(?P<rest>.+)$")
 _PERIOD_END = re.compile(r"\.(?=\s|$)")
 _PERIOD_OR_DASH_END = re.compile(r"\.(?:[-—–]+\s*|(?=\s|$))")  # "MADRE.—¿Qué?", "NOVIO.-  Me voy.": Spanish cues
