@@ -70,8 +70,11 @@ _UPPER, _LOWER = _letters("upper"), _letters("lower")
 # "TOBY  Approach", and speeches that open with a quote, an apostrophe or a one-letter word:
 # "MARIA  \"You must not…", "TOBY  'Slight, I'll…", "VIOLA  O, I…"; in any capitals:
 # "БАРОН  Дальше!", "ARGÉLIE  Timagène !", "НАСТЯ  «Уйди»…"
-_SPACED = re.compile(rf"^(?P<name>[{_UPPER}][{_UPPER}0-9'’. \-]{{0,60}}?[{_UPPER}0-9.])\s+"
-                     rf"(?P<rest>(?:[{_UPPER}][{_LOWER}’'].*|I\b.*|[{_UPPER}][\s,;:!?].*|[\"“‘'«„][{_UPPER}{_LOWER}].*))$")
+# Two spaces or more are a deliberate gap: after them the speech may open as it likes, in lower case
+# (Greek editions: "ΛΥΣΙΣΤΡΑΤΗ  ἀλλ’ εἴ τις…"), with "¡¿" (Spanish), a dash or dots ("ROQUE  ...Pues vete.").
+_SPACED = re.compile(rf"^(?P<name>[{_UPPER}][{_UPPER}0-9ºª'’. \-]{{0,60}}?[{_UPPER}0-9ºª.])"
+                     rf"(?:\s+(?P<rest>(?:[{_UPPER}][{_LOWER}’'].*|I\b.*|[{_UPPER}][\s,;:!?].*|[\"“‘'«„][{_UPPER}{_LOWER}].*))"
+                     rf"|\s{{2,}}(?P<wide>(?:[¿¡\"“‘'«„–—-]|\.\.\.|…)*\s?[{_UPPER}{_LOWER}].*))$")
 _COMMA = re.compile(r"^(?P<name>[^,.:a-z]{2,60}),\s+(?P<direction>[^.]{1,80})\.\s+(?P<rest>.+)$")
 _PERIOD_END = re.compile(r"\.(?=\s|$)")
 _PERIOD_OR_DASH_END = re.compile(r"\.(?:[-—–]+\s*|(?=\s|$))")  # "MADRE.—¿Qué?", "NOVIO.-  Me voy.": Spanish cues
@@ -112,6 +115,7 @@ class Candidate:
 
 
 def _caps(name: str) -> bool:
+    name = name.replace("º", "").replace("ª", "")  # "MINERO 2º": ordinal marks count as lower case to str
     return not any(map(str.islower, name)) and any(map(str.isalpha, name))
 
 
@@ -224,7 +228,7 @@ def _read_line(text: str, solo: frozenset[str] | None) -> Reading:
             add(COMMA, comma.group("name"), comma.group("rest"), direction=comma.group("direction"))
         spaced = _SPACED.match(text) if not found else None
         if spaced:
-            add(SPACED, spaced.group("name"), spaced.group("rest"))
+            add(SPACED, spaced.group("name"), spaced.group("rest") or spaced.group("wide"))
     return reading()
 
 
