@@ -227,3 +227,16 @@ def test_a_name_like_line_inside_a_speech_is_warned_about_even_for_a_name_heard_
     src = "# P\n\n## One\n\nKING: Who comes?\nMESSENGER\nNews, my lord!\n\nKING: Speak.\n\nQUEEN: Speak!\n\nKING: Well?\n"
     script = parse_markdown(src, "p.md")
     assert "p.md:6: 'MESSENGER' stands alone on its line like a cue: read as more of KING's speech" in script.warnings
+
+
+def test_a_play_set_as_slides_with_a_heading_over_each_speech():
+    """``## DER MANN:`` heading each speech, ``---`` between them: every heading that is a name and
+    its colon, used for two speeches or more, is that character's cue (it was read as a scene
+    title, and the play had no dialogue); ``## Zweiter Auftritt`` stays a scene."""
+    script = parse_fixture("speaker-headings.md")
+    assert spoken(script) == [
+        (("DER MANN",), "Frau, liegst du? so tu ich das Licht aus."), (("DIE FRAU",), "Lieber Gott!"),
+        (("DER MANN",), "Bedenk einmal das wenige, was wir noch haben. Und morgen kommt der Vogt."),
+        (("DIE FRAU",), "Ich weiß es wohl."), (("DER MANN",), "Still!")]
+    assert [s.title for s in script.scenes] == ["Erster Auftritt", "Zweiter Auftritt"]
+    assert list(script.lines())[3].directions == ("weinend.",)

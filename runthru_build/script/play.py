@@ -147,12 +147,35 @@ def is_structure_line(text: str) -> bool:
             and not _CONTENTS_ENTRY.search(bare))
 
 
+def _speaker_headings_as_cues(blocks: list[Block]) -> list[Block]:
+    """``## PROSERPINA:`` over her speech, one heading a speech (a play set as slides): a
+    heading that is a name and its colon, and that heads two speeches or more, is a cue alone on
+    its line, not a scene title.  Act and scene headings and cast headings stay headings."""
+    named: dict[str, list[int]] = {}
+    for bi, block in enumerate(blocks):
+        if block.kind != "heading" or block.level < 2:
+            continue
+        text = _strip_emphasis(block.first.text)
+        if not text.endswith(":") or is_structure_line(text) or is_cast_heading(text.rstrip(":")):
+            continue
+        if bi + 1 >= len(blocks) or blocks[bi + 1].kind != "paragraph":
+            continue
+        cue = next((c for c in candidates(text) if c.form == COLON and c.alone), None)
+        if cue is not None:
+            named.setdefault(name_key(cue.cue.text), []).append(bi)
+    turned = {bi for at in named.values() if len(at) >= 2 for bi in at}
+    if len(named) < 2 or not turned:
+        return blocks
+    return [Block("paragraph", [SourceLine(b.first.number, 0, _strip_emphasis(b.first.text))]) if bi in turned else b
+            for bi, b in enumerate(blocks)]
+
+
 class _PlayParser:
     def __init__(self, text: str, path: str, *, markdown: bool) -> None:
         self.path = path
         self.markdown = markdown
         self.document = read_document(text, markdown=markdown)
-        self.blocks = self.document.blocks
+        self.blocks = _speaker_headings_as_cues(self.document.blocks)
         self.builder = ScriptBuilder(path)
         self.script = self.builder.script
         self.speech_indent: int | None = None
