@@ -878,7 +878,7 @@ def test_spaced_cues_whose_names_are_capitals_outside_ascii():
     assert spoken(russian)[:5] == [(("БАРОН",), "Дальше!"), (("НАСТЯ",), "Не-ет, говорю..."),
                                    (("КЛЕЩ",), "Велика барыня!"), (("БАРОН",), "Ну, и что же дальше?"),
                                    (("НАСТЯ",), "«Уйди», говорю.")]
-    assert len(spoken(russian)) == 8
+    assert len(spoken(russian)) == 10
     french = parse_fixture("spaced-cues-accents.txt")
     assert spoken(french)[:2] == [(("ARGÉLIE",), "Timagène ! Vous voilà."), (("TIMAGÈNE",), "Oui, madame, me voici.")]
     assert [s for s, _t in spoken(french)][:6] == [("ARGÉLIE",), ("TIMAGÈNE",), ("ARGÉLIE",), ("TIMAGÈNE",), ("ÉLISE",), ("ARGÉLIE",)]
@@ -892,3 +892,12 @@ def test_spaced_cues_whose_speech_opens_in_lower_case_or_with_a_spanish_mark_a_d
     assert said == [(("ΛΥΣΙΣΤΡΑΤΗ",), "ἀλλ’ εἴ τις ἐς Βακχεῖον αὐτὰς ἐκάλεσεν."), (("ΚΑΛΟΝΙΚΗ",), "καὶ σύ γ’ ὦ Λυσιστράτη."),
                     (("ΛΥΣΙΣΤΡΑΤΗ",), "ἀλλ’ ὦ Καλονίκη κάομαι τὴν καρδίαν."), (("MINERO 2º",), "¡Con Dios, Roque!"),
                     (("ROQUE",), "¿Qué quieres?"), (("MINERO 2º",), "¿Nada?"), (("ROQUE",), "...Pues vete.")]
+
+
+def test_spaced_cues_with_how_it_is_said_in_brackets_before_the_gap():
+    """``КЛЕЩ, [Барону.]  Чего ты рычишь?`` (Folger's ``KLESHCH, [to BARON.]  What…``): the name,
+    its direction, then the speech; it was read as more of the speech before, ``КЛЕЩ,`` and all."""
+    script = parse_fixture("spaced-cues-cyrillic.txt")
+    assert spoken(script)[-2:] == [(("КЛЕЩ",), "Чего ты рычишь?"), (("НАСТЯ",), "Ничего.")]
+    assert [line.directions for line in script.lines()][-2:] == [("Барону",), ("подняв голову",)]
+    assert spoken(script)[-3] == (("БАРОН",), "Ничего.")

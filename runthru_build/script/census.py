@@ -75,6 +75,8 @@ _UPPER, _LOWER = _letters("upper"), _letters("lower")
 _SPACED = re.compile(rf"^(?P<name>[{_UPPER}][{_UPPER}0-9ºª'’. \-]{{0,60}}?[{_UPPER}0-9ºª.])"
                      rf"(?:\s+(?P<rest>(?:[{_UPPER}][{_LOWER}’'].*|I\b.*|[{_UPPER}][\s,;:!?].*|[\"“‘'«„][{_UPPER}{_LOWER}].*))"
                      rf"|\s{{2,}}(?P<wide>(?:[¿¡\"“‘'«„–—-]|\.\.\.|…)*\s?[{_UPPER}{_LOWER}].*))$")
+# "KLESHCH, [to BARON.]  What are you…": the Folger layout's cue with how it is said, then the gap
+_SPACED_DIRECTION = re.compile(r"^(?P<name>[^,.:\[\](){}]{1,60}?),\s+[\[(](?P<direction>[^\[\](){}]{1,160})[\])]\s{2,}(?P<rest>\S.*)$")
 _COMMA = re.compile(r"^(?P<name>[^,.:a-z]{2,60}),\s+(?P<direction>[^.]{1,80})\.\s+(?P<rest>.+)$")
 _PERIOD_END = re.compile(r"\.(?=\s|$)")
 _PERIOD_OR_DASH_END = re.compile(r"\.(?:[-—–]+\s*|(?=\s|$))")  # "MADRE.—¿Qué?", "NOVIO.-  Me voy.": Spanish cues
@@ -199,6 +201,9 @@ def _read_line(text: str, solo: frozenset[str] | None) -> Reading:
         return _read_italic(italic.group("inner"), italic.group("after"), solo)
     if ":" in text and (aside := _ITALIC_BEFORE_COLON.match(text)):
         text = f"{aside.group('name')} ({aside.group('direction')}):{aside.group('rest')}"  # "UN SOLDAT _avance_:"
+    if (gap := _SPACED_DIRECTION.match(text)) and _caps(gap.group("name")) and _SPACED.match(f"{gap.group('name')}  {gap.group('rest')}"):
+        add(SPACED, gap.group("name"), gap.group("rest"), direction=gap.group("direction").strip().rstrip("."))
+        return reading()
     stripped = text.rstrip(" .:")
     if (stripped and stripped[-1] not in ",;&" and ":" not in stripped and not stripped.endswith((" and", " AND"))
             and not UNMARKED_DIRECTION.match(stripped)
