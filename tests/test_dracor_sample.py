@@ -13,8 +13,15 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "bench"))
+BENCH = str(REPO / "bench")
+sys.path.append(BENCH)
 from dracor_sample import FIXTURES, SAMPLE, file_name, load_truth, measure  # noqa: E402
+
+# bench/dracor_sample.py puts its folder first on the path: back to last, or bench/ray.py hides the
+# ray package from every test module collected after this one (test_render_ray did not import)
+while BENCH in sys.path:
+    sys.path.remove(BENCH)
+sys.path.append(BENCH)
 
 PINNED = json.loads((FIXTURES / "pinned.json").read_text(encoding="utf-8"))
 TRUTH = load_truth()
