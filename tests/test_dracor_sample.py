@@ -13,15 +13,8 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-BENCH = str(REPO / "bench")
-sys.path.append(BENCH)
+sys.path.append(str(REPO / "bench"))  # after site-packages: bench/ray.py must not shadow ray
 from dracor_sample import FIXTURES, SAMPLE, file_name, load_truth, measure  # noqa: E402
-
-# bench/dracor_sample.py puts its folder first on the path: back to last, or bench/ray.py hides the
-# ray package from every test module collected after this one (test_render_ray did not import)
-while BENCH in sys.path:
-    sys.path.remove(BENCH)
-sys.path.append(BENCH)
 
 PINNED = json.loads((FIXTURES / "pinned.json").read_text(encoding="utf-8"))
 TRUTH = load_truth()
