@@ -24,7 +24,8 @@ from collections import defaultdict
 from multiprocessing import get_context
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).parent))
+if str(Path(__file__).parent) not in sys.path:  # imported by tests: after site-packages (bench/ray.py is no ray)
+    sys.path.append(str(Path(__file__).parent))
 from dracor_layouts import LAYOUTS, render
 from dracor_score import Score, parse_back, score, truth_of
 from dracor_tei import CORPORA, MIRROR, Corpus, read_play
@@ -145,8 +146,22 @@ def main() -> None:
     ap.add_argument("--json", type=Path, help="write every play's scores and failure examples here")
     ap.add_argument("--worst", type=int, default=12, help="show the worst N (play, layout) pairs")
     ap.add_argument("--examples", type=int, default=6, help="failures kept per play and layout (for --json)")
+    ap.add_argument("--from-json", type=Path, nargs="+", metavar="JSON",
+                    help="print the tables of earlier --json runs instead of running (a later file's plays replace "
+                         "an earlier one's)")
     args = ap.parse_args()
     layouts = [x for x in args.layouts.split(",") if x]
+    if args.from_json:
+        merged: dict[tuple[str, str], dict] = {}
+        for file in args.from_json:
+            for r in json.loads(file.read_text(encoding="utf-8")):
+                merged[(r["corpus"], r["play"])] = r
+        results = sorted(merged.values(), key=lambda r: (r["corpus"], r["play"]))
+        layouts = [x for x in layouts if any(x in r["layouts"] for r in results)]
+        print(table(results, layouts))
+        print()
+        print(worst(results, args.worst))
+        return
     for layout in layouts:
         if layout not in LAYOUTS:
             sys.exit(f"unknown layout {layout!r} (known: {', '.join(LAYOUTS)})")

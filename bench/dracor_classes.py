@@ -37,7 +37,8 @@ def _find(lines: list[str], words: str, near: int) -> int | None:
 
 def _labels(example: dict, which: str = "both") -> list[str]:
     out = []
-    text = {"both": example.get("truth", "") + " | " + example.get("parsed", ""), "parsed": example.get("parsed", "")}
+    text = {"both": example.get("truth", "") + " | " + example.get("parsed", ""), "parsed": example.get("parsed", ""),
+            "truth": example.get("truth", "")}
     for part in text[which].split(" | "):
         name, sep, _ = part.partition(": ")
         if sep:
@@ -62,9 +63,14 @@ def classify(layout: str, ex: dict, lines: list[str]) -> str:
         return "`## NAME:` slide headings not read as cues"
     pieces = PIECE.findall(ex.get("diff", ""))
     removed, added = pieces[0] if pieces else ("", "")
-    at_name, _, at_line = ex["at"].rpartition(":")
+    _name, _, at_line = ex["at"].rpartition(":")
     near = int(at_line) if at_line.isdigit() else 1
     labels = _labels(ex)
+    truth_labels = _labels(ex, "truth")
+    parsed_labels = _labels(ex, "parsed")
+    if added and any(t.startswith(p + " ") and added.startswith(t[len(p) + 1:])
+                     for t in truth_labels for p in parsed_labels if p):
+        return "abbreviated name split at its full stop (D. ALFONSO. -> D)"
     if added and not removed:
         where = _find(lines, added, near)
         text = lines[where - 1] if where else ""

@@ -80,7 +80,8 @@ class Layout:
 
     # -- text -----------------------------------------------------------
     def spoken(self, text: str) -> str:
-        text = text.replace("[", "").replace("]", "")
+        # editors' marks in the TEI (<added>, [lost] letters) are not what a script prints
+        text = text.replace("[", "").replace("]", "").replace("<", "").replace(">", "")
         if not self.parens_spoken:
             text = text.replace("(", "– ").replace(")", " –")
         if self.markdown:

@@ -14,7 +14,8 @@ import json
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).parent))
+if str(Path(__file__).parent) not in sys.path:  # imported by tests: after site-packages (bench/ray.py is no ray)
+    sys.path.append(str(Path(__file__).parent))
 from dracor_layouts import LAYOUTS, render
 from dracor_score import Truth, parse_back, score, truth_of
 

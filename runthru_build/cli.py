@@ -221,6 +221,11 @@ def import_(files: tuple[Path, ...], out_dir: Path, force: bool, ocr: bool, max_
                        "check them):")
             for line in r.unplaced:
                 click.echo(f"    {line}")
+        if r.left_out:
+            click.echo(f"  {counted(len(r.left_out), 'line')} of the file are not in the script (end marks and the "
+                       "like; check them):")
+            for line in r.left_out:
+                click.echo(f"    {line}")
         for w in r.script.warnings:
             click.echo(f"warning: {w}", err=True)
 

@@ -81,6 +81,8 @@ class Config:
     casts: str = setting("casts", "folder of cast files (.toml)")
     build: str = setting("build", "output folder of the site")
     cache: str = setting(".runthru/cache", "content-addressed store of rendered takes")
+    max_script_mb: float = setting(8.0, "largest script file read, in MB: a bigger one is refused in one line "
+                                        "(a long play is 0.3 MB)", min=0.01, max=1024.0)
     language: str = setting("", "the plays' English, for automatic casting with accents: en-GB casts British "
                                 "Kokoro voices first, en-US (or unset) American")
     audio: AudioSettings = field(default_factory=AudioSettings)

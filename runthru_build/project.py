@@ -123,4 +123,4 @@ def _script(config: Config, path: Path, referenced_by: tuple[str, str] | None = 
                               line=find_line(text, "script"))
     if path.suffix.lower() in DOCUMENT_SUFFIXES:
         return load_document(path, shown)
-    return load_script(path, shown)
+    return load_script(path, shown, max_mb=config.max_script_mb)

@@ -258,12 +258,15 @@ class TableReads:
         for path in sorted(self.folder.glob("*.json")):
             try:
                 read = self._restore_one(path)
-            except Exception as exc:  # noqa: BLE001 - whatever a hand-edited file holds
+            except Exception as exc:  # whatever a hand-edited file holds
                 reason = "nested too deep" if isinstance(exc, RecursionError) else str(exc) or type(exc).__name__
                 print(f"runthru serve: ignoring the table read in {path}: {reason}", file=sys.stderr)
                 continue
-            if read.code not in self.reads and len(self.reads) < MAX_READS:
-                self.reads[read.code] = read
+            if read.code in self.reads or len(self.reads) >= MAX_READS:
+                why = "its code is another read's" if read.code in self.reads else f"{MAX_READS} reads are on already"
+                print(f"runthru serve: ignoring the table read in {path}: {why}", file=sys.stderr)
+                continue
+            self.reads[read.code] = read
         return sorted(self.reads)
 
     def _restore_one(self, path: Path) -> Read:

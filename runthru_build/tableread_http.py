@@ -25,7 +25,7 @@ from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, quote, urlsplit
 
-from .tableread import TableReadError, TableReads
+from .tableread import CODE, TableReadError, TableReads
 
 if TYPE_CHECKING:
     from .serve import Handler
@@ -33,7 +33,6 @@ if TYPE_CHECKING:
 PREFIX = "/_tableread/"
 PAGE = "tableread.html"
 """Each production's table-read page (site.py writes it beside the list of parts)."""
-_CODE = re.compile(r"[A-Za-z0-9]{1,12}")
 _HOST = re.compile(r"[A-Za-z0-9.\-:\[\]]{1,255}")
 
 
@@ -99,7 +98,7 @@ def _route(handler: Handler, reads: TableReads, path: str) -> tuple[int, bytes, 
         read, host = reads.start(str(data.get("production", "")), data.get("name"), str(data.get("audio", "room")),
                                  handler.client_id())
         return HTTPStatus.CREATED, _json({"token": host.token, "state": reads.view(read, host)}), "application/json"
-    if not parts or not _CODE.fullmatch(parts[0]) or len(parts) > 2:
+    if not parts or not CODE.fullmatch(parts[0].upper()) or len(parts) > 2:
         raise TableReadError(HTTPStatus.NOT_FOUND, "not found")
     code, what = parts[0].upper(), parts[1] if len(parts) > 1 else ""
     if what == "" and method == "GET":

@@ -526,7 +526,7 @@ def lost_words(data: bytes, kind: str, converted) -> list[str]:
 
     doc = converted.document
     found = Counter(words(converted.text))
-    for para in [*doc.dropped, *doc.unplaced]:
+    for para in [*doc.dropped, *doc.unplaced, *doc.left_out]:
         found.update(words(para.text))
     # PDFium marks a hyphen at a line end (U+FFFE): the two halves are one word, with or without it
     layer = [w.lower() for w in _BROKEN_WORD.findall(text_layer(data, kind).replace("\x02", "\ufffe"))]

@@ -233,7 +233,8 @@ def test_drama_class_markdown_with_bold_cues_labels_and_bold_headings():
         (("SAM",), "…in the fridge?"),
         (("ALEX", "SAM"), "The fridge!"),                 # ALL: the speakers of this scene
     ]
-    assert script.structure == ["Warm-up", "THE END", "Debrief Prompts"]
+    assert script.structure == ["Warm-up", "THE END"]
+    assert script.back_matter[0] == "**Debrief Prompts:**"  # after THE END, with no cue: the teacher's notes
     assert "Walk around the room. Freeze when the teacher claps." in script.front_matter
 
 
@@ -750,3 +751,121 @@ def test_a_one_act_play_with_a_cast_list_and_no_act_heading_has_its_speeches(bet
                                                               "Ivan Smirnov")
     if "knocks" in between:  # the opening direction names who enters: it belongs to the scene
         assert script.scenes[0].elements[0].text == "KOROVIN knocks and comes in."
+
+
+# -- failure classes seen in unseen real scripts (issue 22, part 3) ---------------------------
+
+
+def test_abbreviated_names_with_full_stops_are_whole_speakers():
+    script = parse_fixture("abbreviated-names.txt")
+    assert [s for s, _t in spoken(script)][:5] == [("1ST CIT",), ("2ND CIT",), ("C. OF LOR",), ("1ST CIT",), ("2ND CIT",)]
+    assert ("C. OF LOR",) in [s for s, _t in spoken(script)] and spoken(script)[2][1] == "My lord, the people murmur."
+    assert spoken(script)[-1] == (("WITCH 2",), "All hail!")
+    latin = parse_fixture("abbreviated-italic-names.md")
+    assert spoken(latin)[:2] == [(("M. Tul",), "Quid agis, amice?"), (("Att",), "Bene, gratias.")]
+
+
+def test_spaced_cues_whose_speech_opens_with_a_quote_an_apostrophe_or_a_letter():
+    script = parse_fixture("spaced-cues-quotes.txt")
+    assert spoken(script)[1:5] == [
+        (("ANDREW",), "Nay, by my troth, I know not."), (("MARIA",), '"You must not be so loud," my lady says.'),
+        (("TOBY",), "'Slight, I'll not be quiet."), (("VIOLA",), "O, I am undone.")]
+
+
+def test_parentheses_are_spoken_where_every_direction_is_in_brackets():
+    script = parse_fixture("parens-spoken.txt")
+    assert spoken(script)[0] == (("JOHN",), "Good morning (or is it afternoon?) to you.")
+    assert spoken(script)[3] == (("MARY",), "I was (I confess) expecting you.")
+    assert script.lines().__next__().directions == ("Entering.",)
+
+
+def test_braced_speeches_said_at_once_each_go_to_their_speaker():
+    script = parse_fixture("braced-speeches.txt")
+    assert spoken(script)[2:5] == [(("JIMMIE",), "Buck up, Lil!"), (("ROPER",), "My pet!"),
+                                   (("MRS. UPJOHN",), "'Ark to reason, dearie.")]
+    assert list(script.lines())[3].directions == ("To LILY, urgently.",)
+
+
+def test_old_french_book_layout_particles_italic_directions_and_plain_structure():
+    """``LE VIEUX GASTON:``, ``UN SOLDAT _avance_:``, ``GASTON, seul:``, a setting as a plain line,
+    ``Fin du premier acte.`` and ``ACTE DEUXIÈME``."""
+    script = parse_fixture("french-book-layout.txt")
+    said = spoken(script)
+    assert said[3] == (("UN SOLDAT",), "Madame, on vous attend.")
+    assert list(script.lines())[3].directions == ("avance",)
+    assert (("GASTON",), "Me voici seul enfin. La route est longue et noire.") in said
+    assert [s.full_title for s in script.scenes] == ["ACTE PREMIER — SCÈNE PREMIÈRE", "ACTE PREMIER — SCÈNE II",
+                                                     "ACTE DEUXIÈME — SCÈNE PREMIÈRE"]
+    assert "Fin du premier acte." in script.structure
+    assert [e.text for e in script.scenes[1].elements if not hasattr(e, "speakers")] == ["La nuit. Une route déserte."]
+
+
+def test_a_cue_that_lost_its_bold_or_its_colon_is_still_its_characters():
+    script = parse_fixture("lost-bold-cues.md")
+    assert spoken(script)[3] == (("PEGGY",), "We're sorry, but it is true.")
+    assert spoken(script)[6] == (("TOM",), "All right, all right.")
+    assert [d[1].line for d in script.doubts] == [11, 17]  # and check lists both among its least sure
+
+
+def test_uncued_words_after_a_direction_leaving_one_character_alone_are_theirs():
+    script = parse_fixture("alone-on-stage.txt")
+    assert spoken(script)[3:5] == [(("JOHN",), "Look again."), (("MARTHA",), "Gone again. Always gone when I need him.")]
+    assert not script.warnings
+
+
+def test_what_follows_a_reads_direction_is_the_readers_and_speech_between_directions_is_kept():
+    script = parse_fixture("reads-aloud.md")
+    said = spoken(script)
+    assert said[2] == (("BEN",), '"My dear Ben, I shall not come home tonight."')
+    assert said[4] == (("BEN",), "You are welcome to read it.")
+    assert said[6] == (("BEN",), '"Yours ever, Clara."')
+    assert not script.warnings
+
+
+def test_a_second_stanza_after_a_blank_line_stays_with_its_singer():
+    """In a play whose speeches end with their paragraph, a song's next stanza is no direction."""
+    script = parse_fixture("second-stanza.txt")
+    assert spoken(script)[4] == (("TOM",), "And in the valley, deep and low, The river runs where willows grow, "
+                                           "And there my love will wait for me Beneath the old green willow tree.")
+
+
+def test_front_and_back_matter_is_never_speech_nor_shown_as_direction():
+    script = parse_fixture("front-and-back-matter.txt")
+    assert [s for s, _t in spoken(script)] == [("DOMIN",), ("HELENA",), ("DOMIN",), ("HELENA",), ("NANA",), ("DOMIN",)]
+    assert [s.title for s in script.scenes] == ["ACT FIRST."]
+    assert script.back_matter[0] == "FOOTNOTES" and len(script.back_matter) == 3
+    assert not [e for s in script.scenes for e in s.elements if not hasattr(e, "speakers")]
+
+
+def test_a_cue_on_the_line_after_a_verse_line_opens_a_speech():
+    script = parse_fixture("cue-inside-paragraph.txt")
+    assert spoken(script)[:3] == [
+        (("FIRST STUDENT",), "The night is cold, the lamp is low, And still the book lies open here."),
+        (("SECOND STUDENT",), "Then close it, friend, and let us go."),
+        (("FIRST STUDENT",), "Not yet; the dawn is not yet near.")]
+
+
+def test_every_word_in_the_conventions_tables_is_read_as_structure():
+    """The act words and ordinals are data (script/conventions.py): each one, in any case,
+    heads an act or scene line, and each alone-word leaves its character on stage."""
+    from runthru_build.script import conventions as c
+    from runthru_build.script.play import _ALONE, is_end_mark, is_structure_line
+
+    for words in c.ACT_WORDS.values():
+        for word in words:
+            assert is_structure_line(f"{word} II") and is_structure_line(f"{word.title()} 3"), word
+    for words in c.ORDINALS_AFTER.values():
+        for word in words:
+            assert is_structure_line(f"ACTE {word}") and is_structure_line(f"Scene {word.lower()}"), word
+    for stem in c.ORDINAL_STEMS_DE:
+        assert is_structure_line(f"{stem.title()}er Aufzug") and is_end_mark(f"Ende des {stem.lower()}en Aufzugs."), stem
+    for word in c.ALONE_WORDS:
+        assert _ALONE.match(f"Martha {word.lower()}."), word
+
+
+def test_a_setting_or_an_end_line_written_plain_is_never_the_speech_before_it():
+    script = parse_fixture("settings-as-plain-lines.txt")
+    assert spoken(script)[3] == (("PAUL",), "Quite alone.")
+    directions = [e.text for s in script.scenes for e in s.elements if not hasattr(e, "speakers")]
+    assert directions == ["A Garden.", "Night. A lonely road.", "A room in the inn."]
+    assert "End of the First Act." in script.structure

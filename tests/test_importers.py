@@ -505,6 +505,34 @@ def test_mixed_case_cues_at_the_character_indent(tmp_path):
     assert "@McCLANE\n" in text and "@DeMARCO (V.O.)\n" in text  # Fountain's forced cue, extensions kept
 
 
+@pytest.mark.parametrize("layout", ["inline", "centred"])
+def test_mixed_case_cues_in_a_stage_play_by_its_own_layout(tmp_path, layout):
+    """In a stage play the cue layout is the play's own: `McCLANE. Text` in plain capitals
+    inline, or `DeMARCO` centred over the speech."""
+    speeches = [("McCLANE", "Come out to the coast."), ("DeMARCO", "We'll get together."), ("O'NEIL", "Have a laugh."),
+                ("McCLANE", "Yippee-ki-yay."), ("DeMARCO", "Not funny."), ("O'NEIL", "A bit funny.")]
+    rows, y = [(306, 72, "Times-Bold", "SCENE 1")], 110
+    for who, what in speeches:
+        if layout == "inline":
+            rows += [(72, y, "Times-Roman", f"{who}."), (150, y, "Times-Roman", what)]
+            y += 28
+        else:
+            rows += [(306 - 3.2 * len(who), y, "Times-Roman", who), (72, y + 14, "Times-Roman", what)]
+            y += 42
+    script, _ = imported(tmp_path, "play.pdf", _drawn_pdf([rows]))
+    assert [(line.speakers[0], line.spoken) for line in script.lines()] == speeches
+
+
+def test_a_forced_scene_heading_is_a_scene(tmp_path):
+    rows = _screenplay_page([("heading", "INT. KITCHEN - DAY"), ("action", "Anna cooks."), ("cue", "ANNA"),
+                             ("dialogue", "Soup."), ("action", "Ben enters."), ("cue", "BEN"), ("dialogue", "Again?"),
+                             ("heading", ".FLASHBACK"), ("action", "Years ago."), ("cue", "ANNA"),
+                             ("dialogue", "Soup, always.")])
+    script, text = imported(tmp_path, "forced.pdf", _drawn_pdf([rows]))
+    assert [s.title for s in script.scenes] == ["INT. KITCHEN - DAY", "FLASHBACK"]
+    assert "\n.FLASHBACK\n" in text
+
+
 def test_no_control_character_reaches_a_script_and_line_end_hyphens(tmp_path):
     """Final Draft PDFs give PDFium `pizza\\x02` / `getter`: a real hyphen broken at a line end
     (seen in a real pilot, below).  The runs here are what PDFium returns for such a page."""
@@ -689,8 +717,10 @@ def test_a_content_stream_bomb_is_refused_by_text_per_page_memory_or_time(tmp_pa
     path.write_bytes(content_stream_bomb(5))  # 15 KB on disk, 5 MB of drawing operators on one page
     with pytest.raises(UnreadableInput, match="page 1 holds more than 50,000 characters"):
         import_document(path, "stream.pdf")
+    big = tmp_path / "big.pdf"
+    big.write_bytes(content_stream_bomb(40))  # 120 KB; PDFium needs ~0.5 GB to parse its one page
     with pytest.raises(UnreadableInput, match="needed more than 48 MB of memory"):
-        import_document(path, "stream.pdf", limits=Limits(memory_mb=48))
+        import_document(big, "big.pdf", limits=Limits(memory_mb=48))
     with pytest.raises(UnreadableInput, match=r"took more than 0\.2 s"):
         import_document(path, "stream.pdf", limits=Limits(seconds=0.2))
 

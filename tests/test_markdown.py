@@ -221,3 +221,9 @@ def test_numbered_parents_and_both_of_them_are_three_parts():
     assert set(script.characters) == {"Parent One", "Child", "Parent Two", "Parents One and Two"}
     assert [t for s, t in spoken(script) if s == ("Parents One and Two",)] == ["Bed!", "Good night!"]
     assert [t for s, t in spoken(script) if s == ("Parent Two",)] == ["Now, please.", "Teeth first."]
+
+
+def test_a_name_like_line_inside_a_speech_is_warned_about_even_for_a_name_heard_once():
+    src = "# P\n\n## One\n\nKING: Who comes?\nMESSENGER\nNews, my lord!\n\nKING: Speak.\n\nQUEEN: Speak!\n\nKING: Well?\n"
+    script = parse_markdown(src, "p.md")
+    assert "p.md:6: 'MESSENGER' stands alone on its line like a cue: read as more of KING's speech" in script.warnings

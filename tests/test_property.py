@@ -110,3 +110,48 @@ def test_no_word_is_silently_lost(path, shown):
     unplaced = "\n".join(w for w in script.warnings if "could not place" in w)
     lost = _words(text) - _parsed_words(script) - _words(unplaced)
     assert not lost, f"{path.name}: {sum(lost.values())} words lost, e.g. {lost.most_common(8)}"
+
+
+def _seconds(source: str) -> float:
+    """Best of five, in this process's CPU time (other work on the machine counts less):
+    parse, then check's name checks (what ``check`` and ``build`` run)."""
+    import gc
+    import time
+
+    from runthru_build.commands.check import script_warnings
+    from runthru_build.script import census, cues, play
+
+    caches = [f for m in (census, cues, play) for f in vars(m).values() if hasattr(f, "cache_clear")]
+    best = float("inf")
+    for _ in range(5):
+        for cache in caches:
+            cache.cache_clear()  # each run starts cold, as a fresh process does
+        gc.collect()
+        gc.disable()  # a collection falling in one run and not the other is no growth
+        try:
+            start = time.process_time()
+            script_warnings(parse_markdown(source, "p.md"))
+            best = min(best, time.process_time() - start)
+        finally:
+            gc.enable()
+    return best
+
+
+def _crowd(count: int) -> str:
+    import random
+
+    rng = random.Random(count)
+    names = sorted({"".join(rng.choice("ABCDEFGHIKLMNOPRSTUWY") for _ in range(rng.randint(5, 10))) for _ in range(count * 2)})
+    return "# Crowd\n\n" + "".join(f"{n}: Here.\n\n" for n in names[:count])
+
+
+@pytest.mark.parametrize(("shape", "make"), [
+    (":( typed over and over", lambda n: "# Sad\n\nAMY: " + ":( " * (20 * n) + "\n\nBOB: Hi.\n"),
+    ("an unclosed ( over and over", lambda n: "# P\n\nAMY: " + "(" * (40 * n) + "\n\nBOB: Hi.\n"),
+    ("a name for every line", _crowd),
+])
+def test_parse_time_grows_no_faster_than_the_input(shape, make):
+    """Doubling the input at most about doubles the time (a broken edit must not stall
+    ``serve --watch``): a ratio measured in this run, not a timing."""
+    small, large = _seconds(make(300)), _seconds(make(600))
+    assert large / small <= 2.5, f"{shape}: {small:.3f}s -> {large:.3f}s when the input doubled"

@@ -69,6 +69,8 @@ def test_numbered_apart(a, b, apart):
     ("PADRE", "MADRE", {"PADRE": 2, "MADRE": 12}, False),  # Lorca's father and mother: a first letter is no slip
     ("MARIO", "MARIA", {"MARIO": 6, "MARIA": 5}, False),   # a gendered ending, both cued often
     ("MARIA", "MARIE", {"MARIA": 1, "MARIE": 20}, True),   # ...but once beside a name cued often, a slip
+    ("SMA", "SAM", {"SMA": 1, "SAM": 3}, True),            # two letters swapped in a short name, heard once
+    ("AMY", "MAY", {"AMY": 6, "MAY": 7}, False),           # ...but two names both heard often are two people
 ])
 def test_looks_misspelt(a, b, counts, slip):
     assert looks_misspelt(a, b, counts) is slip
@@ -84,3 +86,27 @@ def test_macbeth_check_warns_about_no_names(make_project):
 def test_the_slip_is_the_name_cued_less_often_even_when_it_comes_first(make_project):
     output = _check(make_project, _speeches("PETTERSON", *["PETTERSEN", "JENSEN"] * 5))
     assert "scripts/play.md:5: PETTERSON looks like a misspelling of PETTERSEN (first at scripts/play.md:6)" in output
+
+
+def test_a_short_name_with_two_letters_swapped_is_flagged(make_project):
+    """``SMA:`` among ``SAM:`` cues (issue 26): not only "speaks only once"."""
+    output = _check(make_project, _speeches("SAM", "ALEX", "SAM", "ALEX", "SMA", "ALEX", "SAM"))
+    assert "scripts/play.md:9: SMA looks like a misspelling of SAM (first at scripts/play.md:5)" in output
+
+
+def test_name_checks_find_the_same_pairs_as_comparing_every_pair():
+    """The indexed search finds exactly what comparing each pair found, on 200 names alike."""
+    import random
+
+    from runthru_build.script.names import near_duplicates
+
+    rng = random.Random(5)
+    names = sorted({"".join(rng.choice("ABDEIMNORST") for _ in range(rng.randint(3, 8))) for _ in range(200)})
+    names += ["CYBER " + n for n in names[:40]] + [n + " THE ELDER" for n in names[40:60]]
+    counts = {n: rng.choice([1, 1, 2, 3, 6, 12]) for n in names}
+    every_pair = [(b, a) if counts.get(a, 0) < counts.get(b, 0) else (a, b)
+                  for i, a in enumerate(names) for b in names[i + 1:] if looks_misspelt(a, b, counts)]
+    assert near_duplicates(names, counts) == every_pair and len(every_pair) > 5
+    variants = [(a, b) for a in names for b in names if a != b and (b.startswith(a + " ") or b.endswith(" " + a))
+                and "ELDER" not in b.split()]  # a kin word: Siward and Young Siward are two people
+    assert sorted(name_variants(names)) == sorted(variants) and len(variants) == 40

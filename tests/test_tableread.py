@@ -300,7 +300,7 @@ def test_names_lose_hidden_direction_and_format_characters_but_keep_emoji(reads)
 
 
 def test_a_name_already_in_the_read_is_numbered(reads):
-    read, host = reads.start("play", "Dana")
+    read, _host = reads.start("play", "Dana")
     _, twin = reads.join(read.code, "dana")
     _, third = reads.join(read.code, "Dana")
     assert (twin.name, third.name) == ("dana (2)", "Dana (3)")  # nobody passes for the host by name
@@ -344,7 +344,7 @@ def test_a_corrupt_or_hand_edited_read_is_skipped_in_one_line_and_the_others_com
     write_production(build)
     write_production(build, "other")
     first = TableReads(build, tmp_path / ".runthru")
-    read, _ = first.start("play", "Dana")
+    first.start("play", "Dana")
     other, eve = first.start("other", "Eve", client="elsewhere")
     path = _saved(tmp_path) / "play.json"
     data = json.loads(path.read_text())
@@ -362,6 +362,19 @@ def test_a_corrupt_or_hand_edited_read_is_skipped_in_one_line_and_the_others_com
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and str(path) in err[0]
     assert path.exists()  # left as it is, for whoever edited it
+
+
+def test_a_saved_read_copied_under_another_play_is_named_not_silently_dropped(tmp_path, capsys):
+    build = tmp_path / "build"
+    write_production(build)
+    write_production(build, "other")
+    read, _ = TableReads(build, tmp_path / ".runthru").start("play", "Dana")
+    copy = json.loads((_saved(tmp_path) / "play.json").read_text())
+    (_saved(tmp_path) / "other.json").write_text(json.dumps({**copy, "production": "other"}))  # the same code
+    again = TableReads(build, tmp_path / ".runthru")
+    assert [(code, r.production) for code, r in again.reads.items()] == [(read.code, "other")]  # read first
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "another read's" in err[0] and "play.json" in err[0]
 
 
 def test_a_saved_host_that_is_not_a_participant_hands_over_on_restart(tmp_path):
@@ -399,7 +412,7 @@ def test_a_token_with_a_non_ascii_byte_is_refused_not_a_dropped_connection(tmp_p
 
     write_production(tmp_path / "build")
     state = ServerState(build_dir=tmp_path / "build", tableread=TableReads(tmp_path / "build", None))
-    read, host = state.tableread.start("play", "Dana")
+    read, _host = state.tableread.start("play", "Dana")
     serving = Serving(state, "127.0.0.1", 0)
     serving.start()
     try:
@@ -428,7 +441,7 @@ def test_bad_json_bodies_are_4xx_never_a_dropped_connection(tmp_path, capsys):
         client = Client(serving.port)
         json_type = {"Content-Type": "application/json"}
         for body in (b"[" * 2000 + b"]" * 2000, b'{"name":' + b"[" * 2000 + b"]" * 2000 + b"}", b"\xff", b"[]", b'"Dana"'):
-            status, headers, answer = client.request("POST", "/_tableread/start", json_type, body)
+            status, _, answer = client.request("POST", "/_tableread/start", json_type, body)
             assert status == 400 and "error" in json.loads(answer), body[:20]
         status, _, _ = client.request("POST", "/_tableread/start", json_type, b'{"name":"' + b"x" * 5000 + b'"}')
         assert status == 413
@@ -805,7 +818,17 @@ def test_behind_a_pin_a_signed_in_phone_starts_and_joins(browser, read_project, 
         page.wait_for_selector("#tr-parts li button.claim")
         page.click('#tr-parts li[data-part="AMY"] button.claim')
         page.wait_for_function("() => runthruTableRead.state().roles.includes('AMY')")
-        assert not errors
+        # the PIN session ends while the read goes on (signed out in another tab, or expired): the phone
+        # goes to the PIN page, and after it comes back to the read with its part
+        session = next(c["value"] for c in page.context.cookies() if c["name"].startswith("runthru_auth"))
+        state.gate.revoke(session)
+        read = state.tableread.for_production("read")
+        state.tableread.act(read.code, read.participants[read.host].token, "resume")  # the poll returns: 401
+        page.wait_for_url("**/_runthru/pin**", timeout=5000)
+        page.fill("#pin", "4321")
+        page.click("button[type=submit]")
+        page.wait_for_function("() => runthruTableRead.state().roles.includes('AMY')")
+        assert tr_state(page)["code"] == read.code and not errors
         page.context.close()
     finally:
         serving.stop()

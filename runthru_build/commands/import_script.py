@@ -38,6 +38,11 @@ class ImportedScript:
     def unplaced(self) -> list[str]:
         return [f"{self.source} {p.where}: {p.text[:70]}" for p in self.converted.document.unplaced]
 
+    @property
+    def left_out(self) -> list[str]:
+        """Lines of a text file that are in no paragraph of the script (so no word goes unreported)."""
+        return [f"{self.source} {p.where}: {p.text[:70]}" for p in self.converted.document.left_out]
+
 
 def convert(files: list[Path], out_dir: Path, *, force: bool = False, ocr: bool = False,
             limits: Limits = DEFAULT_LIMITS) -> list[ImportedScript]:

@@ -47,11 +47,12 @@ class Imported:
 
     left_out: list[Para] = field(default_factory=list)
     """Source lines no paragraph holds (a text file's end marks the play parser drops): reported
-    with the unplaced paragraphs, though not written into the script."""
+    beside the unplaced paragraphs, though not written into the script."""
 
     @property
     def unplaced(self) -> list[Para]:
-        return [p for p in self.paras if p.kind == "unplaced"] + self.left_out
+        """Paragraphs kept in the script as stage directions because no rule placed them."""
+        return [p for p in self.paras if p.kind == "unplaced"]
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u200b\u200e\u200f\u2028\u2029\ufeff\ufffe\uffff]")
@@ -217,7 +218,7 @@ def _caps_name_end(text: str) -> tuple[int, int] | None:
     best = None
     for m in _NAME_END.finditer(text, 0, 42):
         name = text[: m.start()]
-        if not (name[:1].isalpha() and name[:1].isupper() and is_caps(name)):
+        if not (name[:1].isalpha() and name[:1].isupper() and is_cue_shape(name)):
             break
         best = (m.start(), m.end())
     return best

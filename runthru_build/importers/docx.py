@@ -29,7 +29,7 @@ from .document import (
     after_name,
     clean_text,
     emphasis_markdown,
-    is_caps,
+    is_cue_shape,
     leading_name,
     speech_markdown,
     title_page_paras,
@@ -158,6 +158,9 @@ def read_docx(data: bytes, shown: str, *, max_paragraphs: int = 60_000, max_char
     styles = _Styles(unpack(archive, "word/styles.xml", budget, shown) if "word/styles.xml" in names else None,
                      shown)
     xml = unpack(archive, "word/document.xml", budget, shown)
+    if xml.count(b"<w:p>") + xml.count(b"<w:p ") > max_paragraphs:  # counted before any is parsed
+        raise UnreadableInput(f"refused: more than {max_paragraphs:,} paragraphs (a Word bomb?); split the document",
+                              path=shown)
     items = []
     count = chars = 0
     try:
@@ -273,7 +276,7 @@ def _play(items: list) -> list[Para]:
             rest = speech_markdown(after_name(spans))
             if rest:
                 paras.append(Para("dialogue", rest, where))
-        elif centred and is_caps(text) and len(text) < 40 and i + 1 < len(items) and not items[i + 1][4]:
+        elif centred and is_cue_shape(text) and len(text) < 40 and i + 1 < len(items) and not items[i + 1][4]:
             in_speech = True
             paras.append(Para("cue", text, where))
         elif all(italic for t, _, italic in spans if t.strip()) or is_end_mark(text):

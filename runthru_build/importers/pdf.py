@@ -46,6 +46,8 @@ _CONTD = re.compile(r"\s*\(\s*CONT(?:'|’)?D\s*\)\s*$|\s*\(\s*CONTINUING\s*\)\s
 _SCENE_NUMBER = r"[A-Z]{0,2}\d+[A-Z]{0,2}(?:\.\d+)?"
 _SCENE_HEADING = re.compile(rf"^(?:{_SCENE_NUMBER}\s+)?\.?(?:INT|EXT|EST|I/E|E/I|INT\.?\s*/\s*EXT|EXT\.?\s*/\s*INT"
                             r"|INTERIOR|EXTERIOR)(?:\.|\s|-|$)", re.IGNORECASE)
+_FORCED_HEADING = re.compile(r"^\.[A-Z0-9]")
+"""Fountain's forced scene heading (``.FLASHBACK``), as a screenplay printed from Fountain may keep it."""
 _CONTINUED = re.compile(rf"^(?:{_SCENE_NUMBER}\s+)?\(?\s*CONTINUED\s*\)?:?\s*(?:\(\d+\))?(?:\s+{_SCENE_NUMBER})?$", re.I)
 _OMITTED = re.compile(rf"^(?:{_SCENE_NUMBER}\s+)?(?:OMITTED|OMIT)\b.*?(?:\s+{_SCENE_NUMBER})?$")
 _TRANSITION = re.compile(r"^(?:[A-Z .'’\-]+TO:|FADE (?:IN|OUT)[.:]?|FADE TO BLACK\.?|CUT TO BLACK\.?|THE END\.?)$")
@@ -366,7 +368,7 @@ class _Layout:
                 current.append(ln)
                 continue
             flush()
-            if _SCENE_HEADING.match(text):
+            if _SCENE_HEADING.match(text) or _FORCED_HEADING.match(text):
                 kind = "scene_heading"
             elif _OMITTED.match(text):
                 kind = "note"
@@ -456,7 +458,7 @@ class _Layout:
             if found:
                 names[found[0]] += 1
                 styled += found[1]
-        centred_names = Counter(ln.text for ln in lines if self._centred(ln) and is_caps(ln.text)
+        centred_names = Counter(ln.text for ln in lines if self._centred(ln) and is_cue_shape(ln.text)
                                 and not STRUCTURE_WORDS.match(ln.text) and len(ln.text) < 40)
         # plain capitals (NAME. text) are a cue only where names are not set in bold or centred:
         # otherwise a speech line that opens with a name is just speech
@@ -497,10 +499,10 @@ class _Layout:
             text = ln.text
             prev = lines[i - 1] if i > first_body else None
             gap = prev is not None and self._gap(prev, ln)
-            if self._centred(ln) and (ln.bold or is_caps(text)):
+            if self._centred(ln) and (ln.bold or is_cue_shape(text)):
                 nxt = lines[i + 1] if i + 1 < len(lines) else None
                 opens_speech = nxt is not None and nxt.page == ln.page and not self._gap(ln, nxt) \
-                    and _near(nxt.x0, self.left, 12) and is_caps(text) and len(text) < 40 \
+                    and _near(nxt.x0, self.left, 12) and is_cue_shape(text) and len(text) < 40 \
                     and (not nxt.italic or (not nxt.text.startswith(("(", "[")) and self._ends_speech(i + 1)))
                 if (centred_names[text] >= 2 or opens_speech) and not is_structure_line(text):
                     counts["centred names"] += 1

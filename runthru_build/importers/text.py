@@ -55,27 +55,23 @@ def read_text_script(data: bytes, shown: str) -> tuple[Imported, str | None]:
     script = parse_text(text, shown)
     paras = paras_from_script(script)
     left_out = _left_out(text, paras)
-    if left_out:
-        notes.append(f"{len(left_out)} lines the play parser left out (end marks, stray lines): listed below")
     return Imported(paras, screenplay=False, source_kind="text", notes=notes, left_out=left_out), None
 
 
 def _left_out(text: str, paras: list[Para]) -> list[Para]:
     """Lines of the source with a word that none of the paragraphs holds (the parser drops end
-    marks such as ``END OF THE FIRST ACT``): listed by line number, so no word goes unreported."""
+    marks such as ``END OF THE FIRST ACT``): listed by line number, so no word goes unreported.
+    A line whose words are all there takes them; a line short of any takes none, so an end
+    mark cannot use up the words of the heading after it."""
     have: Counter[str] = Counter()
     for p in paras:
         have.update(w.lower() for w in _WORD.findall(p.text))
     lines = []
     for number, line in enumerate(text.split("\n"), start=1):
-        words = [w.lower() for w in _WORD.findall(line)]
-        missing = False
-        for w in words:
-            if have[w] > 0:
-                have[w] -= 1
-            else:
-                missing = True
-        if missing:
+        words = Counter(w.lower() for w in _WORD.findall(line))
+        if all(have[w] >= n for w, n in words.items()):
+            have.subtract(words)
+        else:
             lines.append(Para("unplaced", line.strip(), f"line {number}"))
     return lines
 

@@ -140,7 +140,7 @@ def _fountain_block(kind: str, text: str) -> str:
         return f"# {text}"
     if kind in ("scene", "scene_heading"):
         flat = " ".join(text.split())
-        return flat if _FOUNTAIN_HEADING.match(flat) else f".{flat}"
+        return flat if _FOUNTAIN_HEADING.match(flat) or flat.startswith(".") else f".{flat}"
     if kind == "transition":
         flat = " ".join(text.split())
         return flat if _FOUNTAIN_TRANSITION.match(flat) else f"> {flat}"

@@ -19,6 +19,8 @@ _RULE = re.compile(r"^(?:[-*_]\s*){3,}$")
 _BULLET = re.compile(r"^[-*+]\s+(?=\S)")  # a list item's mark: never emphasis, which has no space after it
 _BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _TAG = re.compile(r"</?[A-Za-z][^<>]*>")
+# A brace drawn down the right of lines said (or listed) together: "ROPER.    } [_To LILY._]"
+_BRACE_COLUMN = re.compile(r"(?<=\S)\s+\}(?=\s|$)")
 _GUTENBERG_START = re.compile(r"^\*{3}\s*START OF (?:THE|THIS) PROJECT GUTENBERG", re.IGNORECASE)
 _GUTENBERG_END = re.compile(r"^\*{3}\s*END OF (?:THE|THIS) PROJECT GUTENBERG|^End of (?:the )?Project Gutenberg", re.IGNORECASE)
 
@@ -93,6 +95,8 @@ def read_document(text: str, *, markdown: bool) -> Document:
             raw = _BR.sub(" ", raw) if not _BR.match(raw.lstrip()) else _BR.sub("", raw, count=1)
             if raw.lstrip().startswith("<") and raw.rstrip().endswith(">"):
                 raw = _TAG.sub("", raw)  # an HTML block line: its text, never its tags
+        if "}" in raw and "{" not in raw:
+            raw = _BRACE_COLUMN.sub("", raw)  # "JIMMIE.        }" / "Buck up, Lil!  }": said at once
         stripped = raw.strip()
         if not stripped:
             paragraph = None

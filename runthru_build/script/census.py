@@ -18,10 +18,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from .blocks import Block, SourceLine
+from .conventions import ABBREVIATED_TITLES
 from .cues import (
     GROUP_ALL,
     GROUP_BOTH,
     GROUP_MARK,
+    LOWER_TAIL,
     NAME_SUFFIXES,
     Cue,
     is_cast_list_entry,
@@ -43,9 +45,15 @@ _COLON = re.compile(
 # "Fairy godmother:", "All kids:": a name in a children's play typed with only its first word capitalised
 _SENTENCE_CASE_NAME = re.compile(r"^(?!(?:I|It|He|She|We|They|You|This|That|There|Here|What|Note|Then)\b)"
                                  r"[A-Z][\w'’\-]*(?: [a-z][\w'’\-]*){1,2}$")
+# "Un Soldat _avance_: Madame…": how the line is said, in italics between the name and its colon
+_ITALIC_BEFORE_COLON = re.compile(r"^(?P<name>[^:*_\[\]()]{1,60}?)\s+(?P<mark>[_*])(?P<direction>[^_*:]{1,60}?)(?P=mark)"
+                                  r"\s*:(?P<rest>.*)$")
 _ARROW = re.compile(r"^(?P<name>[^>()<]{1,60}?\s*(?:\([^()]*\))?)\s*>\s*(?P<rest>.*)$")
 _BRACKET = re.compile(r"^(?P<name>[^\[\](){}:;!?]{1,80}?)\s+(?P<rest>[\[({].*)$")
-_SPACED = re.compile(r"^(?P<name>[A-Z][A-Z0-9'’. \-]{0,60}?[A-Z0-9.])\s+(?P<rest>(?:[A-Z][a-z’'].*|I\b.*|[A-Z]\s.*))$")
+# "TOBY  Approach", and speeches that open with a quote, an apostrophe or a one-letter word:
+# "MARIA  \"You must not…", "TOBY  'Slight, I'll…", "VIOLA  O, I…"
+_SPACED = re.compile(r"^(?P<name>[A-Z][A-Z0-9'’. \-]{0,60}?[A-Z0-9.])\s+"
+                     r"(?P<rest>(?:[A-Z][a-z’'].*|I\b.*|[A-Z][\s,;:!?].*|[\"“‘'][A-Za-z].*))$")
 _COMMA = re.compile(r"^(?P<name>[^,.:a-z]{2,60}),\s+(?P<direction>[^.]{1,80})\.\s+(?P<rest>.+)$")
 _PERIOD_END = re.compile(r"\.(?=\s|$)")
 _PERIOD_OR_DASH_END = re.compile(r"\.(?:[-—–]+\s*|(?=\s|$))")  # "MADRE.—¿Qué?", "NOVIO.-  Me voy.": Spanish cues
@@ -55,9 +63,7 @@ _CAPS_NAME_THEN_DIRECTION = re.compile(
     r"^(?P<name>[^\W\d_a-zß][^\Wa-zß]+(?:[.'’\-][^\Wa-zß]*)*(?:\s+[^\W\d_a-zß][^\Wa-zß]+(?:[.'’\-][^\Wa-zß]*)*){0,3})"
     r"\s+(?P<direction>[a-zäöüßàèéìòù][^.!?]{0,80})$"
 )
-_TITLES = frozenset({"MR", "MRS", "MS", "MISS", "DR", "ST", "LT", "SGT", "CAPT", "COL", "GEN", "REV", "PROF", "MME",
-                     "MLLE", "M", "MM", "MESSRS", "SIR", "FR", "BRO", "SR", "JR", "GOV", "SEN", "REP", "PVT", "CPL",
-                     "MAJ", "ADM", "HON", "DON", "MT"})
+_TITLES = ABBREVIATED_TITLES
 _CAST_HEADING = re.compile(
     r"^[*_#\s]*(dramatis person(?:ae|æ)|(?:the )?persons (?:of|in) the (?:play|drama)|(?:the )?persons represented|"
     r"(?:the )?characters(?: in the play| of the play)?|cast(?: of characters| list)?|the cast|personnages|personajes|personaggi|interlocutori|personen(?: der handlung)?|"
@@ -106,7 +112,8 @@ class Reading:
 def _candidate(form: str, name: str, rest: str, *, direction: str | None = None,
                solo: frozenset[str] | None = None, unmarked: bool = False) -> Candidate | None:
     name = name.strip()
-    caps = _caps(_PARENS.sub("", name) if "(" in name else name)
+    bare = _PARENS.sub("", name) if "(" in name else name
+    caps = _caps(LOWER_TAIL.sub("", bare) if "," in bare else bare)  # "GASTON, seul" is a name in capitals
     cue = parse_cue(name, caps=caps, solo=solo)
     if cue is None:
         return None
@@ -168,6 +175,8 @@ def _read_line(text: str, solo: frozenset[str] | None) -> Reading:
     italic = _ITALIC.match(text)
     if italic:
         return _read_italic(italic.group("inner"), italic.group("after"), solo)
+    if ":" in text and (aside := _ITALIC_BEFORE_COLON.match(text)):
+        text = f"{aside.group('name')} ({aside.group('direction')}):{aside.group('rest')}"  # "UN SOLDAT _avance_:"
     stripped = text.rstrip(" .:")
     if (stripped and stripped[-1] not in ",;&" and ":" not in stripped and not stripped.endswith((" and", " AND"))
             and not UNMARKED_DIRECTION.match(stripped)
@@ -234,10 +243,15 @@ def _period(text: str) -> tuple[str, str] | None:
         bare = head.rsplit(" ", 1)[-1].strip("(").upper()
         if bare in _TITLES and "(" not in head:
             continue
+        if len(bare) == 1 and bare.isalpha() and _CAPS_TO_STOP.match(text, m.end()):
+            continue  # "C. OF LOR. My lord": an initial inside a name in capitals, which ends at the next stop
         if not head.strip() or head.strip()[0] in "([*_":
             return None
         return head, text[m.end():]
     return None
+
+
+_CAPS_TO_STOP = re.compile(r"\s*[A-Z0-9][A-Z0-9'’\-]*(?:\.?\s[A-Z0-9][A-Z0-9'’\-]*)*\.(?=\s|$)")
 
 
 @dataclass
@@ -272,9 +286,18 @@ class Conventions:
     cues_open_paragraphs: bool = False
     directions: Counter[str] = field(default_factory=Counter)
     unmarked_directions: bool = False
+    paren_lines: int = 0  # lines wholly in ( ): "(Enter CHORUS.)", "*(sighing)*"
+    bracket_lines: int = 0  # lines wholly in [ ]
     lone_cues_head_speeches: bool = False  # "ROMEO." alone on the first line of the paragraph that holds the speech
     readings: dict[tuple[int, int], tuple[tuple[Candidate, ...], int]] = field(default_factory=dict, repr=False)
     """(block, line) -> the cue forms the line fits, read with ``solo``, and the lines it takes."""
+
+    @property
+    def spoken_parens(self) -> bool:
+        """A play whose directions standing on their lines are all in ``[…]`` (and many of them):
+        its ``(…)`` are words said in parenthesis, not directions."""
+        brackets = self.directions["[…]"] + self.directions["[_…_]"]
+        return self.paren_lines == 0 and self.bracket_lines >= 1 and brackets >= 3
 
     @property
     def one_paragraph_speeches(self) -> bool:
@@ -295,6 +318,8 @@ class Conventions:
         if self.unmarked_directions:
             marks += ", plain paragraphs"
         speeches = "one paragraph" if self.one_paragraph_speeches else "may run over several paragraphs"
+        if self.spoken_parens:
+            marks += "; (…) spoken"
         where = "cues open paragraphs" if self.cues_open_paragraphs else "cues open lines"
         cast = f"; cast list: {len(set(self.cast.values()))} names" if self.cast else ""
         aliases = "; aliases: " + ", ".join(f"{k} → {v}" for k, v in sorted(self.aliases.items())) if self.aliases else ""
@@ -496,7 +521,8 @@ def take_census(blocks: list[Block], heading_at: set[int], first_body: int) -> C
         # "Parents One and Two": read again knowing who speaks alone, it is one name, not
         # PARENTS ONE and a character called TWO, so count it as it will be read
         regrouped = {(bi, li) for bi, li, _text in grouped}
-        cues = [next((r for r in conv.readings[bi, li][0] if r.form == c.form and r.caps == c.caps), c)
+        cues = [next((r for r in conv.readings[bi, li][0] if r.form == c.form and r.caps == c.caps
+                      and not any("," in n for n in r.cue.names)), c)  # "Ready, Mr. Smythe." is no name
                 if (bi, li) in regrouped else c for bi, li, c in accepted]
     counts: Counter[str] = Counter()
     spellings: dict[str, Counter[str]] = {}
@@ -594,15 +620,24 @@ def _wrapped(blocks: list[Block]) -> bool:
 
 _DIRECTION_MARKS = (
     ("[_…_]", re.compile(r"\[_[^\]]*_?\.?\]?")),
-    ("[…]", re.compile(r"\[[^\]_][^\]]*\]")),
-    ("(…)", re.compile(r"\([^)]*\)")),
-    ("{…}", re.compile(r"\{[^}]*\}")),
+    # innermost pairs: the same test, in time linear in the text even where brackets never close
+    ("[…]", re.compile(r"\[[^\[\]_][^\[\]]*\]")),
+    ("(…)", re.compile(r"\([^()]*\)")),
+    ("{…}", re.compile(r"\{[^{}]*\}")),
     ("_…_", re.compile(r"(?<![\w*])_[^_]+_(?!\w)")),
     ("*…*", re.compile(r"(?<![\w*])\*[^*]+\*(?![\w*])")),
 )
 
 
+_WHOLE_LINE = re.compile(r"^[*_]*(?:\((?P<paren>.*)\)|\[(?P<bracket>.*)\])[*_.]*$")
+
+
 def _count_directions(block: Block, conv: Conventions) -> None:
+    for line in block.lines:
+        whole = _WHOLE_LINE.match(line.text)
+        if whole:
+            conv.paren_lines += whole.group("paren") is not None
+            conv.bracket_lines += whole.group("bracket") is not None
     text = block.text
     for label, pattern in _DIRECTION_MARKS:
         if pattern.search(text):

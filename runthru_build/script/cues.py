@@ -54,6 +54,8 @@ _NAME_CHARS = re.compile(r"^@?[^\W_][\w .'’\-#\"“”&,]*$")
 # In a name, a mark that may join several people (or a name and how it is said: "JANOT, APARTÉ").
 GROUP_MARK = re.compile(r"\s*(?:&|\+|/|,|\bAND\b|\band\b)\s*")
 _NOT_IN_NAMES = re.compile(r"[^\w .'’\-#\"“”&,+/@]")  # what _NAME_CHARS and GROUP_MARK allow
+LOWER_TAIL = re.compile(r",\s*(?P<how>[^\W\d_A-Z][^\W\d_]*['’]?(?:\s+[^\W\d_A-Z][^\W\d_]*['’]?)?)\s*$")
+"""``, seul`` / ``, à part`` / ``, aside`` ending a cue: one or two lower-case words, how it is said."""
 _TRAILING_PAREN = re.compile(r"^(?P<name>.*?)\s*\((?P<paren>[^()]*)\)\s*$")
 _DOT_LEADER = re.compile(r"(?:\.\s?){4,}\s*\S|…\s+\S|\s*[-–—]{1,2}\s")  # "JIMMY ...... Sam Walker", not ". . .and so"
 _ACTOR = re.compile(r"^[A-Z][\w.'’\-]*(?:\s+[\w.'’\-]+){0,4}$")  # what follows a "…" or "--" leader in a cast list
@@ -94,7 +96,7 @@ def is_name(text: str, *, caps: bool = True) -> bool:
     else:
         if len(words) > 5 or len(text) > 40:
             return False
-        shouted = [w for w in words if len(w) > 1 and w.isupper()]
+        shouted = [w for w in words if len(w.rstrip(".")) > 1 and w.isupper()]  # "M. Tul" is no shout
         if shouted and any(any(c.islower() for c in w) for w in words):
             return False  # "Enter MACBETH" is a direction naming a character
         if len(words) <= 3 and words[0] in ROMANCE_ARTICLES and all(w.isalpha() and w.islower() for w in words[1:]):
@@ -147,6 +149,11 @@ def _parse_cue(text: str, caps: bool, solo: frozenset[str] | None) -> Cue | None
         elif paren:
             direction = f"{paren}; {direction}" if direction else paren
     name_part = name_part.strip().lstrip("@").strip()
+    if "," in name_part and (tail := LOWER_TAIL.search(name_part)):
+        # "GASTON, seul", "Janot, à part": a name, then how it is said
+        name_part = name_part[: tail.start()].strip()
+        said = tail.group("how")
+        direction = f"{said}; {direction}" if direction else said
     if not name_part:
         return None
     if (solo is None or "," not in name_part) and _NOT_IN_NAMES.search(name_part):
@@ -217,24 +224,26 @@ def _bracketed(m: re.Match[str], text: str) -> str:
     return m.group("inner") if enclosed else f"[{m.group('inner')}]"
 
 
-def split_directions(markdown: str) -> list[Part]:
+def split_directions(markdown: str, *, spoken_parens: bool = False) -> list[Part]:
     """Split speech markdown into spoken runs and inline directions: ``(…)``, ``[…]``,
     and italics that read as one (``*Exit.*``, ``_Aside_``; ``I *never* said`` stays spoken).
 
-    A direction's wrapping emphasis (``*(To the audience:)*``) belongs to it.
+    A direction's wrapping emphasis (``*(To the audience:)*``) belongs to it.  With
+    ``spoken_parens`` (a play whose directions are all in ``[…]``), ``(…)`` is spoken.
     """
     if _EMPHASIS_DIRECTION.search(markdown):
         markdown = _EMPHASIS_DIRECTION.sub(lambda m: _bracketed(m, markdown), markdown)
     parts: list[Part] = []
     i, start, n = 0, 0, len(markdown)
+    closers = _closers(markdown)
     while (mark := _ESCAPE_OR_OPENER.search(markdown, i)) is not None:
         i = mark.start()
         ch = markdown[i]
         if ch == "\\":
             i += 2
             continue
-        if ch in "([{":
-            close = _matching(markdown, i)
+        if ch in "([{" and not (ch == "(" and spoken_parens):
+            close = closers.get(i)
             if close is not None:
                 lo, hi = i, close + 1
                 while lo > start and hi < n and markdown[lo - 1] in "*_" and markdown[hi] == markdown[lo - 1]:
@@ -256,24 +265,28 @@ def split_directions(markdown: str) -> list[Part]:
     return parts
 
 
-def _matching(text: str, open_at: int) -> int | None:
-    pairs = {"(": ")", "[": "]", "{": "}"}
-    opener, closer = text[open_at], pairs[text[open_at]]
-    depth = 0
-    i = open_at
-    while i < len(text):
+_BRACKET_MARK = re.compile(r"[\\()\[\]{}]")
+_PAIRS = {")": "(", "]": "[", "}": "{"}
+
+
+def _closers(text: str) -> dict[int, int]:
+    """Each opening bracket's matching closer (nesting counted per kind, escapes skipped), in
+    one pass: an unclosed ``(`` typed 20,000 times must not rescan the text each time."""
+    found: dict[int, int] = {}
+    stacks: dict[str, list[int]] = {"(": [], "[": [], "{": []}
+    skip_to = -1
+    for m in _BRACKET_MARK.finditer(text):
+        i = m.start()
+        if i < skip_to:
+            continue
         ch = text[i]
         if ch == "\\":
-            i += 2
-            continue
-        if ch == opener:
-            depth += 1
-        elif ch == closer:
-            depth -= 1
-            if depth == 0:
-                return i
-        i += 1
-    return None
+            skip_to = i + 2
+        elif ch in stacks:
+            stacks[ch].append(i)
+        elif stacks[_PAIRS[ch]]:
+            found[stacks[_PAIRS[ch]].pop()] = i
+    return found
 
 
 def _append(parts: list[Part], kind: str, markdown: str) -> None:
@@ -353,6 +366,8 @@ class ScriptBuilder:
         self._spellings: dict[str, str] = {}  # name key -> the spelling shown
         self._lines_said = 0
         self.aliases_used: set[str] = set()
+        self.spoken_parens = False
+        """Set by a parser whose play writes every direction in ``[…]``: its ``(…)`` are spoken."""
 
     # -- structure -----------------------------------------------------
     @property
@@ -365,6 +380,7 @@ class ScriptBuilder:
 
     def heading(self, title: str, level: int, source: Source, *, front_matter: bool = False) -> None:
         self.end_speech()
+        self.named_next = False
         self._sections.append(_Section(title, level, source, front_matter=front_matter))
         self._after_direction = False
         self._last_speakers = None
@@ -435,6 +451,16 @@ class ScriptBuilder:
         self._after_direction = False
         self._last_speakers = None
 
+    def give_uncued_words_to(self, name: str) -> None:
+        """After a direction that names who speaks next (``Martha alone.``, ``BEN reads.``),
+        uncued words are theirs."""
+        self._last_speakers = (self.canonical(name),)
+        self._after_direction = True
+        self.named_next = True
+
+    named_next = False
+    """Set by ``give_uncued_words_to`` until the next cue or heading: plain words are that character's."""
+
     def canonical(self, name: str) -> str:
         """One spelling per character: the first one seen, or the one an alias names."""
         key = name_key(name)
@@ -445,6 +471,7 @@ class ScriptBuilder:
 
     def start_speech(self, cue: Cue, source: Source, *, tentative: bool = False) -> None:
         self.end_speech()
+        self.named_next = False
         names = tuple(dict.fromkeys(self.canonical(n) for n in cue.names))
         if cue.alias:
             self.script.aliases.setdefault(name_key(cue.alias), names[0])
@@ -462,16 +489,18 @@ class ScriptBuilder:
                 cue=Cue(text=" & ".join(self._last_speakers), names=self._last_speakers),
                 speakers=self._last_speakers, source=source, continued=True,
             )
-            self.script.doubts.append((0.4, source, f"no cue here: read as more of {' & '.join(self._last_speakers)}'s "
-                                                    "speech, after the direction above"))
+            who = " & ".join(self._last_speakers)
+            self.script.doubts.append(
+                (0.3, source, f"no cue here: read as {who}'s, who the paragraph above leaves speaking") if self.named_next
+                else (0.4, source, f"no cue here: read as more of {who}'s speech, after the direction above"))
         self._open.body.append(markdown)
         if not self._open.said:
-            self._open.said = _says_something(markdown)
+            self._open.said = _says_something(markdown, spoken_parens=self.spoken_parens)
 
     def direction(self, text: str, source: Source, *, inline: bool = False) -> None:
         """A stage direction; ``inline`` ones join the speech in progress."""
         if inline and self._open is not None:
-            self._open.body.append(f"({text})")
+            self._open.body.append(f"[{text}]" if self.spoken_parens else f"({text})")
             return
         self.end_speech()
         text = text.strip()
@@ -484,7 +513,7 @@ class ScriptBuilder:
         if speech is None:
             return
         body = "\n".join(b for b in speech.body if b.strip())
-        parts = split_directions(body)
+        parts = split_directions(body, spoken_parens=self.spoken_parens)
         if speech.lead_direction:
             parts.insert(0, Part("direction", speech.lead_direction))
         spoken = " ".join(spoken_text(p.markdown) for p in parts if p.kind == "speech")
@@ -583,17 +612,19 @@ class ScriptBuilder:
                     if s in recent:
                         recent.remove(s)
                     recent.append(s)
+                del recent[:-8]  # BOTH takes the last two: a few are enough, and keep this linear
 
 
 _SPEECH_MARKUP = re.compile(r"[*_\\`<>\[\]&(){}]")
 _VISIBLE = re.compile(r"[^\s†‡]")
 
 
-def _says_something(markdown: str) -> bool:
+def _says_something(markdown: str, *, spoken_parens: bool = False) -> bool:
     """Does this text hold a spoken word, not only directions and marks?"""
     if not _SPEECH_MARKUP.search(markdown):
         return bool(_VISIBLE.search(markdown))  # plain words: what is written is what is said
-    return any(p.kind == "speech" and spoken_text(p.markdown) for p in split_directions(markdown))
+    return any(p.kind == "speech" and spoken_text(p.markdown)
+               for p in split_directions(markdown, spoken_parens=spoken_parens))
 
 
 def _is_group(line: Line) -> bool:

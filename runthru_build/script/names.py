@@ -86,7 +86,16 @@ def looks_misspelt(a: str, b: str, counts: Mapping[str, int]) -> bool:
     slip = rare <= 2 and often >= 5 * max(rare, 1)
     if distance == 1 and _kindred(la, lb, slip):
         return False
-    return (distance == 1 and (shorter >= 4 or slip)) or (distance == 2 and shorter >= 6 and slip)
+    swapped = distance == 1 and _swapped(la, lb) and rare <= 2 and often > rare  # SMA among SAM's cues
+    return (distance == 1 and (shorter >= 4 or slip or swapped)) or (distance == 2 and shorter >= 6 and slip)
+
+
+def _swapped(a: str, b: str) -> bool:
+    """The same letters with two neighbours swapped (SAM / SMA)."""
+    if len(a) != len(b):
+        return False
+    apart = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+    return len(apart) == 2 and apart[1] == apart[0] + 1 and a[apart[0]] == b[apart[1]] and a[apart[1]] == b[apart[0]]
 
 
 def _kindred(a: str, b: str, slip: bool) -> bool:
@@ -99,24 +108,64 @@ def _kindred(a: str, b: str, slip: bool) -> bool:
     return apart == [0] or (not slip and apart == [len(a) - 1] and a[-1] in "AEIOU" and b[-1] in "AEIOU")
 
 
+def _deletions(text: str) -> set[str]:
+    """``text`` with one letter removed, each way, and itself: two strings one edit apart
+    (a letter inserted, dropped, changed, or two swapped) share one of these."""
+    return {text, *(text[:i] + text[i + 1:] for i in range(len(text)))}
+
+
+def _close_pairs(names: list[str], counts: Mapping[str, int]) -> set[tuple[int, int]]:
+    """Index pairs worth comparing letter by letter, found without comparing every pair: those
+    that share a one-deletion variant (one edit apart), and a name heard once or twice beside one
+    heard often and about as long (two edits apart count only there)."""
+    letters = [_letters(n) for n in names]
+    buckets: dict[str, list[int]] = {}
+    for i, text in enumerate(letters):
+        for key in _deletions(text):
+            buckets.setdefault(key, []).append(i)
+    pairs = {(a, b) for ids in buckets.values() if len(ids) > 1
+             for x, a in enumerate(ids) for b in ids[x + 1:] if a != b}
+    often_by_length: dict[int, list[int]] = {}
+    for i, name in enumerate(names):
+        if counts.get(name, 0) >= 5:
+            often_by_length.setdefault(len(letters[i]), []).append(i)
+    for i, name in enumerate(names):
+        if counts.get(name, 0) <= 2 and len(letters[i]) >= 6:
+            for length in range(len(letters[i]) - 2, len(letters[i]) + 3):
+                pairs.update((min(i, j), max(i, j)) for j in often_by_length.get(length, ()) if j != i)
+    return {(min(a, b), max(a, b)) for a, b in pairs}
+
+
 def near_duplicates(names: list[str], counts: Mapping[str, int]) -> list[tuple[str, str]]:
     """Pairs such as JIMMY/JIMY that are probably one character misspelt: the name as
     usually cued, then the slip (the one cued less often, or later)."""
-    return [(b, a) if counts.get(a, 0) < counts.get(b, 0) else (a, b)
-            for i, a in enumerate(names) for b in names[i + 1:] if looks_misspelt(a, b, counts)]
+    found = []
+    for i, j in sorted(_close_pairs(names, counts)):
+        a, b = names[i], names[j]
+        if looks_misspelt(a, b, counts):
+            found.append((b, a) if counts.get(a, 0) < counts.get(b, 0) else (a, b))
+    return found
 
 
 def name_variants(names: list[str]) -> list[tuple[str, str]]:
     """Pairs such as BOB/CYBER BOB: one name is the other with words added (but not
     YOUNG SIWARD beside SIWARD, nor SOME OF THE MEN beside THE MEN)."""
-    pairs = []
+    by_words: dict[tuple[str, ...], list[str]] = {}
     for a in names:
-        wa = _words(a)
-        for b in names:
-            wb = _words(b)
-            if a == b or not wa or len(wa) >= len(wb) or titles_differ(a, b):
-                continue
-            added = wb[len(wa):] if wb[:len(wa)] == wa else wb[:-len(wa)] if wb[-len(wa):] == wa else None
-            if added is not None and not _KIN_WORDS.intersection(added):
-                pairs.append((a, b))
-    return pairs
+        by_words.setdefault(tuple(_words(a)), []).append(a)
+    pairs = []
+    for b in names:
+        wb = _words(b)
+        shorter = {tuple(wb[:k]) for k in range(1, len(wb))} | {tuple(wb[-k:]) for k in range(1, len(wb))}
+        found = []
+        for words in shorter:
+            for a in by_words.get(words, ()):
+                if a == b or titles_differ(a, b):
+                    continue
+                wa = list(words)
+                added = wb[len(wa):] if wb[:len(wa)] == wa else wb[:-len(wa)]
+                if not _KIN_WORDS.intersection(added):
+                    found.append(a)
+        pairs += [(a, b) for a in found]
+    order = {name: i for i, name in enumerate(names)}
+    return sorted(set(pairs), key=lambda p: (order[p[0]], order[p[1]]))

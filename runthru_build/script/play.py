@@ -8,6 +8,7 @@ honoured; everything else is read the same way for ``.md`` and ``.txt``.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import replace
 
@@ -29,6 +30,23 @@ from .census import (
     line_is_direction_word,
     take_census,
 )
+from .conventions import (
+    ACT_WORDS,
+    ACT_WORDS_AFTER_ORDINAL_DE,
+    ALONE_WORDS,
+    FRAME_WORDS,
+    NUMBER_WORDS,
+    ORDINAL_ENDINGS_DE,
+    ORDINAL_STEMS_AFTER,
+    ORDINAL_STEMS_DE,
+    ORDINALS_AFTER,
+    ORDINALS_AFTER_BARE,
+    ORDINALS_BEFORE,
+    READS_WORDS,
+    SETTING_OPENERS,
+    SETTING_VERBS,
+    alternation,
+)
 from .cues import (
     GROUP_ALL,
     GROUP_BOTH,
@@ -49,23 +67,25 @@ FRONT_MATTER_HEADINGS = re.compile(
     re.IGNORECASE,
 )
 _AUTHOR = re.compile(r"^(?:\*\*|__|\*|_)?\s*(?:written\s+|adapted\s+)?by\s+(?P<who>.+?)\s*(?:\*\*|__|\*|_)?$", re.IGNORECASE)
-_ORDINAL = r"(?:FIRST|SECOND|THIRD|FOURTH|FIFTH|SIXTH|SEVENTH|EIGHTH|NINTH|TENTH|LAST|FINAL|PREMIER|PREMIÈRE)"
+_ORDINAL = alternation([w for words in ORDINALS_BEFORE.values() for w in words])
 # "Erster Aufzug", "Dritte Szene": German ordinals stand before the word, Italian and Spanish ones after it
-_ORDINAL_DE = (r"(?:(?:ERST|ZWEIT|DRITT|VIERT|FÜNFT|SECHST|SIEBENT|SIEBT|ACHT|NEUNT|ZEHNT|ELFT|ZWÖLFT|LETZT)"
-               r"(?:ER|E|ES))")
-_NUMBER = (r"(?:[IVXLC]+|\d+[A-Z]?|ONE|TWO|THREE|FOUR|FIVE|SIX|SEVEN|EIGHT|NINE|TEN|ELEVEN|TWELVE|PREMIER|PREMIÈRE|"
-           r"(?:PRIM|SECOND|TERZ|QUART|QUINT|SEST|SETTIM|OTTAV|NON|DECIM|ULTIM|UNIC)[OA]|"
-           r"(?:PRIMER|SEGUND|TERCER|CUART|QUINT|SEXT|SÉPTIM|ÚNIC|ULTIM|ÚLTIM)[OA]|PRIMER)")
-_ACT_WORDS = r"(?:ACT|SCENE|ACTE|SC[EÈ]NE|PART|EPISODE|TABLEAU|AKT|AUFZUG|AUFTRITT|SZENE|BILD|ATTO|SCENA|ACTO|ESCENA|CUADRO|JORNADA|QUADRO)"
+_ORDINAL_DE = f"(?:{alternation(ORDINAL_STEMS_DE)}{alternation(ORDINAL_ENDINGS_DE)})"
+# French ordinals stand after "Acte" and "Scène": "Acte deuxième", "Scène troisième"
+_ORDINAL_FR = alternation(ORDINALS_AFTER["fr"])
+_NUMBER = alternation([r"[IVXLC]+", r"\d+[A-Z]?", *NUMBER_WORDS, *(w for ws in ORDINALS_AFTER.values() for w in ws),
+                       *(f"{alternation(stems)}[OA]" for stems in ORDINAL_STEMS_AFTER.values()), *ORDINALS_AFTER_BARE])
+_ACT_WORDS = alternation([w for words in ACT_WORDS.values() for w in words])
 _STRUCTURE = re.compile(
-    rf"^(?:(?:(?:THE\s+)?{_ORDINAL}\s+(?:ACT|SCENE|PART)|{_ORDINAL_DE}\s+(?:AKT|AUFZUG|AUFTRITT|SZENE|BILD|TEIL)|"
+    rf"^(?:(?:(?:THE\s+)?{_ORDINAL}\s+(?:ACT|SCENE|PART)|{_ORDINAL_DE}\s+{alternation(ACT_WORDS_AFTER_ORDINAL_DE)}|"
     rf"{_ACT_WORDS}\s+{_NUMBER}\b|\d+\.\s*{_ACT_WORDS}\b)"
     r"(?!(?-i:\s+(?!scene\b|act\b|part\b|cont)[a-z]))|"  # "The first act passes in…" is a sentence
-    r"PROLOGUE|EPILOGUE|INDUCTION|INTERLUDE|ENTR'?ACTE|VORSPIEL|NACHSPIEL|PROLOGO|PRÓLOGO|EPILOGO|EPÍLOGO)(?:[\s.:,—–-].*)?$",
+    rf"{alternation(FRAME_WORDS)})(?:[\s.:,—–-].*)?$",
     re.IGNORECASE,
 )
 _END_MARK = re.compile(
     rf"^(?:THE\s+END|END\s+OF\s+(?:THE\s+)?(?:PLAY|{_ORDINAL}\s+ACT|ACT\s+{_NUMBER}|SCENE\s+{_NUMBER})|CURTAIN|"
+    rf"FIN\s+(?:DU\s+{_ORDINAL_FR}\s+ACTE|DE\s+L['’]ACTE(?:\s+{_NUMBER})?|DE\s+LA\s+PIÈCE)|"  # "Fin du premier acte."
+    rf"ENDE\s+DES\s+(?:{_ORDINAL_DE}\s+)?(?:AKTS|AKTES|AUFZUGS|AUFZUGES|STÜCKS|STÜCKES)|"
     r"ACT\s+DROPS?|FINIS|FIN|BLACKOUT|SCENE)[.!]?$",
     re.IGNORECASE,
 )
@@ -112,6 +132,15 @@ def is_end_mark(text: str) -> bool:
     return bool(_END_MARK.match(_strip_emphasis(text)))
 
 
+_ALONE = re.compile(rf"^(?P<name>[^\W\d_][\w'’. -]{{0,40}}?),?\s+(?i:{alternation(ALONE_WORDS)})\s*[.:]?$")
+_READS_WORD = re.compile(rf"(?i:\b{alternation(READS_WORDS)}\b)")
+_ALONE_AT_END = re.compile(rf"(?i:{alternation(ALONE_WORDS)})\W*$")
+_READS = re.compile(rf"^(?:(?P<name>[^\W\d_][\w'’. -]{{0,40}}?)\s+)?(?i:{alternation(READS_WORDS)})\b[^.]{{0,40}}\.?$")
+_SPEECH_OPENERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ\"'“‘([¿¡ÀÂÉÈÊÎÔÙÇÄÖÜ")
+_SOME = ((True,), 1)  # a line the census did not read: look at it
+
+
+@functools.lru_cache(maxsize=1 << 14)
 def is_structure_line(text: str) -> bool:
     bare = _strip_emphasis(text.lstrip("#").strip())
     return (bool(bare) and bool(_STRUCTURE.match(bare) or _SCENE_HEADING.match(bare)) and len(bare.split()) <= 14
@@ -133,6 +162,8 @@ class _PlayParser:
         self.technical_label: str | None = None  # "MUSIC:" alone: the paragraph under it says what plays
         self.technical_hang: tuple[int, int] | None = None  # (block, column) of a sound cue's text
         self.last_body_heading = -1
+        self.first_act = 0  # the first act or scene heading: before it, front matter may look like anything
+        self.verse_block = -1  # the last paragraph of a speech set as verse: a stanza after it may follow
         self.subtitle_block = -1
 
     # -- driver ----------------------------------------------------------
@@ -143,10 +174,11 @@ class _PlayParser:
         body_headings = heading_at | {
             i for i, b in enumerate(blocks) if b.kind == "heading" and b.level > 1 and i not in self.front_headings
         }
-        first_act = min(body_headings, default=len(blocks))
+        self.first_act = first_act = min(body_headings, default=len(blocks))
         self.last_body_heading = max(body_headings, default=-1)
         self.conv = conv = take_census(blocks, heading_at, first_act)
         self.script.conventions = conv
+        self.builder.spoken_parens = conv.spoken_parens
         self.script.aliases.update(conv.aliases)
         self._wrapper_title()
         end = self._end_of_play()
@@ -198,10 +230,19 @@ class _PlayParser:
         for bi in range(len(self.blocks) - 1, -1, -1):
             block = self.blocks[bi]
             if block.kind == "paragraph" and re.match(r"^(?:THE\s+END|END\s+OF\s+(?:THE\s+)?PLAY)\b", _strip_emphasis(block.first.text), re.IGNORECASE):
-                if len(self.blocks) - bi < 0.15 * len(self.blocks):
-                    return bi + 1 if len(block.lines) == 1 else bi
+                if len(self.blocks) - bi < 0.15 * len(self.blocks) or not self._cued_after(bi):
+                    return bi + 1 if len(block.lines) == 1 else bi  # rights notes, footnotes, errata
                 break
         return len(self.blocks)
+
+    def _cued_after(self, start: int) -> bool:
+        """Does any paragraph after block ``start`` open with a character's cue in this play's form?"""
+        conv = self.conv
+        for (bi, li), (found, _used) in conv.readings.items():
+            if bi > start and li == 0 and any(
+                    conv.accepts(c.form, c.caps) and all(name_key(n) in conv.names for n in c.cue.names) for c in found):
+                return True
+        return False
 
     @staticmethod
     def _raw(block: Block) -> str:
@@ -275,16 +316,29 @@ class _PlayParser:
             self.technical_hang = (bi, hang[1])  # "           FOOTSTEPS APPROACH AND STOP." under "SOUND:     …"
             builder.direction(plain_text(block.text), Source(self.path, lines[0].number))
             return
-        if first is None and i == 0 and not TECHNICAL_CUE.match(lines[0].text):
+        if first is None and i == 0 and len(lines) == 1 and (alone := self._alone_on_stage(lines[0].text)):
+            builder.direction(plain_text(lines[0].text), Source(self.path, lines[0].number))
+            builder.give_uncued_words_to(alone)  # "Martha alone.": the words after it, with no cue, are hers
+            return
+        # a song's next stanza after a blank line, in a play whose speeches end with their paragraph
+        second_stanza = first is None and i == 0 and self.verse_block == bi - 1 and not builder.speech_open() \
+            and _verse_shaped(block) and builder.last_speakers is not None and len(builder.last_speakers) == 1
+        if second_stanza:
+            builder.give_uncued_words_to(builder.last_speakers[0])
+        if first is None and i == 0 and not TECHNICAL_CUE.match(lines[0].text) and not second_stanza:
             if self._paragraph_is_direction(bi, block) and not self._holds_a_cue(bi, block):
                 leads_speech = self.cue_block == bi - 1 and builder.open_speech_is_empty()
-                builder.direction(self._direction_text(block.text), Source(self.path, lines[0].number), inline=leads_speech)
+                text = self._direction_text(block.text)
+                builder.direction(text, Source(self.path, lines[0].number), inline=leads_speech)
+                if not leads_speech and (reader := self._reader(text)):
+                    builder.give_uncued_words_to(reader)  # "[BEN reads.]": the letter under it is read by Ben
                 return
             under_cue = self.cue_block == bi - 1 and self.cue_alone
             if builder.speech_open() and not under_cue and self._opens_with_direction(block):
                 builder.direction(self._direction_text(lines[0].text), Source(self.path, lines[0].number))
                 i = 1
         was_open = builder.speech_open()
+        conv_readings = self.conv.readings  # (block, line) -> the cue forms the census read there
         while i < len(lines):
             line = lines[i]
             source = Source(self.path, line.number)
@@ -351,14 +405,16 @@ class _PlayParser:
                 builder.direction(line.text, source)
                 i += 1
                 continue
-            if builder.continuing_speakers():
-                self._warn_missed_cue(line, opens_paragraph=i == 0)
+            if builder.continuing_speakers() and (conv_readings.get((bi, i), _SOME)[0] or line.text[:2] in ("**", "__")):
+                self._warn_missed_cue(bi, line, opens_paragraph=i == 0)
             builder.add_text(line.text, source)
             i += 1
         if not was_open and first is None and builder.speech_open():
             self.speech_indent = block.indent  # a speech taken up again after a direction: its own indent now
         if self.speech_indent is None and builder.speech_open() and not builder.open_speech_is_empty():
             self.speech_indent = block.indent
+        if builder.speech_open() and not builder.open_speech_is_empty() and _verse_shaped(block):
+            self.verse_block = bi
         if self.conv.one_paragraph_speeches and not (self.cue_block == bi and first is not None and first.alone):
             builder.end_speech()
 
@@ -431,7 +487,8 @@ class _PlayParser:
             chorus = cand.alone and bool(_CHORUS.match(cand.cue.text))
             if not (conv.accepts(cand.form, cand.caps) or self._known_name_with_direction(li, cand)
                     or self._known_name_above_speech(block, li, cand) or self._known_name_in_bold(li, cand)
-                    or self._known_name_heading_speech(block, li, cand) or chorus):
+                    or self._known_name_heading_speech(block, li, cand) or self._known_name_unmarked(li, cand)
+                    or chorus):
                 continue
             if li > 0 and conv.cues_open_paragraphs and cand.form not in (BOLD_COLON, BOLD):
                 continue
@@ -448,7 +505,22 @@ class _PlayParser:
             elif not known and not self._new_name_allowed(li, cand):
                 continue
             return cand, used
-        return None, used
+        return self._lone_name_with_direction(bi, block, li, found), used
+
+    def _lone_name_with_direction(self, bi: int, block: Block, li: int, found: tuple[Candidate, ...]) -> Candidate | None:
+        """``ROPER. [_To LILY, urgently._]`` on a line of its own, in a play whose cues stand
+        alone: the cue, and how the speech under it is said."""
+        if not found or not self.conv.accepts(ALONE, True) or (li + 1 < len(block.lines) and li > 0):
+            return None
+        for cand in found:
+            inner = _whole_line_direction(cand.rest) if cand.form in (PERIOD, BRACKET) else None
+            if inner is None or not all(name_key(n) in self.conv.names for n in cand.cue.names):
+                continue
+            if not self._alone_followed(bi, block, li + 1):
+                continue
+            direction = f"{inner}; {cand.cue.direction}" if cand.cue.direction else inner
+            return replace(cand, form=ALONE, rest="", alone=True, cue=replace(cand.cue, direction=direction))
+        return None
 
     def _joint(self, cue: Cue) -> Cue:
         """``MACBETH LENNOX`` is said by Macbeth and Lennox together."""
@@ -461,6 +533,41 @@ class _PlayParser:
         take another form."""
         return (li == 0 and cand.form == PERIOD and not cand.alone and cand.cue.direction is not None
                 and "(" in cand.cue.text and all(name_key(n) in self.conv.names for n in cand.cue.names))
+
+    def _reader(self, direction: str) -> str | None:
+        """``BEN reads.``, ``Reads aloud.``: who reads (or sings) the uncued words that follow."""
+        if not _READS_WORD.search(direction):
+            return None
+        m = _READS.match(plain_text(direction))
+        if m is None:
+            return None
+        if m.group("name") is None:
+            last = self.builder.last_speakers
+            return last[0] if last and len(last) == 1 else None
+        key = name_key(m.group("name"))
+        if key not in self.conv.names:
+            return None
+        return self.conv.spelled.get(key) or self.conv.cast.get(key) or m.group("name")
+
+    def _alone_on_stage(self, text: str) -> str | None:
+        """``Martha alone.``, ``GASTON, seul.``: the character a direction leaves alone on stage."""
+        if not _ALONE_AT_END.search(text):
+            return None  # the cheap test first: plain_text may call the markdown parser
+        m = _ALONE.match(plain_text(text))
+        if m is None or name_key(m.group("name")) not in self.conv.names:
+            return None
+        key = name_key(m.group("name"))
+        return self.conv.spelled.get(key) or self.conv.cast.get(key) or m.group("name")
+
+    def _known_name_unmarked(self, li: int, cand: Candidate) -> bool:
+        """``PEGGY. We're sorry`` or ``TOM (sighing) All right`` opening a paragraph, in a play whose
+        cues are marked (``**NAME:**``, ``NAME:``): a character's cue that lost its bold or its colon
+        in a transcription, not more of the speech before."""
+        primary = self.conv.primary()
+        return (li == 0 and not cand.alone and cand.caps and cand.form in (PERIOD, COLON, BRACKET)
+                and primary is not None and primary.form in (BOLD_COLON, COLON) and primary.caps
+                and cand.rest[:1] in _SPEECH_OPENERS and not self.conv.cues_open_paragraphs
+                and all(name_key(n) in self.conv.names for n in cand.cue.names))
 
     def _known_name_in_bold(self, li: int, cand: Candidate) -> bool:
         """``**ARIA** Zack, stop it.`` in a play whose cues are ``**NAME:**``: the colon forgotten
@@ -540,9 +647,11 @@ class _PlayParser:
             return True  # a bracketed paragraph, closed or left open by a careless transcriber
         builder = self.builder
         if not builder.speech_open():
-            return not builder.after_direction() or self._judged_direction(block)
+            return not builder.after_direction() or (not builder.named_next and self._judged_direction(block))
         if (self.cue_block == bi - 1 and self.cue_alone) or builder.open_speech_is_empty():
             return False  # the speech under a cue that stands alone, or after its opening direction
+        if len(block.lines) == 1 and _reads_as_setting(text):
+            return True  # "Night. A lonely road." after a speech: where the next scene is, not more words
         if self.speech_indent is not None and abs(block.indent - self.speech_indent) > 1 and not (
                 self.speech_hang is not None and abs(block.indent - self.speech_hang) <= 1) \
                 and not builder.open_speech_is_sung():  # prose after the indented verse of a song
@@ -672,7 +781,7 @@ class _PlayParser:
     def _first_paragraph(self) -> Block | None:
         return next((b for b in self.blocks if b.kind == "paragraph"), None)
 
-    def _warn_missed_cue(self, line: SourceLine, *, opens_paragraph: bool) -> None:
+    def _warn_missed_cue(self, bi: int, line: SourceLine, *, opens_paragraph: bool) -> None:
         """A line that will be read as more of the open speech but looks like a cue for another
         character: a known name alone on its line (``JULIET`` over ``(not seeing him)``), or a
         paragraph opening in a form this play does not use (``**LOMOV: Thank you`` with the bold
@@ -685,7 +794,9 @@ class _PlayParser:
         speaking = {name_key(s) for s in speakers}
         for cand in candidates(text):
             keys = {name_key(n) for n in cand.cue.names}
-            if not cand.caps or not keys <= self.conv.names or keys & speaking:
+            name_like = (cand.alone and cand.form in (ALONE, BOLD) and len(cand.cue.text.split()) <= 4
+                         and bi > self.first_act and not re.fullmatch(r"[IVXLCDM.]+", cand.cue.text))
+            if not cand.caps or not (keys <= self.conv.names or name_like) or keys & speaking:
                 continue
             if cand.alone and cand.form in (ALONE, BOLD):
                 what = "stands alone on its line like a cue"
@@ -728,6 +839,27 @@ class _PlayParser:
                     f"{line.source}: {line.speakers[0]} speaks {line.words} words, far more than this play's norm"
                     " (a swallowed preface or a missed cue?)"
                 )
+
+
+_SENTENCE_END = re.compile(r"(?<=[.])\s+")
+
+
+def _reads_as_setting(text: str) -> bool:
+    """``A Garden.``, ``Night. A lonely road.``: short sentences without a verb, one of them opening
+    with an article or a time of day, ending with a full stop."""
+    if len(text) > 60 or not text.endswith(".") or _SPEECH_WORDS.search(text):
+        return False
+    sentences = [s.rstrip(".").split() for s in _SENTENCE_END.split(text)]
+    return (len(sentences) <= 3 and all(0 < len(words) <= 5 for words in sentences)
+            and any(words[0].upper() in SETTING_OPENERS for words in sentences)
+            and not any(w.upper().strip(",;") in SETTING_VERBS for words in sentences for w in words))
+
+
+def _verse_shaped(block: Block) -> bool:
+    """Four or more short lines, each opening with a capital and none bracketed: a stanza."""
+    lines = block.lines
+    return len(lines) >= 4 and all(
+        len(line.text) <= 60 and line.text[:1].isupper() and line.text[:1] not in "[(" for line in lines)
 
 
 def _front_matter_headings(blocks: list[Block]) -> set[int]:

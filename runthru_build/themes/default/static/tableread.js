@@ -50,6 +50,7 @@
       if (d.state && (!s || d.state.version > s.version)) apply(d.state);
     }).catch(function (e) {
       if (e.status === 409 || e.status === 429) return;  // moved on already: the poll brings the news
+      if (e.status === 401) { signIn(); return; }
       if (e.status === 403 && /join/.test(e.message)) { forget(); return; }
       error(e.message);
     });
@@ -67,6 +68,7 @@
       return r.json().catch(function () { return {}; }).then(function (d) { return { r: r, d: d }; });
     }).then(function (res) {
       if (gen !== pollGen) return;
+      if (res.r.status === 401) { signIn(); return; }
       if (res.r.status === 403) { forget(); return; }
       if (res.r.status === 404 || res.r.status === 410) { ended(res.d.error); return; }
       if (!res.r.ok) throw new Error(res.r.status);
@@ -122,6 +124,15 @@
   function forgetCode() {
     if (code) P.store.set(KEY + code, null);
     history.replaceState(null, "", window.location.pathname);
+  }
+
+  // The PIN session ended (signed out in another tab, or it expired): the PIN page, then back to
+  // this page, where the token this browser kept brings the parts back. (It used to poll a 401
+  // every 600 ms for ever, showing "Reconnecting…".)
+  function signIn() {
+    pollGen += 1;
+    stopVoice();
+    window.location.assign("/_runthru/pin?next=" + encodeURIComponent(window.location.pathname));
   }
 
   function forget() {
@@ -507,7 +518,7 @@
       if (kept && kept.token) live(joinCode, kept.token, false);
       else showJoin(joinCode);
     }).catch(function (e) {
-      if (e.status === 401) intro("tr-loading", "Sign in with the PIN first, then open this page again.");
+      if (e.status === 401) signIn();
       else needsServe();
     });
   }
