@@ -23,9 +23,6 @@ from runthru_build.tableread import (
     load_lines,
 )
 
-# the browser tests share one company of phones and one serve (module fixtures): one xdist worker
-pytestmark = pytest.mark.xdist_group("test_tableread")
-
 # -- the state model --------------------------------------------------------------------------------
 
 ITEMS = [("AMY",), ("BEN",), ("CAL",), ("AMY",), ("BEN", "CAL"), ("AMY",)]
