@@ -32,7 +32,6 @@ TEXT = ("Gregory, on my word. Tomorrow, I carry coals, and Peter, begone. Come, 
         "Perhaps, by noon, all is done.")
 TOLERANCE_S = 0.040
 
-pytestmark = pytest.mark.xdist_group("test_kokoro")  # one model load, one stand-in hub
 
 
 @pytest.fixture(scope="module")

@@ -30,7 +30,7 @@ from ray.cluster_utils import Cluster  # noqa: E402
 from runthru_build.cache import TakeCache  # noqa: E402
 from runthru_build.commands.build import build, dry_run  # noqa: E402
 
-pytestmark = [pytest.mark.ray, pytest.mark.slow, pytest.mark.xdist_group("ray")]  # one worker: one cluster
+pytestmark = [pytest.mark.ray, pytest.mark.slow]  # one file, one xdist worker (--dist loadfile): one cluster
 
 ROLES = ["AMY", "BEN", "CLEO"]
 LINES = [f"{ROLES[n % 3]}: Line {n} is said." for n in range(30)]

@@ -827,7 +827,8 @@ def test_behind_a_pin_a_signed_in_phone_starts_and_joins(browser, read_project, 
         page.wait_for_url("**/_runthru/pin**", timeout=5000)
         page.fill("#pin", "4321")
         page.click("button[type=submit]")
-        page.wait_for_function("() => runthruTableRead.state().roles.includes('AMY')")
+        page.wait_for_url("**/read/tableread.html**", timeout=5000)  # not the PIN page still unloading
+        page.wait_for_function("() => window.runthruTableRead && runthruTableRead.state().roles.includes('AMY')")
         assert tr_state(page)["code"] == read.code and not errors
         page.context.close()
     finally:

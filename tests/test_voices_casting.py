@@ -19,7 +19,6 @@ SIX = ("# Six\n\n## One\n\nALICE: One.\nBORIS: Two.\nCLARA: Three.\nDMITRI: Four
 ALBA, NORTHERN, AMY = "en_GB-alba-medium", "en_GB-northern_english_male-medium", "en_US-amy-medium"
 
 
-pytestmark = pytest.mark.xdist_group("test_voices_casting")  # its stand-in hub and downloads, once
 
 @pytest.fixture(scope="module")
 def hub(tmp_path_factory):

@@ -11,7 +11,9 @@
   function next() {
     if (!queue.length) { playingFor = null; return; }
     voice.setAttribute("src", queue.shift());
-    voice.play();
+    var started = voice.play();
+    // another preview tapped before this one began: its play() is cut short by pause(), not an error
+    if (started && started.catch) started.catch(function () {});
   }
   voice.addEventListener("ended", next);
   form.addEventListener("click", function (e) {
