@@ -240,3 +240,12 @@ def test_a_play_set_as_slides_with_a_heading_over_each_speech():
         (("DIE FRAU",), "Ich weiß es wohl."), (("DER MANN",), "Still!")]
     assert [s.title for s in script.scenes] == ["Erster Auftritt", "Zweiter Auftritt"]
     assert list(script.lines())[3].directions == ("weinend.",)
+
+
+def test_a_possessive_in_the_cast_list_makes_no_one_anothers_alias():
+    """``- Iago Othello’s standard-bearer``: ``OTHELLO’S`` in Iago's description is no name, so
+    OTHELLO's cues are not Iago's (every Othello speech in DraCor's md-bold Othello was Iago's)."""
+    script = parse_fixture("cast-possessive.md")
+    assert [s for s, _t in spoken(script)] == [("IAGO",), ("OTHELLO",), ("IAGO",), ("OTHELLO",), ("IAGO",),
+                                              ("OTHELLO",), ("CASSIO",), ("OTHELLO",)]
+    assert "OTHELLO" not in script.aliases

@@ -587,8 +587,9 @@ def _aliases(counts: Counter[str], spellings: dict[str, Counter[str]], cast: dic
             groups.setdefault(cast[key], []).append(key)
             continue
         stem = key.rstrip(".")
-        targets = {entry for ck, entry in cast.items()
-                   if len(stem) >= 3 and ck != stem and ck.startswith(stem) and len(stem) <= 0.8 * len(ck)}
+        targets = {entry for ck, entry in cast.items()  # "OTHELLO'S" (in Iago's entry) abbreviates no one
+                   if len(stem) >= 3 and ck != stem and ck.startswith(stem) and len(stem) <= 0.8 * len(ck)
+                   and ck[len(stem)] not in "'’"}
         if len(targets) == 1:
             groups.setdefault(targets.pop(), []).append(key)
     by_bare: dict[str, list[str]] = {}
