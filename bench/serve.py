@@ -255,7 +255,7 @@ def run_attacks(build_dir: Path, state_dir: Path, idle_wait_s: float) -> None:
 def keepalive_latency(build_dir: Path, requests: int = 200) -> None:
     paths = paths_of(build_dir)
     audio = [p for p in paths if "/audio/" in p]
-    cases = [p for pair in zip(audio, paths[:len(audio)]) for p in pair]  # audio (a few KB) and pages, in turn
+    cases = [p for pair in zip(audio, paths[:len(audio)], strict=True) for p in pair]  # audio (a few KB) and pages, in turn
     results = {}
     for nodelay in (False, True):
         serving = Serving(ServerState(build_dir=build_dir), "127.0.0.1", 0)

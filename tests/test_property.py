@@ -153,5 +153,10 @@ def _crowd(count: int) -> str:
 def test_parse_time_grows_no_faster_than_the_input(shape, make):
     """Doubling the input at most about doubles the time (a broken edit must not stall
     ``serve --watch``): a ratio measured in this run, not a timing."""
-    small, large = _seconds(make(300)), _seconds(make(600))
-    assert large / small <= 2.5, f"{shape}: {small:.3f}s -> {large:.3f}s when the input doubled"
+    ratios = []
+    for _ in range(3):  # a busy machine can stretch one pair; quadratic work is ~4x in every pair
+        small, large = _seconds(make(600)), _seconds(make(1200))
+        ratios.append(f"{small:.3f}s -> {large:.3f}s")
+        if large / small <= 2.5:
+            return
+    pytest.fail(f"{shape}: the time more than doubled with the input in every try: {', '.join(ratios)}")
