@@ -19,6 +19,7 @@ from conftest import CORPUS, parse_fixture, spoken
 
 from runthru_build.script import load_script
 from runthru_build.script.cues import name_key
+from runthru_build.script.play import is_structure_line
 
 needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not here")
 
@@ -901,3 +902,12 @@ def test_spaced_cues_with_how_it_is_said_in_brackets_before_the_gap():
     assert spoken(script)[-2:] == [(("КЛЕЩ",), "Чего ты рычишь?"), (("НАСТЯ",), "Ничего.")]
     assert [line.directions for line in script.lines()][-2:] == [("Барону",), ("подняв голову",)]
     assert spoken(script)[-3] == (("БАРОН",), "Ничего.")
+
+
+def test_russian_act_and_scene_lines_are_structure():
+    """``ДЕЙСТВИЕ ПЕРВОЕ``, ``ЯВЛЕНИЕ ВТОРОЕ``: read as more of the speech before (or front matter)
+    until the act and scene words had a Russian entry; a setting (``Действие происходит…``) is not."""
+    script = parse_fixture("spaced-cues-cyrillic.txt")
+    assert [s.title for s in script.scenes] == ["ДЕЙСТВИЕ ПЕРВОЕ", "ЯВЛЕНИЕ ВТОРОЕ"]
+    assert spoken(script)[5] == (("КЛЕЩ",), "Так и сказала?")
+    assert not is_structure_line("Действие происходит в Петербурге, в квартире Мурашкина.")

@@ -30,6 +30,10 @@ ORDINALS_AFTER = {
     "fr": ("PREMIER", "PREMIÈRE", "SECOND", "SECONDE", "DEUXIÈME", "TROISIÈME", "QUATRIÈME", "CINQUIÈME", "SIXIÈME",
            "SEPTIÈME", "HUITIÈME", "NEUVIÈME", "DIXIÈME", "DERNIER", "DERNIÈRE"),
     "en": ("FIRST", "THIRD", "FOURTH", "FIFTH", "SIXTH", "SEVENTH", "EIGHTH", "NINTH", "TENTH", "LAST"),
+    # "ДЕЙСТВИЕ ПЕРВОЕ", "ЯВЛЕНИЕ ТРЕТЬЕ" (neuter), "КАРТИНА ВТОРАЯ", "СЦЕНА ПЕРВАЯ" (feminine)
+    "ru": ("ПЕРВОЕ", "ВТОРОЕ", "ТРЕТЬЕ", "ЧЕТВЕРТОЕ", "ЧЕТВЁРТОЕ", "ПЯТОЕ", "ШЕСТОЕ", "СЕДЬМОЕ", "ВОСЬМОЕ", "ДЕВЯТОЕ",
+           "ДЕСЯТОЕ", "ПОСЛЕДНЕЕ", "ПЕРВАЯ", "ВТОРАЯ", "ТРЕТЬЯ", "ЧЕТВЕРТАЯ", "ЧЕТВЁРТАЯ", "ПЯТАЯ", "ШЕСТАЯ",
+           "СЕДЬМАЯ", "ВОСЬМАЯ", "ДЕВЯТАЯ", "ДЕСЯТАЯ", "ПОСЛЕДНЯЯ"),
 }
 # Numbers in words after the act or scene word: "ACT ONE", "Scene Twelve".
 NUMBER_WORDS = ("ONE", "TWO", "THREE", "FOUR", "FIVE", "SIX", "SEVEN", "EIGHT", "NINE", "TEN", "ELEVEN", "TWELVE")
@@ -46,6 +50,7 @@ ACT_WORDS = {
     "de": ("AKT", "AUFZUG", "AUFTRITT", "SZENE", "BILD"),
     "it": ("ATTO", "SCENA", "QUADRO"),
     "es": ("ACTO", "ESCENA", "CUADRO", "JORNADA"),
+    "ru": ("ДЕЙСТВИЕ", "ЯВЛЕНИЕ", "КАРТИНА", "СЦЕНА"),
 }
 # German words an ordinal stands before ("Erster Teil").
 ACT_WORDS_AFTER_ORDINAL_DE = ("AKT", "AUFZUG", "AUFTRITT", "SZENE", "BILD", "TEIL")
