@@ -911,3 +911,12 @@ def test_russian_act_and_scene_lines_are_structure():
     assert [s.title for s in script.scenes] == ["ДЕЙСТВИЕ ПЕРВОЕ", "ЯВЛЕНИЕ ВТОРОЕ"]
     assert spoken(script)[5] == (("КЛЕЩ",), "Так и сказала?")
     assert not is_structure_line("Действие происходит в Петербурге, в квартире Мурашкина.")
+
+
+def test_a_speech_opening_with_a_dash_is_no_cast_list_entry():
+    """``BERTA.  – er ließ Dich peitschen!``: a dash after the cue, then a sentence asked or
+    exclaimed or a second dash, is speech; it was dropped as a cast-list line ``HOLM -- Herr Weber``."""
+    script = parse_fixture("dash-opened-speeches.txt")
+    assert spoken(script) == [
+        (("HOLM",), "Was sagst du da?"), (("BERTA",), "– er ließ Dich peitschen!"), (("HOLM",), "Wer?"),
+        (("BERTA",), "– – Ich muß fort."), (("HOLM",), "Bleib!"), (("BERTA",), "– Wer da?"), (("HOLM",), "Niemand.")]

@@ -58,6 +58,9 @@ LOWER_TAIL = re.compile(r",\s*(?P<how>[^\W\d_A-Z][^\W\d_]*['’]?(?:\s+[^\W\d_A-
 """``, seul`` / ``, à part`` / ``, aside`` ending a cue: one or two lower-case words, how it is said."""
 _TRAILING_PAREN = re.compile(r"^(?P<name>.*?)\s*\((?P<paren>[^()]*)\)\s*$")
 _DOT_LEADER = re.compile(r"(?:\.\s?){4,}\s*\S|…\s+\S|\s*[-–—]{1,2}\s")  # "JIMMY ...... Sam Walker", not ". . .and so"
+# What no actor's name or part's description has after a cast list's dash: a second dash, or a
+# sentence asked or exclaimed ("– er ließ Dich peitschen!", "– – Ich muß fort.", "– Wer da?")
+_SPOKEN_AFTER_DASH = re.compile(r"^[-–—]\s+[-–—]\s*\S|[!?…]\W*$|\.\.\.\W*$")  # not "-- Sam Walker"
 _ACTOR = re.compile(r"^[A-Z][\w.'’\-]*(?:\s+[\w.'’\-]+){0,4}$")  # what follows a "…" or "--" leader in a cast list
 _FOOTNOTE_MARKS = re.compile(r"[*†‡]")
 _SPACES = re.compile(r"\s+")
@@ -204,7 +207,8 @@ def is_cast_list_entry(text: str) -> bool:
         return False
     if text.startswith((".", "…")) and not text.startswith("...."):
         return bool(_ACTOR.match(text[m.end() - 1:]))  # "… y ese hombre no vuelve. O si…" is a speech
-    return True
+    # "HOLM. – er ließ Dich peitschen!", "– – Ich muß fort.": a speech opening with a dash
+    return not (text[:1] in "-–—" and _SPOKEN_AFTER_DASH.search(text))
 
 
 # Italics that are a direction, not emphasis: ``*Exit.*``, ``_Aside_``, ``*to audience*``.
