@@ -888,7 +888,8 @@ def test_spaced_cues_whose_names_are_capitals_outside_ascii():
 def test_spaced_cues_whose_speech_opens_in_lower_case_or_with_a_spanish_mark_a_dash_or_dots():
     """Two spaces after the name are a deliberate gap: Greek editions open speeches in lower case,
     Spanish ones with ``¡¿``, and a speech may open with dots; ``MINERO 2º`` is a name. (A speech
-    opening with a dash is still read as a cast-list entry ``NAME – actor`` and dropped: not yet fixed.)"""
+    opening with a dash and ending in a plain full stop, ``– Nada, nada.``, is still read as a
+    cast-list entry ``NAME – actor`` and dropped: not yet fixed.)"""
     said = spoken(parse_fixture("spaced-cues-accents.txt"))[6:]
     assert said == [(("ΛΥΣΙΣΤΡΑΤΗ",), "ἀλλ’ εἴ τις ἐς Βακχεῖον αὐτὰς ἐκάλεσεν."), (("ΚΑΛΟΝΙΚΗ",), "καὶ σύ γ’ ὦ Λυσιστράτη."),
                     (("ΛΥΣΙΣΤΡΑΤΗ",), "ἀλλ’ ὦ Καλονίκη κάομαι τὴν καρδίαν."), (("MINERO 2º",), "¡Con Dios, Roque!"),
