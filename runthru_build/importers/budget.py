@@ -11,6 +11,7 @@ here: the reader runs in a forked worker process whose address space is capped
 
 from __future__ import annotations
 
+import faulthandler
 import os
 import pickle
 import select
@@ -63,6 +64,12 @@ def run_budgeted(read: Callable[[], T], limits: Limits, shown: str) -> T:
         status = 0
         try:
             os.close(reader)
+            # a reader that runs out of its cap may abort in native code: what it would print
+            # (a C++ "terminate called…", a faulthandler dump) is no message for the user, who
+            # gets the parent's one line
+            faulthandler.disable()
+            quiet = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(quiet, 2)
             _cap_memory(limits.memory_mb)
             try:
                 result: tuple = ("ok", read())
