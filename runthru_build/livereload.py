@@ -18,6 +18,15 @@ from typing import Any
 POLL_TIMEOUT_S = 55.0
 
 
+def polled_version(query: dict[str, list[str]]) -> int:
+    """The version a long-poll says it has (``?since=N``); -1 (none: answer at once) when absent
+    or not a number.  Live reload's epochs and a table read's versions are asked for alike."""
+    try:
+        return int(query.get("since", ["-1"])[0])
+    except ValueError:
+        return -1
+
+
 def fingerprints(build_dir: Path) -> dict[str, str]:
     """A digest per production of everything its pages show (its data and the theme)."""
     theme = hashlib.sha256()

@@ -55,7 +55,7 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from . import tableread_http
 from .gate import COOKIE_DAYS, DEVICE_DAYS, Gate
-from .livereload import ReloadState
+from .livereload import ReloadState, polled_version
 from .site import PAGE_CSP
 from .tableread import TableReads
 
@@ -534,11 +534,7 @@ class Handler(BaseHTTPRequestHandler):
             self._send(HTTPStatus.NOT_FOUND, b"not found\n")
 
     def _poll(self) -> None:
-        query = parse_qs(urlsplit(self.path).query)
-        try:
-            since = int(query.get("since", ["-1"])[0])
-        except ValueError:
-            since = -1
+        since = polled_version(parse_qs(urlsplit(self.path).query))
         reload = self.state.reload
         snapshot = reload.snapshot() if since < 0 or since != reload.epoch else reload.wait(since)
         self._send(HTTPStatus.OK, json.dumps(snapshot).encode(), "application/json")

@@ -25,6 +25,7 @@ from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, quote, urlsplit
 
+from .livereload import polled_version
 from .tableread import CODE, TableReadError, TableReads
 
 if TYPE_CHECKING:
@@ -107,11 +108,7 @@ def _route(handler: Handler, reads: TableReads, path: str) -> tuple[int, bytes, 
         read, me = reads.join(code, _body(handler).get("name"), handler.client_id())
         return HTTPStatus.CREATED, _json({"token": me.token, "state": reads.view(read, me)}), "application/json"
     if what == "state" and method == "GET":
-        try:
-            since = int(query.get("since", ["-1"])[0])
-        except ValueError:
-            since = -1
-        return ok, _json(reads.wait(code, token, since)), "application/json"
+        return ok, _json(reads.wait(code, token, polled_version(query))), "application/json"
     if what == "act" and method == "POST":
         data = _body(handler)
         read, me = reads.act(code, token, str(data.get("action", "")), data.get("arg"))
