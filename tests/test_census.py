@@ -916,8 +916,13 @@ def test_russian_act_and_scene_lines_are_structure():
 
 def test_a_speech_opening_with_a_dash_is_no_cast_list_entry():
     """``BERTA.  – er ließ Dich peitschen!``: a dash after the cue, then a sentence asked or
-    exclaimed or a second dash, is speech; it was dropped as a cast-list line ``HOLM -- Herr Weber``."""
+    exclaimed or a second dash, is speech; it was dropped as a cast-list line ``HOLM -- Herr Weber``.
+    Once the play has begun (after its first act heading, or its first speech), a plain statement
+    after the dash (``– Nada, nada.``) is speech too: a cast list is not written between speeches."""
     script = parse_fixture("dash-opened-speeches.txt")
     assert spoken(script) == [
+        (("HOLM",), "– Nichts, nichts."), (("BERTA",), "Was sagst du da?"),
         (("HOLM",), "Was sagst du da?"), (("BERTA",), "– er ließ Dich peitschen!"), (("HOLM",), "Wer?"),
-        (("BERTA",), "– – Ich muß fort."), (("HOLM",), "Bleib!"), (("BERTA",), "– Wer da?"), (("HOLM",), "Niemand.")]
+        (("BERTA",), "– – Ich muß fort."), (("HOLM",), "Bleib!"), (("BERTA",), "– Wer da?"), (("HOLM",), "Niemand."),
+        (("BERTA",), "– Nada, nada."), (("HOLM",), "– Credo che tosto muterai proposito. –")]
+    assert script.front_matter[-1] == "HOLM -- Herr Weber\nBERTA -- Frau Klein"  # the cast list stays one

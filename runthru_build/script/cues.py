@@ -199,11 +199,15 @@ def _group_pieces(name: str) -> list[str]:
     return pieces
 
 
-def is_cast_list_entry(text: str) -> bool:
-    """``**JIMMY** ........ Sam Walker``: a cast list line, never dialogue."""
+def is_cast_list_entry(text: str, *, in_dialogue: bool = False) -> bool:
+    """``**JIMMY** ........ Sam Walker``: a cast list line, never dialogue.  With ``in_dialogue``
+    (the play's speeches have begun), ``NAME – text`` is a speech opening with a dash: a cast list
+    sets a name off by a dash before the play, not between its speeches (``NAME – Nada, nada.``)."""
     text = text.strip()
     m = _DOT_LEADER.match(text)
     if m is None:
+        return False
+    if in_dialogue and text[:1] in "-–—":
         return False
     if text.startswith((".", "…")) and not text.startswith("...."):
         return bool(_ACTOR.match(text[m.end() - 1:]))  # "… y ese hombre no vuelve. O si…" is a speech

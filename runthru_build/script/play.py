@@ -367,7 +367,8 @@ class _PlayParser:
             source = Source(self.path, line.number)
             found, used = (first, first_used) if i == 0 and first is not None else self._cue_at(bi, block, i)
             if found is not None:
-                if found.rest and is_cast_list_entry(found.rest):
+                if found.rest and is_cast_list_entry(found.rest, in_dialogue=bi > self.first_act or builder.has_dialogue or (
+                        builder.speech_open() and not builder.open_speech_is_empty())):
                     builder.end_speech()
                     i += used
                     continue
