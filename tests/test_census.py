@@ -926,3 +926,42 @@ def test_a_speech_opening_with_a_dash_is_no_cast_list_entry():
         (("BERTA",), "– – Ich muß fort."), (("HOLM",), "Bleib!"), (("BERTA",), "– Wer da?"), (("HOLM",), "Niemand."),
         (("BERTA",), "– Nada, nada."), (("HOLM",), "– Credo che tosto muterai proposito. –")]
     assert script.front_matter[-1] == "HOLM -- Herr Weber\nBERTA -- Frau Klein"  # the cast list stays one
+
+
+def test_a_name_of_abbreviated_words_in_capitals_is_one_speaker():
+    """``ERST. WÄCHT.  Euer…`` (name-period), ``ERST. WÄCHT  Euer…`` and ``GÄST I  Det…`` (Folger),
+    ``ERST. WÄCHT`` alone over its speech: one speaker, the whole abbreviation. They were read as
+    ``ERST`` saying ``WÄCHT. Euer…`` (an initial, ``D. ALFONSO.``, already read right)."""
+    caps = parse_fixture("abbreviated-names-in-capitals.txt")
+    assert [s for s, _t in spoken(caps)] == [("ERST. WÄCHT",), ("LUDWIG",), ("ERST. WÄCHT",), ("ZWEIT. WÄCHT",),
+                                           ("LUDWIG",), ("ZWEIT. WÄCHT",), ("LUDWIG",)]
+    assert spoken(caps)[4:] == [(("LUDWIG",), "Nein. Das nicht."), (("ZWEIT. WÄCHT",), "Du bist ein Narr."),
+                                (("LUDWIG",), "O, still.")]
+    assert [line.directions for line in caps.lines()][:4] == [("mit einem Kuchen",), (), (), ("lachend",)]
+    folger = parse_fixture("abbreviated-names-folger.txt")
+    assert spoken(folger) == [
+        (("ERST. WÄCHT",), "In der Schenke hat ein Bote diesen Kuchen abgegeben."), (("LUDWIG",), "Danke."),
+        (("ERST. WÄCHT",), "Euer Bruder schickt ihn Euch."), (("GÄST I",), "Det var en timmerman!"),
+        (("LUDWIG",), "I will not."), (("ZWEIT. WÄCHT",), "Du bist ein Narr."), (("GÄST I",), "Ja."),
+        (("LUDWIG",), "Was?")]
+    from runthru_build.script import parse_text
+    alone = parse_text("ERSTER AKT\n\nERST. WÄCHT\nEuer Bruder schickt ihn Euch.\n\nLUDWIG\nDanke.\n\n"
+                       "ERST. WÄCHT\nViel Ehre!\n\nLUDWIG\nNein.\n", "alone.txt")
+    assert spoken(alone) == [(("ERST. WÄCHT",), "Euer Bruder schickt ihn Euch."), (("LUDWIG",), "Danke."),
+                             (("ERST. WÄCHT",), "Viel Ehre!"), (("LUDWIG",), "Nein.")]
+
+
+def test_a_name_of_abbreviated_words_in_mixed_case_is_one_speaker():
+    """``Erst. Wächt. Euer Bruder…``, ``D. Chisciotte. Sancio…``: a first word that nearly always has a
+    capitalised word and a stop after it, and is no name in the cast list, opens a longer name. A
+    character whose speeches open with one stopped word now and then (``Thore. Nej.``, ``Ludwig.
+    Nein. Das nicht.``) keeps them."""
+    script = parse_fixture("abbreviated-names-mixed-case.txt")
+    assert spoken(script)[:10] == [
+        (("Erst. Wächt",), "Euer Bruder schickt ihn Euch."), (("Ludwig",), "Danke."),
+        (("Erst. Wächt",), "Das ist ein rarer Kuchen."), (("Zweit. Wächt",), "Viel Ehre!"),
+        (("Ludwig",), "Nein. Das nicht."), (("Zweit. Wächt",), "Du bist ein Narr."),
+        (("D. Chisciotte",), "Sancio mio bello."), (("Sancio",), "Signore."), (("D. Chisciotte",), "Vosignoria."),
+        (("Sancio",), "Come?")]
+    assert spoken(script)[10:13] == [(("Thore",), "Nej."), (("Ludwig",), "Was?"), (("Thore",), "Ja. Ich komme.")]
+    assert [line.directions for line in script.lines()][3] == ("lachend",)

@@ -75,8 +75,11 @@ _UPPER, _LOWER = _letters("upper"), _letters("lower")
 _SPACED = re.compile(rf"^(?P<name>[{_UPPER}][{_UPPER}0-9ºª'’. \-]{{0,60}}?[{_UPPER}0-9ºª.])"
                      rf"(?:\s+(?P<rest>(?:[{_UPPER}][{_LOWER}’'].*|I\b.*|[{_UPPER}][\s,;:!?].*|[\"“‘'«„][{_UPPER}{_LOWER}].*))"
                      rf"|\s{{2,}}(?P<wide>(?:[¿¡\"“‘'«„–—-]|\.\.\.|…)*\s?[{_UPPER}{_LOWER}].*))$")
+# The same cue read up to its gap first: "GÄST I  Det var…" is GÄST I, not GÄST saying "I Det var…"
+_SPACED_GAP = re.compile(rf"^(?P<name>[{_UPPER}](?:[{_UPPER}0-9ºª'’.\-]| (?! )){{0,60}}?[{_UPPER}0-9ºª.])"
+                         rf"\s{{2,}}(?P<wide>(?:[¿¡\"“‘'«„–—-]|\.\.\.|…)*\s?[{_UPPER}{_LOWER}].*)$")
 # "KLESHCH, [to BARON.]  What are you…": the Folger layout's cue with how it is said, then the gap
-_SPACED_DIRECTION = re.compile(r"^(?P<name>[^,.:\[\](){}]{1,60}?),\s+[\[(](?P<direction>[^\[\](){}]{1,160})[\])]\s{2,}(?P<rest>\S.*)$")
+_SPACED_DIRECTION = re.compile(r"^(?P<name>[^,:\[\](){}]{1,60}?),\s+[\[(](?P<direction>[^\[\](){}]{1,160})[\])]\s{2,}(?P<rest>\S.*)$")
 _COMMA = re.compile(r"^(?P<name>[^,.:a-z]{2,60}),\s+(?P<direction>[^.]{1,80})\.\s+(?P<rest>.+)$")
 _PERIOD_END = re.compile(r"\.(?=\s|$)")
 _PERIOD_OR_DASH_END = re.compile(r"\.(?:[-—–]+\s*|(?=\s|$))")  # "MADRE.—¿Qué?", "NOVIO.-  Me voy.": Spanish cues
@@ -231,9 +234,9 @@ def _read_line(text: str, solo: frozenset[str] | None) -> Reading:
         comma = _COMMA.match(text)
         if comma:
             add(COMMA, comma.group("name"), comma.group("rest"), direction=comma.group("direction"))
-        spaced = _SPACED.match(text) if not found else None
+        spaced = (_SPACED_GAP.match(text) or _SPACED.match(text)) if not found else None
         if spaced:
-            add(SPACED, spaced.group("name"), spaced.group("rest") or spaced.group("wide"))
+            add(SPACED, spaced.group("name"), spaced.groupdict().get("rest") or spaced.group("wide"))
     return reading()
 
 
@@ -254,10 +257,11 @@ def _ends_abbreviated(name: str) -> bool:
 def _periods_abbreviate(name: str) -> bool:
     """``MRS. O'BRIEN``, ``J. R. EWING``: a period inside a name ends a title or an initial,
     never a sentence (``Porter. Sixpence``)."""
+    caps = _caps(name)
     for m in _PERIOD_END.finditer(name):
-        word = name[: m.start()].rsplit(" ", 1)[-1].upper()
-        if word not in _TITLES and len(word) > 2:
-            return False
+        word = name[: m.start()].rsplit(" ", 1)[-1]
+        if word.upper() not in _TITLES and len(word) > 2 and not (caps and len(word) <= 6):
+            return False  # "ERST. WÄCHT": short words in capitals abbreviate one name
     return True
 
 
@@ -272,13 +276,20 @@ def _period(text: str) -> tuple[str, str] | None:
             continue
         if len(bare) == 1 and bare.isalpha() and _CAPS_TO_STOP.match(text, m.end()):
             continue  # "C. OF LOR. My lord": an initial inside a name in capitals, which ends at the next stop
+        if len(bare) > 1 and _caps(head) and _CAPS_ABBREVIATION.match(text, m.end()):
+            continue  # "ERST. WÄCHT. Euer…", "ERST. WÄCHT  Euer…": abbreviated words of one name in capitals
         if not head.strip() or head.strip()[0] in "([*_":
             return None
         return head, text[m.end():]
     return None
 
 
-_CAPS_TO_STOP = re.compile(r"\s*[A-Z0-9][A-Z0-9'’\-]*(?:\.?\s[A-Z0-9][A-Z0-9'’\-]*)*\.(?=\s|$)")
+_CAPS_TO_STOP = re.compile(rf"\s*[{_UPPER}0-9][{_UPPER}0-9'’\-]*(?:\.?\s[{_UPPER}0-9][{_UPPER}0-9'’\-]*)*\.(?=\s|$)")
+# After a word of a name in capitals and its stop: more of the name in capitals, up to the cue's end (a
+# stop, the Folger layout's gap, a direction in brackets): "ERST. WÄCHT.", "ERST. WÄCHT  Euer…", not
+# "HOLM. Nein." (a speech opens in lower case) nor "HOLM. O, …" (one letter).
+_CAPS_ABBREVIATION = re.compile(
+    rf"\s[{_UPPER}][{_UPPER}'’\-]+(?:\.?\s[{_UPPER}0-9][{_UPPER}0-9'’\-]*)*(?:\.(?=\s|$)|(?=\s{{2,}}\S|\s*[(\[]|,\s*[\[(]))")
 
 
 @dataclass
@@ -494,6 +505,7 @@ def take_census(blocks: list[Block], heading_at: set[int], first_body: int) -> C
                 found.append((bi, li, cand))
             li += used
         _count_directions(block, conv)
+    _join_abbreviated_names(found, conv)
 
     def tally(use_lines: bool) -> dict[tuple[str, bool], FormUse]:
         name_counts: Counter[str] = Counter()
@@ -568,6 +580,47 @@ def take_census(blocks: list[Block], heading_at: set[int], first_body: int) -> C
     if primary is not None and primary.form in (ALONE, BOLD):
         conv.unmarked_directions = sum(conv.directions.values()) < 0.05 * primary.count
     return conv
+
+
+# "Wächt. Euer…" after the cue "Erst.": one capitalised word (a name's next abbreviated word, or the
+# speech's first word), maybe how it is said, its stop, then the speech
+_NEXT_WORD_STOPPED = re.compile(rf"^(?P<word>[{_UPPER}][{_LOWER}'’\-]{{0,11}})(?P<paren>\s*\([^()]*\))?\.\s+(?P<rest>\S.*)$")
+
+
+def _join_abbreviated_names(found: list[tuple[int, int, Candidate]], conv: Conventions) -> None:
+    """``Erst. Wächt. Euer Bruder…``, ``D. Chisciotte. Sancio…``: a name of abbreviated words in
+    mixed case, each with its stop, first read as the cue ``Erst`` and a speech ``Wächt. Euer…``.
+    A first word that (nearly) always has a capitalised word and a stop after it, and is no name in the
+    cast list, opens a longer name: each second word it has twice or more is part of the cue.  A
+    character's speeches that open with one stopped word (``Thore. Nej.``, ``Hans. Ja.``) do not: most of
+    Thore's speeches open otherwise."""
+    uses: Counter[str] = Counter()
+    followed: Counter[str] = Counter()
+    pairs: Counter[tuple[str, str]] = Counter()
+    for _bi, _li, c in found:
+        if c.form != PERIOD or c.alone or c.cue.direction or len(c.cue.names) != 1:
+            continue
+        key = name_key(c.cue.text)
+        uses[key] += 1
+        if (m := _NEXT_WORD_STOPPED.match(c.rest)) is not None:
+            followed[key] += 1
+            pairs[key, m.group("word")] += 1
+    join = {pair for pair, n in pairs.items()
+            if n >= 2 and followed[pair[0]] >= 0.8 * uses[pair[0]] and pair[0] not in conv.cast}
+    if not join:
+        return
+    for i, (bi, li, c) in enumerate(found):
+        if c.form != PERIOD or c.alone or c.cue.direction or len(c.cue.names) != 1:
+            continue
+        m = _NEXT_WORD_STOPPED.match(c.rest)
+        if m is None or (name_key(c.cue.text), m.group("word")) not in join:
+            continue
+        longer = _candidate(PERIOD, f"{c.cue.text}. {m.group('word')}{m.group('paren') or ''}", m.group("rest"))
+        if longer is None:
+            continue
+        found[i] = (bi, li, longer)
+        read, used = conv.readings[bi, li]
+        conv.readings[bi, li] = (tuple(longer if r is c else r for r in read), used)
 
 
 def _family(form: str) -> str:
