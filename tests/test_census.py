@@ -965,3 +965,21 @@ def test_a_name_of_abbreviated_words_in_mixed_case_is_one_speaker():
         (("Sancio",), "Come?")]
     assert spoken(script)[10:13] == [(("Thore",), "Nej."), (("Ludwig",), "Was?"), (("Thore",), "Ja. Ich komme.")]
     assert [line.directions for line in script.lines()][3] == ("lachend",)
+
+
+def test_colon_cues_whose_names_hold_lower_case_words():
+    """``Die erste Amazone:``, ``Der alte W (ein Greis…):`` over the verse (the old German book layout),
+    ``Madame DORVAL:``, ``Le LIBRAIRE:``: a name with lower-case words, or a title before a name in
+    capitals, cued by a colon, recurring. Their speeches were lost (or the play read as no dialogue);
+    ``Und er sprach:`` inside a speech stays speech."""
+    book = parse_fixture("cues-with-lower-case-words-book.txt")
+    assert spoken(book) == [
+        (("Die erste Amazone",), "Zurück, Verwegene! Hier ist kein Raum."),
+        (("Odysseus",), "Gut. Wie du willst. Und er sprach: Folgt mir!"),
+        (("Der alte W",), "Kinderchen, ihr glaubt alle an Gott."), (("Die erste Amazone",), "So geht!"),
+        (("Der alte W",), "Vier Wochen sind wir gefahren."), (("Odysseus",), "Nun denn.")]
+    assert list(book.lines())[2].directions == ("ein hochbetagter Greis, auf zwei Stöcke gestützt",)
+    colon = parse_fixture("cues-with-lower-case-words-colon.txt")
+    assert [s for s, _t in spoken(colon)] == [("Madame DORVAL",), ("Le LIBRAIRE",), ("Madame DORVAL",), ("DORVAL",),
+                                            ("Le LIBRAIRE",), ("DORVAL",)]
+    assert list(colon.lines())[2].directions == ("à part",)

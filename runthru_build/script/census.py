@@ -18,7 +18,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from .blocks import Block, SourceLine
-from .conventions import ABBREVIATED_TITLES
+from .conventions import ABBREVIATED_TITLES, SENTENCE_OPENERS, alternation
 from .cues import (
     GROUP_ALL,
     GROUP_BOTH,
@@ -43,8 +43,7 @@ _ITALIC = re.compile(r"^([*_])(?P<inner>[^*_\s][^*_]*?)\1(?![*_\w])(?P<after>.*)
 _COLON = re.compile(
     r"^(?P<name>[^:*_\[\]()]{1,80}?(?:\s*\([^()]*\))*)\s*:(?:\s+(?P<rest>.*)|(?P<tight>[A-Z¿¡\"“'(\[].*)|$)")  # "Kids:Yes mummy!"
 # "Fairy godmother:", "All kids:": a name in a children's play typed with only its first word capitalised
-_SENTENCE_CASE_NAME = re.compile(r"^(?!(?:I|It|He|She|We|They|You|This|That|There|Here|What|Note|Then)\b)"
-                                 r"[A-Z][\w'’\-]*(?: [a-z][\w'’\-]*){1,2}$")
+_SENTENCE_CASE_NAME = re.compile(rf"^(?!(?i:{alternation(SENTENCE_OPENERS)})\b)[A-Z][\w'’\-]*(?: [a-z][\w'’\-]*){{1,2}}$")
 # "Un Soldat _avance_: Madame…": how the line is said, in italics between the name and its colon
 _ITALIC_BEFORE_COLON = re.compile(r"^(?P<name>[^:*_\[\]()]{1,60}?)\s+(?P<mark>[_*])(?P<direction>[^_*:]{1,60}?)(?P=mark)"
                                   r"\s*:(?P<rest>.*)$")
@@ -78,6 +77,12 @@ _SPACED = re.compile(rf"^(?P<name>[{_UPPER}][{_UPPER}0-9ºª'’. \-]{{0,60}}?[{
 # The same cue read up to its gap first: "GÄST I  Det var…" is GÄST I, not GÄST saying "I Det var…"
 _SPACED_GAP = re.compile(rf"^(?P<name>[{_UPPER}](?:[{_UPPER}0-9ºª'’.\-]| (?! )){{0,60}}?[{_UPPER}0-9ºª.])"
                          rf"\s{{2,}}(?P<wide>(?:[¿¡\"“‘'«„–—-]|\.\.\.|…)*\s?[{_UPPER}{_LOWER}].*)$")
+# A colon cue whose name holds lower-case words, as books print them: "Die erste Amazone:", "Der alte W:",
+# "Le vieux Gaston:", "Судебный следователь:"; or a title or article before a name in capitals:
+# "Madame DORVAL:", "Le LIBRAIRE:". Read only where the name recurs or is in the cast list (play.py).
+_NAME_WITH_LOWER_WORDS = re.compile(
+    rf"^(?!(?i:{alternation(SENTENCE_OPENERS)})\b)(?:[{_UPPER}][\w'’\-]*(?: [{_LOWER}][\w'’\-]*){{1,2}}(?: [{_UPPER}][\w'’\-]*)?"
+    rf"|[{_UPPER}][{_LOWER}]+\.?(?: [{_LOWER}]+['’]?)? [{_UPPER}][{_UPPER}'’\-]+(?: [{_UPPER}][{_UPPER}'’\-]+)?)$")
 # "KLESHCH, [to BARON.]  What are you…": the Folger layout's cue with how it is said, then the gap
 _SPACED_DIRECTION = re.compile(r"^(?P<name>[^,:\[\](){}]{1,60}?),\s+[\[(](?P<direction>[^\[\](){}]{1,160})[\])]\s{2,}(?P<rest>\S.*)$")
 _COMMA = re.compile(r"^(?P<name>[^,.:a-z]{2,60}),\s+(?P<direction>[^.]{1,80})\.\s+(?P<rest>.+)$")
@@ -219,8 +224,10 @@ def _read_line(text: str, solo: frozenset[str] | None) -> Reading:
         if name.endswith(".") and not _ends_abbreviated(name):
             name = name[:-1]  # "Jensen.:": a name, its stop and a colon
         rest = colon.group("rest") or colon.group("tight") or ""
-        if add(COLON, name, rest) is None and _SENTENCE_CASE_NAME.match(name):
-            found.append(Candidate(COLON, False, Cue(name, (name,)), rest.strip(), alone=not rest.strip()))
+        if add(COLON, name, rest) is None:
+            bare, direction = _name_and_direction(name)
+            if _SENTENCE_CASE_NAME.match(bare) or _NAME_WITH_LOWER_WORDS.match(bare):
+                found.append(Candidate(COLON, False, Cue(name, (bare,), direction), rest.strip(), alone=not rest.strip()))
     arrow = _ARROW.match(text)
     if arrow:
         add(ARROW, arrow.group("name"), arrow.group("rest"))
@@ -238,6 +245,18 @@ def _read_line(text: str, solo: frozenset[str] | None) -> Reading:
         if spaced:
             add(SPACED, spaced.group("name"), spaced.groupdict().get("rest") or spaced.group("wide"))
     return reading()
+
+
+_NAME_THEN_PARENS = re.compile(r"^(?P<name>[^()]+?)\s*(?P<parens>(?:\([^()]*\)\s*)*)$")
+
+
+def _name_and_direction(text: str) -> tuple[str, str | None]:
+    """``Der alte W (ein Greis)`` -> the name, and what its parentheses say."""
+    m = _NAME_THEN_PARENS.match(text.strip())
+    if m is None:
+        return text.strip(), None
+    said = "; ".join(p.strip() for p in re.findall(r"\(([^()]*)\)", m.group("parens")) if p.strip())
+    return " ".join(m.group("name").split()), said or None
 
 
 def _read_italic(inner: str, after: str, solo: frozenset[str] | None) -> Reading:

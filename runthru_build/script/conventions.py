@@ -69,6 +69,13 @@ ALONE_WORDS = ("ALONE", "SEUL", "SEULE", "ALLEIN", "SOLA", "SOLO", "SOLUS")
 READS_WORDS = ("READS", "READS ALOUD", "READING", "SINGS", "SINGING")
 
 
+# Words that open a sentence, never a character's name, in a line that ends with a colon as a cue does
+# ("Und er sprach:", "He said:"); a cue may open with an article ("Die erste Amazone:", "Il conte:").
+SENTENCE_OPENERS = ("I", "IT", "HE", "SHE", "WE", "THEY", "YOU", "THIS", "THAT", "THERE", "HERE", "WHAT", "NOTE", "THEN",
+                    "ER", "SIE", "ES", "ICH", "DU", "WIR", "UND", "DANN", "SO", "DA", "JE", "TU", "ELLE", "NOUS", "VOUS",
+                    "ON", "ET", "IO", "LUI", "LEI", "NOI", "VOI", "YO", "ÉL", "ELLA", "JAG", "HAN", "HON", "VI", "NI", "OCH")
+
+
 def alternation(words: tuple[str, ...] | list[str]) -> str:
     """``(?:A|B|C)`` for a pattern, in the order given."""
     return "(?:" + "|".join(words) + ")"
@@ -89,6 +96,7 @@ __all__ = [
     "ORDINAL_STEMS_DE",
     "READS_WORDS",
     "SETTING_OPENERS",
+    "SENTENCE_OPENERS",
     "SETTING_VERBS",
     "alternation",
 ]
