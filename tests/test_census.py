@@ -983,3 +983,15 @@ def test_colon_cues_whose_names_hold_lower_case_words():
     assert [s for s, _t in spoken(colon)] == [("Madame DORVAL",), ("Le LIBRAIRE",), ("Madame DORVAL",), ("DORVAL",),
                                             ("Le LIBRAIRE",), ("DORVAL",)]
     assert list(colon.lines())[2].directions == ("à part",)
+
+
+def test_a_book_play_without_act_headings_begins_at_its_first_colon_cue():
+    """``MERCURIO:`` alone over his verse, after the cast list, in a play with no act or scene heading:
+    the play has begun. The cast list ran on to the end (``no dialogue found``), or, in a play whose
+    later speeches ended it, swallowed the first ones (Leisewitz's ``Der Mann:``)."""
+    script = parse_fixture("book-play-without-act-headings.txt")
+    assert spoken(script) == [
+        (("MERCURIO",), "Quivi è colui, che mai si vide sazio dell'operar virtù: più presto stracco Ercule è, quel "
+                        "che fece el giusto strazio."),
+        (("GIUNONE",), "Mercurio, unde vai o donde vieni? Io ti conosco ben, falso foletto."),
+        (("MERCURIO",), "O glorïosa Iddea, alta Iunone.")]

@@ -444,7 +444,7 @@ def read_cast_list(blocks: list[Block], stop: int) -> tuple[dict[str, str], set[
             continue
         else:
             entries = block.lines
-            if _is_prose(block) or TECHNICAL_CUE.match(first) or _ends_cast_list(first, cast):
+            if _is_prose(block) or TECHNICAL_CUE.match(first) or _ends_cast_list(block, cast):
                 in_list = False
                 if i - 1 in indexes and len(blocks[i - 1].lines) == 1:
                     indexes.discard(i - 1)  # "Beggar." over the first speech: a cue, not the list's last entry
@@ -481,13 +481,16 @@ def _describes_a_place(words: list[str]) -> bool:
     return len(words) > 1 and words[0] in ("A", "An", "The") and words[1][:1].islower()
 
 
-def _ends_cast_list(first_line: str, cast: dict[str, str]) -> bool:
+def _ends_cast_list(block: Block, cast: dict[str, str]) -> bool:
     """A paragraph after a cast list that is no entry of it: a stage direction, or a listed
-    character speaking (the play has begun; a one-act play may have no heading between)."""
+    character speaking (the play has begun; a one-act play may have no heading between): a cue
+    and its words on the line, or a listed name and its colon alone over the lines of the speech
+    (``MERCURIO:`` over his verse, the book layout)."""
+    first_line = block.first.text
     if first_line.lstrip("*_ ").startswith(("[", "(")):
         return True
-    return any(not c.alone and c.form != COMMA and c.rest.strip() and all(name_key(n) in cast for n in c.cue.names)
-               for c in candidates(first_line))
+    return any(c.form != COMMA and (c.rest.strip() if not c.alone else c.form == COLON and len(block.lines) > 1)
+               and all(name_key(n) in cast for n in c.cue.names) for c in candidates(first_line))
 
 
 def _is_prose(block: Block) -> bool:
