@@ -930,8 +930,9 @@ def test_a_speech_opening_with_a_dash_is_no_cast_list_entry():
 
 def test_a_name_of_abbreviated_words_in_capitals_is_one_speaker():
     """``ERST. WÄCHT.  Euer…`` (name-period), ``ERST. WÄCHT  Euer…`` and ``GÄST I  Det…`` (Folger),
-    ``ERST. WÄCHT`` alone over its speech: one speaker, the whole abbreviation. They were read as
-    ``ERST`` saying ``WÄCHT. Euer…`` (an initial, ``D. ALFONSO.``, already read right)."""
+    ``ERST. WÄCHT`` alone over its speech, ``D. CHISCIOTTE  Sancio…`` (an initial, Folger): one speaker,
+    the whole abbreviation. They were read as ``ERST`` saying ``WÄCHT. Euer…``, ``D`` saying
+    ``CHISCIOTTE Sancio…`` (an initial before a stop, ``D. ALFONSO.``, already read right)."""
     caps = parse_fixture("abbreviated-names-in-capitals.txt")
     assert [s for s, _t in spoken(caps)] == [("ERST. WÄCHT",), ("LUDWIG",), ("ERST. WÄCHT",), ("ZWEIT. WÄCHT",),
                                            ("LUDWIG",), ("ZWEIT. WÄCHT",), ("LUDWIG",)]
@@ -943,7 +944,8 @@ def test_a_name_of_abbreviated_words_in_capitals_is_one_speaker():
         (("ERST. WÄCHT",), "In der Schenke hat ein Bote diesen Kuchen abgegeben."), (("LUDWIG",), "Danke."),
         (("ERST. WÄCHT",), "Euer Bruder schickt ihn Euch."), (("GÄST I",), "Det var en timmerman!"),
         (("LUDWIG",), "I will not."), (("ZWEIT. WÄCHT",), "Du bist ein Narr."), (("GÄST I",), "Ja."),
-        (("LUDWIG",), "Was?")]
+        (("LUDWIG",), "Was?"), (("D. CHISCIOTTE",), "Sancio mio bello."), (("LUDWIG",), "Wer?"),
+        (("D. CHISCIOTTE",), "Vosignoria.")]
     from runthru_build.script import parse_text
     alone = parse_text("ERSTER AKT\n\nERST. WÄCHT\nEuer Bruder schickt ihn Euch.\n\nLUDWIG\nDanke.\n\n"
                        "ERST. WÄCHT\nViel Ehre!\n\nLUDWIG\nNein.\n", "alone.txt")

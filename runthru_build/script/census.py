@@ -303,7 +303,8 @@ def _period(text: str) -> tuple[str, str] | None:
     return None
 
 
-_CAPS_TO_STOP = re.compile(rf"\s*[{_UPPER}0-9][{_UPPER}0-9'’\-]*(?:\.?\s[{_UPPER}0-9][{_UPPER}0-9'’\-]*)*\.(?=\s|$)")
+_CAPS_TO_STOP = re.compile(rf"\s*[{_UPPER}0-9][{_UPPER}0-9'’\-]*(?:\.?\s[{_UPPER}0-9][{_UPPER}0-9'’\-]*)*"
+                           rf"(?:\.(?=\s|$)|(?=\s{{2,}}\S|\s*[(\[]|,\s*[\[(]))")  # "D. CHISCIOTTE  Sancio…" (Folger)
 # After a word of a name in capitals and its stop: more of the name in capitals, up to the cue's end (a
 # stop, the Folger layout's gap, a direction in brackets): "ERST. WÄCHT.", "ERST. WÄCHT  Euer…", not
 # "HOLM. Nein." (a speech opens in lower case) nor "HOLM. O, …" (one letter).
