@@ -997,3 +997,41 @@ def test_a_book_play_without_act_headings_begins_at_its_first_colon_cue():
                         "che fece el giusto strazio."),
         (("GIUNONE",), "Mercurio, unde vai o donde vieni? Io ti conosco ben, falso foletto."),
         (("MERCURIO",), "O glorïosa Iddea, alta Iunone.")]
+
+
+def test_a_name_in_mixed_case_alone_on_a_verse_line_is_no_cue_where_the_play_cues_it_in_capitals():
+    """``Antigone, tu sola, alcun conforto`` / ``Creonte`` / ``Madre, mi squarci``: verse broken so a line
+    opens with a character's name, in a play that cues ANTIGONE and CREONTE in capitals alone on their
+    lines. The line goes on with the speech; it was read as a cue (``Antigone`` saying the rest)."""
+    script = parse_fixture("names-in-verse-lines.txt")
+    assert spoken(script)[:3] == [
+        (("GIOCASTA",), "Tu sola omai della mia prole infausta, Antigone, tu sola, alcun conforto rechi al mortal "
+                        "mio duolo."),
+        (("ANTIGONE",), "In ciel, per noi, pietà non resta, o madre."),
+        (("POLINICE",), "Creonte pende per me, per la mia giusta causa.")]
+    assert spoken(script)[4] == (("POLINICE",), "Madre, mi squarci il core... Udir tu vuoi?")
+    assert [s for s, _t in spoken(script)][5:] == [("ANTIGONE",), ("CREONTE",), ("GIOCASTA",), ("CREONTE",),
+                                                 ("ANTIGONE",), ("CREONTE",)]
+
+
+def test_a_title_abbreviation_in_capitals_alone_is_a_cue_where_no_name_follows_it():
+    """``SEN.  Vt aétas mea…`` (Plautus's senex): ``SEN`` is also a title (``SEN. SMITH``), so the cue was
+    skipped and the speech joined to the one before. With no name in capitals after it, the title is
+    the cue; ``MRS.``, ``DR.`` and the like never stand alone."""
+    script = parse_fixture("title-abbreviation-cues.txt")
+    assert spoken(script) == [
+        (("MAT",), "Ecastor pariter hoc atque alias res soles."),
+        (("SEN",), "Vt aétas mea ést atque ut hóc usus fácto est gradum proferam."), (("MAT",), "Quid ais?"),
+        (("SEN",), "Nil equidem."), (("MRS. HALE",), "Yes."), (("MAT",), "Abi.")]
+    from runthru_build.script.census import candidates
+    assert [c.cue.names for c in candidates("MRS. Linde walks in.") if c.form == "NAME."] == []
+
+
+def test_a_spaced_cue_whose_speech_opens_with_a_parenthesis():
+    """``CANDIDA  (Per che cosa dite…?)`` in the Folger layout (directions in ``[…]``, so ``(…)`` is said):
+    the gap, then an aside that is her speech. It was read as a cue alone with a direction and no
+    words; and ``GELTRUDA  Sì è vero`` (``Sì`` taken for a name in capitals) was no cue at all."""
+    script = parse_fixture("spaced-cues-parenthesis.txt")
+    assert spoken(script) == [
+        (("GELTRUDA",), "Sì è vero. È gentile e compito."), (("CANDIDA",), "(Per che cosa dite questo signora zia?)"),
+        (("GELTRUDA",), "Per niente."), (("EVARISTO",), "(Che risposta villana!)"), (("GELTRUDA",), "Andiamo.")]

@@ -18,7 +18,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from .blocks import Block, SourceLine
-from .conventions import ABBREVIATED_TITLES, SENTENCE_OPENERS, alternation
+from .conventions import ABBREVIATED_TITLES, HONORIFICS, SENTENCE_OPENERS, alternation
 from .cues import (
     GROUP_ALL,
     GROUP_BOTH,
@@ -73,10 +73,10 @@ _UPPER, _LOWER = _letters("upper"), _letters("lower")
 # (Greek editions: "ΛΥΣΙΣΤΡΑΤΗ  ἀλλ’ εἴ τις…"), with "¡¿" (Spanish), a dash or dots ("ROQUE  ...Pues vete.").
 _SPACED = re.compile(rf"^(?P<name>[{_UPPER}][{_UPPER}0-9ºª'’. \-]{{0,60}}?[{_UPPER}0-9ºª.])"
                      rf"(?:\s+(?P<rest>(?:[{_UPPER}][{_LOWER}’'].*|I\b.*|[{_UPPER}][\s,;:!?].*|[\"“‘'«„][{_UPPER}{_LOWER}].*))"
-                     rf"|\s{{2,}}(?P<wide>(?:[¿¡\"“‘'«„–—-]|\.\.\.|…)*\s?[{_UPPER}{_LOWER}].*))$")
+                     rf"|\s{{2,}}(?P<wide>(?:[¿¡\"“‘'«„–—(\[-]|\.\.\.|…)*\s?[{_UPPER}{_LOWER}].*))$")
 # The same cue read up to its gap first: "GÄST I  Det var…" is GÄST I, not GÄST saying "I Det var…"
 _SPACED_GAP = re.compile(rf"^(?P<name>[{_UPPER}](?:[{_UPPER}0-9ºª'’.\-]| (?! )){{0,60}}?[{_UPPER}0-9ºª.])"
-                         rf"\s{{2,}}(?P<wide>(?:[¿¡\"“‘'«„–—-]|\.\.\.|…)*\s?[{_UPPER}{_LOWER}].*)$")
+                         rf"\s{{2,}}(?P<wide>(?:[¿¡\"“‘'«„–—(\[-]|\.\.\.|…)*\s?[{_UPPER}{_LOWER}].*)$")
 # A colon cue whose name holds lower-case words, as books print them: "Die erste Amazone:", "Der alte W:",
 # "Le vieux Gaston:", "Судебный следователь:"; or a title or article before a name in capitals:
 # "Madame DORVAL:", "Le LIBRAIRE:". Read only where the name recurs or is in the cast list (play.py).
@@ -91,8 +91,8 @@ _PERIOD_OR_DASH_END = re.compile(r"\.(?:[-—–]+\s*|(?=\s|$))")  # "MADRE.—�
 # "MARIE ihn ansehend, mit Ausdruck. Geh' einmal…": a name in capitals, then how it is said in lower case
 # (set in spaced type in the printed German editions, plain in their texts)
 _CAPS_NAME_THEN_DIRECTION = re.compile(
-    r"^(?P<name>[^\W\d_a-zß][^\Wa-zß]+(?:[.'’\-][^\Wa-zß]*)*(?:\s+[^\W\d_a-zß][^\Wa-zß]+(?:[.'’\-][^\Wa-zß]*)*){0,3})"
-    r"\s+(?P<direction>[a-zäöüßàèéìòù][^.!?]{0,80})$"
+    rf"^(?P<name>[{_UPPER}][{_UPPER}0-9]+(?:[.'’\-][{_UPPER}0-9]*)*(?:\s+[{_UPPER}][{_UPPER}0-9]+(?:[.'’\-][{_UPPER}0-9]*)*){{0,3}})"
+    rf" (?P<direction>[{_LOWER}][^.!?]{{0,80}})$"  # one space: after two, the Folger gap, the speech opens
 )
 _TITLES = ABBREVIATED_TITLES
 _CAST_HEADING = re.compile(
@@ -217,6 +217,8 @@ def _read_line(text: str, solo: frozenset[str] | None) -> Reading:
             and not UNMARKED_DIRECTION.match(stripped)
             and _periods_abbreviate(stripped)
             and add(COLON if text.rstrip().endswith(":") else ALONE, stripped, "") is not None):
+        if "  (" in text and (gap := _SPACED_GAP.match(text)) and add(SPACED, gap.group("name"), gap.group("wide")):
+            found.insert(0, found.pop())  # "CANDIDA  (Per che…?)": the Folger gap, then the speech, if the play cues so
         return reading()
     colon = _COLON.match(text)
     if colon:
@@ -232,8 +234,9 @@ def _read_line(text: str, solo: frozenset[str] | None) -> Reading:
     if arrow:
         add(ARROW, arrow.group("name"), arrow.group("rest"))
     period = _period(text)
-    if period is not None and (m := _CAPS_NAME_THEN_DIRECTION.match(period[0])):
-        add(PERIOD, m.group("name"), period[1], direction=m.group("direction"), unmarked=True)
+    if period is not None and (m := _CAPS_NAME_THEN_DIRECTION.match(period[0])) \
+            and add(PERIOD, m.group("name"), period[1], direction=m.group("direction"), unmarked=True) is not None:
+        pass
     elif period is None or add(PERIOD, *period) is None:
         bracket = _BRACKET.match(text)
         if bracket and _caps(bracket.group("name")):
@@ -241,6 +244,9 @@ def _read_line(text: str, solo: frozenset[str] | None) -> Reading:
         comma = _COMMA.match(text)
         if comma:
             add(COMMA, comma.group("name"), comma.group("rest"), direction=comma.group("direction"))
+        if not found and (titled := _TITLE_THEN_SPEECH.match(text)) and titled.group("title") in _TITLES \
+                and titled.group("title") not in HONORIFICS and not _caps(titled.group("rest").split(" ", 1)[0]):
+            add(PERIOD, titled.group("title"), titled.group("rest"))  # "SEN. Vt aétas…"
         spaced = (_SPACED_GAP.match(text) or _SPACED.match(text)) if not found else None
         if spaced:
             add(SPACED, spaced.group("name"), spaced.groupdict().get("rest") or spaced.group("wide"))
@@ -303,6 +309,9 @@ def _period(text: str) -> tuple[str, str] | None:
     return None
 
 
+# "SEN. Vt aétas mea…": a title's abbreviation in capitals as a whole cue (Plautus's senex), where no
+# name in capitals follows it and no other reading fits (a cue only where it recurs as the play's cues do)
+_TITLE_THEN_SPEECH = re.compile(r"^(?P<title>[^\W\d_a-z]{2,8})\.\s+(?P<rest>\S.*)$")
 _CAPS_TO_STOP = re.compile(rf"\s*[{_UPPER}0-9][{_UPPER}0-9'’\-]*(?:\.?\s[{_UPPER}0-9][{_UPPER}0-9'’\-]*)*"
                            rf"(?:\.(?=\s|$)|(?=\s{{2,}}\S|\s*[(\[]|,\s*[\[(]))")  # "D. CHISCIOTTE  Sancio…" (Folger)
 # After a word of a name in capitals and its stop: more of the name in capitals, up to the cue's end (a

@@ -15,6 +15,11 @@ ABBREVIATED_TITLES = frozenset({
     "MR", "MRS", "MS", "MISS", "DR", "ST", "LT", "SGT", "CAPT", "COL", "GEN", "REV", "PROF", "MME", "MLLE", "M", "MM",
     "MESSRS", "SIR", "FR", "BRO", "SR", "JR", "GOV", "SEN", "REP", "PVT", "CPL", "MAJ", "ADM", "HON", "DON", "MT",
 })
+# Of those, the ones that never stand alone as a cue ("MRS. Linde walks in" is no speech of MRS); the
+# others may abbreviate a part's name where the play cues it so ("SEN. Vt aétas…": Plautus's senex,
+# "CAPT. Aye.").
+HONORIFICS = frozenset({"MR", "MRS", "MS", "MISS", "DR", "ST", "MME", "MLLE", "M", "MM", "MESSRS", "SIR", "FR", "BRO", "SR",
+                        "JR", "MT", "DON"})
 # Ordinals written before the act or scene word: "FIRST ACT", "The Second Scene", "Premier acte".
 ORDINALS_BEFORE = {
     "en": ("FIRST", "SECOND", "THIRD", "FOURTH", "FIFTH", "SIXTH", "SEVENTH", "EIGHTH", "NINTH", "TENTH", "LAST",
@@ -87,6 +92,7 @@ __all__ = [
     "ACT_WORDS_AFTER_ORDINAL_DE",
     "ALONE_WORDS",
     "FRAME_WORDS",
+    "HONORIFICS",
     "NUMBER_WORDS",
     "ORDINALS_AFTER",
     "ORDINALS_AFTER_BARE",

@@ -520,7 +520,7 @@ class _PlayParser:
             known = chorus or all(k in conv.names or k in GROUP_ALL | GROUP_BOTH for k in keys) \
                 or name_key(cand.cue.text) in conv.names
             if cand.alone:
-                if not self._alone_followed(bi, block, li + used):
+                if not self._alone_followed(bi, block, li + used) or self._cued_otherwise(cand):
                     continue
                 if li == 0 and self.cue_block == bi - 1 and self.builder.open_speech_is_empty() and not (known and cand.caps):
                     continue  # "FARNCOMBE." / "Certainly.": the one-word speech under a cue
@@ -530,6 +530,17 @@ class _PlayParser:
                 continue
             return cand, used
         return self._lone_name_with_direction(bi, block, li, found), used
+
+    def _cued_otherwise(self, cand: Candidate) -> bool:
+        """``Creonte`` or ``Madre, mi squarci`` alone on a line of verse, in a play that cues CREONTE and
+        MADRE in capitals: a word of the verse that happens to be a name, not a cue."""
+        if cand.caps:
+            return False
+        for name in cand.cue.names:
+            usual = self.conv.spelled.get(name_key(name))
+            if usual is None or usual == name or usual != usual.upper():
+                return False
+        return True
 
     def _lone_name_with_direction(self, bi: int, block: Block, li: int, found: tuple[Candidate, ...]) -> Candidate | None:
         """``ROPER. [_To LILY, urgently._]`` on a line of its own, in a play whose cues stand
