@@ -1035,3 +1035,14 @@ def test_a_spaced_cue_whose_speech_opens_with_a_parenthesis():
     assert spoken(script) == [
         (("GELTRUDA",), "Sì è vero. È gentile e compito."), (("CANDIDA",), "(Per che cosa dite questo signora zia?)"),
         (("GELTRUDA",), "Per niente."), (("EVARISTO",), "(Che risposta villana!)"), (("GELTRUDA",), "Andiamo.")]
+
+
+def test_a_short_name_then_a_one_word_speech_is_a_cue():
+    """``Tr. Philolaches.``: Tranio's one-word speech, not a name with an initial (``J. R. EWING``) alone on
+    its line; both readings are kept and the play's cue form decides. The speech was joined to the
+    one before, and with it the other cues of the name (``Tr. Et ego et tu—``)."""
+    script = parse_fixture("one-word-speeches-after-short-names.txt")
+    assert spoken(script) == [
+        (("Philol",), "Adest adest opsonium. eccum Tranio a portu redit."), (("Tr",), "Philolaches."),
+        (("Philol",), "Quid est?"), (("Tr",), "Et ego et tu—"), (("Philol",), "Quid et ego et tu?"),
+        (("Tr",), "Periimus."), (("Philol",), "Quid ita?")]

@@ -219,6 +219,8 @@ def _read_line(text: str, solo: frozenset[str] | None) -> Reading:
             and add(COLON if text.rstrip().endswith(":") else ALONE, stripped, "") is not None):
         if "  (" in text and (gap := _SPACED_GAP.match(text)) and add(SPACED, gap.group("name"), gap.group("wide")):
             found.insert(0, found.pop())  # "CANDIDA  (Per che…?)": the Folger gap, then the speech, if the play cues so
+        elif ". " in stripped and (period := _period(text)) is not None and period[1].strip() and not _caps(period[1]):
+            add(PERIOD, *period)  # "Tr. Philolaches.": Tranio's one-word speech, or a name with an initial alone
         return reading()
     colon = _COLON.match(text)
     if colon:
