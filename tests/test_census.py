@@ -1015,14 +1015,15 @@ def test_a_name_in_mixed_case_alone_on_a_verse_line_is_no_cue_where_the_play_cue
 
 
 def test_a_title_abbreviation_in_capitals_alone_is_a_cue_where_no_name_follows_it():
-    """``SEN.  Vt aétas mea…`` (Plautus's senex): ``SEN`` is also a title (``SEN. SMITH``), so the cue was
-    skipped and the speech joined to the one before. With no name in capitals after it, the title is
+    """``SEN.  Vt aétas mea…`` (Plautus's senex), ``SIR.  E in qual…`` (Metastasio's Siroe): ``SEN`` and
+    ``SIR`` are also titles (``SEN. SMITH``), so the cue was skipped and the speech joined to the one before. With no name in capitals after it, the title is
     the cue; ``MRS.``, ``DR.`` and the like never stand alone."""
     script = parse_fixture("title-abbreviation-cues.txt")
     assert spoken(script) == [
         (("MAT",), "Ecastor pariter hoc atque alias res soles."),
         (("SEN",), "Vt aétas mea ést atque ut hóc usus fácto est gradum proferam."), (("MAT",), "Quid ais?"),
-        (("SEN",), "Nil equidem."), (("MRS. HALE",), "Yes."), (("MAT",), "Abi.")]
+        (("SEN",), "Nil equidem."), (("MRS. HALE",), "Yes."), (("MAT",), "Abi."),
+        (("SIR",), "E in qual di noi Il più degno ritrovi?"), (("MAT",), "Nescio.")]
     from runthru_build.script.census import candidates
     assert [c.cue.names for c in candidates("MRS. Linde walks in.") if c.form == "NAME."] == []
 

@@ -247,7 +247,7 @@ def _read_line(text: str, solo: frozenset[str] | None) -> Reading:
         if comma:
             add(COMMA, comma.group("name"), comma.group("rest"), direction=comma.group("direction"))
         if not found and (titled := _TITLE_THEN_SPEECH.match(text)) and titled.group("title") in _TITLES \
-                and titled.group("title") not in HONORIFICS and not _caps(titled.group("rest").split(" ", 1)[0]):
+                and titled.group("title") not in HONORIFICS and not _caps(titled.group("rest").split(" ", 1)[0][1:]):
             add(PERIOD, titled.group("title"), titled.group("rest"))  # "SEN. Vt aétas…"
         spaced = (_SPACED_GAP.match(text) or _SPACED.match(text)) if not found else None
         if spaced:

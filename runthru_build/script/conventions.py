@@ -18,8 +18,8 @@ ABBREVIATED_TITLES = frozenset({
 # Of those, the ones that never stand alone as a cue ("MRS. Linde walks in" is no speech of MRS); the
 # others may abbreviate a part's name where the play cues it so ("SEN. Vt aétas…": Plautus's senex,
 # "CAPT. Aye.").
-HONORIFICS = frozenset({"MR", "MRS", "MS", "MISS", "DR", "ST", "MME", "MLLE", "M", "MM", "MESSRS", "SIR", "FR", "BRO", "SR",
-                        "JR", "MT", "DON"})
+HONORIFICS = frozenset({"MR", "MRS", "MS", "MISS", "DR", "ST", "MME", "MLLE", "M", "MM", "MESSRS", "FR", "BRO", "SR", "JR",
+                        "MT"})  # not SIR, DON: "SIR." abbreviates Metastasio's Siroe
 # Ordinals written before the act or scene word: "FIRST ACT", "The Second Scene", "Premier acte".
 ORDINALS_BEFORE = {
     "en": ("FIRST", "SECOND", "THIRD", "FOURTH", "FIFTH", "SIXTH", "SEVENTH", "EIGHTH", "NINTH", "TENTH", "LAST",
