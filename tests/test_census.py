@@ -946,6 +946,9 @@ def test_a_name_of_abbreviated_words_in_capitals_is_one_speaker():
         (("LUDWIG",), "I will not."), (("ZWEIT. WÄCHT",), "Du bist ein Narr."), (("GÄST I",), "Ja."),
         (("LUDWIG",), "Was?"), (("D. CHISCIOTTE",), "Sancio mio bello."), (("LUDWIG",), "Wer?"),
         (("D. CHISCIOTTE",), "Vosignoria.")]
+    from runthru_build.script.census import candidates
+    assert [c.cue.names for c in candidates("VALBORG. OLOF.")] == [("VALBORG",)]  # who is on, not one name
+    assert [c.cue.names for c in candidates("DE FÖRRA. PROFESSORN. HILMA. Text.")] == [("DE FÖRRA",)]
     from runthru_build.script import parse_text
     alone = parse_text("ERSTER AKT\n\nERST. WÄCHT\nEuer Bruder schickt ihn Euch.\n\nLUDWIG\nDanke.\n\n"
                        "ERST. WÄCHT\nViel Ehre!\n\nLUDWIG\nNein.\n", "alone.txt")
@@ -1047,3 +1050,31 @@ def test_a_short_name_then_a_one_word_speech_is_a_cue():
         (("Philol",), "Adest adest opsonium. eccum Tranio a portu redit."), (("Tr",), "Philolaches."),
         (("Philol",), "Quid est?"), (("Tr",), "Et ego et tu—"), (("Philol",), "Quid et ego et tu?"),
         (("Tr",), "Periimus."), (("Philol",), "Quid ita?")]
+
+
+def test_a_word_never_a_name_elsewhere_is_one_where_the_cast_list_lists_it():
+    """``PS.  Id te Iuppiter…`` under ``PERSONAE`` listing ``Ps`` (Plautus's Pseudolus): ``PS`` (a
+    postscript) is never a character elsewhere, but here the cast list names it. Its speeches were
+    joined to the one before. ``Personae`` (Latin), ``Действующие лица``, ``Personer`` and the Greek
+    ``Τὰ τοῦ δράματος πρόσωπα`` are cast headings."""
+    script = parse_fixture("listed-name-that-is-a-word.txt")
+    assert spoken(script) == [
+        (("PS",), "Si ex te tacente fieri possem certior, ere."), (("CAL",), "Misere miser sum, Pseudole."),
+        (("PS",), "Id te Iuppiter prohibessit."), (("CAL",), "Nihil hoc Iovis ad iudicium attinet."),
+        (("PS",), "Licet me id scire quid sit?")]
+    from runthru_build.script.census import is_cast_heading
+    assert all(map(is_cast_heading, ["PERSONAE", "Действующие лица", "Personer", "Τὰ τοῦ δράματος πρόσωπα"]))
+    from runthru_build.script.cues import parse_cue
+    assert parse_cue("PS") is None  # still no name where no cast list says so
+
+
+def test_a_cast_list_ends_at_a_listed_name_alone_over_its_speech():
+    """``PERSONAE`` (a Latin cast heading, now read as one) over ``Pal`` / ``Phaed`` / ``Leaena``, then
+    ``PAL`` alone over his verse: the play has begun; the list must not run on and swallow the verse
+    as names. The list was read as speeches (``PERSONAE: Pal``, ``Phaed: Leaena``)."""
+    script = parse_fixture("cast-list-then-lone-cues.txt")
+    assert spoken(script)[1:] == [
+        (("PAL",), "Quo ted hoc noctis dicam proficisci foras Cum istoc ornatu cumque hac pompa, Phaedrome?"),
+        (("PHAED",), "Quo Venus Cupidoque imperat, suadet Amor."), (("PAL",), "At tandem, tandem—"),
+        (("PHAED",), "Tandem es odiosus mihi."), (("LEAENA",), "Flos veteris vini.")]
+    assert "Pal\nPhaed\nLeaena" in script.front_matter

@@ -25,6 +25,7 @@ from .cues import (
     GROUP_MARK,
     LOWER_TAIL,
     NAME_SUFFIXES,
+    NOT_CHARACTERS,
     Cue,
     is_cast_list_entry,
     name_key,
@@ -97,7 +98,7 @@ _CAPS_NAME_THEN_DIRECTION = re.compile(
 _TITLES = ABBREVIATED_TITLES
 _CAST_HEADING = re.compile(
     r"^[*_#\s]*(dramatis person(?:ae|æ)|(?:the )?persons (?:of|in) the (?:play|drama)|(?:the )?persons represented|"
-    r"(?:the )?characters(?: in the play| of the play)?|cast(?: of characters| list)?|the cast|personnages|personajes|personaggi|interlocutori|personen(?: der handlung)?|"
+    r"(?:the )?characters(?: in the play| of the play)?|cast(?: of characters| list)?|the cast|personnages|personajes|personaggi|interlocutori|personae|personer|действующие лица|лица|(?:τὰ τοῦ δράματος )?πρόσωπα|personen(?: der handlung)?|"
     r"(?:the )?people (?:of|in) the play|voices|(?:characters|voices|cast) (?:\(?in order of (?:their )?"
     r"(?:appearance|occurrence|speaking)\)?)|voices \(in order of (?:their )?(?:appearance|occurrence)\))[.:*_\s]*(?:\s{2,}(?:original )?cast[.:]?)?$",
     re.IGNORECASE,
@@ -303,7 +304,7 @@ def _period(text: str) -> tuple[str, str] | None:
             continue
         if len(bare) == 1 and bare.isalpha() and _CAPS_TO_STOP.match(text, m.end()):
             continue  # "C. OF LOR. My lord": an initial inside a name in capitals, which ends at the next stop
-        if len(bare) > 1 and _caps(head) and _CAPS_ABBREVIATION.match(text, m.end()):
+        if 1 < len(bare) <= 6 and _caps(head) and _CAPS_ABBREVIATION.match(text, m.end()):
             continue  # "ERST. WÄCHT. Euer…", "ERST. WÄCHT  Euer…": abbreviated words of one name in capitals
         if not head.strip() or head.strip()[0] in "([*_":
             return None
@@ -317,10 +318,12 @@ _TITLE_THEN_SPEECH = re.compile(r"^(?P<title>[^\W\d_a-z]{2,8})\.\s+(?P<rest>\S.*
 _CAPS_TO_STOP = re.compile(rf"\s*[{_UPPER}0-9][{_UPPER}0-9'’\-]*(?:\.?\s[{_UPPER}0-9][{_UPPER}0-9'’\-]*)*"
                            rf"(?:\.(?=\s|$)|(?=\s{{2,}}\S|\s*[(\[]|,\s*[\[(]))")  # "D. CHISCIOTTE  Sancio…" (Folger)
 # After a word of a name in capitals and its stop: more of the name in capitals, up to the cue's end (a
-# stop, the Folger layout's gap, a direction in brackets): "ERST. WÄCHT.", "ERST. WÄCHT  Euer…", not
-# "HOLM. Nein." (a speech opens in lower case) nor "HOLM. O, …" (one letter).
+# stop and the speech, the Folger layout's gap, a direction in brackets): "ERST. WÄCHT. Euer…", "ERST.
+# WÄCHT  Euer…", not "HOLM. Nein." (a speech opens in lower case), "HOLM. O, …" (one letter), nor
+# "VALBORG. OLOF." alone on its line (who is on stage, under a scene heading); both words short, as
+# abbreviations are (not "DE FÖRRA. PROFESSORN. HILMA.").
 _CAPS_ABBREVIATION = re.compile(
-    rf"\s[{_UPPER}][{_UPPER}'’\-]+(?:\.?\s[{_UPPER}0-9][{_UPPER}0-9'’\-]*)*(?:\.(?=\s|$)|(?=\s{{2,}}\S|\s*[(\[]|,\s*[\[(]))")
+    rf"\s[{_UPPER}][{_UPPER}'’\-]{{1,5}}(?:\.?\s[{_UPPER}0-9][{_UPPER}0-9'’\-]*)*(?:\.(?=\s+\S)|(?=\s{{2,}}\S|\s*[(\[]|,\s*[\[(]))")
 
 
 @dataclass
@@ -452,11 +455,15 @@ def read_cast_list(blocks: list[Block], stop: int) -> tuple[dict[str, str], set[
                 entries = block.lines[1:]
             else:
                 continue
+        elif in_list and block.kind == "rule":
+            in_list = False  # "---": the next slide
+            continue
         elif not in_list or block.kind != "paragraph":
             continue
         else:
             entries = block.lines
-            if _is_prose(block) or TECHNICAL_CUE.match(first) or _ends_cast_list(block, cast):
+            after = blocks[i + 1] if i + 1 < len(blocks) else None
+            if _is_prose(block) or TECHNICAL_CUE.match(first) or _ends_cast_list(block, cast, after):
                 in_list = False
                 if i - 1 in indexes and len(blocks[i - 1].lines) == 1:
                     indexes.discard(i - 1)  # "Beggar." over the first speech: a cue, not the list's last entry
@@ -493,7 +500,7 @@ def _describes_a_place(words: list[str]) -> bool:
     return len(words) > 1 and words[0] in ("A", "An", "The") and words[1][:1].islower()
 
 
-def _ends_cast_list(block: Block, cast: dict[str, str]) -> bool:
+def _ends_cast_list(block: Block, cast: dict[str, str], after: Block | None = None) -> bool:
     """A paragraph after a cast list that is no entry of it: a stage direction, or a listed
     character speaking (the play has begun; a one-act play may have no heading between): a cue
     and its words on the line, or a listed name and its colon alone over the lines of the speech
@@ -501,7 +508,12 @@ def _ends_cast_list(block: Block, cast: dict[str, str]) -> bool:
     first_line = block.first.text
     if first_line.lstrip("*_ ").startswith(("[", "(")):
         return True
-    return any(c.form != COMMA and (c.rest.strip() if not c.alone else c.form == COLON and len(block.lines) > 1)
+    over_speech = len(block.lines) > 1 or (after is not None and after.kind == "paragraph")
+    # "PAL" / "Quo ted hoc noctis…": a name alone over a line that is no name (an entry's next line
+    # would be another entry, or its description)
+    over_words = len(block.lines) > 1 and not any(c.alone for c in candidates(block.lines[1].text))
+    return any(c.form != COMMA and (c.rest.strip() if not c.alone else (c.form == COLON and over_speech)
+                                    or (c.form == ALONE and c.caps and over_words))
                and all(name_key(n) in cast for n in c.cue.names) for c in candidates(first_line))
 
 
@@ -539,6 +551,7 @@ def take_census(blocks: list[Block], heading_at: set[int], first_body: int) -> C
                 found.append((bi, li, cand))
             li += used
         _count_directions(block, conv)
+    _read_listed_words(blocks, conv, found)
     _join_abbreviated_names(found, conv)
 
     def tally(use_lines: bool) -> dict[tuple[str, bool], FormUse]:
@@ -614,6 +627,35 @@ def take_census(blocks: list[Block], heading_at: set[int], first_body: int) -> C
     if primary is not None and primary.form in (ALONE, BOLD):
         conv.unmarked_directions = sum(conv.directions.values()) < 0.05 * primary.count
     return conv
+
+
+def _read_listed_words(blocks: list[Block], conv: Conventions, found: list[tuple[int, int, Candidate]]) -> None:
+    """``PS.  Id te Iuppiter…``: a word that is never a name elsewhere (``PS``, a postscript) is one where
+    the cast list lists it on its own (Plautus's Pseudolus): read the lines that found no cue again,
+    taking such names."""
+    listed = frozenset(k for k, entry in conv.cast.items() if k in NOT_CHARACTERS and name_key(entry) == k
+                       and len(k) >= 2 and not _ROMAN.fullmatch(k))  # not "I" (a heading under the list)
+    if not listed:
+        return
+    redone: set[tuple[int, int]] = set()
+    for (bi, li), (_read, used) in list(conv.readings.items()):
+        block = blocks[bi]
+        text = cue_text_of(block, li)[0] if li == 0 else block.lines[li].text
+        first = _FIRST_WORD.match(text)
+        if first is None or first.group("word").upper() not in listed:
+            continue
+        again = candidates(text, listed)
+        if not any(name_key(n) in listed for c in again for n in c.cue.names):
+            continue
+        conv.readings[bi, li] = (again, used)
+        redone.add((bi, li))
+        found.extend((bi, li, c) for c in again if not (c.alone and not _followed_by_text(blocks, bi, li + used)))
+    if redone:
+        found[:] = [f for f in found if (f[0], f[1]) not in redone or any(name_key(n) in listed for n in f[2].cue.names)]
+
+
+_ROMAN = re.compile(r"[IVXLC]+")
+_FIRST_WORD = re.compile(r"^[*_#\s]*(?P<word>[^\W\d_]+)")
 
 
 # "Wächt. Euer…" after the cue "Erst.": one capitalised word (a name's next abbreviated word, or the
