@@ -301,6 +301,9 @@ class Conventions:
     """What the census decided, shown by ``check`` and used by the parse."""
 
     forms: list[FormUse] = field(default_factory=list)  # accepted, most used first
+    accepted: frozenset[tuple[str, bool]] = field(default=frozenset(), repr=False)
+    """(form, caps) of every accepted form, a name alone on its line in both cases: what ``accepts``
+    looks up (the parse asks it for every candidate of every line).  Set with ``forms``."""
     rejected: list[FormUse] = field(default_factory=list)
     names: set[str] = field(default_factory=set)  # name keys that are characters
     solo: frozenset[str] = frozenset()  # name keys that speak on their own
@@ -334,7 +337,7 @@ class Conventions:
     def accepts(self, form: str, caps: bool) -> bool:
         """Is this a cue form here?  A name alone on its line is one form in either case
         (Shakespeare texts give ``First Witch`` and ``MACBETH`` alike)."""
-        return any(f.form == form and (f.caps == caps or form == ALONE) for f in self.forms)
+        return (form, caps) in self.accepted
 
     def primary(self) -> FormUse | None:
         return self.forms[0] if self.forms else None
@@ -535,6 +538,8 @@ def take_census(blocks: list[Block], heading_at: set[int], first_body: int) -> C
             accepted = use.support >= max(4, 0.25 * top)
         (conv.forms if accepted else conv.rejected).append(use)
     conv.forms.sort(key=lambda u: -u.count)
+    conv.accepted = frozenset((f.form, caps) for f in conv.forms for caps in (True, False)
+                              if f.caps == caps or f.form == ALONE)
     accepted = [(bi, li, c) for bi, li, c in found
                 if conv.accepts(c.form, c.caps) and (li == 0 or c.alone or not conv.cues_open_paragraphs)]
     cues = [c for _bi, _li, c in accepted]
