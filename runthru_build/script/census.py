@@ -651,14 +651,14 @@ def _wrapped(blocks: list[Block]) -> bool:
     return multi >= 0.15 * max(1, len(paragraphs))
 
 
-_DIRECTION_MARKS = (
-    ("[_…_]", re.compile(r"\[_[^\]]*_?\.?\]?")),
+_DIRECTION_MARKS = (  # label, the mark each needs (most paragraphs hold none: no search), pattern
+    ("[_…_]", "[_", re.compile(r"\[_[^\]]*_?\.?\]?")),
     # innermost pairs: the same test, in time linear in the text even where brackets never close
-    ("[…]", re.compile(r"\[[^\[\]_][^\[\]]*\]")),
-    ("(…)", re.compile(r"\([^()]*\)")),
-    ("{…}", re.compile(r"\{[^{}]*\}")),
-    ("_…_", re.compile(r"(?<![\w*])_[^_]+_(?!\w)")),
-    ("*…*", re.compile(r"(?<![\w*])\*[^*]+\*(?![\w*])")),
+    ("[…]", "[", re.compile(r"\[[^\[\]_][^\[\]]*\]")),
+    ("(…)", "(", re.compile(r"\([^()]*\)")),
+    ("{…}", "{", re.compile(r"\{[^{}]*\}")),
+    ("_…_", "_", re.compile(r"(?<![\w*])_[^_]+_(?!\w)")),
+    ("*…*", "*", re.compile(r"(?<![\w*])\*[^*]+\*(?![\w*])")),
 )
 
 
@@ -667,13 +667,13 @@ _WHOLE_LINE = re.compile(r"^[*_]*(?:\((?P<paren>.*)\)|\[(?P<bracket>.*)\])[*_.]*
 
 def _count_directions(block: Block, conv: Conventions) -> None:
     for line in block.lines:
-        whole = _WHOLE_LINE.match(line.text)
+        whole = _WHOLE_LINE.match(line.text) if line.text[:1] in "*_([" else None
         if whole:
             conv.paren_lines += whole.group("paren") is not None
             conv.bracket_lines += whole.group("bracket") is not None
     text = block.text
-    for label, pattern in _DIRECTION_MARKS:
-        if pattern.search(text):
+    for label, mark, pattern in _DIRECTION_MARKS:
+        if mark in text and pattern.search(text):
             conv.directions[label] += 1
             return
 
