@@ -22,11 +22,11 @@ from .conventions import ABBREVIATED_TITLES
 from .cues import (
     GROUP_ALL,
     GROUP_BOTH,
-    GROUP_MARK,
     LOWER_TAIL,
     NAME_SUFFIXES,
     Cue,
     is_cast_list_entry,
+    may_join_names,
     name_key,
     parse_cue,
 )
@@ -175,7 +175,7 @@ def _read_line(text: str, solo: frozenset[str] | None) -> Reading:
 
     def add(form: str, name: str, rest: str, direction: str | None = None, unmarked: bool = False) -> Candidate | None:
         nonlocal grouped
-        grouped = grouped or bool(GROUP_MARK.search(name))
+        grouped = grouped or may_join_names(name)
         c = _candidate(form, name, rest, direction=direction, solo=solo, unmarked=unmarked)
         if c is not None:
             found.append(c)
@@ -210,7 +210,7 @@ def _read_line(text: str, solo: frozenset[str] | None) -> Reading:
             and _periods_abbreviate(stripped)
             and add(COLON if text.rstrip().endswith(":") else ALONE, stripped, "") is not None):
         return reading()
-    colon = _COLON.match(text)
+    colon = _COLON.match(text) if ":" in text else None
     if colon:
         name = colon.group("name").rstrip()
         if name.endswith(".") and not _ends_abbreviated(name):
@@ -218,7 +218,7 @@ def _read_line(text: str, solo: frozenset[str] | None) -> Reading:
         rest = colon.group("rest") or colon.group("tight") or ""
         if add(COLON, name, rest) is None and _SENTENCE_CASE_NAME.match(name):
             found.append(Candidate(COLON, False, Cue(name, (name,)), rest.strip(), alone=not rest.strip()))
-    arrow = _ARROW.match(text)
+    arrow = _ARROW.match(text) if ">" in text else None
     if arrow:
         add(ARROW, arrow.group("name"), arrow.group("rest"))
     period = _period(text)
@@ -254,6 +254,8 @@ def _ends_abbreviated(name: str) -> bool:
 def _periods_abbreviate(name: str) -> bool:
     """``MRS. O'BRIEN``, ``J. R. EWING``: a period inside a name ends a title or an initial,
     never a sentence (``Porter. Sixpence``)."""
+    if "." not in name:
+        return True
     for m in _PERIOD_END.finditer(name):
         word = name[: m.start()].rsplit(" ", 1)[-1].upper()
         if word not in _TITLES and len(word) > 2:

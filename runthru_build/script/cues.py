@@ -53,6 +53,7 @@ ROMANCE_ARTICLES = frozenset({"Il", "Lo", "La", "Gli", "Le", "Les", "El", "Los",
 _NAME_CHARS = re.compile(r"^@?[^\W_][\w .'’\-#\"“”&,]*$")
 # In a name, a mark that may join several people (or a name and how it is said: "JANOT, APARTÉ").
 GROUP_MARK = re.compile(r"\s*(?:&|\+|/|,|\bAND\b|\band\b)\s*")
+_GROUP_MARK_TEXTS = ("&", "+", "/", ",", "AND", "and")  # one of these is in every GROUP_MARK
 _NOT_IN_NAMES = re.compile(r"[^\w .'’\-#\"“”&,+/@]")  # what _NAME_CHARS and GROUP_MARK allow
 LOWER_TAIL = re.compile(r",\s*(?P<how>[^\W\d_A-Z][^\W\d_]*['’]?(?:\s+[^\W\d_A-Z][^\W\d_]*['’]?)?)\s*$")
 """``, seul`` / ``, à part`` / ``, aside`` ending a cue: one or two lower-case words, how it is said."""
@@ -94,8 +95,8 @@ def is_name(text: str, *, caps: bool = True) -> bool:
     text = text.strip()
     if not text or len(text) > 80 or not _NAME_CHARS.match(text) or text.endswith(","):
         return False
-    letters = [c for c in text if c.isalpha()]
-    if not letters or (len(letters) < 2 and not any(c.isdigit() for c in text) and not caps):
+    letters = sum(map(str.isalpha, text))
+    if not letters or (letters < 2 and not any(c.isdigit() for c in text) and not caps):
         return False
     words = text.split()
     if caps:
@@ -192,7 +193,15 @@ def _parse_cue(text: str, caps: bool, solo: frozenset[str] | None) -> Cue | None
     return Cue(text=text, names=names, direction=direction, alias=alias)
 
 
+def may_join_names(name: str) -> bool:
+    """Does ``name`` hold a ``GROUP_MARK`` (``&``, ``and``, a comma…)?  Most names hold none of
+    the texts such a mark needs, and are answered without a regular expression."""
+    return any(mark in name for mark in _GROUP_MARK_TEXTS) and GROUP_MARK.search(name) is not None
+
+
 def _group_pieces(name: str) -> list[str]:
+    if not may_join_names(name):
+        return [name] if name else []
     pieces: list[str] = []
     for piece in GROUP_MARK.split(name):
         if not piece:
