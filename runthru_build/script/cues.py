@@ -249,11 +249,11 @@ def split_directions(markdown: str, *, spoken_parens: bool = False) -> list[Part
     A direction's wrapping emphasis (``*(To the audience:)*``) belongs to it.  With
     ``spoken_parens`` (a play whose directions are all in ``[…]``), ``(…)`` is spoken.
     """
-    if _EMPHASIS_DIRECTION.search(markdown):
+    if ("*" in markdown or "_" in markdown) and _EMPHASIS_DIRECTION.search(markdown):
         markdown = _EMPHASIS_DIRECTION.sub(lambda m: _bracketed(m, markdown), markdown)
     parts: list[Part] = []
     i, start, n = 0, 0, len(markdown)
-    closers = _closers(markdown)
+    closers = _closers(markdown) if _ESCAPE_OR_OPENER.search(markdown) else {}  # most speeches open none
     while (mark := _ESCAPE_OR_OPENER.search(markdown, i)) is not None:
         i = mark.start()
         ch = markdown[i]
