@@ -476,11 +476,11 @@ class _PlayParser:
     def _doer_line(self, bi: int, block: Block, li: int) -> bool:
         """``Mum leaves & kids shrug shoulders & giggle.`` between ``Mum: I'm leaving!`` and the next
         cue, in a play typed one speech to a line: a character doing something, not more speech."""
+        if block.lines[li - 1].text.rstrip(" *_")[-1:] not in ".!?…\"”)":
+            return False  # a wrapped speech's next line (tested first: most lines are)
         m = _DOER.match(block.lines[li].text)
         if not m or name_key(m.group("name")) not in self.conv.names:
             return False
-        if block.lines[li - 1].text.rstrip(" *_")[-1:] not in ".!?…\"”)":
-            return False  # a wrapped speech's next line
         return sum(1 for k in range(len(block.lines)) if k != li and self._cue_at(bi, block, k)[0] is not None) >= 2
 
     def _structure_heading(self, line: SourceLine) -> None:
@@ -918,7 +918,10 @@ def _title_from_path(path: str) -> str:
 
 
 def _whole_line_direction(line: str) -> str | None:
-    m = _WHOLE_DIRECTION.match(line.strip())
+    line = line.strip()
+    if line[:1] not in "*_([{":
+        return None  # what opens a direction is not there (most lines: no search)
+    m = _WHOLE_DIRECTION.match(line)
     if not m:
         return None
     opener, closer = m.group("open"), m.group("close")
