@@ -22,12 +22,12 @@ from .conventions import ABBREVIATED_TITLES, HONORIFICS, SENTENCE_OPENERS, alter
 from .cues import (
     GROUP_ALL,
     GROUP_BOTH,
-    GROUP_MARK,
     LOWER_TAIL,
     NAME_SUFFIXES,
     NOT_CHARACTERS,
     Cue,
     is_cast_list_entry,
+    may_join_names,
     name_key,
     parse_cue,
 )
@@ -184,7 +184,7 @@ def _read_line(text: str, solo: frozenset[str] | None) -> Reading:
 
     def add(form: str, name: str, rest: str, direction: str | None = None, unmarked: bool = False) -> Candidate | None:
         nonlocal grouped
-        grouped = grouped or bool(GROUP_MARK.search(name))
+        grouped = grouped or may_join_names(name)
         c = _candidate(form, name, rest, direction=direction, solo=solo, unmarked=unmarked)
         if c is not None:
             found.append(c)
@@ -223,7 +223,7 @@ def _read_line(text: str, solo: frozenset[str] | None) -> Reading:
         elif ". " in stripped and (period := _period(text)) is not None and period[1].strip() and not _caps(period[1]):
             add(PERIOD, *period)  # "Tr. Philolaches.": Tranio's one-word speech, or a name with an initial alone
         return reading()
-    colon = _COLON.match(text)
+    colon = _COLON.match(text) if ":" in text else None
     if colon:
         name = colon.group("name").rstrip()
         if name.endswith(".") and not _ends_abbreviated(name):
@@ -233,7 +233,7 @@ def _read_line(text: str, solo: frozenset[str] | None) -> Reading:
             bare, direction = _name_and_direction(name)
             if _SENTENCE_CASE_NAME.match(bare) or _NAME_WITH_LOWER_WORDS.match(bare):
                 found.append(Candidate(COLON, False, Cue(name, (bare,), direction), rest.strip(), alone=not rest.strip()))
-    arrow = _ARROW.match(text)
+    arrow = _ARROW.match(text) if ">" in text else None
     if arrow:
         add(ARROW, arrow.group("name"), arrow.group("rest"))
     period = _period(text)
@@ -285,6 +285,8 @@ def _ends_abbreviated(name: str) -> bool:
 def _periods_abbreviate(name: str) -> bool:
     """``MRS. O'BRIEN``, ``J. R. EWING``: a period inside a name ends a title or an initial,
     never a sentence (``Porter. Sixpence``)."""
+    if "." not in name:
+        return True
     caps = _caps(name)
     for m in _PERIOD_END.finditer(name):
         word = name[: m.start()].rsplit(" ", 1)[-1]
@@ -346,6 +348,9 @@ class Conventions:
     """What the census decided, shown by ``check`` and used by the parse."""
 
     forms: list[FormUse] = field(default_factory=list)  # accepted, most used first
+    accepted: frozenset[tuple[str, bool]] = field(default=frozenset(), repr=False)
+    """(form, caps) of every accepted form, a name alone on its line in both cases: what ``accepts``
+    looks up (the parse asks it for every candidate of every line).  Set with ``forms``."""
     rejected: list[FormUse] = field(default_factory=list)
     names: set[str] = field(default_factory=set)  # name keys that are characters
     solo: frozenset[str] = frozenset()  # name keys that speak on their own
@@ -379,7 +384,7 @@ class Conventions:
     def accepts(self, form: str, caps: bool) -> bool:
         """Is this a cue form here?  A name alone on its line is one form in either case
         (Shakespeare texts give ``First Witch`` and ``MACBETH`` alike)."""
-        return any(f.form == form and (f.caps == caps or form == ALONE) for f in self.forms)
+        return (form, caps) in self.accepted
 
     def primary(self) -> FormUse | None:
         return self.forms[0] if self.forms else None
@@ -594,6 +599,8 @@ def take_census(blocks: list[Block], heading_at: set[int], first_body: int) -> C
             accepted = use.support >= max(4, 0.25 * top)
         (conv.forms if accepted else conv.rejected).append(use)
     conv.forms.sort(key=lambda u: -u.count)
+    conv.accepted = frozenset((f.form, caps) for f in conv.forms for caps in (True, False)
+                              if f.caps == caps or f.form == ALONE)
     accepted = [(bi, li, c) for bi, li, c in found
                 if conv.accepts(c.form, c.caps) and (li == 0 or c.alone or not conv.cues_open_paragraphs)]
     cues = [c for _bi, _li, c in accepted]
@@ -775,14 +782,14 @@ def _wrapped(blocks: list[Block]) -> bool:
     return multi >= 0.15 * max(1, len(paragraphs))
 
 
-_DIRECTION_MARKS = (
-    ("[_…_]", re.compile(r"\[_[^\]]*_?\.?\]?")),
+_DIRECTION_MARKS = (  # label, the mark each needs (most paragraphs hold none: no search), pattern
+    ("[_…_]", "[_", re.compile(r"\[_[^\]]*_?\.?\]?")),
     # innermost pairs: the same test, in time linear in the text even where brackets never close
-    ("[…]", re.compile(r"\[[^\[\]_][^\[\]]*\]")),
-    ("(…)", re.compile(r"\([^()]*\)")),
-    ("{…}", re.compile(r"\{[^{}]*\}")),
-    ("_…_", re.compile(r"(?<![\w*])_[^_]+_(?!\w)")),
-    ("*…*", re.compile(r"(?<![\w*])\*[^*]+\*(?![\w*])")),
+    ("[…]", "[", re.compile(r"\[[^\[\]_][^\[\]]*\]")),
+    ("(…)", "(", re.compile(r"\([^()]*\)")),
+    ("{…}", "{", re.compile(r"\{[^{}]*\}")),
+    ("_…_", "_", re.compile(r"(?<![\w*])_[^_]+_(?!\w)")),
+    ("*…*", "*", re.compile(r"(?<![\w*])\*[^*]+\*(?![\w*])")),
 )
 
 
@@ -791,13 +798,13 @@ _WHOLE_LINE = re.compile(r"^[*_]*(?:\((?P<paren>.*)\)|\[(?P<bracket>.*)\])[*_.]*
 
 def _count_directions(block: Block, conv: Conventions) -> None:
     for line in block.lines:
-        whole = _WHOLE_LINE.match(line.text)
+        whole = _WHOLE_LINE.match(line.text) if line.text[:1] in "*_([" else None
         if whole:
             conv.paren_lines += whole.group("paren") is not None
             conv.bracket_lines += whole.group("bracket") is not None
     text = block.text
-    for label, pattern in _DIRECTION_MARKS:
-        if pattern.search(text):
+    for label, mark, pattern in _DIRECTION_MARKS:
+        if mark in text and pattern.search(text):
             conv.directions[label] += 1
             return
 
