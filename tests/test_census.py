@@ -1078,3 +1078,17 @@ def test_a_cast_list_ends_at_a_listed_name_alone_over_its_speech():
         (("PHAED",), "Quo Venus Cupidoque imperat, suadet Amor."), (("PAL",), "At tandem, tandem—"),
         (("PHAED",), "Tandem es odiosus mihi."), (("LEAENA",), "Flos veteris vini.")]
     assert "Pal\nPhaed\nLeaena" in script.front_matter
+
+
+def test_a_cue_with_a_long_direction_and_a_name_with_an_initial_in_cyrillic():
+    """``Г. Здравомыслов (входит …, 130 letters of direction). Добрый вечер``: the cue's stop lay past
+    the first 120 characters looked at, so the speech was lost (two of Nora's in A Doll's House read as
+    directions). ``Г. Тоисиоков.`` in the cast list was read as the name ``Г`` (only ASCII capitals
+    continued an entry past a stop), so ``Г`` was a listed name and never an initial."""
+    script = parse_fixture("long-cue-directions-and-initials.txt")
+    assert spoken(script) == [
+        (("Г. Тоисиоков",), "Чем более человек умен и знающ, тем осторожнее."),
+        (("Дворецкий",), "Вы изволили меня спрашивать?"), (("Г. Здравомыслов",), "Добрый вечер, друзья!"),
+        (("Г. Тоисиоков",), "Да, я хочу неотменно окончить с тобою счеты."), (("Дворецкий",), "Как это, сударь?"),
+        (("Г. Здравомыслов",), "Не статочное дело.")]
+    assert list(script.lines())[2].directions[0].startswith("входит в дорожном платье")

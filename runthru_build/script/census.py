@@ -103,7 +103,7 @@ _CAST_HEADING = re.compile(
     r"(?:appearance|occurrence|speaking)\)?)|voices \(in order of (?:their )?(?:appearance|occurrence)\))[.:*_\s]*(?:\s{2,}(?:original )?cast[.:]?)?$",
     re.IGNORECASE,
 )
-_CAST_ENTRY_NAME = re.compile(r"^[*_\s]*(?P<name>[^,.(\[{}—–:*_]+?(?:\.\s?[A-Z][^,.(\[{}—–:*_]*?)?)\s*(?:[,.(\[{}—–:*_]|\s{2,}|$)")
+_CAST_ENTRY_NAME = re.compile(rf"^[*_\s]*(?P<name>[^,.(\[{{}}—–:*_]+?(?:\.\s?[{_UPPER}][^,.(\[{{}}—–:*_]*?)?)\s*(?:[,.(\[{{}}—–:*_]|\s{{2,}}|$)")
 
 
 # Radio and sound cues: "MUSIC:     UP, THEN OUT.", "SOUND:" over "KNOCK ON DOOR", "SFX 12: GATE SLAMS"
@@ -297,7 +297,10 @@ def _periods_abbreviate(name: str) -> bool:
 
 def _period(text: str) -> tuple[str, str] | None:
     """``NAME. text``, ``Mrs. Linde. text``, ``Helmer (calls out). text``: the name and the rest."""
-    for m in _PERIOD_OR_DASH_END.finditer(text[:120]):
+    window = 120
+    if (opening := text.find("(", 0, 60)) >= 0 and 120 <= (closing := text.find(")", opening, 400)):
+        window = closing + 4  # "Dintel (ein großer, magerer Mann; … Pfeifchen:). Guten Abend": a long direction
+    for m in _PERIOD_OR_DASH_END.finditer(text[:window]):
         head = text[: m.start()]
         if head.count("(") != head.count(")"):
             continue
