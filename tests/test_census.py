@@ -1014,7 +1014,12 @@ def test_a_name_in_mixed_case_alone_on_a_verse_line_is_no_cue_where_the_play_cue
         (("POLINICE",), "Creonte pende per me, per la mia giusta causa.")]
     assert spoken(script)[4] == (("POLINICE",), "Madre, mi squarci il core... Udir tu vuoi?")
     assert [s for s, _t in spoken(script)][5:] == [("ANTIGONE",), ("CREONTE",), ("GIOCASTA",), ("CREONTE",),
-                                                 ("ANTIGONE",), ("CREONTE",)]
+                                                 ("ANTIGONE",), ("CREONTE",), ("GIOCASTA",), ("ANTIGONE",),
+                                                 ("GIOCASTA",), ("ANTIGONE",)]
+    # the first line under a lone cue opens its speech, whatever name it starts with ("Signor, tu cerchi",
+    # Greek "ΚΑΣΑΝΔΡΑ" / "Ἄπολλον Ἄπολλον"): it was read as the cue of "Signor"
+    assert spoken(script)[-4] == (("GIOCASTA",), "Signor, tu cerchi A tormentarti.")
+    assert spoken(script)[-2] == (("GIOCASTA",), "Signor, tu cerchi Il tuo dolore.")
 
 
 def test_a_title_abbreviation_in_capitals_alone_is_a_cue_where_no_name_follows_it():
@@ -1092,3 +1097,16 @@ def test_a_cue_with_a_long_direction_and_a_name_with_an_initial_in_cyrillic():
         (("Г. Тоисиоков",), "Да, я хочу неотменно окончить с тобою счеты."), (("Дворецкий",), "Как это, сударь?"),
         (("Г. Здравомыслов",), "Не статочное дело.")]
     assert list(script.lines())[2].directions[0].startswith("входит в дорожном платье")
+
+
+def test_spaced_cues_said_together_or_opening_with_a_number():
+    """``LAUER, SPRINGER  Gute Nacht!`` (two names said together) and ``GRÜNFELD  45!`` in the Folger
+    layout: both were no cue (the first read as LAUER alone, ``SPRINGER Gute Nacht!`` his direction),
+    and the play had no dialogue at all. The Greek cast heading in capitals with its accents
+    (``ΤᾺ ΤΟΥ͂ ΔΡΆΜΑΤΟΣ ΠΡΌΣΩΠΑ``) is a cast heading."""
+    script = parse_fixture("spaced-cues-together-and-numbers.txt")
+    assert spoken(script) == [
+        (("LAUER",), "Und wie alt bist du jetzt?"), (("GRÜNFELD",), "45!"), (("LAUER", "SPRINGER"), "Gute Nacht!"),
+        (("SPRINGER",), "Gute Nacht, Grünfeld."), (("GRÜNFELD",), "Adieu.")]
+    from runthru_build.script.census import is_cast_heading
+    assert is_cast_heading("ΤᾺ ΤΟΥ͂ ΔΡΆΜΑΤΟΣ ΠΡΌΣΩΠΑ")

@@ -76,8 +76,9 @@ _SPACED = re.compile(rf"^(?P<name>[{_UPPER}][{_UPPER}0-9ºª'’. \-]{{0,60}}?[{
                      rf"(?:\s+(?P<rest>(?:[{_UPPER}][{_LOWER}’'].*|I\b.*|[{_UPPER}][\s,;:!?].*|[\"“‘'«„][{_UPPER}{_LOWER}].*))"
                      rf"|\s{{2,}}(?P<wide>(?:[¿¡\"“‘'«„–—(\[-]|\.\.\.|…)*\s?[{_UPPER}{_LOWER}].*))$")
 # The same cue read up to its gap first: "GÄST I  Det var…" is GÄST I, not GÄST saying "I Det var…"
-_SPACED_GAP = re.compile(rf"^(?P<name>[{_UPPER}](?:[{_UPPER}0-9ºª'’.\-]| (?! )){{0,60}}?[{_UPPER}0-9ºª.])"
-                         rf"\s{{2,}}(?P<wide>(?:[¿¡\"“‘'«„–—(\[-]|\.\.\.|…)*\s?[{_UPPER}{_LOWER}].*)$")
+# "LAUER, SPRINGER  Gute Nacht!": two names said together; "GRÜNFELD  45!": a speech may open with a number
+_SPACED_GAP = re.compile(rf"^(?P<name>[{_UPPER}](?:[{_UPPER}0-9ºª'’.\-]|,? (?! )){{0,60}}?[{_UPPER}0-9ºª.])"
+                         rf"\s{{2,}}(?P<wide>(?:[¿¡\"“‘'«„–—(\[-]|\.\.\.|…)*\s?[{_UPPER}{_LOWER}0-9].*)$")
 # A colon cue whose name holds lower-case words, as books print them: "Die erste Amazone:", "Der alte W:",
 # "Le vieux Gaston:", "Судебный следователь:"; or a title or article before a name in capitals:
 # "Madame DORVAL:", "Le LIBRAIRE:". Read only where the name recurs or is in the cast list (play.py).
@@ -98,7 +99,7 @@ _CAPS_NAME_THEN_DIRECTION = re.compile(
 _TITLES = ABBREVIATED_TITLES
 _CAST_HEADING = re.compile(
     r"^[*_#\s]*(dramatis person(?:ae|æ)|(?:the )?persons (?:of|in) the (?:play|drama)|(?:the )?persons represented|"
-    r"(?:the )?characters(?: in the play| of the play)?|cast(?: of characters| list)?|the cast|personnages|personajes|personaggi|interlocutori|personae|personer|действующие лица|лица|(?:τὰ τοῦ δράματος )?πρόσωπα|personen(?: der handlung)?|"
+    r"(?:the )?characters(?: in the play| of the play)?|cast(?: of characters| list)?|the cast|personnages|personajes|personaggi|interlocutori|personae|personer|действующие лица|лица|(?:\S+ ){0,3}πρ\S{1,2}σωπα|personen(?: der handlung)?|"
     r"(?:the )?people (?:of|in) the play|voices|(?:characters|voices|cast) (?:\(?in order of (?:their )?"
     r"(?:appearance|occurrence|speaking)\)?)|voices \(in order of (?:their )?(?:appearance|occurrence)\))[.:*_\s]*(?:\s{2,}(?:original )?cast[.:]?)?$",
     re.IGNORECASE,
@@ -218,8 +219,9 @@ def _read_line(text: str, solo: frozenset[str] | None) -> Reading:
             and not UNMARKED_DIRECTION.match(stripped)
             and _periods_abbreviate(stripped)
             and add(COLON if text.rstrip().endswith(":") else ALONE, stripped, "") is not None):
-        if "  (" in text and (gap := _SPACED_GAP.match(text)) and add(SPACED, gap.group("name"), gap.group("wide")):
-            found.insert(0, found.pop())  # "CANDIDA  (Per che…?)": the Folger gap, then the speech, if the play cues so
+        if "  " in text and (gap := _SPACED_GAP.match(text)) and add(SPACED, gap.group("name"), gap.group("wide")):
+            # "CANDIDA  (Per che…?)", "LAUER, SPRINGER  Gute Nacht!": the Folger gap, then the speech, if the play cues so
+            found.insert(0, found.pop())
         elif ". " in stripped and (period := _period(text)) is not None and period[1].strip() and not _caps(period[1]):
             add(PERIOD, *period)  # "Tr. Philolaches.": Tranio's one-word speech, or a name with an initial alone
         return reading()
