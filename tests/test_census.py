@@ -1110,3 +1110,16 @@ def test_spaced_cues_said_together_or_opening_with_a_number():
         (("SPRINGER",), "Gute Nacht, Grünfeld."), (("GRÜNFELD",), "Adieu.")]
     from runthru_build.script.census import is_cast_heading
     assert is_cast_heading("ΤᾺ ΤΟΥ͂ ΔΡΆΜΑΤΟΣ ΠΡΌΣΩΠΑ")
+
+
+def test_after_a_direction_inside_a_speech_a_name_never_heard_goes_on_with_the_speech():
+    """``Окаемов. Как?..`` / ``(Маша молча протягивает письмо.)`` / ``Хм. Письмо? Хорошо…``: a paragraph
+    that opens like the cue of a name heard nowhere else, after a direction the direction does not
+    bring that name on in, goes on with the speech; it was read as a speech by ``Хм``. A one-off
+    character the direction brings on (``(Входит курьер.)`` / ``Курьер. Вам телеграмма``) keeps the cue."""
+    script = parse_fixture("speech-going-on-after-a-direction.txt")
+    said = spoken(script)
+    assert (("Окаемов",), "Хм. Письмо? Хорошо, прочту. Ответ сообщу по почте, как только найду минуту.") in said
+    assert (("Курьер",), "Вам телеграмма, срочная, из Ленинграда. Распишитесь вот здесь.") in said
+    assert not any(s == ("Хм",) for s, _t in said)
+    assert said[-2] == (("Гость 2",), "Добрый вечер. Я, кажется, не вовремя, простите великодушно.")  # numbered

@@ -59,6 +59,7 @@ from .cues import (
     plain_text,
 )
 from .model import Script, Source
+from .names import is_numbered
 
 FRONT_MATTER_HEADINGS = re.compile(
     r"^(cast( of characters| list)?|characters|dramatis personae|persons of the play|"
@@ -637,7 +638,18 @@ class _PlayParser:
             return True  # "A BYSTANDER [on the lady's right] He won't…": a one-off speaker in the play's own form
         primary = self.conv.primary()
         return (li == 0 and self.conv.cues_open_paragraphs and primary is not None
-                and cand.form == primary.form and cand.caps == primary.caps)
+                and cand.form == primary.form and cand.caps == primary.caps and not self._speech_goes_on(cand))
+
+    def _speech_goes_on(self, cand: Candidate) -> bool:
+        """``Окаемов. Как?..`` / ``(Маша молча протягивает письмо.)`` / ``Хм. Письмо? Хорошо…``: after a
+        direction inside a speech, a paragraph that opens like the cue of a name never heard, which the
+        direction does not bring on, goes on with the speech (``(Ein Bote tritt auf.)`` / ``Bote. Herr!``
+        is the messenger's cue, and so is a numbered part's, ``Second Pirate.``)."""
+        if not self.builder.after_direction() or any(is_numbered(n) for n in cand.cue.names):
+            return False  # "Second Pirate. A prize!": one of a numbered group, whoever the direction names
+        said, _first = self.builder.directions_since_last_speech()
+        stems = {_stem(w) for text in said for w in _WORDS.findall(text)}
+        return not any(_stem(w) in stems for name in cand.cue.names for w in _WORDS.findall(name))
 
     def _alone_followed(self, bi: int, block: Block, li: int) -> bool:
         """Is there a speech under this lone name?  Not a heading, and not ``by William
@@ -877,6 +889,14 @@ class _PlayParser:
                 )
 
 
+_WORDS = re.compile(r"[^\W\d_]{2,}")
+
+
+def _stem(word: str) -> str:
+    """A word without its last two letters, for matching a name to a direction's words: ``Pirate`` /
+    ``Enter Pirates``, ``Suppliant`` / ``two or three Suppliants``, ``Курьер`` / ``Входит курьер``."""
+    word = word.casefold()
+    return word[:-2] if len(word) > 4 else word
 _SENTENCE_END = re.compile(r"(?<=[.])\s+")
 
 
