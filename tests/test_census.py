@@ -1107,7 +1107,8 @@ def test_spaced_cues_said_together_or_opening_with_a_number():
     script = parse_fixture("spaced-cues-together-and-numbers.txt")
     assert spoken(script) == [
         (("LAUER",), "Und wie alt bist du jetzt?"), (("GRÜNFELD",), "45!"), (("LAUER", "SPRINGER"), "Gute Nacht!"),
-        (("SPRINGER",), "Gute Nacht, Grünfeld."), (("GRÜNFELD",), "Adieu.")]
+        (("SPRINGER",), "Gute Nacht, Grünfeld."), (("GRÜNFELD",), "Adieu."),
+        (("LAUER",), "... Ein Lied, ein Lied!"), (("GRÜNFELD",), "Nein.")]  # not "LAUER ..", his cue to a stop
     from runthru_build.script.census import is_cast_heading
     assert is_cast_heading("ΤᾺ ΤΟΥ͂ ΔΡΆΜΑΤΟΣ ΠΡΌΣΩΠΑ")
 

@@ -89,7 +89,7 @@ _NAME_WITH_LOWER_WORDS = re.compile(
 _SPACED_DIRECTION = re.compile(r"^(?P<name>[^,:\[\](){}]{1,60}?),\s+[\[(](?P<direction>[^\[\](){}]{1,160})[\])]\s{2,}(?P<rest>\S.*)$")
 _COMMA = re.compile(r"^(?P<name>[^,.:a-z]{2,60}),\s+(?P<direction>[^.]{1,80})\.\s+(?P<rest>.+)$")
 _PERIOD_END = re.compile(r"\.(?=\s|$)")
-_PERIOD_OR_DASH_END = re.compile(r"\.(?:[-—–]+\s*|(?=\s|$))")  # "MADRE.—¿Qué?", "NOVIO.-  Me voy.": Spanish cues
+_PERIOD_OR_DASH_END = re.compile(r"(?<!\.)\.(?:[-—–]+\s*|(?=\s|$))")  # "MADRE.—¿Qué?", "NOVIO.-  Me voy.": Spanish cues
 # "MARIE ihn ansehend, mit Ausdruck. Geh' einmal…": a name in capitals, then how it is said in lower case
 # (set in spaced type in the printed German editions, plain in their texts)
 _CAPS_NAME_THEN_DIRECTION = re.compile(
