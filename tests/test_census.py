@@ -1124,3 +1124,12 @@ def test_after_a_direction_inside_a_speech_a_name_never_heard_goes_on_with_the_s
     assert (("Курьер",), "Вам телеграмма, срочная, из Ленинграда. Распишитесь вот здесь.") in said
     assert not any(s == ("Хм",) for s, _t in said)
     assert said[-2] == (("Гость 2",), "Добрый вечер. Я, кажется, не вовремя, простите великодушно.")  # numbered
+
+
+def test_a_colon_cue_under_a_cue_with_only_a_direction_is_a_cue():
+    """``Pfiff (faßt ihn unterm Arm):`` with nothing under it, then ``Moses (im Abgehen):`` over Moses's
+    words: the colon marks Moses's cue; it was read as the first words of Pfiff's empty speech (the rule
+    for ``FARNCOMBE.`` / ``Certainly.``, a one-word speech under a name alone, holds for unmarked names)."""
+    script = parse_fixture("book-cue-with-only-a-direction.txt")
+    assert spoken(script)[1] == (("Moses",), "Leben Se wohl! vergessen Se nicht zu schicken bei Tag und bei Nacht.")
+    assert list(script.lines())[1].directions == ("im Abgehen",)

@@ -523,7 +523,8 @@ class _PlayParser:
             if cand.alone:
                 if not self._alone_followed(bi, block, li + used) or self._cued_otherwise(cand):
                     continue
-                if self.cue_block == bi - (li == 0) and self.builder.open_speech_is_empty() and not (known and cand.caps):
+                if self.cue_block == bi - (li == 0) and self.builder.open_speech_is_empty() \
+                        and not (known and (cand.caps or cand.form in (COLON, BOLD_COLON))):
                     continue  # "FARNCOMBE." / "Certainly.", "ΚΑΣΑΝΔΡΑ" / "Ἄπολλον Ἄπολλον": the speech under a cue
                 if not known and not self._lone_name_is_cue(bi, block, li, cand):
                     continue
