@@ -18,7 +18,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from .blocks import Block, SourceLine
-from .conventions import ABBREVIATED_TITLES, HONORIFICS, SENTENCE_OPENERS, alternation
+from .conventions import ABBREVIATED_TITLES, CAST_HEADINGS, HONORIFICS, SENTENCE_OPENERS, alternation
 from .cues import (
     GROUP_ALL,
     GROUP_BOTH,
@@ -99,7 +99,8 @@ _CAPS_NAME_THEN_DIRECTION = re.compile(
 _TITLES = ABBREVIATED_TITLES
 _CAST_HEADING = re.compile(
     r"^[*_#\s]*(dramatis person(?:ae|æ)|(?:the )?persons (?:of|in) the (?:play|drama)|(?:the )?persons represented|"
-    r"(?:the )?characters(?: in the play| of the play)?|cast(?: of characters| list)?|the cast|personnages|personajes|personaggi|interlocutori|personae|personer|действующие лица|лица|(?:\S+ ){0,3}πρ\S{1,2}σωπα|personen(?: der handlung)?|"
+    r"(?:the )?characters(?: in the play| of the play)?|cast(?: of characters| list)?|the cast|"
+    rf"{alternation([w for words in CAST_HEADINGS.values() for w in words])}|"
     r"(?:the )?people (?:of|in) the play|voices|(?:characters|voices|cast) (?:\(?in order of (?:their )?"
     r"(?:appearance|occurrence|speaking)\)?)|voices \(in order of (?:their )?(?:appearance|occurrence)\))[.:*_\s]*(?:\s{2,}(?:original )?cast[.:]?)?$",
     re.IGNORECASE,

@@ -62,6 +62,18 @@ ACT_WORDS_AFTER_ORDINAL_DE = ("AKT", "AUFZUG", "AUFTRITT", "SZENE", "BILD", "TEI
 # Parts of a play that stand as headings without a number.
 FRAME_WORDS = ("PROLOGUE", "EPILOGUE", "INDUCTION", "INTERLUDE", "ENTR'?ACTE", "VORSPIEL", "NACHSPIEL", "PROLOGO",
                "PRÓLOGO", "EPILOGO", "EPÍLOGO")
+# A cast list's heading, besides the English ones (census.py: "Dramatis Personae", "Characters", "Cast of
+# characters"…); written in capitals (a pattern, as "ΠΡ\S{1,2}ΣΩΠΑ" takes the Greek with any accent).
+CAST_HEADINGS = {
+    "fr": ("PERSONNAGES",),
+    "de": ("PERSONEN DER HANDLUNG", "PERSONEN"),
+    "it": ("PERSONAGGI", "INTERLOCUTORI"),
+    "es": ("PERSONAJES",),
+    "la": ("PERSONAE",),
+    "sv": ("PERSONER",),
+    "ru": ("ДЕЙСТВУЮЩИЕ ЛИЦА", "ЛИЦА"),
+    "grc": (r"(?:\S+ ){0,3}ΠΡ\S{1,2}ΣΩΠΑ",),  # "Τὰ τοῦ δράματος πρόσωπα", "ΤᾺ ΤΟΥ͂ ΔΡΆΜΑΤΟΣ ΠΡΌΣΩΠΑ"
+}
 # A setting written as a plain line ("A Garden.", "Night. A lonely road.", "Une forêt."): it opens
 # with an article or a time of day, and no sentence in it has a verb from this list.
 SETTING_OPENERS = ("A", "AN", "THE", "UN", "UNE", "LE", "LA", "LES", "EIN", "EINE", "DER", "DIE", "DAS", "NIGHT",
@@ -91,6 +103,7 @@ __all__ = [
     "ACT_WORDS",
     "ACT_WORDS_AFTER_ORDINAL_DE",
     "ALONE_WORDS",
+    "CAST_HEADINGS",
     "FRAME_WORDS",
     "HONORIFICS",
     "NUMBER_WORDS",
