@@ -9,6 +9,7 @@ headings (``#``), rules, HTML comments, ``<br>`` line prefixes and tags.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Literal
@@ -34,6 +35,10 @@ class SourceLine:
 
 @dataclass
 class Block:
+    """A paragraph, heading or rule.  Its lines are complete once ``read_document`` returns
+    it; ``indent`` and ``text``, asked for again and again by the census and the parse, are
+    worked out once then."""
+
     kind: Literal["paragraph", "heading", "rule"]
     lines: list[SourceLine] = field(default_factory=list)
     level: int = 0
@@ -42,13 +47,13 @@ class Block:
     def first(self) -> SourceLine:
         return self.lines[0]
 
-    @property
+    @functools.cached_property
     def indent(self) -> int:
         return min(line.indent for line in self.lines)
 
-    @property
+    @functools.cached_property
     def text(self) -> str:
-        return " ".join(line.text for line in self.lines)
+        return " ".join([line.text for line in self.lines])
 
 
 @dataclass
