@@ -309,7 +309,7 @@ def _closers(text: str) -> dict[int, int]:
 
 def _append(parts: list[Part], kind: str, markdown: str) -> None:
     markdown = markdown.strip()
-    if kind == "speech" and (markdown[:1] in "*_" or markdown[-1:] in "*_") and not spoken_text(markdown):
+    if kind == "speech" and markdown and (markdown[:1] in "*_" or markdown[-1:] in "*_") and not spoken_text(markdown):
         markdown = markdown.strip("*_ ").strip()
     if markdown:
         parts.append(Part(kind, markdown))  # type: ignore[arg-type]
