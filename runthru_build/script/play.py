@@ -123,6 +123,7 @@ def _strip_emphasis(text: str) -> str:
     return text.strip().strip("*_ ").strip()
 
 
+_PLAY_ENDS = re.compile(r"^(?:THE\s+END|END\s+OF\s+(?:THE\s+)?PLAY)\b", re.IGNORECASE)
 _CONTENTS_ENTRY = re.compile(r"(?:\.\s?){4,}\s*\d+$")  # "ACT II................    24": a table of contents
 _SCENE_HEADING = re.compile(r"^(?:INT|EXT|EST|INT\.?/EXT|I/E)[. ]")  # screenplay sluglines, in capitals
 
@@ -252,7 +253,7 @@ class _PlayParser:
         """The block after the last ``THE END``, when little of the file follows it."""
         for bi in range(len(self.blocks) - 1, -1, -1):
             block = self.blocks[bi]
-            if block.kind == "paragraph" and re.match(r"^(?:THE\s+END|END\s+OF\s+(?:THE\s+)?PLAY)\b", _strip_emphasis(block.first.text), re.IGNORECASE):
+            if block.kind == "paragraph" and _PLAY_ENDS.match(_strip_emphasis(block.first.text)):
                 if len(self.blocks) - bi < 0.15 * len(self.blocks) or not self._cued_after(bi):
                     return bi + 1 if len(block.lines) == 1 else bi  # rights notes, footnotes, errata
                 break
@@ -269,7 +270,7 @@ class _PlayParser:
 
     @staticmethod
     def _raw(block: Block) -> str:
-        return "\n".join(line.text for line in block.lines)
+        return "\n".join([line.text for line in block.lines])
 
     def _heading(self, block: Block, *, front_matter: bool) -> None:
         title = plain_text(block.first.text)
