@@ -615,12 +615,14 @@ class ScriptBuilder:
         individuals = list(dict.fromkeys(
             s for line in scene.lines if not _is_group(line) for s in line.speakers
         ))
-        everyone = individuals or self.script.characters
+        everyone = individuals  # or, where no one speaks alone here, the cast so far: only ALL asks
         recent = self._recent
         for i, element in enumerate(scene.elements):
             if not isinstance(element, Line):
                 continue
             names = element.speakers
+            if names and names[0] in GROUP_ALL and len(names) == 1:
+                everyone = everyone or self.script.characters  # a walk over every line: only when needed
             if names and names[0] in GROUP_ALL and len(names) == 1 and len(everyone) >= 2:
                 names = tuple(everyone)  # with one person on stage, ALL is a chorus: it stays ALL
             elif names and names[0] in GROUP_BOTH and len(names) == 1 and len(recent) >= 2:
