@@ -9,7 +9,6 @@ headings (``#``), rules, HTML comments, ``<br>`` line prefixes and tags.
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass, field
 from typing import Literal
@@ -37,23 +36,30 @@ class SourceLine:
 class Block:
     """A paragraph, heading or rule.  Its lines are complete once ``read_document`` returns
     it; ``indent`` and ``text``, asked for again and again by the census and the parse, are
-    worked out once then."""
+    worked out once then (kept in plain fields: functools.cached_property takes a lock on
+    each first use, which cost more than the join)."""
 
     kind: Literal["paragraph", "heading", "rule"]
     lines: list[SourceLine] = field(default_factory=list)
     level: int = 0
+    _indent: int | None = field(default=None, init=False, repr=False, compare=False)
+    _text: str | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def first(self) -> SourceLine:
         return self.lines[0]
 
-    @functools.cached_property
+    @property
     def indent(self) -> int:
-        return min(line.indent for line in self.lines)
+        if self._indent is None:
+            self._indent = min(line.indent for line in self.lines)
+        return self._indent
 
-    @functools.cached_property
+    @property
     def text(self) -> str:
-        return " ".join([line.text for line in self.lines])
+        if self._text is None:
+            self._text = " ".join([line.text for line in self.lines])
+        return self._text
 
 
 @dataclass
