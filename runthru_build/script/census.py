@@ -504,7 +504,8 @@ def take_census(blocks: list[Block], heading_at: set[int], first_body: int) -> C
         name_counts: Counter[str] = Counter()
         for _bi, li, c in found:
             if use_lines or li == 0 or c.alone:
-                name_counts.update(name_key(n) for n in c.cue.names)
+                for n in c.cue.names:  # not Counter.update: its set-up costs more than one name
+                    name_counts[name_key(n)] += 1
         uses: dict[tuple[str, bool], FormUse] = {}
         for _bi, li, c in found:
             if not (use_lines or li == 0 or c.alone):
