@@ -136,6 +136,7 @@ def is_end_mark(text: str) -> bool:
 _ALONE = re.compile(rf"^(?P<name>[^\W\d_][\w'’. -]{{0,40}}?),?\s+(?i:{alternation(ALONE_WORDS)})\s*[.:]?$")
 _READS_WORD = re.compile(rf"(?i:\b{alternation(READS_WORDS)}\b)")
 _ALONE_AT_END = re.compile(rf"(?i:{alternation(ALONE_WORDS)})\W*$")
+_ALONE_AT_END_LOWER = re.compile(rf"{alternation([w.lower() for w in ALONE_WORDS])}\W*$")  # for lowered text
 _READS = re.compile(rf"^(?:(?P<name>[^\W\d_][\w'’. -]{{0,40}}?)\s+)?(?i:{alternation(READS_WORDS)})\b[^.]{{0,40}}\.?$")
 _SPEECH_OPENERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ\"'“‘([¿¡ÀÂÉÈÊÎÔÙÇÄÖÜ")
 _SOME = ((True,), 1)  # a line the census did not read: look at it
@@ -575,7 +576,7 @@ class _PlayParser:
 
     def _alone_on_stage(self, text: str) -> str | None:
         """``Martha alone.``, ``GASTON, seul.``: the character a direction leaves alone on stage."""
-        if not _ALONE_AT_END.search(text):
+        if not _ends_with_alone_word(text):
             return None  # the cheap test first: plain_text may call the markdown parser
         m = _ALONE.match(plain_text(text))
         if m is None or name_key(m.group("name")) not in self.conv.names:
@@ -878,6 +879,14 @@ def _reads_as_setting(text: str) -> bool:
     return (len(sentences) <= 3 and all(0 < len(words) <= 5 for words in sentences)
             and any(words[0].upper() in SETTING_OPENERS for words in sentences)
             and not any(w.upper().strip(",;") in SETTING_VERBS for words in sentences for w in words))
+
+
+def _ends_with_alone_word(text: str) -> bool:
+    """``… alone.``, ``… SEUL``, in any case.  A case-blind search tries each word at each letter;
+    ASCII text (nearly all) is lowered, which keeps what matches, and searched without the flag."""
+    if text.isascii():
+        return _ALONE_AT_END_LOWER.search(text.lower()) is not None
+    return _ALONE_AT_END.search(text) is not None
 
 
 def _verse_shaped(block: Block) -> bool:
