@@ -100,7 +100,7 @@ def read_document(text: str, *, markdown: bool) -> Document:
     for index in range(start, end):
         raw = raw_lines[index].rstrip()
         number = index + 1
-        if markdown:
+        if markdown and "<" in raw:  # a line break or a tag (most lines hold neither)
             raw = _BR.sub(" ", raw) if not _BR.match(raw.lstrip()) else _BR.sub("", raw, count=1)
             if raw.lstrip().startswith("<") and raw.rstrip().endswith(">"):
                 raw = _TAG.sub("", raw)  # an HTML block line: its text, never its tags
@@ -110,7 +110,7 @@ def read_document(text: str, *, markdown: bool) -> Document:
         if not stripped:
             paragraph = None
             continue
-        if markdown:
+        if markdown and stripped[0] in "#-*_":  # what opens a heading or a rule
             heading = _ATX.match(stripped)
             if heading and _indent_of(raw) < 4:
                 blocks.append(Block("heading", [SourceLine(number, 0, heading.group(2))], level=len(heading.group(1))))
@@ -120,7 +120,7 @@ def read_document(text: str, *, markdown: bool) -> Document:
                 blocks.append(Block("rule", [SourceLine(number, 0, stripped)]))
                 paragraph = None
                 continue
-        if markdown:
+        if markdown and stripped[0] in "-*+":
             stripped = _BULLET.sub("", stripped)  # "- WERLE, a merchant", "* Pettersen: Good Lord"
         if paragraph is None:
             paragraph = Block("paragraph")
