@@ -20,6 +20,7 @@ _INLINE = MarkdownIt("commonmark")
 
 GROUP_ALL = frozenset({"ALL", "EVERYONE", "EVERYBODY", "ALL CHARACTERS", "COMPANY", "ENSEMBLE", "TOGETHER"})
 GROUP_BOTH = frozenset({"BOTH"})
+GROUP_NAMES = GROUP_ALL | GROUP_BOTH  # made once: "x in GROUP_ALL | GROUP_BOTH" made the union at each test
 
 # All-caps words that open a line like a cue but are never characters.
 NOT_CHARACTERS = frozenset({
@@ -50,6 +51,7 @@ NAME_PARTICLES = frozenset({"of", "the", "de", "du", "des", "la", "le", "von", "
 # capitalised, the rest of the name in lower case.
 ROMANCE_ARTICLES = frozenset({"Il", "Lo", "La", "Gli", "Le", "Les", "El", "Los", "Las", "Un", "Una", "Uno", "Une"})
 
+_NUMBERED = re.compile(r"#\d+[A-Za-z]?")  # "GUARD #2", "Thug #3"
 _NAME_CHARS = re.compile(r"^@?[^\W_][\w .'’\-#\"“”&,]*$")
 # In a name, a mark that may join several people (or a name and how it is said: "JANOT, APARTÉ").
 GROUP_MARK = re.compile(r"\s*(?:&|\+|/|,|\bAND\b|\band\b)\s*")
@@ -112,7 +114,7 @@ def is_name(text: str, *, caps: bool = True) -> bool:
             return name_key(text) not in NOT_CHARACTERS  # "Il padre", "La prima attrice", "Le comte"
         for word in words:
             head = word.lstrip("@\"“'(")
-            if not head or head.lower() in NAME_PARTICLES or re.fullmatch(r"#\d+[A-Za-z]?", head):
+            if not head or head.lower() in NAME_PARTICLES or _NUMBERED.fullmatch(head):
                 continue  # "of", "de"; "GUARD #2", "Thug #3"
             if not (head[0].isupper() or head[0].isdigit()):
                 return False
@@ -185,7 +187,7 @@ def _parse_cue(text: str, caps: bool, solo: frozenset[str] | None) -> Cue | None
     ):
         pieces = [name_part]
     for piece in pieces:
-        if name_key(piece) in GROUP_ALL | GROUP_BOTH and len(pieces) == 1:
+        if name_key(piece) in GROUP_NAMES and len(pieces) == 1:
             continue
         if not is_name(piece, caps=caps):
             return None
@@ -650,7 +652,7 @@ def _says_something(markdown: str, *, spoken_parens: bool = False) -> bool:
 
 
 def _is_group(line: Line) -> bool:
-    return len(line.speakers) == 1 and line.speakers[0] in GROUP_ALL | GROUP_BOTH
+    return len(line.speakers) == 1 and line.speakers[0] in GROUP_NAMES
 
 
 def _is_dialogue(scene: Scene) -> bool:

@@ -48,8 +48,7 @@ from .conventions import (
     alternation,
 )
 from .cues import (
-    GROUP_ALL,
-    GROUP_BOTH,
+    GROUP_NAMES,
     NAME_PARTICLES,
     Cue,
     ScriptBuilder,
@@ -518,7 +517,7 @@ class _PlayParser:
             if li > 0 and conv.cues_open_paragraphs and cand.form not in (BOLD_COLON, BOLD):
                 continue
             keys = [name_key(n) for n in cand.cue.names]
-            known = chorus or all(k in conv.names or k in GROUP_ALL | GROUP_BOTH for k in keys) \
+            known = chorus or all(k in conv.names or k in GROUP_NAMES for k in keys) \
                 or name_key(cand.cue.text) in conv.names
             if cand.alone:
                 if not self._alone_followed(bi, block, li + used):
