@@ -1133,3 +1133,12 @@ def test_a_colon_cue_under_a_cue_with_only_a_direction_is_a_cue():
     script = parse_fixture("book-cue-with-only-a-direction.txt")
     assert spoken(script)[1] == (("Moses",), "Leben Se wohl! vergessen Se nicht zu schicken bei Tag und bei Nacht.")
     assert list(script.lines())[1].directions == ("im Abgehen",)
+
+
+def test_a_cast_list_ends_at_a_cue_in_capitals_without_the_accents_of_the_list():
+    """``ΤᾺ ΤΟΥ͂ ΔΡΆΜΑΤΟΣ ΠΡΌΣΩΠΑ`` over ``Ἀντιγόνη`` / ``Ἰσμήνη``…, then ``ΑΝΤΙΓΟΝΗ.  ὦ κοινὸν…``: Greek
+    capitals drop the accents, so the cue is the listed name and the play has begun. Once the heading
+    was read as a cast list, the first speeches were taken for more of the list."""
+    script = parse_fixture("greek-cast-list-then-cues.txt")
+    assert [s for s, _t in spoken(script)] == [("ΑΝΤΙΓΟΝΗ",), ("ΙΣΜΗΝΗ",), ("ΑΝΤΙΓΟΝΗ",), ("ΙΣΜΗΝΗ",)]
+    assert spoken(script)[0][1].startswith("ὦ κοινὸν αὐτάδελφον")

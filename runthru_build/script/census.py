@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -523,9 +524,14 @@ def _ends_cast_list(block: Block, cast: dict[str, str], after: Block | None = No
     # "PAL" / "Quo ted hoc noctis…": a name alone over a line that is no name (an entry's next line
     # would be another entry, or its description)
     over_words = len(block.lines) > 1 and not any(c.alone for c in candidates(block.lines[1].text))
+    listed = {_unaccented(k) for k in cast}  # "ΑΝΤΙΓΟΝΗ." for "Ἀντιγόνη": Greek capitals drop the accents
     return any(c.form != COMMA and (c.rest.strip() if not c.alone else (c.form == COLON and over_speech)
                                     or (c.form == ALONE and c.caps and over_words))
-               and all(name_key(n) in cast for n in c.cue.names) for c in candidates(first_line))
+               and all(_unaccented(name_key(n)) in listed for n in c.cue.names) for c in candidates(first_line))
+
+
+def _unaccented(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
 
 
 def _is_prose(block: Block) -> bool:

@@ -649,6 +649,8 @@ class _PlayParser:
         is the messenger's cue, and so is a numbered part's, ``Second Pirate.``)."""
         if not self.builder.after_direction() or any(is_numbered(n) for n in cand.cue.names):
             return False  # "Second Pirate. A prize!": one of a numbered group, whoever the direction names
+        if any(w.upper() in self.conv.names for n in cand.cue.names for w in _WORDS.findall(n)):
+            return False  # "Asclepigenia y Atenais. ¡Qué portento!": characters heard before, together
         said, _first = self.builder.directions_since_last_speech()
         stems = {_stem(w) for text in said for w in _WORDS.findall(text)}
         return not any(_stem(w) in stems for name in cand.cue.names for w in _WORDS.findall(name))
