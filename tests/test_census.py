@@ -1142,3 +1142,11 @@ def test_a_cast_list_ends_at_a_cue_in_capitals_without_the_accents_of_the_list()
     script = parse_fixture("greek-cast-list-then-cues.txt")
     assert [s for s, _t in spoken(script)] == [("ΑΝΤΙΓΟΝΗ",), ("ΙΣΜΗΝΗ",), ("ΑΝΤΙΓΟΝΗ",), ("ΙΣΜΗΝΗ",)]
     assert spoken(script)[0][1].startswith("ὦ κοινὸν αὐτάδελφον")
+
+
+def test_a_one_off_speaker_in_a_play_set_as_slides():
+    """``## POLYCLÈTE:`` heading the one speech he has, in a play whose speeches are headed ``## NAME:``:
+    a cue like the others. Only names heading two speeches or more were cues; his speech was lost."""
+    script = parse_fixture("slides-one-off-speaker.md")
+    assert [s for s, _t in spoken(script)] == [("IDOMÉNÉE",), ("SOPHRONYME",), ("IDOMÉNÉE",), ("POLYCLÈTE",),
+                                             ("SOPHRONYME",)]

@@ -152,7 +152,8 @@ def is_structure_line(text: str) -> bool:
 def _speaker_headings_as_cues(blocks: list[Block]) -> list[Block]:
     """``## PROSERPINA:`` over her speech, one heading a speech (a play set as slides): a
     heading that is a name and its colon, and that heads two speeches or more, is a cue alone on
-    its line, not a scene title.  Act and scene headings and cast headings stay headings."""
+    its line, not a scene title; where two names or more do so, so does every such heading (a
+    speaker heard once).  Act and scene headings and cast headings stay headings."""
     named: dict[str, list[int]] = {}
     for bi, block in enumerate(blocks):
         if block.kind != "heading" or block.level < 2:
@@ -168,6 +169,8 @@ def _speaker_headings_as_cues(blocks: list[Block]) -> list[Block]:
     turned = {bi for at in named.values() if len(at) >= 2 for bi in at}
     if len(named) < 2 or not turned:
         return blocks
+    if sum(len(at) >= 2 for at in named.values()) >= 2:
+        turned = {bi for at in named.values() for bi in at}  # the play's way: a one-off speaker's "## JOH:" too
     return [Block("paragraph", [SourceLine(b.first.number, 0, _strip_emphasis(b.first.text))]) if bi in turned else b
             for bi, b in enumerate(blocks)]
 
