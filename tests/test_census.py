@@ -1150,3 +1150,16 @@ def test_a_one_off_speaker_in_a_play_set_as_slides():
     script = parse_fixture("slides-one-off-speaker.md")
     assert [s for s, _t in spoken(script)] == [("IDOMÉNÉE",), ("SOPHRONYME",), ("IDOMÉNÉE",), ("POLYCLÈTE",),
                                              ("SOPHRONYME",)]
+
+
+def test_a_markdown_cast_heading_in_another_language_is_front_matter():
+    """``## Personae`` over a bulleted list (Latin): front matter, so its names are the cast list and
+    ``PS`` is Pseudolus (his speeches were joined to Calidorus's); the one-speech ``## Prologus``
+    section stays the play (its speaker is listed), not a preface. German ``# Personen`` in
+    speaker-headings.md is front matter too, no longer the title of the acts under it."""
+    script = parse_fixture("cast-heading-other-language-markdown.md")
+    assert spoken(script) == [
+        (("PROLOGUS",), "exporgi meliust lumbos atque exsurgier: Plautina longa fabula in scaenam venit."),
+        (("PS",), "Si ex te tacente fieri possem certior."), (("CAL",), "Misere miser sum, Pseudole."),
+        (("PS",), "Id te Iuppiter prohibessit.")]
+    assert "## Personae" in script.front_matter

@@ -581,11 +581,14 @@ class ScriptBuilder:
                     for speaker in line.speakers:
                         cues[speaker] = cues.get(speaker, 0) + 1
 
+        listed = getattr(script.conventions, "cast", None) or {}
+
         def has_dialogue(sec: _Section, *, real: bool) -> bool:
-            """Real dialogue has a character who speaks more than once in the play: a
-            ``TRANSCRIBER'S NOTE:`` or ``LONDON:`` in the preface does not."""
+            """Real dialogue has a character who speaks more than once in the play, or one the cast
+            list names (``PROLOGUS:`` once, under ``## Prologus``): a ``TRANSCRIBER'S NOTE:`` or
+            ``LONDON:`` in the preface has neither."""
             lines = sec.scene.lines if sec.scene and not sec.front_matter else []
-            return any(not real or any(cues[s] >= 2 for s in line.speakers) for line in lines)
+            return any(not real or any(cues[s] >= 2 or name_key(s) in listed for s in line.speakers) for line in lines)
 
         first_dialogue = next((i for i, s in enumerate(sections) if has_dialogue(s, real=True)), None)
         if first_dialogue is None:
