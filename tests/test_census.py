@@ -1163,3 +1163,13 @@ def test_a_markdown_cast_heading_in_another_language_is_front_matter():
         (("PS",), "Si ex te tacente fieri possem certior."), (("CAL",), "Misere miser sum, Pseudole."),
         (("PS",), "Id te Iuppiter prohibessit.")]
     assert "## Personae" in script.front_matter
+
+
+def test_a_listed_name_that_is_a_word_cued_in_mixed_case_among_cues_in_capitals():
+    """``Page:`` over his line in a play whose colon cues are ``CLARINDE:`` in capitals (the name is a word,
+    so the edition kept it in lower case): a cue, as the cast list names him; his speeches were lost.
+    ``Ort der Handlung: Berlin.`` under a cast list (taken into it) stays no speech."""
+    script = parse_fixture("name-that-is-a-word-in-mixed-case.txt")
+    assert [s for s, _t in spoken(script)] == [("LISANDRE",), ("Page",), ("CLARINDE",), ("LISANDRE",), ("Page",),
+                                             ("CLARINDE",)]
+    assert spoken(script)[1] == (("Page",), "Clarinde.")

@@ -517,7 +517,7 @@ class _PlayParser:
             if not (conv.accepts(cand.form, cand.caps) or self._known_name_with_direction(li, cand)
                     or self._known_name_above_speech(block, li, cand) or self._known_name_in_bold(li, cand)
                     or self._known_name_heading_speech(block, li, cand) or self._known_name_unmarked(li, cand)
-                    or chorus):
+                    or self._known_name_colon_in_mixed_case(li, cand) or chorus):
                 continue
             if li > 0 and conv.cues_open_paragraphs and cand.form not in (BOLD_COLON, BOLD):
                 continue
@@ -609,6 +609,15 @@ class _PlayParser:
                 and primary is not None and primary.form in (BOLD_COLON, COLON) and primary.caps
                 and cand.rest[:1] in _SPEECH_OPENERS and not self.conv.cues_open_paragraphs
                 and all(name_key(n) in self.conv.names for n in cand.cue.names))
+
+    def _known_name_colon_in_mixed_case(self, li: int, cand: Candidate) -> bool:
+        """``Page:`` over his line (or ``Page: Clarinde.``) in a play whose colon cues are in capitals
+        (``CLARINDE:``): a listed or recurring character's name and its colon, at the head of a
+        paragraph, is a cue whatever its case (the name is a word, so an edition kept it in lower case)."""
+        keys = [name_key(n) for n in cand.cue.names]
+        return (li == 0 and not cand.caps and cand.form in (COLON, BOLD_COLON) and self.conv.accepts(cand.form, True)
+                and all(k in self.conv.names for k in keys)
+                and (cand.alone or all(k in self.conv.spelled for k in keys)))  # not "Ort der Handlung: Berlin."
 
     def _known_name_in_bold(self, li: int, cand: Candidate) -> bool:
         """``**ARIA** Zack, stop it.`` in a play whose cues are ``**NAME:**``: the colon forgotten
