@@ -1173,3 +1173,19 @@ def test_a_listed_name_that_is_a_word_cued_in_mixed_case_among_cues_in_capitals(
     assert [s for s, _t in spoken(script)] == [("LISANDRE",), ("Page",), ("CLARINDE",), ("LISANDRE",), ("Page",),
                                              ("CLARINDE",)]
     assert spoken(script)[1] == (("Page",), "Clarinde.")
+
+
+def test_a_cast_list_ends_at_a_cue_that_abbreviates_a_listed_name():
+    """``PERSONAE`` / ``Octavia`` / ``Nutrix Octaviae``…, then ``OCT.  Iam vaga…``: the cue abbreviates a
+    listed name, so the play has begun; the list ran on and took the first speeches."""
+    script = parse_fixture("cast-list-then-abbreviated-cues.txt")
+    assert [t for _s, t in spoken(script)] == ["Iam vaga caelo sidera fulgens Aurora fugat.",
+                                               "Fulgore primo captus et fragili bono fallacis aulae quisquis "
+                                               "attonitus stupet.", "Quid me?", "Nihil."]
+
+
+def test_a_cast_heading_at_the_top_level_of_a_slide_deck_is_only_itself():
+    """``# Personen`` at the level of the title, the play's scenes (``### Zehenter Auftritt``, not read as
+    a scene word) under it: the heading is front matter, the scenes under it are not."""
+    script = parse_fixture("slides-cast-heading-over-the-play.md")
+    assert [t for _s, t in spoken(script)] == ["Zurück!", "Nein.", "Verwegne!", "Halt!", "Ach!", "Still."]

@@ -525,9 +525,14 @@ def _ends_cast_list(block: Block, cast: dict[str, str], after: Block | None = No
     # would be another entry, or its description)
     over_words = len(block.lines) > 1 and not any(c.alone for c in candidates(block.lines[1].text))
     listed = {_unaccented(k) for k in cast}  # "ΑΝΤΙΓΟΝΗ." for "Ἀντιγόνη": Greek capitals drop the accents
+
+    def is_listed(name: str) -> bool:  # "OCT." for Octavia: a cue may abbreviate the listed name
+        key = _unaccented(name_key(name)).rstrip(".")
+        return key in listed or (len(key) >= 3 and any(k.startswith(key) for k in listed))
+
     return any(c.form != COMMA and (c.rest.strip() if not c.alone else (c.form == COLON and over_speech)
                                     or (c.form == ALONE and c.caps and over_words))
-               and all(_unaccented(name_key(n)) in listed for n in c.cue.names) for c in candidates(first_line))
+               and all(map(is_listed, c.cue.names)) for c in candidates(first_line))
 
 
 def _unaccented(text: str) -> str:

@@ -953,9 +953,11 @@ def _front_matter_headings(blocks: list[Block]) -> set[int]:
         title = plain_text(block.first.text)
         while open_front and open_front[-1] >= block.level:
             open_front.pop()
-        if FRONT_MATTER_HEADINGS.match(title) or is_cast_heading(title) or (open_front and not is_structure_line(title)):
+        if FRONT_MATTER_HEADINGS.match(title) or (open_front and not is_structure_line(title)):
             found.add(i)
             open_front.append(block.level)
+        elif is_cast_heading(title):
+            found.add(i)  # "## Personae", "# Personen": the heading alone (a slide deck's scenes sit under it)
     return found
 
 
