@@ -1068,7 +1068,7 @@ def test_a_word_never_a_name_elsewhere_is_one_where_the_cast_list_lists_it():
         (("PS",), "Id te Iuppiter prohibessit."), (("CAL",), "Nihil hoc Iovis ad iudicium attinet."),
         (("PS",), "Licet me id scire quid sit?")]
     from runthru_build.script.census import is_cast_heading
-    assert all(map(is_cast_heading, ["PERSONAE", "Действующие лица", "Personer", "Τὰ τοῦ δράματος πρόσωπα"]))
+    assert all(map(is_cast_heading, ["PERSONAE", "Действующие лица", "Personer", "ROLER:", "Τὰ τοῦ δράματος πρόσωπα"]))
     from runthru_build.script.cues import parse_cue
     assert parse_cue("PS") is None  # still no name where no cast list says so
 

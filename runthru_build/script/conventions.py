@@ -70,7 +70,7 @@ CAST_HEADINGS = {
     "it": ("PERSONAGGI", "INTERLOCUTORI"),
     "es": ("PERSONAJES",),
     "la": ("PERSONAE",),
-    "sv": ("PERSONER",),
+    "sv": ("PERSONER", "ROLER", "ROLLER"),
     "ru": ("ДЕЙСТВУЮЩИЕ ЛИЦА", "ЛИЦА"),
     "grc": (r"(?:\S+ ){0,3}ΠΡ\S{1,2}ΣΩΠΑ",),  # "Τὰ τοῦ δράματος πρόσωπα", "ΤᾺ ΤΟΥ͂ ΔΡΆΜΑΤΟΣ ΠΡΌΣΩΠΑ"
 }
