@@ -860,6 +860,16 @@ def test_every_word_in_the_conventions_tables_is_read_as_structure():
             assert is_structure_line(f"ACTE {word}") and is_structure_line(f"Scene {word.lower()}"), word
     for stem in c.ORDINAL_STEMS_DE:
         assert is_structure_line(f"{stem.title()}er Aufzug") and is_end_mark(f"Ende des {stem.lower()}en Aufzugs."), stem
+    for unit in c.ORDINAL_UNITS_DE:
+        assert is_structure_line(f"{unit.title()}zehnter Auftritt") and is_structure_line(f"{unit} und zwanzigste Scene")
+    for stems, endings in c.ORDINAL_STEMS_AFTER.values():
+        for stem in stems:
+            for ending in endings:
+                assert is_structure_line(f"SCENA {stem}{ending}") and is_structure_line(f"Akt {(stem + ending).lower()}.")
+    for ordinals in c.ORDINALS_BEFORE.values():
+        for ordinal in ordinals:
+            for words in c.WORDS_AFTER_ORDINAL.values():
+                assert is_structure_line(f"{ordinal} {words[0]}.") and is_structure_line(f"{ordinal.title()} {words[-1].lower()}")
     for word in c.ALONE_WORDS:
         assert _ALONE.match(f"Martha {word.lower()}."), word
 
@@ -921,3 +931,36 @@ def test_a_speech_opening_with_a_dash_is_no_cast_list_entry():
     assert spoken(script) == [
         (("HOLM",), "Was sagst du da?"), (("BERTA",), "– er ließ Dich peitschen!"), (("HOLM",), "Wer?"),
         (("BERTA",), "– – Ich muß fort."), (("HOLM",), "Bleib!"), (("BERTA",), "– Wer da?"), (("HOLM",), "Niemand.")]
+
+
+def test_act_and_scene_lines_in_swedish_latin_and_older_spellings_are_structure():
+    """``FÖRSTA AKTEN`` / ``Andra scenen``, ``ACTUS I.`` / ``SECUNDUS ACTUS``, ``Zweyter Auftritt``,
+    ``Dreizehnte Scene``, ``SCENA UNDICESIMA``, ``Escena decimacuarta``, ``ЯВЛЕНИЕ ОДИННАДЦАТОЕ``,
+    ``АКТ ВТОРОЙ``: DraCor's act and scene lines that were read into the speech before them."""
+    sv = parse_fixture("swedish-acts.txt")
+    assert [s.title for s in sv.scenes] == ["Första scenen.", "Andra scenen.", "Scen I.", "Fjerde Scenen."]
+    assert [s.act for s in sv.scenes] == ["FÖRSTA AKTEN.", "FÖRSTA AKTEN.", "ANDRA AKTEN.", "ANDRA AKTEN."]
+    assert spoken(sv) == [(("RYTTMÄSTAREN",), "Hvar är Laura?"), (("LAURA",), "Här är jag."),
+                          (("RYTTMÄSTAREN",), "Gå in, Laura."), (("LAURA",), "Jag går."),
+                          (("RYTTMÄSTAREN",), "Så, nu är det slut.")]
+    for line in ("Zweyter Auftritt.", "Ein und zwanzigster Auftritt.", "Sechszehnte Scene.", "Erster Act.",
+                 "SCENA UNDICESIMA", "Scena decimaterza", "SCENA. XI.", "Escena decimacuarta", "ESCENA FINAL",
+                 "ЯВЛЕНИЕ ОДИННАДЦАТОЕ", "АКТ ВТОРОЙ", "Actus secundus", "PRIMUS ACTUS", "THE PROLOGUE",
+                 "SCÈNE PREMIERE. Atalide, Zaïre.",
+                 "SCÈNE IV. Barberin, Henriette, Guerland, enveloppé d'un manteau qui lui cache le visage, "
+                 "et tenant un chapeau à la main."):
+        assert is_structure_line(line), line
+    assert not is_structure_line("PROLOGUS. Salvete, spectatores.")  # Plautus's PROLOGUS speaks
+
+
+def test_a_number_alone_between_speeches_heads_the_next_scene_and_a_prologue_is_spoken():
+    """Latin plays number their scenes ``1``, ``2``, ``IV`` on a line of their own; each was read as
+    the last word of the speech before. Under a ``Prologus`` heading, PROLOGUS's one speech is the
+    play's, not front matter."""
+    script = parse_fixture("latin-numbered-scenes.txt")
+    assert [(s.act, s.title) for s in script.scenes] == [
+        (None, "Prologus"), ("ACTUS I.", "1"), ("ACTUS I.", "2"), ("ACTUS II.", "I"), ("SECUNDUS ACTUS", "3.")]
+    assert spoken(script) == [
+        (("PROLOGUS",), "Salvete, spectatores, et date operam."), (("GRUMIO",), "Exi e culina, sis, foras, mastigia."),
+        (("TRANIO",), "Quid tibi, malum, hic ante aedes clamitatio est?"), (("TRANIO",), "Abiit rus. Ego hic maneo."),
+        (("GRUMIO",), "Ubi erus noster?"), (("TRANIO",), "In portu, credo."), (("TRANIO",), "Iam redeo.")]

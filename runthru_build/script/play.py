@@ -31,20 +31,26 @@ from .census import (
     take_census,
 )
 from .conventions import (
+    ACT_LEVEL_WORDS,
     ACT_WORDS,
     ACT_WORDS_AFTER_ORDINAL_DE,
     ALONE_WORDS,
     FRAME_WORDS,
+    FRAME_WORDS_ALONE,
     NUMBER_WORDS,
     ORDINAL_ENDINGS_DE,
     ORDINAL_STEMS_AFTER,
     ORDINAL_STEMS_DE,
+    ORDINAL_TENS_DE,
+    ORDINAL_TENS_PREFIX_AFTER,
+    ORDINAL_UNITS_DE,
     ORDINALS_AFTER,
     ORDINALS_AFTER_BARE,
     ORDINALS_BEFORE,
     READS_WORDS,
     SETTING_OPENERS,
     SETTING_VERBS,
+    WORDS_AFTER_ORDINAL,
     alternation,
 )
 from .cues import (
@@ -68,20 +74,28 @@ FRONT_MATTER_HEADINGS = re.compile(
 )
 _AUTHOR = re.compile(r"^(?:\*\*|__|\*|_)?\s*(?:written\s+|adapted\s+)?by\s+(?P<who>.+?)\s*(?:\*\*|__|\*|_)?$", re.IGNORECASE)
 _ORDINAL = alternation([w for words in ORDINALS_BEFORE.values() for w in words])
-# "Erster Aufzug", "Dritte Szene": German ordinals stand before the word, Italian and Spanish ones after it
-_ORDINAL_DE = f"(?:{alternation(ORDINAL_STEMS_DE)}{alternation(ORDINAL_ENDINGS_DE)})"
+# "Erster Aufzug", "Dritte Szene": German ordinals stand before the word, Italian and Spanish ones after it;
+# from 13 on they are compounds: "Dreizehnter Auftritt", "Ein und zwanzigster Auftritt"
+_UNITS_DE = alternation(ORDINAL_UNITS_DE)
+_ORDINAL_DE = (f"(?:(?:{alternation(ORDINAL_STEMS_DE)}|{_UNITS_DE}ZEHNT|(?:{_UNITS_DE}\\s*UND\\s*)?{alternation(ORDINAL_TENS_DE)})"
+               f"{alternation(ORDINAL_ENDINGS_DE)})")
 # French ordinals stand after "Acte" and "Scène": "Acte deuxième", "Scène troisième"
 _ORDINAL_FR = alternation(ORDINALS_AFTER["fr"])
 _NUMBER = alternation([r"[IVXLC]+", r"\d+[A-Z]?", *NUMBER_WORDS, *(w for ws in ORDINALS_AFTER.values() for w in ws),
-                       *(f"{alternation(stems)}[OA]" for stems in ORDINAL_STEMS_AFTER.values()), *ORDINALS_AFTER_BARE])
+                       *(f"{alternation(ORDINAL_TENS_PREFIX_AFTER)}?{alternation(stems)}{alternation(endings)}"
+                         for stems, endings in ORDINAL_STEMS_AFTER.values()), *ORDINALS_AFTER_BARE])
 _ACT_WORDS = alternation([w for words in ACT_WORDS.values() for w in words])
+_WORDS_AFTER_ORDINAL = alternation(list(dict.fromkeys(w for words in WORDS_AFTER_ORDINAL.values() for w in words)))
 _STRUCTURE = re.compile(
-    rf"^(?:(?:(?:THE\s+)?{_ORDINAL}\s+(?:ACT|SCENE|PART)|{_ORDINAL_DE}\s+{alternation(ACT_WORDS_AFTER_ORDINAL_DE)}|"
-    rf"{_ACT_WORDS}\s+{_NUMBER}\b|\d+\.\s*{_ACT_WORDS}\b)"
+    rf"^(?:(?:(?:THE\s+)?{_ORDINAL}\s+{_WORDS_AFTER_ORDINAL}|{_ORDINAL_DE}\s+{alternation(ACT_WORDS_AFTER_ORDINAL_DE)}|"
+    rf"{_ACT_WORDS}\.?\s+{_NUMBER}\b|\d+\.\s*{_ACT_WORDS}\b)"
     r"(?!(?-i:\s+(?!scene\b|act\b|part\b|cont)[a-z]))|"  # "The first act passes in…" is a sentence
-    rf"{alternation(FRAME_WORDS)})(?:[\s.:,—–-].*)?$",
+    rf"(?:THE\s+)?{alternation(FRAME_WORDS)})(?:[\s.:,—–-].*)?$",
     re.IGNORECASE,
 )
+# The act words among them: an act's heading is level 2, a scene's level 3
+_ACT_LEVEL = re.compile(rf"^(?:THE\s+)?(?:\w+\s+)?{alternation(ACT_LEVEL_WORDS)}\b|^(?:\d+\.\s*){alternation(ACT_LEVEL_WORDS)}\b",
+                        re.IGNORECASE)
 _END_MARK = re.compile(
     rf"^(?:THE\s+END|END\s+OF\s+(?:THE\s+)?(?:PLAY|{_ORDINAL}\s+ACT|ACT\s+{_NUMBER}|SCENE\s+{_NUMBER})|CURTAIN|"
     rf"FIN\s+(?:DU\s+{_ORDINAL_FR}\s+ACTE|DE\s+L['’]ACTE(?:\s+{_NUMBER})?|DE\s+LA\s+PIÈCE)|"  # "Fin du premier acte."
@@ -140,10 +154,25 @@ _SPEECH_OPENERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ\"'“‘([¿¡ÀÂÉÈÊ
 _SOME = ((True,), 1)  # a line the census did not read: look at it
 
 
+# A scene heading that lists who is on: "SCÈNE IV. Barberin, Henriette, Guerland, enveloppé d'un manteau…"
+_HEADING_WITH_NAMES = re.compile(rf"^{_ACT_WORDS}\.?\s+{_NUMBER}\s*[.:]\s+[^\W\d_]", re.IGNORECASE)
+# A scene numbered and nothing more, on a line of its own: "IV", "3."
+_BARE_NUMBER = re.compile(r"^(?:[IVXL]{1,6}|\d{1,3})\.?$")
+# "Prologus" alone: a heading only as a paragraph of its own (the same word names who speaks it)
+_FRAME_ALONE = re.compile(rf"^{alternation(FRAME_WORDS_ALONE)}\.?$", re.IGNORECASE)
+
+
+def _heading_paragraph(block: Block) -> bool:
+    """Does this paragraph open with an act or scene heading?"""
+    return is_structure_line(block.first.text) or (
+        len(block.lines) == 1 and bool(_FRAME_ALONE.match(_strip_emphasis(block.first.text))))
+
+
 @functools.lru_cache(maxsize=1 << 14)
 def is_structure_line(text: str) -> bool:
     bare = _strip_emphasis(text.lstrip("#").strip())
-    return (bool(bare) and bool(_STRUCTURE.match(bare) or _SCENE_HEADING.match(bare)) and len(bare.split()) <= 14
+    return (bool(bare) and bool(_STRUCTURE.match(bare) or _SCENE_HEADING.match(bare))
+            and (len(bare.split()) <= 14 or (len(bare.split()) <= 40 and bool(_HEADING_WITH_NAMES.match(bare))))
             and not _CONTENTS_ENTRY.search(bare))
 
 
@@ -192,7 +221,7 @@ class _PlayParser:
     # -- driver ----------------------------------------------------------
     def parse(self) -> Script:
         blocks = self.blocks
-        heading_at = {i for i, b in enumerate(blocks) if b.kind == "paragraph" and is_structure_line(b.first.text)}
+        heading_at = {i for i, b in enumerate(blocks) if b.kind == "paragraph" and _heading_paragraph(b)}
         self.front_headings = _front_matter_headings(blocks)
         body_headings = heading_at | {
             i for i, b in enumerate(blocks) if b.kind == "heading" and b.level > 1 and i not in self.front_headings
@@ -277,7 +306,8 @@ class _PlayParser:
         if not self.script.title and block.level == 1 and not front_matter:
             self.script.title = title
             return
-        self.builder.heading(title, block.level, source, front_matter=front_matter)
+        self.builder.heading(title, block.level, source, front_matter=front_matter,
+                             play_part=not front_matter and (is_structure_line(title) or bool(_FRAME_ALONE.match(title))))
         self.speech_indent = None
 
     # -- paragraphs ------------------------------------------------------
@@ -291,6 +321,9 @@ class _PlayParser:
         while i < len(lines) and is_structure_line(lines[i].text):
             self._structure_heading(lines[i])
             i += 1
+        if len(lines) == 1 and (_FRAME_ALONE.match(_strip_emphasis(lines[0].text)) or self._scene_number(bi, block)):
+            self._structure_heading(lines[0])  # "Prologus", or "IV" alone between speeches: the next scene
+            return
         if i == len(lines):
             return
         if builder.section.front_matter:
@@ -485,10 +518,16 @@ class _PlayParser:
 
     def _structure_heading(self, line: SourceLine) -> None:
         title = _strip_emphasis(plain_text(line.text.strip().lstrip("#").strip()))
-        level = 2 if re.match(r"^(?:THE\s+)?\w+\s+(?:ACT|AKT|AUFZUG)\b|^(?:\d+\.\s*)?(?:ACT|ACTE|AKT|AUFZUG|ATTO|ACTO|JORNADA|"
-                              r"PART|PROLOGUE|EPILOGUE)\b", title, re.IGNORECASE) else 3
-        self.builder.heading(title, level, Source(self.path, line.number))
+        level = 2 if _ACT_LEVEL.match(title) else 3
+        self.builder.heading(title, level, Source(self.path, line.number), play_part=True)
         self.speech_indent = None
+
+    def _scene_number(self, bi: int, block: Block) -> bool:
+        """A number alone in its paragraph (``IV``, ``3.``), in the play's body and not under a
+        cue alone on its line (a speech that says "III"), that names no character: a scene's number."""
+        bare = _strip_emphasis(block.first.text)
+        return (len(block.lines) == 1 and bool(_BARE_NUMBER.match(bare)) and not self.builder.section.front_matter
+                and name_key(bare) not in self.conv.names and not (self.cue_block == bi - 1 and self.cue_alone))
 
     def _holds_a_cue(self, bi: int, block: Block) -> bool:
         """A paragraph with no blank lines in it may hold a whole scene: ``Master`` /
