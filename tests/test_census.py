@@ -964,3 +964,14 @@ def test_a_number_alone_between_speeches_heads_the_next_scene_and_a_prologue_is_
         (("PROLOGUS",), "Salvete, spectatores, et date operam."), (("GRUMIO",), "Exi e culina, sis, foras, mastigia."),
         (("TRANIO",), "Quid tibi, malum, hic ante aedes clamitatio est?"), (("TRANIO",), "Abiit rus. Ego hic maneo."),
         (("GRUMIO",), "Ubi erus noster?"), (("TRANIO",), "In portu, credo."), (("TRANIO",), "Iam redeo.")]
+
+
+def test_a_line_of_names_in_capitals_is_who_is_on_not_a_cue():
+    """``VALBORG. OLOF.`` set as a line of its own under a scene title (an old book's list of who is
+    on) was read as Valborg's speech "OLOF."."""
+    script = parse_fixture("who-is-on-lines.txt")
+    directions = [e.text for s in script.scenes for e in s.elements if not hasattr(e, "speakers")]
+    assert directions == ["VALBORG. IVAR.", "VALBORG. OLOF.", "DE FÖRRA. LISEN, IVAR."]
+    assert [t for _s, t in spoken(script)] == ["Ja, det ska' jag göra!", "Ännu en dag och ingen underrättelse.",
+                                               "Nå, följer ni med till bangården, fröken Valborg?", "Nej.",
+                                               "Dom ä' väl inte komna?"]

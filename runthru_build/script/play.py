@@ -156,6 +156,7 @@ _SOME = ((True,), 1)  # a line the census did not read: look at it
 
 # A scene heading that lists who is on: "SCÈNE IV. Barberin, Henriette, Guerland, enveloppé d'un manteau…"
 _HEADING_WITH_NAMES = re.compile(rf"^{_ACT_WORDS}\.?\s+{_NUMBER}\s*[.:]\s+[^\W\d_]", re.IGNORECASE)
+_NAME_LIST_SPLIT = re.compile(r"[.,]\s*")
 # A scene numbered and nothing more, on a line of its own: "IV", "3."
 _BARE_NUMBER = re.compile(r"^(?:[IVXL]{1,6}|\d{1,3})\.?$")
 # "Prologus" alone: a heading only as a paragraph of its own (the same word names who speaks it)
@@ -566,8 +567,17 @@ class _PlayParser:
                     continue
             elif not known and not self._new_name_allowed(li, cand):
                 continue
+            if len(block.lines) == 1 and self._names_only(cand.rest):
+                continue  # "VALBORG. OLOF.", "DE FÖRRA. LISEN. IVAR.": who is on, set as a line of its own
             return cand, used
         return self._lone_name_with_direction(bi, block, li, found), used
+
+    def _names_only(self, rest: str) -> bool:
+        """Is ``rest`` nothing but characters' names in capitals, each closed by a stop or a comma?"""
+        if not rest or not rest.isupper() or rest.rstrip()[-1:] not in ".,":
+            return False
+        names = [n.strip() for n in _NAME_LIST_SPLIT.split(rest) if n.strip()]
+        return bool(names) and all(name_key(n) in self.conv.names for n in names)
 
     def _lone_name_with_direction(self, bi: int, block: Block, li: int, found: tuple[Candidate, ...]) -> Candidate | None:
         """``ROPER. [_To LILY, urgently._]`` on a line of its own, in a play whose cues stand
