@@ -975,3 +975,27 @@ def test_a_line_of_names_in_capitals_is_who_is_on_not_a_cue():
     assert [t for _s, t in spoken(script)] == ["Ja, det ska' jag göra!", "Ännu en dag och ingen underrättelse.",
                                                "Nå, följer ni med till bangården, fröken Valborg?", "Nej.",
                                                "Dom ä' väl inte komna?"]
+
+
+def test_a_plain_paragraph_after_a_speech_goes_on_in_a_play_that_brackets_its_directions():
+    """A play whose cues open its paragraphs and whose directions stand in ``[…]``: a plain
+    paragraph after a speech (a letter read out, a line of Latin after ``Non.``) is more of that
+    speech; it was dropped as a direction. A short line set off by more blank lines than the play
+    puts between speeches (``Le jardin``) is a setting, not speech."""
+    script = parse_fixture("plain-paragraph-goes-on.txt")
+    said = spoken(script)
+    assert (("BARBERIN",), "« Mon cher Barberin, votre lettre m'a causé une impression bien pénible. »") in said
+    assert (("BARBERIN",), "Non. Gaudeat bene nanti.") in [(s, t) for s, t in _joined(script)]
+    directions = [e.text for s in script.scenes for e in s.elements if not hasattr(e, "speakers")]
+    assert "Le jardin" in directions and "Gaudeat bene nanti." not in directions
+
+
+def _joined(script):
+    """Speeches with their continued paragraphs joined, as an actor hears them."""
+    out = []
+    for line in script.lines():
+        if line.continued and out and out[-1][0] == tuple(line.speakers):
+            out[-1] = (out[-1][0], f"{out[-1][1]} {line.spoken}")
+        else:
+            out.append((tuple(line.speakers), line.spoken))
+    return out

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import functools
 import re
+from collections import Counter
 from dataclasses import replace
+from itertools import pairwise
 
 from .blocks import Block, SourceLine, read_document
 from .census import (
@@ -159,6 +161,8 @@ _HEADING_WITH_NAMES = re.compile(rf"^{_ACT_WORDS}\.?\s+{_NUMBER}\s*[.:]\s+[^\W\d
 _NAME_LIST_SPLIT = re.compile(r"[.,]\s*")
 # A scene numbered and nothing more, on a line of its own: "IV", "3."
 _BARE_NUMBER = re.compile(r"^(?:[IVXL]{1,6}|\d{1,3})\.?$")
+_SHORT_NAME = re.compile(r"^([^\W\d_][\w'’]{0,11})\.\s")
+_UNDERLINE = re.compile(r"^(?:={2,}|-{2,})$")
 # "Prologus" alone: a heading only as a paragraph of its own (the same word names who speaks it)
 _FRAME_ALONE = re.compile(rf"^{alternation(FRAME_WORDS_ALONE)}\.?$", re.IGNORECASE)
 
@@ -229,6 +233,7 @@ class _PlayParser:
         }
         self.first_act = first_act = min(body_headings, default=len(blocks))
         self.last_body_heading = max(body_headings, default=-1)
+        self.usual_gap = _usual_gap(blocks)
         self.conv = conv = take_census(blocks, heading_at, first_act)
         self.script.conventions = conv
         self.builder.spoken_parens = conv.spoken_parens
@@ -322,7 +327,7 @@ class _PlayParser:
         while i < len(lines) and is_structure_line(lines[i].text):
             self._structure_heading(lines[i])
             i += 1
-        if len(lines) == 1 and (_FRAME_ALONE.match(_strip_emphasis(lines[0].text)) or self._scene_number(bi, block)):
+        if (len(lines) == 1 and _FRAME_ALONE.match(_strip_emphasis(lines[0].text))) or self._scene_number(bi, block):
             self._structure_heading(lines[0])  # "Prologus", or "IV" alone between speeches: the next scene
             return
         if i == len(lines):
@@ -378,8 +383,9 @@ class _PlayParser:
             builder.give_uncued_words_to(alone)  # "Martha alone.": the words after it, with no cue, are hers
             return
         # a song's next stanza after a blank line, in a play whose speeches end with their paragraph
-        second_stanza = first is None and i == 0 and self.verse_block == bi - 1 and not builder.speech_open() \
-            and _verse_shaped(block) and builder.last_speakers is not None and len(builder.last_speakers) == 1
+        second_stanza = first is None and i == 0 and not builder.speech_open() \
+            and builder.last_speakers is not None and len(builder.last_speakers) == 1 \
+            and ((self.verse_block == bi - 1 and _verse_shaped(block)) or self._plain_paragraph_goes_on(bi, block))
         if second_stanza:
             builder.give_uncued_words_to(builder.last_speakers[0])
         if first is None and i == 0 and not TECHNICAL_CUE.match(lines[0].text) and not second_stanza:
@@ -527,7 +533,8 @@ class _PlayParser:
         """A number alone in its paragraph (``IV``, ``3.``), in the play's body and not under a
         cue alone on its line (a speech that says "III"), that names no character: a scene's number."""
         bare = _strip_emphasis(block.first.text)
-        return (len(block.lines) == 1 and bool(_BARE_NUMBER.match(bare)) and not self.builder.section.front_matter
+        underlined = len(block.lines) == 2 and bool(_UNDERLINE.match(block.lines[1].text))  # "III" / "==="
+        return ((len(block.lines) == 1 or underlined) and bool(_BARE_NUMBER.match(bare)) and not self.builder.section.front_matter
                 and name_key(bare) not in self.conv.names and not (self.cue_block == bi - 1 and self.cue_alone))
 
     def _holds_a_cue(self, bi: int, block: Block) -> bool:
@@ -718,6 +725,8 @@ class _PlayParser:
         if text.startswith(("[", "(", "{")) and (text.rstrip(". ").endswith(("]", ")", "}")) or not re.search(r"[\])}]", text)):
             return True  # a bracketed paragraph, closed or left open by a careless transcriber
         builder = self.builder
+        if self._set_off(bi, block) and not (self.cue_block == bi - 1 and self.cue_alone):
+            return True
         if not builder.speech_open():
             return not builder.after_direction() or (not builder.named_next and self._judged_direction(block))
         if (self.cue_block == bi - 1 and self.cue_alone) or builder.open_speech_is_empty():
@@ -739,6 +748,40 @@ class _PlayParser:
         if self.conv.one_paragraph_speeches:
             return not self._reads_as_speech(text)
         return self._judged_direction(block)
+
+    def _plain_paragraph_goes_on(self, bi: int, block: Block) -> bool:
+        """In a play that sets its directions on lines of their own in brackets, a plain paragraph
+        after a speech (its paragraph ended, no heading since) is more of that speech: a second
+        paragraph, a letter read out, a song, unless it reads as a direction or a setting."""
+        conv, text = self.conv, block.text
+        if not conv.one_paragraph_speeches or conv.unmarked_directions or conv.bracket_lines + conv.paren_lines < 3:
+            return False
+        if text.startswith(("[", "(", "{")) or _is_wholly_emphasised(text) or _whole_line_direction(text) is not None:
+            return False
+        if TECHNICAL_CUE.match(block.first.text) or line_is_direction_word(block.first):
+            return False
+        found = conv.readings.get((bi, 0))
+        if found and any(conv.accepts(c.form, c.caps) or all(name_key(n) in conv.names for n in c.cue.names)
+                         for c in found[0]):
+            return False  # a cue, maybe of a name not seen before, not more words
+        short = _SHORT_NAME.match(text)
+        if short and any(n.startswith(short.group(1).upper()) for n in conv.names):
+            return False  # "Sir. E in qual di noi…": SIROE's name cut short (and "Sir" a title), a cue
+        words = re.split(r"[\s(\[]+", text, maxsplit=3)[:3]
+        if any(name_key(" ".join(words[:k]).rstrip(".,:;")) in conv.names for k in (1, 2, 3)):
+            return False  # "Nora (after a short pause…) Torvald!": it opens with a character's name
+        return not (len(block.lines) == 1 and _reads_as_setting(text)) and not self._reads_as_direction(text) \
+            and not self._set_off(bi, block)
+
+    def _set_off(self, bi: int, block: Block) -> bool:
+        """A short line with more blank lines above it than this play puts between its speeches
+        (``Jaxthausen``, ``Canzona``, ``Lager``): a scene's title or setting, not more speech."""
+        if bi == 0 or len(block.lines) > 2 or len(block.text.split()) > 12 or self.blocks[bi - 1].kind != "paragraph":
+            return False
+        if not self.builder.has_dialogue or (not self.builder.speech_open() and self.builder.last_speakers is None):
+            return False  # no speech before it in this scene: a title page, a cast list
+        gap = block.first.number - self.blocks[bi - 1].lines[-1].number - 1
+        return gap >= 2 and gap > self.usual_gap
 
     def _judged_direction(self, block: Block) -> bool:
         """Plain prose after a speech, in a play without a settled layout: weigh its
@@ -925,6 +968,15 @@ def _reads_as_setting(text: str) -> bool:
     return (len(sentences) <= 3 and all(0 < len(words) <= 5 for words in sentences)
             and any(words[0].upper() in SETTING_OPENERS for words in sentences)
             and not any(w.upper().strip(",;") in SETTING_VERBS for words in sentences for w in words))
+
+
+def _usual_gap(blocks: list[Block]) -> int:
+    """The blank lines most often found between two paragraphs."""
+    gaps: Counter[int] = Counter()
+    for prev, block in pairwise(blocks):
+        if prev.kind == "paragraph" and block.kind == "paragraph":
+            gaps[block.first.number - prev.lines[-1].number - 1] += 1
+    return gaps.most_common(1)[0][0] if gaps else 1
 
 
 def _verse_shaped(block: Block) -> bool:
