@@ -999,3 +999,17 @@ def _joined(script):
         else:
             out.append((tuple(line.speakers), line.spoken))
     return out
+
+
+def test_a_parenthesis_set_as_a_verse_line_inside_a_speech_is_said():
+    """``( Which by no means we may extenuate)`` as the fourth line of Theseus's verse is a
+    parenthesis he says; counted as a ``( )`` direction line, it made the whole play's ``(…)``
+    directions, so his ``Whether (if you yield not…)`` lost its words too."""
+    script = parse_fixture("verse-parenthesis.txt")
+    assert script.conventions.spoken_parens
+    said = [t for _s, t in spoken(script)]
+    assert "Whether (if you yield not to your father’s choice) You can endure" in said[0]
+    assert "yields you up ( Which by no means we may extenuate) To death" in said[2]
+    directions = [e.text for s in script.scenes for e in s.elements if not hasattr(e, "speakers")]
+    assert directions == ["Enter Theseus, Hippolyta, and Philostrate, with others.", "They whisper.",
+                          "All but Hermia and Lysander exit."]

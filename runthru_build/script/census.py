@@ -661,10 +661,12 @@ _WHOLE_LINE = re.compile(r"^[*_]*(?:\((?P<paren>.*)\)|\[(?P<bracket>.*)\])[*_.]*
 
 
 def _count_directions(block: Block, conv: Conventions) -> None:
-    for line in block.lines:
+    for li, line in enumerate(block.lines):
         whole = _WHOLE_LINE.match(line.text)
         if whole:
-            conv.paren_lines += whole.group("paren") is not None
+            # "( Which by no means we may extenuate)" deep in a verse speech is a parenthesis said,
+            # no sign that the play writes its directions in ( )
+            conv.paren_lines += whole.group("paren") is not None and li < 2
             conv.bracket_lines += whole.group("bracket") is not None
     text = block.text
     for label, pattern in _DIRECTION_MARKS:

@@ -451,6 +451,9 @@ class _PlayParser:
                 i += 1
                 continue
             direction = _whole_line_direction(line.text)
+            if direction is not None and self.conv.spoken_parens and i > 0 and builder.speech_open() \
+                    and not builder.open_speech_is_empty() and line.text.lstrip("*_").startswith("("):
+                direction = None  # "( Which by no means we may extenuate)" in the verse of a play that brackets [directions]
             if direction is None and self.conv.unmarked_directions and i > 0 and line_is_direction_word(line):
                 direction = line.text
             if direction is not None:
