@@ -1013,3 +1013,17 @@ def test_a_parenthesis_set_as_a_verse_line_inside_a_speech_is_said():
     directions = [e.text for s in script.scenes for e in s.elements if not hasattr(e, "speakers")]
     assert directions == ["Enter Theseus, Hippolyta, and Philostrate, with others.", "They whisper.",
                           "All but Hermia and Lysander exit."]
+
+
+def test_words_in_parentheses_that_are_a_whole_speech_under_a_lone_cue_are_said_aside():
+    """``LUCIETTA`` / ``(«Figurarse, figurarse»; la l'ha dito…).`` and then the next cue: Goldoni's
+    asides are the speech, not how a speech that never comes is said; they were dropped. A
+    direction under a cue with the speech after it (``[ironicamente]``) stays a direction."""
+    script = parse_fixture("asides-under-lone-cues.txt")
+    assert spoken(script) == [
+        (("LUCIETTA",), "Siora madre."), (("MARGARITA",), "Fia mia."),
+        (("LUCIETTA",), "«Figurarse, figurarse»; la l'ha dito fin adesso sie volte"),
+        (("MARGARITA",), "No digo; che no son de quele."),
+        (("LUCIETTA",), "Mo cara siora madre, la va in colera molto presto!"),
+        (("MARGARITA",), "Gh'ho in testa, che la me burla mi sta frascona"), (("LUCIETTA",), "La diga, siora madre.")]
+    assert [line.directions for line in script.lines()][4] == ("ironicamente",)

@@ -215,6 +215,7 @@ class _PlayParser:
         self.speech_indent: int | None = None
         self.cue_block = -1
         self.cue_alone = False
+        self.under_lone_cue: tuple[int, int] | None = None  # (block, line) just under the last cue that stood alone
         self.speech_hang: int | None = None  # the column a speech's text starts at after its cue
         self.technical_label: str | None = None  # "MUSIC:" alone: the paragraph under it says what plays
         self.technical_hang: tuple[int, int] | None = None  # (block, column) of a sound cue's text
@@ -406,6 +407,11 @@ class _PlayParser:
             line = lines[i]
             source = Source(self.path, line.number)
             found, used = (first, first_used) if i == 0 and first is not None else self._cue_at(bi, block, i)
+            if found is not None and used == 2 and i + used == len(lines) and found.cue.direction \
+                    and self._aside_under_cue(bi, block, i + 1, found.rest):
+                # LUCIETTA / "(«Figurarse, figurarse»; la l'ha dito…)." and the next cue: the speech, said aside
+                found = replace(found, cue=replace(found.cue, text=lines[i].text.rstrip(" .:"), direction=None),
+                                rest=found.cue.direction, alone=True)
             if found is not None:
                 if found.rest and is_cast_list_entry(found.rest):
                     builder.end_speech()
@@ -419,6 +425,7 @@ class _PlayParser:
                                                   f"this play's cues{usual}")
                 self.cue_block = bi
                 self.cue_alone = found.alone and i + used == len(lines)
+                self.under_lone_cue = (bi, i + used) if found.alone else None
                 self.speech_hang = (line.indent + len(line.text) - len(found.rest)
                                     if found.rest and used == 1 and line.text.endswith(found.rest) else None)
                 if i + used < len(lines):
@@ -454,6 +461,11 @@ class _PlayParser:
             if direction is not None and self.conv.spoken_parens and i > 0 and builder.speech_open() \
                     and not builder.open_speech_is_empty() and line.text.lstrip("*_").startswith("("):
                 direction = None  # "( Which by no means we may extenuate)" in the verse of a play that brackets [directions]
+            if direction is not None and i + 1 == len(lines) and self.under_lone_cue == (bi, i) \
+                    and builder.open_speech_is_empty() and self._aside_under_cue(bi, block, i, ""):
+                builder.add_text(direction, source)  # LUCIETTA / "(Adesso, el va zoso)": the speech, said aside
+                i += 1
+                continue
             if direction is None and self.conv.unmarked_directions and i > 0 and line_is_direction_word(line):
                 direction = line.text
             if direction is not None:
@@ -531,6 +543,16 @@ class _PlayParser:
         level = 2 if _ACT_LEVEL.match(title) else 3
         self.builder.heading(title, level, Source(self.path, line.number), play_part=True)
         self.speech_indent = None
+
+    def _aside_under_cue(self, bi: int, block: Block, li: int, rest: str) -> bool:
+        """A ``(…)`` line under a cue alone on its line, the last of its paragraph, with the next cue
+        after it: the speech itself, said aside (Goldoni's asides), not how an absent speech is said."""
+        text = block.lines[li].text
+        if li != len(block.lines) - 1 or rest.strip(" .") or not text.startswith("(") or len(text.split()) < 3 \
+                or self._reads_as_direction(text) or not block.lines[li - 1].text[:1].isalpha():
+            return False
+        nxt = self.blocks[bi + 1] if bi + 1 < len(self.blocks) else None
+        return nxt is None or nxt.kind != "paragraph" or _heading_paragraph(nxt) or self._cue_at(bi + 1, nxt, 0)[0] is not None
 
     def _scene_number(self, bi: int, block: Block) -> bool:
         """A number alone in its paragraph (``IV``, ``3.``), in the play's body and not under a
