@@ -1027,3 +1027,7 @@ def test_words_in_parentheses_that_are_a_whole_speech_under_a_lone_cue_are_said_
         (("LUCIETTA",), "Mo cara siora madre, la va in colera molto presto!"),
         (("MARGARITA",), "Gh'ho in testa, che la me burla mi sta frascona"), (("LUCIETTA",), "La diga, siora madre.")]
     assert [line.directions for line in script.lines()][4] == ("ironicamente",)
+    spaced = parse_fixture("asides-spaced-cues.txt")  # LUCIETTA  («Figurarse…»). on the cue's line
+    assert spoken(spaced)[:6] == spoken(script)[:6]
+    assert [line.cue for line in spaced.lines()][2] == "LUCIETTA"
+    assert [s.title for s in spaced.scenes] == ["ATTO PRIMO"] and spaced.scenes[0].elements[0].text.startswith("Camera")

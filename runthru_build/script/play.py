@@ -328,6 +328,8 @@ class _PlayParser:
         while i < len(lines) and is_structure_line(lines[i].text):
             self._structure_heading(lines[i])
             i += 1
+            if i < len(lines) and _UNDERLINE.match(lines[i].text):
+                i += 1  # "ATTO PRIMO" / "==========": the heading's underline
         if (len(lines) == 1 and _FRAME_ALONE.match(_strip_emphasis(lines[0].text))) or self._scene_number(bi, block):
             self._structure_heading(lines[0])  # "Prologus", or "IV" alone between speeches: the next scene
             return
@@ -407,11 +409,13 @@ class _PlayParser:
             line = lines[i]
             source = Source(self.path, line.number)
             found, used = (first, first_used) if i == 0 and first is not None else self._cue_at(bi, block, i)
-            if found is not None and used == 2 and i + used == len(lines) and found.cue.direction \
-                    and self._aside_under_cue(bi, block, i + 1, found.rest):
+            if found is not None and found.cue.direction and i + used == len(lines) and not found.rest.strip(" .") \
+                    and (used == 2 or found.alone) and self._aside_under_cue(bi, block, i + used - 1, found.cue.direction):
                 # LUCIETTA / "(«Figurarse, figurarse»; la l'ha dito…)." and the next cue: the speech, said aside
-                found = replace(found, cue=replace(found.cue, text=lines[i].text.rstrip(" .:"), direction=None),
-                                rest=found.cue.direction, alone=True)
+                said, cue_text = found.cue.direction, found.cue.text
+                cut = cue_text.rfind("(" + said[:12])
+                found = replace(found, cue=replace(found.cue, text=cue_text[:cut].rstrip(" ,") if cut > 0 else cue_text,
+                                                   direction=None), rest=said, alone=True)
             if found is not None:
                 if found.rest and is_cast_list_entry(found.rest):
                     builder.end_speech()
@@ -462,7 +466,7 @@ class _PlayParser:
                     and not builder.open_speech_is_empty() and line.text.lstrip("*_").startswith("("):
                 direction = None  # "( Which by no means we may extenuate)" in the verse of a play that brackets [directions]
             if direction is not None and i + 1 == len(lines) and self.under_lone_cue == (bi, i) \
-                    and builder.open_speech_is_empty() and self._aside_under_cue(bi, block, i, ""):
+                    and builder.open_speech_is_empty() and self._aside_under_cue(bi, block, i, direction):
                 builder.add_text(direction, source)  # LUCIETTA / "(Adesso, el va zoso)": the speech, said aside
                 i += 1
                 continue
@@ -544,12 +548,12 @@ class _PlayParser:
         self.builder.heading(title, level, Source(self.path, line.number), play_part=True)
         self.speech_indent = None
 
-    def _aside_under_cue(self, bi: int, block: Block, li: int, rest: str) -> bool:
-        """A ``(…)`` line under a cue alone on its line, the last of its paragraph, with the next cue
-        after it: the speech itself, said aside (Goldoni's asides), not how an absent speech is said."""
-        text = block.lines[li].text
-        if li != len(block.lines) - 1 or rest.strip(" .") or not text.startswith("(") or len(text.split()) < 3 \
-                or self._reads_as_direction(text) or not block.lines[li - 1].text[:1].isalpha():
+    def _aside_under_cue(self, bi: int, block: Block, li: int, words: str) -> bool:
+        """``words`` in ``(…)`` on line ``li``, the last of its paragraph, under a cue (or on its
+        line) with the next cue after them: the speech itself, said aside (Goldoni's asides), not
+        how a speech that never comes is said."""
+        if li != len(block.lines) - 1 or not block.lines[li].text.rstrip(" .").endswith(")") \
+                or len(words.split()) < 3 or self._reads_as_direction(words):
             return False
         nxt = self.blocks[bi + 1] if bi + 1 < len(self.blocks) else None
         return nxt is None or nxt.kind != "paragraph" or _heading_paragraph(nxt) or self._cue_at(bi + 1, nxt, 0)[0] is not None
