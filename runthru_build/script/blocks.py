@@ -65,14 +65,12 @@ def _blank_out(match: re.Match[str]) -> str:
 
 
 def _indent_of(raw: str) -> int:
+    margin = raw[: len(raw) - len(raw.lstrip(" \t"))]
+    if "\t" not in margin:
+        return len(margin)  # spaces only, as nearly every line: no loop over them
     width = 0
-    for ch in raw:
-        if ch == " ":
-            width += 1
-        elif ch == "\t":
-            width += 4 - width % 4
-        else:
-            break
+    for ch in margin:
+        width += 4 - width % 4 if ch == "\t" else 1
     return width
 
 

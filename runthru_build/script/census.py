@@ -22,11 +22,11 @@ from .conventions import ABBREVIATED_TITLES
 from .cues import (
     GROUP_ALL,
     GROUP_BOTH,
-    GROUP_MARK,
     LOWER_TAIL,
     NAME_SUFFIXES,
     Cue,
     is_cast_list_entry,
+    may_join_names,
     name_key,
     parse_cue,
 )
@@ -175,7 +175,7 @@ def _read_line(text: str, solo: frozenset[str] | None) -> Reading:
 
     def add(form: str, name: str, rest: str, direction: str | None = None, unmarked: bool = False) -> Candidate | None:
         nonlocal grouped
-        grouped = grouped or bool(GROUP_MARK.search(name))
+        grouped = grouped or may_join_names(name)
         c = _candidate(form, name, rest, direction=direction, solo=solo, unmarked=unmarked)
         if c is not None:
             found.append(c)
@@ -210,7 +210,7 @@ def _read_line(text: str, solo: frozenset[str] | None) -> Reading:
             and _periods_abbreviate(stripped)
             and add(COLON if text.rstrip().endswith(":") else ALONE, stripped, "") is not None):
         return reading()
-    colon = _COLON.match(text)
+    colon = _COLON.match(text) if ":" in text else None
     if colon:
         name = colon.group("name").rstrip()
         if name.endswith(".") and not _ends_abbreviated(name):
@@ -218,7 +218,7 @@ def _read_line(text: str, solo: frozenset[str] | None) -> Reading:
         rest = colon.group("rest") or colon.group("tight") or ""
         if add(COLON, name, rest) is None and _SENTENCE_CASE_NAME.match(name):
             found.append(Candidate(COLON, False, Cue(name, (name,)), rest.strip(), alone=not rest.strip()))
-    arrow = _ARROW.match(text)
+    arrow = _ARROW.match(text) if ">" in text else None
     if arrow:
         add(ARROW, arrow.group("name"), arrow.group("rest"))
     period = _period(text)
@@ -254,6 +254,8 @@ def _ends_abbreviated(name: str) -> bool:
 def _periods_abbreviate(name: str) -> bool:
     """``MRS. O'BRIEN``, ``J. R. EWING``: a period inside a name ends a title or an initial,
     never a sentence (``Porter. Sixpence``)."""
+    if "." not in name:
+        return True
     for m in _PERIOD_END.finditer(name):
         word = name[: m.start()].rsplit(" ", 1)[-1].upper()
         if word not in _TITLES and len(word) > 2:
@@ -301,6 +303,9 @@ class Conventions:
     """What the census decided, shown by ``check`` and used by the parse."""
 
     forms: list[FormUse] = field(default_factory=list)  # accepted, most used first
+    accepted: frozenset[tuple[str, bool]] = field(default=frozenset(), repr=False)
+    """(form, caps) of every accepted form, a name alone on its line in both cases: what ``accepts``
+    looks up (the parse asks it for every candidate of every line).  Set with ``forms``."""
     rejected: list[FormUse] = field(default_factory=list)
     names: set[str] = field(default_factory=set)  # name keys that are characters
     solo: frozenset[str] = frozenset()  # name keys that speak on their own
@@ -334,7 +339,7 @@ class Conventions:
     def accepts(self, form: str, caps: bool) -> bool:
         """Is this a cue form here?  A name alone on its line is one form in either case
         (Shakespeare texts give ``First Witch`` and ``MACBETH`` alike)."""
-        return any(f.form == form and (f.caps == caps or form == ALONE) for f in self.forms)
+        return (form, caps) in self.accepted
 
     def primary(self) -> FormUse | None:
         return self.forms[0] if self.forms else None
@@ -535,6 +540,8 @@ def take_census(blocks: list[Block], heading_at: set[int], first_body: int) -> C
             accepted = use.support >= max(4, 0.25 * top)
         (conv.forms if accepted else conv.rejected).append(use)
     conv.forms.sort(key=lambda u: -u.count)
+    conv.accepted = frozenset((f.form, caps) for f in conv.forms for caps in (True, False)
+                              if f.caps == caps or f.form == ALONE)
     accepted = [(bi, li, c) for bi, li, c in found
                 if conv.accepts(c.form, c.caps) and (li == 0 or c.alone or not conv.cues_open_paragraphs)]
     cues = [c for _bi, _li, c in accepted]
@@ -646,14 +653,14 @@ def _wrapped(blocks: list[Block]) -> bool:
     return multi >= 0.15 * max(1, len(paragraphs))
 
 
-_DIRECTION_MARKS = (
-    ("[_…_]", re.compile(r"\[_[^\]]*_?\.?\]?")),
+_DIRECTION_MARKS = (  # label, the mark each needs (most paragraphs hold none: no search), pattern
+    ("[_…_]", "[_", re.compile(r"\[_[^\]]*_?\.?\]?")),
     # innermost pairs: the same test, in time linear in the text even where brackets never close
-    ("[…]", re.compile(r"\[[^\[\]_][^\[\]]*\]")),
-    ("(…)", re.compile(r"\([^()]*\)")),
-    ("{…}", re.compile(r"\{[^{}]*\}")),
-    ("_…_", re.compile(r"(?<![\w*])_[^_]+_(?!\w)")),
-    ("*…*", re.compile(r"(?<![\w*])\*[^*]+\*(?![\w*])")),
+    ("[…]", "[", re.compile(r"\[[^\[\]_][^\[\]]*\]")),
+    ("(…)", "(", re.compile(r"\([^()]*\)")),
+    ("{…}", "{", re.compile(r"\{[^{}]*\}")),
+    ("_…_", "_", re.compile(r"(?<![\w*])_[^_]+_(?!\w)")),
+    ("*…*", "*", re.compile(r"(?<![\w*])\*[^*]+\*(?![\w*])")),
 )
 
 
@@ -662,15 +669,15 @@ _WHOLE_LINE = re.compile(r"^[*_]*(?:\((?P<paren>.*)\)|\[(?P<bracket>.*)\])[*_.]*
 
 def _count_directions(block: Block, conv: Conventions) -> None:
     for li, line in enumerate(block.lines):
-        whole = _WHOLE_LINE.match(line.text)
+        whole = _WHOLE_LINE.match(line.text) if line.text[:1] in "*_([" else None
         if whole:
             # "( Which by no means we may extenuate)" deep in a verse speech is a parenthesis said,
             # no sign that the play writes its directions in ( )
             conv.paren_lines += whole.group("paren") is not None and li < 2
             conv.bracket_lines += whole.group("bracket") is not None
     text = block.text
-    for label, pattern in _DIRECTION_MARKS:
-        if pattern.search(text):
+    for label, mark, pattern in _DIRECTION_MARKS:
+        if mark in text and pattern.search(text):
             conv.directions[label] += 1
             return
 

@@ -535,11 +535,11 @@ class _PlayParser:
     def _doer_line(self, bi: int, block: Block, li: int) -> bool:
         """``Mum leaves & kids shrug shoulders & giggle.`` between ``Mum: I'm leaving!`` and the next
         cue, in a play typed one speech to a line: a character doing something, not more speech."""
+        if block.lines[li - 1].text.rstrip(" *_")[-1:] not in ".!?…\"”)":
+            return False  # a wrapped speech's next line (tested first: most lines are)
         m = _DOER.match(block.lines[li].text)
         if not m or name_key(m.group("name")) not in self.conv.names:
             return False
-        if block.lines[li - 1].text.rstrip(" *_")[-1:] not in ".!?…\"”)":
-            return False  # a wrapped speech's next line
         return sum(1 for k in range(len(block.lines)) if k != li and self._cue_at(bi, block, k)[0] is not None) >= 2
 
     def _structure_heading(self, line: SourceLine) -> None:
@@ -975,12 +975,13 @@ class _PlayParser:
         lines = list(script.lines())
         if len(lines) < 20:
             return
-        words = sorted(line.words for line in lines)
+        counts = [line.words for line in lines]  # each speech's words counted once
+        words = sorted(counts)
         norm = max(words[len(words) * 9 // 10], 40)
-        for line in lines:
-            if line.words > 8 * norm and line.words > 600:
+        for line, count in zip(lines, counts, strict=True):
+            if count > 8 * norm and count > 600:
                 script.warnings.append(
-                    f"{line.source}: {line.speakers[0]} speaks {line.words} words, far more than this play's norm"
+                    f"{line.source}: {line.speakers[0]} speaks {count} words, far more than this play's norm"
                     " (a swallowed preface or a missed cue?)"
                 )
 
@@ -1047,7 +1048,10 @@ def _title_from_path(path: str) -> str:
 
 
 def _whole_line_direction(line: str) -> str | None:
-    m = _WHOLE_DIRECTION.match(line.strip())
+    line = line.strip()
+    if line[:1] not in "*_([{":
+        return None  # what opens a direction is not there (most lines: no search)
+    m = _WHOLE_DIRECTION.match(line)
     if not m:
         return None
     opener, closer = m.group("open"), m.group("close")
