@@ -1031,3 +1031,13 @@ def test_words_in_parentheses_that_are_a_whole_speech_under_a_lone_cue_are_said_
     assert spoken(spaced)[:6] == spoken(script)[:6]
     assert [line.cue for line in spaced.lines()][2] == "LUCIETTA"
     assert [s.title for s in spaced.scenes] == ["ATTO PRIMO"] and spaced.scenes[0].elements[0].text.startswith("Camera")
+
+
+def test_a_short_line_set_as_deep_as_the_direction_above_it_is_no_speech():
+    """An old book sets settings and directions deeper than the verse: ``Nacht.`` under the
+    direction ``Garten bei König Giukes Burg.`` after Sigurd's speech was read as more of Sigurd's
+    speech, because the speech had ended (so its indent was not looked at)."""
+    script = parse_fixture("book-settings-after-directions.txt")
+    assert spoken(script)[0] == (("SIGURD",), "Sterne leuchten Am Himmel schon. Folg' mir, du schönes Weib!")
+    directions = [e.text for s in script.scenes for e in s.elements if not hasattr(e, "speakers")]
+    assert directions == ["Garten bei König Giukes Burg.", "Nacht.", "Grimhildis und eine Zofe."]

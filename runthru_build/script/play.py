@@ -756,15 +756,18 @@ class _PlayParser:
         builder = self.builder
         if self._set_off(bi, block) and not (self.cue_block == bi - 1 and self.cue_alone):
             return True
+        set_apart = self.speech_indent is not None and abs(block.indent - self.speech_indent) > 1 and not (
+            self.speech_hang is not None and abs(block.indent - self.speech_hang) <= 1)
         if not builder.speech_open():
+            if builder.after_direction() and set_apart and not builder.named_next and block.indent > self.speech_indent \
+                    and len(block.lines) <= 2:
+                return True  # "Nacht." set as deep as the direction above it, not as the speech before
             return not builder.after_direction() or (not builder.named_next and self._judged_direction(block))
         if (self.cue_block == bi - 1 and self.cue_alone) or builder.open_speech_is_empty():
             return False  # the speech under a cue that stands alone, or after its opening direction
         if len(block.lines) == 1 and _reads_as_setting(text):
             return True  # "Night. A lonely road." after a speech: where the next scene is, not more words
-        if self.speech_indent is not None and abs(block.indent - self.speech_indent) > 1 and not (
-                self.speech_hang is not None and abs(block.indent - self.speech_hang) <= 1) \
-                and not builder.open_speech_is_sung():  # prose after the indented verse of a song
+        if set_apart and not builder.open_speech_is_sung():  # prose after the indented verse of a song
             return True  # set off from the speech by its indent, as directions and action are
         if self.conv.unmarked_directions and len(block.lines) == 1:
             line = block.first
