@@ -1041,3 +1041,14 @@ def test_a_short_line_set_as_deep_as_the_direction_above_it_is_no_speech():
     assert spoken(script)[0] == (("SIGURD",), "Sterne leuchten Am Himmel schon. Folg' mir, du schönes Weib!")
     directions = [e.text for s in script.scenes for e in s.elements if not hasattr(e, "speakers")]
     assert directions == ["Garten bei König Giukes Burg.", "Nacht.", "Grimhildis und eine Zofe."]
+
+
+def test_an_italic_paragraph_in_a_play_cued_in_bold_is_a_direction_not_a_cue():
+    """``_Wampum (der eben erwacht…). Hussein._`` and ``_PYTHIAS. WAMPUM. HUSSEIN._`` under a scene
+    heading of a play whose cues are ``**NAME:**``: who is on, in italics, was read as Wampum
+    saying "Hussein." and Pythias saying "WAMPUM. HUSSEIN."."""
+    script = parse_fixture("italic-who-is-on.md")
+    directions = [e.text for s in script.scenes for e in s.elements if not hasattr(e, "speakers")]
+    assert directions == ["Wampum (der eben erwacht, sieht sich um). Hussein.", "PYTHIAS. WAMPUM. HUSSEIN."]
+    assert [s for s, _t in spoken(script)] == [("WAMPUM",), ("HUSSEIN",), ("WAMPUM",), ("PYTHIAS",), ("HUSSEIN",),
+                                              ("WAMPUM",), ("PYTHIAS",)]

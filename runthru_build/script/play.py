@@ -605,8 +605,15 @@ class _PlayParser:
                 continue
             if len(block.lines) == 1 and self._names_only(cand.rest):
                 continue  # "VALBORG. OLOF.", "DE FÖRRA. LISEN. IVAR.": who is on, set as a line of its own
+            if cand.form not in (BOLD_COLON, BOLD) and _is_wholly_emphasised(block.text) and self._bold_cues():
+                continue  # "_PYTHIAS. PHAEDRIA. DORIAS._" in a play cued in bold: a direction in italics
             return cand, used
         return self._lone_name_with_direction(bi, block, li, found), used
+
+    def _bold_cues(self) -> bool:
+        """Are this play's cues set in bold (so that its italics are directions)?"""
+        primary = self.conv.primary()
+        return primary is not None and primary.form in (BOLD_COLON, BOLD)
 
     def _names_only(self, rest: str) -> bool:
         """Is ``rest`` nothing but characters' names in capitals, each closed by a stop or a comma?"""
