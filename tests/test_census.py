@@ -1052,3 +1052,18 @@ def test_an_italic_paragraph_in_a_play_cued_in_bold_is_a_direction_not_a_cue():
     assert directions == ["Wampum (der eben erwacht, sieht sich um). Hussein.", "PYTHIAS. WAMPUM. HUSSEIN."]
     assert [s for s, _t in spoken(script)] == [("WAMPUM",), ("HUSSEIN",), ("WAMPUM",), ("PYTHIAS",), ("HUSSEIN",),
                                               ("WAMPUM",), ("PYTHIAS",)]
+
+
+def test_cast_list_headings_in_other_languages_and_where_the_list_ends():
+    """``Действующие лица``, ``PERSONER.``, ``PERSONAE``, ``LES ACTEURS``, ``Personajes Actores``: cast
+    headings as data by language (script/conventions.py); their lists were read as speech. The list
+    ends at a setting set deeper than its entries, or at a listed name alone with a colon."""
+    from runthru_build.script.census import is_cast_heading
+    for heading in ("Действующие лица:", "ДЕЙСТВУЮЩИЕ ЛИЦА", "PERSONERNA:", "Personer.", "Personae",
+                    "FABULAE INTERLOCUTORES.", "LES ACTEURS", "Personajes Actores", "Reparto",
+                    "Persone della tragedia che parlano", "Personenverzeichnis", "Τὰ τοῦ δράματος πρόσωπα"):
+        assert is_cast_heading(heading), heading
+    script = parse_fixture("cast-heading-russian-book.txt")
+    assert script.conventions.cast == {"ВАЛЬСИНГАМ": "Вальсингам", "ПРЕДСЕДАТЕЛЬ": "Председатель", "МЕРИ": "Мери"}
+    assert len(spoken(script)) == 8 and spoken(script)[0][0] == ("Вальсингам",)
+    assert parse_fixture("swedish-acts.txt").title == "FADREN"

@@ -18,7 +18,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from .blocks import Block, SourceLine
-from .conventions import ABBREVIATED_TITLES
+from .conventions import ABBREVIATED_TITLES, CAST_HEADINGS, alternation
 from .cues import (
     GROUP_ALL,
     GROUP_BOTH,
@@ -89,7 +89,9 @@ _CAPS_NAME_THEN_DIRECTION = re.compile(
 _TITLES = ABBREVIATED_TITLES
 _CAST_HEADING = re.compile(
     r"^[*_#\s]*(dramatis person(?:ae|æ)|(?:the )?persons (?:of|in) the (?:play|drama)|(?:the )?persons represented|"
-    r"(?:the )?characters(?: in the play| of the play)?|cast(?: of characters| list)?|the cast|personnages|personajes|personaggi|interlocutori|personen(?: der handlung)?|"
+    r"(?:the )?characters(?: in the play| of the play)?|cast(?: of characters| list)?|the cast|"
+    + alternation([r"\s+".join(re.escape(w) for w in heading.split())
+                   for heading in sorted((h for hs in CAST_HEADINGS.values() for h in hs), key=len, reverse=True)]) + "|"
     r"(?:the )?people (?:of|in) the play|voices|(?:characters|voices|cast) (?:\(?in order of (?:their )?"
     r"(?:appearance|occurrence|speaking)\)?)|voices \(in order of (?:their )?(?:appearance|occurrence)\))[.:*_\s]*(?:\s{2,}(?:original )?cast[.:]?)?$",
     re.IGNORECASE,
@@ -403,6 +405,7 @@ def read_cast_list(blocks: list[Block], stop: int) -> tuple[dict[str, str], set[
     in_list = False
     listed: str | None = None
     list_level = 0  # the cast heading's level: its sub-headings ("#### The Family") hold more of the list
+    entry_indent: int | None = None  # where the list's entries stand
     for i, block in enumerate(blocks[:stop]):
         first = block.first.text
         if block.kind == "heading" and in_list and 0 < list_level < block.level and not _CAST_HEADING.match(first):
@@ -410,6 +413,7 @@ def read_cast_list(blocks: list[Block], stop: int) -> tuple[dict[str, str], set[
         if block.kind == "heading" or (block.kind == "paragraph" and _CAST_HEADING.match(first)):
             in_list = bool(_CAST_HEADING.match(first))
             list_level = block.level if block.kind == "heading" else 0
+            entry_indent = None
             if in_list and block.kind == "paragraph":
                 indexes.add(i)
                 entries = block.lines[1:]
@@ -419,12 +423,16 @@ def read_cast_list(blocks: list[Block], stop: int) -> tuple[dict[str, str], set[
             continue
         else:
             entries = block.lines
-            if _is_prose(block) or TECHNICAL_CUE.match(first) or _ends_cast_list(first, cast):
+            deeper = entry_indent is not None and block.indent >= entry_indent + 4  # a setting centred below it
+            if _is_prose(block) or TECHNICAL_CUE.match(first) or _ends_cast_list(first, cast) \
+                    or _cue_over_speech(block, cast) or deeper:
                 in_list = False
                 if i - 1 in indexes and len(blocks[i - 1].lines) == 1:
                     indexes.discard(i - 1)  # "Beggar." over the first speech: a cue, not the list's last entry
                 continue
             indexes.add(i)
+        if entries and entry_indent is None:
+            entry_indent = min(line.indent for line in entries)
         for line in entries:
             text = line.text.replace("}", " ").replace("{", " ")
             m = _CAST_ENTRY_NAME.match(text)
@@ -463,6 +471,17 @@ def _ends_cast_list(first_line: str, cast: dict[str, str]) -> bool:
         return True
     return any(not c.alone and c.form != COMMA and c.rest.strip() and all(name_key(n) in cast for n in c.cue.names)
                for c in candidates(first_line))
+
+
+def _cue_over_speech(block: Block, cast: dict[str, str]) -> bool:
+    """``Молодой человек:`` alone on its line, a listed name and a colon (or with verse indented
+    under it): a listed character speaking, the play begun (no entry of the list holds lines set
+    deeper than itself, nor a name it has already listed, closed by a colon and nothing more)."""
+    first = block.first.text
+    under = len(block.lines) >= 2 and block.lines[1].indent > block.first.indent
+    if not under and not first.rstrip("*_ ").endswith(":"):
+        return False
+    return any(c.alone and all(name_key(n) in cast for n in c.cue.names) for c in candidates(first))
 
 
 def _is_prose(block: Block) -> bool:

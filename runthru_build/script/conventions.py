@@ -95,6 +95,20 @@ SETTING_OPENERS = ("A", "AN", "THE", "UN", "UNE", "LE", "LA", "LES", "EIN", "EIN
                    "MORNING", "EVENING", "DAWN", "NOON", "MIDNIGHT", "NUIT", "MATIN", "SOIR", "NACHT", "MORGEN", "ABEND")
 SETTING_VERBS = ("IS", "ARE", "WAS", "WERE", "BE", "BEEN", "HAS", "HAVE", "HAD", "WILL", "SHALL", "DO", "DOES", "DID",
                  "CAN", "MAY", "MUST", "COMES", "GOES", "EST", "SONT", "IST", "SIND", "WAR")
+# The heading over a play's list of characters, beyond English's "Dramatis Personae", "Characters",
+# "Cast" (census.py's pattern): "Personnages", "ДЕЙСТВУЮЩИЕ ЛИЦА", "PERSONERNA", "FABULAE INTERLOCUTORES".
+CAST_HEADINGS = {
+    "fr": ("PERSONNAGES", "PERSONNAGE", "LES PERSONNAGES", "ACTEURS", "LES ACTEURS", "ACTEUR"),
+    "de": ("PERSONEN", "PERSONEN DER HANDLUNG", "DIE PERSONEN", "PERSONENVERZEICHNIS", "PERSONEN DES VORSPIELS"),
+    "it": ("PERSONAGGI", "INTERLOCUTORI", "PERSONE", "ATTORI", "PERSONE CHE PARLANO", "LE PERSONE CHE PARLANO",
+           "PERSONE DELLA TRAGEDIA", "PERSONE DELLA TRAGEDIA CHE PARLANO", "PERSONE DELLA COMMEDIA",
+           "PERSONE DE LA COMEDIA"),
+    "es": ("PERSONAJES", "ACTORES", "REPARTO", "PERSONAJES ACTORES", "DRAMATIS PERSONAE"),
+    "la": ("PERSONAE", "INTERLOCUTORES", "FABULAE INTERLOCUTORES"),
+    "sv": ("PERSONER", "PERSONERNA", "ROLER", "ROLLER", "ROLLERNA"),
+    "ru": ("ДЕЙСТВУЮЩИЕ ЛИЦА", "ЛИЦА", "ДЕЙСТВУЮЩИЕ"),
+    "el": ("Τὰ τοῦ δράματος πρόσωπα", "ΤΑ ΤΟΥ ΔΡΑΜΑΤΟΣ ΠΡΟΣΩΠΑ", "ΠΡΟΣΩΠΑ"),  # accented as printed
+}
 # A direction that leaves one character on stage: "Martha alone.", "GASTON, seul.".
 ALONE_WORDS = ("ALONE", "SEUL", "SEULE", "ALLEIN", "SOLA", "SOLO", "SOLUS")
 # A direction after which the uncued words are the named character's: "BEN reads.", "Sings."
@@ -112,6 +126,7 @@ __all__ = [
     "ACT_WORDS",
     "ACT_WORDS_AFTER_ORDINAL_DE",
     "ALONE_WORDS",
+    "CAST_HEADINGS",
     "FRAME_WORDS",
     "FRAME_WORDS_ALONE",
     "NUMBER_WORDS",
