@@ -946,7 +946,7 @@ def test_act_and_scene_lines_in_swedish_latin_and_older_spellings_are_structure(
     for line in ("Zweyter Auftritt.", "Ein und zwanzigster Auftritt.", "Sechszehnte Scene.", "Erster Act.",
                  "SCENA UNDICESIMA", "Scena decimaterza", "SCENA. XI.", "Escena decimacuarta", "ESCENA FINAL",
                  "ЯВЛЕНИЕ ОДИННАДЦАТОЕ", "АКТ ВТОРОЙ", "Actus secundus", "PRIMUS ACTUS", "THE PROLOGUE",
-                 "SCÈNE PREMIERE. Atalide, Zaïre.",
+                 "SCÈNE PREMIERE. Atalide, Zaïre.", "SCÈNE XXV et dernière. La Comtesse, Le Marquis, Hortense.",
                  "SCÈNE IV. Barberin, Henriette, Guerland, enveloppé d'un manteau qui lui cache le visage, "
                  "et tenant un chapeau à la main."):
         assert is_structure_line(line), line

@@ -67,6 +67,8 @@ ORDINAL_STEMS_AFTER = {
 }
 # Tens written before an Italian or Spanish unit in one word: "Scena decimaterza", "Escena decimacuarta".
 ORDINAL_TENS_PREFIX_AFTER = ("DECIMA", "DECIMO", "DÉCIMA", "DÉCIMO")
+# What may follow the number of a play's last scene: "SCÈNE XXV et dernière", "Scena XII e ultima".
+LAST_SCENE_MARKS = ("ET DERNIÈRE", "ET DERNIERE", "E ULTIMA", "Y ÚLTIMA", "Y ULTIMA", "UND LETZTE")
 ORDINALS_AFTER_BARE = ("PRIMER", "FINAL")  # "Acto primer", "ESCENA FINAL"
 # The words for an act or a scene, every language.
 ACT_WORDS = {
@@ -129,6 +131,7 @@ __all__ = [
     "CAST_HEADINGS",
     "FRAME_WORDS",
     "FRAME_WORDS_ALONE",
+    "LAST_SCENE_MARKS",
     "NUMBER_WORDS",
     "ORDINALS_AFTER",
     "ORDINALS_AFTER_BARE",

@@ -39,6 +39,7 @@ from .conventions import (
     ALONE_WORDS,
     FRAME_WORDS,
     FRAME_WORDS_ALONE,
+    LAST_SCENE_MARKS,
     NUMBER_WORDS,
     ORDINAL_ENDINGS_DE,
     ORDINAL_STEMS_AFTER,
@@ -87,10 +88,11 @@ _NUMBER = alternation([r"[IVXLC]+", r"\d+[A-Z]?", *NUMBER_WORDS, *(w for ws in O
                        *(f"{alternation(ORDINAL_TENS_PREFIX_AFTER)}?{alternation(stems)}{alternation(endings)}"
                          for stems, endings in ORDINAL_STEMS_AFTER.values()), *ORDINALS_AFTER_BARE])
 _ACT_WORDS = alternation([w for words in ACT_WORDS.values() for w in words])
+_LAST_MARK = "(?:" + r"\s+" + alternation([r"\s+".join(m.split()) for m in LAST_SCENE_MARKS]) + r"\b)?"
 _WORDS_AFTER_ORDINAL = alternation(list(dict.fromkeys(w for words in WORDS_AFTER_ORDINAL.values() for w in words)))
 _STRUCTURE = re.compile(
     rf"^(?:(?:(?:THE\s+)?{_ORDINAL}\s+{_WORDS_AFTER_ORDINAL}|{_ORDINAL_DE}\s+{alternation(ACT_WORDS_AFTER_ORDINAL_DE)}|"
-    rf"{_ACT_WORDS}\.?\s+{_NUMBER}\b|\d+\.\s*{_ACT_WORDS}\b)"
+    rf"{_ACT_WORDS}\.?\s+{_NUMBER}\b{_LAST_MARK}|\d+\.\s*{_ACT_WORDS}\b)"
     r"(?!(?-i:\s+(?!scene\b|act\b|part\b|cont)[a-z]))|"  # "The first act passes in…" is a sentence
     rf"(?:THE\s+)?{alternation(FRAME_WORDS)})(?:[\s.:,—–-].*)?$",
     re.IGNORECASE,
@@ -157,7 +159,7 @@ _SOME = ((True,), 1)  # a line the census did not read: look at it
 
 
 # A scene heading that lists who is on: "SCÈNE IV. Barberin, Henriette, Guerland, enveloppé d'un manteau…"
-_HEADING_WITH_NAMES = re.compile(rf"^{_ACT_WORDS}\.?\s+{_NUMBER}\s*[.:]\s+[^\W\d_]", re.IGNORECASE)
+_HEADING_WITH_NAMES = re.compile(rf"^{_ACT_WORDS}\.?\s+{_NUMBER}{_LAST_MARK}\s*[.:]\s+[^\W\d_]", re.IGNORECASE)
 _NAME_LIST_SPLIT = re.compile(r"[.,]\s*")
 # A scene numbered and nothing more, on a line of its own: "IV", "3."
 _BARE_NUMBER = re.compile(r"^(?:[IVXL]{1,6}|\d{1,3})\.?$")
