@@ -1067,3 +1067,19 @@ def test_cast_list_headings_in_other_languages_and_where_the_list_ends():
     assert script.conventions.cast == {"ВАЛЬСИНГАМ": "Вальсингам", "ПРЕДСЕДАТЕЛЬ": "Председатель", "МЕРИ": "Мери"}
     assert len(spoken(script)) == 8 and spoken(script)[0][0] == ("Вальсингам",)
     assert parse_fixture("swedish-acts.txt").title == "FADREN"
+
+
+def test_words_between_two_directions_are_said_and_english_words_weigh_only_english_plays():
+    """``(zu Lauer aufschauend:) Nun, was sagst du? (Gibt ihm das Blatt.)`` (and Pinero's
+    ``[_Shaking her head._] Oh, boys, it's gone. [_Pressing temples._] I couldn't----``): a
+    paragraph that opens and ends with a direction says the words between them; it was read as
+    one direction. In a German play, "her" in ``Von fernen Ländern kommt Ihr her`` is no English
+    pronoun: the verse after Dorothea's cue was read as a direction."""
+    script = parse_fixture("german-verse-after-direction.txt")
+    joined = _joined(script)
+    assert joined[3] == (("DOROTHEA",), "Ja, Papa! Von fernen Ländern kommt Ihr her, Schon lange stand dies Schloß "
+                                        "hier leer, Wir – wir –")
+    assert joined[6][0] == ("SPRINGER",) and joined[6][1].endswith("Nun, was sagst du zu dieser Probeschrift?")
+    pinero = load_script(CORPUS / "pinero_the_mind_the_paint_girl.txt", "pinero") if CORPUS.is_dir() else None
+    if pinero is not None:
+        assert any(line.spoken == "Oh, boys, it's gone. I couldn't----" for line in pinero.lines())

@@ -211,6 +211,7 @@ class _PlayParser:
         self.path = path
         self.markdown = markdown
         self.document = read_document(text, markdown=markdown)
+        self.english = _reads_as_english(text)
         self.blocks = _speaker_headings_as_cues(self.document.blocks)
         self.builder = ScriptBuilder(path)
         self.script = self.builder.script
@@ -760,7 +761,8 @@ class _PlayParser:
         text = block.text
         if _whole_line_direction(text) is not None or _is_wholly_emphasised(text):
             return True
-        if text.startswith(("[", "(", "{")) and (text.rstrip(". ").endswith(("]", ")", "}")) or not re.search(r"[\])}]", text)):
+        if text.startswith(("[", "(", "{")) and (text.rstrip(". ").endswith(("]", ")", "}")) or not re.search(r"[\])}]", text)) \
+                and not _words_between_brackets(text):
             return True  # a bracketed paragraph, closed or left open by a careless transcriber
         builder = self.builder
         if self._set_off(bi, block) and not (self.cue_block == bi - 1 and self.cue_alone):
@@ -847,7 +849,7 @@ class _PlayParser:
         """How much ``text`` reads as speech (I, you, ?, !) and as a direction (he, she,
         enters, a character's name in capitals)."""
         speech = len(_SPEECH_WORDS.findall(text))
-        direction = len(_DIRECTION_WORDS.findall(text))
+        direction = len(_DIRECTION_WORDS.findall(text)) if self.english else 0  # German "her", "hin und her"
         direction += sum(1 for w in re.findall(r"\b[A-Z][A-Z'.]{2,}\b", text) if name_key(w.rstrip(".")) in self.conv.names)
         return speech, direction
 
@@ -1012,6 +1014,27 @@ def _reads_as_setting(text: str) -> bool:
             and not any(w.upper().strip(",;") in SETTING_VERBS for words in sentences for w in words))
 
 
+_ENGLISH_WORDS = frozenset({"the", "and", "of", "to", "is", "you", "that", "it", "in", "with"})
+
+
+def _reads_as_english(text: str) -> bool:
+    """Is the play in English (so that English words weigh a paragraph as speech or direction)?"""
+    words = re.findall(r"[a-z]+", text[:40000].lower())
+    return not words or sum(1 for w in words if w in _ENGLISH_WORDS) >= 0.08 * len(words)
+
+
+_BRACKET_GROUP = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|\{[^{}]*\}")
+
+
+def _words_between_brackets(text: str) -> bool:
+    """``(zu Lauer aufschauend:) Nun, was sagst du? (Gibt ihm das Blatt.)``: words said between
+    two directions, not one bracketed paragraph."""
+    if text.count("(") + text.count("[") + text.count("{") < 2:
+        return False
+    outside = _BRACKET_GROUP.sub(" ", text)
+    return sum(1 for w in outside.split() if any(c.isalpha() for c in w)) >= 2
+
+
 def _usual_gap(blocks: list[Block]) -> int:
     """The blank lines most often found between two paragraphs."""
     gaps: Counter[int] = Counter()
@@ -1073,7 +1096,23 @@ def _whole_line_direction(line: str) -> str | None:
     # "(a) and (b)" is two directions with speech between, not one.
     if any(inner.count(a) != inner.count(b) for a, b in ("()", "[]", "{}")):
         return None
+    if closer in inner and _closes_early(inner, closer):
+        return None  # "(zu Lauer:) Nun, was sagst du? (Gibt ihm das Blatt.)": words between two directions
     return inner.strip().strip("_").strip()
+
+
+def _closes_early(inner: str, closer: str) -> bool:
+    """Does the opening bracket close inside ``inner`` (the text between the outer pair)?"""
+    opener = {")": "(", "]": "[", "}": "{"}[closer]
+    depth = 0
+    for ch in inner:
+        if ch == opener:
+            depth += 1
+        elif ch == closer:
+            depth -= 1
+            if depth < 0:
+                return True
+    return False
 
 
 def _is_italic_line(line: str) -> bool:
