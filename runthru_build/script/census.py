@@ -21,7 +21,7 @@ from .blocks import Block, SourceLine
 from .conventions import ABBREVIATED_TITLES, CAST_HEADINGS, alternation
 from .cues import (
     GROUP_ALL,
-    GROUP_BOTH,
+    GROUP_NAMES,
     LOWER_TAIL,
     NAME_SUFFIXES,
     Cue,
@@ -523,7 +523,8 @@ def take_census(blocks: list[Block], heading_at: set[int], first_body: int) -> C
         name_counts: Counter[str] = Counter()
         for _bi, li, c in found:
             if use_lines or li == 0 or c.alone:
-                name_counts.update(name_key(n) for n in c.cue.names)
+                for n in c.cue.names:  # not Counter.update: its set-up costs more than one name
+                    name_counts[name_key(n)] += 1
         uses: dict[tuple[str, bool], FormUse] = {}
         for _bi, li, c in found:
             if not (use_lines or li == 0 or c.alone):
@@ -531,7 +532,7 @@ def take_census(blocks: list[Block], heading_at: set[int], first_body: int) -> C
             use = uses.setdefault((c.form, c.caps), FormUse(c.form, c.caps))
             use.count += 1
             keys = [name_key(n) for n in c.cue.names]
-            if all(name_counts[k] >= 2 or k in conv.cast or k in GROUP_ALL | GROUP_BOTH for k in keys):
+            if all(name_counts[k] >= 2 or k in conv.cast or k in GROUP_NAMES for k in keys):
                 use.support += 1
                 use.at_paragraph_start += li == 0
         return uses

@@ -20,6 +20,7 @@ _INLINE = MarkdownIt("commonmark")
 
 GROUP_ALL = frozenset({"ALL", "EVERYONE", "EVERYBODY", "ALL CHARACTERS", "COMPANY", "ENSEMBLE", "TOGETHER"})
 GROUP_BOTH = frozenset({"BOTH"})
+GROUP_NAMES = GROUP_ALL | GROUP_BOTH  # made once: "x in GROUP_ALL | GROUP_BOTH" made the union at each test
 
 # All-caps words that open a line like a cue but are never characters.
 NOT_CHARACTERS = frozenset({
@@ -50,10 +51,11 @@ NAME_PARTICLES = frozenset({"of", "the", "de", "du", "des", "la", "le", "von", "
 # capitalised, the rest of the name in lower case.
 ROMANCE_ARTICLES = frozenset({"Il", "Lo", "La", "Gli", "Le", "Les", "El", "Los", "Las", "Un", "Una", "Uno", "Une"})
 
+_NUMBERED = re.compile(r"#\d+[A-Za-z]?")  # "GUARD #2", "Thug #3"
 _NAME_CHARS = re.compile(r"^@?[^\W_][\w .'’\-#\"“”&,]*$")
 # In a name, a mark that may join several people (or a name and how it is said: "JANOT, APARTÉ").
 GROUP_MARK = re.compile(r"\s*(?:&|\+|/|,|\bAND\b|\band\b)\s*")
-_GROUP_MARK_TEXTS = ("&", "+", "/", ",", "AND", "and")  # one of these is in every GROUP_MARK
+_GROUP_MARK_TEXT = re.compile(r"[&+/,]|AND|and")  # what every GROUP_MARK holds: a quick first test
 _NOT_IN_NAMES = re.compile(r"[^\w .'’\-#\"“”&,+/@]")  # what _NAME_CHARS and GROUP_MARK allow
 LOWER_TAIL = re.compile(r",\s*(?P<how>[^\W\d_A-Z][^\W\d_]*['’]?(?:\s+[^\W\d_A-Z][^\W\d_]*['’]?)?)\s*$")
 """``, seul`` / ``, à part`` / ``, aside`` ending a cue: one or two lower-case words, how it is said."""
@@ -112,7 +114,7 @@ def is_name(text: str, *, caps: bool = True) -> bool:
             return name_key(text) not in NOT_CHARACTERS  # "Il padre", "La prima attrice", "Le comte"
         for word in words:
             head = word.lstrip("@\"“'(")
-            if not head or head.lower() in NAME_PARTICLES or re.fullmatch(r"#\d+[A-Za-z]?", head):
+            if not head or head.lower() in NAME_PARTICLES or _NUMBERED.fullmatch(head):
                 continue  # "of", "de"; "GUARD #2", "Thug #3"
             if not (head[0].isupper() or head[0].isdigit()):
                 return False
@@ -185,7 +187,7 @@ def _parse_cue(text: str, caps: bool, solo: frozenset[str] | None) -> Cue | None
     ):
         pieces = [name_part]
     for piece in pieces:
-        if name_key(piece) in GROUP_ALL | GROUP_BOTH and len(pieces) == 1:
+        if name_key(piece) in GROUP_NAMES and len(pieces) == 1:
             continue
         if not is_name(piece, caps=caps):
             return None
@@ -196,7 +198,7 @@ def _parse_cue(text: str, caps: bool, solo: frozenset[str] | None) -> Cue | None
 def may_join_names(name: str) -> bool:
     """Does ``name`` hold a ``GROUP_MARK`` (``&``, ``and``, a comma…)?  Most names hold none of
     the texts such a mark needs, and are answered without a regular expression."""
-    return any(mark in name for mark in _GROUP_MARK_TEXTS) and GROUP_MARK.search(name) is not None
+    return _GROUP_MARK_TEXT.search(name) is not None and GROUP_MARK.search(name) is not None
 
 
 def _group_pieces(name: str) -> list[str]:
@@ -309,7 +311,7 @@ def _closers(text: str) -> dict[int, int]:
 
 def _append(parts: list[Part], kind: str, markdown: str) -> None:
     markdown = markdown.strip()
-    if kind == "speech" and (markdown[:1] in "*_" or markdown[-1:] in "*_") and not spoken_text(markdown):
+    if kind == "speech" and markdown and (markdown[:1] in "*_" or markdown[-1:] in "*_") and not spoken_text(markdown):
         markdown = markdown.strip("*_ ").strip()
     if markdown:
         parts.append(Part(kind, markdown))  # type: ignore[arg-type]
@@ -620,12 +622,14 @@ class ScriptBuilder:
         individuals = list(dict.fromkeys(
             s for line in scene.lines if not _is_group(line) for s in line.speakers
         ))
-        everyone = individuals or self.script.characters
+        everyone = individuals  # or, where no one speaks alone here, the cast so far: only ALL asks
         recent = self._recent
         for i, element in enumerate(scene.elements):
             if not isinstance(element, Line):
                 continue
             names = element.speakers
+            if names and names[0] in GROUP_ALL and len(names) == 1:
+                everyone = everyone or self.script.characters  # a walk over every line: only when needed
             if names and names[0] in GROUP_ALL and len(names) == 1 and len(everyone) >= 2:
                 names = tuple(everyone)  # with one person on stage, ALL is a chorus: it stays ALL
             elif names and names[0] in GROUP_BOTH and len(names) == 1 and len(recent) >= 2:
@@ -653,7 +657,7 @@ def _says_something(markdown: str, *, spoken_parens: bool = False) -> bool:
 
 
 def _is_group(line: Line) -> bool:
-    return len(line.speakers) == 1 and line.speakers[0] in GROUP_ALL | GROUP_BOTH
+    return len(line.speakers) == 1 and line.speakers[0] in GROUP_NAMES
 
 
 def _is_dialogue(scene: Scene) -> bool:

@@ -57,8 +57,7 @@ from .conventions import (
     alternation,
 )
 from .cues import (
-    GROUP_ALL,
-    GROUP_BOTH,
+    GROUP_NAMES,
     NAME_PARTICLES,
     Cue,
     ScriptBuilder,
@@ -141,6 +140,7 @@ def _strip_emphasis(text: str) -> str:
     return text.strip().strip("*_ ").strip()
 
 
+_PLAY_ENDS = re.compile(r"^(?:THE\s+END|END\s+OF\s+(?:THE\s+)?PLAY)\b", re.IGNORECASE)
 _CONTENTS_ENTRY = re.compile(r"(?:\.\s?){4,}\s*\d+$")  # "ACT II................    24": a table of contents
 _SCENE_HEADING = re.compile(r"^(?:INT|EXT|EST|INT\.?/EXT|I/E)[. ]")  # screenplay sluglines, in capitals
 
@@ -153,6 +153,7 @@ def is_end_mark(text: str) -> bool:
 _ALONE = re.compile(rf"^(?P<name>[^\W\d_][\w'’. -]{{0,40}}?),?\s+(?i:{alternation(ALONE_WORDS)})\s*[.:]?$")
 _READS_WORD = re.compile(rf"(?i:\b{alternation(READS_WORDS)}\b)")
 _ALONE_AT_END = re.compile(rf"(?i:{alternation(ALONE_WORDS)})\W*$")
+_ALONE_AT_END_LOWER = re.compile(rf"{alternation([w.lower() for w in ALONE_WORDS])}\W*$")  # for lowered text
 _READS = re.compile(rf"^(?:(?P<name>[^\W\d_][\w'’. -]{{0,40}}?)\s+)?(?i:{alternation(READS_WORDS)})\b[^.]{{0,40}}\.?$")
 _SPEECH_OPENERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ\"'“‘([¿¡ÀÂÉÈÊÎÔÙÇÄÖÜ")
 _SOME = ((True,), 1)  # a line the census did not read: look at it
@@ -291,7 +292,7 @@ class _PlayParser:
         """The block after the last ``THE END``, when little of the file follows it."""
         for bi in range(len(self.blocks) - 1, -1, -1):
             block = self.blocks[bi]
-            if block.kind == "paragraph" and re.match(r"^(?:THE\s+END|END\s+OF\s+(?:THE\s+)?PLAY)\b", _strip_emphasis(block.first.text), re.IGNORECASE):
+            if block.kind == "paragraph" and _PLAY_ENDS.match(_strip_emphasis(block.first.text)):
                 if len(self.blocks) - bi < 0.15 * len(self.blocks) or not self._cued_after(bi):
                     return bi + 1 if len(block.lines) == 1 else bi  # rights notes, footnotes, errata
                 break
@@ -308,7 +309,7 @@ class _PlayParser:
 
     @staticmethod
     def _raw(block: Block) -> str:
-        return "\n".join(line.text for line in block.lines)
+        return "\n".join([line.text for line in block.lines])
 
     def _heading(self, block: Block, *, front_matter: bool) -> None:
         title = plain_text(block.first.text)
@@ -595,7 +596,7 @@ class _PlayParser:
             if li > 0 and conv.cues_open_paragraphs and cand.form not in (BOLD_COLON, BOLD):
                 continue
             keys = [name_key(n) for n in cand.cue.names]
-            known = chorus or all(k in conv.names or k in GROUP_ALL | GROUP_BOTH for k in keys) \
+            known = chorus or all(k in conv.names or k in GROUP_NAMES for k in keys) \
                 or name_key(cand.cue.text) in conv.names
             if cand.alone:
                 if not self._alone_followed(bi, block, li + used):
@@ -669,7 +670,7 @@ class _PlayParser:
 
     def _alone_on_stage(self, text: str) -> str | None:
         """``Martha alone.``, ``GASTON, seul.``: the character a direction leaves alone on stage."""
-        if not _ALONE_AT_END.search(text):
+        if not _ends_with_alone_word(text):
             return None  # the cheap test first: plain_text may call the markdown parser
         m = _ALONE.match(plain_text(text))
         if m is None or name_key(m.group("name")) not in self.conv.names:
@@ -1042,6 +1043,14 @@ def _usual_gap(blocks: list[Block]) -> int:
         if prev.kind == "paragraph" and block.kind == "paragraph":
             gaps[block.first.number - prev.lines[-1].number - 1] += 1
     return gaps.most_common(1)[0][0] if gaps else 1
+
+
+def _ends_with_alone_word(text: str) -> bool:
+    """``… alone.``, ``… SEUL``, in any case.  A case-blind search tries each word at each letter;
+    ASCII text (nearly all) is lowered, which keeps what matches, and searched without the flag."""
+    if text.isascii():
+        return _ALONE_AT_END_LOWER.search(text.lower()) is not None
+    return _ALONE_AT_END.search(text) is not None
 
 
 def _verse_shaped(block: Block) -> bool:
