@@ -1083,3 +1083,14 @@ def test_words_between_two_directions_are_said_and_english_words_weigh_only_engl
     pinero = load_script(CORPUS / "pinero_the_mind_the_paint_girl.txt", "pinero") if CORPUS.is_dir() else None
     if pinero is not None:
         assert any(line.spoken == "Oh, boys, it's gone. I couldn't----" for line in pinero.lines())
+
+
+def test_the_title_and_its_author_above_the_cast_list_are_no_speech_and_act_i_heads_a_scene():
+    """``THE NIHILIST`` / ``Jules Lagarde`` / ``CHARACTERS``: in a play cued by names alone on their
+    lines, the title was read as a cue and its author as the speech; and ``SCENE I.`` (or ``ACT I``)
+    under them was taken for a title-like cue and dropped to structure."""
+    script = parse_fixture("title-author-above-cast.txt")
+    assert (script.title, script.author) == ("THE NIHILIST", "Jules Lagarde")
+    assert [s.title for s in script.scenes] == ["SCENE I."]
+    assert [s for s, _t in spoken(script)] == [("LEANDER",), ("DAMON",), ("LEANDER",), ("DAMON",)]
+    assert [s.title for s in parse_fixture("braced-speeches.txt").scenes] == ["ACT I"]

@@ -891,9 +891,13 @@ class _PlayParser:
         cast_below = nxt is not None and nxt.kind == "paragraph" and is_cast_heading(nxt.first.text)
         act_below = nxt is not None and nxt.kind == "paragraph" and is_structure_line(nxt.first.text)
         short_name = len(line.split()) <= 8 and line[-1:] not in ".,;:?!" and not is_structure_line(line)
+        author_below = heads_text_file and short_name and self._author_above_list(bi)
         if heads_text_file and line == block.first.text and (
-                block.first.indent >= 8 or byline_below or ((cast_below or act_below) and short_name)):
+                block.first.indent >= 8 or byline_below or ((cast_below or act_below) and short_name) or author_below):
             script.title = plain_text(line)  # a centred line at the top of a text file, or one above its author
+            if author_below:
+                script.author = plain_text(self.blocks[bi + 1].first.text)  # "Jules Lagarde" between it and the list
+                self.subtitle_block = bi + 1
             if byline_below == 2 and len(below[0].first.text.split()) <= 12:
                 script.subtitle = plain_text(below[0].first.text)  # "A JEST IN ONE ACT" between the two
                 self.subtitle_block = self.blocks.index(below[0])
@@ -914,13 +918,28 @@ class _PlayParser:
             return True
         return False
 
+    def _author_above_list(self, bi: int) -> bool:
+        """``LE POLITICOMANE ET LE NIHILISTE`` / ``Jules Lagarde`` / ``LES ACTEURS``: is the paragraph
+        under the title one short line (a name: no stop inside it) with the cast list's heading or the
+        first act under that?"""
+        if bi + 2 >= len(self.blocks):
+            return False
+        author, below = self.blocks[bi + 1], self.blocks[bi + 2]
+        if author.kind != "paragraph" or len(author.lines) != 1 or below.kind != "paragraph":
+            return False
+        name = author.first.text.rstrip(".")
+        if not 1 <= len(name.split()) <= 6 or not name[:1].isupper() or re.search(r"[.,;:?!()\[\]]", name) \
+                or _heading_paragraph(author) or is_cast_heading(name):
+            return False
+        return is_cast_heading(below.first.text) or is_structure_line(below.first.text)
+
     def _title_cue(self, bi: int, block: Block) -> bool:
         """A line at the head of the play that reads as a cue no one speaks under and
         no one is cued by again (``**Σοφοκλέους Ἀντιγόνη**`` above ``(ed. Jebb, 1891)``
         and the first real cue): the title, or structure once the play has one."""
         builder = self.builder
-        if len(block.lines) != 1 or builder.has_dialogue or builder.speech_open():
-            return False
+        if len(block.lines) != 1 or builder.has_dialogue or builder.speech_open() or is_structure_line(block.first.text):
+            return False  # "SCENE I." under the title and the cast list heads the play's first scene
         cand = self._cue_at(bi, block, 0)[0]
         if cand is None or not cand.alone or any(name_key(n) in self.conv.names for n in cand.cue.names):
             return False
