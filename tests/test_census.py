@@ -1094,3 +1094,22 @@ def test_the_title_and_its_author_above_the_cast_list_are_no_speech_and_act_i_he
     assert [s.title for s in script.scenes] == ["SCENE I."]
     assert [s for s, _t in spoken(script)] == [("LEANDER",), ("DAMON",), ("LEANDER",), ("DAMON",)]
     assert [s.title for s in parse_fixture("braced-speeches.txt").scenes] == ["ACT I"]
+
+
+def test_a_cue_with_only_its_direction_is_no_aside_where_directions_are_in_parentheses():
+    """``Lauer (schaut von der Lektüre auf und nickt lächelnd.).`` with the next cue after it, in a
+    play whose directions are ``(…)``: a direction with no speech, not an aside said (the aside rule
+    holds only where the play sets its directions in ``[…]``)."""
+    script = parse_fixture("cue-with-only-a-direction.txt")
+    directions = [e.text for s in script.scenes for e in s.elements if not hasattr(e, "speakers")]
+    assert directions == ["schaut von der Lektüre auf und nickt lächelnd.", "steht wie versteinert da."]
+    assert len(spoken(script)) == 9
+
+
+def test_a_cast_list_ends_at_a_scene_number_or_where_the_play_is_set_further_left():
+    """``PERSONAE`` / ``  Ep`` … then ``I`` / ``1`` / ``EP`` + ``Heús, adulescens.``: with the Latin cast
+    heading read, the list ran on over the play (its names alone on their lines look like entries)."""
+    script = parse_fixture("numbered-scenes-name-alone.txt")
+    assert script.conventions.cast == {"EP": "Ep", "TH": "Th", "STR": "Str"}
+    assert [s for s, _t in spoken(script)] == [("EP",), ("TH",), ("EP",), ("TH",), ("STR",), ("EP",)]
+    assert [s.title for s in script.scenes] == ["1", "2"]

@@ -334,6 +334,13 @@ class Conventions:
         return self.paren_lines == 0 and self.bracket_lines >= 1 and brackets >= 3
 
     @property
+    def brackets_directions(self) -> bool:
+        """Does the play set its directions in ``[…]`` more often than in ``(…)``?  Then a whole
+        speech in ``(…)`` may be an aside, said."""
+        brackets = self.directions["[…]"] + self.directions["[_…_]"]
+        return self.bracket_lines >= 1 and brackets >= 3 and brackets >= self.directions["(…)"]
+
+    @property
     def one_paragraph_speeches(self) -> bool:
         """Cues that open the paragraphs of a hard-wrapped play end their speech there."""
         return self.cues_open_paragraphs
@@ -419,13 +426,18 @@ def read_cast_list(blocks: list[Block], stop: int) -> tuple[dict[str, str], set[
                 entries = block.lines[1:]
             else:
                 continue
+        elif block.kind == "rule" and in_list and cast:
+            in_list = False  # "---" under the list: the next slide, or the play
+            continue
         elif not in_list or block.kind != "paragraph":
             continue
         else:
             entries = block.lines
-            deeper = entry_indent is not None and block.indent >= entry_indent + 4  # a setting centred below it
+            # a setting centred below it, or the play set further left than the entries; a scene's number
+            moved = entry_indent is not None and (block.indent >= entry_indent + 4
+                                                  or (block.indent <= entry_indent - 2 and len(block.lines) > 1))
             if _is_prose(block) or TECHNICAL_CUE.match(first) or _ends_cast_list(first, cast) \
-                    or _cue_over_speech(block, cast) or deeper:
+                    or _cue_over_speech(block, cast) or moved or _SCENE_NUMBER.match(block.text):
                 in_list = False
                 if i - 1 in indexes and len(blocks[i - 1].lines) == 1:
                     indexes.discard(i - 1)  # "Beggar." over the first speech: a cue, not the list's last entry
@@ -471,6 +483,9 @@ def _ends_cast_list(first_line: str, cast: dict[str, str]) -> bool:
         return True
     return any(not c.alone and c.form != COMMA and c.rest.strip() and all(name_key(n) in cast for n in c.cue.names)
                for c in candidates(first_line))
+
+
+_SCENE_NUMBER = re.compile(r"^(?:[IVXL]{1,6}|\d{1,3})\.?$")  # "I", "1": a scene numbered and nothing more
 
 
 def _cue_over_speech(block: Block, cast: dict[str, str]) -> bool:

@@ -554,8 +554,10 @@ class _PlayParser:
 
     def _aside_under_cue(self, bi: int, block: Block, li: int, words: str) -> bool:
         """``words`` in ``(…)`` on line ``li``, the last of its paragraph, under a cue (or on its
-        line) with the next cue after them: the speech itself, said aside (Goldoni's asides), not
-        how a speech that never comes is said."""
+        line) with the next cue after them, in a play that sets its directions in ``[…]``: the
+        speech itself, said aside (Goldoni's asides), not how a speech that never comes is said."""
+        if not self.conv.brackets_directions:
+            return False  # "Lauer (schaut von der Lektüre auf.)." where ( ) hold the play's directions
         if li != len(block.lines) - 1 or not block.lines[li].text.rstrip(" .").endswith(")") \
                 or len(words.split()) < 3 or self._reads_as_direction(words):
             return False
