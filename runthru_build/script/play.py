@@ -611,7 +611,7 @@ class _PlayParser:
                 continue
             if len(block.lines) == 1 and self._names_only(cand.rest):
                 continue  # "VALBORG. OLOF.", "DE FÖRRA. LISEN. IVAR.": who is on, set as a line of its own
-            if cand.form not in (BOLD_COLON, BOLD) and _is_wholly_emphasised(block.text) and self._bold_cues():
+            if cand.form not in (BOLD_COLON, BOLD) and self._bold_cues() and _is_wholly_emphasised(block.text):
                 continue  # "_PYTHIAS. PHAEDRIA. DORIAS._" in a play cued in bold: a direction in italics
             return cand, used
         return self._lone_name_with_direction(bi, block, li, found), used
