@@ -1113,3 +1113,11 @@ def test_a_cast_list_ends_at_a_scene_number_or_where_the_play_is_set_further_lef
     assert script.conventions.cast == {"EP": "Ep", "TH": "Th", "STR": "Str"}
     assert [s for s, _t in spoken(script)] == [("EP",), ("TH",), ("EP",), ("TH",), ("STR",), ("EP",)]
     assert [s.title for s in script.scenes] == ["1", "2"]
+
+
+def test_a_stanza_number_between_verses_is_no_scene():
+    """``_2._`` between the stanzas of Eulenspiegel's song numbers the verses: the number rule for
+    scenes (a number alone between speeches) must not end his song there."""
+    script = parse_fixture("stanza-numbers.md")
+    assert [s.title for s in script.scenes] == ["Achter Auftritt"]
+    assert _joined(script)[0][1].endswith("Aus solcher Verleg'nheit hilf i, Dazu g'hört sich schon ein Genie.")

@@ -567,10 +567,15 @@ class _PlayParser:
     def _scene_number(self, bi: int, block: Block) -> bool:
         """A number alone in its paragraph (``IV``, ``3.``), in the play's body and not under a
         cue alone on its line (a speech that says "III"), that names no character: a scene's number."""
-        bare = _strip_emphasis(block.first.text)
+        bare = block.first.text
         underlined = len(block.lines) == 2 and bool(_UNDERLINE.match(block.lines[1].text))  # "III" / "==="
-        return ((len(block.lines) == 1 or underlined) and bool(_BARE_NUMBER.match(bare)) and not self.builder.section.front_matter
-                and name_key(bare) not in self.conv.names and not (self.cue_block == bi - 1 and self.cue_alone))
+        if not ((len(block.lines) == 1 or underlined) and _BARE_NUMBER.match(bare) and not self.builder.section.front_matter
+                and name_key(bare) not in self.conv.names and not (self.cue_block == bi - 1 and self.cue_alone)):
+            return False
+        # and a cue, a direction or a heading after it: "2." between two stanzas numbers the song's verses
+        nxt = self.blocks[bi + 1] if bi + 1 < len(self.blocks) else None
+        return nxt is None or nxt.kind != "paragraph" or _heading_paragraph(nxt) or self._scene_number(bi + 1, nxt) \
+            or _whole_line_direction(nxt.first.text) is not None or self._cue_at(bi + 1, nxt, 0)[0] is not None
 
     def _holds_a_cue(self, bi: int, block: Block) -> bool:
         """A paragraph with no blank lines in it may hold a whole scene: ``Master`` /
