@@ -988,6 +988,8 @@ def test_a_plain_paragraph_after_a_speech_goes_on_in_a_play_that_brackets_its_di
     assert (("BARBERIN",), "Non. Gaudeat bene nanti.") in [(s, t) for s, t in _joined(script)]
     directions = [e.text for s in script.scenes for e in s.elements if not hasattr(e, "speakers")]
     assert "Le jardin" in directions and "Gaudeat bene nanti." not in directions
+    # a cue the census could not read ("SILENCE.", a word) is no more of Barberin's "Allons."
+    assert _joined(script)[-2] == (("BARBERIN",), "Allons.")
 
 
 def _joined(script):
@@ -1121,3 +1123,5 @@ def test_a_stanza_number_between_verses_is_no_scene():
     script = parse_fixture("stanza-numbers.md")
     assert [s.title for s in script.scenes] == ["Achter Auftritt"]
     assert _joined(script)[0][1].endswith("Aus solcher Verleg'nheit hilf i, Dazu g'hört sich schon ein Genie.")
+    # "*(Secamente.)* Gracias. *(Se sientan.)*" under a cue: the word between the two directions is said
+    assert _joined(script)[-2] == (("SPECHT",), "Gracias.")

@@ -164,6 +164,9 @@ _HEADING_WITH_NAMES = re.compile(rf"^{_ACT_WORDS}\.?\s+{_NUMBER}{_LAST_MARK}\s*[
 _NAME_LIST_SPLIT = re.compile(r"[.,]\s*")
 # A scene numbered and nothing more, on a line of its own: "IV", "3."
 _BARE_NUMBER = re.compile(r"^(?:[IVXL]{1,6}|\d{1,3})\.?$")
+_CAPS_WORD = r"[^\W_a-zß](?:[^\Wa-zß]|[-'’.](?=[^\W_a-zß]))*"
+_CAPS_CUE_SHAPE = re.compile(rf"^{_CAPS_WORD}(?:\s{{1,2}}{_CAPS_WORD}){{0,3}}\.?(?:\s*:\s|\.\s|\s{{2,}}(?=\S)|,\s*\[)")
+_TITLED_CUE_SHAPE = re.compile(r"^[^\W\d_a-zß][\w'’-]*(?:\s[^\W\d_a-zß][\w'’-]*){1,5}[.:]\s")
 _SHORT_NAME = re.compile(r"^([^\W\d_][\w'’]{0,11})\.\s")
 _UNDERLINE = re.compile(r"^(?:={2,}|-{2,})$")
 # "Prologus" alone: a heading only as a paragraph of its own (the same word names who speaks it)
@@ -767,8 +770,8 @@ class _PlayParser:
     def _paragraph_is_direction(self, bi: int, block: Block) -> bool:
         """A paragraph that opens with no cue: a direction, or more of the speech?"""
         text = block.text
-        if _whole_line_direction(text) is not None or _is_wholly_emphasised(text):
-            return True
+        if _whole_line_direction(text) is not None or (_is_wholly_emphasised(text) and not _words_between_brackets(text)):
+            return True  # (not "*(Dentro.)* ¡Espere usted!… *(Entra Everilda.)*": words between two directions)
         if text.startswith(("[", "(", "{")) and (text.rstrip(". ").endswith(("]", ")", "}")) or not re.search(r"[\])}]", text)) \
                 and not _words_between_brackets(text):
             return True  # a bracketed paragraph, closed or left open by a careless transcriber
@@ -818,6 +821,8 @@ class _PlayParser:
         short = _SHORT_NAME.match(text)
         if short and any(n.startswith(short.group(1).upper()) for n in conv.names):
             return False  # "Sir. E in qual di noi…": SIROE's name cut short (and "Sir" a title), a cue
+        if _CAPS_CUE_SHAPE.match(text) or _TITLED_CUE_SHAPE.match(text):
+            return False  # "SILENCE: Dead, sir.", "El Vendedor De Agua De Limón. El dinero…": a cue it could not read
         words = re.split(r"[\s(\[]+", text, maxsplit=3)[:3]
         if any(name_key(" ".join(words[:k]).rstrip(".,:;")) in conv.names for k in (1, 2, 3)):
             return False  # "Nora (after a short pause…) Torvald!": it opens with a character's name
@@ -1059,7 +1064,7 @@ def _words_between_brackets(text: str) -> bool:
     if text.count("(") + text.count("[") + text.count("{") < 2:
         return False
     outside = _BRACKET_GROUP.sub(" ", text)
-    return sum(1 for w in outside.split() if any(c.isalpha() for c in w)) >= 2
+    return any(any(c.isalpha() for c in w) for w in outside.split())
 
 
 def _usual_gap(blocks: list[Block]) -> int:
