@@ -15,6 +15,11 @@ ABBREVIATED_TITLES = frozenset({
     "MR", "MRS", "MS", "MISS", "DR", "ST", "LT", "SGT", "CAPT", "COL", "GEN", "REV", "PROF", "MME", "MLLE", "M", "MM",
     "MESSRS", "SIR", "FR", "BRO", "SR", "JR", "GOV", "SEN", "REP", "PVT", "CPL", "MAJ", "ADM", "HON", "DON", "MT",
 })
+# Of those, the ones that never stand alone as a cue ("MRS. Linde walks in" is no speech of MRS); the
+# others may abbreviate a part's name where the play cues it so ("SEN. Vt aétas…": Plautus's senex,
+# "CAPT. Aye.").
+HONORIFICS = frozenset({"MR", "MRS", "MS", "MISS", "DR", "ST", "MME", "MLLE", "M", "MM", "MESSRS", "FR", "BRO", "SR", "JR",
+                        "MT"})  # not SIR, DON: "SIR." abbreviates Metastasio's Siroe
 # Ordinals written before the act or scene word: "FIRST ACT", "The Second Scene", "Premier acte",
 # "FÖRSTA AKTEN", "Andra scenen", "PRIMUS ACTUS".
 ORDINALS_BEFORE = {
@@ -91,30 +96,36 @@ FRAME_WORDS = ("PROLOGUE", "EPILOGUE", "INDUCTION", "INTERLUDE", "ENTR'?ACTE", "
                "PRÓLOGO", "EPILOGO", "EPÍLOGO", "ПРОЛОГ", "ЭПИЛОГ")
 # Frame words that also name who speaks them (Plautus's PROLOGUS): a heading only alone on its line.
 FRAME_WORDS_ALONE = ("PROLOGUS", "EPILOGUS", "PROLOG", "EPILOG", "ALTER PROLOGUS")
+# A cast list's heading, besides the English ones (census.py: "Dramatis Personae", "Characters", "Cast of
+# characters"…); written in capitals, as patterns ("ΠΡ\S{1,2}ΣΩΠΑ" takes the Greek with any accent).
+CAST_HEADINGS = {
+    "fr": ("(?:LES )?PERSONNAGES?", "(?:LES )?ACTEURS?"),
+    "de": ("(?:DIE )?PERSONEN(?: DER HANDLUNG| DES VORSPIELS)?", "PERSONENVERZEICHNIS"),
+    "it": ("PERSONAGGI", "INTERLOCUTORI", "ATTORI",
+           "(?:LE )?PERSONE(?: CHE PARLANO| DELLA TRAGEDIA(?: CHE PARLANO)?| DELLA COMMEDIA| DE LA COMEDIA)?"),
+    "es": ("PERSONAJES(?: ACTORES)?", "ACTORES", "REPARTO"),
+    "la": ("PERSONAE", "(?:FABULAE )?INTERLOCUTORES"),
+    "sv": ("PERSONER(?:NA)?", "ROLL?ER(?:NA)?"),
+    "ru": ("ДЕЙСТВУЮЩИЕ ЛИЦА", "ЛИЦА", "ДЕЙСТВУЮЩИЕ"),
+    "grc": (r"(?:\S+ ){0,3}ΠΡ\S{1,2}ΣΩΠΑ",),  # "Τὰ τοῦ δράματος πρόσωπα", "ΤᾺ ΤΟΥ͂ ΔΡΆΜΑΤΟΣ ΠΡΌΣΩΠΑ"
+}
 # A setting written as a plain line ("A Garden.", "Night. A lonely road.", "Une forêt."): it opens
 # with an article or a time of day, and no sentence in it has a verb from this list.
 SETTING_OPENERS = ("A", "AN", "THE", "UN", "UNE", "LE", "LA", "LES", "EIN", "EINE", "DER", "DIE", "DAS", "NIGHT",
                    "MORNING", "EVENING", "DAWN", "NOON", "MIDNIGHT", "NUIT", "MATIN", "SOIR", "NACHT", "MORGEN", "ABEND")
 SETTING_VERBS = ("IS", "ARE", "WAS", "WERE", "BE", "BEEN", "HAS", "HAVE", "HAD", "WILL", "SHALL", "DO", "DOES", "DID",
                  "CAN", "MAY", "MUST", "COMES", "GOES", "EST", "SONT", "IST", "SIND", "WAR")
-# The heading over a play's list of characters, beyond English's "Dramatis Personae", "Characters",
-# "Cast" (census.py's pattern): "Personnages", "ДЕЙСТВУЮЩИЕ ЛИЦА", "PERSONERNA", "FABULAE INTERLOCUTORES".
-CAST_HEADINGS = {
-    "fr": ("PERSONNAGES", "PERSONNAGE", "LES PERSONNAGES", "ACTEURS", "LES ACTEURS", "ACTEUR"),
-    "de": ("PERSONEN", "PERSONEN DER HANDLUNG", "DIE PERSONEN", "PERSONENVERZEICHNIS", "PERSONEN DES VORSPIELS"),
-    "it": ("PERSONAGGI", "INTERLOCUTORI", "PERSONE", "ATTORI", "PERSONE CHE PARLANO", "LE PERSONE CHE PARLANO",
-           "PERSONE DELLA TRAGEDIA", "PERSONE DELLA TRAGEDIA CHE PARLANO", "PERSONE DELLA COMMEDIA",
-           "PERSONE DE LA COMEDIA"),
-    "es": ("PERSONAJES", "ACTORES", "REPARTO", "PERSONAJES ACTORES", "DRAMATIS PERSONAE"),
-    "la": ("PERSONAE", "INTERLOCUTORES", "FABULAE INTERLOCUTORES"),
-    "sv": ("PERSONER", "PERSONERNA", "ROLER", "ROLLER", "ROLLERNA"),
-    "ru": ("ДЕЙСТВУЮЩИЕ ЛИЦА", "ЛИЦА", "ДЕЙСТВУЮЩИЕ"),
-    "el": ("Τὰ τοῦ δράματος πρόσωπα", "ΤΑ ΤΟΥ ΔΡΑΜΑΤΟΣ ΠΡΟΣΩΠΑ", "ΠΡΟΣΩΠΑ"),  # accented as printed
-}
 # A direction that leaves one character on stage: "Martha alone.", "GASTON, seul.".
 ALONE_WORDS = ("ALONE", "SEUL", "SEULE", "ALLEIN", "SOLA", "SOLO", "SOLUS")
 # A direction after which the uncued words are the named character's: "BEN reads.", "Sings."
 READS_WORDS = ("READS", "READS ALOUD", "READING", "SINGS", "SINGING")
+
+
+# Words that open a sentence, never a character's name, in a line that ends with a colon as a cue does
+# ("Und er sprach:", "He said:"); a cue may open with an article ("Die erste Amazone:", "Il conte:").
+SENTENCE_OPENERS = ("I", "IT", "HE", "SHE", "WE", "THEY", "YOU", "THIS", "THAT", "THERE", "HERE", "WHAT", "NOTE", "THEN",
+                    "ER", "SIE", "ES", "ICH", "DU", "WIR", "UND", "DANN", "SO", "DA", "JE", "TU", "ELLE", "NOUS", "VOUS",
+                    "ON", "ET", "IO", "LUI", "LEI", "NOI", "VOI", "YO", "ÉL", "ELLA", "JAG", "HAN", "HON", "VI", "NI", "OCH")
 
 
 def alternation(words: tuple[str, ...] | list[str]) -> str:
@@ -131,6 +142,7 @@ __all__ = [
     "CAST_HEADINGS",
     "FRAME_WORDS",
     "FRAME_WORDS_ALONE",
+    "HONORIFICS",
     "LAST_SCENE_MARKS",
     "NUMBER_WORDS",
     "ORDINALS_AFTER",
@@ -144,6 +156,7 @@ __all__ = [
     "ORDINAL_UNITS_DE",
     "READS_WORDS",
     "SETTING_OPENERS",
+    "SENTENCE_OPENERS",
     "SETTING_VERBS",
     "WORDS_AFTER_ORDINAL",
     "alternation",
