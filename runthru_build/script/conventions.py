@@ -15,6 +15,11 @@ ABBREVIATED_TITLES = frozenset({
     "MR", "MRS", "MS", "MISS", "DR", "ST", "LT", "SGT", "CAPT", "COL", "GEN", "REV", "PROF", "MME", "MLLE", "M", "MM",
     "MESSRS", "SIR", "FR", "BRO", "SR", "JR", "GOV", "SEN", "REP", "PVT", "CPL", "MAJ", "ADM", "HON", "DON", "MT",
 })
+# Of those, the ones that never stand alone as a cue ("MRS. Linde walks in" is no speech of MRS); the
+# others may abbreviate a part's name where the play cues it so ("SEN. Vt aétas…": Plautus's senex,
+# "CAPT. Aye.").
+HONORIFICS = frozenset({"MR", "MRS", "MS", "MISS", "DR", "ST", "MME", "MLLE", "M", "MM", "MESSRS", "FR", "BRO", "SR", "JR",
+                        "MT"})  # not SIR, DON: "SIR." abbreviates Metastasio's Siroe
 # Ordinals written before the act or scene word: "FIRST ACT", "The Second Scene", "Premier acte".
 ORDINALS_BEFORE = {
     "en": ("FIRST", "SECOND", "THIRD", "FOURTH", "FIFTH", "SIXTH", "SEVENTH", "EIGHTH", "NINTH", "TENTH", "LAST",
@@ -57,6 +62,18 @@ ACT_WORDS_AFTER_ORDINAL_DE = ("AKT", "AUFZUG", "AUFTRITT", "SZENE", "BILD", "TEI
 # Parts of a play that stand as headings without a number.
 FRAME_WORDS = ("PROLOGUE", "EPILOGUE", "INDUCTION", "INTERLUDE", "ENTR'?ACTE", "VORSPIEL", "NACHSPIEL", "PROLOGO",
                "PRÓLOGO", "EPILOGO", "EPÍLOGO")
+# A cast list's heading, besides the English ones (census.py: "Dramatis Personae", "Characters", "Cast of
+# characters"…); written in capitals (a pattern, as "ΠΡ\S{1,2}ΣΩΠΑ" takes the Greek with any accent).
+CAST_HEADINGS = {
+    "fr": ("PERSONNAGES",),
+    "de": ("PERSONEN DER HANDLUNG", "PERSONEN"),
+    "it": ("PERSONAGGI", "INTERLOCUTORI"),
+    "es": ("PERSONAJES",),
+    "la": ("PERSONAE",),
+    "sv": ("PERSONER",),
+    "ru": ("ДЕЙСТВУЮЩИЕ ЛИЦА", "ЛИЦА"),
+    "grc": (r"(?:\S+ ){0,3}ΠΡ\S{1,2}ΣΩΠΑ",),  # "Τὰ τοῦ δράματος πρόσωπα", "ΤᾺ ΤΟΥ͂ ΔΡΆΜΑΤΟΣ ΠΡΌΣΩΠΑ"
+}
 # A setting written as a plain line ("A Garden.", "Night. A lonely road.", "Une forêt."): it opens
 # with an article or a time of day, and no sentence in it has a verb from this list.
 SETTING_OPENERS = ("A", "AN", "THE", "UN", "UNE", "LE", "LA", "LES", "EIN", "EINE", "DER", "DIE", "DAS", "NIGHT",
@@ -69,6 +86,13 @@ ALONE_WORDS = ("ALONE", "SEUL", "SEULE", "ALLEIN", "SOLA", "SOLO", "SOLUS")
 READS_WORDS = ("READS", "READS ALOUD", "READING", "SINGS", "SINGING")
 
 
+# Words that open a sentence, never a character's name, in a line that ends with a colon as a cue does
+# ("Und er sprach:", "He said:"); a cue may open with an article ("Die erste Amazone:", "Il conte:").
+SENTENCE_OPENERS = ("I", "IT", "HE", "SHE", "WE", "THEY", "YOU", "THIS", "THAT", "THERE", "HERE", "WHAT", "NOTE", "THEN",
+                    "ER", "SIE", "ES", "ICH", "DU", "WIR", "UND", "DANN", "SO", "DA", "JE", "TU", "ELLE", "NOUS", "VOUS",
+                    "ON", "ET", "IO", "LUI", "LEI", "NOI", "VOI", "YO", "ÉL", "ELLA", "JAG", "HAN", "HON", "VI", "NI", "OCH")
+
+
 def alternation(words: tuple[str, ...] | list[str]) -> str:
     """``(?:A|B|C)`` for a pattern, in the order given."""
     return "(?:" + "|".join(words) + ")"
@@ -79,7 +103,9 @@ __all__ = [
     "ACT_WORDS",
     "ACT_WORDS_AFTER_ORDINAL_DE",
     "ALONE_WORDS",
+    "CAST_HEADINGS",
     "FRAME_WORDS",
+    "HONORIFICS",
     "NUMBER_WORDS",
     "ORDINALS_AFTER",
     "ORDINALS_AFTER_BARE",
@@ -89,6 +115,7 @@ __all__ = [
     "ORDINAL_STEMS_DE",
     "READS_WORDS",
     "SETTING_OPENERS",
+    "SENTENCE_OPENERS",
     "SETTING_VERBS",
     "alternation",
 ]

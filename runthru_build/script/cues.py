@@ -91,9 +91,10 @@ def name_key(name: str) -> str:
     return normalize_name(name).upper()
 
 
-def is_name(text: str, *, caps: bool = True) -> bool:
+def is_name(text: str, *, caps: bool = True, listed: bool = False) -> bool:
     """Could ``text`` be one character's name?  ``caps`` demands all capitals;
-    otherwise every word but a particle must start with a capital."""
+    otherwise every word but a particle must start with a capital.  ``listed``: the play's cast
+    list names it, so a word that is otherwise never a name (``PS``, Plautus's Pseudolus) is one."""
     text = text.strip()
     if not text or len(text) > 80 or not _NAME_CHARS.match(text) or text.endswith(","):
         return False
@@ -111,14 +112,14 @@ def is_name(text: str, *, caps: bool = True) -> bool:
         if shouted and any(any(c.islower() for c in w) for w in words):
             return False  # "Enter MACBETH" is a direction naming a character
         if len(words) <= 3 and words[0] in ROMANCE_ARTICLES and all(w.isalpha() and w.islower() for w in words[1:]):
-            return name_key(text) not in NOT_CHARACTERS  # "Il padre", "La prima attrice", "Le comte"
+            return listed or name_key(text) not in NOT_CHARACTERS  # "Il padre", "La prima attrice", "Le comte"
         for word in words:
             head = word.lstrip("@\"“'(")
             if not head or head.lower() in NAME_PARTICLES or _NUMBERED.fullmatch(head):
                 continue  # "of", "de"; "GUARD #2", "Thug #3"
             if not (head[0].isupper() or head[0].isdigit()):
                 return False
-    return name_key(text) not in NOT_CHARACTERS
+    return listed or name_key(text) not in NOT_CHARACTERS
 
 
 @dataclass(frozen=True)
@@ -142,7 +143,8 @@ class Cue:
 def parse_cue(text: str, *, caps: bool = True, solo: frozenset[str] | set[str] | None = None) -> Cue | None:
     """Parse a cue's name part (``NAME``, ``NAME (softly)``, ``NAME (V.O.) (CONT'D)``,
     ``A AND B``).  With ``solo`` (the keys of names that speak on their own), a name
-    holding ``AND`` or ``&`` is a group only when each part is such a name."""
+    holding ``AND`` or ``&`` is a group only when each part is such a name, and a name in
+    ``solo`` is one even where the word is never a name elsewhere (``PS``)."""
     return _parse_cue(text, caps, frozenset(solo) if isinstance(solo, set) else solo)
 
 
@@ -189,7 +191,7 @@ def _parse_cue(text: str, caps: bool, solo: frozenset[str] | None) -> Cue | None
     for piece in pieces:
         if name_key(piece) in GROUP_NAMES and len(pieces) == 1:
             continue
-        if not is_name(piece, caps=caps):
+        if not is_name(piece, caps=caps, listed=solo is not None and name_key(piece) in solo):
             return None
     names = tuple(dict.fromkeys(normalize_name(p) for p in pieces))
     return Cue(text=text, names=names, direction=direction, alias=alias)
@@ -215,11 +217,15 @@ def _group_pieces(name: str) -> list[str]:
     return pieces
 
 
-def is_cast_list_entry(text: str) -> bool:
-    """``**JIMMY** ........ Sam Walker``: a cast list line, never dialogue."""
+def is_cast_list_entry(text: str, *, in_dialogue: bool = False) -> bool:
+    """``**JIMMY** ........ Sam Walker``: a cast list line, never dialogue.  With ``in_dialogue``
+    (the play's speeches have begun), ``NAME – text`` is a speech opening with a dash: a cast list
+    sets a name off by a dash before the play, not between its speeches (``NAME – Nada, nada.``)."""
     text = text.strip()
     m = _DOT_LEADER.match(text)
     if m is None:
+        return False
+    if in_dialogue and text[:1] in "-–—":
         return False
     if text.startswith((".", "…")) and not text.startswith("...."):
         return bool(_ACTOR.match(text[m.end() - 1:]))  # "… y ese hombre no vuelve. O si…" is a speech

@@ -58,6 +58,7 @@ from .cues import (
     plain_text,
 )
 from .model import Script, Source
+from .names import is_numbered
 
 FRONT_MATTER_HEADINGS = re.compile(
     r"^(cast( of characters| list)?|characters|dramatis personae|persons of the play|"
@@ -368,7 +369,8 @@ class _PlayParser:
             source = Source(self.path, line.number)
             found, used = (first, first_used) if i == 0 and first is not None else self._cue_at(bi, block, i)
             if found is not None:
-                if found.rest and is_cast_list_entry(found.rest):
+                if found.rest and is_cast_list_entry(found.rest, in_dialogue=bi > self.first_act or builder.has_dialogue or (
+                        builder.speech_open() and not builder.open_speech_is_empty())):
                     builder.end_speech()
                     i += used
                     continue
@@ -520,16 +522,28 @@ class _PlayParser:
             known = chorus or all(k in conv.names or k in GROUP_NAMES for k in keys) \
                 or name_key(cand.cue.text) in conv.names
             if cand.alone:
-                if not self._alone_followed(bi, block, li + used):
+                if not self._alone_followed(bi, block, li + used) or self._cued_otherwise(cand):
                     continue
-                if li == 0 and self.cue_block == bi - 1 and self.builder.open_speech_is_empty() and not (known and cand.caps):
-                    continue  # "FARNCOMBE." / "Certainly.": the one-word speech under a cue
+                if self.cue_block == bi - (li == 0) and self.builder.open_speech_is_empty() \
+                        and not (known and (cand.caps or cand.form in (COLON, BOLD_COLON))):
+                    continue  # "FARNCOMBE." / "Certainly.", "ΚΑΣΑΝΔΡΑ" / "Ἄπολλον Ἄπολλον": the speech under a cue
                 if not known and not self._lone_name_is_cue(bi, block, li, cand):
                     continue
             elif not known and not self._new_name_allowed(li, cand):
                 continue
             return cand, used
         return self._lone_name_with_direction(bi, block, li, found), used
+
+    def _cued_otherwise(self, cand: Candidate) -> bool:
+        """``Creonte`` or ``Madre, mi squarci`` alone on a line of verse, in a play that cues CREONTE and
+        MADRE in capitals: a word of the verse that happens to be a name, not a cue."""
+        if cand.caps:
+            return False
+        for name in cand.cue.names:
+            usual = self.conv.spelled.get(name_key(name))
+            if usual is None or usual == name or usual != usual.upper():
+                return False
+        return True
 
     def _lone_name_with_direction(self, bi: int, block: Block, li: int, found: tuple[Candidate, ...]) -> Candidate | None:
         """``ROPER. [_To LILY, urgently._]`` on a line of its own, in a play whose cues stand
@@ -626,7 +640,18 @@ class _PlayParser:
             return True  # "A BYSTANDER [on the lady's right] He won't…": a one-off speaker in the play's own form
         primary = self.conv.primary()
         return (li == 0 and self.conv.cues_open_paragraphs and primary is not None
-                and cand.form == primary.form and cand.caps == primary.caps)
+                and cand.form == primary.form and cand.caps == primary.caps and not self._speech_goes_on(cand))
+
+    def _speech_goes_on(self, cand: Candidate) -> bool:
+        """``Окаемов. Как?..`` / ``(Маша молча протягивает письмо.)`` / ``Хм. Письмо? Хорошо…``: after a
+        direction inside a speech, a paragraph that opens like the cue of a name never heard, which the
+        direction does not bring on, goes on with the speech (``(Ein Bote tritt auf.)`` / ``Bote. Herr!``
+        is the messenger's cue, and so is a numbered part's, ``Second Pirate.``)."""
+        if not self.builder.after_direction() or any(is_numbered(n) for n in cand.cue.names):
+            return False  # "Second Pirate. A prize!": one of a numbered group, whoever the direction names
+        said, _first = self.builder.directions_since_last_speech()
+        stems = {_stem(w) for text in said for w in _WORDS.findall(text)}
+        return not any(_stem(w) in stems for name in cand.cue.names for w in _WORDS.findall(name))
 
     def _alone_followed(self, bi: int, block: Block, li: int) -> bool:
         """Is there a speech under this lone name?  Not a heading, and not ``by William
@@ -866,6 +891,14 @@ class _PlayParser:
                 )
 
 
+_WORDS = re.compile(r"[^\W\d_]{2,}")
+
+
+def _stem(word: str) -> str:
+    """A word without its last two letters, for matching a name to a direction's words: ``Pirate`` /
+    ``Enter Pirates``, ``Suppliant`` / ``two or three Suppliants``, ``Курьер`` / ``Входит курьер``."""
+    word = word.casefold()
+    return word[:-2] if len(word) > 4 else word
 _SENTENCE_END = re.compile(r"(?<=[.])\s+")
 
 
