@@ -212,7 +212,7 @@ def _read_line(text: str, solo: frozenset[str] | None) -> Reading:
         return _read_italic(italic.group("inner"), italic.group("after"), solo)
     if ":" in text and (aside := _ITALIC_BEFORE_COLON.match(text)):
         text = f"{aside.group('name')} ({aside.group('direction')}):{aside.group('rest')}"  # "UN SOLDAT _avance_:"
-    if (gap := _SPACED_DIRECTION.match(text)) and _caps(gap.group("name")) and _SPACED.match(f"{gap.group('name')}  {gap.group('rest')}"):
+    if "," in text and (gap := _SPACED_DIRECTION.match(text)) and _caps(gap.group("name")) and _SPACED.match(f"{gap.group('name')}  {gap.group('rest')}"):
         add(SPACED, gap.group("name"), gap.group("rest"), direction=gap.group("direction").strip().rstrip("."))
         return reading()
     stripped = text.rstrip(" .:")
@@ -244,10 +244,10 @@ def _read_line(text: str, solo: frozenset[str] | None) -> Reading:
             and add(PERIOD, m.group("name"), period[1], direction=m.group("direction"), unmarked=True) is not None:
         pass
     elif period is None or add(PERIOD, *period) is None:
-        bracket = _BRACKET.match(text)
+        bracket = _BRACKET.match(text) if "[" in text or "(" in text or "{" in text else None
         if bracket and _caps(bracket.group("name")):
             add(BRACKET, bracket.group("name"), bracket.group("rest"))
-        comma = _COMMA.match(text)
+        comma = _COMMA.match(text) if "," in text else None
         if comma:
             add(COMMA, comma.group("name"), comma.group("rest"), direction=comma.group("direction"))
         if not found and (titled := _TITLE_THEN_SPEECH.match(text)) and titled.group("title") in _TITLES \
