@@ -860,6 +860,16 @@ def test_every_word_in_the_conventions_tables_is_read_as_structure():
             assert is_structure_line(f"ACTE {word}") and is_structure_line(f"Scene {word.lower()}"), word
     for stem in c.ORDINAL_STEMS_DE:
         assert is_structure_line(f"{stem.title()}er Aufzug") and is_end_mark(f"Ende des {stem.lower()}en Aufzugs."), stem
+    for unit in c.ORDINAL_UNITS_DE:
+        assert is_structure_line(f"{unit.title()}zehnter Auftritt") and is_structure_line(f"{unit} und zwanzigste Scene")
+    for stems, endings in c.ORDINAL_STEMS_AFTER.values():
+        for stem in stems:
+            for ending in endings:
+                assert is_structure_line(f"SCENA {stem}{ending}") and is_structure_line(f"Akt {(stem + ending).lower()}.")
+    for ordinals in c.ORDINALS_BEFORE.values():
+        for ordinal in ordinals:
+            for words in c.WORDS_AFTER_ORDINAL.values():
+                assert is_structure_line(f"{ordinal} {words[0]}.") and is_structure_line(f"{ordinal.title()} {words[-1].lower()}")
     for word in c.ALONE_WORDS:
         assert _ALONE.match(f"Martha {word.lower()}."), word
 
@@ -926,6 +936,201 @@ def test_a_speech_opening_with_a_dash_is_no_cast_list_entry():
         (("BERTA",), "– – Ich muß fort."), (("HOLM",), "Bleib!"), (("BERTA",), "– Wer da?"), (("HOLM",), "Niemand."),
         (("BERTA",), "– Nada, nada."), (("HOLM",), "– Credo che tosto muterai proposito. –")]
     assert script.front_matter[-1] == "HOLM -- Herr Weber\nBERTA -- Frau Klein"  # the cast list stays one
+
+
+def test_act_and_scene_lines_in_swedish_latin_and_older_spellings_are_structure():
+    """``FÖRSTA AKTEN`` / ``Andra scenen``, ``ACTUS I.`` / ``SECUNDUS ACTUS``, ``Zweyter Auftritt``,
+    ``Dreizehnte Scene``, ``SCENA UNDICESIMA``, ``Escena decimacuarta``, ``ЯВЛЕНИЕ ОДИННАДЦАТОЕ``,
+    ``АКТ ВТОРОЙ``: DraCor's act and scene lines that were read into the speech before them."""
+    sv = parse_fixture("swedish-acts.txt")
+    assert [s.title for s in sv.scenes] == ["Första scenen.", "Andra scenen.", "Scen I.", "Fjerde Scenen."]
+    assert [s.act for s in sv.scenes] == ["FÖRSTA AKTEN.", "FÖRSTA AKTEN.", "ANDRA AKTEN.", "ANDRA AKTEN."]
+    assert spoken(sv) == [(("RYTTMÄSTAREN",), "Hvar är Laura?"), (("LAURA",), "Här är jag."),
+                          (("RYTTMÄSTAREN",), "Gå in, Laura."), (("LAURA",), "Jag går."),
+                          (("RYTTMÄSTAREN",), "Så, nu är det slut.")]
+    for line in ("Zweyter Auftritt.", "Ein und zwanzigster Auftritt.", "Sechszehnte Scene.", "Erster Act.",
+                 "SCENA UNDICESIMA", "Scena decimaterza", "SCENA. XI.", "Escena decimacuarta", "ESCENA FINAL",
+                 "ЯВЛЕНИЕ ОДИННАДЦАТОЕ", "АКТ ВТОРОЙ", "Actus secundus", "PRIMUS ACTUS", "THE PROLOGUE",
+                 "SCÈNE PREMIERE. Atalide, Zaïre.", "SCÈNE XXV et dernière. La Comtesse, Le Marquis, Hortense.",
+                 "SCÈNE IV. Barberin, Henriette, Guerland, enveloppé d'un manteau qui lui cache le visage, "
+                 "et tenant un chapeau à la main."):
+        assert is_structure_line(line), line
+    assert not is_structure_line("PROLOGUS. Salvete, spectatores.")  # Plautus's PROLOGUS speaks
+
+
+def test_a_number_alone_between_speeches_heads_the_next_scene_and_a_prologue_is_spoken():
+    """Latin plays number their scenes ``1``, ``2``, ``IV`` on a line of their own; each was read as
+    the last word of the speech before. Under a ``Prologus`` heading, PROLOGUS's one speech is the
+    play's, not front matter."""
+    script = parse_fixture("latin-numbered-scenes.txt")
+    assert [(s.act, s.title) for s in script.scenes] == [
+        (None, "Prologus"), ("ACTUS I.", "1"), ("ACTUS I.", "2"), ("ACTUS II.", "I"), ("SECUNDUS ACTUS", "3.")]
+    assert spoken(script) == [
+        (("PROLOGUS",), "Salvete, spectatores, et date operam."), (("GRUMIO",), "Exi e culina, sis, foras, mastigia."),
+        (("TRANIO",), "Quid tibi, malum, hic ante aedes clamitatio est?"), (("TRANIO",), "Abiit rus. Ego hic maneo."),
+        (("GRUMIO",), "Ubi erus noster?"), (("TRANIO",), "In portu, credo."), (("TRANIO",), "Iam redeo.")]
+
+
+def test_a_line_of_names_in_capitals_is_who_is_on_not_a_cue():
+    """``VALBORG. OLOF.`` set as a line of its own under a scene title (an old book's list of who is
+    on) was read as Valborg's speech "OLOF."."""
+    script = parse_fixture("who-is-on-lines.txt")
+    directions = [e.text for s in script.scenes for e in s.elements if not hasattr(e, "speakers")]
+    assert directions == ["VALBORG. IVAR.", "VALBORG. OLOF.", "DE FÖRRA. LISEN, IVAR."]
+    assert [t for _s, t in spoken(script)] == ["Ja, det ska' jag göra!", "Ännu en dag och ingen underrättelse.",
+                                               "Nå, följer ni med till bangården, fröken Valborg?", "Nej.",
+                                               "Dom ä' väl inte komna?"]
+
+
+def test_a_plain_paragraph_after_a_speech_goes_on_in_a_play_that_brackets_its_directions():
+    """A play whose cues open its paragraphs and whose directions stand in ``[…]``: a plain
+    paragraph after a speech (a letter read out, a line of Latin after ``Non.``) is more of that
+    speech; it was dropped as a direction. A short line set off by more blank lines than the play
+    puts between speeches (``Le jardin``) is a setting, not speech."""
+    script = parse_fixture("plain-paragraph-goes-on.txt")
+    said = spoken(script)
+    assert (("BARBERIN",), "« Mon cher Barberin, votre lettre m'a causé une impression bien pénible. »") in said
+    assert (("BARBERIN",), "Non. Gaudeat bene nanti.") in [(s, t) for s, t in _joined(script)]
+    directions = [e.text for s in script.scenes for e in s.elements if not hasattr(e, "speakers")]
+    assert "Le jardin" in directions and "Gaudeat bene nanti." not in directions
+    # a cue the census could not read ("SILENCE.", a word) is no more of Barberin's "Allons."
+    assert _joined(script)[-2] == (("BARBERIN",), "Allons.")
+
+
+def _joined(script):
+    """Speeches with their continued paragraphs joined, as an actor hears them."""
+    out = []
+    for line in script.lines():
+        if line.continued and out and out[-1][0] == tuple(line.speakers):
+            out[-1] = (out[-1][0], f"{out[-1][1]} {line.spoken}")
+        else:
+            out.append((tuple(line.speakers), line.spoken))
+    return out
+
+
+def test_a_parenthesis_set_as_a_verse_line_inside_a_speech_is_said():
+    """``( Which by no means we may extenuate)`` as the fourth line of Theseus's verse is a
+    parenthesis he says; counted as a ``( )`` direction line, it made the whole play's ``(…)``
+    directions, so his ``Whether (if you yield not…)`` lost its words too."""
+    script = parse_fixture("verse-parenthesis.txt")
+    assert script.conventions.spoken_parens
+    said = [t for _s, t in spoken(script)]
+    assert "Whether (if you yield not to your father’s choice) You can endure" in said[0]
+    assert "yields you up ( Which by no means we may extenuate) To death" in said[2]
+    directions = [e.text for s in script.scenes for e in s.elements if not hasattr(e, "speakers")]
+    assert directions == ["Enter Theseus, Hippolyta, and Philostrate, with others.", "They whisper.",
+                          "All but Hermia and Lysander exit."]
+
+
+def test_words_in_parentheses_that_are_a_whole_speech_under_a_lone_cue_are_said_aside():
+    """``LUCIETTA`` / ``(«Figurarse, figurarse»; la l'ha dito…).`` and then the next cue: Goldoni's
+    asides are the speech, not how a speech that never comes is said; they were dropped. A
+    direction under a cue with the speech after it (``[ironicamente]``) stays a direction."""
+    script = parse_fixture("asides-under-lone-cues.txt")
+    assert spoken(script) == [
+        (("LUCIETTA",), "Siora madre."), (("MARGARITA",), "Fia mia."),
+        (("LUCIETTA",), "«Figurarse, figurarse»; la l'ha dito fin adesso sie volte"),
+        (("MARGARITA",), "No digo; che no son de quele."),
+        (("LUCIETTA",), "Mo cara siora madre, la va in colera molto presto!"),
+        (("MARGARITA",), "Gh'ho in testa, che la me burla mi sta frascona"), (("LUCIETTA",), "La diga, siora madre.")]
+    assert [line.directions for line in script.lines()][4] == ("ironicamente",)
+    spaced = parse_fixture("asides-spaced-cues.txt")  # LUCIETTA  («Figurarse…»). on the cue's line
+    assert [(who, said.strip("()").rstrip(").")) for who, said in spoken(spaced)[:6]] == \
+        [(who, said.rstrip(".")) for who, said in spoken(script)[:6]]
+    assert [line.cue for line in spaced.lines()][2] == "LUCIETTA"
+    assert [s.title for s in spaced.scenes] == ["ATTO PRIMO"] and spaced.scenes[0].elements[0].text.startswith("Camera")
+
+
+def test_a_short_line_set_as_deep_as_the_direction_above_it_is_no_speech():
+    """An old book sets settings and directions deeper than the verse: ``Nacht.`` under the
+    direction ``Garten bei König Giukes Burg.`` after Sigurd's speech was read as more of Sigurd's
+    speech, because the speech had ended (so its indent was not looked at)."""
+    script = parse_fixture("book-settings-after-directions.txt")
+    assert spoken(script)[0] == (("SIGURD",), "Sterne leuchten Am Himmel schon. Folg' mir, du schönes Weib!")
+    directions = [e.text for s in script.scenes for e in s.elements if not hasattr(e, "speakers")]
+    assert directions == ["Garten bei König Giukes Burg.", "Nacht.", "Grimhildis und eine Zofe."]
+
+
+def test_an_italic_paragraph_in_a_play_cued_in_bold_is_a_direction_not_a_cue():
+    """``_Wampum (der eben erwacht…). Hussein._`` and ``_PYTHIAS. WAMPUM. HUSSEIN._`` under a scene
+    heading of a play whose cues are ``**NAME:**``: who is on, in italics, was read as Wampum
+    saying "Hussein." and Pythias saying "WAMPUM. HUSSEIN."."""
+    script = parse_fixture("italic-who-is-on.md")
+    directions = [e.text for s in script.scenes for e in s.elements if not hasattr(e, "speakers")]
+    assert directions == ["Wampum (der eben erwacht, sieht sich um). Hussein.", "PYTHIAS. WAMPUM. HUSSEIN."]
+    assert [s for s, _t in spoken(script)] == [("WAMPUM",), ("HUSSEIN",), ("WAMPUM",), ("PYTHIAS",), ("HUSSEIN",),
+                                              ("WAMPUM",), ("PYTHIAS",)]
+
+
+def test_cast_list_headings_in_other_languages_and_where_the_list_ends():
+    """``Действующие лица``, ``PERSONER.``, ``PERSONAE``, ``LES ACTEURS``, ``Personajes Actores``: cast
+    headings as data by language (script/conventions.py); their lists were read as speech. The list
+    ends at a setting set deeper than its entries, or at a listed name alone with a colon."""
+    from runthru_build.script.census import is_cast_heading
+    for heading in ("Действующие лица:", "ДЕЙСТВУЮЩИЕ ЛИЦА", "PERSONERNA:", "Personer.", "Personae",
+                    "FABULAE INTERLOCUTORES.", "LES ACTEURS", "Personajes Actores", "Reparto",
+                    "Persone della tragedia che parlano", "Personenverzeichnis", "Τὰ τοῦ δράματος πρόσωπα"):
+        assert is_cast_heading(heading), heading
+    script = parse_fixture("cast-heading-russian-book.txt")
+    assert script.conventions.cast == {"ВАЛЬСИНГАМ": "Вальсингам", "ПРЕДСЕДАТЕЛЬ": "Председатель", "МЕРИ": "Мери"}
+    assert len(spoken(script)) == 8 and spoken(script)[0][0] == ("Вальсингам",)
+    assert parse_fixture("swedish-acts.txt").title == "FADREN"
+
+
+def test_words_between_two_directions_are_said_and_english_words_weigh_only_english_plays():
+    """``(zu Lauer aufschauend:) Nun, was sagst du? (Gibt ihm das Blatt.)`` (and Pinero's
+    ``[_Shaking her head._] Oh, boys, it's gone. [_Pressing temples._] I couldn't----``): a
+    paragraph that opens and ends with a direction says the words between them; it was read as
+    one direction. In a German play, "her" in ``Von fernen Ländern kommt Ihr her`` is no English
+    pronoun: the verse after Dorothea's cue was read as a direction."""
+    script = parse_fixture("german-verse-after-direction.txt")
+    joined = _joined(script)
+    assert joined[3] == (("DOROTHEA",), "Ja, Papa! Von fernen Ländern kommt Ihr her, Schon lange stand dies Schloß "
+                                        "hier leer, Wir – wir –")
+    assert joined[6][0] == ("SPRINGER",) and joined[6][1].endswith("Nun, was sagst du zu dieser Probeschrift?")
+    pinero = load_script(CORPUS / "pinero_the_mind_the_paint_girl.txt", "pinero") if CORPUS.is_dir() else None
+    if pinero is not None:
+        assert any(line.spoken == "Oh, boys, it's gone. I couldn't----" for line in pinero.lines())
+
+
+def test_the_title_and_its_author_above_the_cast_list_are_no_speech_and_act_i_heads_a_scene():
+    """``THE NIHILIST`` / ``Jules Lagarde`` / ``CHARACTERS``: in a play cued by names alone on their
+    lines, the title was read as a cue and its author as the speech; and ``SCENE I.`` (or ``ACT I``)
+    under them was taken for a title-like cue and dropped to structure."""
+    script = parse_fixture("title-author-above-cast.txt")
+    assert (script.title, script.author) == ("THE NIHILIST", "Jules Lagarde")
+    assert [s.title for s in script.scenes] == ["SCENE I."]
+    assert [s for s, _t in spoken(script)] == [("LEANDER",), ("DAMON",), ("LEANDER",), ("DAMON",)]
+    assert [s.title for s in parse_fixture("braced-speeches.txt").scenes] == ["ACT I"]
+
+
+def test_a_cue_with_only_its_direction_is_no_aside_where_directions_are_in_parentheses():
+    """``Lauer (schaut von der Lektüre auf und nickt lächelnd.).`` with the next cue after it, in a
+    play whose directions are ``(…)``: a direction with no speech, not an aside said (the aside rule
+    holds only where the play sets its directions in ``[…]``)."""
+    script = parse_fixture("cue-with-only-a-direction.txt")
+    directions = [e.text for s in script.scenes for e in s.elements if not hasattr(e, "speakers")]
+    assert directions == ["schaut von der Lektüre auf und nickt lächelnd.", "steht wie versteinert da."]
+    assert len(spoken(script)) == 9
+
+
+def test_a_cast_list_ends_at_a_scene_number_or_where_the_play_is_set_further_left():
+    """``PERSONAE`` / ``  Ep`` … then ``I`` / ``1`` / ``EP`` + ``Heús, adulescens.``: with the Latin cast
+    heading read, the list ran on over the play (its names alone on their lines look like entries)."""
+    script = parse_fixture("numbered-scenes-name-alone.txt")
+    assert script.conventions.cast == {"EP": "Ep", "TH": "Th", "STR": "Str"}
+    assert [s for s, _t in spoken(script)] == [("EP",), ("TH",), ("EP",), ("TH",), ("STR",), ("EP",)]
+    assert [s.title for s in script.scenes] == ["1", "2"]
+
+
+def test_a_stanza_number_between_verses_is_no_scene():
+    """``_2._`` between the stanzas of Eulenspiegel's song numbers the verses: the number rule for
+    scenes (a number alone between speeches) must not end his song there."""
+    script = parse_fixture("stanza-numbers.md")
+    assert [s.title for s in script.scenes] == ["Achter Auftritt"]
+    assert _joined(script)[0][1].endswith("Aus solcher Verleg'nheit hilf i, Dazu g'hört sich schon ein Genie.")
+    # "*(Secamente.)* Gracias. *(Se sientan.)*" under a cue: the word between the two directions is said
+    assert _joined(script)[-2] == (("SPECHT",), "Gracias.")
 
 
 def test_a_name_of_abbreviated_words_in_capitals_is_one_speaker():
@@ -1078,7 +1283,8 @@ def test_a_cast_list_ends_at_a_listed_name_alone_over_its_speech():
     ``PAL`` alone over his verse: the play has begun; the list must not run on and swallow the verse
     as names. The list was read as speeches (``PERSONAE: Pal``, ``Phaed: Leaena``)."""
     script = parse_fixture("cast-list-then-lone-cues.txt")
-    assert spoken(script)[1:] == [
+    assert script.title == "CURCULIO" and script.author == "Plautus"  # the title is no cue over its author
+    assert spoken(script) == [
         (("PAL",), "Quo ted hoc noctis dicam proficisci foras Cum istoc ornatu cumque hac pompa, Phaedrome?"),
         (("PHAED",), "Quo Venus Cupidoque imperat, suadet Amor."), (("PAL",), "At tandem, tandem—"),
         (("PHAED",), "Tandem es odiosus mihi."), (("LEAENA",), "Flos veteris vini.")]

@@ -213,7 +213,7 @@ def _read_line(text: str, solo: frozenset[str] | None) -> Reading:
         return _read_italic(italic.group("inner"), italic.group("after"), solo)
     if ":" in text and (aside := _ITALIC_BEFORE_COLON.match(text)):
         text = f"{aside.group('name')} ({aside.group('direction')}):{aside.group('rest')}"  # "UN SOLDAT _avance_:"
-    if (gap := _SPACED_DIRECTION.match(text)) and _caps(gap.group("name")) and _SPACED.match(f"{gap.group('name')}  {gap.group('rest')}"):
+    if "," in text and (gap := _SPACED_DIRECTION.match(text)) and _caps(gap.group("name")) and _SPACED.match(f"{gap.group('name')}  {gap.group('rest')}"):
         add(SPACED, gap.group("name"), gap.group("rest"), direction=gap.group("direction").strip().rstrip("."))
         return reading()
     stripped = text.rstrip(" .:")
@@ -245,10 +245,10 @@ def _read_line(text: str, solo: frozenset[str] | None) -> Reading:
             and add(PERIOD, m.group("name"), period[1], direction=m.group("direction"), unmarked=True) is not None:
         pass
     elif period is None or add(PERIOD, *period) is None:
-        bracket = _BRACKET.match(text)
+        bracket = _BRACKET.match(text) if "[" in text or "(" in text or "{" in text else None
         if bracket and _caps(bracket.group("name")):
             add(BRACKET, bracket.group("name"), bracket.group("rest"))
-        comma = _COMMA.match(text)
+        comma = _COMMA.match(text) if "," in text else None
         if comma:
             add(COMMA, comma.group("name"), comma.group("rest"), direction=comma.group("direction"))
         if not found and (titled := _TITLE_THEN_SPEECH.match(text)) and titled.group("title") in _TITLES \
@@ -384,6 +384,13 @@ class Conventions:
         return self.paren_lines == 0 and self.bracket_lines >= 1 and brackets >= 3
 
     @property
+    def brackets_directions(self) -> bool:
+        """Does the play set its directions in ``[…]`` more often than in ``(…)``?  Then a whole
+        speech in ``(…)`` may be an aside, said."""
+        brackets = self.directions["[…]"] + self.directions["[_…_]"]
+        return self.bracket_lines >= 1 and brackets >= 3 and brackets >= self.directions["(…)"]
+
+    @property
     def one_paragraph_speeches(self) -> bool:
         """Cues that open the paragraphs of a hard-wrapped play end their speech there."""
         return self.cues_open_paragraphs
@@ -455,6 +462,7 @@ def read_cast_list(blocks: list[Block], stop: int) -> tuple[dict[str, str], set[
     in_list = False
     listed: str | None = None
     list_level = 0  # the cast heading's level: its sub-headings ("#### The Family") hold more of the list
+    entry_indent: int | None = None  # where the list's entries stand
     for i, block in enumerate(blocks[:stop]):
         first = block.first.text
         if block.kind == "heading" and in_list and 0 < list_level < block.level and not _CAST_HEADING.match(first):
@@ -462,6 +470,7 @@ def read_cast_list(blocks: list[Block], stop: int) -> tuple[dict[str, str], set[
         if block.kind == "heading" or (block.kind == "paragraph" and _CAST_HEADING.match(first)):
             in_list = bool(_CAST_HEADING.match(first))
             list_level = block.level if block.kind == "heading" else 0
+            entry_indent = None
             if in_list and block.kind == "paragraph":
                 indexes.add(i)
                 entries = block.lines[1:]
@@ -475,12 +484,18 @@ def read_cast_list(blocks: list[Block], stop: int) -> tuple[dict[str, str], set[
         else:
             entries = block.lines
             after = blocks[i + 1] if i + 1 < len(blocks) else None
-            if _is_prose(block) or TECHNICAL_CUE.match(first) or _ends_cast_list(block, cast, after):
+            # a setting centred below it, or the play set further left than the entries; a scene's number
+            moved = entry_indent is not None and (block.indent >= entry_indent + 4
+                                                  or (block.indent <= entry_indent - 2 and len(block.lines) > 1))
+            if _is_prose(block) or TECHNICAL_CUE.match(first) or _ends_cast_list(block, cast, after) or moved \
+                    or _SCENE_NUMBER.match(block.text):
                 in_list = False
                 if i - 1 in indexes and len(blocks[i - 1].lines) == 1:
                     indexes.discard(i - 1)  # "Beggar." over the first speech: a cue, not the list's last entry
                 continue
             indexes.add(i)
+        if entries and entry_indent is None:
+            entry_indent = min(line.indent for line in entries)
         for line in entries:
             text = line.text.replace("}", " ").replace("{", " ")
             m = _CAST_ENTRY_NAME.match(text)
@@ -539,6 +554,10 @@ def _unaccented(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
 
 
+_NAME_LIST = re.compile(r"^(?:[^\W\d_a-zß][^\Wa-zß]*(?:\s[^\W\d_a-zß][^\Wa-zß]*){0,3}[.,]\s*)+$")  # "OLOF. LISEN, IVAR."
+_SCENE_NUMBER = re.compile(r"^(?:[IVXL]{1,6}|\d{1,3})\.?$")  # "I", "1": a scene numbered and nothing more
+
+
 def _is_prose(block: Block) -> bool:
     """A paragraph of running text, where a cast list has ended (``If Poverty be a Title
     to Poetry, …`` wrapped over lines): one long line, or two lines of ten words or more."""
@@ -570,6 +589,8 @@ def take_census(blocks: list[Block], heading_at: set[int], first_body: int) -> C
                     continue
                 if cand.alone and is_cast_list_entry(cand.rest):
                     continue
+                if len(block.lines) == 1 and cand.rest.isupper() and _NAME_LIST.match(cand.rest):
+                    continue  # "VALBORG. OLOF." under a scene title: who is on, no cue and its speech
                 found.append((bi, li, cand))
             li += used
         _count_directions(block, conv)
@@ -815,10 +836,12 @@ _WHOLE_LINE = re.compile(r"^[*_]*(?:\((?P<paren>.*)\)|\[(?P<bracket>.*)\])[*_.]*
 
 
 def _count_directions(block: Block, conv: Conventions) -> None:
-    for line in block.lines:
+    for li, line in enumerate(block.lines):
         whole = _WHOLE_LINE.match(line.text) if line.text[:1] in "*_([" else None
         if whole:
-            conv.paren_lines += whole.group("paren") is not None
+            # "( Which by no means we may extenuate)" deep in a verse speech is a parenthesis said,
+            # no sign that the play writes its directions in ( )
+            conv.paren_lines += whole.group("paren") is not None and li < 2
             conv.bracket_lines += whole.group("bracket") is not None
     text = block.text
     for label, mark, pattern in _DIRECTION_MARKS:

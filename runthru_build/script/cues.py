@@ -376,6 +376,7 @@ class _Section:
     front_matter: bool = False
     raw: list[str] = field(default_factory=list)
     scene: Scene | None = None
+    play_part: bool = False  # headed by an act, scene or prologue line: what is said under it is the play's
 
 
 class ScriptBuilder:
@@ -404,10 +405,11 @@ class ScriptBuilder:
     def has_dialogue(self) -> bool:
         return self._lines_said > 0
 
-    def heading(self, title: str, level: int, source: Source, *, front_matter: bool = False) -> None:
+    def heading(self, title: str, level: int, source: Source, *, front_matter: bool = False,
+                play_part: bool = False) -> None:
         self.end_speech()
         self.named_next = False
-        self._sections.append(_Section(title, level, source, front_matter=front_matter))
+        self._sections.append(_Section(title, level, source, front_matter=front_matter, play_part=play_part))
         self._after_direction = False
         self._last_speakers = None
 
@@ -596,7 +598,10 @@ class ScriptBuilder:
         empty_titles: list[str] = []
         for index, sec in enumerate(sections):
             before_dialogue = first_dialogue is not None and index < first_dialogue
-            if sec.front_matter or (before_dialogue and sec.raw and sec.level <= sections[first_dialogue].level):
+            # a prologue's one speech before the first act is the play's, not a preface
+            prologue = sec.play_part and has_dialogue(sec, real=False)
+            if sec.front_matter or (before_dialogue and sec.raw and sec.level <= sections[first_dialogue].level
+                                    and not prologue):
                 if sec.title:
                     script.front_matter.append(f"## {sec.title}")
                 script.front_matter.extend(sec.raw)
