@@ -1395,3 +1395,11 @@ def test_a_cast_heading_at_the_top_level_of_a_slide_deck_is_only_itself():
     a scene word) under it: the heading is front matter, the scenes under it are not."""
     script = parse_fixture("slides-cast-heading-over-the-play.md")
     assert [t for _s, t in spoken(script)] == ["Zurück!", "Nein.", "Verwegne!", "Halt!", "Ach!", "Still."]
+
+
+def test_a_cast_heading_with_the_whole_play_under_it():
+    """``## Personaggi`` over the list, then the play with no act or scene heading (only ``### Explicit``
+    at its end): the list ends at the first cue (``ANGELO``, a word of the listed ``L'Angelo che
+    annuncia``), and the play under the heading is read, not taken for front matter."""
+    script = parse_fixture("cast-heading-with-the-play-under-it.md")
+    assert [s for s, _t in spoken(script)] == [("ANGELO",), ("JOSEF",), ("JACOB",), ("JOSEF",)]

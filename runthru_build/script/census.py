@@ -541,9 +541,11 @@ def _ends_cast_list(block: Block, cast: dict[str, str], after: Block | None = No
     over_words = len(block.lines) > 1 and not any(c.alone for c in candidates(block.lines[1].text))
     listed = {_unaccented(k) for k in cast}  # "ΑΝΤΙΓΟΝΗ." for "Ἀντιγόνη": Greek capitals drop the accents
 
-    def is_listed(name: str) -> bool:  # "OCT." for Octavia: a cue may abbreviate the listed name
+    words = {w for k in listed for w in re.split(r"[\s'’]+", k)}
+
+    def is_listed(name: str) -> bool:  # "OCT." for Octavia, "ANGELO" for "L'Angelo che annuncia"
         key = _unaccented(name_key(name)).rstrip(".")
-        return key in listed or (len(key) >= 3 and any(k.startswith(key) for k in listed))
+        return key in listed or key in words or (len(key) >= 3 and any(k.startswith(key) for k in listed))
 
     return any(c.form != COMMA and (c.rest.strip() if not c.alone else (c.form == COLON and over_speech)
                                     or (c.form == ALONE and c.caps and over_words))

@@ -1152,8 +1152,13 @@ def _front_matter_headings(blocks: list[Block]) -> set[int]:
         if FRONT_MATTER_HEADINGS.match(title) or (open_front and not is_structure_line(title)):
             found.add(i)
             open_front.append(block.level)
-        elif is_cast_heading(title):
-            found.add(i)  # "## Personae", "# Personen": the heading alone (a slide deck's scenes sit under it)
+        elif is_cast_heading(title) and (after := next((b for b in blocks[i + 1:] if b.kind == "heading"), None)) \
+                and (after.level <= block.level or (is_structure_line(plain_text(after.first.text))
+                                                    and not is_end_mark(plain_text(after.first.text)))):
+            # "## Personae" then "## Prologus", "# Personen" then "## Erster Auftritt": the heading alone, and
+            # only where the next heading begins the play (else the play goes on under it: Josef's
+            # "## Personaggi" with only "### Explicit" after the play)
+            found.add(i)
     return found
 
 
