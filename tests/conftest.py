@@ -260,6 +260,16 @@ def _restore_environment():
     os.chdir(cwd)
 
 
+# -- xdist: two workers a core ------------------------------------------------------------
+# Half the suite's time is waiting, not computing: audio played in real time in Chromium, voice
+# mode listening to a fake microphone, servers, timeouts.  `-n auto` starts two workers a core,
+# so one waits while the other computes (PYTEST_XDIST_AUTO_NUM_WORKERS=N still sets N).
+@pytest.hookimpl(optionalhook=True, wrapper=True)
+def pytest_xdist_auto_num_workers(config):
+    cores = yield
+    return cores if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS") else 2 * cores
+
+
 # -- xdist: the longest files first ------------------------------------------------------
 # `--dist loadfile` gives each file to one worker whole, and xdist hands the files out in order
 # of their number of tests, so a long file with few tests (Kokoro: 8 tests, the longest file)
