@@ -370,7 +370,9 @@ class Book(Layout):
     wrap = 64
 
     def cue(self, sp: Speech) -> str:
-        return sp.label
+        # A label with no capital letter is one the edition sets in small capitals (``<emph rend="sc">
+        # lepido</emph>``, five ItaDraCor plays): the page shows capitals, LEPIDO, never "lepido:".
+        return sp.label if any(c.isupper() for c in sp.label) else upper_name(sp.label)
 
     def _centred(self, text: str) -> list[str]:
         return [line.center(72).rstrip() for line in textwrap.wrap(text, 56)] or [""]

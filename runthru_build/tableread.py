@@ -16,7 +16,10 @@ line, moves the read on, and only from the line they saw (two taps on one line
 move it once); a line nobody present holds is voiced, and only the host's
 device ends it.  Someone not heard from for ``AWAY_AFTER_S`` is away (their
 parts are voiced until they return); the host can mark someone away at once,
-and a host who is away or leaves hands the role to the next one present.
+and a host who is away or leaves hands the role to the next one present.  The
+host can remove someone (their parts go back to the voice, and their phone is
+told so) and close the read to new people, so that whoever was removed cannot
+come straight back with the code; those already in stay in.
 """
 
 from __future__ import annotations
@@ -46,7 +49,9 @@ AWAY_AFTER_S = 60.0
 POLL_TIMEOUT_S = 25.0
 """A long-poll returns after this long even if nothing changed (well under ``AWAY_AFTER_S``)."""
 AUDIO_MODES = ("room", "apart")
-HOST_ACTIONS = ("pause", "resume", "previous", "scene", "restart", "line", "host", "away", "audio", "dismiss", "end")
+HOST_ACTIONS = ("pause", "resume", "previous", "scene", "restart", "line", "host", "away", "remove", "lock", "audio",
+                "dismiss", "end")
+REMOVED = "the host removed you from this table read"
 CODE = re.compile(f"[{CODE_ALPHABET}]{{{CODE_LENGTH}}}")
 _ZWJ = "\u200d"
 """The one format character a name keeps: it joins emoji (👨‍👩‍👧)."""
@@ -153,6 +158,10 @@ class Read:
     asks: list[str] = field(default_factory=list)
     """Who asked the host to pause (pids), in order."""
     ended: bool = False
+    locked: bool = False
+    """Closed to new people by the host (those in it stay in, and come back with their tokens)."""
+    removed: list[str] = field(default_factory=list)
+    """The tokens of people the host removed (the newest ``MAX_PARTICIPANTS``): their phones are told why."""
 
     def present(self, pid: str | None) -> bool:
         p = self.participants.get(pid or "")
@@ -172,7 +181,7 @@ class Read:
             "participants": [p.public() for p in sorted(self.participants.values(), key=lambda p: p.joined)],
             "parts": dict(self.parts), "actors": self.actors(),
             "asks": [{"id": pid, "name": self.participants[pid].name} for pid in self.asks if pid in self.participants],
-            "me": me.pid if me else None, "ended": self.ended,
+            "me": me.pid if me else None, "ended": self.ended, "locked": self.locked,
         }
 
     def to_json(self) -> dict[str, Any]:
@@ -180,6 +189,7 @@ class Read:
             "code": self.code, "production": self.production, "host": self.host, "audio": self.audio,
             "line": self.line, "moved": self.moved, "paused": self.paused, "done": self.done,
             "version": self.version, "created": self.created, "parts": self.parts, "asks": self.asks,
+            "locked": self.locked, "removed": self.removed,
             "participants": [{"pid": p.pid, "token": p.token, "name": p.name, "joined": p.joined,
                               "marked_away": p.marked_away} for p in self.participants.values()],
         }
@@ -283,7 +293,8 @@ class TableReads:
                     audio=data["audio"] if data["audio"] in AUDIO_MODES else "room",
                     line=min(max(0, int(data["line"])), len(lines.speakers) - 1), moved=int(data["moved"]),
                     paused=bool(data["paused"]), done=bool(data["done"]), version=int(data["version"]),
-                    created=float(data["created"]))
+                    created=float(data["created"]), locked=data.get("locked") is True,
+                    removed=[t for t in data.get("removed", [])[-MAX_PARTICIPANTS:] if isinstance(t, str)])
         now = self.clock()
         for p in data["participants"][:MAX_PARTICIPANTS]:
             try:
@@ -336,6 +347,8 @@ class TableReads:
             p = next((p for p in read.participants.values()  # compare_digest refuses non-ASCII text: a 500
                       if token and token.isascii() and secrets.compare_digest(p.token, token)), None)
             if p is None:
+                if token and token.isascii() and any(secrets.compare_digest(t, token) for t in read.removed):
+                    raise TableReadError(403, REMOVED)
                 raise TableReadError(403, "you are not in this table read: join it again")
             p.seen = self.clock()
             if p.away and not p.marked_away:
@@ -405,6 +418,8 @@ class TableReads:
             raise TableReadError(429, "too many requests: wait a minute")
         with self.changed:
             read = self.get(code)
+            if read.locked:
+                raise TableReadError(403, "the host has closed this table read to new people")
             p = self._new_participant(read, name)
             if read.host is None or not read.present(read.host):
                 read.host = p.pid
@@ -507,6 +522,16 @@ class TableReads:
             if target is None or target.pid == read.host:
                 raise TableReadError(400, "no such participant (the host cannot mark themselves away)")
             target.away = target.marked_away = True
+        elif action == "remove":
+            target = read.participants.get(str(arg))
+            if target is None or target.pid == read.host:
+                raise TableReadError(400, "no such participant (the host leaves instead of removing themselves)")
+            self._remove(read, target)
+            read.removed = [*read.removed, target.token][-MAX_PARTICIPANTS:]
+        elif action == "lock":
+            if not isinstance(arg, bool):
+                raise TableReadError(400, "lock takes true or false")
+            read.locked = arg
         elif action == "end":
             read.ended = True
 
@@ -568,6 +593,8 @@ class TableReads:
                 me.seen = self.clock()
             if read.ended:
                 raise TableReadError(410, "the host ended this table read")
+            if me.pid not in read.participants:  # removed (or left from another tab) while waiting
+                self.who(read, me.token)
             return read.view(me)
 
     def stop(self) -> None:

@@ -860,6 +860,16 @@ def test_every_word_in_the_conventions_tables_is_read_as_structure():
             assert is_structure_line(f"ACTE {word}") and is_structure_line(f"Scene {word.lower()}"), word
     for stem in c.ORDINAL_STEMS_DE:
         assert is_structure_line(f"{stem.title()}er Aufzug") and is_end_mark(f"Ende des {stem.lower()}en Aufzugs."), stem
+    for unit in c.ORDINAL_UNITS_DE:
+        assert is_structure_line(f"{unit.title()}zehnter Auftritt") and is_structure_line(f"{unit} und zwanzigste Scene")
+    for stems, endings in c.ORDINAL_STEMS_AFTER.values():
+        for stem in stems:
+            for ending in endings:
+                assert is_structure_line(f"SCENA {stem}{ending}") and is_structure_line(f"Akt {(stem + ending).lower()}.")
+    for ordinals in c.ORDINALS_BEFORE.values():
+        for ordinal in ordinals:
+            for words in c.WORDS_AFTER_ORDINAL.values():
+                assert is_structure_line(f"{ordinal} {words[0]}.") and is_structure_line(f"{ordinal.title()} {words[-1].lower()}")
     for word in c.ALONE_WORDS:
         assert _ALONE.match(f"Martha {word.lower()}."), word
 
@@ -916,8 +926,416 @@ def test_russian_act_and_scene_lines_are_structure():
 
 def test_a_speech_opening_with_a_dash_is_no_cast_list_entry():
     """``BERTA.  – er ließ Dich peitschen!``: a dash after the cue, then a sentence asked or
-    exclaimed or a second dash, is speech; it was dropped as a cast-list line ``HOLM -- Herr Weber``."""
+    exclaimed or a second dash, is speech; it was dropped as a cast-list line ``HOLM -- Herr Weber``.
+    Once the play has begun (after its first act heading, or its first speech), a plain statement
+    after the dash (``– Nada, nada.``) is speech too: a cast list is not written between speeches."""
     script = parse_fixture("dash-opened-speeches.txt")
     assert spoken(script) == [
+        (("HOLM",), "– Nichts, nichts."), (("BERTA",), "Was sagst du da?"),
         (("HOLM",), "Was sagst du da?"), (("BERTA",), "– er ließ Dich peitschen!"), (("HOLM",), "Wer?"),
-        (("BERTA",), "– – Ich muß fort."), (("HOLM",), "Bleib!"), (("BERTA",), "– Wer da?"), (("HOLM",), "Niemand.")]
+        (("BERTA",), "– – Ich muß fort."), (("HOLM",), "Bleib!"), (("BERTA",), "– Wer da?"), (("HOLM",), "Niemand."),
+        (("BERTA",), "– Nada, nada."), (("HOLM",), "– Credo che tosto muterai proposito. –")]
+    assert script.front_matter[-1] == "HOLM -- Herr Weber\nBERTA -- Frau Klein"  # the cast list stays one
+
+
+def test_act_and_scene_lines_in_swedish_latin_and_older_spellings_are_structure():
+    """``FÖRSTA AKTEN`` / ``Andra scenen``, ``ACTUS I.`` / ``SECUNDUS ACTUS``, ``Zweyter Auftritt``,
+    ``Dreizehnte Scene``, ``SCENA UNDICESIMA``, ``Escena decimacuarta``, ``ЯВЛЕНИЕ ОДИННАДЦАТОЕ``,
+    ``АКТ ВТОРОЙ``: DraCor's act and scene lines that were read into the speech before them."""
+    sv = parse_fixture("swedish-acts.txt")
+    assert [s.title for s in sv.scenes] == ["Första scenen.", "Andra scenen.", "Scen I.", "Fjerde Scenen."]
+    assert [s.act for s in sv.scenes] == ["FÖRSTA AKTEN.", "FÖRSTA AKTEN.", "ANDRA AKTEN.", "ANDRA AKTEN."]
+    assert spoken(sv) == [(("RYTTMÄSTAREN",), "Hvar är Laura?"), (("LAURA",), "Här är jag."),
+                          (("RYTTMÄSTAREN",), "Gå in, Laura."), (("LAURA",), "Jag går."),
+                          (("RYTTMÄSTAREN",), "Så, nu är det slut.")]
+    for line in ("Zweyter Auftritt.", "Ein und zwanzigster Auftritt.", "Sechszehnte Scene.", "Erster Act.",
+                 "SCENA UNDICESIMA", "Scena decimaterza", "SCENA. XI.", "Escena decimacuarta", "ESCENA FINAL",
+                 "ЯВЛЕНИЕ ОДИННАДЦАТОЕ", "АКТ ВТОРОЙ", "Actus secundus", "PRIMUS ACTUS", "THE PROLOGUE",
+                 "SCÈNE PREMIERE. Atalide, Zaïre.", "SCÈNE XXV et dernière. La Comtesse, Le Marquis, Hortense.",
+                 "SCÈNE IV. Barberin, Henriette, Guerland, enveloppé d'un manteau qui lui cache le visage, "
+                 "et tenant un chapeau à la main."):
+        assert is_structure_line(line), line
+    assert not is_structure_line("PROLOGUS. Salvete, spectatores.")  # Plautus's PROLOGUS speaks
+
+
+def test_a_number_alone_between_speeches_heads_the_next_scene_and_a_prologue_is_spoken():
+    """Latin plays number their scenes ``1``, ``2``, ``IV`` on a line of their own; each was read as
+    the last word of the speech before. Under a ``Prologus`` heading, PROLOGUS's one speech is the
+    play's, not front matter."""
+    script = parse_fixture("latin-numbered-scenes.txt")
+    assert [(s.act, s.title) for s in script.scenes] == [
+        (None, "Prologus"), ("ACTUS I.", "1"), ("ACTUS I.", "2"), ("ACTUS II.", "I"), ("SECUNDUS ACTUS", "3.")]
+    assert spoken(script) == [
+        (("PROLOGUS",), "Salvete, spectatores, et date operam."), (("GRUMIO",), "Exi e culina, sis, foras, mastigia."),
+        (("TRANIO",), "Quid tibi, malum, hic ante aedes clamitatio est?"), (("TRANIO",), "Abiit rus. Ego hic maneo."),
+        (("GRUMIO",), "Ubi erus noster?"), (("TRANIO",), "In portu, credo."), (("TRANIO",), "Iam redeo.")]
+
+
+def test_a_line_of_names_in_capitals_is_who_is_on_not_a_cue():
+    """``VALBORG. OLOF.`` set as a line of its own under a scene title (an old book's list of who is
+    on) was read as Valborg's speech "OLOF."."""
+    script = parse_fixture("who-is-on-lines.txt")
+    directions = [e.text for s in script.scenes for e in s.elements if not hasattr(e, "speakers")]
+    assert directions == ["VALBORG. IVAR.", "VALBORG. OLOF.", "DE FÖRRA. LISEN, IVAR."]
+    assert [t for _s, t in spoken(script)] == ["Ja, det ska' jag göra!", "Ännu en dag och ingen underrättelse.",
+                                               "Nå, följer ni med till bangården, fröken Valborg?", "Nej.",
+                                               "Dom ä' väl inte komna?"]
+
+
+def test_a_plain_paragraph_after_a_speech_goes_on_in_a_play_that_brackets_its_directions():
+    """A play whose cues open its paragraphs and whose directions stand in ``[…]``: a plain
+    paragraph after a speech (a letter read out, a line of Latin after ``Non.``) is more of that
+    speech; it was dropped as a direction. A short line set off by more blank lines than the play
+    puts between speeches (``Le jardin``) is a setting, not speech."""
+    script = parse_fixture("plain-paragraph-goes-on.txt")
+    said = spoken(script)
+    assert (("BARBERIN",), "« Mon cher Barberin, votre lettre m'a causé une impression bien pénible. »") in said
+    assert (("BARBERIN",), "Non. Gaudeat bene nanti.") in [(s, t) for s, t in _joined(script)]
+    directions = [e.text for s in script.scenes for e in s.elements if not hasattr(e, "speakers")]
+    assert "Le jardin" in directions and "Gaudeat bene nanti." not in directions
+    # a cue the census could not read ("SILENCE.", a word) is no more of Barberin's "Allons."
+    assert _joined(script)[-2] == (("BARBERIN",), "Allons.")
+
+
+def _joined(script):
+    """Speeches with their continued paragraphs joined, as an actor hears them."""
+    out = []
+    for line in script.lines():
+        if line.continued and out and out[-1][0] == tuple(line.speakers):
+            out[-1] = (out[-1][0], f"{out[-1][1]} {line.spoken}")
+        else:
+            out.append((tuple(line.speakers), line.spoken))
+    return out
+
+
+def test_a_parenthesis_set_as_a_verse_line_inside_a_speech_is_said():
+    """``( Which by no means we may extenuate)`` as the fourth line of Theseus's verse is a
+    parenthesis he says; counted as a ``( )`` direction line, it made the whole play's ``(…)``
+    directions, so his ``Whether (if you yield not…)`` lost its words too."""
+    script = parse_fixture("verse-parenthesis.txt")
+    assert script.conventions.spoken_parens
+    said = [t for _s, t in spoken(script)]
+    assert "Whether (if you yield not to your father’s choice) You can endure" in said[0]
+    assert "yields you up ( Which by no means we may extenuate) To death" in said[2]
+    directions = [e.text for s in script.scenes for e in s.elements if not hasattr(e, "speakers")]
+    assert directions == ["Enter Theseus, Hippolyta, and Philostrate, with others.", "They whisper.",
+                          "All but Hermia and Lysander exit."]
+
+
+def test_words_in_parentheses_that_are_a_whole_speech_under_a_lone_cue_are_said_aside():
+    """``LUCIETTA`` / ``(«Figurarse, figurarse»; la l'ha dito…).`` and then the next cue: Goldoni's
+    asides are the speech, not how a speech that never comes is said; they were dropped. A
+    direction under a cue with the speech after it (``[ironicamente]``) stays a direction."""
+    script = parse_fixture("asides-under-lone-cues.txt")
+    assert spoken(script) == [
+        (("LUCIETTA",), "Siora madre."), (("MARGARITA",), "Fia mia."),
+        (("LUCIETTA",), "«Figurarse, figurarse»; la l'ha dito fin adesso sie volte"),
+        (("MARGARITA",), "No digo; che no son de quele."),
+        (("LUCIETTA",), "Mo cara siora madre, la va in colera molto presto!"),
+        (("MARGARITA",), "Gh'ho in testa, che la me burla mi sta frascona"), (("LUCIETTA",), "La diga, siora madre.")]
+    assert [line.directions for line in script.lines()][4] == ("ironicamente",)
+    spaced = parse_fixture("asides-spaced-cues.txt")  # LUCIETTA  («Figurarse…»). on the cue's line
+    assert [(who, said.strip("()").rstrip(").")) for who, said in spoken(spaced)[:6]] == \
+        [(who, said.rstrip(".")) for who, said in spoken(script)[:6]]
+    assert [line.cue for line in spaced.lines()][2] == "LUCIETTA"
+    assert [s.title for s in spaced.scenes] == ["ATTO PRIMO"] and spaced.scenes[0].elements[0].text.startswith("Camera")
+
+
+def test_a_short_line_set_as_deep_as_the_direction_above_it_is_no_speech():
+    """An old book sets settings and directions deeper than the verse: ``Nacht.`` under the
+    direction ``Garten bei König Giukes Burg.`` after Sigurd's speech was read as more of Sigurd's
+    speech, because the speech had ended (so its indent was not looked at)."""
+    script = parse_fixture("book-settings-after-directions.txt")
+    assert spoken(script)[0] == (("SIGURD",), "Sterne leuchten Am Himmel schon. Folg' mir, du schönes Weib!")
+    directions = [e.text for s in script.scenes for e in s.elements if not hasattr(e, "speakers")]
+    assert directions == ["Garten bei König Giukes Burg.", "Nacht.", "Grimhildis und eine Zofe."]
+
+
+def test_an_italic_paragraph_in_a_play_cued_in_bold_is_a_direction_not_a_cue():
+    """``_Wampum (der eben erwacht…). Hussein._`` and ``_PYTHIAS. WAMPUM. HUSSEIN._`` under a scene
+    heading of a play whose cues are ``**NAME:**``: who is on, in italics, was read as Wampum
+    saying "Hussein." and Pythias saying "WAMPUM. HUSSEIN."."""
+    script = parse_fixture("italic-who-is-on.md")
+    directions = [e.text for s in script.scenes for e in s.elements if not hasattr(e, "speakers")]
+    assert directions == ["Wampum (der eben erwacht, sieht sich um). Hussein.", "PYTHIAS. WAMPUM. HUSSEIN."]
+    assert [s for s, _t in spoken(script)] == [("WAMPUM",), ("HUSSEIN",), ("WAMPUM",), ("PYTHIAS",), ("HUSSEIN",),
+                                              ("WAMPUM",), ("PYTHIAS",)]
+
+
+def test_cast_list_headings_in_other_languages_and_where_the_list_ends():
+    """``Действующие лица``, ``PERSONER.``, ``PERSONAE``, ``LES ACTEURS``, ``Personajes Actores``: cast
+    headings as data by language (script/conventions.py); their lists were read as speech. The list
+    ends at a setting set deeper than its entries, or at a listed name alone with a colon."""
+    from runthru_build.script.census import is_cast_heading
+    for heading in ("Действующие лица:", "ДЕЙСТВУЮЩИЕ ЛИЦА", "PERSONERNA:", "Personer.", "Personae",
+                    "FABULAE INTERLOCUTORES.", "LES ACTEURS", "Personajes Actores", "Reparto",
+                    "Persone della tragedia che parlano", "Personenverzeichnis", "Τὰ τοῦ δράματος πρόσωπα"):
+        assert is_cast_heading(heading), heading
+    script = parse_fixture("cast-heading-russian-book.txt")
+    assert script.conventions.cast == {"ВАЛЬСИНГАМ": "Вальсингам", "ПРЕДСЕДАТЕЛЬ": "Председатель", "МЕРИ": "Мери"}
+    assert len(spoken(script)) == 8 and spoken(script)[0][0] == ("Вальсингам",)
+    assert parse_fixture("swedish-acts.txt").title == "FADREN"
+
+
+def test_words_between_two_directions_are_said_and_english_words_weigh_only_english_plays():
+    """``(zu Lauer aufschauend:) Nun, was sagst du? (Gibt ihm das Blatt.)`` (and Pinero's
+    ``[_Shaking her head._] Oh, boys, it's gone. [_Pressing temples._] I couldn't----``): a
+    paragraph that opens and ends with a direction says the words between them; it was read as
+    one direction. In a German play, "her" in ``Von fernen Ländern kommt Ihr her`` is no English
+    pronoun: the verse after Dorothea's cue was read as a direction."""
+    script = parse_fixture("german-verse-after-direction.txt")
+    joined = _joined(script)
+    assert joined[3] == (("DOROTHEA",), "Ja, Papa! Von fernen Ländern kommt Ihr her, Schon lange stand dies Schloß "
+                                        "hier leer, Wir – wir –")
+    assert joined[6][0] == ("SPRINGER",) and joined[6][1].endswith("Nun, was sagst du zu dieser Probeschrift?")
+    pinero = load_script(CORPUS / "pinero_the_mind_the_paint_girl.txt", "pinero") if CORPUS.is_dir() else None
+    if pinero is not None:
+        assert any(line.spoken == "Oh, boys, it's gone. I couldn't----" for line in pinero.lines())
+
+
+def test_the_title_and_its_author_above_the_cast_list_are_no_speech_and_act_i_heads_a_scene():
+    """``THE NIHILIST`` / ``Jules Lagarde`` / ``CHARACTERS``: in a play cued by names alone on their
+    lines, the title was read as a cue and its author as the speech; and ``SCENE I.`` (or ``ACT I``)
+    under them was taken for a title-like cue and dropped to structure."""
+    script = parse_fixture("title-author-above-cast.txt")
+    assert (script.title, script.author) == ("THE NIHILIST", "Jules Lagarde")
+    assert [s.title for s in script.scenes] == ["SCENE I."]
+    assert [s for s, _t in spoken(script)] == [("LEANDER",), ("DAMON",), ("LEANDER",), ("DAMON",)]
+    assert [s.title for s in parse_fixture("braced-speeches.txt").scenes] == ["ACT I"]
+
+
+def test_a_cue_with_only_its_direction_is_no_aside_where_directions_are_in_parentheses():
+    """``Lauer (schaut von der Lektüre auf und nickt lächelnd.).`` with the next cue after it, in a
+    play whose directions are ``(…)``: a direction with no speech, not an aside said (the aside rule
+    holds only where the play sets its directions in ``[…]``)."""
+    script = parse_fixture("cue-with-only-a-direction.txt")
+    directions = [e.text for s in script.scenes for e in s.elements if not hasattr(e, "speakers")]
+    assert directions == ["schaut von der Lektüre auf und nickt lächelnd.", "steht wie versteinert da."]
+    assert len(spoken(script)) == 9
+
+
+def test_a_cast_list_ends_at_a_scene_number_or_where_the_play_is_set_further_left():
+    """``PERSONAE`` / ``  Ep`` … then ``I`` / ``1`` / ``EP`` + ``Heús, adulescens.``: with the Latin cast
+    heading read, the list ran on over the play (its names alone on their lines look like entries)."""
+    script = parse_fixture("numbered-scenes-name-alone.txt")
+    assert script.conventions.cast == {"EP": "Ep", "TH": "Th", "STR": "Str"}
+    assert [s for s, _t in spoken(script)] == [("EP",), ("TH",), ("EP",), ("TH",), ("STR",), ("EP",)]
+    assert [s.title for s in script.scenes] == ["1", "2"]
+
+
+def test_a_stanza_number_between_verses_is_no_scene():
+    """``_2._`` between the stanzas of Eulenspiegel's song numbers the verses: the number rule for
+    scenes (a number alone between speeches) must not end his song there."""
+    script = parse_fixture("stanza-numbers.md")
+    assert [s.title for s in script.scenes] == ["Achter Auftritt"]
+    assert _joined(script)[0][1].endswith("Aus solcher Verleg'nheit hilf i, Dazu g'hört sich schon ein Genie.")
+    # "*(Secamente.)* Gracias. *(Se sientan.)*" under a cue: the word between the two directions is said
+    assert _joined(script)[-2] == (("SPECHT",), "Gracias.")
+
+
+def test_a_name_of_abbreviated_words_in_capitals_is_one_speaker():
+    """``ERST. WÄCHT.  Euer…`` (name-period), ``ERST. WÄCHT  Euer…`` and ``GÄST I  Det…`` (Folger),
+    ``ERST. WÄCHT`` alone over its speech, ``D. CHISCIOTTE  Sancio…`` (an initial, Folger): one speaker,
+    the whole abbreviation. They were read as ``ERST`` saying ``WÄCHT. Euer…``, ``D`` saying
+    ``CHISCIOTTE Sancio…`` (an initial before a stop, ``D. ALFONSO.``, already read right)."""
+    caps = parse_fixture("abbreviated-names-in-capitals.txt")
+    assert [s for s, _t in spoken(caps)] == [("ERST. WÄCHT",), ("LUDWIG",), ("ERST. WÄCHT",), ("ZWEIT. WÄCHT",),
+                                           ("LUDWIG",), ("ZWEIT. WÄCHT",), ("LUDWIG",)]
+    assert spoken(caps)[4:] == [(("LUDWIG",), "Nein. Das nicht."), (("ZWEIT. WÄCHT",), "Du bist ein Narr."),
+                                (("LUDWIG",), "O, still.")]
+    assert [line.directions for line in caps.lines()][:4] == [("mit einem Kuchen",), (), (), ("lachend",)]
+    folger = parse_fixture("abbreviated-names-folger.txt")
+    assert spoken(folger) == [
+        (("ERST. WÄCHT",), "In der Schenke hat ein Bote diesen Kuchen abgegeben."), (("LUDWIG",), "Danke."),
+        (("ERST. WÄCHT",), "Euer Bruder schickt ihn Euch."), (("GÄST I",), "Det var en timmerman!"),
+        (("LUDWIG",), "I will not."), (("ZWEIT. WÄCHT",), "Du bist ein Narr."), (("GÄST I",), "Ja."),
+        (("LUDWIG",), "Was?"), (("D. CHISCIOTTE",), "Sancio mio bello."), (("LUDWIG",), "Wer?"),
+        (("D. CHISCIOTTE",), "Vosignoria.")]
+    from runthru_build.script.census import candidates
+    assert [c.cue.names for c in candidates("VALBORG. OLOF.")] == [("VALBORG",)]  # who is on, not one name
+    assert [c.cue.names for c in candidates("DE FÖRRA. PROFESSORN. HILMA. Text.")] == [("DE FÖRRA",)]
+    from runthru_build.script import parse_text
+    alone = parse_text("ERSTER AKT\n\nERST. WÄCHT\nEuer Bruder schickt ihn Euch.\n\nLUDWIG\nDanke.\n\n"
+                       "ERST. WÄCHT\nViel Ehre!\n\nLUDWIG\nNein.\n", "alone.txt")
+    assert spoken(alone) == [(("ERST. WÄCHT",), "Euer Bruder schickt ihn Euch."), (("LUDWIG",), "Danke."),
+                             (("ERST. WÄCHT",), "Viel Ehre!"), (("LUDWIG",), "Nein.")]
+
+
+def test_a_name_of_abbreviated_words_in_mixed_case_is_one_speaker():
+    """``Erst. Wächt. Euer Bruder…``, ``D. Chisciotte. Sancio…``: a first word that nearly always has a
+    capitalised word and a stop after it, and is no name in the cast list, opens a longer name. A
+    character whose speeches open with one stopped word now and then (``Thore. Nej.``, ``Ludwig.
+    Nein. Das nicht.``) keeps them."""
+    script = parse_fixture("abbreviated-names-mixed-case.txt")
+    assert spoken(script)[:10] == [
+        (("Erst. Wächt",), "Euer Bruder schickt ihn Euch."), (("Ludwig",), "Danke."),
+        (("Erst. Wächt",), "Das ist ein rarer Kuchen."), (("Zweit. Wächt",), "Viel Ehre!"),
+        (("Ludwig",), "Nein. Das nicht."), (("Zweit. Wächt",), "Du bist ein Narr."),
+        (("D. Chisciotte",), "Sancio mio bello."), (("Sancio",), "Signore."), (("D. Chisciotte",), "Vosignoria."),
+        (("Sancio",), "Come?")]
+    assert spoken(script)[10:13] == [(("Thore",), "Nej."), (("Ludwig",), "Was?"), (("Thore",), "Ja. Ich komme.")]
+    assert [line.directions for line in script.lines()][3] == ("lachend",)
+
+
+def test_colon_cues_whose_names_hold_lower_case_words():
+    """``Die erste Amazone:``, ``Der alte W (ein Greis…):`` over the verse (the old German book layout),
+    ``Madame DORVAL:``, ``Le LIBRAIRE:``: a name with lower-case words, or a title before a name in
+    capitals, cued by a colon, recurring. Their speeches were lost (or the play read as no dialogue);
+    ``Und er sprach:`` inside a speech stays speech."""
+    book = parse_fixture("cues-with-lower-case-words-book.txt")
+    assert spoken(book) == [
+        (("Die erste Amazone",), "Zurück, Verwegene! Hier ist kein Raum."),
+        (("Odysseus",), "Gut. Wie du willst. Und er sprach: Folgt mir!"),
+        (("Der alte W",), "Kinderchen, ihr glaubt alle an Gott."), (("Die erste Amazone",), "So geht!"),
+        (("Der alte W",), "Vier Wochen sind wir gefahren."), (("Odysseus",), "Nun denn.")]
+    assert list(book.lines())[2].directions == ("ein hochbetagter Greis, auf zwei Stöcke gestützt",)
+    colon = parse_fixture("cues-with-lower-case-words-colon.txt")
+    assert [s for s, _t in spoken(colon)] == [("Madame DORVAL",), ("Le LIBRAIRE",), ("Madame DORVAL",), ("DORVAL",),
+                                            ("Le LIBRAIRE",), ("DORVAL",)]
+    assert list(colon.lines())[2].directions == ("à part",)
+
+
+def test_a_book_play_without_act_headings_begins_at_its_first_colon_cue():
+    """``MERCURIO:`` alone over his verse, after the cast list, in a play with no act or scene heading:
+    the play has begun. The cast list ran on to the end (``no dialogue found``), or, in a play whose
+    later speeches ended it, swallowed the first ones (Leisewitz's ``Der Mann:``)."""
+    script = parse_fixture("book-play-without-act-headings.txt")
+    assert spoken(script) == [
+        (("MERCURIO",), "Quivi è colui, che mai si vide sazio dell'operar virtù: più presto stracco Ercule è, quel "
+                        "che fece el giusto strazio."),
+        (("GIUNONE",), "Mercurio, unde vai o donde vieni? Io ti conosco ben, falso foletto."),
+        (("MERCURIO",), "O glorïosa Iddea, alta Iunone.")]
+
+
+def test_a_name_in_mixed_case_alone_on_a_verse_line_is_no_cue_where_the_play_cues_it_in_capitals():
+    """``Antigone, tu sola, alcun conforto`` / ``Creonte`` / ``Madre, mi squarci``: verse broken so a line
+    opens with a character's name, in a play that cues ANTIGONE and CREONTE in capitals alone on their
+    lines. The line goes on with the speech; it was read as a cue (``Antigone`` saying the rest)."""
+    script = parse_fixture("names-in-verse-lines.txt")
+    assert spoken(script)[:3] == [
+        (("GIOCASTA",), "Tu sola omai della mia prole infausta, Antigone, tu sola, alcun conforto rechi al mortal "
+                        "mio duolo."),
+        (("ANTIGONE",), "In ciel, per noi, pietà non resta, o madre."),
+        (("POLINICE",), "Creonte pende per me, per la mia giusta causa.")]
+    assert spoken(script)[4] == (("POLINICE",), "Madre, mi squarci il core... Udir tu vuoi?")
+    assert [s for s, _t in spoken(script)][5:] == [("ANTIGONE",), ("CREONTE",), ("GIOCASTA",), ("CREONTE",),
+                                                 ("ANTIGONE",), ("CREONTE",), ("GIOCASTA",), ("ANTIGONE",),
+                                                 ("GIOCASTA",), ("ANTIGONE",)]
+    # the first line under a lone cue opens its speech, whatever name it starts with ("Signor, tu cerchi",
+    # Greek "ΚΑΣΑΝΔΡΑ" / "Ἄπολλον Ἄπολλον"): it was read as the cue of "Signor"
+    assert spoken(script)[-4] == (("GIOCASTA",), "Signor, tu cerchi A tormentarti.")
+    assert spoken(script)[-2] == (("GIOCASTA",), "Signor, tu cerchi Il tuo dolore.")
+
+
+def test_a_title_abbreviation_in_capitals_alone_is_a_cue_where_no_name_follows_it():
+    """``SEN.  Vt aétas mea…`` (Plautus's senex), ``SIR.  E in qual…`` (Metastasio's Siroe): ``SEN`` and
+    ``SIR`` are also titles (``SEN. SMITH``), so the cue was skipped and the speech joined to the one before. With no name in capitals after it, the title is
+    the cue; ``MRS.``, ``DR.`` and the like never stand alone."""
+    script = parse_fixture("title-abbreviation-cues.txt")
+    assert spoken(script) == [
+        (("MAT",), "Ecastor pariter hoc atque alias res soles."),
+        (("SEN",), "Vt aétas mea ést atque ut hóc usus fácto est gradum proferam."), (("MAT",), "Quid ais?"),
+        (("SEN",), "Nil equidem."), (("MRS. HALE",), "Yes."), (("MAT",), "Abi."),
+        (("SIR",), "E in qual di noi Il più degno ritrovi?"), (("MAT",), "Nescio.")]
+    from runthru_build.script.census import candidates
+    assert [c.cue.names for c in candidates("MRS. Linde walks in.") if c.form == "NAME."] == []
+
+
+def test_a_spaced_cue_whose_speech_opens_with_a_parenthesis():
+    """``CANDIDA  (Per che cosa dite…?)`` in the Folger layout (directions in ``[…]``, so ``(…)`` is said):
+    the gap, then an aside that is her speech. It was read as a cue alone with a direction and no
+    words; and ``GELTRUDA  Sì è vero`` (``Sì`` taken for a name in capitals) was no cue at all."""
+    script = parse_fixture("spaced-cues-parenthesis.txt")
+    assert spoken(script) == [
+        (("GELTRUDA",), "Sì è vero. È gentile e compito."), (("CANDIDA",), "(Per che cosa dite questo signora zia?)"),
+        (("GELTRUDA",), "Per niente."), (("EVARISTO",), "(Che risposta villana!)"), (("GELTRUDA",), "Andiamo.")]
+
+
+def test_a_short_name_then_a_one_word_speech_is_a_cue():
+    """``Tr. Philolaches.``: Tranio's one-word speech, not a name with an initial (``J. R. EWING``) alone on
+    its line; both readings are kept and the play's cue form decides. The speech was joined to the
+    one before, and with it the other cues of the name (``Tr. Et ego et tu—``)."""
+    script = parse_fixture("one-word-speeches-after-short-names.txt")
+    assert spoken(script) == [
+        (("Philol",), "Adest adest opsonium. eccum Tranio a portu redit."), (("Tr",), "Philolaches."),
+        (("Philol",), "Quid est?"), (("Tr",), "Et ego et tu—"), (("Philol",), "Quid et ego et tu?"),
+        (("Tr",), "Periimus."), (("Philol",), "Quid ita?")]
+
+
+def test_a_word_never_a_name_elsewhere_is_one_where_the_cast_list_lists_it():
+    """``PS.  Id te Iuppiter…`` under ``PERSONAE`` listing ``Ps`` (Plautus's Pseudolus): ``PS`` (a
+    postscript) is never a character elsewhere, but here the cast list names it. Its speeches were
+    joined to the one before. ``Personae`` (Latin), ``Действующие лица``, ``Personer`` and the Greek
+    ``Τὰ τοῦ δράματος πρόσωπα`` are cast headings."""
+    script = parse_fixture("listed-name-that-is-a-word.txt")
+    assert spoken(script) == [
+        (("PS",), "Si ex te tacente fieri possem certior, ere."), (("CAL",), "Misere miser sum, Pseudole."),
+        (("PS",), "Id te Iuppiter prohibessit."), (("CAL",), "Nihil hoc Iovis ad iudicium attinet."),
+        (("PS",), "Licet me id scire quid sit?")]
+    from runthru_build.script.census import is_cast_heading
+    assert all(map(is_cast_heading, ["PERSONAE", "Действующие лица", "Personer", "Τὰ τοῦ δράματος πρόσωπα"]))
+    from runthru_build.script.cues import parse_cue
+    assert parse_cue("PS") is None  # still no name where no cast list says so
+
+
+def test_a_cast_list_ends_at_a_listed_name_alone_over_its_speech():
+    """``PERSONAE`` (a Latin cast heading, now read as one) over ``Pal`` / ``Phaed`` / ``Leaena``, then
+    ``PAL`` alone over his verse: the play has begun; the list must not run on and swallow the verse
+    as names. The list was read as speeches (``PERSONAE: Pal``, ``Phaed: Leaena``)."""
+    script = parse_fixture("cast-list-then-lone-cues.txt")
+    assert script.title == "CURCULIO" and script.author == "Plautus"  # the title is no cue over its author
+    assert spoken(script) == [
+        (("PAL",), "Quo ted hoc noctis dicam proficisci foras Cum istoc ornatu cumque hac pompa, Phaedrome?"),
+        (("PHAED",), "Quo Venus Cupidoque imperat, suadet Amor."), (("PAL",), "At tandem, tandem—"),
+        (("PHAED",), "Tandem es odiosus mihi."), (("LEAENA",), "Flos veteris vini.")]
+    assert "Pal\nPhaed\nLeaena" in script.front_matter
+
+
+def test_a_cue_with_a_long_direction_and_a_name_with_an_initial_in_cyrillic():
+    """``Г. Здравомыслов (входит …, 130 letters of direction). Добрый вечер``: the cue's stop lay past
+    the first 120 characters looked at, so the speech was lost (two of Nora's in A Doll's House read as
+    directions). ``Г. Тоисиоков.`` in the cast list was read as the name ``Г`` (only ASCII capitals
+    continued an entry past a stop), so ``Г`` was a listed name and never an initial."""
+    script = parse_fixture("long-cue-directions-and-initials.txt")
+    assert spoken(script) == [
+        (("Г. Тоисиоков",), "Чем более человек умен и знающ, тем осторожнее."),
+        (("Дворецкий",), "Вы изволили меня спрашивать?"), (("Г. Здравомыслов",), "Добрый вечер, друзья!"),
+        (("Г. Тоисиоков",), "Да, я хочу неотменно окончить с тобою счеты."), (("Дворецкий",), "Как это, сударь?"),
+        (("Г. Здравомыслов",), "Не статочное дело.")]
+    assert list(script.lines())[2].directions[0].startswith("входит в дорожном платье")
+
+
+def test_spaced_cues_said_together_or_opening_with_a_number():
+    """``LAUER, SPRINGER  Gute Nacht!`` (two names said together) and ``GRÜNFELD  45!`` in the Folger
+    layout: both were no cue (the first read as LAUER alone, ``SPRINGER Gute Nacht!`` his direction),
+    and the play had no dialogue at all. The Greek cast heading in capitals with its accents
+    (``ΤᾺ ΤΟΥ͂ ΔΡΆΜΑΤΟΣ ΠΡΌΣΩΠΑ``) is a cast heading."""
+    script = parse_fixture("spaced-cues-together-and-numbers.txt")
+    assert spoken(script) == [
+        (("LAUER",), "Und wie alt bist du jetzt?"), (("GRÜNFELD",), "45!"), (("LAUER", "SPRINGER"), "Gute Nacht!"),
+        (("SPRINGER",), "Gute Nacht, Grünfeld."), (("GRÜNFELD",), "Adieu."),
+        (("LAUER",), "... Ein Lied, ein Lied!"), (("GRÜNFELD",), "Nein.")]  # not "LAUER ..", his cue to a stop
+    from runthru_build.script.census import is_cast_heading
+    assert is_cast_heading("ΤᾺ ΤΟΥ͂ ΔΡΆΜΑΤΟΣ ΠΡΌΣΩΠΑ")
+
+
+def test_after_a_direction_inside_a_speech_a_name_never_heard_goes_on_with_the_speech():
+    """``Окаемов. Как?..`` / ``(Маша молча протягивает письмо.)`` / ``Хм. Письмо? Хорошо…``: a paragraph
+    that opens like the cue of a name heard nowhere else, after a direction the direction does not
+    bring that name on in, goes on with the speech; it was read as a speech by ``Хм``. A one-off
+    character the direction brings on (``(Входит курьер.)`` / ``Курьер. Вам телеграмма``) keeps the cue."""
+    script = parse_fixture("speech-going-on-after-a-direction.txt")
+    said = spoken(script)
+    assert (("Окаемов",), "Хм. Письмо? Хорошо, прочту. Ответ сообщу по почте, как только найду минуту.") in said
+    assert (("Курьер",), "Вам телеграмма, срочная, из Ленинграда. Распишитесь вот здесь.") in said
+    assert not any(s == ("Хм",) for s, _t in said)
+    assert said[-2] == (("Гость 2",), "Добрый вечер. Я, кажется, не вовремя, простите великодушно.")  # numbered
+
+
+def test_a_colon_cue_under_a_cue_with_only_a_direction_is_a_cue():
+    """``Pfiff (faßt ihn unterm Arm):`` with nothing under it, then ``Moses (im Abgehen):`` over Moses's
+    words: the colon marks Moses's cue; it was read as the first words of Pfiff's empty speech (the rule
+    for ``FARNCOMBE.`` / ``Certainly.``, a one-word speech under a name alone, holds for unmarked names)."""
+    script = parse_fixture("book-cue-with-only-a-direction.txt")
+    assert spoken(script)[1] == (("Moses",), "Leben Se wohl! vergessen Se nicht zu schicken bei Tag und bei Nacht.")
+    assert list(script.lines())[1].directions == ("im Abgehen",)

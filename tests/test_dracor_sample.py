@@ -57,3 +57,13 @@ def test_a_perfect_reading_scores_every_speech_and_a_wrong_one_does_not() -> Non
     invented = [*perfect[:10], Parsed(("NOBODY",), "words no one said", "", "x"), *perfect[10:]]
     s = score(truth, invented)
     assert (s.matched, s.invented, s.right) == (len(truth), 1, len(truth) / (len(truth) + 1))
+
+
+def test_the_book_layout_prints_a_small_capitals_label_in_capitals() -> None:
+    """Five ItaDraCor plays set their speaker labels in small capitals (``<emph rend="sc">lepido</emph>``):
+    the page shows LEPIDO, and the book layout printed ``lepido:``, a cue no edition prints."""
+    from dracor_layouts import Book
+    from dracor_tei import Speech
+
+    assert Book.cue(None, Speech(who="#lepido", label="lepido")) == "LEPIDO"  # type: ignore[arg-type]
+    assert Book.cue(None, Speech(who="#conte", label="Il conte")) == "Il conte"  # type: ignore[arg-type]

@@ -160,3 +160,42 @@ def test_parse_time_grows_no_faster_than_the_input(shape, make):
         if large / small <= 2.5:
             return
     pytest.fail(f"{shape}: the time more than doubled with the input in every try: {', '.join(ratios)}")
+
+
+# The parse's quick paths (issue #22, speed) each stand in for a slower test; they must answer
+# as it does on any text, or the reading would change where the corpus never looks.
+_SPACEY = st.lists(st.sampled_from([" ", "\t", "\n", "\r", "\xa0", "\u2003", "\x1c", "\x85", "a", "B", ".", ",", "&",
+                                    "/", "+", "AND", "and", "#", "<", "ſ", "İ", "K"]), max_size=24).map("".join)
+
+
+@settings(max_examples=int(os.environ.get("RUNTHRU_HYPOTHESIS_EXAMPLES", 300)), deadline=None)
+@given(_SPACEY)
+def test_quick_paths_answer_as_the_patterns_they_stand_for(text):
+    from runthru_build.script.blocks import _indent_of
+    from runthru_build.script.cues import GROUP_MARK, _collapse_spaces, may_join_names
+    from runthru_build.script.play import _ALONE_AT_END, _ends_with_alone_word
+
+    assert _collapse_spaces(text) == re.sub(r"\s+", " ", text).strip()
+    assert may_join_names(text) == bool(GROUP_MARK.search(text))
+    for tail in ("", " alone.", " SEUL", " Allein!", " ſolus"):
+        assert _ends_with_alone_word(text + tail) == bool(_ALONE_AT_END.search(text + tail))
+    width = 0
+    for ch in text:  # tab stops every 4 columns
+        if ch not in " \t":
+            break
+        width += 4 - width % 4 if ch == "\t" else 1
+    assert _indent_of(text) == width
+
+
+@settings(max_examples=int(os.environ.get("RUNTHRU_HYPOTHESIS_EXAMPLES", 300)), deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(["angrily", "ANGRY", "Whispers", "very", "a little", "under his breath",
+                                           "cries out", "tears", "ſad", "İ", "x", ";", " "]), st.text(max_size=8)),
+                max_size=6))
+def test_delivery_from_lowered_ascii_finds_the_same_word(words):
+    from runthru_build import delivery
+
+    raw = " ".join(words)
+    found, reference = delivery._find_cue(raw), delivery._CUE_RE.search(raw)
+    assert (found is None) == (reference is None)
+    if found is not None:
+        assert (found.start(), found.group(0).lower()) == (reference.start(), reference.group(0).lower())

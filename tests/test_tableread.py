@@ -183,6 +183,44 @@ def test_a_host_who_leaves_or_goes_away_hands_over(reads):
     assert read.code not in reads.reads  # the last one out ends it
 
 
+def test_the_host_removes_someone_and_closes_the_read_to_new_people(reads, tmp_path):
+    read, host = started(reads)
+    _, sam = reads.join(read.code, "Sam")
+    _, troll = reads.join(read.code, "Troll")
+    reads.act(read.code, troll.token, "claim", "AMY")
+    with pytest.raises(TableReadError) as not_host:
+        reads.act(read.code, sam.token, "remove", troll.pid)
+    assert not_host.value.status == 403
+    with pytest.raises(TableReadError) as self_removal:
+        reads.act(read.code, host.token, "remove", host.pid)
+    assert self_removal.value.status == 400
+    reads.act(read.code, host.token, "remove", troll.pid)
+    assert troll.pid not in read.participants and "AMY" not in read.parts  # AMY is voiced again
+    for attempt in (lambda: reads.act(read.code, troll.token, "claim", "BEN"),
+                    lambda: reads.wait(read.code, troll.token, since=0, timeout=0)):
+        with pytest.raises(TableReadError) as told:
+            attempt()
+        assert (told.value.status, str(told.value)) == (403, "the host removed you from this table read")
+    reads.act(read.code, host.token, "lock", True)
+    assert read.view()["locked"]
+    with pytest.raises(TableReadError) as closed:
+        reads.join(read.code, "Troll again")
+    assert closed.value.status == 403 and "closed" in str(closed.value)
+    reads.act(read.code, sam.token, "claim", "AMY")  # those in it stay in
+    again = TableReads(tmp_path / "build", tmp_path / ".runthru")  # a restarted serve keeps both
+    with pytest.raises(TableReadError) as still_closed:
+        again.join(read.code, "Troll again")
+    assert still_closed.value.status == 403
+    with pytest.raises(TableReadError) as still_removed:
+        again.act(read.code, troll.token, "here")
+    assert str(still_removed.value) == "the host removed you from this table read"
+    again.act(read.code, host.token, "lock", False)
+    _, back = again.join(read.code, "Troll again")  # opened again: a removal is not a ban
+    assert back.pid in again.get(read.code).participants
+    with pytest.raises(TableReadError):
+        again.act(read.code, host.token, "lock", "yes")
+
+
 def test_names_are_cleaned_and_limited_bounds_hold(reads):
     read, host = reads.start("play", "  <script>alert(1)</script>\u202e\n  ", "room")
     assert host.name == "<script>alert(1)</script>"  # kept as typed: the page shows it as text
@@ -864,3 +902,28 @@ def test_from_a_file_the_page_says_it_needs_serve(browser, read_project):
     assert "runthru-build serve" in page.inner_text("#tr-needs-serve")
     assert not errors
     page.context.close()
+
+
+@pytest.mark.browser
+def test_the_host_removes_a_phone_and_closes_the_read(company, serve):
+    """Lee's phone is removed: it says so, DEE goes back to the voice, and with the read closed Lee
+    cannot come straight back with the code."""
+    from conftest import screenshot
+
+    host = next(p for p in [company["host"], *company["phones"]] if tr_state(p)["host"])
+    lee = company["phones"][3]
+    host.evaluate("document.getElementById('cast-btn').click()")
+    host.locator("#tr-people li", has_text="Lee").locator("button.tr-remove").click()
+    host.uncheck("#tr-open")
+    host.wait_for_function("() => { const s = runthruTableRead.state(); return s.locked && !s.parts.DEE; }")
+    screenshot(host, "tableread-host-removed")
+    lee.wait_for_selector("#tr-join")
+    assert "The host removed you" in lee.inner_text("#tr-error")
+    lee.fill("#tr-name", "Lee again")
+    lee.click("#tr-join button[type=submit]")
+    lee.wait_for_function("() => /closed this table read/.test(document.getElementById('tr-error').textContent)")
+    screenshot(lee, "tableread-removed")
+    host.check("#tr-open")
+    host.wait_for_function("() => !runthruTableRead.state().locked")
+    host.evaluate("document.getElementById('cast-done').click()")
+    assert not company["errors"]

@@ -94,8 +94,8 @@ def _first_cued(script: Script) -> dict[str, Source]:
     for line in script.lines():
         for s in line.speakers:
             anywhere.setdefault(s, line.source)
-            if name_key(s) in name_key(line.cue):
-                cued.setdefault(s, line.source)
+            if s not in cued and name_key(s) in name_key(line.cue):  # once found, never asked again
+                cued[s] = line.source
     return {**anywhere, **cued}
 
 

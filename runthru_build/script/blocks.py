@@ -34,9 +34,16 @@ class SourceLine:
 
 @dataclass
 class Block:
+    """A paragraph, heading or rule.  Its lines are complete once ``read_document`` returns
+    it; ``indent`` and ``text``, asked for again and again by the census and the parse, are
+    worked out once then (kept in plain fields: functools.cached_property takes a lock on
+    each first use, which cost more than the join)."""
+
     kind: Literal["paragraph", "heading", "rule"]
     lines: list[SourceLine] = field(default_factory=list)
     level: int = 0
+    _indent: int | None = field(default=None, init=False, repr=False, compare=False)
+    _text: str | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def first(self) -> SourceLine:
@@ -44,11 +51,15 @@ class Block:
 
     @property
     def indent(self) -> int:
-        return min(line.indent for line in self.lines)
+        if self._indent is None:
+            self._indent = min(line.indent for line in self.lines)
+        return self._indent
 
     @property
     def text(self) -> str:
-        return " ".join(line.text for line in self.lines)
+        if self._text is None:
+            self._text = " ".join([line.text for line in self.lines])
+        return self._text
 
 
 @dataclass
@@ -65,14 +76,12 @@ def _blank_out(match: re.Match[str]) -> str:
 
 
 def _indent_of(raw: str) -> int:
+    margin = raw[: len(raw) - len(raw.lstrip(" \t"))]
+    if "\t" not in margin:
+        return len(margin)  # spaces only, as nearly every line: no loop over them
     width = 0
-    for ch in raw:
-        if ch == " ":
-            width += 1
-        elif ch == "\t":
-            width += 4 - width % 4
-        else:
-            break
+    for ch in margin:
+        width += 4 - width % 4 if ch == "\t" else 1
     return width
 
 
@@ -91,7 +100,7 @@ def read_document(text: str, *, markdown: bool) -> Document:
     for index in range(start, end):
         raw = raw_lines[index].rstrip()
         number = index + 1
-        if markdown:
+        if markdown and "<" in raw:  # a line break or a tag (most lines hold neither)
             raw = _BR.sub(" ", raw) if not _BR.match(raw.lstrip()) else _BR.sub("", raw, count=1)
             if raw.lstrip().startswith("<") and raw.rstrip().endswith(">"):
                 raw = _TAG.sub("", raw)  # an HTML block line: its text, never its tags
@@ -101,7 +110,7 @@ def read_document(text: str, *, markdown: bool) -> Document:
         if not stripped:
             paragraph = None
             continue
-        if markdown:
+        if markdown and stripped[0] in "#-*_":  # what opens a heading or a rule
             heading = _ATX.match(stripped)
             if heading and _indent_of(raw) < 4:
                 blocks.append(Block("heading", [SourceLine(number, 0, heading.group(2))], level=len(heading.group(1))))
@@ -111,7 +120,7 @@ def read_document(text: str, *, markdown: bool) -> Document:
                 blocks.append(Block("rule", [SourceLine(number, 0, stripped)]))
                 paragraph = None
                 continue
-        if markdown:
+        if markdown and stripped[0] in "-*+":
             stripped = _BULLET.sub("", stripped)  # "- WERLE, a merchant", "* Pettersen: Good Lord"
         if paragraph is None:
             paragraph = Block("paragraph")

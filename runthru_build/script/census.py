@@ -18,15 +18,16 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from .blocks import Block, SourceLine
-from .conventions import ABBREVIATED_TITLES
+from .conventions import ABBREVIATED_TITLES, CAST_HEADINGS, HONORIFICS, SENTENCE_OPENERS, alternation
 from .cues import (
     GROUP_ALL,
-    GROUP_BOTH,
-    GROUP_MARK,
+    GROUP_NAMES,
     LOWER_TAIL,
     NAME_SUFFIXES,
+    NOT_CHARACTERS,
     Cue,
     is_cast_list_entry,
+    may_join_names,
     name_key,
     parse_cue,
 )
@@ -43,8 +44,7 @@ _ITALIC = re.compile(r"^([*_])(?P<inner>[^*_\s][^*_]*?)\1(?![*_\w])(?P<after>.*)
 _COLON = re.compile(
     r"^(?P<name>[^:*_\[\]()]{1,80}?(?:\s*\([^()]*\))*)\s*:(?:\s+(?P<rest>.*)|(?P<tight>[A-Z¿¡\"“'(\[].*)|$)")  # "Kids:Yes mummy!"
 # "Fairy godmother:", "All kids:": a name in a children's play typed with only its first word capitalised
-_SENTENCE_CASE_NAME = re.compile(r"^(?!(?:I|It|He|She|We|They|You|This|That|There|Here|What|Note|Then)\b)"
-                                 r"[A-Z][\w'’\-]*(?: [a-z][\w'’\-]*){1,2}$")
+_SENTENCE_CASE_NAME = re.compile(rf"^(?!(?i:{alternation(SENTENCE_OPENERS)})\b)[A-Z][\w'’\-]*(?: [a-z][\w'’\-]*){{1,2}}$")
 # "Un Soldat _avance_: Madame…": how the line is said, in italics between the name and its colon
 _ITALIC_BEFORE_COLON = re.compile(r"^(?P<name>[^:*_\[\]()]{1,60}?)\s+(?P<mark>[_*])(?P<direction>[^_*:]{1,60}?)(?P=mark)"
                                   r"\s*:(?P<rest>.*)$")
@@ -74,27 +74,38 @@ _UPPER, _LOWER = _letters("upper"), _letters("lower")
 # (Greek editions: "ΛΥΣΙΣΤΡΑΤΗ  ἀλλ’ εἴ τις…"), with "¡¿" (Spanish), a dash or dots ("ROQUE  ...Pues vete.").
 _SPACED = re.compile(rf"^(?P<name>[{_UPPER}][{_UPPER}0-9ºª'’. \-]{{0,60}}?[{_UPPER}0-9ºª.])"
                      rf"(?:\s+(?P<rest>(?:[{_UPPER}][{_LOWER}’'].*|I\b.*|[{_UPPER}][\s,;:!?].*|[\"“‘'«„][{_UPPER}{_LOWER}].*))"
-                     rf"|\s{{2,}}(?P<wide>(?:[¿¡\"“‘'«„–—-]|\.\.\.|…)*\s?[{_UPPER}{_LOWER}].*))$")
+                     rf"|\s{{2,}}(?P<wide>(?:[¿¡\"“‘'«„–—(\[-]|\.\.\.|…)*\s?[{_UPPER}{_LOWER}].*))$")
+# The same cue read up to its gap first: "GÄST I  Det var…" is GÄST I, not GÄST saying "I Det var…"
+# "LAUER, SPRINGER  Gute Nacht!": two names said together; "GRÜNFELD  45!": a speech may open with a number
+_SPACED_GAP = re.compile(rf"^(?P<name>[{_UPPER}](?:[{_UPPER}0-9ºª'’.\-]|,? (?! )){{0,60}}?[{_UPPER}0-9ºª.])"
+                         rf"\s{{2,}}(?P<wide>(?:[¿¡\"“‘'«„–—(\[-]|\.\.\.|…)*\s?[{_UPPER}{_LOWER}0-9].*)$")
+# A colon cue whose name holds lower-case words, as books print them: "Die erste Amazone:", "Der alte W:",
+# "Le vieux Gaston:", "Судебный следователь:"; or a title or article before a name in capitals:
+# "Madame DORVAL:", "Le LIBRAIRE:". Read only where the name recurs or is in the cast list (play.py).
+_NAME_WITH_LOWER_WORDS = re.compile(
+    rf"^(?!(?i:{alternation(SENTENCE_OPENERS)})\b)(?:[{_UPPER}][\w'’\-]*(?: [{_LOWER}][\w'’\-]*){{1,2}}(?: [{_UPPER}][\w'’\-]*)?"
+    rf"|[{_UPPER}][{_LOWER}]+\.?(?: [{_LOWER}]+['’]?)? [{_UPPER}][{_UPPER}'’\-]+(?: [{_UPPER}][{_UPPER}'’\-]+)?)$")
 # "KLESHCH, [to BARON.]  What are you…": the Folger layout's cue with how it is said, then the gap
-_SPACED_DIRECTION = re.compile(r"^(?P<name>[^,.:\[\](){}]{1,60}?),\s+[\[(](?P<direction>[^\[\](){}]{1,160})[\])]\s{2,}(?P<rest>\S.*)$")
+_SPACED_DIRECTION = re.compile(r"^(?P<name>[^,:\[\](){}]{1,60}?),\s+[\[(](?P<direction>[^\[\](){}]{1,160})[\])]\s{2,}(?P<rest>\S.*)$")
 _COMMA = re.compile(r"^(?P<name>[^,.:a-z]{2,60}),\s+(?P<direction>[^.]{1,80})\.\s+(?P<rest>.+)$")
 _PERIOD_END = re.compile(r"\.(?=\s|$)")
-_PERIOD_OR_DASH_END = re.compile(r"\.(?:[-—–]+\s*|(?=\s|$))")  # "MADRE.—¿Qué?", "NOVIO.-  Me voy.": Spanish cues
+_PERIOD_OR_DASH_END = re.compile(r"(?<!\.)\.(?:[-—–]+\s*|(?=\s|$))")  # "MADRE.—¿Qué?", "NOVIO.-  Me voy.": Spanish cues
 # "MARIE ihn ansehend, mit Ausdruck. Geh' einmal…": a name in capitals, then how it is said in lower case
 # (set in spaced type in the printed German editions, plain in their texts)
 _CAPS_NAME_THEN_DIRECTION = re.compile(
-    r"^(?P<name>[^\W\d_a-zß][^\Wa-zß]+(?:[.'’\-][^\Wa-zß]*)*(?:\s+[^\W\d_a-zß][^\Wa-zß]+(?:[.'’\-][^\Wa-zß]*)*){0,3})"
-    r"\s+(?P<direction>[a-zäöüßàèéìòù][^.!?]{0,80})$"
+    rf"^(?P<name>[{_UPPER}][{_UPPER}0-9]+(?:[.'’\-][{_UPPER}0-9]*)*(?:\s+[{_UPPER}][{_UPPER}0-9]+(?:[.'’\-][{_UPPER}0-9]*)*){{0,3}})"
+    rf" (?P<direction>[{_LOWER}][^.!?]{{0,80}})$"  # one space: after two, the Folger gap, the speech opens
 )
 _TITLES = ABBREVIATED_TITLES
 _CAST_HEADING = re.compile(
     r"^[*_#\s]*(dramatis person(?:ae|æ)|(?:the )?persons (?:of|in) the (?:play|drama)|(?:the )?persons represented|"
-    r"(?:the )?characters(?: in the play| of the play)?|cast(?: of characters| list)?|the cast|personnages|personajes|personaggi|interlocutori|personen(?: der handlung)?|"
+    r"(?:the )?characters(?: in the play| of the play)?|cast(?: of characters| list)?|the cast|"
+    rf"{alternation([w for words in CAST_HEADINGS.values() for w in words])}|"
     r"(?:the )?people (?:of|in) the play|voices|(?:characters|voices|cast) (?:\(?in order of (?:their )?"
     r"(?:appearance|occurrence|speaking)\)?)|voices \(in order of (?:their )?(?:appearance|occurrence)\))[.:*_\s]*(?:\s{2,}(?:original )?cast[.:]?)?$",
     re.IGNORECASE,
 )
-_CAST_ENTRY_NAME = re.compile(r"^[*_\s]*(?P<name>[^,.(\[{}—–:*_]+?(?:\.\s?[A-Z][^,.(\[{}—–:*_]*?)?)\s*(?:[,.(\[{}—–:*_]|\s{2,}|$)")
+_CAST_ENTRY_NAME = re.compile(rf"^[*_\s]*(?P<name>[^,.(\[{{}}—–:*_]+?(?:\.\s?[{_UPPER}][^,.(\[{{}}—–:*_]*?)?)\s*(?:[,.(\[{{}}—–:*_]|\s{{2,}}|$)")
 
 
 # Radio and sound cues: "MUSIC:     UP, THEN OUT.", "SOUND:" over "KNOCK ON DOOR", "SFX 12: GATE SLAMS"
@@ -175,7 +186,7 @@ def _read_line(text: str, solo: frozenset[str] | None) -> Reading:
 
     def add(form: str, name: str, rest: str, direction: str | None = None, unmarked: bool = False) -> Candidate | None:
         nonlocal grouped
-        grouped = grouped or bool(GROUP_MARK.search(name))
+        grouped = grouped or may_join_names(name)
         c = _candidate(form, name, rest, direction=direction, solo=solo, unmarked=unmarked)
         if c is not None:
             found.append(c)
@@ -201,7 +212,7 @@ def _read_line(text: str, solo: frozenset[str] | None) -> Reading:
         return _read_italic(italic.group("inner"), italic.group("after"), solo)
     if ":" in text and (aside := _ITALIC_BEFORE_COLON.match(text)):
         text = f"{aside.group('name')} ({aside.group('direction')}):{aside.group('rest')}"  # "UN SOLDAT _avance_:"
-    if (gap := _SPACED_DIRECTION.match(text)) and _caps(gap.group("name")) and _SPACED.match(f"{gap.group('name')}  {gap.group('rest')}"):
+    if "," in text and (gap := _SPACED_DIRECTION.match(text)) and _caps(gap.group("name")) and _SPACED.match(f"{gap.group('name')}  {gap.group('rest')}"):
         add(SPACED, gap.group("name"), gap.group("rest"), direction=gap.group("direction").strip().rstrip("."))
         return reading()
     stripped = text.rstrip(" .:")
@@ -209,32 +220,55 @@ def _read_line(text: str, solo: frozenset[str] | None) -> Reading:
             and not UNMARKED_DIRECTION.match(stripped)
             and _periods_abbreviate(stripped)
             and add(COLON if text.rstrip().endswith(":") else ALONE, stripped, "") is not None):
+        if "  " in text and (gap := _SPACED_GAP.match(text)) and add(SPACED, gap.group("name"), gap.group("wide")):
+            # "CANDIDA  (Per che…?)", "LAUER, SPRINGER  Gute Nacht!": the Folger gap, then the speech, if the play cues so
+            found.insert(0, found.pop())
+        elif ". " in stripped and (period := _period(text)) is not None and period[1].strip() and not _caps(period[1]):
+            add(PERIOD, *period)  # "Tr. Philolaches.": Tranio's one-word speech, or a name with an initial alone
         return reading()
-    colon = _COLON.match(text)
+    colon = _COLON.match(text) if ":" in text else None
     if colon:
         name = colon.group("name").rstrip()
         if name.endswith(".") and not _ends_abbreviated(name):
             name = name[:-1]  # "Jensen.:": a name, its stop and a colon
         rest = colon.group("rest") or colon.group("tight") or ""
-        if add(COLON, name, rest) is None and _SENTENCE_CASE_NAME.match(name):
-            found.append(Candidate(COLON, False, Cue(name, (name,)), rest.strip(), alone=not rest.strip()))
-    arrow = _ARROW.match(text)
+        if add(COLON, name, rest) is None:
+            bare, direction = _name_and_direction(name)
+            if _SENTENCE_CASE_NAME.match(bare) or _NAME_WITH_LOWER_WORDS.match(bare):
+                found.append(Candidate(COLON, False, Cue(name, (bare,), direction), rest.strip(), alone=not rest.strip()))
+    arrow = _ARROW.match(text) if ">" in text else None
     if arrow:
         add(ARROW, arrow.group("name"), arrow.group("rest"))
     period = _period(text)
-    if period is not None and (m := _CAPS_NAME_THEN_DIRECTION.match(period[0])):
-        add(PERIOD, m.group("name"), period[1], direction=m.group("direction"), unmarked=True)
+    if period is not None and (m := _CAPS_NAME_THEN_DIRECTION.match(period[0])) \
+            and add(PERIOD, m.group("name"), period[1], direction=m.group("direction"), unmarked=True) is not None:
+        pass
     elif period is None or add(PERIOD, *period) is None:
-        bracket = _BRACKET.match(text)
+        bracket = _BRACKET.match(text) if "[" in text or "(" in text or "{" in text else None
         if bracket and _caps(bracket.group("name")):
             add(BRACKET, bracket.group("name"), bracket.group("rest"))
-        comma = _COMMA.match(text)
+        comma = _COMMA.match(text) if "," in text else None
         if comma:
             add(COMMA, comma.group("name"), comma.group("rest"), direction=comma.group("direction"))
-        spaced = _SPACED.match(text) if not found else None
+        if not found and (titled := _TITLE_THEN_SPEECH.match(text)) and titled.group("title") in _TITLES \
+                and titled.group("title") not in HONORIFICS and not _caps(titled.group("rest").split(" ", 1)[0][1:]):
+            add(PERIOD, titled.group("title"), titled.group("rest"))  # "SEN. Vt aétas…"
+        spaced = (_SPACED_GAP.match(text) or _SPACED.match(text)) if not found else None
         if spaced:
-            add(SPACED, spaced.group("name"), spaced.group("rest") or spaced.group("wide"))
+            add(SPACED, spaced.group("name"), spaced.groupdict().get("rest") or spaced.group("wide"))
     return reading()
+
+
+_NAME_THEN_PARENS = re.compile(r"^(?P<name>[^()]+?)\s*(?P<parens>(?:\([^()]*\)\s*)*)$")
+
+
+def _name_and_direction(text: str) -> tuple[str, str | None]:
+    """``Der alte W (ein Greis)`` -> the name, and what its parentheses say."""
+    m = _NAME_THEN_PARENS.match(text.strip())
+    if m is None:
+        return text.strip(), None
+    said = "; ".join(p.strip() for p in re.findall(r"\(([^()]*)\)", m.group("parens")) if p.strip())
+    return " ".join(m.group("name").split()), said or None
 
 
 def _read_italic(inner: str, after: str, solo: frozenset[str] | None) -> Reading:
@@ -254,16 +288,22 @@ def _ends_abbreviated(name: str) -> bool:
 def _periods_abbreviate(name: str) -> bool:
     """``MRS. O'BRIEN``, ``J. R. EWING``: a period inside a name ends a title or an initial,
     never a sentence (``Porter. Sixpence``)."""
+    if "." not in name:
+        return True
+    caps = _caps(name)
     for m in _PERIOD_END.finditer(name):
-        word = name[: m.start()].rsplit(" ", 1)[-1].upper()
-        if word not in _TITLES and len(word) > 2:
-            return False
+        word = name[: m.start()].rsplit(" ", 1)[-1]
+        if word.upper() not in _TITLES and len(word) > 2 and not (caps and len(word) <= 6):
+            return False  # "ERST. WÄCHT": short words in capitals abbreviate one name
     return True
 
 
 def _period(text: str) -> tuple[str, str] | None:
     """``NAME. text``, ``Mrs. Linde. text``, ``Helmer (calls out). text``: the name and the rest."""
-    for m in _PERIOD_OR_DASH_END.finditer(text[:120]):
+    window = 120
+    if (opening := text.find("(", 0, 60)) >= 0 and 120 <= (closing := text.find(")", opening, 400)):
+        window = closing + 4  # "Dintel (ein großer, magerer Mann; … Pfeifchen:). Guten Abend": a long direction
+    for m in _PERIOD_OR_DASH_END.finditer(text[:window]):
         head = text[: m.start()]
         if head.count("(") != head.count(")"):
             continue
@@ -272,13 +312,26 @@ def _period(text: str) -> tuple[str, str] | None:
             continue
         if len(bare) == 1 and bare.isalpha() and _CAPS_TO_STOP.match(text, m.end()):
             continue  # "C. OF LOR. My lord": an initial inside a name in capitals, which ends at the next stop
+        if 1 < len(bare) <= 6 and _caps(head) and _CAPS_ABBREVIATION.match(text, m.end()):
+            continue  # "ERST. WÄCHT. Euer…", "ERST. WÄCHT  Euer…": abbreviated words of one name in capitals
         if not head.strip() or head.strip()[0] in "([*_":
             return None
         return head, text[m.end():]
     return None
 
 
-_CAPS_TO_STOP = re.compile(r"\s*[A-Z0-9][A-Z0-9'’\-]*(?:\.?\s[A-Z0-9][A-Z0-9'’\-]*)*\.(?=\s|$)")
+# "SEN. Vt aétas mea…": a title's abbreviation in capitals as a whole cue (Plautus's senex), where no
+# name in capitals follows it and no other reading fits (a cue only where it recurs as the play's cues do)
+_TITLE_THEN_SPEECH = re.compile(r"^(?P<title>[^\W\d_a-z]{2,8})\.\s+(?P<rest>\S.*)$")
+_CAPS_TO_STOP = re.compile(rf"\s*[{_UPPER}0-9][{_UPPER}0-9'’\-]*(?:\.?\s[{_UPPER}0-9][{_UPPER}0-9'’\-]*)*"
+                           rf"(?:\.(?=\s|$)|(?=\s{{2,}}\S|\s*[(\[]|,\s*[\[(]))")  # "D. CHISCIOTTE  Sancio…" (Folger)
+# After a word of a name in capitals and its stop: more of the name in capitals, up to the cue's end (a
+# stop and the speech, the Folger layout's gap, a direction in brackets): "ERST. WÄCHT. Euer…", "ERST.
+# WÄCHT  Euer…", not "HOLM. Nein." (a speech opens in lower case), "HOLM. O, …" (one letter), nor
+# "VALBORG. OLOF." alone on its line (who is on stage, under a scene heading); both words short, as
+# abbreviations are (not "DE FÖRRA. PROFESSORN. HILMA.").
+_CAPS_ABBREVIATION = re.compile(
+    rf"\s[{_UPPER}][{_UPPER}'’\-]{{1,5}}(?:\.?\s[{_UPPER}0-9][{_UPPER}0-9'’\-]*)*(?:\.(?=\s+\S)|(?=\s{{2,}}\S|\s*[(\[]|,\s*[\[(]))")
 
 
 @dataclass
@@ -301,6 +354,9 @@ class Conventions:
     """What the census decided, shown by ``check`` and used by the parse."""
 
     forms: list[FormUse] = field(default_factory=list)  # accepted, most used first
+    accepted: frozenset[tuple[str, bool]] = field(default=frozenset(), repr=False)
+    """(form, caps) of every accepted form, a name alone on its line in both cases: what ``accepts``
+    looks up (the parse asks it for every candidate of every line).  Set with ``forms``."""
     rejected: list[FormUse] = field(default_factory=list)
     names: set[str] = field(default_factory=set)  # name keys that are characters
     solo: frozenset[str] = frozenset()  # name keys that speak on their own
@@ -327,6 +383,13 @@ class Conventions:
         return self.paren_lines == 0 and self.bracket_lines >= 1 and brackets >= 3
 
     @property
+    def brackets_directions(self) -> bool:
+        """Does the play set its directions in ``[…]`` more often than in ``(…)``?  Then a whole
+        speech in ``(…)`` may be an aside, said."""
+        brackets = self.directions["[…]"] + self.directions["[_…_]"]
+        return self.bracket_lines >= 1 and brackets >= 3 and brackets >= self.directions["(…)"]
+
+    @property
     def one_paragraph_speeches(self) -> bool:
         """Cues that open the paragraphs of a hard-wrapped play end their speech there."""
         return self.cues_open_paragraphs
@@ -334,7 +397,7 @@ class Conventions:
     def accepts(self, form: str, caps: bool) -> bool:
         """Is this a cue form here?  A name alone on its line is one form in either case
         (Shakespeare texts give ``First Witch`` and ``MACBETH`` alike)."""
-        return any(f.form == form and (f.caps == caps or form == ALONE) for f in self.forms)
+        return (form, caps) in self.accepted
 
     def primary(self) -> FormUse | None:
         return self.forms[0] if self.forms else None
@@ -398,6 +461,7 @@ def read_cast_list(blocks: list[Block], stop: int) -> tuple[dict[str, str], set[
     in_list = False
     listed: str | None = None
     list_level = 0  # the cast heading's level: its sub-headings ("#### The Family") hold more of the list
+    entry_indent: int | None = None  # where the list's entries stand
     for i, block in enumerate(blocks[:stop]):
         first = block.first.text
         if block.kind == "heading" and in_list and 0 < list_level < block.level and not _CAST_HEADING.match(first):
@@ -405,21 +469,32 @@ def read_cast_list(blocks: list[Block], stop: int) -> tuple[dict[str, str], set[
         if block.kind == "heading" or (block.kind == "paragraph" and _CAST_HEADING.match(first)):
             in_list = bool(_CAST_HEADING.match(first))
             list_level = block.level if block.kind == "heading" else 0
+            entry_indent = None
             if in_list and block.kind == "paragraph":
                 indexes.add(i)
                 entries = block.lines[1:]
             else:
                 continue
+        elif in_list and block.kind == "rule":
+            in_list = False  # "---": the next slide
+            continue
         elif not in_list or block.kind != "paragraph":
             continue
         else:
             entries = block.lines
-            if _is_prose(block) or TECHNICAL_CUE.match(first) or _ends_cast_list(first, cast):
+            after = blocks[i + 1] if i + 1 < len(blocks) else None
+            # a setting centred below it, or the play set further left than the entries; a scene's number
+            moved = entry_indent is not None and (block.indent >= entry_indent + 4
+                                                  or (block.indent <= entry_indent - 2 and len(block.lines) > 1))
+            if _is_prose(block) or TECHNICAL_CUE.match(first) or _ends_cast_list(block, cast, after) or moved \
+                    or _SCENE_NUMBER.match(block.text):
                 in_list = False
                 if i - 1 in indexes and len(blocks[i - 1].lines) == 1:
                     indexes.discard(i - 1)  # "Beggar." over the first speech: a cue, not the list's last entry
                 continue
             indexes.add(i)
+        if entries and entry_indent is None:
+            entry_indent = min(line.indent for line in entries)
         for line in entries:
             text = line.text.replace("}", " ").replace("{", " ")
             m = _CAST_ENTRY_NAME.match(text)
@@ -451,13 +526,25 @@ def _describes_a_place(words: list[str]) -> bool:
     return len(words) > 1 and words[0] in ("A", "An", "The") and words[1][:1].islower()
 
 
-def _ends_cast_list(first_line: str, cast: dict[str, str]) -> bool:
+def _ends_cast_list(block: Block, cast: dict[str, str], after: Block | None = None) -> bool:
     """A paragraph after a cast list that is no entry of it: a stage direction, or a listed
-    character speaking (the play has begun; a one-act play may have no heading between)."""
+    character speaking (the play has begun; a one-act play may have no heading between): a cue
+    and its words on the line, or a listed name and its colon alone over the lines of the speech
+    (``MERCURIO:`` over his verse, the book layout)."""
+    first_line = block.first.text
     if first_line.lstrip("*_ ").startswith(("[", "(")):
         return True
-    return any(not c.alone and c.form != COMMA and c.rest.strip() and all(name_key(n) in cast for n in c.cue.names)
-               for c in candidates(first_line))
+    over_speech = len(block.lines) > 1 or (after is not None and after.kind == "paragraph")
+    # "PAL" / "Quo ted hoc noctis…": a name alone over a line that is no name (an entry's next line
+    # would be another entry, or its description)
+    over_words = len(block.lines) > 1 and not any(c.alone for c in candidates(block.lines[1].text))
+    return any(c.form != COMMA and (c.rest.strip() if not c.alone else (c.form == COLON and over_speech)
+                                    or (c.form == ALONE and c.caps and over_words))
+               and all(name_key(n) in cast for n in c.cue.names) for c in candidates(first_line))
+
+
+_NAME_LIST = re.compile(r"^(?:[^\W\d_a-zß][^\Wa-zß]*(?:\s[^\W\d_a-zß][^\Wa-zß]*){0,3}[.,]\s*)+$")  # "OLOF. LISEN, IVAR."
+_SCENE_NUMBER = re.compile(r"^(?:[IVXL]{1,6}|\d{1,3})\.?$")  # "I", "1": a scene numbered and nothing more
 
 
 def _is_prose(block: Block) -> bool:
@@ -491,15 +578,20 @@ def take_census(blocks: list[Block], heading_at: set[int], first_body: int) -> C
                     continue
                 if cand.alone and is_cast_list_entry(cand.rest):
                     continue
+                if len(block.lines) == 1 and cand.rest.isupper() and _NAME_LIST.match(cand.rest):
+                    continue  # "VALBORG. OLOF." under a scene title: who is on, no cue and its speech
                 found.append((bi, li, cand))
             li += used
         _count_directions(block, conv)
+    _read_listed_words(blocks, conv, found)
+    _join_abbreviated_names(found, conv)
 
     def tally(use_lines: bool) -> dict[tuple[str, bool], FormUse]:
         name_counts: Counter[str] = Counter()
         for _bi, li, c in found:
             if use_lines or li == 0 or c.alone:
-                name_counts.update(name_key(n) for n in c.cue.names)
+                for n in c.cue.names:  # not Counter.update: its set-up costs more than one name
+                    name_counts[name_key(n)] += 1
         uses: dict[tuple[str, bool], FormUse] = {}
         for _bi, li, c in found:
             if not (use_lines or li == 0 or c.alone):
@@ -507,7 +599,7 @@ def take_census(blocks: list[Block], heading_at: set[int], first_body: int) -> C
             use = uses.setdefault((c.form, c.caps), FormUse(c.form, c.caps))
             use.count += 1
             keys = [name_key(n) for n in c.cue.names]
-            if all(name_counts[k] >= 2 or k in conv.cast or k in GROUP_ALL | GROUP_BOTH for k in keys):
+            if all(name_counts[k] >= 2 or k in conv.cast or k in GROUP_NAMES for k in keys):
                 use.support += 1
                 use.at_paragraph_start += li == 0
         return uses
@@ -535,6 +627,8 @@ def take_census(blocks: list[Block], heading_at: set[int], first_body: int) -> C
             accepted = use.support >= max(4, 0.25 * top)
         (conv.forms if accepted else conv.rejected).append(use)
     conv.forms.sort(key=lambda u: -u.count)
+    conv.accepted = frozenset((f.form, caps) for f in conv.forms for caps in (True, False)
+                              if f.caps == caps or f.form == ALONE)
     accepted = [(bi, li, c) for bi, li, c in found
                 if conv.accepts(c.form, c.caps) and (li == 0 or c.alone or not conv.cues_open_paragraphs)]
     cues = [c for _bi, _li, c in accepted]
@@ -568,6 +662,76 @@ def take_census(blocks: list[Block], heading_at: set[int], first_body: int) -> C
     if primary is not None and primary.form in (ALONE, BOLD):
         conv.unmarked_directions = sum(conv.directions.values()) < 0.05 * primary.count
     return conv
+
+
+def _read_listed_words(blocks: list[Block], conv: Conventions, found: list[tuple[int, int, Candidate]]) -> None:
+    """``PS.  Id te Iuppiter…``: a word that is never a name elsewhere (``PS``, a postscript) is one where
+    the cast list lists it on its own (Plautus's Pseudolus): read the lines that found no cue again,
+    taking such names."""
+    listed = frozenset(k for k, entry in conv.cast.items() if k in NOT_CHARACTERS and name_key(entry) == k
+                       and len(k) >= 2 and not _ROMAN.fullmatch(k))  # not "I" (a heading under the list)
+    if not listed:
+        return
+    redone: set[tuple[int, int]] = set()
+    for (bi, li), (_read, used) in list(conv.readings.items()):
+        block = blocks[bi]
+        text = cue_text_of(block, li)[0] if li == 0 else block.lines[li].text
+        first = _FIRST_WORD.match(text)
+        if first is None or first.group("word").upper() not in listed:
+            continue
+        again = candidates(text, listed)
+        if not any(name_key(n) in listed for c in again for n in c.cue.names):
+            continue
+        conv.readings[bi, li] = (again, used)
+        redone.add((bi, li))
+        found.extend((bi, li, c) for c in again if not (c.alone and not _followed_by_text(blocks, bi, li + used)))
+    if redone:
+        found[:] = [f for f in found if (f[0], f[1]) not in redone or any(name_key(n) in listed for n in f[2].cue.names)]
+
+
+_ROMAN = re.compile(r"[IVXLC]+")
+_FIRST_WORD = re.compile(r"^[*_#\s]*(?P<word>[^\W\d_]+)")
+
+
+# "Wächt. Euer…" after the cue "Erst.": one capitalised word (a name's next abbreviated word, or the
+# speech's first word), maybe how it is said, its stop, then the speech
+_NEXT_WORD_STOPPED = re.compile(rf"^(?P<word>[{_UPPER}][{_LOWER}'’\-]{{0,11}})(?P<paren>\s*\([^()]*\))?\.\s+(?P<rest>\S.*)$")
+
+
+def _join_abbreviated_names(found: list[tuple[int, int, Candidate]], conv: Conventions) -> None:
+    """``Erst. Wächt. Euer Bruder…``, ``D. Chisciotte. Sancio…``: a name of abbreviated words in
+    mixed case, each with its stop, first read as the cue ``Erst`` and a speech ``Wächt. Euer…``.
+    A first word that (nearly) always has a capitalised word and a stop after it, and is no name in the
+    cast list, opens a longer name: each second word it has twice or more is part of the cue.  A
+    character's speeches that open with one stopped word (``Thore. Nej.``, ``Hans. Ja.``) do not: most of
+    Thore's speeches open otherwise."""
+    uses: Counter[str] = Counter()
+    followed: Counter[str] = Counter()
+    pairs: Counter[tuple[str, str]] = Counter()
+    for _bi, _li, c in found:
+        if c.form != PERIOD or c.alone or c.cue.direction or len(c.cue.names) != 1:
+            continue
+        key = name_key(c.cue.text)
+        uses[key] += 1
+        if (m := _NEXT_WORD_STOPPED.match(c.rest)) is not None:
+            followed[key] += 1
+            pairs[key, m.group("word")] += 1
+    join = {pair for pair, n in pairs.items()
+            if n >= 2 and followed[pair[0]] >= 0.8 * uses[pair[0]] and pair[0] not in conv.cast}
+    if not join:
+        return
+    for i, (bi, li, c) in enumerate(found):
+        if c.form != PERIOD or c.alone or c.cue.direction or len(c.cue.names) != 1:
+            continue
+        m = _NEXT_WORD_STOPPED.match(c.rest)
+        if m is None or (name_key(c.cue.text), m.group("word")) not in join:
+            continue
+        longer = _candidate(PERIOD, f"{c.cue.text}. {m.group('word')}{m.group('paren') or ''}", m.group("rest"))
+        if longer is None:
+            continue
+        found[i] = (bi, li, longer)
+        read, used = conv.readings[bi, li]
+        conv.readings[bi, li] = (tuple(longer if r is c else r for r in read), used)
 
 
 def _family(form: str) -> str:
@@ -646,14 +810,14 @@ def _wrapped(blocks: list[Block]) -> bool:
     return multi >= 0.15 * max(1, len(paragraphs))
 
 
-_DIRECTION_MARKS = (
-    ("[_…_]", re.compile(r"\[_[^\]]*_?\.?\]?")),
+_DIRECTION_MARKS = (  # label, the mark each needs (most paragraphs hold none: no search), pattern
+    ("[_…_]", "[_", re.compile(r"\[_[^\]]*_?\.?\]?")),
     # innermost pairs: the same test, in time linear in the text even where brackets never close
-    ("[…]", re.compile(r"\[[^\[\]_][^\[\]]*\]")),
-    ("(…)", re.compile(r"\([^()]*\)")),
-    ("{…}", re.compile(r"\{[^{}]*\}")),
-    ("_…_", re.compile(r"(?<![\w*])_[^_]+_(?!\w)")),
-    ("*…*", re.compile(r"(?<![\w*])\*[^*]+\*(?![\w*])")),
+    ("[…]", "[", re.compile(r"\[[^\[\]_][^\[\]]*\]")),
+    ("(…)", "(", re.compile(r"\([^()]*\)")),
+    ("{…}", "{", re.compile(r"\{[^{}]*\}")),
+    ("_…_", "_", re.compile(r"(?<![\w*])_[^_]+_(?!\w)")),
+    ("*…*", "*", re.compile(r"(?<![\w*])\*[^*]+\*(?![\w*])")),
 )
 
 
@@ -661,14 +825,16 @@ _WHOLE_LINE = re.compile(r"^[*_]*(?:\((?P<paren>.*)\)|\[(?P<bracket>.*)\])[*_.]*
 
 
 def _count_directions(block: Block, conv: Conventions) -> None:
-    for line in block.lines:
-        whole = _WHOLE_LINE.match(line.text)
+    for li, line in enumerate(block.lines):
+        whole = _WHOLE_LINE.match(line.text) if line.text[:1] in "*_([" else None
         if whole:
-            conv.paren_lines += whole.group("paren") is not None
+            # "( Which by no means we may extenuate)" deep in a verse speech is a parenthesis said,
+            # no sign that the play writes its directions in ( )
+            conv.paren_lines += whole.group("paren") is not None and li < 2
             conv.bracket_lines += whole.group("bracket") is not None
     text = block.text
-    for label, pattern in _DIRECTION_MARKS:
-        if pattern.search(text):
+    for label, mark, pattern in _DIRECTION_MARKS:
+        if mark in text and pattern.search(text):
             conv.directions[label] += 1
             return
 

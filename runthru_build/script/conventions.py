@@ -15,34 +15,66 @@ ABBREVIATED_TITLES = frozenset({
     "MR", "MRS", "MS", "MISS", "DR", "ST", "LT", "SGT", "CAPT", "COL", "GEN", "REV", "PROF", "MME", "MLLE", "M", "MM",
     "MESSRS", "SIR", "FR", "BRO", "SR", "JR", "GOV", "SEN", "REP", "PVT", "CPL", "MAJ", "ADM", "HON", "DON", "MT",
 })
-# Ordinals written before the act or scene word: "FIRST ACT", "The Second Scene", "Premier acte".
+# Of those, the ones that never stand alone as a cue ("MRS. Linde walks in" is no speech of MRS); the
+# others may abbreviate a part's name where the play cues it so ("SEN. Vt aétas…": Plautus's senex,
+# "CAPT. Aye.").
+HONORIFICS = frozenset({"MR", "MRS", "MS", "MISS", "DR", "ST", "MME", "MLLE", "M", "MM", "MESSRS", "FR", "BRO", "SR", "JR",
+                        "MT"})  # not SIR, DON: "SIR." abbreviates Metastasio's Siroe
+# Ordinals written before the act or scene word: "FIRST ACT", "The Second Scene", "Premier acte",
+# "FÖRSTA AKTEN", "Andra scenen", "PRIMUS ACTUS".
 ORDINALS_BEFORE = {
     "en": ("FIRST", "SECOND", "THIRD", "FOURTH", "FIFTH", "SIXTH", "SEVENTH", "EIGHTH", "NINTH", "TENTH", "LAST",
            "FINAL"),
-    "fr": ("PREMIER", "PREMIÈRE"),
+    "fr": ("PREMIER", "PREMIÈRE", "PREMIERE"),
+    "sv": ("FÖRSTA", "ANDRA", "ANDRE", "TREDJE", "FJÄRDE", "FJERDE", "FEMTE", "SJÄTTE", "SJETTE", "SJUNDE", "ÅTTONDE",
+           "NIONDE", "TIONDE", "ELFTE", "TOLFTE", "TRETTONDE", "TRETONDE", "FJORTONDE", "FEMTONDE", "SEXTONDE",
+           "SJUTTONDE", "SJUTONDE", "ADERTONDE", "ARTONDE", "NITTONDE", "TJUGONDE", "SISTA"),
+    "la": ("PRIMUS", "SECUNDUS", "TERTIUS", "QUARTUS", "QUINTUS", "SEXTUS", "PRIMA", "SECUNDA", "TERTIA", "QUARTA",
+           "QUINTA", "SEXTA"),
+}
+# The words such an ordinal stands before (any language's ordinal, any language's word).
+WORDS_AFTER_ORDINAL = {
+    "en": ("ACT", "SCENE", "PART"),
+    "fr": ("ACTE", "SCÈNE", "SCENE", "TABLEAU"),
+    "sv": ("AKTEN", "SCENEN", "AKT", "SCEN", "AFDELNINGEN", "AVDELNINGEN", "TABLÅN"),
+    "la": ("ACTUS", "SCAENA", "SCENA"),
 }
 # German ordinals: stems and the endings they take ("Erster Aufzug", "Dritte Szene", "des ersten Aufzugs").
 ORDINAL_STEMS_DE = ("ERST", "ZWEIT", "DRITT", "VIERT", "FÜNFT", "SECHST", "SIEBENT", "SIEBT", "ACHT", "NEUNT", "ZEHNT",
-                    "ELFT", "ZWÖLFT", "LETZT")
+                    "ELFT", "ZWÖLFT", "LETZT",
+                    "ZWEYT", "FUNFT", "SIEBEND", "ZEHENT", "EILFT")  # older spellings: "Zweyter Auftritt", "Eilfter"
 ORDINAL_ENDINGS_DE = ("ER", "EN", "ES", "E")
+# German units that make the ordinals from 13 on: "Dreizehnter", "Sechszehnte", "Ein und zwanzigster".
+ORDINAL_UNITS_DE = ("EIN", "ZWEI", "ZWEY", "DREI", "DREY", "VIER", "FÜNF", "FUNF", "SECH", "SECHS", "SIEB", "SIEBEN",
+                    "ACHT", "NEUN")
+ORDINAL_TENS_DE = ("ZWANZIGST", "DREISSIGST", "DREIẞIGST", "DREIßIGST")
 # Ordinals written after the act or scene word: "Acte deuxième", "ACT FIRST."
 ORDINALS_AFTER = {
-    "fr": ("PREMIER", "PREMIÈRE", "SECOND", "SECONDE", "DEUXIÈME", "TROISIÈME", "QUATRIÈME", "CINQUIÈME", "SIXIÈME",
-           "SEPTIÈME", "HUITIÈME", "NEUVIÈME", "DIXIÈME", "DERNIER", "DERNIÈRE"),
+    "fr": ("PREMIER", "PREMIÈRE", "PREMIERE", "SECOND", "SECONDE", "DEUXIÈME", "TROISIÈME", "QUATRIÈME", "CINQUIÈME",
+           "SIXIÈME", "SEPTIÈME", "HUITIÈME", "NEUVIÈME", "DIXIÈME", "DERNIER", "DERNIÈRE", "DERNIERE"),
     "en": ("FIRST", "THIRD", "FOURTH", "FIFTH", "SIXTH", "SEVENTH", "EIGHTH", "NINTH", "TENTH", "LAST"),
-    # "ДЕЙСТВИЕ ПЕРВОЕ", "ЯВЛЕНИЕ ТРЕТЬЕ" (neuter), "КАРТИНА ВТОРАЯ", "СЦЕНА ПЕРВАЯ" (feminine)
-    "ru": ("ПЕРВОЕ", "ВТОРОЕ", "ТРЕТЬЕ", "ЧЕТВЕРТОЕ", "ЧЕТВЁРТОЕ", "ПЯТОЕ", "ШЕСТОЕ", "СЕДЬМОЕ", "ВОСЬМОЕ", "ДЕВЯТОЕ",
-           "ДЕСЯТОЕ", "ПОСЛЕДНЕЕ", "ПЕРВАЯ", "ВТОРАЯ", "ТРЕТЬЯ", "ЧЕТВЕРТАЯ", "ЧЕТВЁРТАЯ", "ПЯТАЯ", "ШЕСТАЯ",
-           "СЕДЬМАЯ", "ВОСЬМАЯ", "ДЕВЯТАЯ", "ДЕСЯТАЯ", "ПОСЛЕДНЯЯ"),
 }
 # Numbers in words after the act or scene word: "ACT ONE", "Scene Twelve".
 NUMBER_WORDS = ("ONE", "TWO", "THREE", "FOUR", "FIVE", "SIX", "SEVEN", "EIGHT", "NINE", "TEN", "ELEVEN", "TWELVE")
-# Italian and Spanish ordinals after the word, as stems taking -O or -A: "Atto primo", "Escena segunda".
+# Ordinals after the word as stems and the endings they take: "Atto primo", "Escena segunda",
+# "Scena undicesima", "ACTUS SECUNDUS", "ДЕЙСТВИЕ ПЕРВОЕ", "ЯВЛЕНИЕ ОДИННАДЦАТОЕ", "АКТ ВТОРОЙ".
 ORDINAL_STEMS_AFTER = {
-    "it": ("PRIM", "SECOND", "TERZ", "QUART", "QUINT", "SEST", "SETTIM", "OTTAV", "NON", "DECIM", "ULTIM", "UNIC"),
-    "es": ("PRIMER", "SEGUND", "TERCER", "CUART", "QUINT", "SEXT", "SÉPTIM", "ÚNIC", "ULTIM", "ÚLTIM"),
+    "it": (("PRIM", "SECOND", "TERZ", "QUART", "QUINT", "SEST", "SETTIM", "OTTAV", "NON", "DECIM", "ULTIM", "UNIC",
+            "UNDICESIM", "UNDECIM", "DODICESIM", "DUODECIM", "TREDICESIM", "QUATTORDICESIM", "QUINDICESIM", "SEDICESIM",
+            "DICIASSETTESIM", "DICIOTTESIM", "DICIANNOVESIM", "VENTESIM", "VIGESIM"), ("O", "A")),
+    "es": (("PRIMER", "SEGUND", "TERCER", "TERCI", "CUART", "QUINT", "SEXT", "SÉPTIM", "SEPTIM", "OCTAV", "NOVEN",
+            "DÉCIM", "UNDÉCIM", "UNDECIM", "DUODÉCIM", "DUODECIM", "ÚNIC", "ULTIM", "ÚLTIM"), ("O", "A")),
+    "la": (("PRIM", "SECUND", "TERTI", "QUART", "QUINT", "SEXT", "SEPTIM", "OCTAV", "NON", "DECIM", "ULTIM",
+            "POSTREM"), ("US", "A", "UM")),
+    "ru": (("ПЕРВ", "ВТОР", "ТРЕТ", "ЧЕТВЕРТ", "ЧЕТВЁРТ", "ПЯТ", "ШЕСТ", "СЕДЬМ", "ВОСЬМ", "ДЕВЯТ", "ДЕСЯТ",
+            "ОДИННАДЦАТ", "ДВЕНАДЦАТ", "ТРИНАДЦАТ", "ЧЕТЫРНАДЦАТ", "ПЯТНАДЦАТ", "ШЕСТНАДЦАТ", "СЕМНАДЦАТ",
+            "ВОСЕМНАДЦАТ", "ДЕВЯТНАДЦАТ", "ДВАДЦАТ", "ПОСЛЕДН"), ("ОЕ", "АЯ", "ЫЙ", "ОЙ", "ИЙ", "ЬЕ", "ЬЯ", "ИЕ", "ЕЕ", "ЯЯ")),
 }
-ORDINALS_AFTER_BARE = ("PRIMER",)  # "Acto primer"
+# Tens written before an Italian or Spanish unit in one word: "Scena decimaterza", "Escena decimacuarta".
+ORDINAL_TENS_PREFIX_AFTER = ("DECIMA", "DECIMO", "DÉCIMA", "DÉCIMO")
+# What may follow the number of a play's last scene: "SCÈNE XXV et dernière", "Scena XII e ultima".
+LAST_SCENE_MARKS = ("ET DERNIÈRE", "ET DERNIERE", "E ULTIMA", "Y ÚLTIMA", "Y ULTIMA", "UND LETZTE")
+ORDINALS_AFTER_BARE = ("PRIMER", "FINAL")  # "Acto primer", "ESCENA FINAL"
 # The words for an act or a scene, every language.
 ACT_WORDS = {
     "en": ("ACT", "SCENE", "PART", "EPISODE"),
@@ -50,13 +82,33 @@ ACT_WORDS = {
     "de": ("AKT", "AUFZUG", "AUFTRITT", "SZENE", "BILD"),
     "it": ("ATTO", "SCENA", "QUADRO"),
     "es": ("ACTO", "ESCENA", "CUADRO", "JORNADA"),
-    "ru": ("ДЕЙСТВИЕ", "ЯВЛЕНИЕ", "КАРТИНА", "СЦЕНА"),
+    "ru": ("ДЕЙСТВИЕ", "ЯВЛЕНИЕ", "КАРТИНА", "СЦЕНА", "АКТ"),
+    "sv": ("AKT", "SCEN", "TABLÅ"),
+    "la": ("ACTUS", "SCAENA", "SCENA"),
 }
+# Of these, the words for an act (a level-2 heading; the rest head scenes).
+ACT_LEVEL_WORDS = ("ACT", "ACTE", "AKT", "AKTEN", "AUFZUG", "ATTO", "ACTO", "JORNADA", "ACTUS", "ДЕЙСТВИЕ", "АКТ", "PART",
+                   "PROLOGUE", "EPILOGUE", "PROLOGUS", "EPILOGUS", "PROLOG", "EPILOG")
 # German words an ordinal stands before ("Erster Teil").
-ACT_WORDS_AFTER_ORDINAL_DE = ("AKT", "AUFZUG", "AUFTRITT", "SZENE", "BILD", "TEIL")
+ACT_WORDS_AFTER_ORDINAL_DE = ("AKT", "AUFZUG", "AUFTRITT", "SZENE", "BILD", "TEIL", "SCENE", "ACT", "ACKT")
 # Parts of a play that stand as headings without a number.
 FRAME_WORDS = ("PROLOGUE", "EPILOGUE", "INDUCTION", "INTERLUDE", "ENTR'?ACTE", "VORSPIEL", "NACHSPIEL", "PROLOGO",
-               "PRÓLOGO", "EPILOGO", "EPÍLOGO")
+               "PRÓLOGO", "EPILOGO", "EPÍLOGO", "ПРОЛОГ", "ЭПИЛОГ")
+# Frame words that also name who speaks them (Plautus's PROLOGUS): a heading only alone on its line.
+FRAME_WORDS_ALONE = ("PROLOGUS", "EPILOGUS", "PROLOG", "EPILOG", "ALTER PROLOGUS")
+# A cast list's heading, besides the English ones (census.py: "Dramatis Personae", "Characters", "Cast of
+# characters"…); written in capitals, as patterns ("ΠΡ\S{1,2}ΣΩΠΑ" takes the Greek with any accent).
+CAST_HEADINGS = {
+    "fr": ("(?:LES )?PERSONNAGES?", "(?:LES )?ACTEURS?"),
+    "de": ("(?:DIE )?PERSONEN(?: DER HANDLUNG| DES VORSPIELS)?", "PERSONENVERZEICHNIS"),
+    "it": ("PERSONAGGI", "INTERLOCUTORI", "ATTORI",
+           "(?:LE )?PERSONE(?: CHE PARLANO| DELLA TRAGEDIA(?: CHE PARLANO)?| DELLA COMMEDIA| DE LA COMEDIA)?"),
+    "es": ("PERSONAJES(?: ACTORES)?", "ACTORES", "REPARTO"),
+    "la": ("PERSONAE", "(?:FABULAE )?INTERLOCUTORES"),
+    "sv": ("PERSONER(?:NA)?", "ROLL?ER(?:NA)?"),
+    "ru": ("ДЕЙСТВУЮЩИЕ ЛИЦА", "ЛИЦА", "ДЕЙСТВУЮЩИЕ"),
+    "grc": (r"(?:\S+ ){0,3}ΠΡ\S{1,2}ΣΩΠΑ",),  # "Τὰ τοῦ δράματος πρόσωπα", "ΤᾺ ΤΟΥ͂ ΔΡΆΜΑΤΟΣ ΠΡΌΣΩΠΑ"
+}
 # A setting written as a plain line ("A Garden.", "Night. A lonely road.", "Une forêt."): it opens
 # with an article or a time of day, and no sentence in it has a verb from this list.
 SETTING_OPENERS = ("A", "AN", "THE", "UN", "UNE", "LE", "LA", "LES", "EIN", "EINE", "DER", "DIE", "DAS", "NIGHT",
@@ -69,6 +121,13 @@ ALONE_WORDS = ("ALONE", "SEUL", "SEULE", "ALLEIN", "SOLA", "SOLO", "SOLUS")
 READS_WORDS = ("READS", "READS ALOUD", "READING", "SINGS", "SINGING")
 
 
+# Words that open a sentence, never a character's name, in a line that ends with a colon as a cue does
+# ("Und er sprach:", "He said:"); a cue may open with an article ("Die erste Amazone:", "Il conte:").
+SENTENCE_OPENERS = ("I", "IT", "HE", "SHE", "WE", "THEY", "YOU", "THIS", "THAT", "THERE", "HERE", "WHAT", "NOTE", "THEN",
+                    "ER", "SIE", "ES", "ICH", "DU", "WIR", "UND", "DANN", "SO", "DA", "JE", "TU", "ELLE", "NOUS", "VOUS",
+                    "ON", "ET", "IO", "LUI", "LEI", "NOI", "VOI", "YO", "ÉL", "ELLA", "JAG", "HAN", "HON", "VI", "NI", "OCH")
+
+
 def alternation(words: tuple[str, ...] | list[str]) -> str:
     """``(?:A|B|C)`` for a pattern, in the order given."""
     return "(?:" + "|".join(words) + ")"
@@ -76,10 +135,15 @@ def alternation(words: tuple[str, ...] | list[str]) -> str:
 
 __all__ = [
     "ABBREVIATED_TITLES",
+    "ACT_LEVEL_WORDS",
     "ACT_WORDS",
     "ACT_WORDS_AFTER_ORDINAL_DE",
     "ALONE_WORDS",
+    "CAST_HEADINGS",
     "FRAME_WORDS",
+    "FRAME_WORDS_ALONE",
+    "HONORIFICS",
+    "LAST_SCENE_MARKS",
     "NUMBER_WORDS",
     "ORDINALS_AFTER",
     "ORDINALS_AFTER_BARE",
@@ -87,8 +151,13 @@ __all__ = [
     "ORDINAL_ENDINGS_DE",
     "ORDINAL_STEMS_AFTER",
     "ORDINAL_STEMS_DE",
+    "ORDINAL_TENS_DE",
+    "ORDINAL_TENS_PREFIX_AFTER",
+    "ORDINAL_UNITS_DE",
     "READS_WORDS",
     "SETTING_OPENERS",
+    "SENTENCE_OPENERS",
     "SETTING_VERBS",
+    "WORDS_AFTER_ORDINAL",
     "alternation",
 ]

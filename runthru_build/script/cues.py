@@ -20,6 +20,7 @@ _INLINE = MarkdownIt("commonmark")
 
 GROUP_ALL = frozenset({"ALL", "EVERYONE", "EVERYBODY", "ALL CHARACTERS", "COMPANY", "ENSEMBLE", "TOGETHER"})
 GROUP_BOTH = frozenset({"BOTH"})
+GROUP_NAMES = GROUP_ALL | GROUP_BOTH  # made once: "x in GROUP_ALL | GROUP_BOTH" made the union at each test
 
 # All-caps words that open a line like a cue but are never characters.
 NOT_CHARACTERS = frozenset({
@@ -50,9 +51,11 @@ NAME_PARTICLES = frozenset({"of", "the", "de", "du", "des", "la", "le", "von", "
 # capitalised, the rest of the name in lower case.
 ROMANCE_ARTICLES = frozenset({"Il", "Lo", "La", "Gli", "Le", "Les", "El", "Los", "Las", "Un", "Una", "Uno", "Une"})
 
+_NUMBERED = re.compile(r"#\d+[A-Za-z]?")  # "GUARD #2", "Thug #3"
 _NAME_CHARS = re.compile(r"^@?[^\W_][\w .'’\-#\"“”&,]*$")
 # In a name, a mark that may join several people (or a name and how it is said: "JANOT, APARTÉ").
 GROUP_MARK = re.compile(r"\s*(?:&|\+|/|,|\bAND\b|\band\b)\s*")
+_GROUP_MARK_TEXT = re.compile(r"[&+/,]|AND|and")  # what every GROUP_MARK holds: a quick first test
 _NOT_IN_NAMES = re.compile(r"[^\w .'’\-#\"“”&,+/@]")  # what _NAME_CHARS and GROUP_MARK allow
 LOWER_TAIL = re.compile(r",\s*(?P<how>[^\W\d_A-Z][^\W\d_]*['’]?(?:\s+[^\W\d_A-Z][^\W\d_]*['’]?)?)\s*$")
 """``, seul`` / ``, à part`` / ``, aside`` ending a cue: one or two lower-case words, how it is said."""
@@ -63,18 +66,23 @@ _DOT_LEADER = re.compile(r"(?:\.\s?){4,}\s*\S|…\s+\S|\s*[-–—]{1,2}\s")  # 
 _SPOKEN_AFTER_DASH = re.compile(r"^[-–—]\s+[-–—]\s*\S|[!?…]\W*$|\.\.\.\W*$")  # not "-- Sam Walker"
 _ACTOR = re.compile(r"^[A-Z][\w.'’\-]*(?:\s+[\w.'’\-]+){0,4}$")  # what follows a "…" or "--" leader in a cast list
 _FOOTNOTE_MARKS = re.compile(r"[*†‡]")
-_SPACES = re.compile(r"\s+")
 _MARKUP = re.compile(r"[*_\\`<>\[\]&]")  # "!" alone is punctuation: only "![" is markup, and "[" is here
 _SPACE_BEFORE_PUNCTUATION = re.compile(r"[ \t]+([.,])(?!\.)")  # French spacing before ; : ! ? is kept
 _LEADING_STRAY = re.compile(r"^(?:[,;:]|\.(?![ .]*\.))\s*")  # ". I see it!" after "Name. (dir)", not "...and"
 _DOUBLED_STOP = re.compile(r"(?<=[.!?])\s+\.(?!\.)")  # "Give it to me. . Now" once a direction is gone
 
 
+def _collapse_spaces(text: str) -> str:
+    """Each run of white space made one space, none left at the ends: the same as a regular
+    expression's substitution and a strip, in a fraction of the time (every speech passes here)."""
+    return " ".join(text.split())
+
+
 @functools.lru_cache(maxsize=4096)
 def normalize_name(name: str) -> str:
     """A character's name as shown: spaces collapsed, curly apostrophes straightened,
     the author's capitals kept (``Nora``, ``McCLANE``)."""
-    return _SPACES.sub(" ", name.replace("’", "'")).strip().lstrip("@").strip()
+    return _collapse_spaces(name.replace("’", "'")).lstrip("@").strip()
 
 
 @functools.lru_cache(maxsize=4096)
@@ -83,14 +91,15 @@ def name_key(name: str) -> str:
     return normalize_name(name).upper()
 
 
-def is_name(text: str, *, caps: bool = True) -> bool:
+def is_name(text: str, *, caps: bool = True, listed: bool = False) -> bool:
     """Could ``text`` be one character's name?  ``caps`` demands all capitals;
-    otherwise every word but a particle must start with a capital."""
+    otherwise every word but a particle must start with a capital.  ``listed``: the play's cast
+    list names it, so a word that is otherwise never a name (``PS``, Plautus's Pseudolus) is one."""
     text = text.strip()
     if not text or len(text) > 80 or not _NAME_CHARS.match(text) or text.endswith(","):
         return False
-    letters = [c for c in text if c.isalpha()]
-    if not letters or (len(letters) < 2 and not any(c.isdigit() for c in text) and not caps):
+    letters = sum(map(str.isalpha, text))
+    if not letters or (letters < 2 and not any(c.isdigit() for c in text) and not caps):
         return False
     words = text.split()
     if caps:
@@ -103,14 +112,14 @@ def is_name(text: str, *, caps: bool = True) -> bool:
         if shouted and any(any(c.islower() for c in w) for w in words):
             return False  # "Enter MACBETH" is a direction naming a character
         if len(words) <= 3 and words[0] in ROMANCE_ARTICLES and all(w.isalpha() and w.islower() for w in words[1:]):
-            return name_key(text) not in NOT_CHARACTERS  # "Il padre", "La prima attrice", "Le comte"
+            return listed or name_key(text) not in NOT_CHARACTERS  # "Il padre", "La prima attrice", "Le comte"
         for word in words:
             head = word.lstrip("@\"“'(")
-            if not head or head.lower() in NAME_PARTICLES or re.fullmatch(r"#\d+[A-Za-z]?", head):
+            if not head or head.lower() in NAME_PARTICLES or _NUMBERED.fullmatch(head):
                 continue  # "of", "de"; "GUARD #2", "Thug #3"
             if not (head[0].isupper() or head[0].isdigit()):
                 return False
-    return name_key(text) not in NOT_CHARACTERS
+    return listed or name_key(text) not in NOT_CHARACTERS
 
 
 @dataclass(frozen=True)
@@ -134,13 +143,14 @@ class Cue:
 def parse_cue(text: str, *, caps: bool = True, solo: frozenset[str] | set[str] | None = None) -> Cue | None:
     """Parse a cue's name part (``NAME``, ``NAME (softly)``, ``NAME (V.O.) (CONT'D)``,
     ``A AND B``).  With ``solo`` (the keys of names that speak on their own), a name
-    holding ``AND`` or ``&`` is a group only when each part is such a name."""
+    holding ``AND`` or ``&`` is a group only when each part is such a name, and a name in
+    ``solo`` is one even where the word is never a name elsewhere (``PS``)."""
     return _parse_cue(text, caps, frozenset(solo) if isinstance(solo, set) else solo)
 
 
 @functools.lru_cache(maxsize=4096)  # a play cues the same few names hundreds of times
 def _parse_cue(text: str, caps: bool, solo: frozenset[str] | None) -> Cue | None:
-    text = _SPACES.sub(" ", text).strip()
+    text = _collapse_spaces(text)
     direction = alias = None
     name_part = text
     while name_part.endswith(")") and (m := _TRAILING_PAREN.match(name_part)) and m.group("name").strip():
@@ -179,15 +189,23 @@ def _parse_cue(text: str, caps: bool, solo: frozenset[str] | None) -> Cue | None
     ):
         pieces = [name_part]
     for piece in pieces:
-        if name_key(piece) in GROUP_ALL | GROUP_BOTH and len(pieces) == 1:
+        if name_key(piece) in GROUP_NAMES and len(pieces) == 1:
             continue
-        if not is_name(piece, caps=caps):
+        if not is_name(piece, caps=caps, listed=solo is not None and name_key(piece) in solo):
             return None
     names = tuple(dict.fromkeys(normalize_name(p) for p in pieces))
     return Cue(text=text, names=names, direction=direction, alias=alias)
 
 
+def may_join_names(name: str) -> bool:
+    """Does ``name`` hold a ``GROUP_MARK`` (``&``, ``and``, a comma…)?  Most names hold none of
+    the texts such a mark needs, and are answered without a regular expression."""
+    return _GROUP_MARK_TEXT.search(name) is not None and GROUP_MARK.search(name) is not None
+
+
 def _group_pieces(name: str) -> list[str]:
+    if not may_join_names(name):
+        return [name] if name else []
     pieces: list[str] = []
     for piece in GROUP_MARK.split(name):
         if not piece:
@@ -199,11 +217,15 @@ def _group_pieces(name: str) -> list[str]:
     return pieces
 
 
-def is_cast_list_entry(text: str) -> bool:
-    """``**JIMMY** ........ Sam Walker``: a cast list line, never dialogue."""
+def is_cast_list_entry(text: str, *, in_dialogue: bool = False) -> bool:
+    """``**JIMMY** ........ Sam Walker``: a cast list line, never dialogue.  With ``in_dialogue``
+    (the play's speeches have begun), ``NAME – text`` is a speech opening with a dash: a cast list
+    sets a name off by a dash before the play, not between its speeches (``NAME – Nada, nada.``)."""
     text = text.strip()
     m = _DOT_LEADER.match(text)
     if m is None:
+        return False
+    if in_dialogue and text[:1] in "-–—":
         return False
     if text.startswith((".", "…")) and not text.startswith("...."):
         return bool(_ACTOR.match(text[m.end() - 1:]))  # "… y ese hombre no vuelve. O si…" is a speech
@@ -235,11 +257,11 @@ def split_directions(markdown: str, *, spoken_parens: bool = False) -> list[Part
     A direction's wrapping emphasis (``*(To the audience:)*``) belongs to it.  With
     ``spoken_parens`` (a play whose directions are all in ``[…]``), ``(…)`` is spoken.
     """
-    if _EMPHASIS_DIRECTION.search(markdown):
+    if ("*" in markdown or "_" in markdown) and _EMPHASIS_DIRECTION.search(markdown):
         markdown = _EMPHASIS_DIRECTION.sub(lambda m: _bracketed(m, markdown), markdown)
     parts: list[Part] = []
     i, start, n = 0, 0, len(markdown)
-    closers = _closers(markdown)
+    closers = _closers(markdown) if _ESCAPE_OR_OPENER.search(markdown) else {}  # most speeches open none
     while (mark := _ESCAPE_OR_OPENER.search(markdown, i)) is not None:
         i = mark.start()
         ch = markdown[i]
@@ -295,7 +317,7 @@ def _closers(text: str) -> dict[int, int]:
 
 def _append(parts: list[Part], kind: str, markdown: str) -> None:
     markdown = markdown.strip()
-    if kind == "speech" and (markdown[:1] in "*_" or markdown[-1:] in "*_") and not spoken_text(markdown):
+    if kind == "speech" and markdown and (markdown[:1] in "*_" or markdown[-1:] in "*_") and not spoken_text(markdown):
         markdown = markdown.strip("*_ ").strip()
     if markdown:
         parts.append(Part(kind, markdown))  # type: ignore[arg-type]
@@ -311,11 +333,11 @@ _SIMPLE_EMPHASIS = re.compile(rf"(?<![^{_PLAIN_PUNCT}])_(?=[^\s_])([^_*\\`<>\[\]
 def plain_text(markdown: str) -> str:
     """Markdown inline -> the text a reader sees, without markup."""
     if not _MARKUP.search(markdown):
-        return _SPACES.sub(" ", markdown).strip()
+        return _collapse_spaces(markdown)
     if "_" in markdown:
         bare = _SIMPLE_EMPHASIS.sub(r"\1", markdown)
         if not _MARKUP.search(bare):
-            return _SPACES.sub(" ", bare).strip()
+            return _collapse_spaces(bare)
     out: list[str] = []
     for token in _INLINE.parseInline(markdown):
         for child in token.children or []:
@@ -323,14 +345,14 @@ def plain_text(markdown: str) -> str:
                 out.append(child.content)
             elif child.type in ("softbreak", "hardbreak"):
                 out.append(" ")
-    return _SPACES.sub(" ", "".join(out)).strip()
+    return _collapse_spaces("".join(out))
 
 
 def spoken_text(markdown: str) -> str:
     """What the voice says: emphasis, markup and footnote markers removed."""
     text = plain_text(markdown)  # spaces already collapsed
     if _FOOTNOTE_MARKS.search(text):
-        text = _SPACES.sub(" ", _FOOTNOTE_MARKS.sub(" ", text)).strip()
+        text = _collapse_spaces(_FOOTNOTE_MARKS.sub(" ", text))
     return _SPACE_BEFORE_PUNCTUATION.sub(r"\1", text) if " ." in text or " ," in text else text
 
 
@@ -354,6 +376,7 @@ class _Section:
     front_matter: bool = False
     raw: list[str] = field(default_factory=list)
     scene: Scene | None = None
+    play_part: bool = False  # headed by an act, scene or prologue line: what is said under it is the play's
 
 
 class ScriptBuilder:
@@ -382,10 +405,11 @@ class ScriptBuilder:
     def has_dialogue(self) -> bool:
         return self._lines_said > 0
 
-    def heading(self, title: str, level: int, source: Source, *, front_matter: bool = False) -> None:
+    def heading(self, title: str, level: int, source: Source, *, front_matter: bool = False,
+                play_part: bool = False) -> None:
         self.end_speech()
         self.named_next = False
-        self._sections.append(_Section(title, level, source, front_matter=front_matter))
+        self._sections.append(_Section(title, level, source, front_matter=front_matter, play_part=play_part))
         self._after_direction = False
         self._last_speakers = None
 
@@ -521,7 +545,9 @@ class ScriptBuilder:
         if speech.lead_direction:
             parts.insert(0, Part("direction", speech.lead_direction))
         spoken = " ".join(spoken_text(p.markdown) for p in parts if p.kind == "speech")
-        spoken = _SPACE_BEFORE_PUNCTUATION.sub(r"\1", _DOUBLED_STOP.sub("", spoken)).strip()
+        if " ." in spoken or " ," in spoken:  # spaces are collapsed: both marks need a space before them
+            spoken = _SPACE_BEFORE_PUNCTUATION.sub(r"\1", _DOUBLED_STOP.sub("", spoken))
+        spoken = spoken.strip()
         spoken = _LEADING_STRAY.sub("", spoken)
         if not spoken and speech.tentative:
             return
@@ -569,7 +595,10 @@ class ScriptBuilder:
         empty_titles: list[str] = []
         for index, sec in enumerate(sections):
             before_dialogue = first_dialogue is not None and index < first_dialogue
-            if sec.front_matter or (before_dialogue and sec.raw and sec.level <= sections[first_dialogue].level):
+            # a prologue's one speech before the first act is the play's, not a preface
+            prologue = sec.play_part and has_dialogue(sec, real=False)
+            if sec.front_matter or (before_dialogue and sec.raw and sec.level <= sections[first_dialogue].level
+                                    and not prologue):
                 if sec.title:
                     script.front_matter.append(f"## {sec.title}")
                 script.front_matter.extend(sec.raw)
@@ -599,12 +628,14 @@ class ScriptBuilder:
         individuals = list(dict.fromkeys(
             s for line in scene.lines if not _is_group(line) for s in line.speakers
         ))
-        everyone = individuals or self.script.characters
+        everyone = individuals  # or, where no one speaks alone here, the cast so far: only ALL asks
         recent = self._recent
         for i, element in enumerate(scene.elements):
             if not isinstance(element, Line):
                 continue
             names = element.speakers
+            if names and names[0] in GROUP_ALL and len(names) == 1:
+                everyone = everyone or self.script.characters  # a walk over every line: only when needed
             if names and names[0] in GROUP_ALL and len(names) == 1 and len(everyone) >= 2:
                 names = tuple(everyone)  # with one person on stage, ALL is a chorus: it stays ALL
             elif names and names[0] in GROUP_BOTH and len(names) == 1 and len(recent) >= 2:
@@ -632,7 +663,7 @@ def _says_something(markdown: str, *, spoken_parens: bool = False) -> bool:
 
 
 def _is_group(line: Line) -> bool:
-    return len(line.speakers) == 1 and line.speakers[0] in GROUP_ALL | GROUP_BOTH
+    return len(line.speakers) == 1 and line.speakers[0] in GROUP_NAMES
 
 
 def _is_dialogue(scene: Scene) -> bool:

@@ -22,6 +22,7 @@ _NUMBER_WORDS = frozenset({
     "FIRST", "SECOND", "THIRD", "FOURTH", "FIFTH", "SIXTH", "SEVENTH", "EIGHTH", "NINTH", "TENTH", "ELEVENTH",
     "TWELFTH", "LAST", "ONE", "TWO", "THREE", "FOUR", "FIVE", "SIX", "SEVEN", "EIGHT", "NINE", "TEN", "ELEVEN",
     "TWELVE", "PREMIER", "PREMIÈRE", "PREMIERE", "SECONDE", "TROISIÈME", "ERSTER", "ZWEITER", "DRITTER",
+    "DEUX", "TROIS", "QUATRE",
 })
 _NUMERAL = re.compile(r"^(?:#?\d+(?:ST|ND|RD|TH|ER|E|ÈME|EME)?|[IVXLC]+|[A-Z])$")  # 2, #2, 2ND, IV, B (as in MAN B)
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*|#\d+")
@@ -34,6 +35,11 @@ def _words(name: str) -> list[str]:
 def _designator(word: str) -> bool:
     """A word that numbers a part: FIRST, TWO, 3RD, #2, IV, B."""
     return word in _NUMBER_WORDS or bool(_NUMERAL.match(word))
+
+
+def is_numbered(name: str) -> bool:
+    """``Second Pirate``, ``Les Deux Surveillants``, ``WITCH 2``: a part numbered among others."""
+    return any(_designator(w) and not w.isalpha() or w in _NUMBER_WORDS for w in _words(name))
 
 
 def numbered_apart(a: str, b: str) -> bool:

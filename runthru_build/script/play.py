@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import functools
 import re
+from collections import Counter
 from dataclasses import replace
+from itertools import pairwise
 
 from .blocks import Block, SourceLine, read_document
 from .census import (
@@ -31,25 +33,31 @@ from .census import (
     take_census,
 )
 from .conventions import (
+    ACT_LEVEL_WORDS,
     ACT_WORDS,
     ACT_WORDS_AFTER_ORDINAL_DE,
     ALONE_WORDS,
     FRAME_WORDS,
+    FRAME_WORDS_ALONE,
+    LAST_SCENE_MARKS,
     NUMBER_WORDS,
     ORDINAL_ENDINGS_DE,
     ORDINAL_STEMS_AFTER,
     ORDINAL_STEMS_DE,
+    ORDINAL_TENS_DE,
+    ORDINAL_TENS_PREFIX_AFTER,
+    ORDINAL_UNITS_DE,
     ORDINALS_AFTER,
     ORDINALS_AFTER_BARE,
     ORDINALS_BEFORE,
     READS_WORDS,
     SETTING_OPENERS,
     SETTING_VERBS,
+    WORDS_AFTER_ORDINAL,
     alternation,
 )
 from .cues import (
-    GROUP_ALL,
-    GROUP_BOTH,
+    GROUP_NAMES,
     NAME_PARTICLES,
     Cue,
     ScriptBuilder,
@@ -59,6 +67,7 @@ from .cues import (
     plain_text,
 )
 from .model import Script, Source
+from .names import is_numbered
 
 FRONT_MATTER_HEADINGS = re.compile(
     r"^(cast( of characters| list)?|characters|dramatis personae|persons of the play|"
@@ -68,20 +77,29 @@ FRONT_MATTER_HEADINGS = re.compile(
 )
 _AUTHOR = re.compile(r"^(?:\*\*|__|\*|_)?\s*(?:written\s+|adapted\s+)?by\s+(?P<who>.+?)\s*(?:\*\*|__|\*|_)?$", re.IGNORECASE)
 _ORDINAL = alternation([w for words in ORDINALS_BEFORE.values() for w in words])
-# "Erster Aufzug", "Dritte Szene": German ordinals stand before the word, Italian and Spanish ones after it
-_ORDINAL_DE = f"(?:{alternation(ORDINAL_STEMS_DE)}{alternation(ORDINAL_ENDINGS_DE)})"
+# "Erster Aufzug", "Dritte Szene": German ordinals stand before the word, Italian and Spanish ones after it;
+# from 13 on they are compounds: "Dreizehnter Auftritt", "Ein und zwanzigster Auftritt"
+_UNITS_DE = alternation(ORDINAL_UNITS_DE)
+_ORDINAL_DE = (f"(?:(?:{alternation(ORDINAL_STEMS_DE)}|{_UNITS_DE}ZEHNT|(?:{_UNITS_DE}\\s*UND\\s*)?{alternation(ORDINAL_TENS_DE)})"
+               f"{alternation(ORDINAL_ENDINGS_DE)})")
 # French ordinals stand after "Acte" and "Scène": "Acte deuxième", "Scène troisième"
 _ORDINAL_FR = alternation(ORDINALS_AFTER["fr"])
 _NUMBER = alternation([r"[IVXLC]+", r"\d+[A-Z]?", *NUMBER_WORDS, *(w for ws in ORDINALS_AFTER.values() for w in ws),
-                       *(f"{alternation(stems)}[OA]" for stems in ORDINAL_STEMS_AFTER.values()), *ORDINALS_AFTER_BARE])
+                       *(f"{alternation(ORDINAL_TENS_PREFIX_AFTER)}?{alternation(stems)}{alternation(endings)}"
+                         for stems, endings in ORDINAL_STEMS_AFTER.values()), *ORDINALS_AFTER_BARE])
 _ACT_WORDS = alternation([w for words in ACT_WORDS.values() for w in words])
+_LAST_MARK = "(?:" + r"\s+" + alternation([r"\s+".join(m.split()) for m in LAST_SCENE_MARKS]) + r"\b)?"
+_WORDS_AFTER_ORDINAL = alternation(list(dict.fromkeys(w for words in WORDS_AFTER_ORDINAL.values() for w in words)))
 _STRUCTURE = re.compile(
-    rf"^(?:(?:(?:THE\s+)?{_ORDINAL}\s+(?:ACT|SCENE|PART)|{_ORDINAL_DE}\s+{alternation(ACT_WORDS_AFTER_ORDINAL_DE)}|"
-    rf"{_ACT_WORDS}\s+{_NUMBER}\b|\d+\.\s*{_ACT_WORDS}\b)"
+    rf"^(?:(?:(?:THE\s+)?{_ORDINAL}\s+{_WORDS_AFTER_ORDINAL}|{_ORDINAL_DE}\s+{alternation(ACT_WORDS_AFTER_ORDINAL_DE)}|"
+    rf"{_ACT_WORDS}\.?\s+{_NUMBER}\b{_LAST_MARK}|\d+\.\s*{_ACT_WORDS}\b)"
     r"(?!(?-i:\s+(?!scene\b|act\b|part\b|cont)[a-z]))|"  # "The first act passes in…" is a sentence
-    rf"{alternation(FRAME_WORDS)})(?:[\s.:,—–-].*)?$",
+    rf"(?:THE\s+)?{alternation(FRAME_WORDS)})(?:[\s.:,—–-].*)?$",
     re.IGNORECASE,
 )
+# The act words among them: an act's heading is level 2, a scene's level 3
+_ACT_LEVEL = re.compile(rf"^(?:THE\s+)?(?:\w+\s+)?{alternation(ACT_LEVEL_WORDS)}\b|^(?:\d+\.\s*){alternation(ACT_LEVEL_WORDS)}\b",
+                        re.IGNORECASE)
 _END_MARK = re.compile(
     rf"^(?:THE\s+END|END\s+OF\s+(?:THE\s+)?(?:PLAY|{_ORDINAL}\s+ACT|ACT\s+{_NUMBER}|SCENE\s+{_NUMBER})|CURTAIN|"
     rf"FIN\s+(?:DU\s+{_ORDINAL_FR}\s+ACTE|DE\s+L['’]ACTE(?:\s+{_NUMBER})?|DE\s+LA\s+PIÈCE)|"  # "Fin du premier acte."
@@ -123,6 +141,7 @@ def _strip_emphasis(text: str) -> str:
     return text.strip().strip("*_ ").strip()
 
 
+_PLAY_ENDS = re.compile(r"^(?:THE\s+END|END\s+OF\s+(?:THE\s+)?PLAY)\b", re.IGNORECASE)
 _CONTENTS_ENTRY = re.compile(r"(?:\.\s?){4,}\s*\d+$")  # "ACT II................    24": a table of contents
 _SCENE_HEADING = re.compile(r"^(?:INT|EXT|EST|INT\.?/EXT|I/E)[. ]")  # screenplay sluglines, in capitals
 
@@ -135,15 +154,37 @@ def is_end_mark(text: str) -> bool:
 _ALONE = re.compile(rf"^(?P<name>[^\W\d_][\w'’. -]{{0,40}}?),?\s+(?i:{alternation(ALONE_WORDS)})\s*[.:]?$")
 _READS_WORD = re.compile(rf"(?i:\b{alternation(READS_WORDS)}\b)")
 _ALONE_AT_END = re.compile(rf"(?i:{alternation(ALONE_WORDS)})\W*$")
+_ALONE_AT_END_LOWER = re.compile(rf"{alternation([w.lower() for w in ALONE_WORDS])}\W*$")  # for lowered text
 _READS = re.compile(rf"^(?:(?P<name>[^\W\d_][\w'’. -]{{0,40}}?)\s+)?(?i:{alternation(READS_WORDS)})\b[^.]{{0,40}}\.?$")
 _SPEECH_OPENERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ\"'“‘([¿¡ÀÂÉÈÊÎÔÙÇÄÖÜ")
 _SOME = ((True,), 1)  # a line the census did not read: look at it
 
 
+# A scene heading that lists who is on: "SCÈNE IV. Barberin, Henriette, Guerland, enveloppé d'un manteau…"
+_HEADING_WITH_NAMES = re.compile(rf"^{_ACT_WORDS}\.?\s+{_NUMBER}{_LAST_MARK}\s*[.:]\s+[^\W\d_]", re.IGNORECASE)
+_NAME_LIST_SPLIT = re.compile(r"[.,]\s*")
+# A scene numbered and nothing more, on a line of its own: "IV", "3."
+_BARE_NUMBER = re.compile(r"^(?:[IVXL]{1,6}|\d{1,3})\.?$")
+_CAPS_WORD = r"[^\W_a-zß](?:[^\Wa-zß]|[-'’.](?=[^\W_a-zß]))*"
+_CAPS_CUE_SHAPE = re.compile(rf"^{_CAPS_WORD}(?:\s{{1,2}}{_CAPS_WORD}){{0,3}}\.?(?:\s*:\s|\.\s|\s{{2,}}(?=\S)|,\s*\[)")
+_TITLED_CUE_SHAPE = re.compile(r"^[^\W\d_a-zß][\w'’-]*(?:\s[^\W\d_a-zß][\w'’-]*){1,5}[.:]\s")
+_SHORT_NAME = re.compile(r"^([^\W\d_][\w'’]{0,11})\.\s")
+_UNDERLINE = re.compile(r"^(?:={2,}|-{2,})$")
+# "Prologus" alone: a heading only as a paragraph of its own (the same word names who speaks it)
+_FRAME_ALONE = re.compile(rf"^{alternation(FRAME_WORDS_ALONE)}\.?$", re.IGNORECASE)
+
+
+def _heading_paragraph(block: Block) -> bool:
+    """Does this paragraph open with an act or scene heading?"""
+    return is_structure_line(block.first.text) or (
+        len(block.lines) == 1 and bool(_FRAME_ALONE.match(_strip_emphasis(block.first.text))))
+
+
 @functools.lru_cache(maxsize=1 << 14)
 def is_structure_line(text: str) -> bool:
     bare = _strip_emphasis(text.lstrip("#").strip())
-    return (bool(bare) and bool(_STRUCTURE.match(bare) or _SCENE_HEADING.match(bare)) and len(bare.split()) <= 14
+    return (bool(bare) and bool(_STRUCTURE.match(bare) or _SCENE_HEADING.match(bare))
+            and (len(bare.split()) <= 14 or (len(bare.split()) <= 40 and bool(_HEADING_WITH_NAMES.match(bare))))
             and not _CONTENTS_ENTRY.search(bare))
 
 
@@ -175,12 +216,14 @@ class _PlayParser:
         self.path = path
         self.markdown = markdown
         self.document = read_document(text, markdown=markdown)
+        self.english = _reads_as_english(text)
         self.blocks = _speaker_headings_as_cues(self.document.blocks)
         self.builder = ScriptBuilder(path)
         self.script = self.builder.script
         self.speech_indent: int | None = None
         self.cue_block = -1
         self.cue_alone = False
+        self.under_lone_cue: tuple[int, int] | None = None  # (block, line) just under the last cue that stood alone
         self.speech_hang: int | None = None  # the column a speech's text starts at after its cue
         self.technical_label: str | None = None  # "MUSIC:" alone: the paragraph under it says what plays
         self.technical_hang: tuple[int, int] | None = None  # (block, column) of a sound cue's text
@@ -192,13 +235,14 @@ class _PlayParser:
     # -- driver ----------------------------------------------------------
     def parse(self) -> Script:
         blocks = self.blocks
-        heading_at = {i for i, b in enumerate(blocks) if b.kind == "paragraph" and is_structure_line(b.first.text)}
+        heading_at = {i for i, b in enumerate(blocks) if b.kind == "paragraph" and _heading_paragraph(b)}
         self.front_headings = _front_matter_headings(blocks)
         body_headings = heading_at | {
             i for i, b in enumerate(blocks) if b.kind == "heading" and b.level > 1 and i not in self.front_headings
         }
         self.first_act = first_act = min(body_headings, default=len(blocks))
         self.last_body_heading = max(body_headings, default=-1)
+        self.usual_gap = _usual_gap(blocks)
         self.conv = conv = take_census(blocks, heading_at, first_act)
         self.script.conventions = conv
         self.builder.spoken_parens = conv.spoken_parens
@@ -252,7 +296,7 @@ class _PlayParser:
         """The block after the last ``THE END``, when little of the file follows it."""
         for bi in range(len(self.blocks) - 1, -1, -1):
             block = self.blocks[bi]
-            if block.kind == "paragraph" and re.match(r"^(?:THE\s+END|END\s+OF\s+(?:THE\s+)?PLAY)\b", _strip_emphasis(block.first.text), re.IGNORECASE):
+            if block.kind == "paragraph" and _PLAY_ENDS.match(_strip_emphasis(block.first.text)):
                 if len(self.blocks) - bi < 0.15 * len(self.blocks) or not self._cued_after(bi):
                     return bi + 1 if len(block.lines) == 1 else bi  # rights notes, footnotes, errata
                 break
@@ -269,7 +313,7 @@ class _PlayParser:
 
     @staticmethod
     def _raw(block: Block) -> str:
-        return "\n".join(line.text for line in block.lines)
+        return "\n".join([line.text for line in block.lines])
 
     def _heading(self, block: Block, *, front_matter: bool) -> None:
         title = plain_text(block.first.text)
@@ -277,7 +321,8 @@ class _PlayParser:
         if not self.script.title and block.level == 1 and not front_matter:
             self.script.title = title
             return
-        self.builder.heading(title, block.level, source, front_matter=front_matter)
+        self.builder.heading(title, block.level, source, front_matter=front_matter,
+                             play_part=not front_matter and (is_structure_line(title) or bool(_FRAME_ALONE.match(title))))
         self.speech_indent = None
 
     # -- paragraphs ------------------------------------------------------
@@ -291,6 +336,11 @@ class _PlayParser:
         while i < len(lines) and is_structure_line(lines[i].text):
             self._structure_heading(lines[i])
             i += 1
+            if i < len(lines) and _UNDERLINE.match(lines[i].text):
+                i += 1  # "ATTO PRIMO" / "==========": the heading's underline
+        if (len(lines) == 1 and _FRAME_ALONE.match(_strip_emphasis(lines[0].text))) or self._scene_number(bi, block):
+            self._structure_heading(lines[0])  # "Prologus", or "IV" alone between speeches: the next scene
+            return
         if i == len(lines):
             return
         if builder.section.front_matter:
@@ -344,8 +394,9 @@ class _PlayParser:
             builder.give_uncued_words_to(alone)  # "Martha alone.": the words after it, with no cue, are hers
             return
         # a song's next stanza after a blank line, in a play whose speeches end with their paragraph
-        second_stanza = first is None and i == 0 and self.verse_block == bi - 1 and not builder.speech_open() \
-            and _verse_shaped(block) and builder.last_speakers is not None and len(builder.last_speakers) == 1
+        second_stanza = first is None and i == 0 and not builder.speech_open() \
+            and builder.last_speakers is not None and len(builder.last_speakers) == 1 \
+            and ((self.verse_block == bi - 1 and _verse_shaped(block)) or self._plain_paragraph_goes_on(bi, block))
         if second_stanza:
             builder.give_uncued_words_to(builder.last_speakers[0])
         if first is None and i == 0 and not TECHNICAL_CUE.match(lines[0].text) and not second_stanza:
@@ -366,8 +417,16 @@ class _PlayParser:
             line = lines[i]
             source = Source(self.path, line.number)
             found, used = (first, first_used) if i == 0 and first is not None else self._cue_at(bi, block, i)
+            if found is not None and found.cue.direction and i + used == len(lines) and not found.rest.strip(" .") \
+                    and (used == 2 or found.alone) and self._aside_under_cue(bi, block, i + used - 1, found.cue.direction):
+                # LUCIETTA / "(«Figurarse, figurarse»; la l'ha dito…)." and the next cue: the speech, said aside
+                said, cue_text = found.cue.direction, found.cue.text
+                cut = cue_text.rfind("(" + said[:12])
+                found = replace(found, cue=replace(found.cue, text=cue_text[:cut].rstrip(" ,") if cut > 0 else cue_text,
+                                                   direction=None), rest=said, alone=True)
             if found is not None:
-                if found.rest and is_cast_list_entry(found.rest):
+                if found.rest and is_cast_list_entry(found.rest, in_dialogue=bi > self.first_act or builder.has_dialogue or (
+                        builder.speech_open() and not builder.open_speech_is_empty())):
                     builder.end_speech()
                     i += used
                     continue
@@ -379,6 +438,7 @@ class _PlayParser:
                                                   f"this play's cues{usual}")
                 self.cue_block = bi
                 self.cue_alone = found.alone and i + used == len(lines)
+                self.under_lone_cue = (bi, i + used) if found.alone else None
                 self.speech_hang = (line.indent + len(line.text) - len(found.rest)
                                     if found.rest and used == 1 and line.text.endswith(found.rest) else None)
                 if i + used < len(lines):
@@ -411,6 +471,14 @@ class _PlayParser:
                 i += 1
                 continue
             direction = _whole_line_direction(line.text)
+            if direction is not None and self.conv.spoken_parens and i > 0 and builder.speech_open() \
+                    and not builder.open_speech_is_empty() and line.text.lstrip("*_").startswith("("):
+                direction = None  # "( Which by no means we may extenuate)" in the verse of a play that brackets [directions]
+            if direction is not None and i + 1 == len(lines) and self.under_lone_cue == (bi, i) \
+                    and builder.open_speech_is_empty() and self._aside_under_cue(bi, block, i, direction):
+                builder.add_text(direction, source)  # LUCIETTA / "(Adesso, el va zoso)": the speech, said aside
+                i += 1
+                continue
             if direction is None and self.conv.unmarked_directions and i > 0 and line_is_direction_word(line):
                 direction = line.text
             if direction is not None:
@@ -476,19 +544,43 @@ class _PlayParser:
     def _doer_line(self, bi: int, block: Block, li: int) -> bool:
         """``Mum leaves & kids shrug shoulders & giggle.`` between ``Mum: I'm leaving!`` and the next
         cue, in a play typed one speech to a line: a character doing something, not more speech."""
+        if block.lines[li - 1].text.rstrip(" *_")[-1:] not in ".!?…\"”)":
+            return False  # a wrapped speech's next line (tested first: most lines are)
         m = _DOER.match(block.lines[li].text)
         if not m or name_key(m.group("name")) not in self.conv.names:
             return False
-        if block.lines[li - 1].text.rstrip(" *_")[-1:] not in ".!?…\"”)":
-            return False  # a wrapped speech's next line
         return sum(1 for k in range(len(block.lines)) if k != li and self._cue_at(bi, block, k)[0] is not None) >= 2
 
     def _structure_heading(self, line: SourceLine) -> None:
         title = _strip_emphasis(plain_text(line.text.strip().lstrip("#").strip()))
-        level = 2 if re.match(r"^(?:THE\s+)?\w+\s+(?:ACT|AKT|AUFZUG)\b|^(?:\d+\.\s*)?(?:ACT|ACTE|AKT|AUFZUG|ATTO|ACTO|JORNADA|"
-                              r"PART|PROLOGUE|EPILOGUE)\b", title, re.IGNORECASE) else 3
-        self.builder.heading(title, level, Source(self.path, line.number))
+        level = 2 if _ACT_LEVEL.match(title) else 3
+        self.builder.heading(title, level, Source(self.path, line.number), play_part=True)
         self.speech_indent = None
+
+    def _aside_under_cue(self, bi: int, block: Block, li: int, words: str) -> bool:
+        """``words`` in ``(…)`` on line ``li``, the last of its paragraph, under a cue (or on its
+        line) with the next cue after them, in a play that sets its directions in ``[…]``: the
+        speech itself, said aside (Goldoni's asides), not how a speech that never comes is said."""
+        if not self.conv.brackets_directions:
+            return False  # "Lauer (schaut von der Lektüre auf.)." where ( ) hold the play's directions
+        if li != len(block.lines) - 1 or not block.lines[li].text.rstrip(" .").endswith(")") \
+                or len(words.split()) < 3 or self._reads_as_direction(words):
+            return False
+        nxt = self.blocks[bi + 1] if bi + 1 < len(self.blocks) else None
+        return nxt is None or nxt.kind != "paragraph" or _heading_paragraph(nxt) or self._cue_at(bi + 1, nxt, 0)[0] is not None
+
+    def _scene_number(self, bi: int, block: Block) -> bool:
+        """A number alone in its paragraph (``IV``, ``3.``), in the play's body and not under a
+        cue alone on its line (a speech that says "III"), that names no character: a scene's number."""
+        bare = block.first.text
+        underlined = len(block.lines) == 2 and bool(_UNDERLINE.match(block.lines[1].text))  # "III" / "==="
+        if not ((len(block.lines) == 1 or underlined) and _BARE_NUMBER.match(bare) and not self.builder.section.front_matter
+                and name_key(bare) not in self.conv.names and not (self.cue_block == bi - 1 and self.cue_alone)):
+            return False
+        # and a cue, a direction or a heading after it: "2." between two stanzas numbers the song's verses
+        nxt = self.blocks[bi + 1] if bi + 1 < len(self.blocks) else None
+        return nxt is None or nxt.kind != "paragraph" or _heading_paragraph(nxt) or self._scene_number(bi + 1, nxt) \
+            or _whole_line_direction(nxt.first.text) is not None or self._cue_at(bi + 1, nxt, 0)[0] is not None
 
     def _holds_a_cue(self, bi: int, block: Block) -> bool:
         """A paragraph with no blank lines in it may hold a whole scene: ``Master`` /
@@ -516,19 +608,47 @@ class _PlayParser:
             if li > 0 and conv.cues_open_paragraphs and cand.form not in (BOLD_COLON, BOLD):
                 continue
             keys = [name_key(n) for n in cand.cue.names]
-            known = chorus or all(k in conv.names or k in GROUP_ALL | GROUP_BOTH for k in keys) \
+            known = chorus or all(k in conv.names or k in GROUP_NAMES for k in keys) \
                 or name_key(cand.cue.text) in conv.names
             if cand.alone:
-                if not self._alone_followed(bi, block, li + used):
+                if not self._alone_followed(bi, block, li + used) or self._cued_otherwise(cand):
                     continue
-                if li == 0 and self.cue_block == bi - 1 and self.builder.open_speech_is_empty() and not (known and cand.caps):
-                    continue  # "FARNCOMBE." / "Certainly.": the one-word speech under a cue
+                if self.cue_block == bi - (li == 0) and self.builder.open_speech_is_empty() \
+                        and not (known and (cand.caps or cand.form in (COLON, BOLD_COLON))):
+                    continue  # "FARNCOMBE." / "Certainly.", "ΚΑΣΑΝΔΡΑ" / "Ἄπολλον Ἄπολλον": the speech under a cue
                 if not known and not self._lone_name_is_cue(bi, block, li, cand):
                     continue
             elif not known and not self._new_name_allowed(li, cand):
                 continue
+            if len(block.lines) == 1 and self._names_only(cand.rest):
+                continue  # "VALBORG. OLOF.", "DE FÖRRA. LISEN. IVAR.": who is on, set as a line of its own
+            if cand.form not in (BOLD_COLON, BOLD) and self._bold_cues() and _is_wholly_emphasised(block.text):
+                continue  # "_PYTHIAS. PHAEDRIA. DORIAS._" in a play cued in bold: a direction in italics
             return cand, used
         return self._lone_name_with_direction(bi, block, li, found), used
+
+    def _bold_cues(self) -> bool:
+        """Are this play's cues set in bold (so that its italics are directions)?"""
+        primary = self.conv.primary()
+        return primary is not None and primary.form in (BOLD_COLON, BOLD)
+
+    def _names_only(self, rest: str) -> bool:
+        """Is ``rest`` nothing but characters' names in capitals, each closed by a stop or a comma?"""
+        if not rest or not rest.isupper() or rest.rstrip()[-1:] not in ".,":
+            return False
+        names = [n.strip() for n in _NAME_LIST_SPLIT.split(rest) if n.strip()]
+        return bool(names) and all(name_key(n) in self.conv.names for n in names)
+
+    def _cued_otherwise(self, cand: Candidate) -> bool:
+        """``Creonte`` or ``Madre, mi squarci`` alone on a line of verse, in a play that cues CREONTE and
+        MADRE in capitals: a word of the verse that happens to be a name, not a cue."""
+        if cand.caps:
+            return False
+        for name in cand.cue.names:
+            usual = self.conv.spelled.get(name_key(name))
+            if usual is None or usual == name or usual != usual.upper():
+                return False
+        return True
 
     def _lone_name_with_direction(self, bi: int, block: Block, li: int, found: tuple[Candidate, ...]) -> Candidate | None:
         """``ROPER. [_To LILY, urgently._]`` on a line of its own, in a play whose cues stand
@@ -574,7 +694,7 @@ class _PlayParser:
 
     def _alone_on_stage(self, text: str) -> str | None:
         """``Martha alone.``, ``GASTON, seul.``: the character a direction leaves alone on stage."""
-        if not _ALONE_AT_END.search(text):
+        if not _ends_with_alone_word(text):
             return None  # the cheap test first: plain_text may call the markdown parser
         m = _ALONE.match(plain_text(text))
         if m is None or name_key(m.group("name")) not in self.conv.names:
@@ -625,7 +745,18 @@ class _PlayParser:
             return True  # "A BYSTANDER [on the lady's right] He won't…": a one-off speaker in the play's own form
         primary = self.conv.primary()
         return (li == 0 and self.conv.cues_open_paragraphs and primary is not None
-                and cand.form == primary.form and cand.caps == primary.caps)
+                and cand.form == primary.form and cand.caps == primary.caps and not self._speech_goes_on(cand))
+
+    def _speech_goes_on(self, cand: Candidate) -> bool:
+        """``Окаемов. Как?..`` / ``(Маша молча протягивает письмо.)`` / ``Хм. Письмо? Хорошо…``: after a
+        direction inside a speech, a paragraph that opens like the cue of a name never heard, which the
+        direction does not bring on, goes on with the speech (``(Ein Bote tritt auf.)`` / ``Bote. Herr!``
+        is the messenger's cue, and so is a numbered part's, ``Second Pirate.``)."""
+        if not self.builder.after_direction() or any(is_numbered(n) for n in cand.cue.names):
+            return False  # "Second Pirate. A prize!": one of a numbered group, whoever the direction names
+        said, _first = self.builder.directions_since_last_speech()
+        stems = {_stem(w) for text in said for w in _WORDS.findall(text)}
+        return not any(_stem(w) in stems for name in cand.cue.names for w in _WORDS.findall(name))
 
     def _alone_followed(self, bi: int, block: Block, li: int) -> bool:
         """Is there a speech under this lone name?  Not a heading, and not ``by William
@@ -664,20 +795,26 @@ class _PlayParser:
     def _paragraph_is_direction(self, bi: int, block: Block) -> bool:
         """A paragraph that opens with no cue: a direction, or more of the speech?"""
         text = block.text
-        if _whole_line_direction(text) is not None or _is_wholly_emphasised(text):
-            return True
-        if text.startswith(("[", "(", "{")) and (text.rstrip(". ").endswith(("]", ")", "}")) or not re.search(r"[\])}]", text)):
+        if _whole_line_direction(text) is not None or (_is_wholly_emphasised(text) and not _words_between_brackets(text)):
+            return True  # (not "*(Dentro.)* ¡Espere usted!… *(Entra Everilda.)*": words between two directions)
+        if text.startswith(("[", "(", "{")) and (text.rstrip(". ").endswith(("]", ")", "}")) or not re.search(r"[\])}]", text)) \
+                and not _words_between_brackets(text):
             return True  # a bracketed paragraph, closed or left open by a careless transcriber
         builder = self.builder
+        if self._set_off(bi, block) and not (self.cue_block == bi - 1 and self.cue_alone):
+            return True
+        set_apart = self.speech_indent is not None and abs(block.indent - self.speech_indent) > 1 and not (
+            self.speech_hang is not None and abs(block.indent - self.speech_hang) <= 1)
         if not builder.speech_open():
+            if builder.after_direction() and set_apart and not builder.named_next and block.indent > self.speech_indent \
+                    and len(block.lines) <= 2:
+                return True  # "Nacht." set as deep as the direction above it, not as the speech before
             return not builder.after_direction() or (not builder.named_next and self._judged_direction(block))
         if (self.cue_block == bi - 1 and self.cue_alone) or builder.open_speech_is_empty():
             return False  # the speech under a cue that stands alone, or after its opening direction
         if len(block.lines) == 1 and _reads_as_setting(text):
             return True  # "Night. A lonely road." after a speech: where the next scene is, not more words
-        if self.speech_indent is not None and abs(block.indent - self.speech_indent) > 1 and not (
-                self.speech_hang is not None and abs(block.indent - self.speech_hang) <= 1) \
-                and not builder.open_speech_is_sung():  # prose after the indented verse of a song
+        if set_apart and not builder.open_speech_is_sung():  # prose after the indented verse of a song
             return True  # set off from the speech by its indent, as directions and action are
         if self.conv.unmarked_directions and len(block.lines) == 1:
             line = block.first
@@ -690,6 +827,42 @@ class _PlayParser:
         if self.conv.one_paragraph_speeches:
             return not self._reads_as_speech(text)
         return self._judged_direction(block)
+
+    def _plain_paragraph_goes_on(self, bi: int, block: Block) -> bool:
+        """In a play that sets its directions on lines of their own in brackets, a plain paragraph
+        after a speech (its paragraph ended, no heading since) is more of that speech: a second
+        paragraph, a letter read out, a song, unless it reads as a direction or a setting."""
+        conv, text = self.conv, block.text
+        if not conv.one_paragraph_speeches or conv.unmarked_directions or conv.bracket_lines + conv.paren_lines < 3:
+            return False
+        if text.startswith(("[", "(", "{")) or _is_wholly_emphasised(text) or _whole_line_direction(text) is not None:
+            return False
+        if TECHNICAL_CUE.match(block.first.text) or line_is_direction_word(block.first):
+            return False
+        found = conv.readings.get((bi, 0))
+        if found and any(conv.accepts(c.form, c.caps) or all(name_key(n) in conv.names for n in c.cue.names)
+                         for c in found[0]):
+            return False  # a cue, maybe of a name not seen before, not more words
+        short = _SHORT_NAME.match(text)
+        if short and any(n.startswith(short.group(1).upper()) for n in conv.names):
+            return False  # "Sir. E in qual di noi…": SIROE's name cut short (and "Sir" a title), a cue
+        if _CAPS_CUE_SHAPE.match(text) or _TITLED_CUE_SHAPE.match(text):
+            return False  # "SILENCE: Dead, sir.", "El Vendedor De Agua De Limón. El dinero…": a cue it could not read
+        words = re.split(r"[\s(\[]+", text, maxsplit=3)[:3]
+        if any(name_key(" ".join(words[:k]).rstrip(".,:;")) in conv.names for k in (1, 2, 3)):
+            return False  # "Nora (after a short pause…) Torvald!": it opens with a character's name
+        return not (len(block.lines) == 1 and _reads_as_setting(text)) and not self._reads_as_direction(text) \
+            and not self._set_off(bi, block)
+
+    def _set_off(self, bi: int, block: Block) -> bool:
+        """A short line with more blank lines above it than this play puts between its speeches
+        (``Jaxthausen``, ``Canzona``, ``Lager``): a scene's title or setting, not more speech."""
+        if bi == 0 or len(block.lines) > 2 or len(block.text.split()) > 12 or self.blocks[bi - 1].kind != "paragraph":
+            return False
+        if not self.builder.has_dialogue or (not self.builder.speech_open() and self.builder.last_speakers is None):
+            return False  # no speech before it in this scene: a title page, a cast list
+        gap = block.first.number - self.blocks[bi - 1].lines[-1].number - 1
+        return gap >= 2 and gap > self.usual_gap
 
     def _judged_direction(self, block: Block) -> bool:
         """Plain prose after a speech, in a play without a settled layout: weigh its
@@ -714,7 +887,7 @@ class _PlayParser:
         """How much ``text`` reads as speech (I, you, ?, !) and as a direction (he, she,
         enters, a character's name in capitals)."""
         speech = len(_SPEECH_WORDS.findall(text))
-        direction = len(_DIRECTION_WORDS.findall(text))
+        direction = len(_DIRECTION_WORDS.findall(text)) if self.english else 0  # German "her", "hin und her"
         direction += sum(1 for w in re.findall(r"\b[A-Z][A-Z'.]{2,}\b", text) if name_key(w.rstrip(".")) in self.conv.names)
         return speech, direction
 
@@ -755,9 +928,13 @@ class _PlayParser:
         cast_below = nxt is not None and nxt.kind == "paragraph" and is_cast_heading(nxt.first.text)
         act_below = nxt is not None and nxt.kind == "paragraph" and is_structure_line(nxt.first.text)
         short_name = len(line.split()) <= 8 and line[-1:] not in ".,;:?!" and not is_structure_line(line)
+        author_below = heads_text_file and short_name and self._author_above_list(bi)
         if heads_text_file and line == block.first.text and (
-                block.first.indent >= 8 or byline_below or ((cast_below or act_below) and short_name)):
+                block.first.indent >= 8 or byline_below or ((cast_below or act_below) and short_name) or author_below):
             script.title = plain_text(line)  # a centred line at the top of a text file, or one above its author
+            if author_below:
+                script.author = plain_text(self.blocks[bi + 1].first.text)  # "Jules Lagarde" between it and the list
+                self.subtitle_block = bi + 1
             if byline_below == 2 and len(below[0].first.text.split()) <= 12:
                 script.subtitle = plain_text(below[0].first.text)  # "A JEST IN ONE ACT" between the two
                 self.subtitle_block = self.blocks.index(below[0])
@@ -778,13 +955,28 @@ class _PlayParser:
             return True
         return False
 
+    def _author_above_list(self, bi: int) -> bool:
+        """``LE POLITICOMANE ET LE NIHILISTE`` / ``Jules Lagarde`` / ``LES ACTEURS``: is the paragraph
+        under the title one short line (a name: no stop inside it) with the cast list's heading or the
+        first act under that?"""
+        if bi + 2 >= len(self.blocks):
+            return False
+        author, below = self.blocks[bi + 1], self.blocks[bi + 2]
+        if author.kind != "paragraph" or len(author.lines) != 1 or below.kind != "paragraph":
+            return False
+        name = author.first.text.rstrip(".")
+        if not 1 <= len(name.split()) <= 6 or not name[:1].isupper() or re.search(r"[.,;:?!()\[\]]", name) \
+                or _heading_paragraph(author) or is_cast_heading(name):
+            return False
+        return is_cast_heading(below.first.text) or is_structure_line(below.first.text)
+
     def _title_cue(self, bi: int, block: Block) -> bool:
         """A line at the head of the play that reads as a cue no one speaks under and
         no one is cued by again (``**Σοφοκλέους Ἀντιγόνη**`` above ``(ed. Jebb, 1891)``
         and the first real cue): the title, or structure once the play has one."""
         builder = self.builder
-        if len(block.lines) != 1 or builder.has_dialogue or builder.speech_open():
-            return False
+        if len(block.lines) != 1 or builder.has_dialogue or builder.speech_open() or is_structure_line(block.first.text):
+            return False  # "SCENE I." under the title and the cast list heads the play's first scene
         cand = self._cue_at(bi, block, 0)[0]
         if cand is None or not cand.alone or any(name_key(n) in self.conv.names for n in cand.cue.names):
             return False
@@ -854,16 +1046,25 @@ class _PlayParser:
         lines = list(script.lines())
         if len(lines) < 20:
             return
-        words = sorted(line.words for line in lines)
+        counts = [line.words for line in lines]  # each speech's words counted once
+        words = sorted(counts)
         norm = max(words[len(words) * 9 // 10], 40)
-        for line in lines:
-            if line.words > 8 * norm and line.words > 600:
+        for line, count in zip(lines, counts, strict=True):
+            if count > 8 * norm and count > 600:
                 script.warnings.append(
-                    f"{line.source}: {line.speakers[0]} speaks {line.words} words, far more than this play's norm"
+                    f"{line.source}: {line.speakers[0]} speaks {count} words, far more than this play's norm"
                     " (a swallowed preface or a missed cue?)"
                 )
 
 
+_WORDS = re.compile(r"[^\W\d_]{2,}")
+
+
+def _stem(word: str) -> str:
+    """A word without its last two letters, for matching a name to a direction's words: ``Pirate`` /
+    ``Enter Pirates``, ``Suppliant`` / ``two or three Suppliants``, ``Курьер`` / ``Входит курьер``."""
+    word = word.casefold()
+    return word[:-2] if len(word) > 4 else word
 _SENTENCE_END = re.compile(r"(?<=[.])\s+")
 
 
@@ -876,6 +1077,44 @@ def _reads_as_setting(text: str) -> bool:
     return (len(sentences) <= 3 and all(0 < len(words) <= 5 for words in sentences)
             and any(words[0].upper() in SETTING_OPENERS for words in sentences)
             and not any(w.upper().strip(",;") in SETTING_VERBS for words in sentences for w in words))
+
+
+_ENGLISH_WORDS = frozenset({"the", "and", "of", "to", "is", "you", "that", "it", "in", "with"})
+
+
+def _reads_as_english(text: str) -> bool:
+    """Is the play in English (so that English words weigh a paragraph as speech or direction)?"""
+    words = re.findall(r"[a-z]+", text[:40000].lower())
+    return not words or sum(1 for w in words if w in _ENGLISH_WORDS) >= 0.08 * len(words)
+
+
+_BRACKET_GROUP = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|\{[^{}]*\}")
+
+
+def _words_between_brackets(text: str) -> bool:
+    """``(zu Lauer aufschauend:) Nun, was sagst du? (Gibt ihm das Blatt.)``: words said between
+    two directions, not one bracketed paragraph."""
+    if text.count("(") + text.count("[") + text.count("{") < 2:
+        return False
+    outside = _BRACKET_GROUP.sub(" ", text)
+    return any(any(c.isalpha() for c in w) for w in outside.split())
+
+
+def _usual_gap(blocks: list[Block]) -> int:
+    """The blank lines most often found between two paragraphs."""
+    gaps: Counter[int] = Counter()
+    for prev, block in pairwise(blocks):
+        if prev.kind == "paragraph" and block.kind == "paragraph":
+            gaps[block.first.number - prev.lines[-1].number - 1] += 1
+    return gaps.most_common(1)[0][0] if gaps else 1
+
+
+def _ends_with_alone_word(text: str) -> bool:
+    """``… alone.``, ``… SEUL``, in any case.  A case-blind search tries each word at each letter;
+    ASCII text (nearly all) is lowered, which keeps what matches, and searched without the flag."""
+    if text.isascii():
+        return _ALONE_AT_END_LOWER.search(text.lower()) is not None
+    return _ALONE_AT_END.search(text) is not None
 
 
 def _verse_shaped(block: Block) -> bool:
@@ -917,7 +1156,10 @@ def _title_from_path(path: str) -> str:
 
 
 def _whole_line_direction(line: str) -> str | None:
-    m = _WHOLE_DIRECTION.match(line.strip())
+    line = line.strip()
+    if line[:1] not in "*_([{":
+        return None  # what opens a direction is not there (most lines: no search)
+    m = _WHOLE_DIRECTION.match(line)
     if not m:
         return None
     opener, closer = m.group("open"), m.group("close")
@@ -927,7 +1169,23 @@ def _whole_line_direction(line: str) -> str | None:
     # "(a) and (b)" is two directions with speech between, not one.
     if any(inner.count(a) != inner.count(b) for a, b in ("()", "[]", "{}")):
         return None
+    if closer in inner and _closes_early(inner, closer):
+        return None  # "(zu Lauer:) Nun, was sagst du? (Gibt ihm das Blatt.)": words between two directions
     return inner.strip().strip("_").strip()
+
+
+def _closes_early(inner: str, closer: str) -> bool:
+    """Does the opening bracket close inside ``inner`` (the text between the outer pair)?"""
+    opener = {")": "(", "]": "[", "}": "{"}[closer]
+    depth = 0
+    for ch in inner:
+        if ch == opener:
+            depth += 1
+        elif ch == closer:
+            depth -= 1
+            if depth < 0:
+                return True
+    return False
 
 
 def _is_italic_line(line: str) -> bool:

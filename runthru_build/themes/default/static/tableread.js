@@ -51,7 +51,7 @@
     }).catch(function (e) {
       if (e.status === 409 || e.status === 429) return;  // moved on already: the poll brings the news
       if (e.status === 401) { signIn(); return; }
-      if (e.status === 403 && /join/.test(e.message)) { forget(); return; }
+      if (e.status === 403 && /join|removed/.test(e.message)) { forget(e.message); return; }
       error(e.message);
     });
   }
@@ -69,7 +69,7 @@
     }).then(function (res) {
       if (gen !== pollGen) return;
       if (res.r.status === 401) { signIn(); return; }
-      if (res.r.status === 403) { forget(); return; }
+      if (res.r.status === 403) { forget(res.d.error); return; }
       if (res.r.status === 404 || res.r.status === 410) { ended(res.d.error); return; }
       if (!res.r.ok) throw new Error(res.r.status);
       lost = false;
@@ -135,14 +135,20 @@
     window.location.assign("/_runthru/pin?next=" + encodeURIComponent(window.location.pathname));
   }
 
-  function forget() {
+  // This phone is out of the read (removed by the host, or its token is unknown): back to the join
+  // form, saying why in the server's words.
+  function forget(why) {
     var was = code;
     token = null;
     s = null;
     pollGen += 1;
     stopVoice();
     P.store.set(KEY + was, null);
-    showJoin(was, "You are not in this table read any more: join again.");
+    mineKey = null;
+    P.setRoles([]);
+    $("tr-who").textContent = "Table read";  // the header stops naming parts this phone no longer holds
+    showJoin(was, /removed/.test(why || "") ? "The host removed you from this table read."
+      : "You are not in this table read any more: join again.");
   }
 
   function ended(message) {
@@ -371,6 +377,7 @@
     var qr = API + encodeURIComponent(s.code) + "/qr.svg";
     if ($("tr-qr").getAttribute("src") !== qr) $("tr-qr").setAttribute("src", qr);
     $("tr-audio").value = s.audio;
+    $("tr-open").checked = !s.locked;
     var people = $("tr-people");
     people.textContent = "";
     s.participants.forEach(function (p) {
@@ -384,6 +391,9 @@
       if (p.id !== s.me && !p.away) {
         li.appendChild(button("Mark away", function () { act("away", p.id); }));
         li.appendChild(button("Make host", function () { act("host", p.id); }));
+      }
+      if (p.id !== s.me && p.id !== s.host) {
+        li.appendChild(button("Remove", function () { act("remove", p.id); }, "tr-remove"));
       }
       people.appendChild(li);
     });
@@ -450,6 +460,7 @@
       else unlock();
     });
     $("tr-audio").addEventListener("change", function () { act("audio", this.value); });
+    $("tr-open").addEventListener("change", function () { act("lock", !this.checked); });
     $("tr-end").addEventListener("click", function () {
       if (window.confirm("End the table read for everyone?")) act("end");
     });
@@ -530,7 +541,8 @@
                  Number(document.querySelector(".line.current").getAttribute("data-i")) : null,
                mine: s ? myLine() : false, host: isHost(), paused: s && s.paused, waiting: P.waiting,
                headsUp: $("heads-up").textContent, status: $("tr-status").textContent,
-               roles: P.roleNames(), played: played, src: P.audio.getAttribute("src") };
+               roles: P.roleNames(), played: played, src: P.audio.getAttribute("src"),
+               locked: !!(s && s.locked), parts: s ? s.parts : {} };
     }
   };
   boot();
