@@ -258,3 +258,50 @@ def _restore_environment():
         else:
             os.environ[key] = value
     os.chdir(cwd)
+
+
+# -- xdist: two workers a core ------------------------------------------------------------
+# Half the suite's time is waiting, not computing: audio played in real time in Chromium, voice
+# mode listening to a fake microphone, servers, timeouts.  `-n auto` starts two workers a core
+# on a small machine, so one waits while the other computes, but never more than 4 beyond one a
+# core: each worker may hold Chromium phones, a Ray cluster or a Kokoro model in memory
+# (PYTEST_XDIST_AUTO_NUM_WORKERS=N still sets N).
+@pytest.hookimpl(optionalhook=True, wrapper=True)
+def pytest_xdist_auto_num_workers(config):
+    cores = yield
+    return cores if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS") else max(cores, min(2 * cores, 4))
+
+
+# -- xdist: the longest files first ------------------------------------------------------
+# `--dist loadfile` gives each file to one worker whole, and xdist hands the files out in order
+# of their number of tests, so a long file with few tests (Kokoro: 8 tests, the longest file)
+# could start last and keep one worker busy while the others sit idle.  Handing out the longest
+# file first whenever a worker asks (longest-processing-time scheduling) lets the workers finish
+# together.  The seconds each file took (setup + call + teardown, README's command with
+# --durations=0 on a loaded 2-core machine, bench/RESULTS.md "The test suite"); only their order
+# matters.  A file not listed counts 0: it comes after these, in xdist's own order.
+FILE_SECONDS = {
+    "test_render_ray.py": 623, "test_kokoro.py": 361, "test_render.py": 249, "test_serve.py": 238,
+    "test_player.py": 192, "test_gate.py": 169, "test_importers.py": 140, "test_voice_mode.py": 139,
+    "test_voices.py": 134, "test_piper.py": 118, "test_cache.py": 111, "test_voices_casting.py": 106,
+    "test_site.py": 96, "test_tableread.py": 83, "test_drills.py": 76, "test_timings.py": 68,
+    "test_bundle.py": 52, "test_audition.py": 47, "test_property.py": 35, "test_scaffold.py": 34,
+    "test_tunnel.py": 30, "test_worker.py": 24, "test_revisions.py": 22, "test_watch.py": 21,
+    "test_progress.py": 15, "test_check.py": 14, "test_census.py": 9, "test_import_script.py": 8,
+    "test_audio.py": 8, "test_golden.py": 7,
+}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class LongestFileFirst(LoadFileScheduling):
+        def _assign_work_unit(self, node) -> None:
+            longest = max(self.workqueue, key=lambda scope: FILE_SECONDS.get(Path(scope).name, 0))
+            self.workqueue.move_to_end(longest, last=False)  # the base class hands out the first
+            super()._assign_work_unit(node)
+
+    return LongestFileFirst(config, log)

@@ -53,7 +53,7 @@ def test_every_imported_package_is_a_runtime_dependency():
 
 
 def test_ci_runs_readmes_test_command_in_parallel():
-    """CI runs exactly what README tells a newcomer to run, on every core (pytest-xdist, a test extra)."""
+    """CI runs exactly what README tells a newcomer to run, in parallel (pytest-xdist, a test extra)."""
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     block = readme[readme.index("Run the tests"):]
     start = block.index("```sh\n") + 6
