@@ -19,7 +19,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from .blocks import Block, SourceLine
-from .conventions import ABBREVIATED_TITLES, CAST_HEADINGS, HONORIFICS, SENTENCE_OPENERS, alternation
+from .conventions import (
+    ABBREVIATED_TITLES,
+    CAST_HEADINGS,
+    HONORIFICS,
+    SENTENCE_OPENERS,
+    alternation,
+)
 from .cues import (
     GROUP_ALL,
     GROUP_NAMES,
@@ -302,7 +308,7 @@ def _periods_abbreviate(name: str) -> bool:
 def _period(text: str) -> tuple[str, str] | None:
     """``NAME. text``, ``Mrs. Linde. text``, ``Helmer (calls out). text``: the name and the rest."""
     window = 120
-    if (opening := text.find("(", 0, 60)) >= 0 and 120 <= (closing := text.find(")", opening, 400)):
+    if (opening := text.find("(", 0, 60)) >= 0 and (closing := text.find(")", opening, 400)) >= 120:
         window = closing + 4  # "Dintel (ein großer, magerer Mann; … Pfeifchen:). Guten Abend": a long direction
     for m in _PERIOD_OR_DASH_END.finditer(text[:window]):
         head = text[: m.start()]

@@ -39,7 +39,7 @@ def _designator(word: str) -> bool:
 
 def is_numbered(name: str) -> bool:
     """``Second Pirate``, ``Les Deux Surveillants``, ``WITCH 2``: a part numbered among others."""
-    return any(_designator(w) and not w.isalpha() or w in _NUMBER_WORDS for w in _words(name))
+    return any((_designator(w) and not w.isalpha()) or w in _NUMBER_WORDS for w in _words(name))
 
 
 def numbered_apart(a: str, b: str) -> bool:
