@@ -1403,3 +1403,10 @@ def test_a_cast_heading_with_the_whole_play_under_it():
     annuncia``), and the play under the heading is read, not taken for front matter."""
     script = parse_fixture("cast-heading-with-the-play-under-it.md")
     assert [s for s, _t in spoken(script)] == [("ANGELO",), ("JOSEF",), ("JACOB",), ("JOSEF",)]
+
+
+def test_a_slide_heading_that_is_a_word_never_a_name_elsewhere_is_a_cue_where_it_heads_speeches():
+    """``## PS:`` over Pseudolus's speeches (slides): ``PS`` is a postscript everywhere else, so the
+    heading stayed a scene title and his speeches were read as directions."""
+    script = parse_fixture("slides-word-names.md")
+    assert [s for s, _t in spoken(script)] == [("PS",), ("CAL",), ("PS",), ("CAL",)]
