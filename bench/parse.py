@@ -9,12 +9,15 @@ core, growing linearly).
 With ``--against`` each side parses in fresh processes, taking turns, and the best of
 ``--rounds`` runs per side is shown with the ratio: both figures from one run, under
 the same load.  Times are the process's CPU time (time.process_time), so other work on a shared
-machine slows the figures less than it slows the wall clock.
+machine slows the figures less than it slows the wall clock.  Each case starts after a full garbage
+collection, with the case before it gone: otherwise one side may pay for a full collection over
+the 2 MB case's objects and the other not, by chance of where its allocations fall.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import subprocess
@@ -104,12 +107,14 @@ def time_cases(runs: int) -> list[tuple[float, int]]:
         for _ in range(runs):
             for cache in caches:
                 cache.cache_clear()  # no help from an earlier run
+            gc.collect()  # and no full collection over what an earlier case left: a case pays for its own objects
             start = time.process_time()
             script = parse(source, "bench")
             if script_warnings is not None:
                 script_warnings(script)  # check's name checks: misspellings, variants
             best = min(best, time.process_time() - start)
             speeches = sum(1 for _ in script.lines())
+            del script  # not alive through the next case's parse
         out.append((best, speeches))
     return out
 
