@@ -28,15 +28,25 @@ if str(Path(__file__).parent) not in sys.path:  # imported by tests: after site-
     sys.path.append(str(Path(__file__).parent))
 from dracor_layouts import LAYOUTS, render
 from dracor_score import Score, parse_back, score, truth_of
-from dracor_tei import CORPORA, MIRROR, Corpus, read_play
+from dracor_tei import CORPORA, DEFAULT_CORPORA, MIRROR, Corpus, read_play
 
 
-def select(corpus: Corpus, n: int, max_kb: int) -> list[str]:
-    """``n`` plays spread evenly over the corpus's sorted file list, each at most ``max_kb``."""
-    files = [p for p, size in corpus.files() if not max_kb or size <= max_kb * 1024]
+def spread(files: list[str], n: int) -> list[str]:
+    """``n`` of ``files`` spread evenly over the list (all of them if there are no more)."""
     if n >= len(files):
         return files
     return [files[(i * len(files)) // n] for i in range(n)]
+
+
+def select(corpus: Corpus, n: int, max_kb: int, held_out: int = 0) -> list[str]:
+    """``n`` plays spread evenly over the corpus's sorted file list, each at most ``max_kb``; with
+    ``held_out``, ``n`` plays spread over the files that the default run (``held_out`` a corpus)
+    does not take: plays the parser's rules were not tuned on."""
+    files = [p for p, size in corpus.files() if not max_kb or size <= max_kb * 1024]
+    if held_out:
+        tuned = set(spread(files, held_out))
+        files = [p for p in files if p not in tuned]
+    return spread(files, n)
 
 
 def run_play(job: tuple[str, str, bytes, list[str], str | None]) -> dict:
@@ -136,9 +146,12 @@ def worst(results: list[dict], n: int) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--mirror", type=Path, default=MIRROR)
-    ap.add_argument("--corpora", default=",".join(CORPORA), help="comma-separated (default: all nine)")
+    ap.add_argument("--corpora", default=",".join(DEFAULT_CORPORA),
+                    help=f"comma-separated (default: the nine but dutchdracor; known: {', '.join(CORPORA)})")
     ap.add_argument("--layouts", default=",".join(LAYOUTS), help="comma-separated (default: all eight)")
     ap.add_argument("--per-corpus", type=int, default=36, help="plays taken from each corpus (default 36)")
+    ap.add_argument("--held-out", action="store_true",
+                    help="take --per-corpus plays from those the default run (36 a corpus) leaves out")
     ap.add_argument("--limit", type=int, default=0, help="at most this many plays in all (0: no limit)")
     ap.add_argument("--max-kb", type=int, default=0, help="skip TEI files larger than this (default: none)")
     ap.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
@@ -175,7 +188,7 @@ def main() -> None:
         except FileNotFoundError as exc:
             print(exc, file=sys.stderr)
             continue
-        paths = select(corpus, args.per_corpus, args.max_kb)
+        paths = select(corpus, args.per_corpus, args.max_kb, held_out=36 if args.held_out else 0)
         data = corpus.read(paths)
         used.append((name, corpus.commit(), len(paths)))
         jobs += [(name, p, data[p], layouts, str(args.keep) if args.keep else None, args.examples) for p in paths]

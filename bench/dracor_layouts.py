@@ -26,7 +26,7 @@ LAYOUTS = {
 }
 CAST_HEADS = {
     "German": "Personen", "French": "Personnages", "English": "Dramatis Personae", "Russian": "Действующие лица",
-    "Swedish": "Personer", "Italian": "Personaggi", "Spanish": "Personajes", "Latin": "Personae",
+    "Swedish": "Personer", "Italian": "Personaggi", "Spanish": "Personajes", "Latin": "Personae", "Dutch": "Personagien",
     "Ancient Greek": "Τὰ τοῦ δράματος πρόσωπα",
 }
 _OUTER = re.compile(r"^\s*[(\[]\s*(.*?)\s*[)\]]\s*([.,;:]?)\s*$", re.S)

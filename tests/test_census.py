@@ -1339,3 +1339,10 @@ def test_a_colon_cue_under_a_cue_with_only_a_direction_is_a_cue():
     script = parse_fixture("book-cue-with-only-a-direction.txt")
     assert spoken(script)[1] == (("Moses",), "Leben Se wohl! vergessen Se nicht zu schicken bei Tag und bei Nacht.")
     assert list(script.lines())[1].directions == ("im Abgehen",)
+
+
+def test_a_slide_heading_that_is_a_word_never_a_name_elsewhere_is_a_cue_where_it_heads_speeches():
+    """``## PS:`` over Pseudolus's speeches (slides): ``PS`` is a postscript everywhere else, so the
+    heading stayed a scene title and his speeches were read as directions."""
+    script = parse_fixture("slides-word-names.md")
+    assert [s for s, _t in spoken(script)] == [("PS",), ("CAL",), ("PS",), ("CAL",)]

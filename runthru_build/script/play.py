@@ -202,6 +202,9 @@ def _speaker_headings_as_cues(blocks: list[Block]) -> list[Block]:
         if bi + 1 >= len(blocks) or blocks[bi + 1].kind != "paragraph":
             continue
         cue = next((c for c in candidates(text) if c.form == COLON and c.alone), None)
+        if cue is None:  # "## PS:" (Plautus's Pseudolus): a word never a name elsewhere, heading speeches here
+            solo = frozenset({name_key(text[:-1])})
+            cue = next((c for c in candidates(text, solo=solo) if c.form == COLON and c.alone and c.caps), None)
         if cue is not None:
             named.setdefault(name_key(cue.cue.text), []).append(bi)
     turned = {bi for at in named.values() if len(at) >= 2 for bi in at}
