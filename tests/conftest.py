@@ -172,6 +172,38 @@ def toy_project(make_project, toy_engine) -> Path:
     return make_project({"scripts/served.md": TOY_SCRIPT, "casts/served.toml": TOY_CAST})
 
 
+@pytest.fixture(scope="session")
+def _toy_project_build(tmp_path_factory) -> Path:
+    """toy_project built once per worker: the tests that serve it (a build for each of ~60 tests
+    was most of their time, a pool of render processes started and stopped each time)."""
+    from runthru_build import engines
+    from runthru_build.commands.build import build
+
+    root = tmp_path_factory.mktemp("toy-built")
+    for rel, text in (("scripts/served.md", TOY_SCRIPT), ("casts/served.toml", TOY_CAST)):
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text, encoding="utf-8")
+    with pytest.MonkeyPatch.context() as mp:  # as toy_engine installs it
+        plugin_dir = str(FIXTURES / "engines")
+        mp.syspath_prepend(plugin_dir)
+        mp.setenv("PYTHONPATH", plugin_dir + os.pathsep + os.environ.get("PYTHONPATH", ""))
+        engines._entry_points.cache_clear()
+        try:
+            assert build(root).published
+        finally:
+            engines._entry_points.cache_clear()
+    return root
+
+
+@pytest.fixture
+def built_toy_project(toy_project, _toy_project_build) -> Path:
+    """toy_project after `build`: a copy of the session's one build (the site, the take cache and
+    the build state), as a build in this folder leaves them."""
+    for folder in ("build", ".runthru"):
+        shutil.copytree(_toy_project_build / folder, toy_project / folder, symlinks=True)
+    return toy_project
+
+
 class Client:
     """Raw HTTP requests to a local server (http.client sends paths exactly as given)."""
 

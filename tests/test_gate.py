@@ -105,8 +105,8 @@ def test_a_whole_cast_logging_in_the_same_minute_all_get_in():
 
 
 @pytest.fixture
-def gated(toy_project):
-    assert build(toy_project).published
+def gated(built_toy_project):
+    toy_project = built_toy_project
     gate = make_gate("4321", None, toy_project / ".runthru")
     state = ServerState(build_dir=toy_project / "build", gate=gate)
     serving = Serving(state, "127.0.0.1", 0)

@@ -12,15 +12,12 @@ from pathlib import Path
 import pytest
 from conftest import Client
 
-from runthru_build.commands.build import build
 from runthru_build.serve import ServerState, Serving
 
 
 @pytest.fixture
-def served(toy_project):
-    result = build(toy_project)
-    assert result.published
-    build_dir = toy_project / "build"
+def served(built_toy_project):
+    build_dir = built_toy_project / "build"
     serving = Serving(ServerState(build_dir=build_dir), "127.0.0.1", 0)
     serving.start()
     yield Client(serving.port), build_dir

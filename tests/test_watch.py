@@ -127,10 +127,17 @@ def test_editor_swap_file_causes_no_rebuild(watching):
 def test_overlay_in_the_open_page_and_reload_keeps_the_place(watching, browser):
     _session, client, root = watching
     page = browser.new_page()
+    polls: list[str] = []
+    page.on("request", lambda r: polls.append(r.url) if "/_runthru/reload?" in r.url else None)
     page.goto(f"http://127.0.0.1:{client.port}/served/ben/")
     page.wait_for_function("() => window.runthruPlayer !== undefined")
     page.click('.line[data-i="2"]')
-    time.sleep(0.5)  # let the first poll settle
+    # the first poll answered, the next one waits for a build (was a fixed 0.5 s); Playwright
+    # delivers the request events while it is called, so the wait is its own
+    deadline = time.monotonic() + 20
+    while len(polls) < 2 and time.monotonic() < deadline:
+        page.wait_for_timeout(20)
+    assert len(polls) >= 2, polls
     script = root / "scripts" / "served.md"
     good = script.read_text()
     script.write_bytes(good.encode() + b"\nAMY: \x00\x01\x02\n")  # a broken save: binary garbage
