@@ -31,6 +31,9 @@ ORDINALS_BEFORE = {
            "SJUTTONDE", "SJUTONDE", "ADERTONDE", "ARTONDE", "NITTONDE", "TJUGONDE", "SISTA"),
     "la": ("PRIMUS", "SECUNDUS", "TERTIUS", "QUARTUS", "QUINTUS", "SEXTUS", "PRIMA", "SECUNDA", "TERTIA", "QUARTA",
            "QUINTA", "SEXTA"),
+    # "EERSTE BEDRYF", "Derde Tooneel" (old spellings: Y for IJ)
+    "nl": ("EERSTE", "TWEEDE", "DERDE", "VIERDE", "VYFDE", "VIJFDE", "ZESDE", "ZEVENDE", "ACHTSTE", "NEGENDE", "TIENDE",
+           "LAATSTE"),
 }
 # The words such an ordinal stands before (any language's ordinal, any language's word).
 WORDS_AFTER_ORDINAL = {
@@ -38,6 +41,7 @@ WORDS_AFTER_ORDINAL = {
     "fr": ("ACTE", "SCÈNE", "SCENE", "TABLEAU"),
     "sv": ("AKTEN", "SCENEN", "AKT", "SCEN", "AFDELNINGEN", "AVDELNINGEN", "TABLÅN"),
     "la": ("ACTUS", "SCAENA", "SCENA"),
+    "nl": ("BEDRYF", "BEDRIJF", "TOONEEL", "TONEEL", "UITKOMST", "UYTKOMST"),
 }
 # German ordinals: stems and the endings they take ("Erster Aufzug", "Dritte Szene", "des ersten Aufzugs").
 ORDINAL_STEMS_DE = ("ERST", "ZWEIT", "DRITT", "VIERT", "FÜNFT", "SECHST", "SIEBENT", "SIEBT", "ACHT", "NEUNT", "ZEHNT",
@@ -85,9 +89,10 @@ ACT_WORDS = {
     "ru": ("ДЕЙСТВИЕ", "ЯВЛЕНИЕ", "КАРТИНА", "СЦЕНА", "АКТ"),
     "sv": ("AKT", "SCEN", "TABLÅ"),
     "la": ("ACTUS", "SCAENA", "SCENA"),
+    "nl": ("BEDRYF", "BEDRIJF", "TOONEEL", "TONEEL", "UITKOMST", "UYTKOMST"),
 }
 # Of these, the words for an act (a level-2 heading; the rest head scenes).
-ACT_LEVEL_WORDS = ("ACT", "ACTE", "AKT", "AKTEN", "AUFZUG", "ATTO", "ACTO", "JORNADA", "ACTUS", "ДЕЙСТВИЕ", "АКТ", "PART",
+ACT_LEVEL_WORDS = ("ACT", "ACTE", "AKT", "AKTEN", "AUFZUG", "ATTO", "ACTO", "JORNADA", "ACTUS", "ДЕЙСТВИЕ", "АКТ", "PART", "BEDRYF", "BEDRIJF",
                    "PROLOGUE", "EPILOGUE", "PROLOGUS", "EPILOGUS", "PROLOG", "EPILOG")
 # German words an ordinal stands before ("Erster Teil").
 ACT_WORDS_AFTER_ORDINAL_DE = ("AKT", "AUFZUG", "AUFTRITT", "SZENE", "BILD", "TEIL", "SCENE", "ACT", "ACKT")
@@ -107,7 +112,8 @@ CAST_HEADINGS = {
     "la": ("PERSONAE", "(?:FABULAE )?INTERLOCUTORES"),
     "sv": ("PERSONER(?:NA)?", "ROLL?ER(?:NA)?"),
     "ru": ("ДЕЙСТВУЮЩИЕ ЛИЦА", "ЛИЦА", "ДЕЙСТВУЮЩИЕ"),
-    "grc": (r"(?:\S+ ){0,3}ΠΡ\S{1,2}ΣΩΠΑ",),  # "Τὰ τοῦ δράματος πρόσωπα", "ΤᾺ ΤΟΥ͂ ΔΡΆΜΑΤΟΣ ΠΡΌΣΩΠΑ"
+    "grc": (r"(?:\S+ ){0,3}ΠΡ\S{1,2}ΣΩΠΑ",),
+    "nl": (r"PERSONAGI[EË]N(?: VAN ?'?T(?: \S+)? SPEL)?", "PERSONAGES", "VERTOONERS", "VERTONERS", "SPEELDERS"),  # "Τὰ τοῦ δράματος πρόσωπα", "ΤᾺ ΤΟΥ͂ ΔΡΆΜΑΤΟΣ ΠΡΌΣΩΠΑ"
 }
 # A setting written as a plain line ("A Garden.", "Night. A lonely road.", "Une forêt."): it opens
 # with an article or a time of day, and no sentence in it has a verb from this list.

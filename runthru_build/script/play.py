@@ -90,15 +90,16 @@ _NUMBER = alternation([r"[IVXLC]+", r"\d+[A-Z]?", *NUMBER_WORDS, *(w for ws in O
 _ACT_WORDS = alternation([w for words in ACT_WORDS.values() for w in words])
 _LAST_MARK = "(?:" + r"\s+" + alternation([r"\s+".join(m.split()) for m in LAST_SCENE_MARKS]) + r"\b)?"
 _WORDS_AFTER_ORDINAL = alternation(list(dict.fromkeys(w for words in WORDS_AFTER_ORDINAL.values() for w in words)))
+_NUMBER_FIRST = r"(?:\d+|(?-i:[IVXLC]+))"  # "2. Auftritt", "II. Tooneel": the number before the word
 _STRUCTURE = re.compile(
     rf"^(?:(?:(?:THE\s+)?{_ORDINAL}\s+{_WORDS_AFTER_ORDINAL}|{_ORDINAL_DE}\s+{alternation(ACT_WORDS_AFTER_ORDINAL_DE)}|"
-    rf"{_ACT_WORDS}\.?\s+{_NUMBER}\b{_LAST_MARK}|\d+\.\s*{_ACT_WORDS}\b)"
+    rf"{_ACT_WORDS}\.?\s+{_NUMBER}\b{_LAST_MARK}|{_NUMBER_FIRST}\.\s*{_ACT_WORDS}\b)"
     r"(?!(?-i:\s+(?!scene\b|act\b|part\b|cont)[a-z]))|"  # "The first act passes in…" is a sentence
     rf"(?:THE\s+)?{alternation(FRAME_WORDS)})(?:[\s.:,—–-].*)?$",
     re.IGNORECASE,
 )
 # The act words among them: an act's heading is level 2, a scene's level 3
-_ACT_LEVEL = re.compile(rf"^(?:THE\s+)?(?:\w+\s+)?{alternation(ACT_LEVEL_WORDS)}\b|^(?:\d+\.\s*){alternation(ACT_LEVEL_WORDS)}\b",
+_ACT_LEVEL = re.compile(rf"^(?:THE\s+)?(?:\w+\s+)?{alternation(ACT_LEVEL_WORDS)}\b|^(?:{_NUMBER_FIRST}\.\s*){alternation(ACT_LEVEL_WORDS)}\b",
                         re.IGNORECASE)
 _END_MARK = re.compile(
     rf"^(?:THE\s+END|END\s+OF\s+(?:THE\s+)?(?:PLAY|{_ORDINAL}\s+ACT|ACT\s+{_NUMBER}|SCENE\s+{_NUMBER})|CURTAIN|"
