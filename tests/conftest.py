@@ -292,18 +292,6 @@ def _restore_environment():
     os.chdir(cwd)
 
 
-# -- xdist: two workers a core ------------------------------------------------------------
-# Half the suite's time is waiting, not computing: audio played in real time in Chromium, voice
-# mode listening to a fake microphone, servers, timeouts.  `-n auto` starts two workers a core
-# on a small machine, so one waits while the other computes, but never more than 4 beyond one a
-# core: each worker may hold Chromium phones, a Ray cluster or a Kokoro model in memory
-# (PYTEST_XDIST_AUTO_NUM_WORKERS=N still sets N).
-@pytest.hookimpl(optionalhook=True, wrapper=True)
-def pytest_xdist_auto_num_workers(config):
-    cores = yield
-    return cores if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS") else max(cores, min(2 * cores, 4))
-
-
 # -- xdist: the longest files first ------------------------------------------------------
 # `--dist loadfile` gives each file to one worker whole, and xdist hands the files out in order
 # of their number of tests, so a long file with few tests (Kokoro: 8 tests, the longest file)
