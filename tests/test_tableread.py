@@ -587,7 +587,7 @@ def phone(browser, url: str, errors: list):
     return page
 
 
-def all_on(pages, line: int, timeout_ms: int = 10_000) -> None:
+def all_on(pages, line: int, timeout_ms: int = 20_000) -> None:
     """Every screen shows ``line`` as the current line, scrolled into view between the bars (the time it
     takes is bench/tableread.py's to measure; a busy CI box may take seconds)."""
     for page in pages:
