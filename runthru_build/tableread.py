@@ -61,6 +61,12 @@ MAX_MARKS = 3
 """Combining marks kept on one letter (more pile up over the lines around the name)."""
 
 
+def _same_token(secret: str, token: str | None) -> bool:
+    """Is ``token`` (as a phone sent it) ``secret``, compared in constant time?  ``compare_digest``
+    refuses non-ASCII text (a 500), and such a token is nobody's."""
+    return bool(token) and token.isascii() and secrets.compare_digest(secret, token)
+
+
 class TableReadError(Exception):
     """A refused request: ``status`` is the HTTP status it answers with."""
 
@@ -344,10 +350,9 @@ class TableReads:
     def who(self, read: Read, token: str | None) -> Participant:
         """The participant a token belongs to; hearing from them brings them back if they were away."""
         with self.changed:  # a re-entrant lock: callers may hold it already
-            p = next((p for p in read.participants.values()  # compare_digest refuses non-ASCII text: a 500
-                      if token and token.isascii() and secrets.compare_digest(p.token, token)), None)
+            p = next((p for p in read.participants.values() if _same_token(p.token, token)), None)
             if p is None:
-                if token and token.isascii() and any(secrets.compare_digest(t, token) for t in read.removed):
+                if any(_same_token(removed, token) for removed in read.removed):
                     raise TableReadError(403, REMOVED)
                 raise TableReadError(403, "you are not in this table read: join it again")
             p.seen = self.clock()
