@@ -30,6 +30,9 @@ from dracor_layouts import LAYOUTS, render
 from dracor_score import Score, parse_back, score, truth_of
 from dracor_tei import CORPORA, DEFAULT_CORPORA, MIRROR, Corpus, read_play
 
+PER_CORPUS = 36
+"""Plays the default run takes from each corpus (the set the parser's rules were tuned on)."""
+
 
 def spread(files: list[str], n: int) -> list[str]:
     """``n`` of ``files`` spread evenly over the list (all of them if there are no more)."""
@@ -149,9 +152,10 @@ def main() -> None:
     ap.add_argument("--corpora", default=",".join(DEFAULT_CORPORA),
                     help=f"comma-separated (default: the nine but dutchdracor; known: {', '.join(CORPORA)})")
     ap.add_argument("--layouts", default=",".join(LAYOUTS), help="comma-separated (default: all eight)")
-    ap.add_argument("--per-corpus", type=int, default=36, help="plays taken from each corpus (default 36)")
+    ap.add_argument("--per-corpus", type=int, default=PER_CORPUS,
+                    help=f"plays taken from each corpus (default {PER_CORPUS})")
     ap.add_argument("--held-out", action="store_true",
-                    help="take --per-corpus plays from those the default run (36 a corpus) leaves out")
+                    help=f"take --per-corpus plays from those the default run ({PER_CORPUS} a corpus) leaves out")
     ap.add_argument("--limit", type=int, default=0, help="at most this many plays in all (0: no limit)")
     ap.add_argument("--max-kb", type=int, default=0, help="skip TEI files larger than this (default: none)")
     ap.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
@@ -188,7 +192,7 @@ def main() -> None:
         except FileNotFoundError as exc:
             print(exc, file=sys.stderr)
             continue
-        paths = select(corpus, args.per_corpus, args.max_kb, held_out=36 if args.held_out else 0)
+        paths = select(corpus, args.per_corpus, args.max_kb, held_out=PER_CORPUS if args.held_out else 0)
         data = corpus.read(paths)
         used.append((name, corpus.commit(), len(paths)))
         jobs += [(name, p, data[p], layouts, str(args.keep) if args.keep else None, args.examples) for p in paths]
