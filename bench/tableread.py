@@ -30,6 +30,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "tests"))
+from conftest import CHROMIUM  # noqa: E402  the tests' headless Chromium
 
 PARTS = ["ANNA", "BORIS", "CLARA", "DMITRI", "ELENA", "FYODOR", "GALINA", "IVAN", "KATYA", "LEV", "MASHA", "NIKOLAI",
          "OLGA", "PYOTR", "RAISA", "SERGEI", "TANYA", "VASILY", "YULIA", "ZOYA", "ARKADY", "BELLA", "VERA", "GLEB",
@@ -297,7 +299,7 @@ def main() -> None:
         from playwright.sync_api import sync_playwright
 
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=[
                 "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-renderer-backgrounding",
                 "--disable-background-timer-throttling", "--disable-backgrounding-occluded-windows"])
             print(f"load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs", flush=True)

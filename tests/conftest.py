@@ -80,7 +80,10 @@ def run_cli(*args: str, cwd: Path | None = None, **kwargs) -> subprocess.Complet
                           cwd=cwd, **kwargs)
 
 
-CHROMIUM = "/usr/bin/chromium"
+# Chromium's headless shell (Debian's chromium-headless-shell): the headless Chromium that Playwright
+# itself runs by default, without the full browser's window machinery that a headless test never
+# shows. The same engine at half the CPU of /usr/bin/chromium run headless (bench/RESULTS.md).
+CHROMIUM = "/usr/bin/chromium-headless-shell"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--no-first-run", "--disable-sync", "--disable-quic"]
 ARTIFACTS = REPO / "test-artifacts"
@@ -88,9 +91,9 @@ ARTIFACTS = REPO / "test-artifacts"
 
 @pytest.fixture(scope="session")
 def browser():
-    """Debian's Chromium, headless, driven by Playwright (no downloaded browser)."""
+    """Debian's headless Chromium, driven by Playwright (no downloaded browser)."""
     if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium is missing: apt-get install chromium (.ci/run does)")
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium-headless-shell (.ci/run does)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -292,23 +295,30 @@ def _restore_environment():
     os.chdir(cwd)
 
 
-# -- xdist: the longest files first ------------------------------------------------------
+# -- xdist: one worker more than the cores, the longest files first -----------------------------
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_auto_num_workers(config) -> int:
+    """``-n auto``: one worker more than this process may use cores.  Much of the suite waits on
+    real time, not on a core: Chromium plays audio at its own speed, a microphone test listens for
+    seconds, servers wait out their timeouts.  On two cores a third worker fills those waits
+    (README's command: 4:23 and 4:32 with three workers, 5:29 with two, bench/RESULTS.md)."""
+    return len(os.sched_getaffinity(0)) + 1
+
+
 # `--dist loadfile` gives each file to one worker whole, and xdist hands the files out in order
-# of their number of tests, so a long file with few tests (Kokoro: 8 tests, the longest file)
-# could start last and keep one worker busy while the others sit idle.  Handing out the longest
-# file first whenever a worker asks (longest-processing-time scheduling) lets the workers finish
-# together.  The seconds each file took (setup + call + teardown, README's command with
-# --durations=0 on a loaded 2-core machine, bench/RESULTS.md "The test suite"); only their order
+# of their number of tests, so a long file with few tests (Kokoro: 8 tests) could start last and
+# keep one worker busy while the others sit idle.  Handing out the longest file first whenever a
+# worker asks (longest-processing-time scheduling) lets the workers finish together.  The seconds
+# each file took (setup + call + teardown, from --junitxml of two runs of README's command with
+# three workers on a shared 2-core machine, bench/RESULTS.md "The test suite"); only their order
 # matters.  A file not listed counts 0: it comes after these, in xdist's own order.
 FILE_SECONDS = {
-    "test_render_ray.py": 623, "test_kokoro.py": 361, "test_render.py": 249, "test_serve.py": 238,
-    "test_player.py": 192, "test_gate.py": 169, "test_importers.py": 140, "test_voice_mode.py": 139,
-    "test_voices.py": 134, "test_piper.py": 118, "test_cache.py": 111, "test_voices_casting.py": 106,
-    "test_site.py": 96, "test_tableread.py": 83, "test_drills.py": 76, "test_timings.py": 68,
-    "test_bundle.py": 52, "test_audition.py": 47, "test_property.py": 35, "test_scaffold.py": 34,
-    "test_tunnel.py": 30, "test_worker.py": 24, "test_revisions.py": 22, "test_watch.py": 21,
-    "test_progress.py": 15, "test_check.py": 14, "test_census.py": 9, "test_import_script.py": 8,
-    "test_audio.py": 8, "test_golden.py": 7,
+    "test_render_ray.py": 103, "test_voice_mode.py": 80, "test_kokoro.py": 71, "test_render.py": 51,
+    "test_tableread.py": 44, "test_player.py": 40, "test_serve.py": 38, "test_voices.py": 34, "test_cache.py": 33,
+    "test_drills.py": 30, "test_voices_casting.py": 27, "test_gate.py": 25, "test_importers.py": 23,
+    "test_piper.py": 21, "test_site.py": 19, "test_bundle.py": 16, "test_timings.py": 15, "test_watch.py": 13,
+    "test_property.py": 13, "test_scaffold.py": 12, "test_audition.py": 11, "test_tunnel.py": 11, "test_worker.py": 9,
+    "test_revisions.py": 8,
 }
 
 

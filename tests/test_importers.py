@@ -748,14 +748,13 @@ def test_a_docx_of_too_many_paragraphs_is_refused(tmp_path):
 @pytest.mark.browser
 def test_a_play_printed_to_pdf_by_chromium(tmp_path):
     """Chromium's print-to-PDF, with its own header (date, title) and footer (address, 1/3)."""
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
-        pytest.skip("Chromium is not installed")
+    from conftest import CHROMIUM
+
     source = corpus_script("beaumarchais_figaro_excerpt.md")
     page = tmp_path / "figaro.html"
     page.write_text(play_html(source), encoding="utf-8")
     pdf = tmp_path / "figaro.pdf"
-    subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", f"--user-data-dir={tmp_path / 'profile'}",
+    subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", f"--user-data-dir={tmp_path / 'profile'}",
                     f"--print-to-pdf={pdf}", page.as_uri()], check=True, capture_output=True, timeout=120)
     data = pdf.read_bytes()
     script, text = imported(tmp_path, "printed.pdf", data)

@@ -117,7 +117,7 @@ def mic_browser(browser, wav: Path | None, allow: bool = True, extra: tuple[str,
     args = [*CHROMIUM_ARGS, *extra, "--use-fake-device-for-media-stream", "--autoplay-policy=no-user-gesture-required"]
     if wav:
         args.append(f"--use-file-for-fake-audio-capture={wav}")
-    args.append("--use-fake-ui-for-media-stream" if allow else "--deny-permission-prompts")
+    args.append("--use-fake-ui-for-media-stream" if allow else "--use-fake-ui-for-media-stream=deny")
     return browser.browser_type.launch(executable_path=CHROMIUM, args=args)
 
 
@@ -203,7 +203,11 @@ NOISE_SECONDS = 15           # the issue asks for 60 s; 15 s keeps the suite qui
 
 
 def test_noise_and_hum_alone_never_advance_and_enter_still_does(browser, served, tmp_path):
-    noise = pink(NOISE_SECONDS, -35) + hum(NOISE_SECONDS, -35)
+    # Chromium's fake microphone loops its file, and starts it before the page hears it (later on a
+    # busy machine): with a file as long as the listening, its loop seam, which no room has, fell
+    # inside the window; the two runs that heard "speech" in noise heard it there (14.1 s of 15).
+    # Twice as long keeps the seam out.
+    noise = pink(2 * NOISE_SECONDS, -35) + hum(2 * NOISE_SECONDS, -35)
     chromium = mic_browser(browser, write(tmp_path / "noise.wav", noise))
     try:
         page = open_player(chromium, served)
