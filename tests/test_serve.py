@@ -89,12 +89,14 @@ def test_other_methods_are_refused(served):
 
 
 @pytest.mark.slow
-def test_bounded_load_fifty_clients_twenty_seconds(served):
+def test_fifty_clients_at_once_are_all_served_without_an_error(served):
+    """Fifty keep-alive clients for five seconds: no error, none starved.  bench/serve.py runs the
+    same load for 20 s and reports the throughput."""
     client, build_dir = served
     paths = ["/", "/served/", "/served/amy/", "/served/data.js", "/assets/player.js", audio_path(build_dir)]
     errors: list[str] = []
     counts = [0] * 50
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 5
 
     def worker(n: int) -> None:
         import http.client
@@ -123,7 +125,7 @@ def test_bounded_load_fifty_clients_twenty_seconds(served):
     for t in threads:
         t.join(timeout=60)
     assert not errors, errors[:5]
-    assert sum(counts) > 500 and all(c > 0 for c in counts)
+    assert sum(counts) > 200 and all(c > 0 for c in counts)
 
 
 def test_serving_refuses_an_unprotected_network_address(toy_project):
