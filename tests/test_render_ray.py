@@ -14,7 +14,7 @@ import tempfile
 import time
 
 import pytest
-from conftest import run_cli
+from conftest import FIXTURES, run_cli
 
 os.environ["RAY_USAGE_STATS_ENABLED"] = "0"
 os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")  # keeps Ray's addresses on loopback
@@ -68,26 +68,16 @@ def test_local_ray_instance_fills_the_cache_byte_identical_to_the_local_pool(tmp
     assert (again.render.rendered, again.render.cached, again.exit_code) == (0, 30, 0)
 
 
-def test_engine_worker_in_an_actor_fails_only_the_failing_line_with_its_file_and_line(make_project, toy_engine):
-    root = make_project({
-        "scripts/toy.md": "# Toy\n\n## One\n\nAMY: Hello there.\nBEN: Please FAIL now.\nAMY: Goodbye then.\n",
-        "casts/toy.toml": 'script = "../scripts/toy.md"\nengine = "toy"\n',
-        "runthru.toml": f'[engines.toy]\npython = "{sys.executable}"\n',  # its own interpreter, as a GPU engine
-    })
-    result = build(root, ray_address="")
-    assert (result.render.rendered, result.render.failed, result.exit_code) == (2, 1, 1)
-    assert [f.split(": ")[:2] for f in result.render.failures] == [["scripts/toy.md:6", "BEN"]]
-    assert "cannot say FAIL" in result.render.failures[0]
-    assert result.render.engines["toy"]["device"].endswith(": cpu")  # the worker process reported in
-
-
 @pytest.fixture(scope="module")
 def cluster():
     quick_death = {"health_check_initial_delay_ms": 0, "health_check_period_ms": 500,
                    "health_check_failure_threshold": 2}
-    cluster = Cluster(initialize_head=True, head_node_args={
-        "num_cpus": 1, "node_ip_address": "127.0.0.1", "include_dashboard": False, "_system_config": quick_death})
-    workers = [cluster.add_node(num_cpus=1, node_ip_address="127.0.0.1") for _ in range(2)]
+    # every node has the toy engine plugin installed, as a cluster's nodes have the engines they run
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("PYTHONPATH", str(FIXTURES / "engines") + os.pathsep + os.environ.get("PYTHONPATH", ""))
+        cluster = Cluster(initialize_head=True, head_node_args={
+            "num_cpus": 1, "node_ip_address": "127.0.0.1", "include_dashboard": False, "_system_config": quick_death})
+        workers = [cluster.add_node(num_cpus=1, node_ip_address="127.0.0.1") for _ in range(2)]
     ray.init(address=cluster.address, _node_ip_address="127.0.0.1", include_dashboard=False,
              configure_logging=False, log_to_driver=False, namespace="runthru")
     if shutil.which("ss"):
@@ -102,6 +92,20 @@ def cluster():
 
 def our_actors() -> list[str]:
     return [a["name"] for a in ray.util.list_named_actors(all_namespaces=True) if a["name"].startswith("runthru-")]
+
+
+def test_engine_worker_in_an_actor_fails_only_the_failing_line_with_its_file_and_line(cluster, make_project, toy_engine):
+    root = make_project({
+        "scripts/toy.md": "# Toy\n\n## One\n\nAMY: Hello there.\nBEN: Please FAIL now.\nAMY: Goodbye then.\n",
+        "casts/toy.toml": 'script = "../scripts/toy.md"\nengine = "toy"\n',
+        # its own interpreter, as a GPU engine; ray is running here (the cluster): the build joins it
+        "runthru.toml": f'[render]\nbackend = "ray"\n[engines.toy]\npython = "{sys.executable}"\n',
+    })
+    result = build(root)
+    assert (result.render.rendered, result.render.failed, result.exit_code) == (2, 1, 1)
+    assert [f.split(": ")[:2] for f in result.render.failures] == [["scripts/toy.md:6", "BEN"]]
+    assert "cannot say FAIL" in result.render.failures[0]
+    assert result.render.engines["toy"]["device"].endswith(": cpu")  # the worker process reported in
 
 
 def test_cluster_build_survives_a_killed_actor_and_a_removed_node(cluster, tmp_path):
