@@ -205,8 +205,8 @@ NOISE_SECONDS = 15           # the issue asks for 60 s; 15 s keeps the suite qui
 def test_noise_and_hum_alone_never_advance_and_enter_still_does(browser, served, tmp_path):
     # Chromium's fake microphone loops its file, and starts it before the page hears it (later on a
     # busy machine): with a file as long as the listening, its loop seam, which no room has, fell
-    # inside the window; the two runs that heard "speech" in noise heard it there (14.1 s of 15).
-    # Twice as long keeps the seam out.
+    # inside the window, where a busy CI-like run heard "speech" in noise (14.1 s of 15). Twice as
+    # long keeps the seam out.
     noise = pink(2 * NOISE_SECONDS, -35) + hum(2 * NOISE_SECONDS, -35)
     chromium = mic_browser(browser, write(tmp_path / "noise.wav", noise))
     try:
