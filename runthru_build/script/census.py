@@ -247,10 +247,9 @@ def _read_line(text: str, solo: frozenset[str] | None) -> Reading:
     if arrow:
         add(ARROW, arrow.group("name"), arrow.group("rest"))
     period = _period(text)
-    if period is not None and (m := _CAPS_NAME_THEN_DIRECTION.match(period[0])) \
-            and add(PERIOD, m.group("name"), period[1], direction=m.group("direction"), unmarked=True) is not None:
-        pass
-    elif period is None or add(PERIOD, *period) is None:
+    said_how = period is not None and (m := _CAPS_NAME_THEN_DIRECTION.match(period[0])) is not None \
+        and add(PERIOD, m.group("name"), period[1], direction=m.group("direction"), unmarked=True) is not None
+    if not said_how and (period is None or add(PERIOD, *period) is None):
         bracket = _BRACKET.match(text) if "[" in text or "(" in text or "{" in text else None
         if bracket and _caps(bracket.group("name")):
             add(BRACKET, bracket.group("name"), bracket.group("rest"))
@@ -724,11 +723,14 @@ def _join_abbreviated_names(found: list[tuple[int, int, Candidate]], conv: Conve
     cast list, opens a longer name: each second word it has twice or more is part of the cue.  A
     character's speeches that open with one stopped word (``Thore. Nej.``, ``Hans. Ja.``) do not: most of
     Thore's speeches open otherwise."""
+    def one_name_and_speech(c: Candidate) -> bool:  # "Erst. Wächt. Euer…" as read first
+        return c.form == PERIOD and not c.alone and not c.cue.direction and len(c.cue.names) == 1
+
     uses: Counter[str] = Counter()
     followed: Counter[str] = Counter()
     pairs: Counter[tuple[str, str]] = Counter()
     for _bi, _li, c in found:
-        if c.form != PERIOD or c.alone or c.cue.direction or len(c.cue.names) != 1:
+        if not one_name_and_speech(c):
             continue
         key = name_key(c.cue.text)
         uses[key] += 1
@@ -740,7 +742,7 @@ def _join_abbreviated_names(found: list[tuple[int, int, Candidate]], conv: Conve
     if not join:
         return
     for i, (bi, li, c) in enumerate(found):
-        if c.form != PERIOD or c.alone or c.cue.direction or len(c.cue.names) != 1:
+        if not one_name_and_speech(c):
             continue
         m = _NEXT_WORD_STOPPED.match(c.rest)
         if m is None or (name_key(c.cue.text), m.group("word")) not in join:

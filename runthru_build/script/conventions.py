@@ -112,8 +112,8 @@ CAST_HEADINGS = {
     "la": ("PERSONAE", "(?:FABULAE )?INTERLOCUTORES"),
     "sv": ("PERSONER(?:NA)?", "ROLL?ER(?:NA)?"),
     "ru": ("ДЕЙСТВУЮЩИЕ ЛИЦА", "ЛИЦА", "ДЕЙСТВУЮЩИЕ"),
-    "grc": (r"(?:\S+ ){0,3}ΠΡ\S{1,2}ΣΩΠΑ",),
-    "nl": (r"PERSONAGI[EË]N(?: VAN ?'?T(?: \S+)? SPEL)?", "PERSONAGES", "VERTOONERS", "VERTONERS", "SPEELDERS"),  # "Τὰ τοῦ δράματος πρόσωπα", "ΤᾺ ΤΟΥ͂ ΔΡΆΜΑΤΟΣ ΠΡΌΣΩΠΑ"
+    "grc": (r"(?:\S+ ){0,3}ΠΡ\S{1,2}ΣΩΠΑ",),  # "Τὰ τοῦ δράματος πρόσωπα", "ΤᾺ ΤΟΥ͂ ΔΡΆΜΑΤΟΣ ΠΡΌΣΩΠΑ"
+    "nl": (r"PERSONAGI[EË]N(?: VAN ?'?T(?: \S+)? SPEL)?", "PERSONAGES", "VERTOONERS", "VERTONERS", "SPEELDERS"),
 }
 # A setting written as a plain line ("A Garden.", "Night. A lonely road.", "Une forêt."): it opens
 # with an article or a time of day, and no sentence in it has a verb from this list.

@@ -1083,6 +1083,8 @@ def _stem(word: str) -> str:
     ``Enter Pirates``, ``Suppliant`` / ``two or three Suppliants``, ``Курьер`` / ``Входит курьер``."""
     word = word.casefold()
     return word[:-2] if len(word) > 4 else word
+
+
 _SENTENCE_END = re.compile(r"(?<=[.])\s+")
 
 
