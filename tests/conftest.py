@@ -61,14 +61,20 @@ def sample_project(tmp_path: Path) -> Path:
     return tmp_path
 
 
+def install_toy_engine(mp: pytest.MonkeyPatch) -> None:
+    """Put the toy engine plugin (tests/fixtures/engines, found through its entry point) on this
+    process's path and on its children's, until ``mp`` is undone."""
+    plugin_dir = str(FIXTURES / "engines")
+    mp.syspath_prepend(plugin_dir)
+    mp.setenv("PYTHONPATH", plugin_dir + os.pathsep + os.environ.get("PYTHONPATH", ""))
+
+
 @pytest.fixture
 def toy_engine(monkeypatch):
-    """Install the toy engine plugin (tests/fixtures/engines) through its entry point."""
+    """Install the toy engine plugin through its entry point."""
     from runthru_build import engines
 
-    plugin_dir = str(FIXTURES / "engines")
-    monkeypatch.syspath_prepend(plugin_dir)
-    monkeypatch.setenv("PYTHONPATH", plugin_dir + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    install_toy_engine(monkeypatch)
     engines._entry_points.cache_clear()
     yield "toy"
     engines._entry_points.cache_clear()
@@ -186,10 +192,8 @@ def _toy_project_build(tmp_path_factory) -> Path:
     for rel, text in (("scripts/served.md", TOY_SCRIPT), ("casts/served.toml", TOY_CAST)):
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).write_text(text, encoding="utf-8")
-    with pytest.MonkeyPatch.context() as mp:  # as toy_engine installs it
-        plugin_dir = str(FIXTURES / "engines")
-        mp.syspath_prepend(plugin_dir)
-        mp.setenv("PYTHONPATH", plugin_dir + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    with pytest.MonkeyPatch.context() as mp:
+        install_toy_engine(mp)
         engines._entry_points.cache_clear()
         try:
             assert build(root).published

@@ -14,7 +14,7 @@ import tempfile
 import time
 
 import pytest
-from conftest import FIXTURES, run_cli
+from conftest import install_toy_engine, run_cli
 
 os.environ["RAY_USAGE_STATS_ENABLED"] = "0"
 os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")  # keeps Ray's addresses on loopback
@@ -74,7 +74,7 @@ def cluster():
                    "health_check_failure_threshold": 2}
     # every node has the toy engine plugin installed, as a cluster's nodes have the engines they run
     with pytest.MonkeyPatch.context() as env:
-        env.setenv("PYTHONPATH", str(FIXTURES / "engines") + os.pathsep + os.environ.get("PYTHONPATH", ""))
+        install_toy_engine(env)
         cluster = Cluster(initialize_head=True, head_node_args={
             "num_cpus": 1, "node_ip_address": "127.0.0.1", "include_dashboard": False, "_system_config": quick_death})
         workers = [cluster.add_node(num_cpus=1, node_ip_address="127.0.0.1") for _ in range(2)]
